@@ -1,0 +1,216 @@
+import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
+import { expect } from "vitest";
+import { ERR, type ErrorName } from "../src/errors.ts";
+
+export { ERR, BID_STATUS, OUTCOME } from "../src/errors.ts";
+
+export const CONTRACT = "neural-training-market";
+
+const accounts = simnet.getAccounts();
+function account(name: string): string {
+  const address = accounts.get(name);
+  if (!address) throw new Error(`no simnet account ${name}`);
+  return address;
+}
+
+export const deployer = account("deployer");
+export const provider = account("wallet_1");
+export const bidder = account("wallet_2");
+export const validator1 = account("wallet_3");
+export const validator2 = account("wallet_4");
+export const validator3 = account("wallet_5");
+export const provider2 = account("wallet_6");
+export const bidder2 = account("wallet_7");
+export const outsider = account("wallet_8");
+export const contractId = `${deployer}.${CONTRACT}`;
+export const wallets = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => account(`wallet_${i}`));
+
+export const DEFAULTS = {
+  minDatasetStake: 1_000_000n,
+  minValidatorStake: 1_000_000n,
+  minBidAmount: 100_000n,
+  maxComputationDuration: 4320n,
+  stakeLockBlocks: 4320n,
+  validationWindow: 144n,
+  validatorUnbondingBlocks: 144n,
+  validationQuorum: 3n,
+  rewardThreshold: 70n,
+  slashThreshold: 40n,
+  slashRateBps: 5000n,
+  validatorFeeBps: 500n,
+  protocolFeeBps: 0n,
+  consensusTolerance: 15n,
+};
+
+/** Any JS value decoded from a Clarity value. */
+export type Decoded = bigint | boolean | string | null | Decoded[] | { [key: string]: Decoded };
+
+/** Decodes a Clarity value into plain JS: uints as bigint, tuples as objects, none as null. */
+export function decode(cv: ClarityValue): Decoded {
+  switch (cv.type) {
+    case ClarityType.UInt:
+    case ClarityType.Int:
+      return BigInt(cv.value);
+    case ClarityType.BoolTrue:
+      return true;
+    case ClarityType.BoolFalse:
+      return false;
+    case ClarityType.PrincipalStandard:
+    case ClarityType.PrincipalContract:
+    case ClarityType.StringASCII:
+    case ClarityType.StringUTF8:
+      return cv.value;
+    case ClarityType.Buffer:
+      return cv.value;
+    case ClarityType.OptionalNone:
+      return null;
+    case ClarityType.OptionalSome:
+    case ClarityType.ResponseOk:
+    case ClarityType.ResponseErr:
+      return decode(cv.value);
+    case ClarityType.List:
+      return cv.value.map(decode);
+    case ClarityType.Tuple:
+      return Object.fromEntries(Object.entries(cv.value).map(([k, v]) => [k, decode(v)]));
+  }
+}
+
+type Record_ = Record<string, Decoded>;
+
+export function call(fn: string, args: ClarityValue[], sender: string) {
+  return simnet.callPublicFn(contractId, fn, args, sender);
+}
+
+export function readOnly(fn: string, args: ClarityValue[] = []): ClarityValue {
+  return simnet.callReadOnlyFn(contractId, fn, args, deployer).result;
+}
+
+/** A read-only view that returns an optional tuple, decoded (null when none). */
+export function view(fn: string, args: ClarityValue[] = []): Record_ | null {
+  return decode(readOnly(fn, args)) as Record_ | null;
+}
+
+export function getDataset(id: number | bigint) {
+  return view("get-dataset", [Cl.uint(id)]);
+}
+export function getBid(id: number | bigint) {
+  return view("get-bid", [Cl.uint(id)]);
+}
+export function getValidator(who: string) {
+  return view("get-validator", [Cl.principal(who)]);
+}
+export function getVote(bidId: number | bigint, who: string) {
+  return view("get-vote", [Cl.uint(bidId), Cl.principal(who)]);
+}
+export function getJobResult(bidId: number | bigint) {
+  return view("get-job-result", [Cl.uint(bidId)]);
+}
+export function getTotals() {
+  return view("get-market-totals") as Record<
+    "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury",
+    bigint
+  >;
+}
+
+/** STX balance of a principal, from the simnet's asset map. */
+export function stx(who: string): bigint {
+  return simnet.getAssetsMap().get("STX")?.get(who) ?? 0n;
+}
+
+/** Balances of several principals at once, keyed by address. */
+export function balances(...who: string[]): Map<string, bigint> {
+  const stxMap = simnet.getAssetsMap().get("STX");
+  return new Map(who.map((w) => [w, stxMap?.get(w) ?? 0n]));
+}
+
+/** Change in each principal's balance since `before`. */
+export function deltas(before: Map<string, bigint>): Map<string, bigint> {
+  return new Map([...before].map(([w, b]) => [w, stx(w) - b]));
+}
+
+/** The solvency invariant: every micro-STX the contract holds is accounted for. */
+export function expectSolvent() {
+  const t = getTotals();
+  const sum = t["dataset-stakes"] + t["validator-stakes"] + t["escrowed-bids"] + t["unclaimed-rewards"] + t.treasury;
+  expect(sum).toBe(stx(contractId));
+}
+
+export function errCode(name: ErrorName) {
+  return Cl.error(Cl.uint(ERR[name]));
+}
+
+/** Asserts a call failed with the named contract error. */
+export function expectErr(result: { result: ClarityValue }, name: ErrorName) {
+  expect(result.result).toStrictEqual(errCode(name));
+}
+
+/** Decoded `print` events of a call, in order. */
+export function printEvents(result: { events: { event: string; data: { value?: ClarityValue } }[] }) {
+  return result.events
+    .filter((e) => e.event === "print_event" && e.data.value)
+    .map((e) => decode(e.data.value as ClarityValue) as Record_);
+}
+
+/** The names of the `print` events of a call, in order. */
+export function eventNames(result: Parameters<typeof printEvents>[0]) {
+  return printEvents(result).map((e) => e.event);
+}
+
+export function stxTransfers(result: { events: { event: string; data: Record<string, unknown> }[] }) {
+  return result.events
+    .filter((e) => e.event === "stx_transfer_event")
+    .map((e) => ({
+      sender: e.data.sender as string,
+      recipient: e.data.recipient as string,
+      amount: BigInt(e.data.amount as string),
+    }));
+}
+
+/** Unwraps an `(ok ...)` result, failing the test otherwise. */
+export function ok(result: { result: ClarityValue }): Decoded {
+  expect(result.result.type).toBe(ClarityType.ResponseOk);
+  return decode(result.result);
+}
+
+// ---------------------------------------------------------------------------
+// Scenario builders
+// ---------------------------------------------------------------------------
+
+export function registerDataset(who = provider, stake = DEFAULTS.minDatasetStake, uri = "ipfs://dataset-metadata") {
+  return call("register-dataset", [Cl.uint(stake), Cl.stringAscii(uri)], who);
+}
+
+export function placeBid(
+  who: string,
+  datasetId: number | bigint,
+  amount: number | bigint = 500_000n,
+  duration: number | bigint = 100n,
+  deadline?: number | bigint,
+) {
+  const due = deadline ?? BigInt(simnet.burnBlockHeight) + BigInt(duration) + 50n;
+  return call("place-computation-bid", [Cl.uint(datasetId), Cl.uint(amount), Cl.uint(duration), Cl.uint(due)], who);
+}
+
+export function registerValidator(who: string, stake = DEFAULTS.minValidatorStake) {
+  return call("register-validator", [Cl.uint(stake)], who);
+}
+
+export function vote(who: string, datasetId: number | bigint, bidId: number | bigint, score: number | bigint) {
+  return call("submit-validation-result", [Cl.uint(datasetId), Cl.uint(bidId), Cl.uint(score)], who);
+}
+
+export function claim(who: string, bidId: number | bigint) {
+  return call("claim-validation-reward", [Cl.uint(bidId)], who);
+}
+
+/**
+ * A market with one dataset (provider, default stake), the given validators
+ * registered, and one matched 500,000 micro-STX bid (bidder). Returns the ids.
+ */
+export function matchedJob(validatorStakes: [string, bigint][] = [[validator1, DEFAULTS.minValidatorStake]], amount = 500_000n) {
+  for (const [who, stake] of validatorStakes) expect(registerValidator(who, stake).result).toBeOk(Cl.bool(true));
+  expect(registerDataset().result).toBeOk(Cl.uint(1));
+  expect(placeBid(bidder, 1, amount).result).toBeOk(Cl.uint(1));
+  expect(getBid(1)?.status).toBe(2n);
+  return { datasetId: 1n, bidId: 1n };
+}
