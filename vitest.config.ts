@@ -27,6 +27,8 @@ export default defineConfig({
     pool: "forks",
     isolate: false,
     maxWorkers: 1,
+    // the simnet echoes every print event to stdout; show it only for failing tests
+    silent: "passed-only",
     setupFiles: [vitestSetupFilePath],
     environmentOptions: {
       clarinet: {

@@ -92,6 +92,7 @@
 
 ;; 8xx: administration
 (define-constant ERR_INSUFFICIENT_TREASURY (err u800))
+(define-constant ERR_INVALID_RECIPIENT (err u801))
 
 ;; ---------------------------------------------------------------------------
 ;; Parameters
@@ -492,7 +493,8 @@
         (/ (* payment (get validator-fee-bps params)) BPS)
         (min-of (/ (* amount (get validator-fee-bps params)) BPS) slashed)))
       (protocol-fee (/ (* payment (get protocol-fee-bps params)) BPS))
-      (provider-payment (- payment validator-fees protocol-fee))
+      ;; on a slash the fees came out of the stake, not the (zero) payment
+      (provider-payment (if (> payment u0) (- payment validator-fees protocol-fee) u0))
       (bidder-refund (- amount payment))
       (coherent-weight (get coherent-weight (fold sum-coherent-weight (get voters tally) {
         bid-id: bid-id,
@@ -894,7 +896,7 @@
 ;; Starts a validator's exit: it stops voting at once and may withdraw after the
 ;; unbonding window. Caller: an active validator. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING.
-;; Event: validator-exit-requested. Returns the block from which it may withdraw.
+;; Event: validator-exit-requested. Returns the first block at which it may withdraw.
 (define-public (request-validator-exit)
   (let (
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
@@ -907,7 +909,8 @@
     (var-set active-validator-count (- (var-get active-validator-count) u1))
     (map-set validators tx-sender (merge validator { active: false, exit-requested-at: burn-block-height }))
     (print { event: "validator-exit-requested", validator: tx-sender, unbonded-at: unbonded-at })
-    (ok (max-of unbonded-at (get locked-until validator)))
+    ;; the first block at which withdraw-validator-stake succeeds
+    (ok (max-of unbonded-at (+ (get locked-until validator) u1)))
   )
 )
 
@@ -1061,7 +1064,8 @@
 
 ;; Sends treasury funds (slashes, protocol fees, outliers' shares) to a recipient.
 ;; Caller: the contract owner.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED, ERR_ZERO_AMOUNT, ERR_INSUFFICIENT_TREASURY.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED, ERR_ZERO_AMOUNT, ERR_INSUFFICIENT_TREASURY,
+;;         ERR_INVALID_RECIPIENT.
 ;; Event: treasury-withdrawn.
 (define-public (withdraw-treasury (amount uint) (recipient principal))
   (let ((totals (var-get market-totals)))
@@ -1073,6 +1077,8 @@
     (asserts! (> amount u0) ERR_ZERO_AMOUNT)
     ;; never more than the treasury holds: stakes, escrow and rewards are not the owner's
     (asserts! (<= amount (get treasury totals)) ERR_INSUFFICIENT_TREASURY)
+    ;; paying the contract itself would move nothing out of the treasury
+    (asserts! (not (is-eq recipient current-contract)) ERR_INVALID_RECIPIENT)
     (try! (pay-out amount recipient))
     (var-set market-totals (merge totals { treasury: (- (get treasury totals) amount) }))
     (print { event: "treasury-withdrawn", amount: amount, recipient: recipient })

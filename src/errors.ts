@@ -54,6 +54,7 @@ export const ERR = {
   ALREADY_CLAIMED: 602,
   // 8xx: administration
   INSUFFICIENT_TREASURY: 800,
+  INVALID_RECIPIENT: 801,
 } as const;
 
 export type ErrorName = keyof typeof ERR;

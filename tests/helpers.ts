@@ -214,3 +214,119 @@ export function matchedJob(validatorStakes: [string, bigint][] = [[validator1, D
   expect(getBid(1)?.status).toBe(2n);
   return { datasetId: 1n, bidId: 1n };
 }
+
+/** `matchedJob()` (validator1 alone, so quorum 1) finalized by validator1's single vote of `score`. */
+export function finalizedJob(score: number) {
+  const { datasetId, bidId } = matchedJob();
+  expect(vote(validator1, datasetId, bidId, score).result).toBeOk(Cl.bool(true));
+  return { datasetId, bidId };
+}
+
+// ---------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------
+
+/** The contract's time: the current burn block height, as a bigint. */
+export function height(): bigint {
+  return BigInt(simnet.burnBlockHeight);
+}
+
+/**
+ * Mines empty blocks until `burn-block-height` equals `target`. Fails the test if the
+ * chain is already past `target` (the simnet cannot go back).
+ */
+export function mineUntil(target: bigint) {
+  const now = height();
+  if (target < now) throw new Error(`mineUntil: cannot go back from ${now} to ${target}`);
+  if (target > now) simnet.mineEmptyBlocks(Number(target - now));
+  expect(height()).toBe(target);
+}
+
+// ---------------------------------------------------------------------------
+// Call wrappers: every public function not covered by a builder above.
+// Signature `(who, ...args)`, except the owner-only functions whose caller defaults to the deployer.
+// ---------------------------------------------------------------------------
+
+/** `add-dataset-stake`: the provider tops up its dataset's stake. */
+export function addStake(who: string, datasetId: number | bigint, amount: number | bigint) {
+  return call("add-dataset-stake", [Cl.uint(datasetId), Cl.uint(amount)], who);
+}
+
+/** `set-dataset-terms`: the provider sets price-per-block and max-concurrent-jobs. */
+export function setTerms(who: string, datasetId: number | bigint, price: number | bigint, capacity: number | bigint) {
+  return call("set-dataset-terms", [Cl.uint(datasetId), Cl.uint(price), Cl.uint(capacity)], who);
+}
+
+/** `withdraw-dataset-stake`: the provider takes its stake back and retires the dataset. */
+export function withdrawStake(who: string, datasetId: number | bigint) {
+  return call("withdraw-dataset-stake", [Cl.uint(datasetId)], who);
+}
+
+/** `cancel-bid`: the bidder withdraws a queued bid. */
+export function cancelBid(who: string, bidId: number | bigint) {
+  return call("cancel-bid", [Cl.uint(bidId)], who);
+}
+
+/** `expire-bid`: anyone refunds a timed-out job or an infeasible queued bid. */
+export function expireBid(who: string, bidId: number | bigint) {
+  return call("expire-bid", [Cl.uint(bidId)], who);
+}
+
+/** `match-queued-bids`: anyone pushes a dataset's queue into its free slots. */
+export function matchQueued(who: string, datasetId: number | bigint) {
+  return call("match-queued-bids", [Cl.uint(datasetId)], who);
+}
+
+/** `set-paused` (owner only). */
+export function setPaused(pause: boolean, who = deployer) {
+  return call("set-paused", [Cl.bool(pause)], who);
+}
+
+/** `withdraw-treasury` (owner only). */
+export function withdrawTreasury(amount: number | bigint, recipient: string, who = deployer) {
+  return call("withdraw-treasury", [Cl.uint(amount), Cl.principal(recipient)], who);
+}
+
+/** `request-validator-exit`: the validator stops voting and starts unbonding. */
+export function requestExit(who: string) {
+  return call("request-validator-exit", [], who);
+}
+
+/** `withdraw-validator-stake`: an exited validator takes its stake back. */
+export function withdrawValidator(who: string) {
+  return call("withdraw-validator-stake", [], who);
+}
+
+// ---------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------
+
+/** `get-queue-link`: a queued bid's `{ prev, next }` neighbours, or null when not queued. */
+export function queueLink(bidId: number | bigint) {
+  return view("get-queue-link", [Cl.uint(bidId)]);
+}
+
+/** `get-last-ids`: the last dataset and bid ids handed out (0 before any). */
+export function lastIds() {
+  return view("get-last-ids") as { "dataset-id": bigint; "bid-id": bigint };
+}
+
+/** The last bid id handed out (0 before any). */
+export function lastBidId(): bigint {
+  return lastIds()["bid-id"];
+}
+
+/** `get-active-validator-count`, decoded. */
+export function activeValidatorCount(): bigint {
+  return decode(readOnly("get-active-validator-count")) as bigint;
+}
+
+/** `get-job-tally`: a job's vote count, weights and voters, or null before the first vote. */
+export function getTally(bidId: number | bigint) {
+  return view("get-job-tally", [Cl.uint(bidId)]);
+}
+
+/** `is-paused`, as the raw Clarity bool (assert with `toBeBool`). */
+export function isPaused(): ClarityValue {
+  return readOnly("is-paused");
+}

@@ -1,0 +1,603 @@
+import { Cl } from "@stacks/transactions";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  DEFAULTS,
+  addStake,
+  balances,
+  bidder,
+  bidder2,
+  call,
+  cancelBid,
+  contractId,
+  deltas,
+  deployer,
+  eventNames,
+  expectErr,
+  expectSolvent,
+  expireBid,
+  finalizedJob,
+  getBid,
+  getDataset,
+  getTotals,
+  height,
+  lastBidId,
+  matchQueued,
+  matchedJob,
+  mineUntil,
+  outsider,
+  placeBid,
+  printEvents,
+  provider,
+  provider2,
+  queueLink,
+  registerDataset,
+  setPaused,
+  setTerms,
+  stx,
+  stxTransfers,
+  validator1,
+  vote,
+  withdrawStake,
+} from "./helpers.ts";
+
+// ---------------------------------------------------------------------------
+// Local helpers
+// ---------------------------------------------------------------------------
+
+/** Asserts the dataset's FIFO queue is exactly `ids`, in order: head, tail, length and every link. */
+function expectQueue(datasetId: number | bigint, ids: bigint[]) {
+  const d = getDataset(datasetId)!;
+  expect(d["queue-head"]).toBe(ids[0] ?? 0n);
+  expect(d["queue-tail"]).toBe(ids.at(-1) ?? 0n);
+  expect(d["queued-jobs"]).toBe(BigInt(ids.length));
+  ids.forEach((id, i) => {
+    expect(queueLink(id)).toEqual({ prev: ids[i - 1] ?? 0n, next: ids[i + 1] ?? 0n });
+    expect(getBid(id)?.status).toBe(1n);
+  });
+}
+
+/** A failed call: the named error, no event, no STX moved, no bid created. */
+function expectRejected(result: ReturnType<typeof call>, name: Parameters<typeof expectErr>[1], lastId = 0n) {
+  expectErr(result, name);
+  expect(result.events).toEqual([]);
+  expect(lastBidId()).toBe(lastId);
+}
+
+type QueuedSpec = { who?: string; amount?: bigint; duration?: bigint; deadline?: bigint };
+const QUEUE_BIDDERS = [bidder2, outsider, provider2, deployer];
+const queuedAmount = (i: number) => 200_000n + BigInt(i) * 10_000n;
+
+/**
+ * validator1 registered (quorum 1), dataset 1 (provider, capacity 1), bid 1 (bidder,
+ * 500,000, duration 100, deadline height+150) running, then the given bids queued in order
+ * (bid ids 2, 3, ...; default bidders bidder2, outsider, provider2, deployer; amounts
+ * 200,000, 210,000, ...; duration 100; deadline height+1000).
+ */
+function busyDataset(queued: QueuedSpec[] = [{}, {}]) {
+  const { datasetId, bidId } = matchedJob();
+  const ids = queued.map((spec, i) => {
+    const who = spec.who ?? QUEUE_BIDDERS[i % QUEUE_BIDDERS.length];
+    const deadline = spec.deadline ?? height() + 1000n;
+    const r = placeBid(who, datasetId, spec.amount ?? queuedAmount(i), spec.duration ?? 100n, deadline);
+    const id = BigInt(i + 2);
+    expect(r.result).toBeOk(Cl.uint(id));
+    return id;
+  });
+  expectQueue(datasetId, ids);
+  return { datasetId, running: bidId, ids, runningDeadline: getBid(bidId)!.deadline as bigint };
+}
+
+afterEach(() => expectSolvent());
+
+// ---------------------------------------------------------------------------
+// place-computation-bid
+// ---------------------------------------------------------------------------
+
+describe("place-computation-bid", () => {
+  it("escrows exactly the amount from the bidder and records the bid", () => {
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    const before = balances(bidder, contractId, provider);
+    const totalsBefore = getTotals();
+
+    const r = placeBid(bidder, 1, 345_678n, 120n, 500n);
+    expect(r.result).toBeOk(Cl.uint(1));
+
+    expect(stxTransfers(r)).toEqual([{ sender: bidder, recipient: contractId, amount: 345_678n }]);
+    const moved = deltas(before);
+    expect(moved.get(bidder)).toBe(-345_678n);
+    expect(moved.get(contractId)).toBe(345_678n);
+    expect(moved.get(provider)).toBe(0n);
+    expect(getTotals()).toEqual({ ...totalsBefore, "escrowed-bids": totalsBefore["escrowed-bids"] + 345_678n });
+    expect(getBid(1)).toEqual({
+      "dataset-id": 1n,
+      bidder,
+      amount: 345_678n,
+      duration: 120n,
+      deadline: 500n,
+      status: 2n,
+      "placed-at": 2n,
+      "matched-at": 2n,
+      "parameter-version": 1n,
+    });
+    expect(lastBidId()).toBe(1n);
+  });
+
+  it("matches at once when the dataset has a free slot and an empty queue (bid-placed, bid-matched)", () => {
+    registerDataset();
+    simnet.mineEmptyBlocks(3);
+    const r = placeBid(bidder, 1, 500_000n, 100n, 200n);
+    expect(r.result).toBeOk(Cl.uint(1));
+
+    expect(printEvents(r)).toEqual([
+      { event: "bid-placed", "bid-id": 1n, "dataset-id": 1n, bidder, amount: 500_000n, duration: 100n, deadline: 200n },
+      { event: "bid-matched", "bid-id": 1n, "dataset-id": 1n, bidder, "matched-at": 5n },
+    ]);
+    expect(getBid(1)).toMatchObject({ status: 2n, "placed-at": 5n, "matched-at": 5n });
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n });
+    expectQueue(1, []);
+    expect(queueLink(1)).toBeNull();
+  });
+
+  it("queues the bid when every slot is busy (bid-placed only, escrow still taken)", () => {
+    matchedJob();
+    const before = balances(bidder2, contractId);
+    const r = placeBid(bidder2, 1, 250_000n, 100n, 900n);
+    expect(r.result).toBeOk(Cl.uint(2));
+
+    expect(printEvents(r)).toEqual([
+      { event: "bid-placed", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, amount: 250_000n, duration: 100n, deadline: 900n },
+    ]);
+    expect(deltas(before)).toEqual(new Map([[bidder2, -250_000n], [contractId, 250_000n]]));
+    expect(getBid(2)).toMatchObject({ status: 1n, "placed-at": 2n, "matched-at": 0n });
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n });
+    expectQueue(1, [2n]);
+    expect(getTotals()["escrowed-bids"]).toBe(500_000n + 250_000n);
+  });
+
+  it("does not jump a non-empty queue: with a free slot, the queue head is matched and the new bid queued", () => {
+    const { ids, runningDeadline } = busyDataset([{}]);
+    // a pause stops matching, so the running job's expiry leaves a free slot and a queue
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n });
+    expectQueue(1, ids);
+
+    const r = placeBid(outsider, 1, 300_000n, 100n, height() + 500n);
+    expect(r.result).toBeOk(Cl.uint(3));
+    expect(eventNames(r)).toEqual(["bid-placed", "bid-matched"]);
+    expect(printEvents(r)[1]).toMatchObject({ "bid-id": 2n, bidder: bidder2 });
+    expect(getBid(2)?.status).toBe(2n);
+    expectQueue(1, [3n]);
+  });
+
+  it("rejects an unknown dataset with DATASET_NOT_FOUND", () => {
+    expectRejected(placeBid(bidder, 1), "DATASET_NOT_FOUND");
+    registerDataset();
+    expectRejected(placeBid(bidder, 2), "DATASET_NOT_FOUND");
+  });
+
+  it("rejects a retired dataset with DATASET_INACTIVE", () => {
+    registerDataset();
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(1_000_000n));
+    expectRejected(placeBid(bidder, 1), "DATASET_INACTIVE");
+  });
+
+  it("rejects a dataset whose stake was slashed below the minimum with DATASET_UNDERSTAKED", () => {
+    finalizedJob(10);
+    expect(getDataset(1)?.stake).toBe(500_000n);
+    expectRejected(placeBid(bidder2, 1), "DATASET_UNDERSTAKED", 1n);
+  });
+
+  it("rejects the dataset's provider with SELF_BID", () => {
+    registerDataset();
+    expectRejected(placeBid(provider, 1), "SELF_BID");
+  });
+
+  it("rejects an amount below 100,000 with BID_TOO_LOW and accepts exactly 100,000", () => {
+    registerDataset();
+    expectRejected(placeBid(bidder, 1, DEFAULTS.minBidAmount - 1n), "BID_TOO_LOW");
+    expect(placeBid(bidder, 1, DEFAULTS.minBidAmount).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)?.amount).toBe(100_000n);
+  });
+
+  it("rejects a duration of 0 or above 4320 with INVALID_DURATION and accepts exactly 4320", () => {
+    registerDataset();
+    expectRejected(placeBid(bidder, 1, 500_000n, 0n, height() + 10n), "INVALID_DURATION");
+    expectRejected(placeBid(bidder, 1, 500_000n, 4321n), "INVALID_DURATION");
+    expect(placeBid(bidder, 1, 500_000n, 4320n, height() + 4320n).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ duration: 4320n, status: 2n });
+  });
+
+  it("rejects an amount below price * duration with BID_BELOW_ASK and accepts exactly price * duration", () => {
+    registerDataset();
+    expect(setTerms(provider, 1, 1_000n, 1n).result).toBeOk(Cl.bool(true));
+    expectRejected(placeBid(bidder, 1, 199_999n, 200n), "BID_BELOW_ASK");
+    expect(placeBid(bidder, 1, 200_000n, 200n).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)?.amount).toBe(200_000n);
+  });
+
+  it("rejects a deadline before burn-height + duration with DEADLINE_UNREACHABLE and accepts exactly burn-height + duration", () => {
+    registerDataset();
+    simnet.mineEmptyBlocks(7);
+    expectRejected(placeBid(bidder, 1, 500_000n, 100n, height() + 99n), "DEADLINE_UNREACHABLE");
+    expect(placeBid(bidder, 1, 500_000n, 100n, height() + 100n).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ deadline: 109n, "placed-at": 9n, status: 2n });
+  });
+
+  it("rejects an amount the bidder cannot pay with INSUFFICIENT_FUNDS", () => {
+    registerDataset();
+    expectRejected(placeBid(bidder, 1, stx(bidder) + 1n), "INSUFFICIENT_FUNDS");
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "matched-jobs": 0n });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Automatic matching and the FIFO queue
+// ---------------------------------------------------------------------------
+
+describe("automatic matching (FIFO queue)", () => {
+  it("a finalizing vote frees the slot for the queue head, then the next, in order", () => {
+    const { ids } = busyDataset([{}, {}]);
+    simnet.mineEmptyBlocks(4);
+
+    const first = vote(validator1, 1, 1, 85);
+    expect(first.result).toBeOk(Cl.bool(true));
+    expect(eventNames(first)).toEqual(["validation-submitted", "job-finalized", "bid-matched"]);
+    expect(printEvents(first)[2]).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": 6n });
+    expect(getBid(1)?.status).toBe(3n);
+    expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": 6n });
+    expect(queueLink(2)).toBeNull();
+    expectQueue(1, [ids[1]]);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
+
+    simnet.mineEmptyBlocks(3);
+    const second = vote(validator1, 1, 2, 90);
+    expect(second.result).toBeOk(Cl.bool(true));
+    expect(printEvents(second)[2]).toEqual({ event: "bid-matched", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, "matched-at": 9n });
+    expect(getBid(3)).toMatchObject({ status: 2n, "matched-at": 9n });
+    expectQueue(1, []);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 3n });
+  });
+
+  it("expire-bid of a running job frees the slot for the queue head, in order", () => {
+    const { ids, runningDeadline } = busyDataset([{}, {}]);
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(eventNames(r)).toEqual(["bid-expired", "bid-matched"]);
+    expect(printEvents(r)[1]).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() });
+    expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": height() });
+    expectQueue(1, [ids[1]]);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
+  });
+
+  it("raising the capacity with set-dataset-terms matches several queued bids in order", () => {
+    const { ids } = busyDataset([{}, {}, {}]);
+    const r = setTerms(provider, 1, 0n, 3n);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(eventNames(r)).toEqual(["dataset-terms-set", "bid-matched", "bid-matched"]);
+    expect(printEvents(r).slice(1).map((e) => [e["bid-id"], e.bidder])).toEqual([
+      [2n, bidder2],
+      [3n, outsider],
+    ]);
+    expect(getBid(2)?.status).toBe(2n);
+    expect(getBid(3)?.status).toBe(2n);
+    expectQueue(1, [ids[2]]);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 3n, "matched-jobs": 3n, "max-concurrent-jobs": 3n });
+  });
+
+  it("a slashed dataset matches nothing until its stake is topped up, then matches the queue head", () => {
+    const { ids } = busyDataset([{}, {}]);
+    const slashed = vote(validator1, 1, 1, 10);
+    expect(slashed.result).toBeOk(Cl.bool(true));
+    expect(eventNames(slashed)).not.toContain("bid-matched");
+    expect(getDataset(1)).toMatchObject({ stake: 500_000n, "active-jobs": 0n });
+    expectQueue(1, ids);
+
+    const r = addStake(provider, 1, 500_000n);
+    expect(r.result).toBeOk(Cl.uint(1_000_000n));
+    expect(eventNames(r)).toEqual(["dataset-stake-added", "bid-matched"]);
+    expect(printEvents(r)[1]).toMatchObject({ "bid-id": 2n, bidder: bidder2 });
+    expectQueue(1, [ids[1]]);
+  });
+
+  it("a queue head that can no longer meet its deadline is refunded and skipped (status 5) while the next is matched", () => {
+    const start = height();
+    busyDataset([{ amount: 222_000n, duration: 100n, deadline: start + 110n }, {}]);
+    simnet.mineEmptyBlocks(11); // height + 100 > deadline of bid 2
+    const before = balances(bidder2, outsider, contractId);
+
+    const r = vote(validator1, 1, 1, 85);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized", "bid-expired", "bid-matched"]);
+    expect(printEvents(r).slice(2)).toEqual([
+      { event: "bid-expired", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, refund: 222_000n },
+      { event: "bid-matched", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, "matched-at": height() },
+    ]);
+    expect(stxTransfers(r)).toContainEqual({ sender: contractId, recipient: bidder2, amount: 222_000n });
+    expect(deltas(before).get(bidder2)).toBe(222_000n);
+    expect(deltas(before).get(outsider)).toBe(0n);
+    expect(getBid(2)?.status).toBe(5n);
+    expect(queueLink(2)).toBeNull();
+    expect(getBid(3)?.status).toBe(2n);
+    expectQueue(1, []);
+    expect(getTotals()["escrowed-bids"]).toBe(queuedAmount(1));
+  });
+
+  it("handles at most 5 infeasible queue heads per call; match-queued-bids continues with the rest", () => {
+    const start = height();
+    const infeasible = Array.from({ length: 7 }, (_, i) => ({
+      who: bidder2,
+      amount: 100_000n + BigInt(i) * 1_000n,
+      duration: 10n,
+      deadline: start + 10n,
+    }));
+    busyDataset([...infeasible, { who: outsider, amount: 300_000n }]);
+    simnet.mineEmptyBlocks(1); // every infeasible bid now misses its deadline
+    const before = balances(bidder2);
+
+    const r = vote(validator1, 1, 1, 85);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized", ...Array(5).fill("bid-expired")]);
+    expect(printEvents(r).slice(2).map((e) => e["bid-id"])).toEqual([2n, 3n, 4n, 5n, 6n]);
+    expect(deltas(before).get(bidder2)).toBe(100_000n + 101_000n + 102_000n + 103_000n + 104_000n);
+    [2, 3, 4, 5, 6].forEach((id) => expect(getBid(id)?.status).toBe(5n));
+    expectQueue(1, [7n, 8n, 9n]);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n });
+
+    const more = matchQueued(outsider, 1);
+    expect(more.result).toBeOk(Cl.uint(0));
+    expect(eventNames(more)).toEqual(["bid-expired", "bid-expired", "bid-matched"]);
+    expect(printEvents(more).map((e) => e["bid-id"])).toEqual([7n, 8n, 9n]);
+    expect(getBid(7)?.status).toBe(5n);
+    expect(getBid(8)?.status).toBe(5n);
+    expect(getBid(9)).toMatchObject({ status: 2n, "matched-at": height() });
+    expect(deltas(before).get(bidder2)).toBe(infeasible.reduce((s, b) => s + b.amount, 0n));
+    expectQueue(1, []);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// match-queued-bids
+// ---------------------------------------------------------------------------
+
+describe("match-queued-bids", () => {
+  it("rejects an unknown dataset with DATASET_NOT_FOUND", () => {
+    expectRejected(matchQueued(outsider, 1), "DATASET_NOT_FOUND");
+    registerDataset();
+    expectRejected(matchQueued(outsider, 2), "DATASET_NOT_FOUND");
+  });
+
+  it("returns the queue length and changes nothing when no slot is free", () => {
+    const { ids } = busyDataset([{}, {}]);
+    const r = matchQueued(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(2));
+    expect(r.events).toEqual([]);
+    expectQueue(1, ids);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n });
+  });
+
+  it("lets anyone match the queue head into a slot freed while paused", () => {
+    const { ids, runningDeadline } = busyDataset([{}, {}]);
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    const expired = expireBid(bidder, 1);
+    expect(expired.result).toBeOk(Cl.uint(500_000n));
+    expect(eventNames(expired)).toEqual(["bid-expired"]);
+    expectQueue(1, ids);
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+
+    const r = matchQueued(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(1));
+    expect(printEvents(r)).toEqual([
+      { event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() },
+    ]);
+    expect(stxTransfers(r)).toEqual([]);
+    expectQueue(1, [ids[1]]);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
+  });
+
+  it("handles at most 5 queue heads per call and continues on the next call", () => {
+    const start = height();
+    const infeasible = Array.from({ length: 7 }, () => ({ who: bidder2, amount: 100_000n, duration: 10n, deadline: start + 10n }));
+    const { runningDeadline } = busyDataset([...infeasible, { who: outsider }]);
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+
+    const first = matchQueued(outsider, 1);
+    expect(first.result).toBeOk(Cl.uint(3));
+    expect(printEvents(first).map((e) => [e.event, e["bid-id"]])).toEqual([2n, 3n, 4n, 5n, 6n].map((id) => ["bid-expired", id]));
+    expectQueue(1, [7n, 8n, 9n]);
+
+    const second = matchQueued(outsider, 1);
+    expect(second.result).toBeOk(Cl.uint(0));
+    expect(printEvents(second).map((e) => [e.event, e["bid-id"]])).toEqual([
+      ["bid-expired", 7n],
+      ["bid-expired", 8n],
+      ["bid-matched", 9n],
+    ]);
+    expectQueue(1, []);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// cancel-bid
+// ---------------------------------------------------------------------------
+
+describe("cancel-bid", () => {
+  it("refunds the full amount to the bidder and marks the bid cancelled (bid-cancelled)", () => {
+    busyDataset([{ amount: 275_000n }]);
+    const before = balances(bidder2, contractId);
+    const r = cancelBid(bidder2, 2);
+    expect(r.result).toBeOk(Cl.uint(275_000n));
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder2, amount: 275_000n }]);
+    expect(deltas(before)).toEqual(new Map([[bidder2, 275_000n], [contractId, -275_000n]]));
+    expect(printEvents(r)).toEqual([
+      { event: "bid-cancelled", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, refund: 275_000n },
+    ]);
+    expect(getBid(2)?.status).toBe(4n);
+    expect(queueLink(2)).toBeNull();
+    expectQueue(1, []);
+    expect(getTotals()["escrowed-bids"]).toBe(500_000n);
+  });
+
+  it("from the middle of the queue keeps the rest in order", () => {
+    busyDataset([{}, {}, {}]);
+    expect(cancelBid(outsider, 3).result).toBeOk(Cl.uint(queuedAmount(1)));
+    expect(queueLink(3)).toBeNull();
+    expectQueue(1, [2n, 4n]);
+  });
+
+  it("from the head of the queue keeps the rest in order and the new head is matched next", () => {
+    busyDataset([{}, {}, {}]);
+    expect(cancelBid(bidder2, 2).result).toBeOk(Cl.uint(queuedAmount(0)));
+    expectQueue(1, [3n, 4n]);
+
+    const r = vote(validator1, 1, 1, 85);
+    expect(printEvents(r).filter((e) => e.event === "bid-matched").map((e) => e["bid-id"])).toEqual([3n]);
+    expect(getBid(2)?.status).toBe(4n);
+    expectQueue(1, [4n]);
+  });
+
+  it("from the tail of the queue keeps the rest in order and a new bid joins after the new tail", () => {
+    busyDataset([{}, {}, {}]);
+    expect(cancelBid(provider2, 4).result).toBeOk(Cl.uint(queuedAmount(2)));
+    expectQueue(1, [2n, 3n]);
+
+    expect(placeBid(deployer, 1).result).toBeOk(Cl.uint(5));
+    expectQueue(1, [2n, 3n, 5n]);
+  });
+
+  it("rejects an unknown bid with BID_NOT_FOUND", () => {
+    busyDataset([{}]);
+    expectRejected(cancelBid(bidder, 3), "BID_NOT_FOUND", 2n);
+  });
+
+  it("rejects anyone but the bidder with NOT_BIDDER", () => {
+    const { ids } = busyDataset([{}]);
+    expectRejected(cancelBid(outsider, 2), "NOT_BIDDER", 2n);
+    expectRejected(cancelBid(provider, 2), "NOT_BIDDER", 2n);
+    expectQueue(1, ids);
+  });
+
+  it("rejects a matched bid with BID_NOT_QUEUED", () => {
+    busyDataset([{}]);
+    expectRejected(cancelBid(bidder, 1), "BID_NOT_QUEUED", 2n);
+    expect(getBid(1)?.status).toBe(2n);
+  });
+
+  it("rejects an already cancelled bid with BID_NOT_QUEUED", () => {
+    busyDataset([{}, {}]);
+    expect(cancelBid(bidder2, 2).result).toBeOk(Cl.uint(queuedAmount(0)));
+    expectRejected(cancelBid(bidder2, 2), "BID_NOT_QUEUED", 3n);
+    expectQueue(1, [3n]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// expire-bid
+// ---------------------------------------------------------------------------
+
+describe("expire-bid", () => {
+  it("refuses a running job until deadline + 144 has passed (BID_NOT_EXPIRED)", () => {
+    const { runningDeadline } = busyDataset([]);
+    expectRejected(expireBid(outsider, 1), "BID_NOT_EXPIRED", 1n);
+    mineUntil(runningDeadline + DEFAULTS.validationWindow);
+    expectRejected(expireBid(outsider, 1), "BID_NOT_EXPIRED", 1n);
+    simnet.mineEmptyBlocks(1);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
+  });
+
+  it("refunds a timed-out running job in full, called by anyone, with no slash (bid-expired)", () => {
+    const { runningDeadline } = busyDataset([]);
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    const before = balances(bidder, provider, outsider, contractId);
+    const totalsBefore = getTotals();
+
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(deltas(before)).toEqual(
+      new Map([[bidder, 500_000n], [provider, 0n], [outsider, 0n], [contractId, -500_000n]]),
+    );
+    expect(printEvents(r)).toEqual([
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n },
+    ]);
+    expect(getBid(1)?.status).toBe(5n);
+    expect(getDataset(1)).toMatchObject({
+      stake: DEFAULTS.minDatasetStake,
+      "active-jobs": 0n,
+      validations: 0n,
+      "last-settled-at": height(),
+    });
+    expect(getTotals()).toEqual({ ...totalsBefore, "escrowed-bids": totalsBefore["escrowed-bids"] - 500_000n });
+    expect(getTotals()["dataset-stakes"]).toBe(DEFAULTS.minDatasetStake);
+  });
+
+  it("refuses a queued bid that can still meet its deadline (BID_NOT_EXPIRED), exactly at burn-height + duration = deadline", () => {
+    const start = height();
+    busyDataset([{ duration: 100n, deadline: start + 150n }]);
+    mineUntil(start + 50n); // height + duration == deadline: still feasible
+    expectRejected(expireBid(outsider, 2), "BID_NOT_EXPIRED", 2n);
+    expect(getBid(2)?.status).toBe(1n);
+    simnet.mineEmptyBlocks(1);
+    expect(expireBid(outsider, 2).result).toBeOk(Cl.uint(queuedAmount(0)));
+  });
+
+  it("refunds a queued bid that can no longer meet its deadline and unlinks it, keeping the queue in order", () => {
+    const start = height();
+    busyDataset([{}, { who: outsider, amount: 260_000n, duration: 100n, deadline: start + 120n }, {}]);
+    mineUntil(start + 21n);
+    const before = balances(outsider, bidder, provider, contractId);
+    const stakeBefore = getDataset(1)?.stake;
+
+    const r = expireBid(bidder, 3);
+    expect(r.result).toBeOk(Cl.uint(260_000n));
+    expect(printEvents(r)).toEqual([
+      { event: "bid-expired", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, refund: 260_000n },
+    ]);
+    expect(deltas(before)).toEqual(
+      new Map([[outsider, 260_000n], [bidder, 0n], [provider, 0n], [contractId, -260_000n]]),
+    );
+    expect(getBid(3)?.status).toBe(5n);
+    expect(queueLink(3)).toBeNull();
+    expectQueue(1, [2n, 4n]);
+    expect(getDataset(1)).toMatchObject({ stake: stakeBefore, "active-jobs": 1n });
+  });
+
+  it("rejects an unknown bid with BID_NOT_FOUND", () => {
+    expectRejected(expireBid(outsider, 1), "BID_NOT_FOUND");
+    busyDataset([]);
+    expectRejected(expireBid(outsider, 2), "BID_NOT_FOUND", 1n);
+  });
+
+  it("rejects a settled bid with BID_CLOSED", () => {
+    const { runningDeadline } = busyDataset([]);
+    expect(vote(validator1, 1, 1, 85).result).toBeOk(Cl.bool(true));
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
+    expect(getBid(1)?.status).toBe(3n);
+  });
+
+  it("rejects a cancelled bid with BID_CLOSED", () => {
+    const start = height();
+    busyDataset([{ duration: 100n, deadline: start + 100n }]);
+    expect(cancelBid(bidder2, 2).result).toBeOk(Cl.uint(queuedAmount(0)));
+    simnet.mineEmptyBlocks(5); // would otherwise be past its deadline
+    expectRejected(expireBid(outsider, 2), "BID_CLOSED", 2n);
+    expect(getBid(2)?.status).toBe(4n);
+  });
+
+  it("rejects an already expired bid with BID_CLOSED", () => {
+    const { runningDeadline } = busyDataset([]);
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
+    expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
+    expectRejected(expireBid(bidder, 1), "BID_CLOSED", 1n);
+  });
+});
