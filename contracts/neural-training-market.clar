@@ -1,8 +1,9 @@
 ;; neural-training-market
 ;; A decentralized marketplace for neural-network training.
 ;; Data providers stake STX on their datasets, ML developers escrow STX in bids for
-;; training time, staked validators score the trained models, and the contract pays,
-;; refunds and slashes by the aggregated score. Time is counted in Bitcoin blocks.
+;; training time, a random committee of staked validators scores each trained model
+;; (commit-reveal, stake-weighted median), and the contract pays, refunds and slashes
+;; by that score. Time is counted in Bitcoin blocks.
 
 ;; ---------------------------------------------------------------------------
 ;; Constants and error codes
@@ -12,9 +13,12 @@
 
 (define-constant BPS u10000)
 (define-constant MAX_SCORE u100)
-;; Upper bound on votes per job: the quorum can never exceed it, so the
-;; fold over a job's voters at finalization is bounded.
-(define-constant MAX_VALIDATION_QUORUM u10)
+;; Upper bound on a job's committee: every fold over its seats is bounded by it.
+(define-constant MAX_COMMITTEE_SIZE u10)
+(define-constant SEAT_NUMBERS (list u0 u1 u2 u3 u4 u5 u6 u7 u8 u9))
+;; Probes per seat: enough to step past every seat already taken (at most 9) and
+;; the job's two parties, so a seat is filled whenever anyone eligible is left.
+(define-constant PROBE_OFFSETS (list u0 u1 u2 u3 u4 u5 u6 u7 u8 u9 u10 u11))
 (define-constant MAX_CONCURRENT_JOBS u1000)
 ;; 1,000,000 STX per Bitcoin block: far above any real ask, low enough that
 ;; price * duration can never overflow.
@@ -34,6 +38,7 @@
 (define-constant OUTCOME_REWARDED u1)
 (define-constant OUTCOME_PARTIAL u2)
 (define-constant OUTCOME_SLASHED u3)
+(define-constant OUTCOME_NO_QUORUM u4)
 
 ;; 1xx: caller and contract state
 (define-constant ERR_NOT_AUTHORIZED (err u100))
@@ -66,6 +71,7 @@
 (define-constant ERR_BID_NOT_QUEUED (err u307))
 (define-constant ERR_BID_NOT_EXPIRED (err u308))
 (define-constant ERR_BID_CLOSED (err u309))
+(define-constant ERR_RESULT_PENDING (err u310))
 
 ;; 4xx: validators
 (define-constant ERR_VALIDATOR_NOT_FOUND (err u400))
@@ -74,7 +80,7 @@
 (define-constant ERR_VALIDATOR_EXITING (err u403))
 (define-constant ERR_VALIDATOR_NOT_EXITING (err u404))
 (define-constant ERR_UNBONDING_NOT_OVER (err u405))
-(define-constant ERR_VALIDATOR_STAKE_LOCKED (err u406))
+(define-constant ERR_VALIDATOR_SEATED (err u406))
 
 ;; 5xx: validation
 (define-constant ERR_INVALID_SCORE (err u500))
@@ -83,7 +89,17 @@
 (define-constant ERR_JOB_NOT_RUNNING (err u503))
 (define-constant ERR_VALIDATION_CLOSED (err u504))
 (define-constant ERR_PARTY_CANNOT_VALIDATE (err u505))
-(define-constant ERR_TOO_MANY_VOTES (err u506))
+(define-constant ERR_NOT_ON_COMMITTEE (err u506))
+(define-constant ERR_COMMIT_REQUIRED (err u507))
+(define-constant ERR_SEED_NOT_READY (err u508))
+(define-constant ERR_NO_ELIGIBLE_VALIDATORS (err u509))
+(define-constant ERR_COMMITTEE_DRAWN (err u510))
+(define-constant ERR_NOT_COMMITTED (err u511))
+(define-constant ERR_ALREADY_REVEALED (err u512))
+(define-constant ERR_REVEAL_NOT_OPEN (err u513))
+(define-constant ERR_REVEAL_CLOSED (err u514))
+(define-constant ERR_COMMITMENT_MISMATCH (err u515))
+(define-constant ERR_NOT_READY_TO_FINALIZE (err u516))
 
 ;; 6xx: rewards
 (define-constant ERR_JOB_NOT_FINALIZED (err u600))
@@ -108,13 +124,16 @@
   max-computation-duration: u4320,
   stake-lock-blocks: u4320,
   validation-window: u144,
+  reveal-window: u144,
   validator-unbonding-blocks: u144,
-  validation-quorum: u3,
+  committee-size: u5,
+  min-reveals-bps: u5001,
   reward-threshold: u70,
   slash-threshold: u40,
   slash-rate-bps: u5000,
   validator-fee-bps: u500,
   protocol-fee-bps: u0,
+  validator-penalty-bps: u100,
   consensus-tolerance: u15,
 })
 
@@ -126,13 +145,16 @@
   max-computation-duration: uint,
   stake-lock-blocks: uint,
   validation-window: uint,
+  reveal-window: uint,
   validator-unbonding-blocks: uint,
-  validation-quorum: uint,
+  committee-size: uint,
+  min-reveals-bps: uint,
   reward-threshold: uint,
   slash-threshold: uint,
   slash-rate-bps: uint,
   validator-fee-bps: uint,
   protocol-fee-bps: uint,
+  validator-penalty-bps: uint,
   consensus-tolerance: uint,
 } DEFAULT_PARAMETERS)
 
@@ -144,13 +166,16 @@
   max-computation-duration: uint,
   stake-lock-blocks: uint,
   validation-window: uint,
+  reveal-window: uint,
   validator-unbonding-blocks: uint,
-  validation-quorum: uint,
+  committee-size: uint,
+  min-reveals-bps: uint,
   reward-threshold: uint,
   slash-threshold: uint,
   slash-rate-bps: uint,
   validator-fee-bps: uint,
   protocol-fee-bps: uint,
+  validator-penalty-bps: uint,
   consensus-tolerance: uint,
 })
 
@@ -161,8 +186,13 @@
 ;; ---------------------------------------------------------------------------
 
 (define-data-var paused bool false)
+;; Burn height at which the last pause ended: seats that could not commit
+;; because of a pause are not penalized for silence.
+(define-data-var pause-ended-at uint u0)
 (define-data-var last-dataset-id uint u0)
 (define-data-var last-bid-id uint u0)
+;; Active validators live at indices 0..count-1 of `validator-at`, so a
+;; committee is drawn by index without iterating; exits swap-and-pop.
 (define-data-var active-validator-count uint u0)
 
 ;; Every micro-STX the contract holds belongs to exactly one of these buckets:
@@ -201,6 +231,8 @@
   active: bool,
 })
 
+;; matched-at/matched-block: the Bitcoin and Stacks blocks of the match; the
+;; blocks after them seed the committee draw (see committee-seed).
 (define-map bids uint {
   dataset-id: uint,
   bidder: principal,
@@ -210,6 +242,7 @@
   status: uint,
   placed-at: uint,
   matched-at: uint,
+  matched-block: uint,
   parameter-version: uint,
 })
 
@@ -220,23 +253,32 @@
 (define-map validators principal {
   stake: uint,
   active: bool,
+  index: uint,
+  ;; committees of unsettled jobs this validator sits on: it cannot exit before they settle
+  open-seats: uint,
   exit-requested-at: uint,
-  ;; a vote locks the stake until the voted job's validation window closes
-  locked-until: uint,
   registered-at: uint,
 })
 
-(define-map votes { bid-id: uint, validator: principal } {
-  score: uint,
-  weight: uint,
-  claimed: bool,
+(define-map validator-at uint principal)
+
+;; A job's committee, written when drawn. `revealed` holds the revealed votes
+;; for the median, so aggregation never re-reads the votes map.
+(define-map committees uint {
+  seats: (list 10 principal),
+  commits: uint,
+  reveals: uint,
+  revealed-weight: uint,
+  revealed: (list 10 { score: uint, weight: uint }),
 })
 
-(define-map job-tallies uint {
-  vote-count: uint,
-  weight-sum: uint,
-  weighted-score-sum: uint,
-  voters: (list 10 principal),
+;; weight is the validator's stake when it committed.
+(define-map votes { bid-id: uint, validator: principal } {
+  commitment: (buff 32),
+  score: uint,
+  weight: uint,
+  revealed: bool,
+  claimed: bool,
 })
 
 ;; reward-pool and reward-weight shrink with every claim; the last coherent
@@ -249,6 +291,7 @@
   slashed-amount: uint,
   validator-fees: uint,
   protocol-fee: uint,
+  penalties: uint,
   reward-pool: uint,
   reward-weight: uint,
   finalized-at: uint,
@@ -262,9 +305,6 @@
   (if (< a b) a b)
 )
 
-(define-private (max-of (a uint) (b uint))
-  (if (> a b) a b)
-)
 
 (define-private (distance (a uint) (b uint))
   (if (> a b) (- a b) (- b a))
@@ -338,6 +378,174 @@
   )
 )
 
+;; Adds a validator to the end of the active set; returns its index.
+(define-private (add-to-set (who principal))
+  (let ((index (var-get active-validator-count)))
+    (map-set validator-at index who)
+    (var-set active-validator-count (+ index u1))
+    index
+  )
+)
+
+;; Removes the validator at `index` from the active set in O(1): the last
+;; validator moves into the hole.
+(define-private (remove-from-set (index uint))
+  (let (
+      (last-index (- (var-get active-validator-count) u1))
+      (moved (default-to CONTRACT_OWNER (map-get? validator-at last-index)))
+    )
+    (if (is-eq index last-index)
+      true
+      (begin
+        (map-set validator-at index moved)
+        (match (map-get? validators moved)
+          record (map-set validators moved (merge record { index: index }))
+          false)
+      )
+    )
+    (map-delete validator-at last-index)
+    (var-set active-validator-count last-index)
+  )
+)
+
+;; Where a seat's search starts: with a seed, sha256(seed ++ {bid-id, seat}) mod n;
+;; without one (every active validator fits in the committee), the seat number.
+(define-private (seat-start (seed (optional (buff 32))) (bid-id uint) (seat uint) (n uint))
+  (match seed
+    vrf-seed (mod (buff-to-uint-be (default-to 0x00 (as-max-len?
+                    (default-to 0x00 (slice? (sha256 (concat vrf-seed
+                      (default-to 0x (to-consensus-buff? { bid-id: bid-id, seat: seat })))) u0 u16))
+                    u16)))
+                  n)
+    seat
+  )
+)
+
+;; Linear probing from a seat's start: the first validator that is neither a
+;; party of the job nor already seated.
+(define-private (probe-seat
+    (offset uint)
+    (search { start: uint, n: uint, provider: principal, bidder: principal, seats: (list 10 principal), found: (optional principal) })
+  )
+  (if (or (is-some (get found search)) (>= offset (get n search)))
+    search
+    (match (map-get? validator-at (mod (+ (get start search) offset) (get n search)))
+      candidate (if (or (is-eq candidate (get provider search))
+                        (is-eq candidate (get bidder search))
+                        (is-some (index-of? (get seats search) candidate)))
+        search
+        (merge search { found: (some candidate) }))
+      search
+    )
+  )
+)
+
+;; Fills one seat of a committee and marks the validator as seated.
+(define-private (draw-seat
+    (seat uint)
+    (draw { bid-id: uint, seed: (optional (buff 32)), n: uint, size: uint, provider: principal, bidder: principal, seats: (list 10 principal) })
+  )
+  (if (>= seat (get size draw))
+    draw
+    (match (get found (fold probe-seat PROBE_OFFSETS {
+        start: (seat-start (get seed draw) (get bid-id draw) seat (get n draw)),
+        n: (get n draw),
+        provider: (get provider draw),
+        bidder: (get bidder draw),
+        seats: (get seats draw),
+        found: none,
+      }))
+      member (begin
+        (match (map-get? validators member)
+          record (map-set validators member (merge record { open-seats: (+ (get open-seats record) u1) }))
+          false)
+        (merge draw { seats: (default-to (get seats draw) (as-max-len? (append (get seats draw) member) u10)) })
+      )
+      draw
+    )
+  )
+)
+
+;; Draws and stores a job's committee of min(committee-size, active validators)
+;; seats; the parties are never seated. Returns the seats (possibly none).
+(define-private (seat-committee
+    (bid-id uint)
+    (provider principal)
+    (bidder principal)
+    (committee-size uint)
+    (seed (optional (buff 32)))
+  )
+  (let (
+      (n (var-get active-validator-count))
+      (seats (get seats (fold draw-seat SEAT_NUMBERS {
+        bid-id: bid-id,
+        seed: seed,
+        n: n,
+        size: (min-of committee-size n),
+        provider: provider,
+        bidder: bidder,
+        seats: (list),
+      })))
+    )
+    (if (> (len seats) u0)
+      (begin
+        (map-set committees bid-id { seats: seats, commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) })
+        (print { event: "committee-drawn", bid-id: bid-id, seats: seats, random: (is-some seed) })
+        true)
+      false)
+    seats
+  )
+)
+
+;; At a match, a market small enough that every active validator fits in the
+;; committee seats them all at once: no randomness is needed and nobody can
+;; join after seeing the match. Larger markets draw from a later VRF seed.
+(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint))
+  (let ((n (var-get active-validator-count)))
+    (if (and (> n u0) (<= n committee-size))
+      (> (len (seat-committee bid-id provider bidder committee-size none)) u0)
+      false)
+  )
+)
+
+;; The randomness of a job's committee: the VRF seed of the Stacks block after
+;; the match mixed with the hash of the Bitcoin block after the match. A VRF
+;; seed is shared by a whole tenure, so it may be known when the bid is placed;
+;; the next Bitcoin block's hash is not, and no party can choose it.
+;; None until both blocks exist.
+(define-private (committee-seed (matched-block uint) (matched-at uint))
+  (match (get-tenure-info? vrf-seed (+ matched-block u1))
+    vrf-seed (match (get-burn-block-info? header-hash (+ matched-at u1))
+      bitcoin-hash (some (sha256 (concat vrf-seed bitcoin-hash)))
+      none)
+    none
+  )
+)
+
+;; The job's committee, drawing it first if needed: without randomness when
+;; every active validator fits, otherwise from committee-seed once it exists.
+(define-private (ensure-committee
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+    (provider principal)
+    (committee-size uint)
+  )
+  (match (map-get? committees bid-id)
+    committee (ok committee)
+    (let (
+        (n (var-get active-validator-count))
+        (seed (if (<= n committee-size) none (committee-seed (get matched-block bid) (get matched-at bid))))
+      )
+      ;; the draw waits for a seed no party could know when it acted
+      (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
+      ;; a committee needs at least one validator besides the parties
+      (asserts! (> (len (seat-committee bid-id provider (get bidder bid) committee-size seed)) u0) ERR_NO_ELIGIBLE_VALIDATORS)
+      (ok (unwrap! (map-get? committees bid-id) ERR_NO_ELIGIBLE_VALIDATORS))
+    )
+  )
+)
+
 ;; One step of automatic matching: the queue head is matched when the dataset
 ;; is open and has a free slot, or refunded and skipped when it can no longer
 ;; meet its deadline.
@@ -345,6 +553,7 @@
     (step uint)
     (prior (response {
       dataset-id: uint,
+      provider: principal,
       open: bool,
       capacity: uint,
       active-jobs: uint,
@@ -369,9 +578,10 @@
           } head))
         )
         (if (<= (+ burn-block-height (get duration bid)) (get deadline bid))
-          (begin
-            (map-set bids head (merge bid { status: STATUS_MATCHED, matched-at: burn-block-height }))
+          (let ((params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS)))
+            (map-set bids head (merge bid { status: STATUS_MATCHED, matched-at: burn-block-height, matched-block: stacks-block-height }))
             (print { event: "bid-matched", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), matched-at: burn-block-height })
+            (seat-small-market head (get provider state) (get bidder bid) (get committee-size params))
             (ok (merge state (merge queue {
               active-jobs: (+ (get active-jobs state) u1),
               matched-jobs: (+ (get matched-jobs state) u1),
@@ -381,7 +591,7 @@
             (try! (pay-out (get amount bid) (get bidder bid)))
             (escrow-released (get amount bid))
             (map-set bids head (merge bid { status: STATUS_EXPIRED }))
-            (print { event: "bid-expired", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), refund: (get amount bid) })
+            (print { event: "bid-expired", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), refund: (get amount bid), penalties: u0 })
             (ok (merge state queue))
           )
         )
@@ -416,6 +626,7 @@
   (let (
       (state (try! (fold match-step QUEUE_STEPS (ok {
         dataset-id: dataset-id,
+        provider: (get provider dataset),
         open: (and (not (var-get paused)) (get active dataset)
                    (>= (get stake dataset) (get min-dataset-stake (var-get parameters)))),
         capacity: (get max-concurrent-jobs dataset),
@@ -436,46 +647,125 @@
   )
 )
 
-;; Adds the weight of each vote within the tolerance of the final score.
-(define-private (sum-coherent-weight
-    (voter principal)
-    (acc { bid-id: uint, final-score: uint, tolerance: uint, coherent-weight: uint })
+;; Total weight of the revealed votes scoring at or below a threshold.
+(define-private (weight-at-or-below (vote { score: uint, weight: uint }) (acc { threshold: uint, weight: uint }))
+  (if (<= (get score vote) (get threshold acc))
+    (merge acc { weight: (+ (get weight acc) (get weight vote)) })
+    acc
   )
-  (match (map-get? votes { bid-id: (get bid-id acc), validator: voter })
-    vote (if (<= (distance (get score vote) (get final-score acc)) (get tolerance acc))
-      (merge acc { coherent-weight: (+ (get coherent-weight acc) (get weight vote)) })
-      acc
+)
+
+;; Keeps the lowest score whose cumulative weight reaches half the total.
+(define-private (median-candidate
+    (vote { score: uint, weight: uint })
+    (acc { votes: (list 10 { score: uint, weight: uint }), total: uint, median: uint })
+  )
+  (if (and (< (get score vote) (get median acc))
+           (>= (* u2 (get weight (fold weight-at-or-below (get votes acc) { threshold: (get score vote), weight: u0 })))
+               (get total acc)))
+    (merge acc { median: (get score vote) })
+    acc
+  )
+)
+
+;; The stake-weighted (lower) median of the revealed scores: one outlier,
+;; however extreme, cannot move it unless it holds half the weight.
+;; O(k^2) over at most MAX_COMMITTEE_SIZE votes, all in memory.
+(define-private (weighted-median (revealed (list 10 { score: uint, weight: uint })) (total-weight uint))
+  (get median (fold median-candidate revealed { votes: revealed, total: total-weight, median: (+ MAX_SCORE u1) }))
+)
+
+;; Settles one seat of a committee: frees it, counts a coherent vote's weight,
+;; and penalizes an outlier or a silent seat by validator-penalty-bps of its
+;; stake. With no final score (too few reveals), only silent seats are penalized.
+;; A seat that never committed while a pause blocked commits is not penalized.
+;; A validator penalized below the minimum stake leaves the active set.
+(define-private (settle-seat
+    (member principal)
+    (acc { bid-id: uint, final-score: (optional uint), tolerance: uint, penalty-bps: uint, min-stake: uint,
+           waive-silence: bool, coherent-weight: uint, penalties: uint })
+  )
+  (match (map-get? validators member)
+    validator (let (
+        (vote (map-get? votes { bid-id: (get bid-id acc), validator: member }))
+        (revealed (match vote cast (get revealed cast) false))
+        (coherent (match vote cast
+          (and revealed (match (get final-score acc) final (<= (distance (get score cast) final) (get tolerance acc)) true))
+          false))
+        (excused (and (is-none vote) (get waive-silence acc)))
+        (penalty (if (or coherent excused) u0 (/ (* (get stake validator) (get penalty-bps acc)) BPS)))
+        (new-stake (- (get stake validator) penalty))
+        (removed (and (get active validator) (> penalty u0) (< new-stake (get min-stake acc))))
+      )
+      (if removed (remove-from-set (get index validator)) true)
+      (map-set validators member (merge validator {
+        stake: new-stake,
+        open-seats: (- (get open-seats validator) u1),
+        active: (and (get active validator) (not removed)),
+        exit-requested-at: (if removed burn-block-height (get exit-requested-at validator)),
+      }))
+      (if (> penalty u0)
+        (begin
+          (print { event: "validator-penalized", bid-id: (get bid-id acc), validator: member, penalty: penalty, stake: new-stake, removed: removed })
+          true)
+        false)
+      (merge acc {
+        coherent-weight: (+ (get coherent-weight acc)
+                            (if (and coherent (is-some (get final-score acc))) (match vote cast (get weight cast) u0) u0)),
+        penalties: (+ (get penalties acc) penalty),
+      })
     )
     acc
   )
 )
 
-;; Settles a job whose votes reached the quorum: pays the provider, refunds the
-;; bidder, slashes a poor dataset, sets aside the validators' fees, and frees
-;; the slot for the next queued bid.
+;; Settles every seat of a committee (bounded by MAX_COMMITTEE_SIZE).
+(define-private (settle-committee
+    (bid-id uint)
+    (matched-at uint)
+    (seats (list 10 principal))
+    (final-score (optional uint))
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint })
+  )
+  (fold settle-seat seats {
+    bid-id: bid-id,
+    final-score: final-score,
+    tolerance: (get consensus-tolerance params),
+    penalty-bps: (get validator-penalty-bps params),
+    min-stake: (get min-validator-stake (var-get parameters)),
+    waive-silence: (or (var-get paused) (>= (var-get pause-ended-at) matched-at)),
+    coherent-weight: u0,
+    penalties: u0,
+  })
+)
+
+;; Reveals needed to finalize after the reveal window: min-reveals-bps of the
+;; seats, rounded up (the default 5001 is a strict majority).
+(define-private (min-reveals (seat-count uint) (min-reveals-bps uint))
+  (/ (+ (* seat-count min-reveals-bps) (- BPS u1)) BPS)
+)
+
+;; Settles a job whose committee produced a result: pays the provider, refunds
+;; the bidder, slashes a poor dataset, penalizes outliers and silent seats, sets
+;; aside the coherent validators' rewards, and frees the slot for the queue.
 (define-private (finalize-job
     (bid-id uint)
-    (bid {
-      dataset-id: uint,
-      bidder: principal,
-      amount: uint,
-      duration: uint,
-      deadline: uint,
-      status: uint,
-      placed-at: uint,
-      matched-at: uint,
-      parameter-version: uint,
-    })
-    (tally { vote-count: uint, weight-sum: uint, weighted-score-sum: uint, voters: (list 10 principal) })
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+    (committee { seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
+                 revealed: (list 10 { score: uint, weight: uint }) })
   )
   (let (
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (dataset-id (get dataset-id bid))
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (amount (get amount bid))
-      (weight-sum (get weight-sum tally))
-      ;; every vote carries a stake of at least the minimum, so weight-sum > 0
-      (final-score (/ (get weighted-score-sum tally) weight-sum))
+      (final-score (weighted-median (get revealed committee) (get revealed-weight committee)))
       (reward-threshold (get reward-threshold params))
       (slash-threshold (get slash-threshold params))
       (payment (if (>= final-score reward-threshold)
@@ -496,17 +786,13 @@
       ;; on a slash the fees came out of the stake, not the (zero) payment
       (provider-payment (if (> payment u0) (- payment validator-fees protocol-fee) u0))
       (bidder-refund (- amount payment))
-      (coherent-weight (get coherent-weight (fold sum-coherent-weight (get voters tally) {
-        bid-id: bid-id,
-        final-score: final-score,
-        tolerance: (get consensus-tolerance params),
-        coherent-weight: u0,
-      })))
-      ;; outliers' shares go to the treasury now; coherent validators pull theirs
-      (reward-pool (if (is-eq coherent-weight weight-sum)
-        validator-fees
-        (/ (* validator-fees coherent-weight) weight-sum)))
-      (treasury-gain (- (+ slashed (- payment provider-payment)) reward-pool))
+      (seats (settle-committee bid-id (get matched-at bid) (get seats committee) (some final-score) params))
+      ;; the median is a revealed score, so its voter is coherent and this is never zero
+      (coherent-weight (get coherent-weight seats))
+      (penalties (get penalties seats))
+      ;; coherent validators share the fees and the penalties
+      (reward-pool (+ validator-fees penalties))
+      (treasury-gain (- (+ slashed (- payment provider-payment)) validator-fees))
       (outcome (if (>= final-score reward-threshold)
         OUTCOME_REWARDED
         (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL)))
@@ -516,6 +802,7 @@
     (try! (pay-out bidder-refund (get bidder bid)))
     (var-set market-totals (merge totals {
       dataset-stakes: (- (get dataset-stakes totals) slashed),
+      validator-stakes: (- (get validator-stakes totals) penalties),
       escrowed-bids: (- (get escrowed-bids totals) amount),
       unclaimed-rewards: (+ (get unclaimed-rewards totals) reward-pool),
       treasury: (+ (get treasury totals) treasury-gain),
@@ -529,6 +816,7 @@
       slashed-amount: slashed,
       validator-fees: validator-fees,
       protocol-fee: protocol-fee,
+      penalties: penalties,
       reward-pool: reward-pool,
       reward-weight: coherent-weight,
       finalized-at: burn-block-height,
@@ -544,6 +832,7 @@
       slashed-amount: slashed,
       validator-fees: validator-fees,
       protocol-fee: protocol-fee,
+      penalties: penalties,
       treasury-gain: treasury-gain,
     })
     ;; the freed slot goes to the next queued bid
@@ -555,7 +844,41 @@
       score-sum: (+ (get score-sum dataset) final-score),
       last-settled-at: burn-block-height,
     }))))
-    (ok true)
+    (ok outcome)
+  )
+)
+
+;; Closes a matched job that has no result: the bidder is refunded in full, the
+;; dataset is not slashed, silent seats are penalized to the treasury, and the
+;; slot goes to the queue.
+(define-private (fail-job
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+  )
+  (let (
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (dataset-id (get dataset-id bid))
+      (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
+      (amount (get amount bid))
+      (penalties (match (map-get? committees bid-id)
+        committee (get penalties (settle-committee bid-id (get matched-at bid) (get seats committee) none params))
+        u0))
+      (totals (var-get market-totals))
+    )
+    (try! (pay-out amount (get bidder bid)))
+    (var-set market-totals (merge totals {
+      validator-stakes: (- (get validator-stakes totals) penalties),
+      escrowed-bids: (- (get escrowed-bids totals) amount),
+      treasury: (+ (get treasury totals) penalties),
+    }))
+    (map-set bids bid-id (merge bid { status: STATUS_EXPIRED }))
+    (print { event: "bid-expired", bid-id: bid-id, dataset-id: dataset-id, bidder: (get bidder bid), refund: amount, penalties: penalties })
+    (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset {
+      active-jobs: (- (get active-jobs dataset) u1),
+      last-settled-at: burn-block-height,
+    }))))
+    (ok amount)
   )
 )
 
@@ -746,12 +1069,14 @@
       status: (if match-now STATUS_MATCHED STATUS_QUEUED),
       placed-at: burn-block-height,
       matched-at: (if match-now burn-block-height u0),
+      matched-block: (if match-now stacks-block-height u0),
       parameter-version: (get version params),
     })
     (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline })
     (if match-now
       (begin
         (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: burn-block-height })
+        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size params))
         (map-set datasets dataset-id (merge dataset {
           active-jobs: (+ (get active-jobs dataset) u1),
           matched-jobs: (+ (get matched-jobs dataset) u1),
@@ -815,11 +1140,13 @@
   )
 )
 
-;; Refunds a bid that can no longer complete: a matched job past
-;; deadline + validation-window without a final result, or a queued bid that can
-;; no longer meet its deadline. No slash. A freed slot goes to the next queued bid.
+;; Refunds a bid that can no longer complete, with no slash: a queued bid that
+;; can no longer meet its deadline, or a matched job still without a result after
+;; deadline + validation-window + reveal-window (its silent seats are penalized).
+;; A freed slot goes to the next queued bid.
 ;; Caller: anyone. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_BID_CLOSED, ERR_BID_NOT_EXPIRED.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_BID_CLOSED, ERR_BID_NOT_EXPIRED,
+;;         ERR_RESULT_PENDING.
 ;; Event: bid-expired. Returns the refund.
 (define-public (expire-bid (bid-id uint))
   (let (
@@ -830,6 +1157,7 @@
       (status (get status bid))
       (amount (get amount bid))
       (queued (is-eq status STATUS_QUEUED))
+      (committee (map-get? committees bid-id))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -838,24 +1166,26 @@
     ;; only a bid that can no longer complete is refunded
     (asserts! (if queued
                 (> (+ burn-block-height (get duration bid)) (get deadline bid))
-                (> burn-block-height (+ (get deadline bid) (get validation-window params))))
+                (> burn-block-height (+ (get deadline bid) (get validation-window params) (get reveal-window params))))
               ERR_BID_NOT_EXPIRED)
-    (try! (pay-out amount (get bidder bid)))
-    (escrow-released amount)
-    (map-set bids bid-id (merge bid { status: STATUS_EXPIRED }))
-    (print { event: "bid-expired", bid-id: bid-id, dataset-id: dataset-id, bidder: (get bidder bid), refund: amount })
-    (map-set datasets dataset-id
-      (if queued
-        (merge dataset (unlink-bid {
+    ;; a job with enough revealed votes has a result: finalize-validation settles it
+    (asserts! (match committee
+                drawn (< (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
+                true)
+              ERR_RESULT_PENDING)
+    (if queued
+      (begin
+        (try! (pay-out amount (get bidder bid)))
+        (escrow-released amount)
+        (map-set bids bid-id (merge bid { status: STATUS_EXPIRED }))
+        (print { event: "bid-expired", bid-id: bid-id, dataset-id: dataset-id, bidder: (get bidder bid), refund: amount, penalties: u0 })
+        (map-set datasets dataset-id (merge dataset (unlink-bid {
           queue-head: (get queue-head dataset),
           queue-tail: (get queue-tail dataset),
           queued-jobs: (get queued-jobs dataset),
-        } bid-id))
-        (try! (process-queue dataset-id (merge dataset {
-          active-jobs: (- (get active-jobs dataset) u1),
-          last-settled-at: burn-block-height,
-        })))))
-    (ok amount)
+        } bid-id)))
+        (ok amount))
+      (fail-job bid-id bid))
   )
 )
 
@@ -863,7 +1193,7 @@
 ;; Public: validators and validation
 ;; ---------------------------------------------------------------------------
 
-;; Registers the caller as a validator with a stake.
+;; Registers the caller as a validator with a stake and adds it to the active set.
 ;; Caller: anyone not already a validator.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_VALIDATOR_EXISTS,
 ;;         ERR_VALIDATOR_STAKE_TOO_LOW, ERR_INSUFFICIENT_FUNDS.
@@ -880,12 +1210,12 @@
     (asserts! (>= stake (get min-validator-stake (var-get parameters))) ERR_VALIDATOR_STAKE_TOO_LOW)
     (try! (deposit stake))
     (var-set market-totals (merge totals { validator-stakes: (+ (get validator-stakes totals) stake) }))
-    (var-set active-validator-count (+ (var-get active-validator-count) u1))
     (map-set validators tx-sender {
       stake: stake,
       active: true,
+      index: (add-to-set tx-sender),
+      open-seats: u0,
       exit-requested-at: u0,
-      locked-until: u0,
       registered-at: burn-block-height,
     })
     (print { event: "validator-registered", validator: tx-sender, stake: stake })
@@ -893,9 +1223,11 @@
   )
 )
 
-;; Starts a validator's exit: it stops voting at once and may withdraw after the
-;; unbonding window. Caller: an active validator. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING.
+;; Starts a validator's exit: it leaves the active set at once (no new seats)
+;; and may withdraw after the unbonding window.
+;; Caller: an active validator not seated on an unsettled job. Works while paused.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING,
+;;         ERR_VALIDATOR_SEATED.
 ;; Event: validator-exit-requested. Returns the first block at which it may withdraw.
 (define-public (request-validator-exit)
   (let (
@@ -906,18 +1238,19 @@
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; an exit is requested once
     (asserts! (get active validator) ERR_VALIDATOR_EXITING)
-    (var-set active-validator-count (- (var-get active-validator-count) u1))
+    ;; a seated validator's stake answers for its vote until the job settles
+    (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
+    (remove-from-set (get index validator))
     (map-set validators tx-sender (merge validator { active: false, exit-requested-at: burn-block-height }))
     (print { event: "validator-exit-requested", validator: tx-sender, unbonded-at: unbonded-at })
-    ;; the first block at which withdraw-validator-stake succeeds
-    (ok (max-of unbonded-at (+ (get locked-until validator) u1)))
+    (ok unbonded-at)
   )
 )
 
-;; Returns an exiting validator's stake once unbonded and no vote of its is live.
+;; Returns an exiting validator's stake once unbonded and off every committee.
 ;; Caller: the exiting validator. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_NOT_EXITING,
-;;         ERR_UNBONDING_NOT_OVER, ERR_VALIDATOR_STAKE_LOCKED.
+;;         ERR_UNBONDING_NOT_OVER, ERR_VALIDATOR_SEATED.
 ;; Event: validator-withdrawn. Returns the amount paid out.
 (define-public (withdraw-validator-stake)
   (let (
@@ -932,8 +1265,8 @@
     ;; the stake unbonds over a window
     (asserts! (>= burn-block-height (+ (get exit-requested-at validator) (get validator-unbonding-blocks (var-get parameters))))
               ERR_UNBONDING_NOT_OVER)
-    ;; vote weight stays at stake until the voted jobs' windows close
-    (asserts! (> burn-block-height (get locked-until validator)) ERR_VALIDATOR_STAKE_LOCKED)
+    ;; a validator removed for a low stake may still sit on committees
+    (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
     (try! (pay-out stake tx-sender))
     (var-set market-totals (merge totals { validator-stakes: (- (get validator-stakes totals) stake) }))
     (map-delete validators tx-sender)
@@ -942,35 +1275,144 @@
   )
 )
 
-;; Records a validator's score (0-100) of a matched job's trained model, weighted
-;; by its stake. The vote that reaches the quorum, min(validation-quorum, active
-;; validators), finalizes the job at once: payment, refund and slash happen in
-;; this transaction.
-;; Caller: an active validator that is neither the job's provider nor its bidder.
+;; Draws a matched job's committee: at once in a market where every active
+;; validator fits, otherwise once the Stacks and Bitcoin blocks after the match
+;; exist (committee-seed). Validation calls draw it too; this lets anyone do it first.
+;; Caller: anyone.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING,
+;;         ERR_COMMITTEE_DRAWN, ERR_VALIDATION_CLOSED, ERR_SEED_NOT_READY,
+;;         ERR_NO_ELIGIBLE_VALIDATORS.
+;; Event: committee-drawn. Returns the seats.
+(define-public (draw-committee (bid-id uint))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; a pause stops new validation work
+    (asserts! (not (var-get paused)) ERR_PAUSED)
+    ;; only a matched, unsettled job gets a committee
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; a committee is drawn once
+    (asserts! (is-none (map-get? committees bid-id)) ERR_COMMITTEE_DRAWN)
+    ;; after the commit phase a new committee could not vote
+    (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
+    (ok (get seats (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params)))))
+  )
+)
+
+;; Commits a committee member's hidden score: commitment = sha256 of the
+;; consensus serialization of {score, salt, bid-id, validator} (see
+;; compute-commitment). The validator's principal inside the hash means a copied
+;; commitment never verifies for anyone else.
+;; Caller: a member of the job's committee, during the commit phase (until
+;; deadline + validation-window).
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_BID_NOT_FOUND, ERR_VALIDATOR_NOT_FOUND,
+;;         ERR_JOB_NOT_RUNNING, ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE,
+;;         ERR_SEED_NOT_READY, ERR_NO_ELIGIBLE_VALIDATORS, ERR_NOT_ON_COMMITTEE, ERR_ALREADY_VOTED.
+;; Event: validation-committed (and committee-drawn when this call draws it).
+(define-public (commit-validation-result (bid-id uint) (commitment (buff 32)))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; a pause stops new votes
+    (asserts! (not (var-get paused)) ERR_PAUSED)
+    ;; only a matched, unsettled job is validated
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; commits close with the commit phase
+    (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
+    ;; the parties never judge their own job
+    (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
+    (let ((committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params)))))
+      ;; only the job's committee votes
+      (asserts! (is-some (index-of? (get seats committee) tx-sender)) ERR_NOT_ON_COMMITTEE)
+      ;; one vote per seat
+      (asserts! (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender })) ERR_ALREADY_VOTED)
+      (map-set votes { bid-id: bid-id, validator: tx-sender } {
+        commitment: commitment,
+        score: u0,
+        weight: (get stake validator),
+        revealed: false,
+        claimed: false,
+      })
+      (map-set committees bid-id (merge committee { commits: (+ (get commits committee) u1) }))
+      (print { event: "validation-committed", bid-id: bid-id, validator: tx-sender, commitment: commitment })
+      (ok true)
+    )
+  )
+)
+
+;; Reveals a committed score. The reveal phase opens when every seat has
+;; committed or the commit phase ends, and closes reveal-window blocks after the
+;; commit phase. The last seat's reveal finalizes the job.
+;; Caller: a committee member that committed. Works while paused, so a pause
+;; never turns an honest vote into a penalized silence.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_COMMITTED, ERR_JOB_NOT_RUNNING,
+;;         ERR_ALREADY_REVEALED, ERR_REVEAL_NOT_OPEN, ERR_REVEAL_CLOSED, ERR_INVALID_SCORE,
+;;         ERR_COMMITMENT_MISMATCH.
+;; Event: validation-revealed, then job-finalized on the last reveal.
+;; Returns true when this reveal finalized the job.
+(define-public (reveal-validation-result (bid-id uint) (score uint) (salt (buff 32)))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (committee (unwrap! (map-get? committees bid-id) ERR_NOT_COMMITTED))
+      (vote (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) ERR_NOT_COMMITTED))
+      (commit-closes-at (+ (get deadline bid) (get validation-window params)))
+      (seat-count (len (get seats committee)))
+      (updated (merge committee {
+        reveals: (+ (get reveals committee) u1),
+        revealed-weight: (+ (get revealed-weight committee) (get weight vote)),
+        revealed: (default-to (get revealed committee)
+                    (as-max-len? (append (get revealed committee) { score: score, weight: (get weight vote) }) u10)),
+      }))
+      (finalizes (is-eq (get reveals updated) seat-count))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only a matched, unsettled job is validated
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; one reveal per vote
+    (asserts! (not (get revealed vote)) ERR_ALREADY_REVEALED)
+    ;; no score is public while a seat could still copy it into a commit
+    (asserts! (or (is-eq (get commits committee) seat-count) (> burn-block-height commit-closes-at)) ERR_REVEAL_NOT_OPEN)
+    ;; reveals close with the reveal window
+    (asserts! (<= burn-block-height (+ commit-closes-at (get reveal-window params))) ERR_REVEAL_CLOSED)
+    ;; scores are percentages
+    (asserts! (<= score MAX_SCORE) ERR_INVALID_SCORE)
+    ;; the reveal must open the commitment, which binds the validator's principal
+    (asserts! (is-eq (compute-commitment score salt bid-id tx-sender) (get commitment vote)) ERR_COMMITMENT_MISMATCH)
+    (map-set votes { bid-id: bid-id, validator: tx-sender } (merge vote { score: score, revealed: true }))
+    (map-set committees bid-id updated)
+    (print { event: "validation-revealed", bid-id: bid-id, validator: tx-sender, score: score, weight: (get weight vote) })
+    (if finalizes (begin (try! (finalize-job bid-id bid updated)) true) false)
+    (ok finalizes)
+  )
+)
+
+;; The direct path for a one-member committee: the member scores the job in one
+;; call (0-100), which finalizes it at once: payment, refund and slash happen in
+;; this transaction. Larger committees must commit and reveal.
+;; Caller: the single member of the job's committee, until deadline + validation-window.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_INVALID_SCORE, ERR_BID_NOT_FOUND,
-;;         ERR_BID_DATASET_MISMATCH, ERR_JOB_NOT_RUNNING, ERR_VALIDATION_CLOSED,
-;;         ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING, ERR_PARTY_CANNOT_VALIDATE,
-;;         ERR_ALREADY_VOTED, ERR_TOO_MANY_VOTES.
-;; Event: validation-submitted, then job-finalized on the deciding vote.
-;; Returns true when this vote finalized the job.
+;;         ERR_VALIDATOR_NOT_FOUND, ERR_BID_DATASET_MISMATCH, ERR_JOB_NOT_RUNNING,
+;;         ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE, ERR_SEED_NOT_READY,
+;;         ERR_NO_ELIGIBLE_VALIDATORS, ERR_NOT_ON_COMMITTEE, ERR_COMMIT_REQUIRED, ERR_ALREADY_VOTED.
+;; Event: validation-submitted, then job-finalized. Returns true (the job finalized).
 (define-public (submit-validation-result (dataset-id uint) (bid-id uint) (score uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
-      (closes-at (+ (get deadline bid) (get validation-window params)))
-      (tally (default-to { vote-count: u0, weight-sum: u0, weighted-score-sum: u0, voters: (list) }
-                         (map-get? job-tallies bid-id)))
       (weight (get stake validator))
-      (new-tally {
-        vote-count: (+ (get vote-count tally) u1),
-        weight-sum: (+ (get weight-sum tally) weight),
-        weighted-score-sum: (+ (get weighted-score-sum tally) (* score weight)),
-        voters: (unwrap! (as-max-len? (append (get voters tally) tx-sender) u10) ERR_TOO_MANY_VOTES),
-      })
-      (finalizes (>= (get vote-count new-tally)
-                     (min-of (get validation-quorum params) (var-get active-validator-count))))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -982,20 +1424,65 @@
     (asserts! (is-eq (get dataset-id bid) dataset-id) ERR_BID_DATASET_MISMATCH)
     ;; only a matched, unsettled job is validated
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; votes close with the validation window
-    (asserts! (<= burn-block-height closes-at) ERR_VALIDATION_CLOSED)
-    ;; an exiting validator no longer votes
-    (asserts! (get active validator) ERR_VALIDATOR_EXITING)
+    ;; votes close with the commit phase
+    (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
-    ;; one vote per validator per job
-    (asserts! (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender })) ERR_ALREADY_VOTED)
-    (map-set votes { bid-id: bid-id, validator: tx-sender } { score: score, weight: weight, claimed: false })
-    (map-set job-tallies bid-id new-tally)
-    (map-set validators tx-sender (merge validator { locked-until: (max-of (get locked-until validator) closes-at) }))
-    (print { event: "validation-submitted", bid-id: bid-id, dataset-id: dataset-id, validator: tx-sender, score: score, weight: weight })
-    (if finalizes (try! (finalize-job bid-id bid new-tally)) false)
-    (ok finalizes)
+    (let ((committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params)))))
+      ;; only the job's committee votes
+      (asserts! (is-some (index-of? (get seats committee) tx-sender)) ERR_NOT_ON_COMMITTEE)
+      ;; a score in the clear is safe only when nobody else votes
+      (asserts! (is-eq (len (get seats committee)) u1) ERR_COMMIT_REQUIRED)
+      ;; one vote per seat
+      (asserts! (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender })) ERR_ALREADY_VOTED)
+      (map-set votes { bid-id: bid-id, validator: tx-sender } {
+        commitment: (compute-commitment score 0x bid-id tx-sender),
+        score: score,
+        weight: weight,
+        revealed: true,
+        claimed: false,
+      })
+      (let ((decided (merge committee {
+          commits: u1,
+          reveals: u1,
+          revealed-weight: weight,
+          revealed: (list { score: score, weight: weight }),
+        })))
+        (map-set committees bid-id decided)
+        (print { event: "validation-submitted", bid-id: bid-id, dataset-id: dataset-id, validator: tx-sender, score: score, weight: weight })
+        (try! (finalize-job bid-id bid decided))
+        (ok true)
+      )
+    )
+  )
+)
+
+;; Settles a job after its reveal window: with at least min-reveals revealed
+;; votes it is finalized by their stake-weighted median; with fewer (or no
+;; committee) the bidder is refunded in full, without a slash, and silent seats
+;; are penalized.
+;; Caller: anyone. Works while paused.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING, ERR_NOT_READY_TO_FINALIZE.
+;; Event: job-finalized, or bid-expired. Returns the outcome (u1 rewarded,
+;; u2 partial, u3 slashed, u4 refunded for lack of reveals).
+(define-public (finalize-validation (bid-id uint))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (committee (map-get? committees bid-id))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only a matched, unsettled job is finalized
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; until the reveal window closes, the last reveal is what finalizes
+    (asserts! (> burn-block-height (+ (get deadline bid) (get validation-window params) (get reveal-window params)))
+              ERR_NOT_READY_TO_FINALIZE)
+    (match committee
+      drawn (if (>= (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
+        (finalize-job bid-id bid drawn)
+        (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))
+      (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))
   )
 )
 
@@ -1003,10 +1490,10 @@
 ;; Public: rewards
 ;; ---------------------------------------------------------------------------
 
-;; Pays a validator its stake-weighted share of a finalized job's validator fees.
-;; A vote further than consensus-tolerance from the final score earns nothing
-;; (its share went to the treasury at finalization) and is marked claimed.
-;; Caller: a validator that voted on the job. Works while paused.
+;; Pays a coherent validator its stake-weighted share of a finalized job's
+;; reward pool (validator fees plus the penalties of outliers and silent seats).
+;; An outlier or a seat that never revealed gets (ok u0) and is marked claimed.
+;; Caller: a committee member that voted on the job. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_FINALIZED,
 ;;         ERR_NOT_JOB_VALIDATOR, ERR_ALREADY_CLAIMED.
 ;; Event: validation-reward-claimed. Returns the amount paid.
@@ -1017,7 +1504,8 @@
       (vote (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) ERR_NOT_JOB_VALIDATOR))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (weight (get weight vote))
-      (coherent (<= (distance (get score vote) (get final-score result)) (get consensus-tolerance params)))
+      (coherent (and (get revealed vote)
+                     (<= (distance (get score vote) (get final-score result)) (get consensus-tolerance params))))
       (pool (get reward-pool result))
       (pool-weight (get reward-weight result))
       (reward (if coherent
@@ -1056,6 +1544,8 @@
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only the owner pauses
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
+    ;; seats that could not commit during the pause are excused from silence penalties
+    (if (and (var-get paused) (not pause)) (var-set pause-ended-at burn-block-height) true)
     (var-set paused pause)
     (print { event: "paused-set", paused: pause })
     (ok true)
@@ -1108,12 +1598,50 @@
   (map-get? validators who)
 )
 
+;; The active validator at an index of the set (0-based, below get-active-validator-count).
+(define-read-only (get-validator-at (index uint))
+  (map-get? validator-at index)
+)
+
 (define-read-only (get-vote (bid-id uint) (validator principal))
   (map-get? votes { bid-id: bid-id, validator: validator })
 )
 
-(define-read-only (get-job-tally (bid-id uint))
-  (map-get? job-tallies bid-id)
+(define-read-only (get-committee (bid-id uint))
+  (map-get? committees bid-id)
+)
+
+;; The seed a job's committee is drawn from in a market larger than the committee
+;; (none until the blocks after the match exist, or for a bid never matched).
+(define-read-only (get-committee-seed (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (if (is-eq (get status bid) STATUS_QUEUED) none (committee-seed (get matched-block bid) (get matched-at bid)))
+    none
+  )
+)
+
+;; The commitment a validator submits: sha256 of the consensus serialization of
+;; {score, salt, bid-id, validator}. Clients hash exactly this way.
+(define-read-only (compute-commitment (score uint) (salt (buff 32)) (bid-id uint) (validator principal))
+  (sha256 (default-to 0x (to-consensus-buff? { score: score, salt: salt, bid-id: bid-id, validator: validator })))
+)
+
+;; The phases of a matched job's validation, in Bitcoin blocks.
+(define-read-only (get-validation-windows (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (match (map-get? parameter-history (get parameter-version bid))
+      params (let ((commit-closes-at (+ (get deadline bid) (get validation-window params))))
+        (some {
+          commit-closes-at: commit-closes-at,
+          reveal-closes-at: (+ commit-closes-at (get reveal-window params)),
+          committee-size: (get committee-size params),
+          min-reveals: (match (map-get? committees bid-id)
+            committee (min-reveals (len (get seats committee)) (get min-reveals-bps params))
+            u0),
+        }))
+      none)
+    none
+  )
 )
 
 (define-read-only (get-job-result (bid-id uint))

@@ -8,6 +8,8 @@ import {
   bidder2,
   call,
   cancelBid,
+  claim,
+  commit,
   contractId,
   deltas,
   deployer,
@@ -15,10 +17,14 @@ import {
   expectErr,
   expectSolvent,
   expireBid,
+  finalizeValidation,
   finalizedJob,
   getBid,
+  getCommittee,
   getDataset,
+  getJobResult,
   getTotals,
+  getValidator,
   height,
   lastBidId,
   matchQueued,
@@ -31,12 +37,17 @@ import {
   provider2,
   queueLink,
   registerDataset,
+  reveal,
+  seatsOf,
   setPaused,
   setTerms,
   stx,
   stxTransfers,
   validator1,
+  validator2,
+  validator3,
   vote,
+  windowsOf,
   withdrawStake,
 } from "./helpers.ts";
 
@@ -63,12 +74,15 @@ function expectRejected(result: ReturnType<typeof call>, name: Parameters<typeof
   expect(lastBidId()).toBe(lastId);
 }
 
+/** Blocks after a matched job's deadline until its reveal window closes: validation-window + reveal-window (288). */
+const REVEAL_CLOSES = DEFAULTS.validationWindow + DEFAULTS.revealWindow;
+
 type QueuedSpec = { who?: string; amount?: bigint; duration?: bigint; deadline?: bigint };
 const QUEUE_BIDDERS = [bidder2, outsider, provider2, deployer];
 const queuedAmount = (i: number) => 200_000n + BigInt(i) * 10_000n;
 
 /**
- * validator1 registered (quorum 1), dataset 1 (provider, capacity 1), bid 1 (bidder,
+ * validator1 registered (a one-seat committee), dataset 1 (provider, capacity 1), bid 1 (bidder,
  * 500,000, duration 100, deadline height+150) running, then the given bids queued in order
  * (bid ids 2, 3, ...; default bidders bidder2, outsider, provider2, deployer; amounts
  * 200,000, 210,000, ...; duration 100; deadline height+1000).
@@ -98,6 +112,8 @@ describe("place-computation-bid", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     const before = balances(bidder, contractId, provider);
     const totalsBefore = getTotals();
+    // the call is mined in the next Stacks block: the one the match records
+    const matchBlock = BigInt(simnet.stacksBlockHeight) + 1n;
 
     const r = placeBid(bidder, 1, 345_678n, 120n, 500n);
     expect(r.result).toBeOk(Cl.uint(1));
@@ -117,6 +133,7 @@ describe("place-computation-bid", () => {
       status: 2n,
       "placed-at": 2n,
       "matched-at": 2n,
+      "matched-block": matchBlock,
       "parameter-version": 1n,
     });
     expect(lastBidId()).toBe(1n);
@@ -157,7 +174,7 @@ describe("place-computation-bid", () => {
   it("does not jump a non-empty queue: with a free slot, the queue head is matched and the new bid queued", () => {
     const { ids, runningDeadline } = busyDataset([{}]);
     // a pause stops matching, so the running job's expiry leaves a free slot and a queue
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
@@ -166,8 +183,10 @@ describe("place-computation-bid", () => {
 
     const r = placeBid(outsider, 1, 300_000n, 100n, height() + 500n);
     expect(r.result).toBeOk(Cl.uint(3));
-    expect(eventNames(r)).toEqual(["bid-placed", "bid-matched"]);
+    // the matched head's one-seat committee (validator1, excused from silence by the pause) is seated at once
+    expect(eventNames(r)).toEqual(["bid-placed", "bid-matched", "committee-drawn"]);
     expect(printEvents(r)[1]).toMatchObject({ "bid-id": 2n, bidder: bidder2 });
+    expect(printEvents(r)[2]).toEqual({ event: "committee-drawn", "bid-id": 2n, seats: [validator1], random: false });
     expect(getBid(2)?.status).toBe(2n);
     expectQueue(1, [3n]);
   });
@@ -244,7 +263,7 @@ describe("automatic matching (FIFO queue)", () => {
 
     const first = vote(validator1, 1, 1, 85);
     expect(first.result).toBeOk(Cl.bool(true));
-    expect(eventNames(first)).toEqual(["validation-submitted", "job-finalized", "bid-matched"]);
+    expect(eventNames(first)).toEqual(["validation-submitted", "job-finalized", "bid-matched", "committee-drawn"]);
     expect(printEvents(first)[2]).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": 6n });
     expect(getBid(1)?.status).toBe(3n);
     expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": 6n });
@@ -253,8 +272,10 @@ describe("automatic matching (FIFO queue)", () => {
     expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
 
     simnet.mineEmptyBlocks(3);
+    expect(seatsOf(2)).toEqual([validator1]);
     const second = vote(validator1, 1, 2, 90);
     expect(second.result).toBeOk(Cl.bool(true));
+    expect(eventNames(second)).toEqual(["validation-submitted", "job-finalized", "bid-matched", "committee-drawn"]);
     expect(printEvents(second)[2]).toEqual({ event: "bid-matched", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, "matched-at": 9n });
     expect(getBid(3)).toMatchObject({ status: 2n, "matched-at": 9n });
     expectQueue(1, []);
@@ -263,12 +284,15 @@ describe("automatic matching (FIFO queue)", () => {
 
   it("expire-bid of a running job frees the slot for the queue head, in order", () => {
     const { ids, runningDeadline } = busyDataset([{}, {}]);
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
 
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(500_000n));
-    expect(eventNames(r)).toEqual(["bid-expired", "bid-matched"]);
-    expect(printEvents(r)[1]).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() });
+    // validator1's silent seat is penalized 1% (below the minimum stake: it leaves the set),
+    // so bid 2 is matched with no validator to seat
+    expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired", "bid-matched"]);
+    expect(printEvents(r)[2]).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() });
+    expect(getCommittee(2)).toBeNull();
     expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": height() });
     expectQueue(1, [ids[1]]);
     expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
@@ -278,8 +302,8 @@ describe("automatic matching (FIFO queue)", () => {
     const { ids } = busyDataset([{}, {}, {}]);
     const r = setTerms(provider, 1, 0n, 3n);
     expect(r.result).toBeOk(Cl.bool(true));
-    expect(eventNames(r)).toEqual(["dataset-terms-set", "bid-matched", "bid-matched"]);
-    expect(printEvents(r).slice(1).map((e) => [e["bid-id"], e.bidder])).toEqual([
+    expect(eventNames(r)).toEqual(["dataset-terms-set", "bid-matched", "committee-drawn", "bid-matched", "committee-drawn"]);
+    expect(printEvents(r).filter((e) => e.event === "bid-matched").map((e) => [e["bid-id"], e.bidder])).toEqual([
       [2n, bidder2],
       [3n, outsider],
     ]);
@@ -299,7 +323,7 @@ describe("automatic matching (FIFO queue)", () => {
 
     const r = addStake(provider, 1, 500_000n);
     expect(r.result).toBeOk(Cl.uint(1_000_000n));
-    expect(eventNames(r)).toEqual(["dataset-stake-added", "bid-matched"]);
+    expect(eventNames(r)).toEqual(["dataset-stake-added", "bid-matched", "committee-drawn"]);
     expect(printEvents(r)[1]).toMatchObject({ "bid-id": 2n, bidder: bidder2 });
     expectQueue(1, [ids[1]]);
   });
@@ -312,9 +336,9 @@ describe("automatic matching (FIFO queue)", () => {
 
     const r = vote(validator1, 1, 1, 85);
     expect(r.result).toBeOk(Cl.bool(true));
-    expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized", "bid-expired", "bid-matched"]);
-    expect(printEvents(r).slice(2)).toEqual([
-      { event: "bid-expired", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, refund: 222_000n },
+    expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized", "bid-expired", "bid-matched", "committee-drawn"]);
+    expect(printEvents(r).slice(2, 4)).toEqual([
+      { event: "bid-expired", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, refund: 222_000n, penalties: 0n },
       { event: "bid-matched", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, "matched-at": height() },
     ]);
     expect(stxTransfers(r)).toContainEqual({ sender: contractId, recipient: bidder2, amount: 222_000n });
@@ -350,8 +374,8 @@ describe("automatic matching (FIFO queue)", () => {
 
     const more = matchQueued(outsider, 1);
     expect(more.result).toBeOk(Cl.uint(0));
-    expect(eventNames(more)).toEqual(["bid-expired", "bid-expired", "bid-matched"]);
-    expect(printEvents(more).map((e) => e["bid-id"])).toEqual([7n, 8n, 9n]);
+    expect(eventNames(more)).toEqual(["bid-expired", "bid-expired", "bid-matched", "committee-drawn"]);
+    expect(printEvents(more).map((e) => e["bid-id"])).toEqual([7n, 8n, 9n, 9n]);
     expect(getBid(7)?.status).toBe(5n);
     expect(getBid(8)?.status).toBe(5n);
     expect(getBid(9)).toMatchObject({ status: 2n, "matched-at": height() });
@@ -382,7 +406,7 @@ describe("match-queued-bids", () => {
 
   it("lets anyone match the queue head into a slot freed while paused", () => {
     const { ids, runningDeadline } = busyDataset([{}, {}]);
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     const expired = expireBid(bidder, 1);
     expect(expired.result).toBeOk(Cl.uint(500_000n));
@@ -394,6 +418,7 @@ describe("match-queued-bids", () => {
     expect(r.result).toBeOk(Cl.uint(1));
     expect(printEvents(r)).toEqual([
       { event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() },
+      { event: "committee-drawn", "bid-id": 2n, seats: [validator1], random: false },
     ]);
     expect(stxTransfers(r)).toEqual([]);
     expectQueue(1, [ids[1]]);
@@ -404,7 +429,7 @@ describe("match-queued-bids", () => {
     const start = height();
     const infeasible = Array.from({ length: 7 }, () => ({ who: bidder2, amount: 100_000n, duration: 10n, deadline: start + 10n }));
     const { runningDeadline } = busyDataset([...infeasible, { who: outsider }]);
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
@@ -420,6 +445,7 @@ describe("match-queued-bids", () => {
       ["bid-expired", 7n],
       ["bid-expired", 8n],
       ["bid-matched", 9n],
+      ["committee-drawn", 9n],
     ]);
     expectQueue(1, []);
   });
@@ -504,18 +530,26 @@ describe("cancel-bid", () => {
 // ---------------------------------------------------------------------------
 
 describe("expire-bid", () => {
-  it("refuses a running job until deadline + 144 has passed (BID_NOT_EXPIRED)", () => {
+  it("refuses a running job until deadline + validation-window + reveal-window (D+288) has passed (BID_NOT_EXPIRED)", () => {
     const { runningDeadline } = busyDataset([]);
+    expect(windowsOf(1)).toMatchObject({
+      "commit-closes-at": runningDeadline + DEFAULTS.validationWindow,
+      "reveal-closes-at": runningDeadline + REVEAL_CLOSES,
+    });
     expectRejected(expireBid(outsider, 1), "BID_NOT_EXPIRED", 1n);
-    mineUntil(runningDeadline + DEFAULTS.validationWindow);
+    // past the commit phase, the reveal phase still runs
+    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
     expectRejected(expireBid(outsider, 1), "BID_NOT_EXPIRED", 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES);
+    expectRejected(expireBid(outsider, 1), "BID_NOT_EXPIRED", 1n);
+    expect(getBid(1)?.status).toBe(2n);
     simnet.mineEmptyBlocks(1);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
   });
 
   it("refunds a timed-out running job in full, called by anyone, with no slash (bid-expired)", () => {
     const { runningDeadline } = busyDataset([]);
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     const before = balances(bidder, provider, outsider, contractId);
     const totalsBefore = getTotals();
 
@@ -525,8 +559,11 @@ describe("expire-bid", () => {
     expect(deltas(before)).toEqual(
       new Map([[bidder, 500_000n], [provider, 0n], [outsider, 0n], [contractId, -500_000n]]),
     );
+    // validator1 sat on the job and never voted: 1% of its 1,000,000 stake goes to the treasury
+    // (990,000 is below the minimum, so it leaves the active set)
     expect(printEvents(r)).toEqual([
-      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n },
+      { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty: 10_000n, stake: 990_000n, removed: true },
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 10_000n },
     ]);
     expect(getBid(1)?.status).toBe(5n);
     expect(getDataset(1)).toMatchObject({
@@ -535,8 +572,106 @@ describe("expire-bid", () => {
       validations: 0n,
       "last-settled-at": height(),
     });
-    expect(getTotals()).toEqual({ ...totalsBefore, "escrowed-bids": totalsBefore["escrowed-bids"] - 500_000n });
+    expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, "open-seats": 0n });
+    expect(getJobResult(1)).toBeNull();
+    expect(getTotals()).toEqual({
+      ...totalsBefore,
+      "escrowed-bids": totalsBefore["escrowed-bids"] - 500_000n,
+      "validator-stakes": totalsBefore["validator-stakes"] - 10_000n,
+      treasury: totalsBefore.treasury + 10_000n,
+    });
     expect(getTotals()["dataset-stakes"]).toBe(DEFAULTS.minDatasetStake);
+  });
+
+  it("refunds a job that never had a committee (no validator at the match) with no penalty", () => {
+    matchedJob([]);
+    expect(getCommittee(1)).toBeNull();
+    mineUntil((getBid(1)?.deadline as bigint) + REVEAL_CLOSES + 1n);
+    const before = balances(bidder, provider, contractId);
+    const totalsBefore = getTotals();
+
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(printEvents(r)).toEqual([
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
+    ]);
+    expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [provider, 0n], [contractId, -500_000n]]));
+    expect(getTotals()).toEqual({ ...totalsBefore, "escrowed-bids": totalsBefore["escrowed-bids"] - 500_000n });
+    expect(getBid(1)?.status).toBe(5n);
+  });
+
+  it("refuses a matched job with at least min-reveals reveals with RESULT_PENDING, even after D+288; finalize-validation settles it", () => {
+    matchedJob([
+      [validator1, 2_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 2_000_000n],
+    ]);
+    const deadline = getBid(1)?.deadline as bigint;
+    expect(seatsOf(1)).toEqual([validator1, validator2, validator3]);
+    expect(windowsOf(1)["min-reveals"]).toBe(2n);
+    // every seat commits (the reveal phase opens), two of the three reveal: a strict majority
+    for (const who of [validator1, validator2, validator3]) expect(commit(who, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(getCommittee(1)).toMatchObject({ commits: 3n, reveals: 2n });
+
+    mineUntil(deadline + REVEAL_CLOSES);
+    expectRejected(expireBid(outsider, 1), "BID_NOT_EXPIRED", 1n);
+    simnet.mineEmptyBlocks(1);
+    const before = balances(bidder, provider, contractId);
+    const totals = getTotals();
+    expectRejected(expireBid(outsider, 1), "RESULT_PENDING", 1n);
+    expectRejected(expireBid(bidder, 1), "RESULT_PENDING", 1n);
+    expect(deltas(before)).toEqual(new Map([[bidder, 0n], [provider, 0n], [contractId, 0n]]));
+    expect(getTotals()).toEqual(totals);
+    expect(getBid(1)?.status).toBe(2n);
+
+    // the result exists: finalize-validation pays it out by the median (80: full payment)
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)?.status).toBe(3n);
+    expect(deltas(before)).toEqual(new Map([[bidder, 0n], [provider, 475_000n], [contractId, -475_000n]]));
+    expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
+  });
+
+  it("refunds a matched job with fewer than min-reveals reveals after D+288: silent seats penalized, the revealed seat not", () => {
+    matchedJob([
+      [validator1, 2_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 2_000_000n],
+    ]);
+    const deadline = getBid(1)?.deadline as bigint;
+    for (const who of [validator1, validator2]) expect(commit(who, 1, 80).result).toBeOk(Cl.bool(true));
+    // validator3 never commits: the reveal phase opens only after the commit phase
+    mineUntil(deadline + DEFAULTS.validationWindow + 1n);
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(deadline + REVEAL_CLOSES + 1n);
+    const before = balances(bidder, provider, validator1, validator2, validator3, contractId);
+    const totals = getTotals();
+
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(printEvents(r)).toEqual([
+      { event: "validator-penalized", "bid-id": 1n, validator: validator2, penalty: 20_000n, stake: 1_980_000n, removed: false },
+      { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 20_000n, stake: 1_980_000n, removed: false },
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 40_000n },
+    ]);
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(deltas(before)).toEqual(
+      new Map([[bidder, 500_000n], [provider, 0n], [validator1, 0n], [validator2, 0n], [validator3, 0n], [contractId, -500_000n]]),
+    );
+    expect(getTotals()).toEqual({
+      ...totals,
+      "escrowed-bids": totals["escrowed-bids"] - 500_000n,
+      "validator-stakes": totals["validator-stakes"] - 40_000n,
+      treasury: totals.treasury + 40_000n,
+    });
+    expect(getValidator(validator1)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n });
+    expect(getValidator(validator2)).toMatchObject({ stake: 1_980_000n, "open-seats": 0n, active: true });
+    expect(getBid(1)?.status).toBe(5n);
+    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, "active-jobs": 0n, validations: 0n });
+    // no result: nothing to claim
+    expect(getJobResult(1)).toBeNull();
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
   });
 
   it("refuses a queued bid that can still meet its deadline (BID_NOT_EXPIRED), exactly at burn-height + duration = deadline", () => {
@@ -559,7 +694,7 @@ describe("expire-bid", () => {
     const r = expireBid(bidder, 3);
     expect(r.result).toBeOk(Cl.uint(260_000n));
     expect(printEvents(r)).toEqual([
-      { event: "bid-expired", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, refund: 260_000n },
+      { event: "bid-expired", "bid-id": 3n, "dataset-id": 1n, bidder: outsider, refund: 260_000n, penalties: 0n },
     ]);
     expect(deltas(before)).toEqual(
       new Map([[outsider, 260_000n], [bidder, 0n], [provider, 0n], [contractId, -260_000n]]),
@@ -579,7 +714,7 @@ describe("expire-bid", () => {
   it("rejects a settled bid with BID_CLOSED", () => {
     const { runningDeadline } = busyDataset([]);
     expect(vote(validator1, 1, 1, 85).result).toBeOk(Cl.bool(true));
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
     expect(getBid(1)?.status).toBe(3n);
   });
@@ -595,7 +730,7 @@ describe("expire-bid", () => {
 
   it("rejects an already expired bid with BID_CLOSED", () => {
     const { runningDeadline } = busyDataset([]);
-    mineUntil(runningDeadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
     expectRejected(expireBid(bidder, 1), "BID_CLOSED", 1n);

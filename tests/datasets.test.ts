@@ -14,6 +14,7 @@ import {
   expectErr,
   expectSolvent,
   expireBid,
+  finalizeValidation,
   finalizedJob,
   getBid,
   getDataset,
@@ -186,7 +187,8 @@ describe("add-dataset-stake", () => {
     const before = balances(provider, contractId, bidder2);
     const r = addStake(provider, 1, 500_000n);
     expect(r.result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
-    expect(eventNames(r)).toEqual(["dataset-stake-added", "bid-matched"]);
+    // validator1 is the only validator: the matched job's one-seat committee is seated at once
+    expect(eventNames(r)).toEqual(["dataset-stake-added", "bid-matched", "committee-drawn"]);
     expect(printEvents(r)[1]).toEqual({
       event: "bid-matched",
       "bid-id": 2n,
@@ -304,8 +306,8 @@ describe("set-dataset-terms", () => {
     const before = balances(bidder, bidder2, outsider, contractId);
     const r = setTerms(provider, 1, 0n, 3n);
     expect(r.result).toBeOk(Cl.bool(true));
-    expect(eventNames(r)).toEqual(["dataset-terms-set", "bid-matched", "bid-matched"]);
-    expect(printEvents(r).slice(1).map((e) => e["bid-id"])).toEqual([2n, 3n]);
+    expect(eventNames(r)).toEqual(["dataset-terms-set", "bid-matched", "committee-drawn", "bid-matched", "committee-drawn"]);
+    expect(printEvents(r).filter((e) => e.event === "bid-matched").map((e) => e["bid-id"])).toEqual([2n, 3n]);
     expect([...deltas(before).values()]).toEqual([0n, 0n, 0n, 0n]);
 
     expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
@@ -424,10 +426,15 @@ describe("withdraw-dataset-stake", () => {
   it("after an expired job it is ERR_STAKE_LOCKED until stake-lock-blocks after the expiry, then allowed", () => {
     matchedJob();
     const deadline = getBid(1)?.deadline as bigint;
-    mineUntil(deadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     const expiredAt = height();
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "last-settled-at": expiredAt, validations: 0n });
+    expect(getDataset(1)).toMatchObject({
+      "active-jobs": 0n,
+      "last-settled-at": expiredAt,
+      validations: 0n,
+      stake: DEFAULTS.minDatasetStake,
+    });
 
     expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
     simnet.mineEmptyBlocks(Number(DEFAULTS.stakeLockBlocks));
@@ -437,6 +444,30 @@ describe("withdraw-dataset-stake", () => {
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
     expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
     expect(getDataset(1)?.active).toBe(false);
+  });
+
+  it("after a job refunded by finalize-validation (no reveal) it is ERR_STAKE_LOCKED until stake-lock-blocks after the refund", () => {
+    matchedJob();
+    const deadline = getBid(1)?.deadline as bigint;
+    mineUntil(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    const refundedAt = height();
+    expect(getDataset(1)).toMatchObject({
+      "active-jobs": 0n,
+      "last-settled-at": refundedAt,
+      validations: 0n,
+      stake: DEFAULTS.minDatasetStake,
+    });
+
+    expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
+    mineUntil(refundedAt + DEFAULTS.stakeLockBlocks);
+    expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
+    simnet.mineEmptyBlocks(1);
+    const before = balances(provider, contractId);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
+    expect(getDataset(1)).toMatchObject({ active: false, stake: 0n });
   });
 
   it("is refused with ERR_DATASET_HAS_OPEN_JOBS while a job is running", () => {
@@ -454,7 +485,7 @@ describe("withdraw-dataset-stake", () => {
     // while paused the freed slot is not refilled, so bid u2 stays queued with no job running
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     const deadline = getBid(1)?.deadline as bigint;
-    mineUntil(deadline + DEFAULTS.validationWindow + 1n);
+    mineUntil(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "queued-jobs": 1n, "queue-head": 2n });
 

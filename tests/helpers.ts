@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { expect } from "vitest";
 import { ERR, type ErrorName } from "../src/errors.ts";
@@ -32,13 +33,16 @@ export const DEFAULTS = {
   maxComputationDuration: 4320n,
   stakeLockBlocks: 4320n,
   validationWindow: 144n,
+  revealWindow: 144n,
   validatorUnbondingBlocks: 144n,
-  validationQuorum: 3n,
+  committeeSize: 5n,
+  minRevealsBps: 5001n,
   rewardThreshold: 70n,
   slashThreshold: 40n,
   slashRateBps: 5000n,
   validatorFeeBps: 500n,
   protocolFeeBps: 0n,
+  validatorPenaltyBps: 100n,
   consensusTolerance: 15n,
 };
 
@@ -205,7 +209,9 @@ export function claim(who: string, bidId: number | bigint) {
 
 /**
  * A market with one dataset (provider, default stake), the given validators
- * registered, and one matched 500,000 micro-STX bid (bidder). Returns the ids.
+ * registered, and one matched 500,000 micro-STX bid (bidder). With at most
+ * `committee-size` (5) validators every one of them is seated at the match.
+ * Returns the ids.
  */
 export function matchedJob(validatorStakes: [string, bigint][] = [[validator1, DEFAULTS.minValidatorStake]], amount = 500_000n) {
   for (const [who, stake] of validatorStakes) expect(registerValidator(who, stake).result).toBeOk(Cl.bool(true));
@@ -215,11 +221,80 @@ export function matchedJob(validatorStakes: [string, bigint][] = [[validator1, D
   return { datasetId: 1n, bidId: 1n };
 }
 
-/** `matchedJob()` (validator1 alone, so quorum 1) finalized by validator1's single vote of `score`. */
+/** `matchedJob()` (validator1 alone, a one-seat committee) finalized by validator1's direct vote of `score`. */
 export function finalizedJob(score: number) {
   const { datasetId, bidId } = matchedJob();
   expect(vote(validator1, datasetId, bidId, score).result).toBeOk(Cl.bool(true));
   return { datasetId, bidId };
+}
+
+// ---------------------------------------------------------------------------
+// Committees and commit-reveal
+// ---------------------------------------------------------------------------
+
+/** A deterministic 32-byte salt per validator and job: sha256 of "validator:bid-id". */
+export function saltFor(who: string, bidId: number | bigint = 1n): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(`${who}:${bidId}`).digest());
+}
+
+/** The commitment the contract expects, computed by its own `compute-commitment` view. */
+export function commitmentFor(who: string, bidId: number | bigint, score: number | bigint, salt = saltFor(who, bidId)) {
+  return readOnly("compute-commitment", [Cl.uint(score), Cl.buffer(salt), Cl.uint(bidId), Cl.principal(who)]);
+}
+
+/** `commit-validation-result` with the commitment of `score` (and the validator's default salt). */
+export function commit(who: string, bidId: number | bigint, score: number | bigint, salt = saltFor(who, bidId)) {
+  return call("commit-validation-result", [Cl.uint(bidId), commitmentFor(who, bidId, score, salt)], who);
+}
+
+/** `reveal-validation-result` of `score` with the validator's default salt. */
+export function reveal(who: string, bidId: number | bigint, score: number | bigint, salt = saltFor(who, bidId)) {
+  return call("reveal-validation-result", [Cl.uint(bidId), Cl.uint(score), Cl.buffer(salt)], who);
+}
+
+/** `draw-committee`: anyone draws a matched job's committee. */
+export function drawCommittee(who: string, bidId: number | bigint) {
+  return call("draw-committee", [Cl.uint(bidId)], who);
+}
+
+/** `finalize-validation`: anyone settles a job after its reveal window. */
+export function finalizeValidation(who: string, bidId: number | bigint) {
+  return call("finalize-validation", [Cl.uint(bidId)], who);
+}
+
+/** `get-committee`: a job's seats, commit and reveal counts and revealed votes, or null before the draw. */
+export function getCommittee(bidId: number | bigint) {
+  return view("get-committee", [Cl.uint(bidId)]);
+}
+
+/** The principals seated on a job's committee, in seat order ([] before the draw). */
+export function seatsOf(bidId: number | bigint): string[] {
+  return (getCommittee(bidId)?.seats as string[] | undefined) ?? [];
+}
+
+/** `get-validation-windows`: commit-closes-at, reveal-closes-at, committee-size, min-reveals. */
+export function windowsOf(bidId: number | bigint) {
+  return view("get-validation-windows", [Cl.uint(bidId)]) as {
+    "commit-closes-at": bigint;
+    "reveal-closes-at": bigint;
+    "committee-size": bigint;
+    "min-reveals": bigint;
+  };
+}
+
+/**
+ * Every `[validator, score]` commits, then every one reveals, in order; the last reveal of
+ * a full committee finalizes the job. Returns the last reveal's result.
+ */
+export function commitAndReveal(bidId: number | bigint, votes: [string, number | bigint][]) {
+  for (const [who, score] of votes) expect(commit(who, bidId, score).result).toBeOk(Cl.bool(true));
+  let last: ReturnType<typeof call> | undefined;
+  for (const [who, score] of votes) {
+    last = reveal(who, bidId, score);
+    expect(last.result.type).toBe(ClarityType.ResponseOk);
+  }
+  if (!last) throw new Error("commitAndReveal: no votes");
+  return last;
 }
 
 // ---------------------------------------------------------------------------
@@ -319,11 +394,6 @@ export function lastBidId(): bigint {
 /** `get-active-validator-count`, decoded. */
 export function activeValidatorCount(): bigint {
   return decode(readOnly("get-active-validator-count")) as bigint;
-}
-
-/** `get-job-tally`: a job's vote count, weights and voters, or null before the first vote. */
-export function getTally(bidId: number | bigint) {
-  return view("get-job-tally", [Cl.uint(bidId)]);
 }
 
 /** `is-paused`, as the raw Clarity bool (assert with `toBeBool`). */

@@ -8,11 +8,14 @@ import {
   bidder,
   bidder2,
   claim,
+  commit,
+  commitAndReveal,
   contractId,
   deltas,
   eventNames,
   expectErr,
   expectSolvent,
+  finalizeValidation,
   getBid,
   getDataset,
   getJobResult,
@@ -21,19 +24,24 @@ import {
   getVote,
   height,
   matchedJob,
+  mineUntil,
   ok,
   outsider,
   placeBid,
   printEvents,
   provider,
+  provider2,
   registerValidator,
   requestExit,
+  reveal,
+  seatsOf,
   setPaused,
   stxTransfers,
   validator1,
   validator2,
   validator3,
   vote,
+  windowsOf,
   withdrawValidator,
 } from "./helpers.ts";
 
@@ -43,18 +51,62 @@ import {
 
 type CallResult = ReturnType<typeof vote>;
 
+/** validator1, alone on a one-seat committee, scores the job directly; the vote finalizes it. */
+function submitAlone(score: number, bidId: bigint = 1n): CallResult {
+  const decided = vote(validator1, 1n, bidId, score);
+  expect(decided.result).toBeOk(Cl.bool(true));
+  return decided;
+}
+
 /**
- * Submits the votes in order on a job; every vote but the last must return (ok false),
- * the last one (ok true): it is the deciding vote. Returns the deciding vote's result.
+ * Every seat of the job's committee commits, then reveals, in order: the last reveal completes
+ * the committee and finalizes the job (ok true). Returns that deciding reveal's result.
  */
-function finalizeBy(votes: [string, number][], bidId: bigint = 1n, datasetId: bigint = 1n): CallResult {
-  let last: CallResult | undefined;
-  votes.forEach(([who, score], i) => {
-    last = vote(who, datasetId, bidId, score);
-    expect(last.result).toBeOk(Cl.bool(i === votes.length - 1));
-  });
-  if (!last) throw new Error("finalizeBy needs at least one vote");
-  return last;
+function finalizeByReveals(votes: [string, number][], bidId: bigint = 1n): CallResult {
+  expect(seatsOf(bidId)).toHaveLength(votes.length);
+  const decided = commitAndReveal(bidId, votes);
+  expect(decided.result).toBeOk(Cl.bool(true));
+  return decided;
+}
+
+/**
+ * The outlier market used by several tests: validator1 and validator2 (3 STX each) score 90,
+ * validator3 (2 STX) scores 40. The median is 90; validator3 is 50 away, an outlier penalized
+ * 1% of its stake (20,000), which joins the 25,000 of fees in the coherent validators' pool.
+ */
+function outlierJob() {
+  matchedJob([
+    [validator1, 3_000_000n],
+    [validator2, 3_000_000n],
+    [validator3, 2_000_000n],
+  ]);
+  return finalizeByReveals([
+    [validator1, 90],
+    [validator2, 90],
+    [validator3, 40],
+  ]);
+}
+
+/**
+ * A three-seat committee (2 STX each) where only validator1 commits and reveals: 1 reveal is
+ * fewer than the 2 needed, so `finalize-validation` after the reveal window refunds the bidder
+ * and penalizes the two silent seats (20,000 each) to the treasury. Returns the settling call.
+ */
+function refundedForTooFewReveals() {
+  matchedJob([
+    [validator1, 2_000_000n],
+    [validator2, 2_000_000n],
+    [validator3, 2_000_000n],
+  ]);
+  expect(commit(validator1, 1n, 80).result).toBeOk(Cl.bool(true));
+  const windows = windowsOf(1n);
+  expect(windows["min-reveals"]).toBe(2n);
+  mineUntil(windows["commit-closes-at"] + 1n);
+  expect(reveal(validator1, 1n, 80).result).toBeOk(Cl.bool(false));
+  mineUntil(windows["reveal-closes-at"] + 1n);
+  const settled = finalizeValidation(outsider, 1n);
+  expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+  return settled;
 }
 
 /** The single `job-finalized` print event of a call. */
@@ -74,7 +126,7 @@ describe("finalization outcomes", () => {
   it("a final score >= 70 pays the provider the amount minus the 5% validator fee and counts a passed validation", () => {
     matchedJob();
     const before = balances(provider, bidder, validator1, contractId);
-    const decided = finalizeBy([[validator1, 85]]);
+    const decided = submitAlone(85);
 
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(475_000n);
@@ -91,6 +143,7 @@ describe("finalization outcomes", () => {
       "slashed-amount": 0n,
       "validator-fees": 25_000n,
       "protocol-fee": 0n,
+      penalties: 0n,
       "reward-pool": 25_000n,
       "reward-weight": 1_000_000n,
       "finalized-at": height(),
@@ -115,7 +168,7 @@ describe("finalization outcomes", () => {
   it("a final score of exactly 70 is rewarded in full and counts as passed", () => {
     matchedJob();
     const before = balances(provider, bidder, contractId);
-    finalizeBy([[validator1, 70]]);
+    submitAlone(70);
 
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(475_000n);
@@ -133,7 +186,7 @@ describe("finalization outcomes", () => {
   it("a final score between 40 and 70 pays pro rata (55 -> amount*15/30), refunds the rest and takes the fees from the payment", () => {
     matchedJob();
     const before = balances(provider, bidder, validator1, contractId);
-    const decided = finalizeBy([[validator1, 55]]);
+    const decided = submitAlone(55);
 
     // payment 500,000 * 15 / 30 = 250,000; fees 5% of it = 12,500
     const moved = deltas(before);
@@ -153,22 +206,23 @@ describe("finalization outcomes", () => {
       "slashed-amount": 0n,
       "validator-fees": 12_500n,
       "protocol-fee": 0n,
+      penalties: 0n,
       "reward-pool": 12_500n,
     });
     expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, "passed-validations": 0n, "quality-score": 55n });
     expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, "unclaimed-rewards": 12_500n, treasury: 0n });
   });
 
-  it("the final score is the stake-weighted mean rounded down: 69.5 becomes 69, a partial payment (amount*29/30)", () => {
+  it("the final score is the stake-weighted lower median: exactly half the weight at 69 makes it 69 (the mean would be 71), a partial payment (amount*29/30)", () => {
     matchedJob([
       [validator1, 1_000_000n],
       [validator2, 2_000_000n],
       [validator3, 3_000_000n],
     ]);
     const before = balances(provider, bidder, contractId);
-    // (70*1 + 70*2 + 69*3) / 6 = 417 / 6 = 69.5 -> 69
-    finalizeBy([
-      [validator1, 70],
+    // weights: 69 -> 3 of 6 (exactly half), so 69 is the lower median; the mean (80*1 + 70*2 + 69*3) / 6 = 71.2
+    const decided = finalizeByReveals([
+      [validator1, 80],
       [validator2, 70],
       [validator3, 69],
     ]);
@@ -178,22 +232,29 @@ describe("finalization outcomes", () => {
     expect(moved.get(provider)).toBe(459_167n);
     expect(moved.get(bidder)).toBe(16_667n);
     expect(moved.get(contractId)).toBe(-475_834n);
+    expect(stxTransfers(decided)).toEqual([
+      { sender: contractId, recipient: provider, amount: 459_167n },
+      { sender: contractId, recipient: bidder, amount: 16_667n },
+    ]);
+    // every vote is within 15 of 69: nobody is penalized and all the weight shares the pool
     expect(getJobResult(1)).toMatchObject({
       "final-score": 69n,
       outcome: BigInt(OUTCOME.PARTIAL),
       "provider-payment": 459_167n,
       "bidder-refund": 16_667n,
       "validator-fees": 24_166n,
+      penalties: 0n,
       "reward-pool": 24_166n,
       "reward-weight": 6_000_000n,
     });
     expect(getDataset(1)).toMatchObject({ "passed-validations": 0n, "quality-score": 69n });
+    expect(getTotals()).toMatchObject({ "validator-stakes": 6_000_000n, "unclaimed-rewards": 24_166n, treasury: 0n });
   });
 
   it("a final score of exactly 40 pays nothing, refunds the bidder in full and slashes nothing", () => {
     matchedJob();
     const before = balances(provider, bidder, validator1, contractId);
-    const decided = finalizeBy([[validator1, 40]]);
+    const decided = submitAlone(40);
 
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(0n);
@@ -207,6 +268,7 @@ describe("finalization outcomes", () => {
       "bidder-refund": 500_000n,
       "slashed-amount": 0n,
       "validator-fees": 0n,
+      penalties: 0n,
       "reward-pool": 0n,
     });
     expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, "passed-validations": 0n, "quality-score": 40n });
@@ -223,16 +285,16 @@ describe("finalization outcomes", () => {
 
   it("the dataset's quality score is the running integer mean of its final scores", () => {
     matchedJob();
-    finalizeBy([[validator1, 90]], 1n);
+    submitAlone(90, 1n);
     expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "quality-score": 90n });
 
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(2));
-    finalizeBy([[validator1, 55]], 2n);
+    submitAlone(55, 2n);
     // (90 + 55) / 2 = 72.5 -> 72
     expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n, "quality-score": 72n });
 
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(3));
-    finalizeBy([[validator1, 76]], 3n);
+    submitAlone(76, 3n);
     // (90 + 55 + 76) / 3 = 73.67 -> 73
     expect(getDataset(1)).toMatchObject({
       validations: 3n,
@@ -242,33 +304,74 @@ describe("finalization outcomes", () => {
     });
   });
 
-  it("the deciding vote emits validation-submitted then job-finalized with every settlement figure", () => {
-    matchedJob([
-      [validator1, 2_000_000n],
-      [validator2, 2_000_000n],
-      [validator3, 1_000_000n],
-    ]);
-    const first = vote(validator1, 1, 1, 90);
-    expect(first.result).toBeOk(Cl.bool(false));
-    expect(eventNames(first)).toEqual(["validation-submitted"]);
-    expect(vote(validator2, 1, 1, 90).result).toBeOk(Cl.bool(false));
-
-    // (90*2 + 90*2 + 40*1) / 5 = 80; validator3 is 40 away: an outlier holding 1/5 of the weight
-    const decided = vote(validator3, 1, 1, 40);
-    expect(decided.result).toBeOk(Cl.bool(true));
+  it("a one-seat committee's direct vote emits validation-submitted then job-finalized with every settlement figure", () => {
+    matchedJob();
+    const decided = submitAlone(85);
     expect(eventNames(decided)).toEqual(["validation-submitted", "job-finalized"]);
     expect(jobFinalizedEvent(decided)).toEqual({
       event: "job-finalized",
       "bid-id": 1n,
       "dataset-id": 1n,
-      "final-score": 80n,
+      "final-score": 85n,
       outcome: BigInt(OUTCOME.REWARDED),
       "provider-payment": 475_000n,
       "bidder-refund": 0n,
       "slashed-amount": 0n,
       "validator-fees": 25_000n,
       "protocol-fee": 0n,
-      "treasury-gain": 5_000n,
+      penalties: 0n,
+      "treasury-gain": 0n,
+    });
+  });
+
+  it("the reveal that completes the committee emits validation-revealed, validator-penalized and job-finalized with every settlement figure", () => {
+    matchedJob([
+      [validator1, 3_000_000n],
+      [validator2, 3_000_000n],
+      [validator3, 2_000_000n],
+    ]);
+    for (const [who, score] of [
+      [validator1, 90],
+      [validator2, 90],
+      [validator3, 40],
+    ] as const) {
+      const committed = commit(who, 1n, score);
+      expect(committed.result).toBeOk(Cl.bool(true));
+      expect(eventNames(committed)).toEqual(["validation-committed"]);
+    }
+    const first = reveal(validator1, 1n, 90);
+    expect(first.result).toBeOk(Cl.bool(false));
+    expect(eventNames(first)).toEqual(["validation-revealed"]);
+    expect(stxTransfers(first)).toEqual([]);
+    expect(reveal(validator2, 1n, 90).result).toBeOk(Cl.bool(false));
+    expect(getJobResult(1)).toBeNull();
+
+    // median 90 (validator1 and validator2 hold 6 of the 8 STX); validator3 is 50 away
+    const decided = reveal(validator3, 1n, 40);
+    expect(decided.result).toBeOk(Cl.bool(true));
+    expect(eventNames(decided)).toEqual(["validation-revealed", "validator-penalized", "job-finalized"]);
+    expect(printEvents(decided)[1]).toEqual({
+      event: "validator-penalized",
+      "bid-id": 1n,
+      validator: validator3,
+      penalty: 20_000n,
+      stake: 1_980_000n,
+      removed: false,
+    });
+    // the penalty joins the fees in the pool: the treasury gains nothing
+    expect(jobFinalizedEvent(decided)).toEqual({
+      event: "job-finalized",
+      "bid-id": 1n,
+      "dataset-id": 1n,
+      "final-score": 90n,
+      outcome: BigInt(OUTCOME.REWARDED),
+      "provider-payment": 475_000n,
+      "bidder-refund": 0n,
+      "slashed-amount": 0n,
+      "validator-fees": 25_000n,
+      "protocol-fee": 0n,
+      penalties: 20_000n,
+      "treasury-gain": 0n,
     });
   });
 });
@@ -281,7 +384,7 @@ describe("slashing", () => {
   it("a final score < 40 refunds the bidder in full, slashes 50% of the dataset stake, pays the 5% fee from the slash and the rest to the treasury", () => {
     matchedJob();
     const before = balances(provider, bidder, validator1, contractId);
-    const decided = finalizeBy([[validator1, 20]]);
+    const decided = submitAlone(20);
 
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(0n);
@@ -297,11 +400,17 @@ describe("slashing", () => {
       "slashed-amount": 500_000n,
       "validator-fees": 25_000n,
       "protocol-fee": 0n,
+      penalties: 0n,
       "reward-pool": 25_000n,
       "reward-weight": 1_000_000n,
       "finalized-at": height(),
     });
-    expect(jobFinalizedEvent(decided)).toMatchObject({ "slashed-amount": 500_000n, "validator-fees": 25_000n, "treasury-gain": 475_000n });
+    expect(jobFinalizedEvent(decided)).toMatchObject({
+      "slashed-amount": 500_000n,
+      "validator-fees": 25_000n,
+      penalties: 0n,
+      "treasury-gain": 475_000n,
+    });
     expect(getDataset(1)).toMatchObject({ stake: 500_000n, validations: 1n, "passed-validations": 0n, "quality-score": 20n });
     expect(getTotals()).toEqual({
       "dataset-stakes": 500_000n,
@@ -316,7 +425,7 @@ describe("slashing", () => {
 
   it("a final score of 39 already slashes", () => {
     matchedJob();
-    finalizeBy([[validator1, 39]]);
+    submitAlone(39);
     expect(getJobResult(1)).toMatchObject({
       "final-score": 39n,
       outcome: BigInt(OUTCOME.SLASHED),
@@ -330,7 +439,7 @@ describe("slashing", () => {
     // 5% of a 30,000,000 bid is 1,500,000, more than the 500,000 slashed
     matchedJob([[validator1, 1_000_000n]], 30_000_000n);
     const before = balances(provider, bidder, contractId);
-    const decided = finalizeBy([[validator1, 10]]);
+    const decided = submitAlone(10);
 
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(0n);
@@ -346,9 +455,54 @@ describe("slashing", () => {
     expect(getTotals()).toMatchObject({ "dataset-stakes": 500_000n, "unclaimed-rewards": 500_000n, treasury: 0n });
   });
 
+  it("on a slash, an outlier that scored high is penalized and its penalty joins the slash-funded fee in the pool; the treasury keeps the rest of the slash", () => {
+    matchedJob([
+      [validator1, 3_000_000n],
+      [validator2, 3_000_000n],
+      [validator3, 2_000_000n],
+    ]);
+    const before = balances(provider, bidder, validator3, contractId);
+    // median 20 (6 of the 8 STX); validator3's 90 is 70 away
+    const decided = finalizeByReveals([
+      [validator1, 20],
+      [validator2, 20],
+      [validator3, 90],
+    ]);
+
+    const moved = deltas(before);
+    expect(moved.get(provider)).toBe(0n);
+    expect(moved.get(bidder)).toBe(500_000n);
+    expect(moved.get(validator3)).toBe(0n); // the penalty stays in the contract
+    expect(moved.get(contractId)).toBe(-500_000n);
+    // slashed 500,000; fee 25,000 from the slash; penalty 20,000; pool 45,000; treasury 500,000 + 20,000 - 45,000
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 20n,
+      outcome: BigInt(OUTCOME.SLASHED),
+      "provider-payment": 0n,
+      "bidder-refund": 500_000n,
+      "slashed-amount": 500_000n,
+      "validator-fees": 25_000n,
+      penalties: 20_000n,
+      "reward-pool": 45_000n,
+      "reward-weight": 6_000_000n,
+    });
+    expect(jobFinalizedEvent(decided)).toMatchObject({ penalties: 20_000n, "treasury-gain": 475_000n });
+    expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true });
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 500_000n,
+      "validator-stakes": 7_980_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 45_000n,
+      treasury: 475_000n,
+    });
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(22_500));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(22_500));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(0));
+  });
+
   it("a dataset slashed below the minimum stake refuses new bids until topped up", () => {
     matchedJob();
-    finalizeBy([[validator1, 20]]);
+    submitAlone(20);
     expect(getDataset(1)?.stake).toBe(500_000n);
 
     const before = balances(bidder2, contractId);
@@ -368,7 +522,7 @@ describe("fees", () => {
   it("the validator fee is 5% of the payment rounded down, the protocol fee is 0, and the provider gets the remainder", () => {
     matchedJob([[validator1, 1_000_000n]], 333_333n);
     const before = balances(provider, bidder, contractId);
-    finalizeBy([[validator1, 100]]);
+    submitAlone(100);
 
     // 333,333 * 500 / 10,000 = 16,666.65 -> 16,666
     expect(deltas(before).get(provider)).toBe(316_667n);
@@ -382,7 +536,7 @@ describe("fees", () => {
       [validator1, 1_000_000n],
       [validator2, 1_000_000n],
     ]);
-    finalizeBy([
+    finalizeByReveals([
       [validator1, 80],
       [validator2, 80],
     ]);
@@ -393,36 +547,104 @@ describe("fees", () => {
     expect(getTotals()["unclaimed-rewards"]).toBe(0n);
   });
 
-  it("an outlier's stake-weighted share of the fees goes to the treasury at finalization", () => {
+  it("an outlier is penalized 1% of its stake and the coherent validators' pool holds the fees plus that penalty; the treasury gets nothing", () => {
     matchedJob([
-      [validator1, 2_000_000n],
-      [validator2, 2_000_000n],
-      [validator3, 1_000_000n],
+      [validator1, 3_000_000n],
+      [validator2, 3_000_000n],
+      [validator3, 2_000_000n],
     ]);
-    const before = balances(provider, contractId);
-    // final (90*2 + 90*2 + 40*1) / 5 = 80; validator3 (40) is an outlier holding 1/5 of the weight
-    finalizeBy([
+    const before = balances(provider, bidder, validator3, contractId);
+    // median 90 (6 of the 8 STX); validator3's 40 is 50 away
+    finalizeByReveals([
       [validator1, 90],
       [validator2, 90],
       [validator3, 40],
     ]);
 
-    expect(deltas(before).get(provider)).toBe(475_000n);
+    const moved = deltas(before);
+    expect(moved.get(provider)).toBe(475_000n);
+    expect(moved.get(bidder)).toBe(0n);
+    expect(moved.get(validator3)).toBe(0n); // the penalty stays in the contract
+    expect(moved.get(contractId)).toBe(-475_000n);
     expect(getJobResult(1)).toMatchObject({
+      "final-score": 90n,
       "validator-fees": 25_000n,
-      "reward-pool": 20_000n,
-      "reward-weight": 4_000_000n,
+      penalties: 20_000n,
+      "reward-pool": 45_000n,
+      "reward-weight": 6_000_000n,
     });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 20_000n, treasury: 5_000n });
+    expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true, "open-seats": 0n });
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 1_000_000n,
+      "validator-stakes": 7_980_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 45_000n,
+      treasury: 0n,
+    });
   });
 
   it("a payment of 0 without a slash carries no fees", () => {
     matchedJob();
-    finalizeBy([[validator1, 40]]);
-    expect(getJobResult(1)).toMatchObject({ "validator-fees": 0n, "protocol-fee": 0n, "reward-pool": 0n });
+    submitAlone(40);
+    expect(getJobResult(1)).toMatchObject({ "validator-fees": 0n, "protocol-fee": 0n, penalties: 0n, "reward-pool": 0n });
     expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n });
     // the coherent validator's claim pays nothing, but succeeds
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(0));
+  });
+
+  it("with a payment of 0 and no slash, the coherent validators' pool holds only the outlier's penalty", () => {
+    matchedJob([
+      [validator1, 3_000_000n],
+      [validator2, 3_000_000n],
+      [validator3, 2_000_000n],
+    ]);
+    // median 40: no payment, no slash, no fee; validator3's 90 is 50 away
+    finalizeByReveals([
+      [validator1, 40],
+      [validator2, 40],
+      [validator3, 90],
+    ]);
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 40n,
+      "provider-payment": 0n,
+      "bidder-refund": 500_000n,
+      "slashed-amount": 0n,
+      "validator-fees": 0n,
+      penalties: 20_000n,
+      "reward-pool": 20_000n,
+      "reward-weight": 6_000_000n,
+    });
+    expect(getTotals()).toMatchObject({ "validator-stakes": 7_980_000n, "unclaimed-rewards": 20_000n, treasury: 0n });
+    const before = balances(validator1, validator2);
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(10_000));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(10_000));
+    expect(deltas(before).get(validator1)).toBe(10_000n);
+    expect(deltas(before).get(validator2)).toBe(10_000n);
+  });
+
+  it("a job refunded for too few reveals pays no fees: the bidder gets the whole amount back and the silent seats' penalties go to the treasury", () => {
+    const before = balances(provider, bidder);
+    const settled = refundedForTooFewReveals();
+
+    const moved = deltas(before);
+    expect(moved.get(provider)).toBe(-1_000_000n); // its dataset stake, still staked: no payment
+    expect(moved.get(bidder)).toBe(0n); // escrowed then refunded in full
+    expect(stxTransfers(settled)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(eventNames(settled)).toEqual(["validator-penalized", "validator-penalized", "bid-expired"]);
+    expect(printEvents(settled)[2]).toMatchObject({ refund: 500_000n, penalties: 40_000n });
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getJobResult(1)).toBeNull();
+    // validator1 revealed: not penalized; the two silent seats lose 1% each
+    expect(getValidator(validator1)?.stake).toBe(2_000_000n);
+    expect(getValidator(validator2)?.stake).toBe(1_980_000n);
+    expect(getValidator(validator3)?.stake).toBe(1_980_000n);
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 1_000_000n,
+      "validator-stakes": 5_960_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 0n,
+      treasury: 40_000n,
+    });
   });
 });
 
@@ -433,7 +655,7 @@ describe("fees", () => {
 describe("claim-validation-reward", () => {
   it("a single validator claims the whole pool", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
     const before = balances(validator1, contractId);
 
     const claimed = claim(validator1, 1);
@@ -455,7 +677,7 @@ describe("claim-validation-reward", () => {
       ],
       600_000n,
     );
-    finalizeBy([
+    finalizeByReveals([
       [validator1, 80],
       [validator2, 80],
       [validator3, 80],
@@ -479,7 +701,7 @@ describe("claim-validation-reward", () => {
       [validator2, 2_000_000n],
       [validator3, 3_000_000n],
     ]);
-    finalizeBy([
+    finalizeByReveals([
       [validator1, 80],
       [validator2, 80],
       [validator3, 80],
@@ -507,7 +729,7 @@ describe("claim-validation-reward", () => {
       [validator2, 2_000_000n],
       [validator3, 3_000_000n],
     ]);
-    finalizeBy([
+    finalizeByReveals([
       [validator1, 80],
       [validator2, 80],
       [validator3, 80],
@@ -520,17 +742,8 @@ describe("claim-validation-reward", () => {
     expect(getTotals()["unclaimed-rewards"]).toBe(0n);
   });
 
-  it("an outlier (more than 15 from the final score) gets (ok u0) and its claim is spent; the coherent validators share the pool", () => {
-    matchedJob([
-      [validator1, 2_000_000n],
-      [validator2, 2_000_000n],
-      [validator3, 1_000_000n],
-    ]);
-    finalizeBy([
-      [validator1, 90],
-      [validator2, 90],
-      [validator3, 40],
-    ]);
+  it("an outlier (more than 15 from the final score) gets (ok u0) and its claim is spent; the coherent validators share the fees and its penalty", () => {
+    outlierJob();
     const before = balances(validator1, validator2, validator3, contractId);
 
     const outlier = claim(validator3, 1);
@@ -541,57 +754,146 @@ describe("claim-validation-reward", () => {
     ]);
     expect(getVote(1, validator3)).toMatchObject({ claimed: true });
     // the pool is untouched by the outlier's claim
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 20_000n, "reward-weight": 4_000_000n });
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 45_000n, "reward-weight": 6_000_000n });
     expectErr(claim(validator3, 1), "ALREADY_CLAIMED");
 
-    expect(claim(validator1, 1).result).toBeOk(Cl.uint(10_000));
-    expect(claim(validator2, 1).result).toBeOk(Cl.uint(10_000));
+    // 45,000 * 3/6 = 22,500; the last takes the 22,500 left
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(22_500));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(22_500));
     const moved = deltas(before);
     expect(moved.get(validator3)).toBe(0n);
-    expect(moved.get(contractId)).toBe(-20_000n);
+    expect(moved.get(contractId)).toBe(-45_000n);
     expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 5_000n });
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n });
   });
 
-  it("a vote exactly 15 from the final score is coherent and shares the pool", () => {
+  it("a seat that committed but never revealed gets (ok u0); a seat that never voted is refused with NOT_JOB_VALIDATOR", () => {
     matchedJob([
-      [validator1, 1_000_000n],
-      [validator2, 1_000_000n],
+      [validator1, 2_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 2_000_000n],
+      [provider2, 2_000_000n],
+      [bidder2, 2_000_000n],
     ]);
-    // (85 + 55) / 2 = 70: both votes are exactly 15 away
-    finalizeBy([
-      [validator1, 85],
-      [validator2, 55],
+    expect(seatsOf(1)).toEqual([validator1, validator2, validator3, provider2, bidder2]);
+    for (const who of [validator1, validator2, validator3]) expect(commit(who, 1n, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(provider2, 1n, 80).result).toBeOk(Cl.bool(true)); // commits, never reveals
+    // bidder2 never commits: the reveal phase opens when the commit phase ends
+    const windows = windowsOf(1n);
+    expect(windows["min-reveals"]).toBe(3n);
+    mineUntil(windows["commit-closes-at"] + 1n);
+    for (const who of [validator1, validator2, validator3]) expect(reveal(who, 1n, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(windows["reveal-closes-at"] + 1n);
+    expect(finalizeValidation(outsider, 1n).result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+
+    // fees 25,000 + two silent seats' penalties 2 * 20,000
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 80n,
+      "validator-fees": 25_000n,
+      penalties: 40_000n,
+      "reward-pool": 65_000n,
+      "reward-weight": 6_000_000n,
+    });
+    const before = balances(validator1, validator2, validator3, provider2, bidder2, contractId);
+
+    const silent = claim(provider2, 1);
+    expect(silent.result).toBeOk(Cl.uint(0));
+    expect(printEvents(silent)).toEqual([
+      { event: "validation-reward-claimed", "bid-id": 1n, validator: provider2, amount: 0n, coherent: false },
     ]);
-    expect(getJobResult(1)).toMatchObject({ "final-score": 70n, "reward-pool": 25_000n, "reward-weight": 2_000_000n });
+    expect(getVote(1, provider2)).toMatchObject({ revealed: false, claimed: true });
+    expectErr(claim(provider2, 1), "ALREADY_CLAIMED");
+    expectErr(claim(bidder2, 1), "NOT_JOB_VALIDATOR");
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 65_000n, "reward-weight": 6_000_000n });
+
+    // 65,000 * 2/6 = 21,666; then 43,334 * 2/4 = 21,667; the last takes the 21,667 left
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(21_666));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(21_667));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(21_667));
+    const moved = deltas(before);
+    expect(moved.get(provider2)).toBe(0n);
+    expect(moved.get(bidder2)).toBe(0n);
+    expect(moved.get(contractId)).toBe(-65_000n);
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n });
+  });
+
+  it("a vote exactly 15 from the final score is coherent and shares the pool; 16 away is an outlier", () => {
+    matchedJob([
+      [validator1, 2_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 2_000_000n],
+      [provider2, 2_000_000n],
+      [bidder2, 2_000_000n],
+    ]);
+    // median 70; 85 and 55 are exactly 15 away, 54 is 16 away
+    finalizeByReveals([
+      [validator1, 70],
+      [validator2, 70],
+      [validator3, 85],
+      [provider2, 55],
+      [bidder2, 54],
+    ]);
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 70n,
+      "validator-fees": 25_000n,
+      penalties: 20_000n,
+      "reward-pool": 45_000n,
+      "reward-weight": 8_000_000n,
+    });
     expect(getTotals().treasury).toBe(0n);
-    expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500));
-    expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500));
+
+    // 45,000 / 4 coherent seats of equal stake: 11,250 each, whatever the order
+    const before = balances(validator3, provider2, bidder2);
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(11_250));
+    expect(claim(provider2, 1).result).toBeOk(Cl.uint(11_250));
+    expect(claim(bidder2, 1).result).toBeOk(Cl.uint(0));
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(11_250));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(11_250));
+    const moved = deltas(before);
+    expect(moved.get(validator3)).toBe(11_250n);
+    expect(moved.get(provider2)).toBe(11_250n);
+    expect(moved.get(bidder2)).toBe(0n);
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
+    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
   });
 
   it("an unknown bid is refused with BID_NOT_FOUND", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
     expectErr(claim(validator1, 99), "BID_NOT_FOUND");
   });
 
-  it("a job still running is refused with JOB_NOT_FINALIZED, even for a validator that voted", () => {
+  it("a job still running is refused with JOB_NOT_FINALIZED, even for a validator that committed and revealed", () => {
     matchedJob([
       [validator1, 1_000_000n],
       [validator2, 1_000_000n],
       [validator3, 1_000_000n],
     ]);
     expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
-    expect(vote(validator1, 1, 1, 80).result).toBeOk(Cl.bool(false));
+    for (const who of [validator1, validator2, validator3]) expect(commit(who, 1n, 80).result).toBeOk(Cl.bool(true));
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
+    expect(reveal(validator1, 1n, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1n, 80).result).toBeOk(Cl.bool(false));
     const before = balances(validator1, contractId);
     expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
     expect(deltas(before).get(validator1)).toBe(0n);
+    expect(deltas(before).get(contractId)).toBe(0n);
+    expect(getVote(1, validator1)).toMatchObject({ revealed: true, claimed: false });
+  });
+
+  it("a job refunded for too few reveals has no result: every claim is refused with JOB_NOT_FINALIZED", () => {
+    refundedForTooFewReveals();
+    const before = balances(validator1, validator2, contractId);
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED"); // revealed
+    expectErr(claim(validator2, 1), "JOB_NOT_FINALIZED"); // silent
+    expect(deltas(before).get(validator1)).toBe(0n);
+    expect(deltas(before).get(contractId)).toBe(0n);
     expect(getVote(1, validator1)).toMatchObject({ claimed: false });
   });
 
   it("a principal that did not vote on the job is refused with NOT_JOB_VALIDATOR", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
     expectErr(claim(outsider, 1), "NOT_JOB_VALIDATOR");
     // a validator registered after the vote has no share either
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
@@ -601,7 +903,7 @@ describe("claim-validation-reward", () => {
 
   it("a second claim is refused with ALREADY_CLAIMED and pays nothing", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
     const before = balances(validator1, contractId);
     expectErr(claim(validator1, 1), "ALREADY_CLAIMED");
@@ -611,10 +913,11 @@ describe("claim-validation-reward", () => {
 
   it("a validator that exited and withdrew its stake can still claim", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
+    // the settlement freed the seat: the validator may leave at once
+    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n });
     ok(requestExit(validator1));
-    // past the unbonding window and the vote's lock (deadline 152 + window 144)
-    simnet.mineEmptyBlocks(300);
+    simnet.mineEmptyBlocks(144); // the unbonding window
     expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(1_000_000));
     expect(getValidator(validator1)).toBeNull();
 
@@ -626,14 +929,32 @@ describe("claim-validation-reward", () => {
 
   it("claims keep working while the market is paused", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
   });
 
+  it("a committee that committed before a pause reveals and claims while paused", () => {
+    matchedJob([
+      [validator1, 1_000_000n],
+      [validator2, 1_000_000n],
+    ]);
+    for (const who of [validator1, validator2]) expect(commit(who, 1n, 80).result).toBeOk(Cl.bool(true));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1n, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1n, 80).result).toBeOk(Cl.bool(true));
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, "reward-weight": 2_000_000n });
+
+    const before = balances(validator1, validator2);
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500));
+    expect(deltas(before).get(validator1)).toBe(12_500n);
+    expect(deltas(before).get(validator2)).toBe(12_500n);
+  });
+
   it("emits validation-reward-claimed with the bid, validator, amount and coherence", () => {
     matchedJob();
-    finalizeBy([[validator1, 85]]);
+    submitAlone(85);
     const claimed = claim(validator1, 1);
     expect(eventNames(claimed)).toEqual(["validation-reward-claimed"]);
     expect(printEvents(claimed)[0]).toEqual({

@@ -1,0 +1,1164 @@
+import { createHash } from "node:crypto";
+import { Cl, ClarityType, getAddressFromPrivateKey, serializeCV } from "@stacks/transactions";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  BID_STATUS,
+  DEFAULTS,
+  OUTCOME,
+  activeValidatorCount,
+  balances,
+  bidder,
+  bidder2,
+  claim,
+  commit,
+  commitAndReveal,
+  commitmentFor,
+  contractId,
+  decode,
+  deltas,
+  deployer,
+  drawCommittee,
+  eventNames,
+  expectErr,
+  expectSolvent,
+  finalizeValidation,
+  getBid,
+  getCommittee,
+  getDataset,
+  getJobResult,
+  getTotals,
+  getValidator,
+  getVote,
+  height,
+  matchedJob,
+  mineUntil,
+  outsider,
+  placeBid,
+  printEvents,
+  provider,
+  provider2,
+  readOnly,
+  registerDataset,
+  registerValidator,
+  requestExit,
+  reveal,
+  saltFor,
+  seatsOf,
+  setPaused,
+  setTerms,
+  stx,
+  stxTransfers,
+  validator1,
+  validator2,
+  validator3,
+  wallets,
+  windowsOf,
+  withdrawStake,
+  withdrawTreasury,
+  withdrawValidator,
+} from "./helpers.ts";
+
+// ---------------------------------------------------------------------------
+// Local helpers: a TypeScript model of the committee draw and of settlement
+// ---------------------------------------------------------------------------
+
+const MIN = DEFAULTS.minValidatorStake;
+const BPS = 10_000n;
+
+/** The active validator set, in `get-validator-at` index order. */
+function activeSet(): string[] {
+  const n = Number(activeValidatorCount());
+  return Array.from({ length: n }, (_, i) => decode(readOnly("get-validator-at", [Cl.uint(i)])) as string);
+}
+
+function validatorAt(index: number): string | null {
+  return decode(readOnly("get-validator-at", [Cl.uint(index)])) as string | null;
+}
+
+/** `get-committee-seed` as a hex string, or null before the seed block exists. */
+function committeeSeed(bidId: number | bigint): string | null {
+  return decode(readOnly("get-committee-seed", [Cl.uint(bidId)])) as string | null;
+}
+
+/**
+ * Mines until a matched bid's committee seed is readable and returns it: the seed mixes the VRF
+ * seed of Stacks block matched-block + 1 (reported once the tip is past it) with the hash of
+ * Bitcoin block matched-at + 1 (reported once that block exists).
+ */
+function awaitSeed(bidId: number | bigint): string {
+  const bid = getBid(bidId);
+  const missingStacks = (bid?.["matched-block"] as bigint) + 2n - BigInt(simnet.blockHeight);
+  const missingBurn = (bid?.["matched-at"] as bigint) + 1n - BigInt(simnet.burnBlockHeight);
+  const missing = missingStacks > missingBurn ? missingStacks : missingBurn;
+  if (missing > 0n) simnet.mineEmptyBlocks(Number(missing));
+  const seed = committeeSeed(bidId);
+  expect(seed).toMatch(/^[0-9a-f]{64}$/);
+  return seed as string;
+}
+
+/** The VRF seed the chain reports for a Stacks block (that of the tenure holding it), or null. */
+function tenureSeed(block: number | bigint): string | null {
+  return decode(simnet.execute(`(get-tenure-info? vrf-seed u${block})`).result) as string | null;
+}
+
+/** The job's parties: the dataset's provider and the bidder. */
+function partiesOf(bidId: number | bigint): [string, string] {
+  const bid = getBid(bidId);
+  return [getDataset(bid?.["dataset-id"] as bigint)?.provider as string, bid?.bidder as string];
+}
+
+/** Seat k's start index: first 16 bytes of sha256(seed ++ consensus({bid-id, seat})), big-endian, mod n. */
+function seatStart(seedHex: string, bidId: bigint, seat: number, n: number): number {
+  const key = serializeCV(Cl.tuple({ "bid-id": Cl.uint(bidId), seat: Cl.uint(seat) }));
+  const digest = createHash("sha256")
+    .update(Buffer.concat([Buffer.from(seedHex, "hex"), Buffer.from(key, "hex")]))
+    .digest("hex");
+  return Number(BigInt(`0x${digest.slice(0, 32)}`) % BigInt(n));
+}
+
+/**
+ * The committee the contract must draw: min(committee-size, n) seats, each found by linear
+ * probing (at most 12 probes, never more than n) from its start, skipping the parties and the
+ * validators already seated. Without a seed, seat k starts at index k.
+ */
+function modelCommittee(bidId: bigint, seedHex: string | null, set: string[], parties: string[], size = 5): string[] {
+  const n = set.length;
+  const seats: string[] = [];
+  for (let k = 0; k < Math.min(size, n); k++) {
+    const start = seedHex === null ? k : seatStart(seedHex, bidId, k, n);
+    for (let offset = 0; offset < Math.min(12, n); offset++) {
+      const candidate = set[(start + offset) % n];
+      if (!parties.includes(candidate) && !seats.includes(candidate)) {
+        seats.push(candidate);
+        break;
+      }
+    }
+  }
+  return seats;
+}
+
+/** sha256 of the consensus serialization of {score, salt, bid-id, validator}, computed in TypeScript. */
+function tsCommitment(score: bigint, salt: Uint8Array, bidId: bigint, who: string): string {
+  const tuple = Cl.tuple({ score: Cl.uint(score), salt: Cl.buffer(salt), "bid-id": Cl.uint(bidId), validator: Cl.principal(who) });
+  return createHash("sha256").update(Buffer.from(serializeCV(tuple), "hex")).digest("hex");
+}
+
+type Revealed = { score: bigint; weight: bigint };
+
+/** Stake-weighted lower median: the smallest s with 2 * weight(scores <= s) >= total weight. */
+function weightedMedian(votes: Revealed[]): bigint {
+  const total = votes.reduce((a, v) => a + v.weight, 0n);
+  for (const v of [...votes].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0))) {
+    const below = votes.filter((w) => w.score <= v.score).reduce((a, w) => a + w.weight, 0n);
+    if (2n * below >= total) return v.score;
+  }
+  throw new Error("weightedMedian: no votes");
+}
+
+/** The stake-weighted mean the median replaced (integer division). */
+function weightedMean(votes: Revealed[]): bigint {
+  const total = votes.reduce((a, v) => a + v.weight, 0n);
+  return votes.reduce((a, v) => a + v.score * v.weight, 0n) / total;
+}
+
+/** Payment for a final score: full at >= 70, linear between 40 and 70, nothing at <= 40. */
+function paymentFor(amount: bigint, final: bigint): bigint {
+  if (final >= 70n) return amount;
+  if (final > 40n) return (amount * (final - 40n)) / 30n;
+  return 0n;
+}
+
+const minReveals = (seats: number) => Number((BigInt(seats) * DEFAULTS.minRevealsBps + BPS - 1n) / BPS);
+const penaltyOf = (stake: bigint) => (stake * DEFAULTS.validatorPenaltyBps) / BPS;
+
+/** One seat of a committee as a test played it: its weight (stake at commit) and what it did. */
+type SeatPlay = { who: string; weight: bigint; committed: boolean; revealed: boolean; score: bigint };
+
+type Settlement = {
+  kind: "finalized" | "refunded";
+  finalScore: bigint;
+  outcome: bigint;
+  payment: bigint;
+  providerPayment: bigint;
+  bidderRefund: bigint;
+  slashed: bigint;
+  fees: bigint;
+  penalties: Map<string, bigint>;
+  totalPenalties: bigint;
+  pool: bigint;
+  rewardWeight: bigint;
+  coherent: SeatPlay[];
+  treasuryGain: bigint;
+};
+
+/**
+ * What the rules say a settlement moves: the median, payment, refund, slash, fees, the penalty of
+ * every seat that is not coherent (1% of its current stake; a never-committed seat is excused when
+ * `waiveSilence`), the reward pool and the treasury's gain. With fewer reveals than min-reveals,
+ * the bidder is refunded and only the silent seats are penalized, to the treasury.
+ */
+function modelSettlement(
+  amount: bigint,
+  datasetStake: bigint,
+  seats: SeatPlay[],
+  stakeNow: (who: string) => bigint,
+  waiveSilence = false,
+): Settlement {
+  const revealed = seats.filter((s) => s.revealed);
+  const excused = (s: SeatPlay) => waiveSilence && !s.committed;
+  if (revealed.length < minReveals(seats.length)) {
+    const penalties = new Map(seats.filter((s) => !s.revealed && !excused(s)).map((s) => [s.who, penaltyOf(stakeNow(s.who))]));
+    const total = [...penalties.values()].reduce((a, b) => a + b, 0n);
+    return {
+      kind: "refunded", finalScore: 0n, outcome: BigInt(OUTCOME.NO_QUORUM), payment: 0n, providerPayment: 0n,
+      bidderRefund: amount, slashed: 0n, fees: 0n, penalties, totalPenalties: total, pool: 0n, rewardWeight: 0n,
+      coherent: [], treasuryGain: total,
+    };
+  }
+  const finalScore = weightedMedian(revealed);
+  const payment = paymentFor(amount, finalScore);
+  const slashed = finalScore < 40n ? (datasetStake * 5000n) / BPS : 0n;
+  const fees = payment > 0n ? (payment * 500n) / BPS : [(amount * 500n) / BPS, slashed].reduce((a, b) => (a < b ? a : b));
+  const providerPayment = payment > 0n ? payment - fees : 0n;
+  const coherent = seats.filter((s) => s.revealed && (s.score > finalScore ? s.score - finalScore : finalScore - s.score) <= 15n);
+  const penalties = new Map(
+    seats.filter((s) => !coherent.includes(s) && !excused(s)).map((s) => [s.who, penaltyOf(stakeNow(s.who))]),
+  );
+  const totalPenalties = [...penalties.values()].reduce((a, b) => a + b, 0n);
+  const rewardWeight = coherent.reduce((a, s) => a + s.weight, 0n);
+  const pool = rewardWeight > 0n ? fees + totalPenalties : 0n;
+  return {
+    kind: "finalized",
+    finalScore,
+    outcome: BigInt(finalScore >= 70n ? OUTCOME.REWARDED : finalScore < 40n ? OUTCOME.SLASHED : OUTCOME.PARTIAL),
+    payment,
+    providerPayment,
+    bidderRefund: amount - payment,
+    slashed,
+    fees,
+    penalties,
+    totalPenalties,
+    pool,
+    rewardWeight,
+    coherent,
+    treasuryGain: slashed + (payment - providerPayment) + totalPenalties - pool,
+  };
+}
+
+/** The job-result fields a settlement model predicts (before any claim). */
+function expectedResult(m: Settlement) {
+  return {
+    "final-score": m.finalScore,
+    outcome: m.outcome,
+    "provider-payment": m.providerPayment,
+    "bidder-refund": m.bidderRefund,
+    "slashed-amount": m.slashed,
+    "validator-fees": m.fees,
+    "protocol-fee": 0n,
+    penalties: m.totalPenalties,
+    "reward-pool": m.pool,
+    "reward-weight": m.rewardWeight,
+  };
+}
+
+/** Coherent claims in the given order: pool * weight / remaining weight, the last takes the rest. */
+function claimShares(pool: bigint, weights: bigint[]): bigint[] {
+  let left = pool;
+  let weight = weights.reduce((a, b) => a + b, 0n);
+  return weights.map((w) => {
+    const share = w >= weight ? left : (left * w) / weight;
+    left -= share;
+    weight -= w;
+    return share;
+  });
+}
+
+/** `validator-penalized` events of a call, keyed by validator. */
+function penaltiesIn(result: Parameters<typeof printEvents>[0]): Map<string, bigint> {
+  return new Map(
+    printEvents(result)
+      .filter((e) => e.event === "validator-penalized")
+      .map((e) => [e.validator as string, e.penalty as bigint]),
+  );
+}
+
+/** `commit-validation-result` with a raw commitment (for the copied-commitment attack). */
+function commitRaw(who: string, commitment: ReturnType<typeof commitmentFor>, bidId: number | bigint = 1) {
+  return simnet.callPublicFn(contractId, "commit-validation-result", [Cl.uint(bidId), commitment], who);
+}
+
+/** A tenth signer: the simnet accepts any principal as tx-sender, so a fresh one funded by the deployer can act. */
+const tenth = getAddressFromPrivateKey(`${"0".repeat(63)}1`, "testnet");
+
+afterEach(() => expectSolvent());
+
+// ---------------------------------------------------------------------------
+// 1. The committee draw
+// ---------------------------------------------------------------------------
+
+describe("committee draw", () => {
+  /** wallet_1..8 as validators (provider, bidder, bidder2 and outsider among them): n = 8. */
+  function eightValidators() {
+    for (const w of wallets) expect(registerValidator(w).result).toBeOk(Cl.bool(true));
+    expect(activeValidatorCount()).toBe(8n);
+  }
+
+  it("seats exactly the model's committee for several bids: deterministic, no party, distinct seats, min(5, n) of them", () => {
+    eightValidators();
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(setTerms(provider, 1, 0, 4).result).toBeOk(Cl.bool(true));
+    expect(registerDataset(provider2).result).toBeOk(Cl.uint(2));
+    // bidders that are validators (bidder, bidder2, outsider, validator1) and one that is not (deployer)
+    const placed = [
+      placeBid(bidder, 1),
+      placeBid(bidder2, 1),
+      placeBid(outsider, 1),
+      placeBid(deployer, 1),
+      placeBid(validator1, 2),
+    ];
+    placed.forEach((r, i) => {
+      expect(r.result).toBeOk(Cl.uint(i + 1));
+      // n = 8 > committee-size: nobody is seated at the match
+      expect(eventNames(r)).toEqual(["bid-placed", "bid-matched"]);
+      expect(getCommittee(i + 1)).toBeNull();
+    });
+    awaitSeed(5);
+
+    const set = activeSet();
+    const openSeats = new Map(set.map((w) => [w, 0n]));
+    for (let bidId = 1n; bidId <= 5n; bidId++) {
+      const seed = committeeSeed(bidId);
+      expect(seed).toMatch(/^[0-9a-f]{64}$/);
+      const parties = partiesOf(bidId);
+      const model = modelCommittee(bidId, seed, set, parties);
+
+      const drawn = drawCommittee(validator3, bidId);
+      expect(drawn.result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
+      expect(printEvents(drawn)).toEqual([{ event: "committee-drawn", "bid-id": bidId, seats: model, random: true }]);
+      expect(seatsOf(bidId)).toEqual(model);
+      // never a party, no validator twice, min(5, 8) seats
+      for (const party of parties) expect(model).not.toContain(party);
+      expect(new Set(model).size).toBe(model.length);
+      expect(model).toHaveLength(5);
+      // the seed is fixed by the match: drawing did not change it
+      expect(committeeSeed(bidId)).toBe(seed);
+      for (const w of model) openSeats.set(w, (openSeats.get(w) ?? 0n) + 1n);
+    }
+    // the draws differ between bids (the seed and the bid id both enter the hash)
+    expect(new Set([1, 2, 3, 4, 5].map((b) => seatsOf(b).join())).size).toBeGreaterThan(1);
+    // every seat was counted on its validator
+    for (const [w, seats] of openSeats) expect(getValidator(w)?.["open-seats"]).toBe(seats);
+  });
+
+  it("waits for the blocks after the match; the seed mixes their VRF seed and Bitcoin hash and never changes after", () => {
+    eightValidators();
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    const matchedBlock = getBid(1)?.["matched-block"] as bigint;
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+
+    // the next transaction runs in block matched-block + 1, whose seed is not known yet
+    expect(committeeSeed(1)).toBeNull();
+    expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
+    expect(simnet.blockHeight).toBe(Number(matchedBlock) + 1);
+    // more Stacks blocks in the same Bitcoin block are not enough: the next Bitcoin block is missing
+    expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
+    expect(height()).toBe(matchedAt);
+    expect(committeeSeed(1)).toBeNull();
+
+    // once both blocks exist, the seed is sha256(vrf-seed(matched-block + 1) ++ bitcoin-hash(matched-at + 1))
+    simnet.mineEmptyBlocks(1);
+    const seed = committeeSeed(1);
+    const vrf = tenureSeed(matchedBlock + 1n) as string;
+    const bitcoinHash = decode(simnet.execute(`(get-burn-block-info? header-hash u${matchedAt + 1n})`).result) as string;
+    expect(seed).toBe(createHash("sha256").update(Buffer.from(vrf + bitcoinHash, "hex")).digest("hex"));
+    const model = modelCommittee(1n, seed, activeSet(), partiesOf(1));
+    // the draw depends on the seed and the validator set only, not on when it is made
+    simnet.mineEmptyBlocks(25);
+    expect(committeeSeed(1)).toBe(seed);
+    expect(drawCommittee(outsider, 1).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
+    expectErr(drawCommittee(outsider, 1), "COMMITTEE_DRAWN");
+  });
+
+  // A tenure's VRF seed is public while the tenure lasts, so the seed also mixes in the hash of the
+  // Bitcoin block after the match, which nobody knows when the bid is placed.
+  it("the committee seed is not yet known to a bidder when it places its bid", () => {
+    eightValidators();
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    // what anyone can read just before bidding: the seed of the current tenure
+    const knownBefore = tenureSeed(simnet.blockHeight - 1);
+    expect(knownBefore).toMatch(/^[0-9a-f]{64}$/);
+    const burnAtBid = height();
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    // block matched-block + 1, in the same tenure (same burn block) as the match
+    expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
+    expect(height()).toBe(burnAtBid);
+    const seed = awaitSeed(1);
+    expect(seed).not.toBe(knownBefore);
+  });
+
+  it("the first commit draws the committee when nobody called draw-committee", () => {
+    eightValidators();
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    const model = modelCommittee(1n, awaitSeed(1), activeSet(), partiesOf(1));
+    const outsiderOfCommittee = activeSet().find((w) => !model.includes(w) && !partiesOf(1).includes(w));
+    expect(outsiderOfCommittee).toBeDefined();
+
+    // a validator left off the committee is refused, and its failed call draws nothing
+    expectErr(commit(outsiderOfCommittee as string, 1, 80), "NOT_ON_COMMITTEE");
+    expect(getCommittee(1)).toBeNull();
+    // the parties are refused before any draw
+    expectErr(commit(provider, 1, 80), "PARTY_CANNOT_VALIDATE");
+    expectErr(commit(bidder, 1, 80), "PARTY_CANNOT_VALIDATE");
+
+    const first = commit(model[0], 1, 80);
+    expect(first.result).toBeOk(Cl.bool(true));
+    expect(eventNames(first)).toEqual(["committee-drawn", "validation-committed"]);
+    expect(seatsOf(1)).toEqual(model);
+  });
+
+  it("seats min(5, n) when enough non-parties exist, and fewer when the parties fill the gap", () => {
+    // n = 7 with both parties registered: 5 eligible, 5 seats
+    for (const w of wallets.slice(0, 7)) expect(registerValidator(w).result).toBeOk(Cl.bool(true));
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    const seven = modelCommittee(1n, awaitSeed(1), activeSet(), partiesOf(1));
+    expect(drawCommittee(outsider, 1).result).toBeOk(Cl.list(seven.map((w) => Cl.principal(w))));
+    expect(seven).toHaveLength(5);
+    expect([...seven].sort()).toEqual(wallets.slice(2, 7).sort());
+    expect(windowsOf(1)).toMatchObject({ "committee-size": 5n, "min-reveals": 3n });
+    // every non-party is seated, so none of them may leave before the job settles
+    for (const w of seven) expectErr(requestExit(w), "VALIDATOR_SEATED");
+  });
+
+  it("seats only the non-parties when the parties are validators and n is just above committee-size", () => {
+    // n = 6: provider, bidder and four others. The random draw can only find 4 seats.
+    for (const w of wallets.slice(0, 6)) expect(registerValidator(w).result).toBeOk(Cl.bool(true));
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    const model = modelCommittee(1n, awaitSeed(1), activeSet(), partiesOf(1));
+    expect(model).toHaveLength(4);
+    expect(drawCommittee(outsider, 1).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
+    expect([...seatsOf(1)].sort()).toEqual(wallets.slice(2, 6).sort());
+    expect(windowsOf(1)["min-reveals"]).toBe(3n);
+  });
+
+  it("seats a small market (n <= 5) at the match, without randomness, every non-party in index order", () => {
+    // provider is a validator too: n = 5, 4 of them eligible
+    for (const w of [validator1, provider, validator2, validator3, outsider]) {
+      expect(registerValidator(w).result).toBeOk(Cl.bool(true));
+    }
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    const placed = placeBid(bidder, 1);
+    expect(placed.result).toBeOk(Cl.uint(1));
+    const expected = [validator1, validator2, validator3, outsider];
+    expect(modelCommittee(1n, null, activeSet(), partiesOf(1))).toEqual(expected);
+    expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched", "committee-drawn"]);
+    expect(printEvents(placed)[2]).toEqual({ event: "committee-drawn", "bid-id": 1n, seats: expected, random: false });
+    expect(seatsOf(1)).toEqual(expected);
+    expect(getValidator(provider)?.["open-seats"]).toBe(0n);
+    for (const w of expected) expect(getValidator(w)?.["open-seats"]).toBe(1n);
+    expectErr(drawCommittee(outsider, 1), "COMMITTEE_DRAWN");
+  });
+
+  it("seats nobody at the match once n exceeds committee-size", () => {
+    for (const w of [validator1, validator2, validator3, outsider, provider2, bidder2]) {
+      expect(registerValidator(w).result).toBeOk(Cl.bool(true));
+    }
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    const placed = placeBid(bidder, 1);
+    expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched"]);
+    expect(getCommittee(1)).toBeNull();
+    expect(windowsOf(1)["min-reveals"]).toBe(0n);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 2. Commit-reveal integrity
+// ---------------------------------------------------------------------------
+
+describe("commit-reveal integrity", () => {
+  const three = (): [string, bigint][] => [validator1, validator2, validator3].map((w) => [w, 2n * MIN]);
+
+  it("compute-commitment is sha256 of the consensus serialization of {score, salt, bid-id, validator}", () => {
+    const cases: [bigint, Uint8Array, bigint, string][] = [
+      [0n, saltFor(validator1, 1), 1n, validator1],
+      [85n, saltFor(validator2, 7), 7n, validator2],
+      [100n, new Uint8Array(32).fill(0xff), 123_456n, outsider],
+      [42n, new Uint8Array(32), 1n, contractId],
+    ];
+    for (const [score, salt, bidId, who] of cases) {
+      const onChain = decode(commitmentFor(who, bidId, score, salt));
+      expect(onChain).toBe(tsCommitment(score, salt, bidId, who));
+    }
+    // the validator's principal is part of the hash: same score, salt and job, different commitment
+    const salt = saltFor(validator1, 1);
+    expect(tsCommitment(80n, salt, 1n, validator1)).not.toBe(tsCommitment(80n, salt, 1n, validator2));
+  });
+
+  it("refuses a reveal with another score or another salt, and leaves the vote unrevealed", () => {
+    matchedJob(three());
+    for (const w of [validator1, validator2, validator3]) expect(commit(w, 1, 80).result).toBeOk(Cl.bool(true));
+
+    expectErr(reveal(validator1, 1, 81), "COMMITMENT_MISMATCH");
+    expectErr(reveal(validator1, 1, 0), "COMMITMENT_MISMATCH");
+    const otherSalt = new Uint8Array(32).fill(7);
+    expectErr(reveal(validator1, 1, 80, otherSalt), "COMMITMENT_MISMATCH");
+    const flipped = saltFor(validator1, 1);
+    flipped[31] ^= 1;
+    expectErr(reveal(validator1, 1, 80, flipped), "COMMITMENT_MISMATCH");
+
+    expect(getVote(1, validator1)).toMatchObject({ revealed: false, score: 0n });
+    expect(getCommittee(1)).toMatchObject({ commits: 3n, reveals: 0n, "revealed-weight": 0n, revealed: [] });
+
+    // the right score and salt open it
+    const opened = reveal(validator1, 1, 80);
+    expect(opened.result).toBeOk(Cl.bool(false));
+    expect(printEvents(opened)).toEqual([
+      { event: "validation-revealed", "bid-id": 1n, validator: validator1, score: 80n, weight: 2n * MIN },
+    ]);
+    expect(getVote(1, validator1)).toMatchObject({ revealed: true, score: 80n });
+  });
+
+  it("a commitment copied from another validator never verifies, even with the right score and salt", () => {
+    matchedJob(three());
+    const honest = commitmentFor(validator1, 1, 85);
+    expect(commitRaw(validator1, honest).result).toBeOk(Cl.bool(true));
+    // validator2 copies validator1's commitment byte for byte
+    expect(commitRaw(validator2, honest).result).toBeOk(Cl.bool(true));
+    expect(getVote(1, validator2)?.commitment).toBe(getVote(1, validator1)?.commitment);
+    expect(commit(validator3, 1, 90).result).toBeOk(Cl.bool(true));
+
+    // the copier knows validator1's score and salt (say they leaked): still refused
+    expectErr(reveal(validator2, 1, 85, saltFor(validator1, 1)), "COMMITMENT_MISMATCH");
+    expectErr(reveal(validator2, 1, 85, saltFor(validator2, 1)), "COMMITMENT_MISMATCH");
+    // and it cannot commit again
+    expectErr(commit(validator2, 1, 85), "ALREADY_VOTED");
+
+    expect(reveal(validator1, 1, 85).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator3, 1, 90).result).toBeOk(Cl.bool(false));
+    // the copier's seat stays silent and pays for it at settlement
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    const settled = finalizeValidation(outsider, 1);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(penaltiesIn(settled)).toEqual(new Map([[validator2, penaltyOf(2n * MIN)]]));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(0));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 3. The stake-weighted median
+// ---------------------------------------------------------------------------
+
+describe("stake-weighted median", () => {
+  it("ignores a single outlier that the mean would follow: 80, 82 and 0 give 80 (rewarded), not 54 (partial)", () => {
+    const stake = 2n * MIN;
+    matchedJob([validator1, validator2, validator3].map((w) => [w, stake]));
+    const votes: Revealed[] = [80n, 82n, 0n].map((score) => ({ score, weight: stake }));
+    expect(weightedMedian(votes)).toBe(80n);
+    expect(weightedMean(votes)).toBe(54n);
+    const meanPayment = paymentFor(500_000n, 54n);
+    expect(meanPayment).toBe(233_333n);
+
+    const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
+    const last = commitAndReveal(1, [[validator1, 80], [validator2, 82], [validator3, 0]]);
+    expect(last.result).toBeOk(Cl.bool(true));
+    const fin = printEvents(last).find((e) => e.event === "job-finalized");
+    expect(fin).toMatchObject({ "final-score": 80n, outcome: BigInt(OUTCOME.REWARDED), "provider-payment": 475_000n, "bidder-refund": 0n });
+
+    // the provider is paid in full, not the 233,333 the mean would give
+    const moved = deltas(before);
+    expect(moved.get(provider)).toBe(475_000n);
+    expect(moved.get(provider)).not.toBe(meanPayment - (meanPayment * 500n) / BPS);
+    expect(moved.get(bidder)).toBe(0n);
+
+    // the outlier pays 1% of its stake to the two coherent validators
+    const penalty = penaltyOf(stake);
+    expect(penaltiesIn(last)).toEqual(new Map([[validator3, penalty]]));
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint((25_000n + penalty) / 2n));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint((25_000n + penalty) / 2n));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(0));
+    const paid = deltas(before);
+    expect(paid.get(validator1)).toBe(22_500n);
+    expect(paid.get(validator2)).toBe(22_500n);
+    expect(paid.get(validator3)).toBe(0n);
+    expect(getValidator(validator3)?.stake).toBe(stake - penalty);
+    expect(getDataset(1)).toMatchObject({ "quality-score": 80n, "passed-validations": 1n });
+  });
+
+  it("follows a heavy validator: 3M at 75 against 1M at 20 and 1M at 25 gives 75, where the plain median is 25", () => {
+    matchedJob([[validator1, 3n * MIN], [validator2, MIN], [validator3, MIN]]);
+    const votes: Revealed[] = [
+      { score: 75n, weight: 3n * MIN },
+      { score: 20n, weight: MIN },
+      { score: 25n, weight: MIN },
+    ];
+    expect(weightedMedian(votes)).toBe(75n);
+    expect(weightedMean(votes)).toBe(54n);
+
+    const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
+    const last = commitAndReveal(1, [[validator1, 75], [validator2, 20], [validator3, 25]]);
+    expect(last.result).toBeOk(Cl.bool(true));
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 75n,
+      outcome: BigInt(OUTCOME.REWARDED),
+      "provider-payment": 475_000n,
+      "bidder-refund": 0n,
+      "slashed-amount": 0n,
+      "validator-fees": 25_000n,
+      penalties: 20_000n,
+      "reward-pool": 45_000n,
+      "reward-weight": 3n * MIN,
+    });
+    expect(penaltiesIn(last)).toEqual(new Map([[validator2, 10_000n], [validator3, 10_000n]]));
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(45_000n));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(0));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(0));
+    const moved = deltas(before);
+    expect(moved.get(provider)).toBe(475_000n);
+    expect(moved.get(bidder)).toBe(0n);
+    expect(moved.get(validator1)).toBe(45_000n);
+    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+  });
+
+  it("takes the lower median when a heavy validator holds exactly half the weight", () => {
+    matchedJob([[validator1, 2n * MIN], [validator2, MIN], [validator3, MIN]]);
+    const votes: Revealed[] = [
+      { score: 90n, weight: 2n * MIN },
+      { score: 30n, weight: MIN },
+      { score: 35n, weight: MIN },
+    ];
+    expect(weightedMedian(votes)).toBe(35n);
+    const before = balances(provider, bidder);
+    const last = commitAndReveal(1, [[validator1, 90], [validator2, 30], [validator3, 35]]);
+    expect(last.result).toBeOk(Cl.bool(true));
+    // 35 < 40: slashed; the bidder gets everything back
+    expect(getJobResult(1)).toMatchObject({ "final-score": 35n, outcome: BigInt(OUTCOME.SLASHED), "slashed-amount": 500_000n });
+    expect(deltas(before).get(bidder)).toBe(500_000n);
+    expect(deltas(before).get(provider)).toBe(0n);
+    expect(penaltiesIn(last)).toEqual(new Map([[validator1, 20_000n]]));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 4. Penalties, rewards and solvency
+// ---------------------------------------------------------------------------
+
+describe("penalties and rewards", () => {
+  it("an outlier loses exactly 1% of its stake, which the coherent validators share with the fees", () => {
+    matchedJob([[validator1, 3n * MIN], [validator2, 2n * MIN], [validator3, 1_500_000n]]);
+    const totalsBefore = getTotals();
+    const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
+    const last = commitAndReveal(1, [[validator1, 80], [validator2, 85], [validator3, 10]]);
+    expect(last.result).toBeOk(Cl.bool(true));
+
+    const penalized = printEvents(last).filter((e) => e.event === "validator-penalized");
+    expect(penalized).toEqual([
+      { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 15_000n, stake: 1_485_000n, removed: false },
+    ]);
+    expect(getValidator(validator3)).toMatchObject({ stake: 1_485_000n, active: true, "open-seats": 0n });
+    expect(getTotals()["validator-stakes"]).toBe(totalsBefore["validator-stakes"] - 15_000n);
+    expect(getJobResult(1)).toMatchObject({ "validator-fees": 25_000n, penalties: 15_000n, "reward-pool": 40_000n, "reward-weight": 5n * MIN });
+
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(24_000n));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(16_000n));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(0));
+    const moved = deltas(before);
+    expect(moved.get(validator1)).toBe(24_000n);
+    expect(moved.get(validator2)).toBe(16_000n);
+    expect(moved.get(validator3)).toBe(0n);
+    expect(moved.get(provider)).toBe(475_000n);
+    // out of the contract went the escrow and the outlier's penalty, nothing else
+    expect(moved.get(contractId)).toBe(-(500_000n + 15_000n));
+    expect(getTotals()).toMatchObject({ treasury: 0n, "unclaimed-rewards": 0n });
+  });
+
+  it("penalizes a seat that committed but never revealed; its claim pays nothing", () => {
+    matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
+    for (const w of [validator1, validator2, validator3]) expect(commit(w, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    expectErr(finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+
+    const settled = finalizeValidation(outsider, 1);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(penaltiesIn(settled)).toEqual(new Map([[validator3, 20_000n]]));
+    expect(getValidator(validator3)?.stake).toBe(2n * MIN - 20_000n);
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(22_500n));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(22_500n));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(0));
+    expectErr(claim(validator3, 1), "ALREADY_CLAIMED");
+    expect(getTotals()).toMatchObject({ treasury: 0n, "unclaimed-rewards": 0n });
+  });
+
+  it("penalizes a seat that never voted; it has nothing to claim", () => {
+    matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
+    expect(commit(validator1, 1, 70).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 76).result).toBeOk(Cl.bool(true));
+    // the reveal phase opens only when the commit phase ends (validator3 never commits)
+    expectErr(reveal(validator1, 1, 70), "REVEAL_NOT_OPEN");
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    expect(reveal(validator1, 1, 70).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 76).result).toBeOk(Cl.bool(false));
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+
+    const settled = finalizeValidation(outsider, 1);
+    // lower median of {70, 76} with equal weights is 70
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(getJobResult(1)).toMatchObject({ "final-score": 70n, penalties: 20_000n, "reward-pool": 45_000n });
+    expect(penaltiesIn(settled)).toEqual(new Map([[validator3, 20_000n]]));
+    expectErr(claim(validator3, 1), "NOT_JOB_VALIDATOR");
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(22_500n));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(22_500n));
+  });
+
+  it("coherent claims add up to the fees plus the penalties exactly, with no dust, and the treasury gets nothing", () => {
+    const stakes: [string, bigint][] = [
+      [validator1, 1_000_000n],
+      [validator2, 1_100_000n],
+      [validator3, 1_300_000n],
+      [provider2, 1_700_000n],
+      [outsider, 3_300_000n],
+    ];
+    matchedJob(stakes);
+    const scores = [80, 81, 82, 83, 0];
+    const seats: SeatPlay[] = stakes.map(([who, weight], i) => ({ who, weight, committed: true, revealed: true, score: BigInt(scores[i]) }));
+    const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, (w) => stakes.find(([s]) => s === w)?.[1] ?? 0n);
+    expect(model).toMatchObject({ finalScore: 80n, fees: 25_000n, totalPenalties: 33_000n, pool: 58_000n, treasuryGain: 0n });
+
+    const last = commitAndReveal(1, seats.map((s) => [s.who, s.score]));
+    expect(last.result).toBeOk(Cl.bool(true));
+    expect(getJobResult(1)).toMatchObject(expectedResult(model));
+
+    const weights = model.coherent.map((s) => s.weight);
+    const shares = claimShares(model.pool, weights);
+    // plain pro-rata shares would strand dust; the last claimant takes it
+    const proRata = weights.reduce((a, w) => a + (model.pool * w) / model.rewardWeight, 0n);
+    expect(proRata).toBeLessThan(model.pool);
+    expect(shares.reduce((a, b) => a + b, 0n)).toBe(model.pool);
+
+    const before = balances(...stakes.map(([w]) => w));
+    model.coherent.forEach((s, i) => {
+      const r = claim(s.who, 1);
+      expect(r.result).toBeOk(Cl.uint(shares[i]));
+      expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: s.who, amount: shares[i] }]);
+    });
+    expect(claim(outsider, 1).result).toBeOk(Cl.uint(0));
+    const moved = deltas(before);
+    expect([...moved.values()].reduce((a, b) => a + b, 0n)).toBe(58_000n);
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n, "escrowed-bids": 0n });
+  });
+
+  it("a validator penalized below 1,000,000 leaves the active set by swap-and-pop", () => {
+    // validator1 at index 0, validator3 last at index 2
+    matchedJob([[validator1, MIN], [validator2, 2n * MIN], [validator3, 2n * MIN]]);
+    expect(activeSet()).toEqual([validator1, validator2, validator3]);
+    const last = commitAndReveal(1, [[validator1, 0], [validator2, 80], [validator3, 80]]);
+    expect(printEvents(last).filter((e) => e.event === "validator-penalized")).toEqual([
+      { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty: 10_000n, stake: 990_000n, removed: true },
+    ]);
+    expect(activeValidatorCount()).toBe(2n);
+    expect(activeSet()).toEqual([validator3, validator2]);
+    expect(validatorAt(2)).toBeNull();
+    expect(getValidator(validator3)?.index).toBe(0n);
+    expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, "exit-requested-at": height(), "open-seats": 0n });
+
+    // it has already left: no exit to request, and it withdraws its remaining stake after unbonding
+    expectErr(requestExit(validator1), "VALIDATOR_EXITING");
+    expectErr(withdrawValidator(validator1), "UNBONDING_NOT_OVER");
+    simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
+    const before = balances(validator1);
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(990_000n));
+    expect(deltas(before).get(validator1)).toBe(990_000n);
+  });
+
+  it("a removed validator stays seated on its other jobs until they settle", () => {
+    for (const [w, s] of [[validator1, MIN], [validator2, 2n * MIN], [validator3, 2n * MIN]] as const) {
+      expect(registerValidator(w, s).result).toBeOk(Cl.bool(true));
+    }
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    expect(setTerms(provider, 1, 0, 2).result).toBeOk(Cl.bool(true));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
+    expect(seatsOf(2)).toEqual([validator1, validator2, validator3]);
+    expect(getValidator(validator1)?.["open-seats"]).toBe(2n);
+
+    commitAndReveal(1, [[validator1, 0], [validator2, 80], [validator3, 80]]);
+    expect(getValidator(validator1)).toMatchObject({ active: false, stake: 990_000n, "open-seats": 1n });
+    expect(activeSet()).not.toContain(validator1);
+
+    // still on job 2's committee: it votes there with its reduced stake as weight
+    expect(commit(validator1, 2, 80).result).toBeOk(Cl.bool(true));
+    expect(getVote(2, validator1)?.weight).toBe(990_000n);
+    simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    expect(commit(validator2, 2, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(validator3, 2, 80).result).toBeOk(Cl.bool(true));
+    for (const w of [validator1, validator2, validator3]) expect(reveal(w, 2, 80).result.type).toBe(ClarityType.ResponseOk);
+    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    // coherent on job 2: no penalty, a share of the fees, then free to leave
+    expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, "open-seats": 0n });
+    expect(claim(validator1, 2).result).toBeOk(Cl.uint((25_000n * 990_000n) / 4_990_000n));
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(990_000n));
+  });
+
+  it("too few reveals at the end: full refund, no slash, silent seats penalized to the treasury, claims refused", () => {
+    matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
+    expect(windowsOf(1)["min-reveals"]).toBe(2n);
+    expect(commit(validator1, 1, 90).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 90).result).toBeOk(Cl.bool(true));
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    expect(reveal(validator1, 1, 90).result).toBeOk(Cl.bool(false));
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+
+    const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
+    const totalsBefore = getTotals();
+    const settled = finalizeValidation(outsider, 1);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    // validator2 committed but did not reveal, validator3 never voted: both silent
+    expect(penaltiesIn(settled)).toEqual(new Map([[validator2, 20_000n], [validator3, 20_000n]]));
+    expect(printEvents(settled).find((e) => e.event === "bid-expired")).toMatchObject({ refund: 500_000n, penalties: 40_000n });
+    expect(stxTransfers(settled)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    const moved = deltas(before);
+    expect(moved.get(bidder)).toBe(500_000n);
+    expect(moved.get(provider)).toBe(0n);
+    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, "active-jobs": 0n });
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getValidator(validator1)?.stake).toBe(2n * MIN);
+    expect(getTotals()).toMatchObject({
+      treasury: totalsBefore.treasury + 40_000n,
+      "validator-stakes": totalsBefore["validator-stakes"] - 40_000n,
+      "unclaimed-rewards": 0n,
+    });
+    expect(getJobResult(1)).toBeNull();
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
+    expectErr(claim(validator2, 1), "JOB_NOT_FINALIZED");
+    expectErr(claim(validator3, 1), "JOB_NOT_FINALIZED");
+  });
+
+  it("pause waiver: a seat that never committed while a pause blocked commits is not penalized", () => {
+    matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expectErr(commit(validator3, 1, 80), "PAUSED");
+    simnet.mineEmptyBlocks(10);
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    const settled = finalizeValidation(outsider, 1);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(penaltiesIn(settled).size).toBe(0);
+    expect(getValidator(validator3)).toMatchObject({ stake: 2n * MIN, active: true, "open-seats": 0n });
+    expect(getJobResult(1)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
+  });
+
+  it("pause waiver on the refund path: still paused at settlement, a never-committed seat is excused, a committed one is not", () => {
+    matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    // reveals work while paused; only validator1 reveals
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    const settled = finalizeValidation(outsider, 1);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    expect(penaltiesIn(settled)).toEqual(new Map([[validator2, 20_000n]]));
+    expect(getValidator(validator3)?.stake).toBe(2n * MIN);
+  });
+
+  it("without a pause, the same never-committed seat is penalized", () => {
+    matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    const settled = finalizeValidation(outsider, 1);
+    expect(penaltiesIn(settled)).toEqual(new Map([[validator3, 20_000n]]));
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 5. A ten-validator market, end to end
+// ---------------------------------------------------------------------------
+
+/**
+ * The ten-validator market: deployer, the eight wallets and a tenth principal funded by the
+ * deployer (the simnet takes any principal as tx-sender). Every call is followed by a solvency
+ * check. A TypeScript model tracks the stakes and the ordered active set (swap-and-pop), draws the
+ * committees, settles the jobs and keeps each account's expected net gain.
+ */
+function tenValidatorMarket() {
+  const step = <T>(r: T): T => {
+    expectSolvent();
+    return r;
+  };
+  expect(simnet.transferSTX(10_000_000n, tenth, deployer).result).toBeOk(Cl.bool(true));
+  const everyone = [deployer, ...wallets, tenth];
+  const initial = balances(...everyone, contractId);
+
+  // model state
+  const stakes = new Map<string, bigint>();
+  const set: string[] = [];
+  const ledger = new Map(everyone.map((w) => [w, 0n]));
+  const gain = (who: string, amount: bigint) => ledger.set(who, (ledger.get(who) ?? 0n) + amount);
+  let treasury = 0n;
+  const removeAt = (i: number) => {
+    const last = set.pop() as string;
+    if (i < set.length) set[i] = last;
+  };
+
+  const stakePlan: [string, bigint][] = [
+    [deployer, 3_000_000n],
+    [provider, 2_000_000n],
+    [bidder, 2_000_000n],
+    [validator1, 4_000_000n],
+    [validator2, 2_500_000n],
+    [validator3, 1_000_000n],
+    [provider2, 2_000_000n],
+    [bidder2, 1_500_000n],
+    [outsider, 5_000_000n],
+    [tenth, 2_000_000n],
+  ];
+  for (const [who, stake] of stakePlan) {
+    expect(step(registerValidator(who, stake)).result).toBeOk(Cl.bool(true));
+    stakes.set(who, stake);
+    set.push(who);
+  }
+  expect(activeSet()).toEqual(set);
+
+  const datasetStake = new Map([[1n, 2_000_000n], [2n, 3_000_000n]]);
+  expect(step(registerDataset(provider, 2_000_000n)).result).toBeOk(Cl.uint(1));
+  expect(step(setTerms(provider, 1, 0, 2)).result).toBeOk(Cl.bool(true));
+  expect(step(registerDataset(provider2, 3_000_000n)).result).toBeOk(Cl.uint(2));
+
+  type Job = { id: bigint; dataset: bigint; provider: string; bidder: string; amount: bigint; scores: number[] };
+  const jobs: Job[] = [
+    { id: 1n, dataset: 1n, provider, bidder, amount: 1_000_000n, scores: [90, 85, 80, 88, 10] },
+    { id: 2n, dataset: 1n, provider, bidder: bidder2, amount: 600_000n, scores: [55, 60, 50, 58, 95] },
+    { id: 3n, dataset: 2n, provider: provider2, bidder: outsider, amount: 800_000n, scores: [20, 25, 15, 30, 90] },
+    // queued behind job 3 on dataset 2; too few reveals: seats 0-1 reveal, seat 2 only commits, seats 3-4 stay silent
+    { id: 4n, dataset: 2n, provider: provider2, bidder: deployer, amount: 400_000n, scores: [70, 75, 72] },
+  ];
+
+  const first = step(placeBid(jobs[0].bidder, 1, jobs[0].amount));
+  expect(first.result).toBeOk(Cl.uint(1));
+  // n = 10: no committee at the match, and none until the next block's seed exists
+  expect(eventNames(first)).toEqual(["bid-placed", "bid-matched"]);
+  expectErr(step(drawCommittee(tenth, 1)), "SEED_NOT_READY");
+  for (const job of jobs.slice(1)) {
+    expect(step(placeBid(job.bidder, job.dataset, job.amount)).result).toBeOk(Cl.uint(job.id));
+  }
+  expect([1, 2, 3, 4].map((b) => getBid(b)?.status)).toEqual([2n, 2n, 2n, 1n].map(BigInt));
+
+  const seats = new Map<bigint, string[]>();
+  /** Draws a job's committee from the model, checks the contract agrees. `via` draws it by a first commit. */
+  const drawFromSeed = (job: Job, via: "draw" | "commit") => {
+    const seed = committeeSeed(job.id);
+    expect(seed).not.toBeNull();
+    expect(activeSet()).toEqual(set);
+    const model = modelCommittee(job.id, seed, set, [job.provider, job.bidder]);
+    expect(model).toHaveLength(5);
+    expect(model).not.toContain(job.provider);
+    expect(model).not.toContain(job.bidder);
+    expect(new Set(model).size).toBe(5);
+    if (via === "draw") {
+      expect(step(drawCommittee(tenth, job.id)).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
+    } else {
+      const r = step(commit(model[0], job.id, job.scores[0]));
+      expect(eventNames(r)).toEqual(["committee-drawn", "validation-committed"]);
+    }
+    expect(seatsOf(job.id)).toEqual(model);
+    seats.set(job.id, model);
+    return model;
+  };
+
+  const settlements = new Map<bigint, Settlement>();
+  /** Commits (those not yet committed) and reveals all seats; the last reveal finalizes. */
+  const settleByReveals = (job: Job) => {
+    const plays: SeatPlay[] = (seats.get(job.id) as string[]).map((who, i) => ({
+      who, weight: stakes.get(who) as bigint, committed: true, revealed: true, score: BigInt(job.scores[i]),
+    }));
+    const model = modelSettlement(job.amount, datasetStake.get(job.dataset) as bigint, plays, (w) => stakes.get(w) as bigint);
+    for (const p of plays) expect(step(commit(p.who, job.id, p.score)).result).toBeOk(Cl.bool(true));
+    const before = balances(job.provider, job.bidder, contractId);
+    let last: ReturnType<typeof reveal> | undefined;
+    plays.forEach((p, i) => {
+      last = step(reveal(p.who, job.id, p.score));
+      expect(last.result).toBeOk(Cl.bool(i === plays.length - 1));
+    });
+    const r = last as ReturnType<typeof reveal>;
+    expect(getJobResult(job.id)).toMatchObject(expectedResult(model));
+    expect(penaltiesIn(r)).toEqual(model.penalties);
+    const moved = deltas(before);
+    expect(moved.get(job.provider)).toBe(model.providerPayment);
+    expect(moved.get(job.bidder)).toBe(model.bidderRefund);
+    expect(moved.get(contractId)).toBe(-(model.providerPayment + model.bidderRefund));
+    return { model, plays, result: r };
+  };
+
+  /** Applies a settlement to the model: penalties (in seat order, removals by swap-and-pop), payments, treasury. */
+  const applySettlement = (job: Job, model: Settlement, seatOrder: string[]) => {
+    for (const who of seatOrder) {
+      const p = model.penalties.get(who) ?? 0n;
+      if (p === 0n) continue;
+      const stake = (stakes.get(who) as bigint) - p;
+      stakes.set(who, stake);
+      gain(who, -p);
+      if (stake < MIN && set.includes(who)) removeAt(set.indexOf(who));
+    }
+    gain(job.provider, model.providerPayment - model.slashed);
+    gain(job.bidder, -job.amount + model.bidderRefund);
+    datasetStake.set(job.dataset, (datasetStake.get(job.dataset) as bigint) - model.slashed);
+    treasury += model.treasuryGain;
+    settlements.set(job.id, model);
+    expect(getTotals().treasury).toBe(treasury);
+    expect(activeSet()).toEqual(set);
+    for (const [who, stake] of stakes) expect(getValidator(who)?.stake).toBe(stake);
+  };
+
+  return { step, everyone, initial, stakes, set, ledger, gain, jobs, seats, settlements, drawFromSeed, settleByReveals, applySettlement, removeAt, getTreasury: () => treasury };
+}
+
+type Market = ReturnType<typeof tenValidatorMarket>;
+
+/** Draws jobs 1-3, checks seated validators cannot exit, lets one unseated validator exit. */
+function drawFirstCommittees(m: Market) {
+  for (const job of m.jobs.slice(0, 3)) awaitSeed(job.id);
+  for (const job of m.jobs.slice(0, 3)) m.drawFromSeed(job, "draw");
+  const seatCount = (w: string) => [...m.seats.values()].filter((s) => s.includes(w)).length;
+  for (const w of m.set) expect(getValidator(w)?.["open-seats"]).toBe(BigInt(seatCount(w)));
+  const seated = m.set.filter((w) => seatCount(w) > 0);
+  for (const w of seated) expectErr(m.step(requestExit(w)), "VALIDATOR_SEATED");
+  const idle = m.set.filter((w) => seatCount(w) === 0);
+  expect(idle.length).toBeGreaterThan(0);
+  expect(m.step(requestExit(idle[0])).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+  m.removeAt(m.set.indexOf(idle[0]));
+  expect(activeSet()).toEqual(m.set);
+}
+
+/** Settles jobs 1-3 by full reveals, then job 4 (matched from the queue) by too few reveals. */
+function settleAllJobs(m: Market) {
+  const [j1, j2, j3, j4] = m.jobs;
+  const outcomes: bigint[] = [];
+  for (const job of [j1, j2, j3]) {
+    const { model } = m.settleByReveals(job);
+    outcomes.push(model.outcome);
+    m.applySettlement(job, model, m.seats.get(job.id) as string[]);
+  }
+  expect(outcomes).toEqual([OUTCOME.REWARDED, OUTCOME.PARTIAL, OUTCOME.SLASHED].map(BigInt));
+  // job 3's settlement freed dataset 2's slot: job 4 was matched from the queue
+  expect(getBid(4)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": height() });
+  expect(getCommittee(4)).toBeNull();
+
+  // job 4: its committee is drawn by the first commit, from the seed of the block after its match
+  awaitSeed(4);
+  const seats4 = m.drawFromSeed(j4, "commit");
+  const weights = new Map(seats4.map((w) => [w, m.stakes.get(w) as bigint]));
+  expect(m.step(commit(seats4[1], 4, j4.scores[1])).result).toBeOk(Cl.bool(true));
+  expect(m.step(commit(seats4[2], 4, j4.scores[2])).result).toBeOk(Cl.bool(true));
+  expect(windowsOf(4)["min-reveals"]).toBe(3n);
+  mineUntil(windowsOf(4)["commit-closes-at"] + 1n);
+  expectErr(m.step(commit(seats4[3], 4, 50)), "VALIDATION_CLOSED");
+  expect(m.step(reveal(seats4[0], 4, j4.scores[0])).result).toBeOk(Cl.bool(false));
+  expect(m.step(reveal(seats4[1], 4, j4.scores[1])).result).toBeOk(Cl.bool(false));
+  mineUntil(windowsOf(4)["reveal-closes-at"] + 1n);
+  const plays: SeatPlay[] = seats4.map((who, i) => ({
+    who, weight: weights.get(who) as bigint, committed: i < 3, revealed: i < 2, score: BigInt(j4.scores[i] ?? 0),
+  }));
+  const model = modelSettlement(j4.amount, 0n, plays, (w) => m.stakes.get(w) as bigint);
+  expect(model.kind).toBe("refunded");
+  const before = balances(j4.bidder, j4.provider);
+  const r = m.step(finalizeValidation(tenth, 4));
+  expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+  expect(penaltiesIn(r)).toEqual(model.penalties);
+  expect(deltas(before).get(j4.bidder)).toBe(j4.amount);
+  expect(deltas(before).get(j4.provider)).toBe(0n);
+  m.applySettlement(j4, model, seats4);
+
+  // claims: coherent seats share each pool, outliers get u0, job 4 has no result
+  for (const job of [j1, j2, j3]) {
+    const s = m.settlements.get(job.id) as Settlement;
+    const shares = claimShares(s.pool, s.coherent.map((c) => c.weight));
+    s.coherent.forEach((c, i) => {
+      expect(m.step(claim(c.who, job.id)).result).toBeOk(Cl.uint(shares[i]));
+      m.gain(c.who, shares[i]);
+    });
+    for (const who of m.seats.get(job.id) as string[]) {
+      if (!s.coherent.some((c) => c.who === who)) expect(m.step(claim(who, job.id)).result).toBeOk(Cl.uint(0));
+    }
+    expectErr(m.step(claim(job.provider, job.id)), "NOT_JOB_VALIDATOR");
+  }
+  expectErr(m.step(claim(seats4[0], 4)), "JOB_NOT_FINALIZED");
+  expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+  expect(getTotals()["escrowed-bids"]).toBe(0n);
+}
+
+/** Every validator exits and withdraws, both datasets are withdrawn and the treasury is paid out. */
+function closeMarket(m: Market) {
+  for (const w of [...m.set]) {
+    expect(m.step(requestExit(w)).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    m.removeAt(m.set.indexOf(w));
+  }
+  expect(activeValidatorCount()).toBe(0n);
+  simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
+  for (const [who, stake] of m.stakes) expect(m.step(withdrawValidator(who)).result).toBeOk(Cl.uint(stake));
+
+  // dataset 1 passed a validation: free at once; dataset 2 never did: locked for stake-lock-blocks
+  expect(m.step(withdrawStake(provider, 1)).result).toBeOk(Cl.uint(2_000_000n));
+  expectErr(m.step(withdrawStake(provider2, 2)), "STAKE_LOCKED");
+  mineUntil((getDataset(2)?.["last-settled-at"] as bigint) + DEFAULTS.stakeLockBlocks + 1n);
+  // 3,000,000 less job 3's 50% slash
+  expect(m.step(withdrawStake(provider2, 2)).result).toBeOk(Cl.uint(1_500_000n));
+
+  const treasury = m.getTreasury();
+  expect(treasury).toBeGreaterThan(0n);
+  expect(m.step(withdrawTreasury(treasury, deployer)).result).toBeOk(Cl.uint(treasury));
+  m.gain(deployer, treasury);
+}
+
+describe("ten-validator market", () => {
+  it("draws every committee from its seed, keeps seated validators from leaving, and lets an idle one exit", () => {
+    const m = tenValidatorMarket();
+    expect(m.set).toHaveLength(10);
+    drawFirstCommittees(m);
+    expect(activeValidatorCount()).toBe(9n);
+  });
+
+  it("commits, reveals and finalizes every job moving exactly the model's STX, solvent after every step", () => {
+    const m = tenValidatorMarket();
+    drawFirstCommittees(m);
+    settleAllJobs(m);
+    expect([...m.settlements.keys()]).toEqual([1n, 2n, 3n, 4n]);
+    expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n });
+    expect(getDataset(2)).toMatchObject({ validations: 1n, "passed-validations": 0n, stake: 1_500_000n });
+  });
+
+  it("after exits and withdrawals the contract is empty and every balance reconciles with the job results", () => {
+    const m = tenValidatorMarket();
+    drawFirstCommittees(m);
+    settleAllJobs(m);
+    closeMarket(m);
+
+    expect(stx(contractId)).toBe(0n);
+    expect(getTotals()).toEqual({ "dataset-stakes": 0n, "validator-stakes": 0n, "escrowed-bids": 0n, "unclaimed-rewards": 0n, treasury: 0n });
+    const moved = deltas(m.initial);
+    for (const who of m.everyone) expect([who, moved.get(who)]).toEqual([who, m.ledger.get(who)]);
+    // a closed system: what one account gained another lost
+    expect([...m.ledger.values()].reduce((a, b) => a + b, 0n)).toBe(0n);
+    expect(moved.get(contractId)).toBe(0n);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// 6. The README's calls in a one-validator market: tests/readme-usage.test.ts (not duplicated here).
+// ---------------------------------------------------------------------------
