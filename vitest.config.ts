@@ -29,6 +29,8 @@ export default defineConfig({
     maxWorkers: 1,
     // the simnet echoes every print event to stdout; show it only for failing tests
     silent: "passed-only",
+    // long scenario and property tests run many simnet calls; this is a hang guard, not a speed check
+    testTimeout: 120_000,
     setupFiles: [vitestSetupFilePath],
     environmentOptions: {
       clarinet: {

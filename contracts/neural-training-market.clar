@@ -3,7 +3,8 @@
 ;; Data providers stake STX on their datasets, ML developers escrow STX in bids for
 ;; training time, a random committee of staked validators scores each trained model
 ;; (commit-reveal, stake-weighted median), and the contract pays, refunds and slashes
-;; by that score. Time is counted in Bitcoin blocks.
+;; by that score. Every parameter changes only by a stake-weighted vote.
+;; Time is counted in Bitcoin blocks.
 
 ;; ---------------------------------------------------------------------------
 ;; Constants and error codes
@@ -23,6 +24,9 @@
 ;; 1,000,000 STX per Bitcoin block: far above any real ask, low enough that
 ;; price * duration can never overflow.
 (define-constant MAX_PRICE_PER_BLOCK u1000000000000)
+;; After its execution delay a passed proposal can be executed for this long
+;; (about a week); after that it expires.
+(define-constant PROPOSAL_EXECUTION_WINDOW u1008)
 ;; At most this many queue heads are matched or skipped per call: queue work
 ;; stays bounded whatever the queue length.
 (define-constant QUEUE_STEPS (list u1 u2 u3 u4 u5))
@@ -106,6 +110,23 @@
 (define-constant ERR_NOT_JOB_VALIDATOR (err u601))
 (define-constant ERR_ALREADY_CLAIMED (err u602))
 
+;; 7xx: governance
+(define-constant ERR_PROPOSAL_NOT_FOUND (err u700))
+(define-constant ERR_UNKNOWN_PARAMETER (err u701))
+(define-constant ERR_VALUE_OUT_OF_RANGE (err u702))
+(define-constant ERR_THRESHOLDS_CROSSED (err u703))
+(define-constant ERR_FEES_TOO_HIGH (err u704))
+(define-constant ERR_BELOW_PROPOSAL_THRESHOLD (err u705))
+(define-constant ERR_NO_VOTING_POWER (err u706))
+(define-constant ERR_ALREADY_VOTED_ON_PROPOSAL (err u707))
+(define-constant ERR_VOTING_CLOSED (err u708))
+(define-constant ERR_VOTING_NOT_OVER (err u709))
+(define-constant ERR_PROPOSAL_EXPIRED (err u710))
+(define-constant ERR_PROPOSAL_EXECUTED (err u711))
+(define-constant ERR_QUORUM_NOT_MET (err u712))
+(define-constant ERR_PROPOSAL_REJECTED (err u713))
+(define-constant ERR_VOTE_LOCKED (err u714))
+
 ;; 8xx: administration
 (define-constant ERR_INSUFFICIENT_TREASURY (err u800))
 (define-constant ERR_INVALID_RECIPIENT (err u801))
@@ -135,6 +156,10 @@
   protocol-fee-bps: u0,
   validator-penalty-bps: u100,
   consensus-tolerance: u15,
+  voting-period: u1008,
+  execution-delay: u144,
+  governance-quorum-bps: u2000,
+  proposal-threshold: u1000000,
 })
 
 (define-data-var parameters {
@@ -156,6 +181,10 @@
   protocol-fee-bps: uint,
   validator-penalty-bps: uint,
   consensus-tolerance: uint,
+  voting-period: uint,
+  execution-delay: uint,
+  governance-quorum-bps: uint,
+  proposal-threshold: uint,
 } DEFAULT_PARAMETERS)
 
 (define-map parameter-history uint {
@@ -177,9 +206,40 @@
   protocol-fee-bps: uint,
   validator-penalty-bps: uint,
   consensus-tolerance: uint,
+  voting-period: uint,
+  execution-delay: uint,
+  governance-quorum-bps: uint,
+  proposal-threshold: uint,
 })
 
 (map-set parameter-history u1 DEFAULT_PARAMETERS)
+
+;; Hard bounds a proposal must respect, written at deploy and never changed.
+;; Cross-parameter rules (slash below reward threshold, fees under 100%) are
+;; checked in check-parameter-change.
+(define-map parameter-bounds (string-ascii 32) { min-value: uint, max-value: uint })
+
+(map-set parameter-bounds "min-dataset-stake" { min-value: u1, max-value: u1000000000000 })
+(map-set parameter-bounds "min-validator-stake" { min-value: u1, max-value: u1000000000000 })
+(map-set parameter-bounds "min-bid-amount" { min-value: u1, max-value: u1000000000000 })
+(map-set parameter-bounds "max-computation-duration" { min-value: u1, max-value: u52560 })
+(map-set parameter-bounds "stake-lock-blocks" { min-value: u1, max-value: u52560 })
+(map-set parameter-bounds "validation-window" { min-value: u1, max-value: u4320 })
+(map-set parameter-bounds "reveal-window" { min-value: u1, max-value: u4320 })
+(map-set parameter-bounds "validator-unbonding-blocks" { min-value: u1, max-value: u4320 })
+(map-set parameter-bounds "committee-size" { min-value: u1, max-value: MAX_COMMITTEE_SIZE })
+(map-set parameter-bounds "min-reveals-bps" { min-value: u1, max-value: BPS })
+(map-set parameter-bounds "reward-threshold" { min-value: u0, max-value: MAX_SCORE })
+(map-set parameter-bounds "slash-threshold" { min-value: u0, max-value: MAX_SCORE })
+(map-set parameter-bounds "slash-rate-bps" { min-value: u0, max-value: BPS })
+(map-set parameter-bounds "validator-fee-bps" { min-value: u0, max-value: BPS })
+(map-set parameter-bounds "protocol-fee-bps" { min-value: u0, max-value: BPS })
+(map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: BPS })
+(map-set parameter-bounds "consensus-tolerance" { min-value: u0, max-value: MAX_SCORE })
+(map-set parameter-bounds "voting-period" { min-value: u1, max-value: u52560 })
+(map-set parameter-bounds "execution-delay" { min-value: u1, max-value: u52560 })
+(map-set parameter-bounds "governance-quorum-bps" { min-value: u1, max-value: BPS })
+(map-set parameter-bounds "proposal-threshold" { min-value: u1, max-value: u1000000000000000 })
 
 ;; ---------------------------------------------------------------------------
 ;; Data
@@ -272,6 +332,36 @@
   revealed: (list 10 { score: uint, weight: uint }),
 })
 
+;; Sum of every dataset stake a provider holds: with its validator stake, its
+;; voting power in governance, read in O(1).
+(define-map provider-stakes principal uint)
+
+(define-data-var last-proposal-id uint u0)
+
+;; A proposal keeps the governance parameters in force when it was made.
+;; total-stake (dataset plus validator stakes when proposed) caps the quorum
+;; base, so stake parked just before execution cannot veto a vote.
+(define-map proposals uint {
+  proposer: principal,
+  parameter: (string-ascii 32),
+  value: uint,
+  created-at: uint,
+  voting-ends-at: uint,
+  executable-at: uint,
+  expires-at: uint,
+  quorum-bps: uint,
+  total-stake: uint,
+  yes-votes: uint,
+  no-votes: uint,
+  executed: bool,
+})
+
+(define-map proposal-votes { proposal-id: uint, voter: principal } { support: bool, weight: uint })
+
+;; A governance voter's stakes stay in the contract until the voting period of
+;; every proposal it voted on has ended, so the same stake cannot vote twice.
+(define-map vote-locks principal uint)
+
 ;; weight is the validator's stake when it committed.
 (define-map votes { bid-id: uint, validator: principal } {
   commitment: (buff 32),
@@ -305,6 +395,10 @@
   (if (< a b) a b)
 )
 
+
+(define-private (max-of (a uint) (b uint))
+  (if (> a b) a b)
+)
 
 (define-private (distance (a uint) (b uint))
   (if (> a b) (- a b) (- b a))
@@ -390,19 +484,16 @@
 ;; Removes the validator at `index` from the active set in O(1): the last
 ;; validator moves into the hole.
 (define-private (remove-from-set (index uint))
-  (let (
-      (last-index (- (var-get active-validator-count) u1))
-      (moved (default-to CONTRACT_OWNER (map-get? validator-at last-index)))
-    )
-    (if (is-eq index last-index)
-      true
-      (begin
-        (map-set validator-at index moved)
-        (match (map-get? validators moved)
-          record (map-set validators moved (merge record { index: index }))
-          false)
-      )
-    )
+  (let ((last-index (- (var-get active-validator-count) u1)))
+    (match (map-get? validator-at last-index)
+      moved (if (is-eq index last-index)
+        true
+        (begin
+          (map-set validator-at index moved)
+          (match (map-get? validators moved)
+            record (map-set validators moved (merge record { index: index }))
+            false)))
+      false)
     (map-delete validator-at last-index)
     (var-set active-validator-count last-index)
   )
@@ -730,7 +821,8 @@
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
-              consensus-tolerance: uint })
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
   )
   (fold settle-seat seats {
     bid-id: bid-id,
@@ -742,6 +834,89 @@
     coherent-weight: u0,
     penalties: u0,
   })
+)
+
+;; Keep a provider's total dataset stake in step with each dataset stake move.
+(define-private (provider-stake-added (provider principal) (amount uint))
+  (map-set provider-stakes provider (+ (default-to u0 (map-get? provider-stakes provider)) amount))
+)
+
+(define-private (provider-stake-removed (provider principal) (amount uint))
+  (map-set provider-stakes provider (- (default-to u0 (map-get? provider-stakes provider)) amount))
+)
+
+;; A principal's governance weight: its dataset stakes plus its validator stake.
+(define-private (voting-power (who principal))
+  (+ (default-to u0 (map-get? provider-stakes who))
+     (match (map-get? validators who) validator (get stake validator) u0))
+)
+
+;; Whether a principal's stakes are held by a live governance vote.
+(define-private (vote-locked (who principal))
+  (<= burn-block-height (default-to u0 (map-get? vote-locks who)))
+)
+
+;; A proposed value must name a market parameter, sit inside its hard bounds,
+;; and keep the cross-parameter rules against the values in force.
+(define-private (check-parameter-change
+    (parameter (string-ascii 32))
+    (value uint)
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
+  )
+  (let ((bounds (unwrap! (map-get? parameter-bounds parameter) ERR_UNKNOWN_PARAMETER)))
+    (asserts! (and (>= value (get min-value bounds)) (<= value (get max-value bounds))) ERR_VALUE_OUT_OF_RANGE)
+    ;; pro-rata payment divides by reward - slash threshold: it must stay positive
+    (asserts! (if (is-eq parameter "reward-threshold") (> value (get slash-threshold params))
+                (if (is-eq parameter "slash-threshold") (< value (get reward-threshold params)) true))
+              ERR_THRESHOLDS_CROSSED)
+    ;; the provider's payment is what the fees leave of it
+    (asserts! (if (is-eq parameter "validator-fee-bps") (< (+ value (get protocol-fee-bps params)) BPS)
+                (if (is-eq parameter "protocol-fee-bps") (< (+ value (get validator-fee-bps params)) BPS) true))
+              ERR_FEES_TOO_HIGH)
+    (ok true)
+  )
+)
+
+;; The parameter set with one value replaced (the name was checked before).
+(define-private (with-parameter
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
+    (parameter (string-ascii 32))
+    (value uint)
+  )
+  (if (is-eq parameter "min-dataset-stake") (merge params { min-dataset-stake: value })
+  (if (is-eq parameter "min-validator-stake") (merge params { min-validator-stake: value })
+  (if (is-eq parameter "min-bid-amount") (merge params { min-bid-amount: value })
+  (if (is-eq parameter "max-computation-duration") (merge params { max-computation-duration: value })
+  (if (is-eq parameter "stake-lock-blocks") (merge params { stake-lock-blocks: value })
+  (if (is-eq parameter "validation-window") (merge params { validation-window: value })
+  (if (is-eq parameter "reveal-window") (merge params { reveal-window: value })
+  (if (is-eq parameter "validator-unbonding-blocks") (merge params { validator-unbonding-blocks: value })
+  (if (is-eq parameter "committee-size") (merge params { committee-size: value })
+  (if (is-eq parameter "min-reveals-bps") (merge params { min-reveals-bps: value })
+  (if (is-eq parameter "reward-threshold") (merge params { reward-threshold: value })
+  (if (is-eq parameter "slash-threshold") (merge params { slash-threshold: value })
+  (if (is-eq parameter "slash-rate-bps") (merge params { slash-rate-bps: value })
+  (if (is-eq parameter "validator-fee-bps") (merge params { validator-fee-bps: value })
+  (if (is-eq parameter "protocol-fee-bps") (merge params { protocol-fee-bps: value })
+  (if (is-eq parameter "validator-penalty-bps") (merge params { validator-penalty-bps: value })
+  (if (is-eq parameter "consensus-tolerance") (merge params { consensus-tolerance: value })
+  (if (is-eq parameter "voting-period") (merge params { voting-period: value })
+  (if (is-eq parameter "execution-delay") (merge params { execution-delay: value })
+  (if (is-eq parameter "governance-quorum-bps") (merge params { governance-quorum-bps: value })
+  (if (is-eq parameter "proposal-threshold") (merge params { proposal-threshold: value })
+    params)))))))))))))))))))))
 )
 
 ;; Reveals needed to finalize after the reveal window: min-reveals-bps of the
@@ -800,6 +975,7 @@
     )
     (try! (pay-out provider-payment (get provider dataset)))
     (try! (pay-out bidder-refund (get bidder bid)))
+    (provider-stake-removed (get provider dataset) slashed)
     (var-set market-totals (merge totals {
       dataset-stakes: (- (get dataset-stakes totals) slashed),
       validator-stakes: (- (get validator-stakes totals) penalties),
@@ -906,6 +1082,7 @@
     (asserts! (> (len metadata-uri) u0) ERR_EMPTY_METADATA_URI)
     (try! (deposit stake))
     (var-set market-totals (merge totals { dataset-stakes: (+ (get dataset-stakes totals) stake) }))
+    (provider-stake-added tx-sender stake)
     (var-set last-dataset-id dataset-id)
     (map-set datasets dataset-id {
       provider: tx-sender,
@@ -952,6 +1129,7 @@
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
     (try! (deposit amount))
     (var-set market-totals (merge totals { dataset-stakes: (+ (get dataset-stakes totals) amount) }))
+    (provider-stake-added tx-sender amount)
     (print { event: "dataset-stake-added", dataset-id: dataset-id, amount: amount, stake: new-stake })
     (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset { stake: new-stake }))))
     (ok new-stake)
@@ -988,7 +1166,7 @@
 ;; Returns the remaining stake to the provider and retires the dataset.
 ;; Caller: the dataset's provider. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_DATASET_INACTIVE, ERR_DATASET_HAS_OPEN_JOBS, ERR_STAKE_LOCKED.
+;;         ERR_DATASET_INACTIVE, ERR_DATASET_HAS_OPEN_JOBS, ERR_VOTE_LOCKED, ERR_STAKE_LOCKED.
 ;; Event: dataset-withdrawn. Returns the amount paid out.
 (define-public (withdraw-dataset-stake (dataset-id uint))
   (let (
@@ -1005,6 +1183,8 @@
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
     ;; a queued or running job could still need the stake for a slash
     (asserts! (and (is-eq (get active-jobs dataset) u0) (is-eq (get queued-jobs dataset) u0)) ERR_DATASET_HAS_OPEN_JOBS)
+    ;; a stake that voted in governance stays until that vote ends
+    (asserts! (not (vote-locked provider)) ERR_VOTE_LOCKED)
     ;; locked until validated, unless never used or idle for stake-lock-blocks
     (asserts! (or (> (get passed-validations dataset) u0)
                   (is-eq (get matched-jobs dataset) u0)
@@ -1012,6 +1192,7 @@
               ERR_STAKE_LOCKED)
     (try! (pay-out stake provider))
     (var-set market-totals (merge totals { dataset-stakes: (- (get dataset-stakes totals) stake) }))
+    (provider-stake-removed provider stake)
     (map-set datasets dataset-id (merge dataset { stake: u0, active: false }))
     (print { event: "dataset-withdrawn", dataset-id: dataset-id, provider: provider, amount: stake })
     (ok stake)
@@ -1250,7 +1431,7 @@
 ;; Returns an exiting validator's stake once unbonded and off every committee.
 ;; Caller: the exiting validator. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_NOT_EXITING,
-;;         ERR_UNBONDING_NOT_OVER, ERR_VALIDATOR_SEATED.
+;;         ERR_UNBONDING_NOT_OVER, ERR_VALIDATOR_SEATED, ERR_VOTE_LOCKED.
 ;; Event: validator-withdrawn. Returns the amount paid out.
 (define-public (withdraw-validator-stake)
   (let (
@@ -1267,6 +1448,8 @@
               ERR_UNBONDING_NOT_OVER)
     ;; a validator removed for a low stake may still sit on committees
     (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
+    ;; a stake that voted in governance stays until that vote ends
+    (asserts! (not (vote-locked tx-sender)) ERR_VOTE_LOCKED)
     (try! (pay-out stake tx-sender))
     (var-set market-totals (merge totals { validator-stakes: (- (get validator-stakes totals) stake) }))
     (map-delete validators tx-sender)
@@ -1530,6 +1713,125 @@
 )
 
 ;; ---------------------------------------------------------------------------
+;; Public: governance
+;; ---------------------------------------------------------------------------
+
+;; Proposes a new value for one market parameter. The value is checked against
+;; the parameter's hard bounds at once.
+;; Caller: a principal whose dataset plus validator stake reaches proposal-threshold.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BELOW_PROPOSAL_THRESHOLD, ERR_UNKNOWN_PARAMETER,
+;;         ERR_VALUE_OUT_OF_RANGE, ERR_THRESHOLDS_CROSSED, ERR_FEES_TOO_HIGH.
+;; Event: proposal-created. Returns the proposal id.
+(define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
+  (let (
+      (params (var-get parameters))
+      (proposal-id (+ (var-get last-proposal-id) u1))
+      (voting-ends-at (+ burn-block-height (get voting-period params)))
+      (executable-at (+ voting-ends-at (get execution-delay params) u1))
+      (totals (var-get market-totals))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; proposals need stake behind them
+    (asserts! (>= (voting-power tx-sender) (get proposal-threshold params)) ERR_BELOW_PROPOSAL_THRESHOLD)
+    ;; a proposal that could never be applied is refused at once
+    (try! (check-parameter-change parameter value params))
+    (var-set last-proposal-id proposal-id)
+    (map-set proposals proposal-id {
+      proposer: tx-sender,
+      parameter: parameter,
+      value: value,
+      created-at: burn-block-height,
+      voting-ends-at: voting-ends-at,
+      executable-at: executable-at,
+      expires-at: (+ executable-at PROPOSAL_EXECUTION_WINDOW),
+      quorum-bps: (get governance-quorum-bps params),
+      total-stake: (+ (get dataset-stakes totals) (get validator-stakes totals)),
+      yes-votes: u0,
+      no-votes: u0,
+      executed: false,
+    })
+    (print { event: "proposal-created", proposal-id: proposal-id, proposer: tx-sender, parameter: parameter, value: value,
+             voting-ends-at: voting-ends-at, executable-at: executable-at })
+    (ok proposal-id)
+  )
+)
+
+;; Votes for or against a proposal with the caller's whole stake (dataset stakes
+;; plus validator stake) at this moment; those stakes cannot be withdrawn until
+;; the voting period ends.
+;; Caller: any principal with stake, once per proposal, during the voting period.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_VOTING_CLOSED,
+;;         ERR_ALREADY_VOTED_ON_PROPOSAL, ERR_NO_VOTING_POWER.
+;; Event: proposal-voted. Returns the vote's weight.
+(define-public (vote-on-proposal (proposal-id uint) (support bool))
+  (let (
+      (proposal (unwrap! (map-get? proposals proposal-id) ERR_PROPOSAL_NOT_FOUND))
+      (weight (voting-power tx-sender))
+      (voting-ends-at (get voting-ends-at proposal))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; votes close with the voting period
+    (asserts! (<= burn-block-height voting-ends-at) ERR_VOTING_CLOSED)
+    ;; one vote per principal per proposal
+    (asserts! (is-none (map-get? proposal-votes { proposal-id: proposal-id, voter: tx-sender })) ERR_ALREADY_VOTED_ON_PROPOSAL)
+    ;; the weight is stake
+    (asserts! (> weight u0) ERR_NO_VOTING_POWER)
+    (map-set proposal-votes { proposal-id: proposal-id, voter: tx-sender } { support: support, weight: weight })
+    (map-set proposals proposal-id (merge proposal (if support
+      { yes-votes: (+ (get yes-votes proposal) weight), no-votes: (get no-votes proposal) }
+      { yes-votes: (get yes-votes proposal), no-votes: (+ (get no-votes proposal) weight) })))
+    (map-set vote-locks tx-sender (max-of (default-to u0 (map-get? vote-locks tx-sender)) voting-ends-at))
+    (print { event: "proposal-voted", proposal-id: proposal-id, voter: tx-sender, support: support, weight: weight })
+    (ok weight)
+  )
+)
+
+;; Applies a passed proposal as a new parameter version; jobs already placed keep
+;; the version they were placed under. Passes when yes > no and the turnout
+;; reaches the proposal's quorum of all stake at execution (at most the stake
+;; when it was proposed: parking stake before execution cannot block it).
+;; Caller: anyone, after the voting period plus the execution delay, before expiry.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_PROPOSAL_EXECUTED,
+;;         ERR_VOTING_NOT_OVER, ERR_PROPOSAL_EXPIRED, ERR_QUORUM_NOT_MET, ERR_PROPOSAL_REJECTED,
+;;         ERR_UNKNOWN_PARAMETER, ERR_VALUE_OUT_OF_RANGE, ERR_THRESHOLDS_CROSSED, ERR_FEES_TOO_HIGH.
+;; Event: parameter-changed. Returns the new parameter version.
+(define-public (execute-proposal (proposal-id uint))
+  (let (
+      (proposal (unwrap! (map-get? proposals proposal-id) ERR_PROPOSAL_NOT_FOUND))
+      (params (var-get parameters))
+      (totals (var-get market-totals))
+      (total-stake (min-of (get total-stake proposal) (+ (get dataset-stakes totals) (get validator-stakes totals))))
+      (yes-votes (get yes-votes proposal))
+      (no-votes (get no-votes proposal))
+      (version (+ (get version params) u1))
+      (updated (merge (with-parameter params (get parameter proposal) (get value proposal)) { version: version }))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; a proposal is applied once
+    (asserts! (not (get executed proposal)) ERR_PROPOSAL_EXECUTED)
+    ;; votes are counted, and objections heard, before anything changes
+    (asserts! (>= burn-block-height (get executable-at proposal)) ERR_VOTING_NOT_OVER)
+    ;; a stale proposal cannot be revived
+    (asserts! (< burn-block-height (get expires-at proposal)) ERR_PROPOSAL_EXPIRED)
+    ;; enough of all stake took part
+    (asserts! (>= (* (+ yes-votes no-votes) BPS) (* total-stake (get quorum-bps proposal))) ERR_QUORUM_NOT_MET)
+    ;; a strict majority of the weight voted yes
+    (asserts! (> yes-votes no-votes) ERR_PROPOSAL_REJECTED)
+    ;; other changes since the proposal must not have made it inconsistent
+    (try! (check-parameter-change (get parameter proposal) (get value proposal) params))
+    (var-set parameters updated)
+    (map-set parameter-history version updated)
+    (map-set proposals proposal-id (merge proposal { executed: true }))
+    (print { event: "parameter-changed", proposal-id: proposal-id, parameter: (get parameter proposal),
+             value: (get value proposal), version: version })
+    (ok version)
+  )
+)
+
+;; ---------------------------------------------------------------------------
 ;; Public: administration
 ;; ---------------------------------------------------------------------------
 
@@ -1660,6 +1962,28 @@
   (map-get? parameter-history version)
 )
 
+(define-read-only (get-proposal (proposal-id uint))
+  (map-get? proposals proposal-id)
+)
+
+(define-read-only (get-vote-record (proposal-id uint) (voter principal))
+  (map-get? proposal-votes { proposal-id: proposal-id, voter: voter })
+)
+
+;; A principal's governance weight now: its dataset stakes plus its validator stake.
+(define-read-only (get-voting-power (who principal))
+  (voting-power who)
+)
+
+;; The last block of the voting periods a principal's vote holds its stakes for.
+(define-read-only (get-vote-lock (who principal))
+  (default-to u0 (map-get? vote-locks who))
+)
+
+(define-read-only (get-parameter-bounds (parameter (string-ascii 32)))
+  (map-get? parameter-bounds parameter)
+)
+
 (define-read-only (get-market-totals)
   (var-get market-totals)
 )
@@ -1673,7 +1997,7 @@
 )
 
 (define-read-only (get-last-ids)
-  { dataset-id: (var-get last-dataset-id), bid-id: (var-get last-bid-id) }
+  { dataset-id: (var-get last-dataset-id), bid-id: (var-get last-bid-id), proposal-id: (var-get last-proposal-id) }
 )
 
 (define-read-only (is-paused)

@@ -117,6 +117,11 @@ function matchedAndQueued() {
   expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
 }
 
+/** `propose-parameter-change` of `parameter` to `value` by `who`. */
+function proposeChange(who: string, parameter: string, value: number | bigint) {
+  return call("propose-parameter-change", [Cl.stringAscii(parameter), Cl.uint(value)], who);
+}
+
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 // ---------------------------------------------------------------------------
@@ -159,7 +164,7 @@ describe("set-paused", () => {
       expectErr(r, "PAUSED");
       expect(deltas(before)).toEqual(new Map([[provider, 0n], [contractId, 0n]]));
       expect(getDataset(1)).toBeNull();
-      expect(lastIds()).toEqual({ "dataset-id": 0n, "bid-id": 0n });
+      expect(lastIds()).toEqual({ "dataset-id": 0n, "bid-id": 0n, "proposal-id": 0n });
     });
 
     it("place-computation-bid", () => {
@@ -582,6 +587,12 @@ const PROXY_SOURCE = `
   (contract-call? ${market} set-paused pause))
 (define-public (withdraw-treasury (amount uint) (recipient principal))
   (contract-call? ${market} withdraw-treasury amount recipient))
+(define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
+  (contract-call? ${market} propose-parameter-change parameter value))
+(define-public (vote-on-proposal (proposal-id uint) (support bool))
+  (contract-call? ${market} vote-on-proposal proposal-id support))
+(define-public (execute-proposal (proposal-id uint))
+  (contract-call? ${market} execute-proposal proposal-id))
 
 ;; the proxy acting for itself: tx-sender = contract-caller = this contract
 (define-public (register-dataset-as-self (stake uint))
@@ -763,15 +774,45 @@ const CASES: Case[] = [
     args: () => [Cl.uint(SILENT_TREASURY), Cl.principal(deployer)],
     ok: () => Cl.uint(SILENT_TREASURY),
   },
+  {
+    fn: "propose-parameter-change",
+    who: provider,
+    // the provider's 1,000,000 dataset stake reaches proposal-threshold
+    setup: () => expect(registerDataset().result).toBeOk(Cl.uint(1)),
+    args: () => [Cl.stringAscii("committee-size"), Cl.uint(3)],
+    ok: () => Cl.uint(1),
+  },
+  {
+    fn: "vote-on-proposal",
+    who: provider,
+    setup: () => {
+      expect(registerDataset().result).toBeOk(Cl.uint(1));
+      expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
+    },
+    args: () => [Cl.uint(1), Cl.bool(true)],
+    ok: () => Cl.uint(DEFAULTS.minDatasetStake),
+  },
+  {
+    fn: "execute-proposal",
+    who: outsider,
+    setup: () => {
+      expect(registerDataset().result).toBeOk(Cl.uint(1));
+      expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
+      expect(call("vote-on-proposal", [Cl.uint(1), Cl.bool(true)], provider).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+      mineUntil(view("get-proposal", [Cl.uint(1)])?.["executable-at"] as bigint);
+    },
+    args: () => [Cl.uint(1)],
+    ok: () => Cl.uint(2),
+  },
 ];
 
 describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
   beforeEach(() => deployProxy());
 
-  it("the proxy forwards every state-changing public function of the market (19)", () => {
+  it("the proxy forwards every state-changing public function of the market (22)", () => {
     const iface = simnet.getContractsInterfaces().get(contractId);
     const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
-    expect(publicFns).toHaveLength(19);
+    expect(publicFns).toHaveLength(22);
     expect(publicFns).toEqual(CASES.map((c) => c.fn).sort());
   });
 
@@ -852,13 +893,16 @@ describe("read-only views", () => {
     expect(isPaused()).toBeBool(false);
   });
 
-  it("get-last-ids starts at zero and counts only successful registrations and bids", () => {
-    expect(lastIds()).toEqual({ "dataset-id": 0n, "bid-id": 0n });
+  it("get-last-ids starts at zero and counts only successful registrations, bids and proposals", () => {
+    expect(lastIds()).toEqual({ "dataset-id": 0n, "bid-id": 0n, "proposal-id": 0n });
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expectErr(registerDataset(provider, 1n), "STAKE_TOO_LOW");
     expect(registerDataset(bidder2).result).toBeOk(Cl.uint(2));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expectErr(placeBid(bidder, 2, 1n), "BID_TOO_LOW");
-    expect(lastIds()).toEqual({ "dataset-id": 2n, "bid-id": 1n });
+    expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
+    expectErr(proposeChange(provider, "committee-size", 11), "VALUE_OUT_OF_RANGE");
+    expectErr(proposeChange(outsider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
+    expect(lastIds()).toEqual({ "dataset-id": 2n, "bid-id": 1n, "proposal-id": 1n });
   });
 });

@@ -44,6 +44,10 @@ export const DEFAULTS = {
   protocolFeeBps: 0n,
   validatorPenaltyBps: 100n,
   consensusTolerance: 15n,
+  votingPeriod: 1008n,
+  executionDelay: 144n,
+  governanceQuorumBps: 2000n,
+  proposalThreshold: 1_000_000n,
 };
 
 /** Any JS value decoded from a Clarity value. */
@@ -383,7 +387,7 @@ export function queueLink(bidId: number | bigint) {
 
 /** `get-last-ids`: the last dataset and bid ids handed out (0 before any). */
 export function lastIds() {
-  return view("get-last-ids") as { "dataset-id": bigint; "bid-id": bigint };
+  return view("get-last-ids") as { "dataset-id": bigint; "bid-id": bigint; "proposal-id": bigint };
 }
 
 /** The last bid id handed out (0 before any). */

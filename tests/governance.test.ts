@@ -1,0 +1,1120 @@
+import { Cl } from "@stacks/transactions";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  BID_STATUS,
+  DEFAULTS,
+  OUTCOME,
+  addStake,
+  balances,
+  bidder,
+  bidder2,
+  call,
+  claim,
+  commit,
+  contractId,
+  decode,
+  deltas,
+  deployer,
+  drawCommittee,
+  eventNames,
+  expectErr,
+  expectSolvent,
+  finalizeValidation,
+  getBid,
+  getJobResult,
+  getValidator,
+  height,
+  lastIds,
+  matchedJob,
+  mineUntil,
+  ok,
+  outsider,
+  placeBid,
+  printEvents,
+  provider,
+  provider2,
+  readOnly,
+  registerDataset,
+  registerValidator,
+  requestExit,
+  seatsOf,
+  setPaused,
+  setTerms,
+  validator1,
+  validator2,
+  validator3,
+  view,
+  vote,
+  windowsOf,
+  withdrawStake,
+  withdrawTreasury,
+  withdrawValidator,
+} from "./helpers.ts";
+import type { ErrorName } from "../src/errors.ts";
+
+afterEach(() => expectSolvent());
+
+// ---------------------------------------------------------------------------
+// Local helpers (candidates for tests/helpers.ts)
+// ---------------------------------------------------------------------------
+
+const VOTING_PERIOD = DEFAULTS.votingPeriod;
+const EXECUTION_DELAY = DEFAULTS.executionDelay;
+const EXECUTION_WINDOW = 1008n;
+
+type Params = Record<string, bigint>;
+type Proposal = {
+  proposer: string;
+  parameter: string;
+  value: bigint;
+  "created-at": bigint;
+  "voting-ends-at": bigint;
+  "executable-at": bigint;
+  "expires-at": bigint;
+  "quorum-bps": bigint;
+  "total-stake": bigint;
+  "yes-votes": bigint;
+  "no-votes": bigint;
+  executed: boolean;
+};
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The deploy-time parameter set, as `get-parameters` returns it. */
+const DEFAULT_PARAMS: Params = {
+  version: 1n,
+  ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [kebab(k), v])),
+};
+
+/** `propose-parameter-change`. */
+function propose(who: string, parameter: string, value: number | bigint) {
+  return call("propose-parameter-change", [Cl.stringAscii(parameter), Cl.uint(value)], who);
+}
+
+/** `vote-on-proposal`. */
+function voteOn(who: string, proposalId: number | bigint, support: boolean) {
+  return call("vote-on-proposal", [Cl.uint(proposalId), Cl.bool(support)], who);
+}
+
+/** `execute-proposal`. */
+function execute(who: string, proposalId: number | bigint) {
+  return call("execute-proposal", [Cl.uint(proposalId)], who);
+}
+
+function getProposal(proposalId: number | bigint) {
+  return view("get-proposal", [Cl.uint(proposalId)]) as Proposal | null;
+}
+
+function voteRecord(proposalId: number | bigint, who: string) {
+  return view("get-vote-record", [Cl.uint(proposalId), Cl.principal(who)]);
+}
+
+function params(): Params {
+  return view("get-parameters") as Params;
+}
+
+function paramsAt(version: number | bigint): Params | null {
+  return view("get-parameters-at", [Cl.uint(version)]) as Params | null;
+}
+
+function votingPower(who: string): bigint {
+  return decode(readOnly("get-voting-power", [Cl.principal(who)])) as bigint;
+}
+
+function voteLock(who: string): bigint {
+  return decode(readOnly("get-vote-lock", [Cl.principal(who)])) as bigint;
+}
+
+/** Proposes and expects success; returns the new proposal id. */
+function proposed(who: string, parameter: string, value: number | bigint): bigint {
+  return ok(propose(who, parameter, value)) as bigint;
+}
+
+/** Votes and expects the caller's current voting power as the weight. */
+function voted(who: string, proposalId: number | bigint, support: boolean) {
+  const power = votingPower(who);
+  expect(voteOn(who, proposalId, support).result).toBeOk(Cl.uint(power));
+}
+
+/** Mines to the proposal's executable-at. */
+function mineToExecutable(proposalId: number | bigint) {
+  mineUntil(getProposal(proposalId)?.["executable-at"] as bigint);
+}
+
+/**
+ * A full passing vote: `proposer` proposes, votes yes with its whole stake, the chain is
+ * mined to executable-at and an outsider executes. The proposer's stake must reach the
+ * quorum on its own. Returns the new version.
+ */
+function enact(parameter: string, value: number | bigint, proposer = provider): bigint {
+  const id = proposed(proposer, parameter, value);
+  voted(proposer, id, true);
+  mineToExecutable(id);
+  return ok(execute(outsider, id)) as bigint;
+}
+
+/** The provider's 1,000,000 dataset stake: enough to propose (threshold 1,000,000). */
+function stakedProvider(who = provider, stake = DEFAULTS.minDatasetStake) {
+  const id = ok(registerDataset(who, stake)) as bigint;
+  return id;
+}
+
+const expectUnchanged = () => {
+  expect(params()).toEqual(DEFAULT_PARAMS);
+  expect(paramsAt(2)).toBeNull();
+};
+
+// ---------------------------------------------------------------------------
+// Every parameter is governable
+// ---------------------------------------------------------------------------
+
+/** One valid new value per governable parameter (valid against the defaults). */
+const CHANGES: [string, bigint][] = [
+  ["min-dataset-stake", 2_000_000n],
+  ["min-validator-stake", 3_000_000n],
+  ["min-bid-amount", 250_000n],
+  ["max-computation-duration", 8_640n],
+  ["stake-lock-blocks", 1_000n],
+  ["validation-window", 288n],
+  ["reveal-window", 72n],
+  ["validator-unbonding-blocks", 500n],
+  ["committee-size", 7n],
+  ["min-reveals-bps", 6_667n],
+  ["reward-threshold", 80n],
+  ["slash-threshold", 30n],
+  ["slash-rate-bps", 2_500n],
+  ["validator-fee-bps", 1_000n],
+  ["protocol-fee-bps", 200n],
+  ["validator-penalty-bps", 300n],
+  ["consensus-tolerance", 10n],
+  ["voting-period", 500n],
+  ["execution-delay", 10n],
+  ["governance-quorum-bps", 5_000n],
+  ["proposal-threshold", 5_000_000n],
+];
+
+describe("execute-proposal: every parameter is governable", () => {
+  it("the table covers all 21 parameters of get-parameters (everything but version), each with bounds", () => {
+    const names = Object.keys(params()).filter((k) => k !== "version").sort();
+    expect(names).toHaveLength(21);
+    expect(CHANGES.map(([n]) => n).sort()).toEqual(names);
+    for (const name of names) expect(view("get-parameter-bounds", [Cl.stringAscii(name)])).not.toBeNull();
+    expect(view("get-parameter-bounds", [Cl.stringAscii("version")])).toBeNull();
+  });
+
+  it.each(CHANGES)("%s changes to %s by a passing vote: version 2, version 1 kept in history", (name, value) => {
+    stakedProvider();
+    expect(DEFAULT_PARAMS[name]).not.toBe(value);
+    const created = height();
+    const id = proposed(provider, name, value);
+    voted(provider, id, true);
+    mineToExecutable(id);
+    expect(height()).toBe(created + VOTING_PERIOD + EXECUTION_DELAY + 1n);
+    expect(params()).toEqual(DEFAULT_PARAMS);
+
+    const r = execute(outsider, id);
+    expect(r.result).toBeOk(Cl.uint(2));
+    expect(printEvents(r)).toEqual([{ event: "parameter-changed", "proposal-id": id, parameter: name, value, version: 2n }]);
+    const expected = { ...DEFAULT_PARAMS, version: 2n, [name]: value };
+    expect(params()).toEqual(expected);
+    expect(paramsAt(2)).toEqual(expected);
+    expect(paramsAt(1)).toEqual(DEFAULT_PARAMS);
+    expect(getProposal(id)?.executed).toBe(true);
+  });
+
+  it("successive executions stack: each builds on the values in force and bumps the version", () => {
+    stakedProvider();
+    const a = proposed(provider, "committee-size", 3);
+    const b = proposed(provider, "reward-threshold", 85);
+    voted(provider, a, true);
+    voted(provider, b, true);
+    mineToExecutable(b);
+    expect(execute(outsider, b).result).toBeOk(Cl.uint(2));
+    expect(execute(outsider, a).result).toBeOk(Cl.uint(3));
+    expect(paramsAt(2)).toEqual({ ...DEFAULT_PARAMS, version: 2n, "reward-threshold": 85n });
+    expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 3n, "reward-threshold": 85n, "committee-size": 3n });
+    expect(paramsAt(3)).toEqual(params());
+    expect(paramsAt(1)).toEqual(DEFAULT_PARAMS);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Nothing else changes them
+// ---------------------------------------------------------------------------
+
+const PUBLIC_FUNCTIONS = [
+  "add-dataset-stake",
+  "cancel-bid",
+  "claim-validation-reward",
+  "commit-validation-result",
+  "draw-committee",
+  "execute-proposal",
+  "expire-bid",
+  "finalize-validation",
+  "match-queued-bids",
+  "place-computation-bid",
+  "propose-parameter-change",
+  "register-dataset",
+  "register-validator",
+  "request-validator-exit",
+  "reveal-validation-result",
+  "set-dataset-terms",
+  "set-paused",
+  "submit-validation-result",
+  "vote-on-proposal",
+  "withdraw-dataset-stake",
+  "withdraw-treasury",
+  "withdraw-validator-stake",
+];
+
+describe("no other way to change parameters", () => {
+  it("the contract's public functions are the 22 known ones: no parameter setter for the owner or anyone", () => {
+    const iface = simnet.getContractsInterfaces().get(contractId);
+    const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
+    expect(publicFns).toEqual(PUBLIC_FUNCTIONS);
+    // of them, only propose-parameter-change takes a parameter name
+    const named = iface?.functions
+      .filter((f) => f.access === "public" && f.args.some((a) => a.name === "parameter"))
+      .map((f) => f.name);
+    expect(named).toEqual(["propose-parameter-change"]);
+  });
+
+  it("in the source, parameters and parameter-history are written only by execute-proposal (and at deploy)", () => {
+    const source = simnet.getContractSource(contractId) as string;
+    const start = source.indexOf("(define-public (execute-proposal");
+    const end = source.indexOf("(define-public", start + 1);
+    expect(start).toBeGreaterThan(0);
+    const executeBody = source.slice(start, end);
+    const firstFunction = source.indexOf("(define-private");
+    const at = (re: RegExp) => [...source.matchAll(re)].map((m) => m.index as number);
+
+    const varSets = at(/\(var-set parameters\b/g);
+    expect(varSets).toHaveLength(1);
+    expect(varSets[0]).toBeGreaterThan(start);
+    expect(varSets[0]).toBeLessThan(end);
+    expect(executeBody).toContain("(var-set parameters updated)");
+
+    const historySets = at(/\(map-set parameter-history\b/g);
+    expect(historySets).toHaveLength(2);
+    expect(historySets[0]).toBeLessThan(firstFunction); // the deploy-time u1
+    expect(historySets[1]).toBeGreaterThan(start);
+    expect(historySets[1]).toBeLessThan(end);
+
+    // bounds are written at deploy only, and nothing deletes history or bounds
+    const boundsSets = at(/\(map-set parameter-bounds\b/g);
+    expect(boundsSets).toHaveLength(21);
+    for (const i of boundsSets) expect(i).toBeLessThan(firstFunction);
+    expect(source).not.toMatch(/\(map-(delete|insert) parameter-(history|bounds)/);
+  });
+
+  it("the owner, holding no stake, can neither propose nor vote; its admin calls leave the parameters alone", () => {
+    expect(votingPower(deployer)).toBe(0n);
+    expectErr(propose(deployer, "protocol-fee-bps", 1_000), "BELOW_PROPOSAL_THRESHOLD");
+    stakedProvider();
+    const id = proposed(provider, "protocol-fee-bps", 1_000);
+    expectErr(voteOn(deployer, id, true), "NO_VOTING_POWER");
+    expect(voteRecord(id, deployer)).toBeNull();
+    voted(provider, id, false);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expectErr(withdrawTreasury(1, deployer), "INSUFFICIENT_TREASURY");
+    mineToExecutable(id);
+    // the stake voted no: the owner cannot push it through
+    expectErr(execute(deployer, id), "PROPOSAL_REJECTED");
+    expectUnchanged();
+  });
+
+  it("a proposal that passed but is never executed changes nothing, and cannot be executed once expired", () => {
+    stakedProvider();
+    const id = proposed(provider, "reward-threshold", 90);
+    voted(provider, id, true);
+    mineToExecutable(id);
+    expectUnchanged();
+    // new bids are still placed under version 1
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)?.["parameter-version"]).toBe(1n);
+
+    mineUntil(getProposal(id)?.["expires-at"] as bigint);
+    expectErr(execute(outsider, id), "PROPOSAL_EXPIRED");
+    expectUnchanged();
+    expect(getProposal(id)?.executed).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// propose-parameter-change
+// ---------------------------------------------------------------------------
+
+/** [name, min, max] as written in parameter-bounds. */
+const BOUNDS: [string, bigint, bigint][] = [
+  ["min-dataset-stake", 1n, 1_000_000_000_000n],
+  ["min-validator-stake", 1n, 1_000_000_000_000n],
+  ["min-bid-amount", 1n, 1_000_000_000_000n],
+  ["max-computation-duration", 1n, 52_560n],
+  ["stake-lock-blocks", 1n, 52_560n],
+  ["validation-window", 1n, 4_320n],
+  ["reveal-window", 1n, 4_320n],
+  ["validator-unbonding-blocks", 1n, 4_320n],
+  ["committee-size", 1n, 10n],
+  ["min-reveals-bps", 1n, 10_000n],
+  ["reward-threshold", 0n, 100n],
+  ["slash-threshold", 0n, 100n],
+  ["slash-rate-bps", 0n, 10_000n],
+  ["validator-fee-bps", 0n, 10_000n],
+  ["protocol-fee-bps", 0n, 10_000n],
+  ["validator-penalty-bps", 0n, 10_000n],
+  ["consensus-tolerance", 0n, 100n],
+  ["voting-period", 1n, 52_560n],
+  ["execution-delay", 1n, 52_560n],
+  ["governance-quorum-bps", 1n, 10_000n],
+  ["proposal-threshold", 1n, 1_000_000_000_000_000n],
+];
+
+/** What a proposal of a bound's edge value gets, against the defaults: a cross rule can refuse it. */
+const AT_EDGE: Record<string, { min?: ErrorName; max?: ErrorName }> = {
+  "reward-threshold": { min: "THRESHOLDS_CROSSED" }, // 0 is not above slash-threshold 40
+  "slash-threshold": { max: "THRESHOLDS_CROSSED" }, // 100 is not below reward-threshold 70
+  "validator-fee-bps": { max: "FEES_TOO_HIGH" }, // 10000 + 0 is 100%
+  "protocol-fee-bps": { max: "FEES_TOO_HIGH" }, // 10000 + 500
+};
+
+describe("propose-parameter-change", () => {
+  it("stores the proposal with its timeline and quorum snapshot, prints proposal-created and returns the id", () => {
+    stakedProvider();
+    const now = height();
+    const r = propose(provider, "committee-size", 3);
+    expect(r.result).toBeOk(Cl.uint(1));
+    const votingEndsAt = now + VOTING_PERIOD;
+    const executableAt = votingEndsAt + EXECUTION_DELAY + 1n;
+    expect(printEvents(r)).toEqual([
+      {
+        event: "proposal-created",
+        "proposal-id": 1n,
+        proposer: provider,
+        parameter: "committee-size",
+        value: 3n,
+        "voting-ends-at": votingEndsAt,
+        "executable-at": executableAt,
+      },
+    ]);
+    expect(r.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
+    expect(getProposal(1)).toEqual({
+      proposer: provider,
+      parameter: "committee-size",
+      value: 3n,
+      "created-at": now,
+      "voting-ends-at": votingEndsAt,
+      "executable-at": executableAt,
+      "expires-at": executableAt + EXECUTION_WINDOW,
+      "quorum-bps": DEFAULTS.governanceQuorumBps,
+      "total-stake": 1_000_000n,
+      "yes-votes": 0n,
+      "no-votes": 0n,
+      executed: false,
+    });
+    // proposing is not voting: no vote record, no lock
+    expect(voteRecord(1, provider)).toBeNull();
+    expect(voteLock(provider)).toBe(0n);
+    expect(lastIds()["proposal-id"]).toBe(1n);
+    expect(propose(provider, "committee-size", 4).result).toBeOk(Cl.uint(2));
+    expect(lastIds()["proposal-id"]).toBe(2n);
+    expect(getProposal(3)).toBeNull();
+    expectUnchanged();
+  });
+
+  it("refuses a principal without stake with BELOW_PROPOSAL_THRESHOLD, before even looking at the name", () => {
+    expect(votingPower(outsider)).toBe(0n);
+    const r = propose(outsider, "committee-size", 3);
+    expectErr(r, "BELOW_PROPOSAL_THRESHOLD");
+    expect(r.events).toEqual([]);
+    expectErr(propose(outsider, "no-such-parameter", 3), "BELOW_PROPOSAL_THRESHOLD");
+    expect(lastIds()["proposal-id"]).toBe(0n);
+  });
+
+  it("accepts voting power exactly at the threshold, refuses a provider whose stake a slash cut below it", () => {
+    matchedJob(); // validator1 (1,000,000), dataset 1 (provider, 1,000,000), bid 1
+    expect(votingPower(provider)).toBe(DEFAULTS.proposalThreshold);
+    expect(propose(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
+    expect(vote(validator1, 1, 1, 10).result).toBeOk(Cl.bool(true)); // slashes 50%
+    expect(votingPower(provider)).toBe(500_000n);
+    expectErr(propose(provider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
+    expect(lastIds()["proposal-id"]).toBe(1n);
+  });
+
+  it("counts dataset stakes (several datasets) plus validator stake against a raised threshold", () => {
+    stakedProvider(provider, 2_000_000n);
+    expect(enact("proposal-threshold", 3_000_000n)).toBe(2n);
+    expectErr(propose(provider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
+    expect(registerValidator(provider, 1_000_000n).result).toBeOk(Cl.bool(true));
+    expect(votingPower(provider)).toBe(3_000_000n);
+    expect(propose(provider, "committee-size", 3).result).toBeOk(Cl.uint(2));
+
+    stakedProvider(provider2, 1_500_000n);
+    expectErr(propose(provider2, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
+    stakedProvider(provider2, 1_500_000n);
+    expect(votingPower(provider2)).toBe(3_000_000n);
+    expect(propose(provider2, "committee-size", 3).result).toBeOk(Cl.uint(3));
+  });
+
+  it("refuses an unknown parameter name with UNKNOWN_PARAMETER", () => {
+    stakedProvider();
+    // `version` is in the tuple but not governable; validation-quorum was removed in issue 4
+    for (const name of ["version", "validation-quorum", "", "Committee-Size", "committee-size ", "committee_size", "paused"]) {
+      const r = propose(provider, name, 3);
+      expectErr(r, "UNKNOWN_PARAMETER");
+      expect(r.events).toEqual([]);
+    }
+    expect(lastIds()["proposal-id"]).toBe(0n);
+  });
+
+  it("the bounds table matches get-parameter-bounds for every parameter", () => {
+    for (const [name, min, max] of BOUNDS) {
+      expect(view("get-parameter-bounds", [Cl.stringAscii(name)])).toEqual({ "min-value": min, "max-value": max });
+    }
+    expect(BOUNDS.map(([n]) => n).sort()).toEqual(CHANGES.map(([n]) => n).sort());
+  });
+
+  it.each(BOUNDS)("%s: refuses values outside [%s, %s] with VALUE_OUT_OF_RANGE, accepts the edges", (name, min, max) => {
+    stakedProvider();
+    const refused: bigint[] = [max + 1n, 2n ** 128n - 1n];
+    if (min > 0n) refused.push(min - 1n);
+    for (const value of refused) {
+      const r = propose(provider, name, value);
+      expectErr(r, "VALUE_OUT_OF_RANGE");
+      expect(r.events).toEqual([]);
+    }
+    expect(lastIds()["proposal-id"]).toBe(0n);
+
+    let next = 1n;
+    for (const [edge, value] of [["min", min], ["max", max]] as const) {
+      const cross = AT_EDGE[name]?.[edge];
+      if (cross) expectErr(propose(provider, name, value), cross);
+      else expect(propose(provider, name, value).result).toBeOk(Cl.uint(next++));
+    }
+    expectUnchanged();
+  });
+
+  describe("cross rules against the values in force", () => {
+    it("reward-threshold must stay above slash-threshold (40): THRESHOLDS_CROSSED at or below it", () => {
+      stakedProvider();
+      for (const value of [40, 39, 0]) expectErr(propose(provider, "reward-threshold", value), "THRESHOLDS_CROSSED");
+      expect(propose(provider, "reward-threshold", 41).result).toBeOk(Cl.uint(1));
+    });
+
+    it("slash-threshold must stay below reward-threshold (70): THRESHOLDS_CROSSED at or above it", () => {
+      stakedProvider();
+      for (const value of [70, 71, 100]) expectErr(propose(provider, "slash-threshold", value), "THRESHOLDS_CROSSED");
+      expect(propose(provider, "slash-threshold", 69).result).toBeOk(Cl.uint(1));
+    });
+
+    it("validator-fee-bps + protocol-fee-bps (0) must stay under 10000: FEES_TOO_HIGH at 10000", () => {
+      stakedProvider();
+      expectErr(propose(provider, "validator-fee-bps", 10_000), "FEES_TOO_HIGH");
+      expect(propose(provider, "validator-fee-bps", 9_999).result).toBeOk(Cl.uint(1));
+    });
+
+    it("protocol-fee-bps + validator-fee-bps (500) must stay under 10000: FEES_TOO_HIGH from 9500", () => {
+      stakedProvider();
+      for (const value of [9_500, 9_501, 10_000]) expectErr(propose(provider, "protocol-fee-bps", value), "FEES_TOO_HIGH");
+      expect(propose(provider, "protocol-fee-bps", 9_499).result).toBeOk(Cl.uint(1));
+    });
+
+    it("checks against the current values, not the defaults, after a change", () => {
+      stakedProvider();
+      enact("slash-threshold", 60n);
+      expectErr(propose(provider, "reward-threshold", 60), "THRESHOLDS_CROSSED");
+      expect(propose(provider, "reward-threshold", 61).result).toBeOk(Cl.uint(2));
+    });
+  });
+
+  it("takes the voting-period, execution-delay and quorum in force when made", () => {
+    stakedProvider();
+    const old = proposed(provider, "committee-size", 3);
+    const oldRecord = getProposal(old);
+    expect(enact("voting-period", 10n)).toBe(2n);
+    expect(enact("execution-delay", 5n)).toBe(3n);
+    expect(enact("governance-quorum-bps", 4_000n)).toBe(4n);
+    expect(getProposal(old)).toEqual(oldRecord);
+
+    const now = height();
+    const id = proposed(provider, "committee-size", 4);
+    expect(getProposal(id)).toMatchObject({
+      "created-at": now,
+      "voting-ends-at": now + 10n,
+      "executable-at": now + 16n,
+      "expires-at": now + 16n + EXECUTION_WINDOW,
+      "quorum-bps": 4_000n,
+    });
+  });
+
+  it("works while the market is paused, as do voting and execution", () => {
+    stakedProvider();
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    mineToExecutable(id);
+    expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    expect(params()["committee-size"]).toBe(3n);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// vote-on-proposal
+// ---------------------------------------------------------------------------
+
+describe("vote-on-proposal", () => {
+  it("records the vote with the voter's power, tallies yes and no, locks the voter and prints proposal-voted", () => {
+    stakedProvider();
+    stakedProvider(provider2, 2_500_000n);
+    const id = proposed(provider, "committee-size", 3);
+    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+
+    const yes = voteOn(provider, id, true);
+    expect(yes.result).toBeOk(Cl.uint(1_000_000));
+    expect(printEvents(yes)).toEqual([
+      { event: "proposal-voted", "proposal-id": id, voter: provider, support: true, weight: 1_000_000n },
+    ]);
+    const no = voteOn(provider2, id, false);
+    expect(no.result).toBeOk(Cl.uint(2_500_000));
+    expect(printEvents(no)).toEqual([
+      { event: "proposal-voted", "proposal-id": id, voter: provider2, support: false, weight: 2_500_000n },
+    ]);
+    expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 2_500_000n, executed: false });
+    expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+    expect(voteRecord(id, provider2)).toEqual({ support: false, weight: 2_500_000n });
+    expect(voteRecord(id, outsider)).toBeNull();
+    expect(voteLock(provider)).toBe(endsAt);
+    expect(voteLock(provider2)).toBe(endsAt);
+    expect(voteLock(outsider)).toBe(0n);
+    // voting moves no STX
+    expect(yes.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
+  });
+
+  it("refuses an unknown proposal with PROPOSAL_NOT_FOUND", () => {
+    stakedProvider();
+    expectErr(voteOn(provider, 1, true), "PROPOSAL_NOT_FOUND");
+    expect(proposed(provider, "committee-size", 3)).toBe(1n);
+    expectErr(voteOn(provider, 2, true), "PROPOSAL_NOT_FOUND");
+    expect(voteLock(provider)).toBe(0n);
+  });
+
+  it("refuses a second vote, either way, with ALREADY_VOTED_ON_PROPOSAL; the tally is unchanged", () => {
+    stakedProvider();
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    for (const support of [true, false]) {
+      const r = voteOn(provider, id, support);
+      expectErr(r, "ALREADY_VOTED_ON_PROPOSAL");
+      expect(r.events).toEqual([]);
+    }
+    expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
+    expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+    // one vote per proposal: the same voter votes on another proposal
+    const other = proposed(provider, "committee-size", 4);
+    voted(provider, other, false);
+  });
+
+  it("accepts a vote at exactly voting-ends-at and refuses one a block later with VOTING_CLOSED", () => {
+    stakedProvider();
+    stakedProvider(provider2);
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    const id = proposed(provider, "committee-size", 3);
+    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    mineUntil(endsAt);
+    voted(provider2, id, true);
+    simnet.mineEmptyBlocks(1);
+    const r = voteOn(validator1, id, true);
+    expectErr(r, "VOTING_CLOSED");
+    expect(r.events).toEqual([]);
+    expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
+    expect(voteRecord(id, validator1)).toBeNull();
+    expect(voteLock(validator1)).toBe(0n);
+  });
+
+  it("refuses a voter without stake with NO_VOTING_POWER, including a provider that withdrew its stake", () => {
+    stakedProvider();
+    stakedProvider(provider2);
+    const id = proposed(provider, "committee-size", 3);
+    const r = voteOn(outsider, id, true);
+    expectErr(r, "NO_VOTING_POWER");
+    expect(r.events).toEqual([]);
+    expect(voteRecord(id, outsider)).toBeNull();
+    expect(voteLock(outsider)).toBe(0n);
+
+    expect(withdrawStake(provider2, 2).result).toBeOk(Cl.uint(1_000_000));
+    expect(votingPower(provider2)).toBe(0n);
+    expectErr(voteOn(provider2, id, false), "NO_VOTING_POWER");
+    expect(getProposal(id)).toMatchObject({ "yes-votes": 0n, "no-votes": 0n });
+  });
+
+  it("weighs a vote by all dataset stakes plus the validator stake, reduced by a slash", () => {
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    expect(registerDataset(provider, 1_000_000n).result).toBeOk(Cl.uint(1));
+    expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(2));
+    expect(registerValidator(provider, 3_000_000n).result).toBeOk(Cl.bool(true));
+    expect(votingPower(provider)).toBe(6_000_000n);
+    expect(addStake(provider, 2, 500_000n).result).toBeOk(Cl.uint(2_500_000));
+    expect(votingPower(provider)).toBe(6_500_000n);
+
+    // a job on dataset 1, judged by validator1 alone (the provider is a party), scored 10: 50% slashed
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(seatsOf(1)).toEqual([validator1]);
+    expect(vote(validator1, 1, 1, 10).result).toBeOk(Cl.bool(true));
+    expect(getJobResult(1)?.["slashed-amount"]).toBe(500_000n);
+    expect(votingPower(provider)).toBe(6_000_000n);
+
+    const id = proposed(provider, "committee-size", 3);
+    expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(6_000_000));
+    expect(voteOn(validator1, id, false).result).toBeOk(Cl.uint(1_000_000));
+    expect(getProposal(id)).toMatchObject({ "yes-votes": 6_000_000n, "no-votes": 1_000_000n });
+  });
+
+  it("a validator's power falls with a silence penalty", () => {
+    matchedJob([[validator1, 3_000_000n]]);
+    expect(votingPower(validator1)).toBe(3_000_000n);
+    mineUntil((getBid(1)?.deadline as bigint) + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    expect(votingPower(validator1)).toBe(2_970_000n);
+    const id = proposed(provider, "committee-size", 3);
+    expect(voteOn(validator1, id, true).result).toBeOk(Cl.uint(2_970_000));
+  });
+
+  it("the weight is taken when voting: stake added later does not change the tally", () => {
+    stakedProvider();
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    expect(addStake(provider, 1, 4_000_000n).result).toBeOk(Cl.uint(5_000_000));
+    expect(votingPower(provider)).toBe(5_000_000n);
+    expect(getProposal(id)?.["yes-votes"]).toBe(1_000_000n);
+    expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+  });
+
+  it("the lock is the latest voting-ends-at of the voter's proposals: an earlier-ending vote does not shorten it", () => {
+    stakedProvider();
+    const first = proposed(provider, "committee-size", 3);
+    simnet.mineEmptyBlocks(10);
+    const second = proposed(provider, "committee-size", 4);
+    const firstEnds = getProposal(first)?.["voting-ends-at"] as bigint;
+    const secondEnds = getProposal(second)?.["voting-ends-at"] as bigint;
+    expect(secondEnds).toBe(firstEnds + 10n);
+    voted(provider, second, true);
+    expect(voteLock(provider)).toBe(secondEnds);
+    voted(provider, first, true);
+    expect(voteLock(provider)).toBe(secondEnds);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Vote locks on withdrawals
+// ---------------------------------------------------------------------------
+
+describe("vote locks", () => {
+  it("withdraw-dataset-stake fails with VOTE_LOCKED until voting-ends-at inclusive, then pays out", () => {
+    stakedProvider(provider, 2_000_000n);
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    const before = balances(provider, contractId);
+
+    const r = withdrawStake(provider, 1);
+    expectErr(r, "VOTE_LOCKED");
+    expect(r.events).toEqual([]);
+    mineUntil(endsAt);
+    expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [contractId, 0n]]));
+
+    simnet.mineEmptyBlocks(1);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(2_000_000));
+    expect(deltas(before)).toEqual(new Map([[provider, 2_000_000n], [contractId, -2_000_000n]]));
+    expect(votingPower(provider)).toBe(0n);
+  });
+
+  it("withdraw-validator-stake fails with VOTE_LOCKED until voting-ends-at inclusive, then pays out", () => {
+    stakedProvider();
+    expect(registerValidator(validator1, 2_000_000n).result).toBeOk(Cl.bool(true));
+    const id = proposed(provider, "committee-size", 3);
+    voted(validator1, id, false);
+    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
+    const before = balances(validator1, contractId);
+
+    const r = withdrawValidator(validator1);
+    expectErr(r, "VOTE_LOCKED");
+    expect(r.events).toEqual([]);
+    mineUntil(endsAt);
+    expectErr(withdrawValidator(validator1), "VOTE_LOCKED");
+    expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
+
+    simnet.mineEmptyBlocks(1);
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(2_000_000));
+    expect(deltas(before)).toEqual(new Map([[validator1, 2_000_000n], [contractId, -2_000_000n]]));
+    expect(getValidator(validator1)).toBeNull();
+  });
+
+  it("does not lock a principal that did not vote, nor the proposer for proposing", () => {
+    stakedProvider();
+    stakedProvider(provider2);
+    expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider2, id, true);
+    expect(requestExit(validator2).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
+    expect(height()).toBeLessThan(getProposal(id)?.["voting-ends-at"] as bigint);
+
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(1_000_000));
+    expect(withdrawValidator(validator2).result).toBeOk(Cl.uint(1_000_000));
+    expectErr(withdrawStake(provider2, 2), "VOTE_LOCKED");
+  });
+
+  it("ends at voting-ends-at, before execution: a voter may leave and its vote still counts", () => {
+    stakedProvider(provider, 3_000_000n); // votes yes, then leaves
+    stakedProvider(provider2, 1_000_000n); // votes no
+    stakedProvider(bidder2, 8_000_000n); // silent
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    voted(provider2, id, false);
+    mineUntil((getProposal(id)?.["voting-ends-at"] as bigint) + 1n);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(3_000_000));
+    mineToExecutable(id);
+    // turnout 4,000,000 of the 9,000,000 still staked; the 3,000,000 yes no longer has stake behind it
+    expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    expect(params()["committee-size"]).toBe(3n);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// execute-proposal
+// ---------------------------------------------------------------------------
+
+describe("execute-proposal", () => {
+  it("anyone (here a principal without stake) executes a passed proposal: version, event, record", () => {
+    stakedProvider();
+    const id = proposed(provider, "consensus-tolerance", 20);
+    voted(provider, id, true);
+    mineToExecutable(id);
+    expect(votingPower(outsider)).toBe(0n);
+    const r = execute(outsider, id);
+    expect(r.result).toBeOk(Cl.uint(2));
+    expect(eventNames(r)).toEqual(["parameter-changed"]);
+    expect(printEvents(r)[0]).toEqual({
+      event: "parameter-changed",
+      "proposal-id": id,
+      parameter: "consensus-tolerance",
+      value: 20n,
+      version: 2n,
+    });
+    expect(r.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
+    expect(getProposal(id)).toMatchObject({ executed: true, "yes-votes": 1_000_000n });
+    expect(params()["consensus-tolerance"]).toBe(20n);
+  });
+
+  it("refuses an unknown proposal with PROPOSAL_NOT_FOUND", () => {
+    expectErr(execute(outsider, 1), "PROPOSAL_NOT_FOUND");
+  });
+
+  it("refuses before executable-at with VOTING_NOT_OVER (during the vote, at its end, one block before) and accepts at it", () => {
+    stakedProvider();
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    const p = getProposal(id) as Proposal;
+    expectErr(execute(outsider, id), "VOTING_NOT_OVER");
+    mineUntil(p["voting-ends-at"]);
+    expectErr(execute(outsider, id), "VOTING_NOT_OVER");
+    mineUntil(p["executable-at"] - 1n);
+    const r = execute(outsider, id);
+    expectErr(r, "VOTING_NOT_OVER");
+    expect(r.events).toEqual([]);
+    expectUnchanged();
+    simnet.mineEmptyBlocks(1);
+    expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+  });
+
+  it("accepts one block before expires-at and refuses at expires-at with PROPOSAL_EXPIRED", () => {
+    stakedProvider();
+    const late = proposed(provider, "committee-size", 3);
+    const onTime = proposed(provider, "committee-size", 4);
+    voted(provider, late, true);
+    voted(provider, onTime, true);
+    const expiresAt = getProposal(late)?.["expires-at"] as bigint;
+    expect(expiresAt).toBe((getProposal(late)?.["executable-at"] as bigint) + EXECUTION_WINDOW);
+    mineUntil(expiresAt - 1n);
+    expect(execute(outsider, onTime).result).toBeOk(Cl.uint(2));
+    simnet.mineEmptyBlocks(1);
+    const r = execute(outsider, late);
+    expectErr(r, "PROPOSAL_EXPIRED");
+    expect(r.events).toEqual([]);
+    expect(params()).toMatchObject({ version: 2n, "committee-size": 4n });
+  });
+
+  it("refuses a second execution with PROPOSAL_EXECUTED, also after expiry", () => {
+    stakedProvider();
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    mineToExecutable(id);
+    expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    const r = execute(provider, id);
+    expectErr(r, "PROPOSAL_EXECUTED");
+    expect(r.events).toEqual([]);
+    mineUntil(getProposal(id)?.["expires-at"] as bigint);
+    expectErr(execute(outsider, id), "PROPOSAL_EXECUTED");
+    expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 2n, "committee-size": 3n });
+    expect(paramsAt(3)).toBeNull();
+  });
+
+  describe("quorum: (yes + no) * 10000 >= min(stake when proposed, stake at execution) * quorum-bps", () => {
+    it("passes at exactly 20% turnout", () => {
+      stakedProvider(); // 1,000,000 votes
+      stakedProvider(provider2, 4_000_000n); // silent
+      const id = proposed(provider, "committee-size", 3);
+      voted(provider, id, true);
+      mineToExecutable(id);
+      expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    });
+
+    it("fails below it with QUORUM_NOT_MET and changes nothing; a validator stake counts in the total", () => {
+      stakedProvider();
+      stakedProvider(provider2, 4_000_000n);
+      expect(registerValidator(validator1, 1n + DEFAULTS.minValidatorStake).result).toBeOk(Cl.bool(true));
+      const id = proposed(provider, "committee-size", 3);
+      voted(provider, id, true);
+      mineToExecutable(id);
+      const r = execute(outsider, id);
+      expectErr(r, "QUORUM_NOT_MET");
+      expect(r.events).toEqual([]);
+      expectUnchanged();
+      expect(getProposal(id)?.executed).toBe(false);
+    });
+
+    it("no votes at all: QUORUM_NOT_MET", () => {
+      stakedProvider();
+      const id = proposed(provider, "committee-size", 3);
+      mineToExecutable(id);
+      expectErr(execute(outsider, id), "QUORUM_NOT_MET");
+      expectUnchanged();
+    });
+
+    it("stake parked after the proposal cannot block it: the base is at most the stake when proposed", () => {
+      stakedProvider();
+      const id = proposed(provider, "committee-size", 3);
+      expect(getProposal(id)?.["total-stake"]).toBe(1_000_000n);
+      voted(provider, id, true);
+      mineToExecutable(id);
+      stakedProvider(provider2, 5_000_000n); // total 6,000,000 now, but 1,000,000 when proposed
+      expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+      expect(params()["committee-size"]).toBe(3n);
+    });
+
+    it("stake that leaves before execution lowers the base: the quorum is of the stake still there", () => {
+      stakedProvider(); // votes: 1,000,000
+      stakedProvider(provider2, 5_000_000n); // total 6,000,000 when proposed: 1,000,000 is under 20%
+      const id = proposed(provider, "committee-size", 3);
+      voted(provider, id, true);
+      mineToExecutable(id);
+      expectErr(execute(outsider, id), "QUORUM_NOT_MET");
+      expectUnchanged();
+      expect(withdrawStake(provider2, 2).result).toBeOk(Cl.uint(5_000_000));
+      expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    });
+
+    it("uses the quorum-bps in force when the proposal was made", () => {
+      stakedProvider(); // 1,000,000 of 4,000,000: 25%
+      stakedProvider(provider2, 3_000_000n);
+      const raise = proposed(provider, "governance-quorum-bps", 5_000);
+      const old = proposed(provider, "committee-size", 3);
+      voted(provider, raise, true);
+      voted(provider, old, true);
+      mineToExecutable(old);
+      expect(execute(outsider, raise).result).toBeOk(Cl.uint(2));
+      expect(params()["governance-quorum-bps"]).toBe(5_000n);
+      // made under 20%: 25% turnout still passes
+      expect(execute(outsider, old).result).toBeOk(Cl.uint(3));
+
+      const fresh = proposed(provider, "committee-size", 4);
+      expect(getProposal(fresh)?.["quorum-bps"]).toBe(5_000n);
+      voted(provider, fresh, true);
+      mineToExecutable(fresh);
+      expectErr(execute(outsider, fresh), "QUORUM_NOT_MET");
+      expect(params()["committee-size"]).toBe(3n);
+    });
+  });
+
+  describe("majority: yes must exceed no", () => {
+    it("a tie is PROPOSAL_REJECTED and changes nothing", () => {
+      stakedProvider();
+      stakedProvider(provider2);
+      const id = proposed(provider, "committee-size", 3);
+      voted(provider, id, true);
+      voted(provider2, id, false);
+      mineToExecutable(id);
+      const r = execute(outsider, id);
+      expectErr(r, "PROPOSAL_REJECTED");
+      expect(r.events).toEqual([]);
+      expectUnchanged();
+      expect(getProposal(id)?.executed).toBe(false);
+    });
+
+    it("a majority against is PROPOSAL_REJECTED and changes nothing", () => {
+      stakedProvider();
+      stakedProvider(provider2, 2_000_000n);
+      const id = proposed(provider, "committee-size", 3);
+      voted(provider, id, true);
+      voted(provider2, id, false);
+      mineToExecutable(id);
+      expectErr(execute(outsider, id), "PROPOSAL_REJECTED");
+      expectUnchanged();
+    });
+
+    it("yes by one micro-STX more passes", () => {
+      stakedProvider(provider, 2_000_001n);
+      stakedProvider(provider2, 2_000_000n);
+      const id = proposed(provider, "committee-size", 3);
+      voted(provider, id, true);
+      voted(provider2, id, false);
+      mineToExecutable(id);
+      expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    });
+  });
+
+  /** Two proposals valid on their own against the defaults; the second is refused once the first is in force. */
+  const CONFLICTS: [string, bigint, string, bigint, ErrorName][] = [
+    ["reward-threshold", 50n, "slash-threshold", 60n, "THRESHOLDS_CROSSED"],
+    ["slash-threshold", 65n, "reward-threshold", 60n, "THRESHOLDS_CROSSED"],
+    ["validator-fee-bps", 6_000n, "protocol-fee-bps", 5_000n, "FEES_TOO_HIGH"],
+    ["protocol-fee-bps", 9_000n, "validator-fee-bps", 1_000n, "FEES_TOO_HIGH"],
+  ];
+
+  it.each(CONFLICTS)(
+    "re-checks at execution: %s=%s then %s=%s, the second fails with %s",
+    (first, firstValue, second, secondValue, error) => {
+      stakedProvider();
+      const a = proposed(provider, first, firstValue);
+      const b = proposed(provider, second, secondValue);
+      voted(provider, a, true);
+      voted(provider, b, true);
+      mineToExecutable(b);
+      expect(execute(outsider, a).result).toBeOk(Cl.uint(2));
+      const r = execute(outsider, b);
+      expectErr(r, error);
+      expect(r.events).toEqual([]);
+      const expected = { ...DEFAULT_PARAMS, version: 2n, [first]: firstValue };
+      expect(params()).toEqual(expected);
+      expect(paramsAt(3)).toBeNull();
+      expect(getProposal(b)?.executed).toBe(false);
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------
+// Running jobs keep the parameters they were placed under
+// ---------------------------------------------------------------------------
+
+describe("running jobs keep their parameter version", () => {
+  it("reward-threshold 70 -> 90: the old job scored 80 is paid in full, a new job scored 80 only in part", () => {
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    stakedProvider();
+    expect(placeBid(bidder, 1, 500_000n, 100n, height() + 2_000n).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "parameter-version": 1n });
+    expect(seatsOf(1)).toEqual([validator1]);
+
+    expect(enact("reward-threshold", 90n)).toBe(2n);
+    expect(params()["reward-threshold"]).toBe(90n);
+
+    // old job, version 1: 80 >= 70, full payment
+    let before = balances(provider, bidder, validator1, contractId);
+    expect(vote(validator1, 1, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 80n,
+      outcome: BigInt(OUTCOME.REWARDED),
+      "provider-payment": 475_000n,
+      "bidder-refund": 0n,
+      "validator-fees": 25_000n,
+    });
+    expect(deltas(before)).toEqual(
+      new Map([[provider, 475_000n], [bidder, 0n], [validator1, 0n], [contractId, -475_000n]]),
+    );
+
+    // new job, version 2: payment = 500,000 * (80 - 40) / (90 - 40) = 400,000
+    expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "parameter-version": 2n });
+    before = balances(provider, bidder, validator1, contractId);
+    expect(vote(validator1, 1, 2, 80).result).toBeOk(Cl.bool(true));
+    expect(getJobResult(2)).toMatchObject({
+      "final-score": 80n,
+      outcome: BigInt(OUTCOME.PARTIAL),
+      "provider-payment": 380_000n,
+      "bidder-refund": 100_000n,
+      "validator-fees": 20_000n,
+    });
+    expect(deltas(before)).toEqual(
+      new Map([[provider, 380_000n], [bidder, 100_000n], [validator1, 0n], [contractId, -480_000n]]),
+    );
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
+    expect(claim(validator1, 2).result).toBeOk(Cl.uint(20_000));
+  });
+
+  it("committee-size and the validation windows of a running job stay as placed", () => {
+    stakedProvider();
+    expect(setTerms(provider, 1, 0, 2).result).toBeOk(Cl.bool(true));
+    // matched with no validator: its committee is drawn later
+    expect(placeBid(bidder, 1, 500_000n, 100n, height() + 1_300n).result).toBeOk(Cl.uint(1));
+    const oldDeadline = getBid(1)?.deadline as bigint;
+    expect(seatsOf(1)).toEqual([]);
+    for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+
+    // three changes voted together (the provider's 1,000,000 of 4,000,000 is 25% turnout)
+    const ids = [
+      proposed(provider, "committee-size", 2),
+      proposed(provider, "validation-window", 300),
+      proposed(provider, "reveal-window", 50),
+    ];
+    for (const id of ids) voted(provider, id, true);
+    mineToExecutable(ids[2]);
+    ids.forEach((id, i) => expect(execute(outsider, id).result).toBeOk(Cl.uint(i + 2)));
+    expect(params()).toMatchObject({ version: 4n, "committee-size": 2n, "validation-window": 300n, "reveal-window": 50n });
+    expect(height()).toBeLessThan(oldDeadline);
+
+    expect(windowsOf(1)).toEqual({
+      "commit-closes-at": oldDeadline + 144n,
+      "reveal-closes-at": oldDeadline + 288n,
+      "committee-size": 5n,
+      "min-reveals": 0n,
+    });
+    // the old job seats all three (size 5 >= 3 validators, no seed needed)
+    expect(drawCommittee(outsider, 1).result).toBeOk(
+      Cl.list([validator1, validator2, validator3].map((v) => Cl.principal(v))),
+    );
+    expect(windowsOf(1)["min-reveals"]).toBe(2n);
+
+    // a new job, version 4: size 2 < 3 validators, so it waits for the seed, then seats two
+    expect(placeBid(bidder2, 1, 500_000n).result).toBeOk(Cl.uint(2));
+    const newDeadline = getBid(2)?.deadline as bigint;
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "parameter-version": 4n });
+    expect(windowsOf(2)).toEqual({
+      "commit-closes-at": newDeadline + 300n,
+      "reveal-closes-at": newDeadline + 350n,
+      "committee-size": 2n,
+      "min-reveals": 0n,
+    });
+    expectErr(drawCommittee(outsider, 2), "SEED_NOT_READY");
+    simnet.mineEmptyBlocks(1);
+    expect(ok(drawCommittee(outsider, 2))).toHaveLength(2);
+    const newSeat = seatsOf(2)[0];
+
+    // old commit window: open at deadline + 144, closed at + 145 (version 4 would allow + 300)
+    mineUntil(oldDeadline + 144n);
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBlocks(1);
+    expectErr(commit(validator2, 1, 80), "VALIDATION_CLOSED");
+    // the new job's commit phase, version 4, is still open
+    expect(height()).toBeLessThan(newDeadline + 300n);
+    expect(commit(newSeat, 2, 80).result).toBeOk(Cl.bool(true));
+
+    // old reveal window closes at deadline + 288 (version 4 would be + 350)
+    mineUntil(oldDeadline + 288n);
+    expectErr(finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    simnet.mineEmptyBlocks(1);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+  });
+});
