@@ -1,0 +1,276 @@
+/**
+ * Typed transaction builders, one per public function of the contract. Each returns the options
+ * object `makeContractCall` (and, through `toWalletRequest`, a wallet's `stx_callContract`) takes,
+ * in `deny` post-condition mode with the call's exact STX post-conditions:
+ * - what the caller sends into the contract (stakes, bid escrow), from the call's arguments;
+ * - what the contract sends out (payouts, refunds, rewards), which for state-dependent calls is
+ *   an expected amount the builder takes (compute it with the planners in `planner.ts`).
+ * A call that moves no STX carries no post-condition: deny mode then forbids any transfer.
+ */
+import { Cl, Pc, type ClarityValue, type StxPostCondition } from "@stacks/transactions";
+import { contractPrincipal, contractRef, type ContractRef, type GovernableParameter, type UintLike } from "./contract.ts";
+import { saltBytes } from "./commitment.ts";
+import type { SettlementAmounts } from "./planner.ts";
+
+export type PublicFunctionName =
+  | "register-dataset"
+  | "add-dataset-stake"
+  | "set-dataset-terms"
+  | "withdraw-dataset-stake"
+  | "place-computation-bid"
+  | "match-queued-bids"
+  | "cancel-bid"
+  | "expire-bid"
+  | "register-validator"
+  | "request-validator-exit"
+  | "withdraw-validator-stake"
+  | "draw-committee"
+  | "commit-validation-result"
+  | "reveal-validation-result"
+  | "submit-validation-result"
+  | "finalize-validation"
+  | "claim-validation-reward"
+  | "propose-parameter-change"
+  | "vote-on-proposal"
+  | "execute-proposal"
+  | "set-paused"
+  | "withdraw-treasury";
+
+/** The options of one contract call, ready for `makeContractCall({ ...call, senderKey, network, ... })`. */
+export interface MarketCall {
+  contractAddress: string;
+  contractName: string;
+  functionName: PublicFunctionName;
+  functionArgs: ClarityValue[];
+  postConditionMode: "deny";
+  postConditions: StxPostCondition[];
+}
+
+/** The params of a wallet's `stx_callContract` request (SIP-030 / @stacks/connect). */
+export interface WalletCallContractParams {
+  contract: `${string}.${string}`;
+  functionName: PublicFunctionName;
+  functionArgs: ClarityValue[];
+  postConditionMode: "deny";
+  postConditions: StxPostCondition[];
+}
+
+export function toWalletRequest(call: MarketCall): WalletCallContractParams {
+  return {
+    contract: `${call.contractAddress}.${call.contractName}`,
+    functionName: call.functionName,
+    functionArgs: call.functionArgs,
+    postConditionMode: call.postConditionMode,
+    postConditions: call.postConditions,
+  };
+}
+
+function amount(value: UintLike, what: string): bigint {
+  const v = BigInt(value);
+  if (v < 0n) throw new RangeError(`${what} must not be negative: ${v}`);
+  return v;
+}
+
+/** `willSendEq(amount)` of STX for one principal, or nothing for 0 (deny mode already forbids it). */
+function sends(who: string, value: bigint): StxPostCondition[] {
+  return value > 0n ? [Pc.principal(who).willSendEq(value).ustx()] : [];
+}
+
+function sum(...values: (UintLike | undefined)[]): bigint {
+  return values.reduce<bigint>((total, v) => total + amount(v ?? 0n, "expected amount"), 0n);
+}
+
+/** The total a settlement pays out: provider payment + bidder refund + queue refunds. */
+export function settlementTotal(settlement: SettlementAmounts | null | undefined): bigint {
+  return settlement ? sum(settlement.providerPayment, settlement.bidderRefund, settlement.queueRefunds) : 0n;
+}
+
+/** Bids refunded by a queue walk (what a planner's `queueRefunds` says). Default 0. */
+interface QueueRefunds {
+  queueRefunds?: UintLike;
+}
+
+/**
+ * The builders for one deployment of the contract.
+ * `const market = marketCalls("ST1....neural-training-market")`.
+ */
+export function marketCalls(contract: string | ContractRef) {
+  const ref = contractRef(contract);
+  const self = contractPrincipal(ref);
+
+  function build(
+    functionName: PublicFunctionName,
+    functionArgs: ClarityValue[],
+    caller: { who: string; sends: bigint } | null,
+    contractSends: bigint,
+  ): MarketCall {
+    return {
+      contractAddress: ref.contractAddress,
+      contractName: ref.contractName,
+      functionName,
+      functionArgs,
+      postConditionMode: "deny",
+      postConditions: [...(caller ? sends(caller.who, caller.sends) : []), ...sends(self, contractSends)],
+    };
+  }
+
+  return {
+    contract: ref,
+    /** The contract's principal: the sender of every payout. */
+    contractId: self,
+
+    // -- datasets --------------------------------------------------------
+
+    /** The caller stakes exactly `stake`. */
+    registerDataset(p: { caller: string; stake: UintLike; metadataUri: string }) {
+      const stake = amount(p.stake, "stake");
+      return build("register-dataset", [Cl.uint(stake), Cl.stringAscii(p.metadataUri)], { who: p.caller, sends: stake }, 0n);
+    },
+
+    /** The caller sends exactly `amount`; the contract refunds `queueRefunds` (planAddDatasetStake). */
+    addDatasetStake(p: { caller: string; datasetId: UintLike; amount: UintLike } & QueueRefunds) {
+      const value = amount(p.amount, "amount");
+      return build("add-dataset-stake", [Cl.uint(p.datasetId), Cl.uint(value)], { who: p.caller, sends: value }, sum(p.queueRefunds));
+    },
+
+    /** The contract refunds `queueRefunds` (planSetDatasetTerms). */
+    setDatasetTerms(p: { datasetId: UintLike; pricePerBlock: UintLike; maxConcurrentJobs: UintLike } & QueueRefunds) {
+      return build(
+        "set-dataset-terms",
+        [Cl.uint(p.datasetId), Cl.uint(p.pricePerBlock), Cl.uint(p.maxConcurrentJobs)],
+        null,
+        sum(p.queueRefunds),
+      );
+    },
+
+    /** The contract pays back the dataset's `stake` (planWithdrawDatasetStake). */
+    withdrawDatasetStake(p: { datasetId: UintLike; stake: UintLike }) {
+      return build("withdraw-dataset-stake", [Cl.uint(p.datasetId)], null, amount(p.stake, "stake"));
+    },
+
+    // -- bids ------------------------------------------------------------
+
+    /** The caller escrows exactly `amount`; the contract refunds `queueRefunds` (planPlaceComputationBid). */
+    placeComputationBid(p: { caller: string; datasetId: UintLike; amount: UintLike; duration: UintLike; deadline: UintLike } & QueueRefunds) {
+      const value = amount(p.amount, "amount");
+      return build(
+        "place-computation-bid",
+        [Cl.uint(p.datasetId), Cl.uint(value), Cl.uint(p.duration), Cl.uint(p.deadline)],
+        { who: p.caller, sends: value },
+        sum(p.queueRefunds),
+      );
+    },
+
+    /** The contract refunds `queueRefunds` (planMatchQueuedBids). */
+    matchQueuedBids(p: { datasetId: UintLike } & QueueRefunds) {
+      return build("match-queued-bids", [Cl.uint(p.datasetId)], null, sum(p.queueRefunds));
+    },
+
+    /** The contract refunds the bid's `refund` (its amount, planCancelBid). */
+    cancelBid(p: { bidId: UintLike; refund: UintLike }) {
+      return build("cancel-bid", [Cl.uint(p.bidId)], null, amount(p.refund, "refund"));
+    },
+
+    /** The contract refunds `refund` to the bidder and `queueRefunds` to stale queued bids (planExpireBid). */
+    expireBid(p: { bidId: UintLike; refund: UintLike } & QueueRefunds) {
+      return build("expire-bid", [Cl.uint(p.bidId)], null, sum(p.refund, p.queueRefunds));
+    },
+
+    // -- validators ------------------------------------------------------
+
+    /** The caller stakes exactly `stake`. */
+    registerValidator(p: { caller: string; stake: UintLike }) {
+      const stake = amount(p.stake, "stake");
+      return build("register-validator", [Cl.uint(stake)], { who: p.caller, sends: stake }, 0n);
+    },
+
+    /** Moves no STX. */
+    requestValidatorExit() {
+      return build("request-validator-exit", [], null, 0n);
+    },
+
+    /** The contract pays back the validator's `stake` (planWithdrawValidatorStake). */
+    withdrawValidatorStake(p: { stake: UintLike }) {
+      return build("withdraw-validator-stake", [], null, amount(p.stake, "stake"));
+    },
+
+    // -- validation ------------------------------------------------------
+
+    /** Moves no STX. */
+    drawCommittee(p: { bidId: UintLike }) {
+      return build("draw-committee", [Cl.uint(p.bidId)], null, 0n);
+    },
+
+    /** Moves no STX. `commitment`: 32 bytes (computeCommitment) or their hex. */
+    commitValidationResult(p: { bidId: UintLike; commitment: Uint8Array | string }) {
+      const commitment = saltBytes(p.commitment);
+      if (commitment.length !== 32) throw new RangeError(`commitment must be 32 bytes, got ${commitment.length}`);
+      return build("commit-validation-result", [Cl.uint(p.bidId), Cl.buffer(commitment)], null, 0n);
+    },
+
+    /**
+     * The reveal that completes the committee finalizes the job: pass its `settlement`
+     * (planRevealValidationResult); null or absent for an earlier reveal (no STX moves).
+     */
+    revealValidationResult(p: { bidId: UintLike; score: UintLike; salt: Uint8Array | string; settlement?: SettlementAmounts | null }) {
+      return build(
+        "reveal-validation-result",
+        [Cl.uint(p.bidId), Cl.uint(p.score), Cl.buffer(saltBytes(p.salt))],
+        null,
+        settlementTotal(p.settlement),
+      );
+    },
+
+    /** Finalizes a one-seat committee's job at once: pass its `settlement` (planSubmitValidationResult). */
+    submitValidationResult(p: { datasetId: UintLike; bidId: UintLike; score: UintLike; settlement: SettlementAmounts }) {
+      return build(
+        "submit-validation-result",
+        [Cl.uint(p.datasetId), Cl.uint(p.bidId), Cl.uint(p.score)],
+        null,
+        settlementTotal(p.settlement),
+      );
+    },
+
+    /** Settles after the reveal window: pass its `settlement` (planFinalizeValidation). */
+    finalizeValidation(p: { bidId: UintLike; settlement: SettlementAmounts }) {
+      return build("finalize-validation", [Cl.uint(p.bidId)], null, settlementTotal(p.settlement));
+    },
+
+    /** The contract pays the caller `reward` (planClaimValidationReward; 0 for an outlier). */
+    claimValidationReward(p: { bidId: UintLike; reward: UintLike }) {
+      return build("claim-validation-reward", [Cl.uint(p.bidId)], null, amount(p.reward, "reward"));
+    },
+
+    // -- governance ------------------------------------------------------
+
+    /** Moves no STX. */
+    proposeParameterChange(p: { parameter: GovernableParameter; value: UintLike }) {
+      return build("propose-parameter-change", [Cl.stringAscii(p.parameter), Cl.uint(p.value)], null, 0n);
+    },
+
+    /** Moves no STX. */
+    voteOnProposal(p: { proposalId: UintLike; support: boolean }) {
+      return build("vote-on-proposal", [Cl.uint(p.proposalId), Cl.bool(p.support)], null, 0n);
+    },
+
+    /** Moves no STX. */
+    executeProposal(p: { proposalId: UintLike }) {
+      return build("execute-proposal", [Cl.uint(p.proposalId)], null, 0n);
+    },
+
+    // -- administration --------------------------------------------------
+
+    /** Moves no STX. */
+    setPaused(p: { paused: boolean }) {
+      return build("set-paused", [Cl.bool(p.paused)], null, 0n);
+    },
+
+    /** The contract sends exactly `amount` to `recipient`. */
+    withdrawTreasury(p: { amount: UintLike; recipient: string }) {
+      const value = amount(p.amount, "amount");
+      return build("withdraw-treasury", [Cl.uint(value), Cl.principal(p.recipient)], null, value);
+    },
+  };
+}
+
+export type MarketCalls = ReturnType<typeof marketCalls>;

@@ -1,0 +1,163 @@
+/**
+ * `MarketClient`: builders + readers + planners for one deployment. Each method reads what the
+ * call's payouts depend on, plans them, and returns the ready `MarketCall` with exact
+ * post-conditions. Calls that need no plan are built directly.
+ */
+import type { StacksNetwork, StacksNetworkName, NetworkClientParam } from "@stacks/network";
+import { contractRef, type ContractRef, type GovernableParameter, type UintLike } from "./contract.ts";
+import { marketCalls, type MarketCall, type MarketCalls } from "./calls.ts";
+import {
+  planAddDatasetStake,
+  planCancelBid,
+  planClaimValidationReward,
+  planExpireBid,
+  planFinalizeValidation,
+  planMatchQueuedBids,
+  planPlaceComputationBid,
+  planRevealValidationResult,
+  planSetDatasetTerms,
+  planSubmitValidationResult,
+  planWithdrawDatasetStake,
+  planWithdrawValidatorStake,
+  type PlanOptions,
+} from "./planner.ts";
+import { fromSimnet, nodeReader, type MarketReader, type SimnetLike } from "./readers.ts";
+
+export class MarketClient {
+  readonly contract: ContractRef;
+  readonly calls: MarketCalls;
+
+  constructor(
+    contract: string | ContractRef,
+    readonly reader: MarketReader,
+  ) {
+    this.contract = contractRef(contract);
+    this.calls = marketCalls(this.contract);
+  }
+
+  /** A client reading from a Clarinet simnet. */
+  static forSimnet(simnet: SimnetLike, contract: string | ContractRef): MarketClient {
+    return new MarketClient(contract, fromSimnet(simnet, contract));
+  }
+
+  /** A client reading from a Stacks node API on `network` (optionally with a custom `client`). */
+  static forNode(options: { contract: string | ContractRef; network: StacksNetworkName | StacksNetwork; client?: NetworkClientParam["client"] }) {
+    return new MarketClient(options.contract, nodeReader(options));
+  }
+
+  // -- datasets ----------------------------------------------------------
+
+  async registerDataset(p: { caller: string; stake: UintLike; metadataUri: string }): Promise<MarketCall> {
+    return this.calls.registerDataset(p);
+  }
+
+  async addDatasetStake(p: { caller: string; datasetId: UintLike; amount: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planAddDatasetStake(this.reader, p, options);
+    return this.calls.addDatasetStake({ ...p, queueRefunds: plan.queueRefunds });
+  }
+
+  async setDatasetTerms(p: { datasetId: UintLike; pricePerBlock: UintLike; maxConcurrentJobs: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planSetDatasetTerms(this.reader, p, options);
+    return this.calls.setDatasetTerms({ ...p, queueRefunds: plan.queueRefunds });
+  }
+
+  async withdrawDatasetStake(p: { datasetId: UintLike }): Promise<MarketCall> {
+    const plan = await planWithdrawDatasetStake(this.reader, p);
+    return this.calls.withdrawDatasetStake({ ...p, stake: plan.stake });
+  }
+
+  // -- bids --------------------------------------------------------------
+
+  async placeComputationBid(
+    p: { caller: string; datasetId: UintLike; amount: UintLike; duration: UintLike; deadline: UintLike },
+    options?: PlanOptions,
+  ): Promise<MarketCall> {
+    const plan = await planPlaceComputationBid(this.reader, p, options);
+    return this.calls.placeComputationBid({ ...p, queueRefunds: plan.queueRefunds });
+  }
+
+  async matchQueuedBids(p: { datasetId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planMatchQueuedBids(this.reader, p, options);
+    return this.calls.matchQueuedBids({ ...p, queueRefunds: plan.queueRefunds });
+  }
+
+  async cancelBid(p: { bidId: UintLike }): Promise<MarketCall> {
+    const plan = await planCancelBid(this.reader, p);
+    return this.calls.cancelBid({ ...p, refund: plan.refund });
+  }
+
+  async expireBid(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planExpireBid(this.reader, p, options);
+    return this.calls.expireBid({ ...p, refund: plan.refund, queueRefunds: plan.queueRefunds });
+  }
+
+  // -- validators --------------------------------------------------------
+
+  async registerValidator(p: { caller: string; stake: UintLike }): Promise<MarketCall> {
+    return this.calls.registerValidator(p);
+  }
+
+  async requestValidatorExit(): Promise<MarketCall> {
+    return this.calls.requestValidatorExit();
+  }
+
+  async withdrawValidatorStake(p: { caller: string }): Promise<MarketCall> {
+    const plan = await planWithdrawValidatorStake(this.reader, p);
+    return this.calls.withdrawValidatorStake({ stake: plan.stake });
+  }
+
+  // -- validation --------------------------------------------------------
+
+  async drawCommittee(p: { bidId: UintLike }): Promise<MarketCall> {
+    return this.calls.drawCommittee(p);
+  }
+
+  async commitValidationResult(p: { bidId: UintLike; commitment: Uint8Array | string }): Promise<MarketCall> {
+    return this.calls.commitValidationResult(p);
+  }
+
+  async revealValidationResult(
+    p: { caller: string; bidId: UintLike; score: UintLike; salt: Uint8Array | string },
+    options?: PlanOptions,
+  ): Promise<MarketCall> {
+    const plan = await planRevealValidationResult(this.reader, p, options);
+    return this.calls.revealValidationResult({ ...p, settlement: plan.settlement });
+  }
+
+  async submitValidationResult(p: { caller: string; datasetId: UintLike; bidId: UintLike; score: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planSubmitValidationResult(this.reader, p, options);
+    return this.calls.submitValidationResult({ ...p, settlement: plan.settlement });
+  }
+
+  async finalizeValidation(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planFinalizeValidation(this.reader, p, options);
+    return this.calls.finalizeValidation({ ...p, settlement: plan.settlement });
+  }
+
+  async claimValidationReward(p: { caller: string; bidId: UintLike }): Promise<MarketCall> {
+    const plan = await planClaimValidationReward(this.reader, p);
+    return this.calls.claimValidationReward({ ...p, reward: plan.reward });
+  }
+
+  // -- governance and administration ---------------------------------------
+
+  async proposeParameterChange(p: { parameter: GovernableParameter; value: UintLike }): Promise<MarketCall> {
+    return this.calls.proposeParameterChange(p);
+  }
+
+  async voteOnProposal(p: { proposalId: UintLike; support: boolean }): Promise<MarketCall> {
+    return this.calls.voteOnProposal(p);
+  }
+
+  async executeProposal(p: { proposalId: UintLike }): Promise<MarketCall> {
+    return this.calls.executeProposal(p);
+  }
+
+  async setPaused(p: { paused: boolean }): Promise<MarketCall> {
+    return this.calls.setPaused(p);
+  }
+
+  async withdrawTreasury(p: { amount: UintLike; recipient: string }): Promise<MarketCall> {
+    return this.calls.withdrawTreasury(p);
+  }
+}

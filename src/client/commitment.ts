@@ -1,0 +1,31 @@
+/**
+ * Commit-reveal helpers, computed offline exactly as the contract's `compute-commitment` view:
+ * sha256 of the consensus serialization of the tuple {score, salt, bid-id, validator}.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { Cl, serializeCVBytes } from "@stacks/transactions";
+import type { UintLike } from "./contract.ts";
+
+/** A salt given as bytes or hex (with or without `0x`). */
+export function saltBytes(salt: Uint8Array | string): Uint8Array {
+  if (typeof salt !== "string") return salt;
+  const hex = salt.startsWith("0x") ? salt.slice(2) : salt;
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`salt is not hex: ${salt}`);
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+/** The 32-byte commitment a validator sends to `commit-validation-result`. */
+export function computeCommitment(score: UintLike, salt: Uint8Array | string, bidId: UintLike, validator: string): Uint8Array {
+  const payload = Cl.tuple({
+    score: Cl.uint(score),
+    salt: Cl.buffer(saltBytes(salt)),
+    "bid-id": Cl.uint(bidId),
+    validator: Cl.principal(validator),
+  });
+  return new Uint8Array(createHash("sha256").update(serializeCVBytes(payload)).digest());
+}
+
+/** A fresh random 32-byte salt. Keep it: the reveal needs the same salt. */
+export function randomSalt(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
+}

@@ -1,0 +1,448 @@
+/**
+ * Planners: read the current state through a `MarketReader` and compute exactly what the
+ * contract will pay out of its balance in a call, so the call can carry exact `willSendEq`
+ * post-conditions. They mirror the contract's arithmetic (integer division, the lower
+ * stake-weighted median, the bounded FIFO queue walk) and assume the call succeeds.
+ *
+ * The state is read now; a transaction runs later. Every planner takes `burnHeight` (the
+ * `burn-block-height` the call will run at; default: the current one), and on a live chain a
+ * stale plan makes the transaction abort on its post-conditions rather than move other amounts.
+ */
+import { BPS, QUEUE_STEPS, type UintLike } from "./contract.ts";
+import type { Bid, Committee, Dataset, MarketParameters, MarketReader, OutcomeName, RevealedVote } from "./readers.ts";
+
+export interface PlanOptions {
+  /** The `burn-block-height` the call will execute at (default: the reader's current height). */
+  burnHeight?: bigint;
+}
+
+/** A queued bid refunded because it can no longer meet its deadline. */
+export interface QueueRefund {
+  bidId: bigint;
+  bidder: string;
+  amount: bigint;
+}
+
+/** What the call's queue walk does: bids matched and bids refunded, in order. */
+export interface QueuePlan {
+  matched: bigint[];
+  refunded: QueueRefund[];
+}
+
+/** The STX a call's queue walk sends out (the sum of `queue.refunded`). */
+export interface QueueOutflow {
+  queueRefunds: bigint;
+  queue: QueuePlan;
+}
+
+/** The contract's payouts when a job settles: what the settling builders take. */
+export interface SettlementAmounts {
+  providerPayment: bigint;
+  bidderRefund: bigint;
+  queueRefunds: bigint;
+}
+
+/** A job's settlement, as the contract will compute it. */
+export interface SettlementPlan extends SettlementAmounts {
+  /** `finalized` by the median, or `refunded` for lack of reveals (outcome NO_QUORUM). */
+  kind: "finalized" | "refunded";
+  bidId: bigint;
+  datasetId: bigint;
+  provider: string;
+  bidder: string;
+  /** The stake-weighted lower median (null when refunded). */
+  finalScore: bigint | null;
+  outcome: OutcomeName;
+  slashed: bigint;
+  validatorFees: bigint;
+  protocolFee: bigint;
+  queue: QueuePlan;
+}
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PlanError";
+  }
+}
+
+function must<T>(value: T | null, what: string): T {
+  if (value === null) throw new PlanError(`${what} not found`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------
+// Pure arithmetic, mirrored from the contract
+// ---------------------------------------------------------------------------
+
+/**
+ * The stake-weighted lower median (`weighted-median`): the smallest revealed score s with
+ * 2 * (weight of revealed scores <= s) >= total weight.
+ */
+export function weightedMedian(revealed: readonly RevealedVote[], totalWeight: bigint): bigint {
+  let median = 101n;
+  for (const vote of revealed) {
+    const atOrBelow = revealed.filter((v) => v.score <= vote.score).reduce((sum, v) => sum + v.weight, 0n);
+    if (vote.score < median && 2n * atOrBelow >= totalWeight) median = vote.score;
+  }
+  return median;
+}
+
+/** `min-reveals`: min-reveals-bps of the seats, rounded up. */
+export function minReveals(seatCount: UintLike, minRevealsBps: bigint): bigint {
+  return (BigInt(seatCount) * minRevealsBps + (BPS - 1n)) / BPS;
+}
+
+export interface Payouts {
+  outcome: OutcomeName;
+  payment: bigint;
+  slashed: bigint;
+  validatorFees: bigint;
+  protocolFee: bigint;
+  providerPayment: bigint;
+  bidderRefund: bigint;
+}
+
+/** Payment, slash, fees, provider payment and bidder refund of a job with a final score (`finalize-job`). */
+export function settlementPayouts(
+  amount: bigint,
+  finalScore: bigint,
+  datasetStake: bigint,
+  params: Pick<MarketParameters, "rewardThreshold" | "slashThreshold" | "slashRateBps" | "validatorFeeBps" | "protocolFeeBps">,
+): Payouts {
+  const { rewardThreshold, slashThreshold } = params;
+  const payment =
+    finalScore >= rewardThreshold
+      ? amount
+      : finalScore > slashThreshold
+        ? (amount * (finalScore - slashThreshold)) / (rewardThreshold - slashThreshold)
+        : 0n;
+  const slashed = finalScore < slashThreshold ? (datasetStake * params.slashRateBps) / BPS : 0n;
+  const feeOfAmount = (amount * params.validatorFeeBps) / BPS;
+  const validatorFees = payment > 0n ? (payment * params.validatorFeeBps) / BPS : feeOfAmount < slashed ? feeOfAmount : slashed;
+  const protocolFee = (payment * params.protocolFeeBps) / BPS;
+  const providerPayment = payment > 0n ? payment - validatorFees - protocolFee : 0n;
+  const outcome: OutcomeName = finalScore >= rewardThreshold ? "REWARDED" : finalScore < slashThreshold ? "SLASHED" : "PARTIAL";
+  return { outcome, payment, slashed, validatorFees, protocolFee, providerPayment, bidderRefund: amount - payment };
+}
+
+// ---------------------------------------------------------------------------
+// The queue walk (`process-queue` / `match-step`)
+// ---------------------------------------------------------------------------
+
+interface QueueState {
+  head: bigint;
+  open: boolean;
+  capacity: bigint;
+  activeJobs: bigint;
+}
+
+/** A bid the call itself appends to the queue (place-computation-bid), not yet readable. */
+interface AppendedBid {
+  bidId: bigint;
+  /** The queue's tail before the append (0 when the queue was empty). */
+  after: bigint;
+  duration: bigint;
+  deadline: bigint;
+  bidder: string;
+  amount: bigint;
+}
+
+/** Whether `process-queue` would consider the dataset open (contract not paused, active, stake at the minimum). */
+export async function datasetOpen(reader: MarketReader, dataset: Pick<Dataset, "active" | "stake">): Promise<boolean> {
+  if (!dataset.active) return false;
+  const [paused, params] = await Promise.all([reader.isPaused(), reader.getParameters()]);
+  return !paused && dataset.stake >= params.minDatasetStake;
+}
+
+/** Walks at most QUEUE_STEPS queue heads like `match-step`: match into free slots, refund the infeasible. */
+export async function walkQueue(
+  reader: MarketReader,
+  state: QueueState,
+  burnHeight: bigint,
+  appended?: AppendedBid,
+): Promise<QueueOutflow> {
+  const queue: QueuePlan = { matched: [], refunded: [] };
+  let { head, activeJobs } = state;
+  if (appended && head === 0n) head = appended.bidId;
+  for (let step = 0; step < QUEUE_STEPS; step++) {
+    if (head === 0n || !state.open || activeJobs >= state.capacity) break;
+    let bid: Pick<Bid, "duration" | "deadline" | "bidder" | "amount">;
+    let next: bigint;
+    if (appended && head === appended.bidId) {
+      bid = appended;
+      next = 0n;
+    } else {
+      bid = must(await reader.getBid(head), `queued bid ${head}`);
+      next = must(await reader.getQueueLink(head), `queue link of bid ${head}`).next;
+      if (appended && next === 0n && head === appended.after) next = appended.bidId;
+    }
+    if (burnHeight + bid.duration <= bid.deadline) {
+      queue.matched.push(head);
+      activeJobs += 1n;
+    } else {
+      queue.refunded.push({ bidId: head, bidder: bid.bidder, amount: bid.amount });
+    }
+    head = next;
+  }
+  return { queue, queueRefunds: queue.refunded.reduce((sum, r) => sum + r.amount, 0n) };
+}
+
+async function heightOf(reader: MarketReader, options?: PlanOptions): Promise<bigint> {
+  return options?.burnHeight ?? (await reader.burnHeight());
+}
+
+/** The queue walk of a dataset after the call changed it (`changes` = the merged fields). */
+async function queueAfter(
+  reader: MarketReader,
+  dataset: Dataset,
+  changes: Partial<Pick<Dataset, "stake" | "activeJobs" | "maxConcurrentJobs">>,
+  burnHeight: bigint,
+): Promise<QueueOutflow> {
+  const updated = { ...dataset, ...changes };
+  return walkQueue(
+    reader,
+    {
+      head: updated.queueHead,
+      open: await datasetOpen(reader, updated),
+      capacity: updated.maxConcurrentJobs,
+      activeJobs: updated.activeJobs,
+    },
+    burnHeight,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Planners, one per call whose payouts depend on state
+// ---------------------------------------------------------------------------
+
+/** `add-dataset-stake`: a top-up can reopen an understaked dataset and walk its queue. */
+export async function planAddDatasetStake(
+  reader: MarketReader,
+  args: { datasetId: UintLike; amount: UintLike },
+  options?: PlanOptions,
+): Promise<QueueOutflow> {
+  const dataset = must(await reader.getDataset(args.datasetId), `dataset ${args.datasetId}`);
+  return queueAfter(reader, dataset, { stake: dataset.stake + BigInt(args.amount) }, await heightOf(reader, options));
+}
+
+/** `set-dataset-terms`: new slots walk the queue. */
+export async function planSetDatasetTerms(
+  reader: MarketReader,
+  args: { datasetId: UintLike; maxConcurrentJobs: UintLike },
+  options?: PlanOptions,
+): Promise<QueueOutflow> {
+  const dataset = must(await reader.getDataset(args.datasetId), `dataset ${args.datasetId}`);
+  return queueAfter(reader, dataset, { maxConcurrentJobs: BigInt(args.maxConcurrentJobs) }, await heightOf(reader, options));
+}
+
+/** `withdraw-dataset-stake`: the whole remaining stake goes back to the provider. */
+export async function planWithdrawDatasetStake(reader: MarketReader, args: { datasetId: UintLike }): Promise<{ stake: bigint }> {
+  const dataset = must(await reader.getDataset(args.datasetId), `dataset ${args.datasetId}`);
+  return { stake: dataset.stake };
+}
+
+/**
+ * `place-computation-bid`: matched at once when the dataset has a free slot and no queue;
+ * otherwise appended to the queue, which is then walked (stale heads are refunded).
+ */
+export async function planPlaceComputationBid(
+  reader: MarketReader,
+  args: { caller: string; datasetId: UintLike; amount: UintLike; duration: UintLike; deadline: UintLike },
+  options?: PlanOptions,
+): Promise<QueueOutflow & { bidId: bigint; matchedAtOnce: boolean }> {
+  const [dataset, ids] = await Promise.all([reader.getDataset(args.datasetId), reader.getLastIds()]);
+  const ds = must(dataset, `dataset ${args.datasetId}`);
+  const bidId = ids.bidId + 1n;
+  if (ds.queueHead === 0n && ds.activeJobs < ds.maxConcurrentJobs) {
+    return { bidId, matchedAtOnce: true, queueRefunds: 0n, queue: { matched: [bidId], refunded: [] } };
+  }
+  const walk = await walkQueue(
+    reader,
+    { head: ds.queueHead, open: await datasetOpen(reader, ds), capacity: ds.maxConcurrentJobs, activeJobs: ds.activeJobs },
+    await heightOf(reader, options),
+    {
+      bidId,
+      after: ds.queueTail,
+      duration: BigInt(args.duration),
+      deadline: BigInt(args.deadline),
+      bidder: args.caller,
+      amount: BigInt(args.amount),
+    },
+  );
+  return { ...walk, bidId, matchedAtOnce: false };
+}
+
+/** `match-queued-bids`: the queue walk as is. */
+export async function planMatchQueuedBids(reader: MarketReader, args: { datasetId: UintLike }, options?: PlanOptions): Promise<QueueOutflow> {
+  const dataset = must(await reader.getDataset(args.datasetId), `dataset ${args.datasetId}`);
+  return queueAfter(reader, dataset, {}, await heightOf(reader, options));
+}
+
+/** `cancel-bid`: the bid's full amount back to the bidder. */
+export async function planCancelBid(reader: MarketReader, args: { bidId: UintLike }): Promise<{ refund: bigint }> {
+  const bid = must(await reader.getBid(args.bidId), `bid ${args.bidId}`);
+  return { refund: bid.amount };
+}
+
+/** The refund path (`fail-job`): the bid's amount back, the slot freed and the queue walked. */
+async function refundJob(reader: MarketReader, bidId: bigint, bid: Bid, burnHeight: bigint): Promise<SettlementPlan> {
+  const dataset = must(await reader.getDataset(bid.datasetId), `dataset ${bid.datasetId}`);
+  const walk = await queueAfter(reader, dataset, { activeJobs: dataset.activeJobs - 1n }, burnHeight);
+  return {
+    kind: "refunded",
+    bidId,
+    datasetId: bid.datasetId,
+    provider: dataset.provider,
+    bidder: bid.bidder,
+    finalScore: null,
+    outcome: "NO_QUORUM",
+    providerPayment: 0n,
+    bidderRefund: bid.amount,
+    slashed: 0n,
+    validatorFees: 0n,
+    protocolFee: 0n,
+    ...walk,
+  };
+}
+
+/** `finalize-job`: settles by the median of `revealed`, frees the slot and walks the queue. */
+async function finalizeJob(
+  reader: MarketReader,
+  bidId: bigint,
+  bid: Bid,
+  revealed: readonly RevealedVote[],
+  revealedWeight: bigint,
+  burnHeight: bigint,
+): Promise<SettlementPlan> {
+  const [dataset, params] = await Promise.all([reader.getDataset(bid.datasetId), reader.getParametersAt(bid.parameterVersion)]);
+  const ds = must(dataset, `dataset ${bid.datasetId}`);
+  const version = must(params, `parameter version ${bid.parameterVersion}`);
+  const finalScore = weightedMedian(revealed, revealedWeight);
+  const payouts = settlementPayouts(bid.amount, finalScore, ds.stake, version);
+  const walk = await queueAfter(reader, ds, { stake: ds.stake - payouts.slashed, activeJobs: ds.activeJobs - 1n }, burnHeight);
+  return {
+    kind: "finalized",
+    bidId,
+    datasetId: bid.datasetId,
+    provider: ds.provider,
+    bidder: bid.bidder,
+    finalScore,
+    outcome: payouts.outcome,
+    providerPayment: payouts.providerPayment,
+    bidderRefund: payouts.bidderRefund,
+    slashed: payouts.slashed,
+    validatorFees: payouts.validatorFees,
+    protocolFee: payouts.protocolFee,
+    ...walk,
+  };
+}
+
+/**
+ * `expire-bid`: a queued bid gets its amount back (no queue walk); a matched job is refunded
+ * (`fail-job`), which frees its slot and walks the queue.
+ */
+export async function planExpireBid(
+  reader: MarketReader,
+  args: { bidId: UintLike },
+  options?: PlanOptions,
+): Promise<{ refund: bigint; queueRefunds: bigint; queue: QueuePlan }> {
+  const bidId = BigInt(args.bidId);
+  const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
+  if (bid.status === "QUEUED") return { refund: bid.amount, queueRefunds: 0n, queue: { matched: [], refunded: [] } };
+  const settlement = await refundJob(reader, bidId, bid, await heightOf(reader, options));
+  return { refund: settlement.bidderRefund, queueRefunds: settlement.queueRefunds, queue: settlement.queue };
+}
+
+/** `withdraw-validator-stake`: the validator's whole (possibly penalized) stake. */
+export async function planWithdrawValidatorStake(reader: MarketReader, args: { caller: string }): Promise<{ stake: bigint }> {
+  const validator = must(await reader.getValidator(args.caller), `validator ${args.caller}`);
+  return { stake: validator.stake };
+}
+
+/**
+ * `reveal-validation-result`: the reveal that completes every seat finalizes the job;
+ * `settlement` is null when this reveal does not (the call then moves no STX).
+ */
+export async function planRevealValidationResult(
+  reader: MarketReader,
+  args: { caller: string; bidId: UintLike; score: UintLike },
+  options?: PlanOptions,
+): Promise<{ settlement: SettlementPlan | null }> {
+  const bidId = BigInt(args.bidId);
+  const [bid, committee, vote] = await Promise.all([reader.getBid(bidId), reader.getCommittee(bidId), reader.getVote(bidId, args.caller)]);
+  const drawn: Committee = must(committee, `committee of bid ${bidId}`);
+  const cast = must(vote, `vote of ${args.caller} on bid ${bidId}`);
+  if (drawn.reveals + 1n !== BigInt(drawn.seats.length)) return { settlement: null };
+  const revealed = [...drawn.revealed, { score: BigInt(args.score), weight: cast.weight }];
+  const settlement = await finalizeJob(
+    reader,
+    bidId,
+    must(bid, `bid ${bidId}`),
+    revealed,
+    drawn.revealedWeight + cast.weight,
+    await heightOf(reader, options),
+  );
+  return { settlement };
+}
+
+/** `submit-validation-result` (one-seat committee): finalizes at once with the caller's score. */
+export async function planSubmitValidationResult(
+  reader: MarketReader,
+  args: { caller: string; bidId: UintLike; score: UintLike },
+  options?: PlanOptions,
+): Promise<{ settlement: SettlementPlan }> {
+  const bidId = BigInt(args.bidId);
+  const [bid, validator] = await Promise.all([reader.getBid(bidId), reader.getValidator(args.caller)]);
+  const weight = must(validator, `validator ${args.caller}`).stake;
+  const settlement = await finalizeJob(
+    reader,
+    bidId,
+    must(bid, `bid ${bidId}`),
+    [{ score: BigInt(args.score), weight }],
+    weight,
+    await heightOf(reader, options),
+  );
+  return { settlement };
+}
+
+/**
+ * `finalize-validation`: by the median with at least min-reveals reveals, otherwise the
+ * refund path (outcome NO_QUORUM).
+ */
+export async function planFinalizeValidation(
+  reader: MarketReader,
+  args: { bidId: UintLike },
+  options?: PlanOptions,
+): Promise<{ settlement: SettlementPlan }> {
+  const bidId = BigInt(args.bidId);
+  const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
+  const [committee, params] = await Promise.all([reader.getCommittee(bidId), reader.getParametersAt(bid.parameterVersion)]);
+  const version = must(params, `parameter version ${bid.parameterVersion}`);
+  const burnHeight = await heightOf(reader, options);
+  if (committee && committee.reveals >= minReveals(committee.seats.length, version.minRevealsBps)) {
+    return { settlement: await finalizeJob(reader, bidId, bid, committee.revealed, committee.revealedWeight, burnHeight) };
+  }
+  return { settlement: await refundJob(reader, bidId, bid, burnHeight) };
+}
+
+/**
+ * `claim-validation-reward`: a coherent vote's stake-weighted share of the remaining pool
+ * (the last coherent claimant takes the rest); 0 for an outlier or an unrevealed vote.
+ */
+export async function planClaimValidationReward(
+  reader: MarketReader,
+  args: { caller: string; bidId: UintLike },
+): Promise<{ reward: bigint; coherent: boolean }> {
+  const bidId = BigInt(args.bidId);
+  const [bid, result, vote] = await Promise.all([reader.getBid(bidId), reader.getJobResult(bidId), reader.getVote(bidId, args.caller)]);
+  const job = must(bid, `bid ${bidId}`);
+  const final = must(result, `job result of bid ${bidId}`);
+  const cast = must(vote, `vote of ${args.caller} on bid ${bidId}`);
+  const params = must(await reader.getParametersAt(job.parameterVersion), `parameter version ${job.parameterVersion}`);
+  const distance = cast.score > final.finalScore ? cast.score - final.finalScore : final.finalScore - cast.score;
+  const coherent = cast.revealed && distance <= params.consensusTolerance;
+  if (!coherent) return { reward: 0n, coherent };
+  const reward = cast.weight >= final.rewardWeight ? final.rewardPool : (final.rewardPool * cast.weight) / final.rewardWeight;
+  return { reward, coherent };
+}

@@ -1,0 +1,41 @@
+/**
+ * The Clarinet simnet for scripts that run outside vitest (demo, console, simulation, bench):
+ * the real Clarity VM in WebAssembly, with the project's contract deployed, no network.
+ */
+import { fileURLToPath } from "node:url";
+import { initSimnet, type Simnet } from "@stacks/clarinet-sdk";
+
+export const CONTRACT_NAME = "neural-training-market";
+
+/** The project root (where Clarinet.toml lives), wherever the script is started from. */
+export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const MANIFEST_PATH = fileURLToPath(new URL("../Clarinet.toml", import.meta.url));
+
+export interface LoadedSimnet {
+  simnet: Simnet;
+  /** Simnet account name (deployer, wallet_1..8) to address. */
+  accounts: Map<string, string>;
+  deployer: string;
+  /** `<deployer>.neural-training-market` */
+  contractId: string;
+}
+
+/**
+ * Starts a fresh simnet with the contract deployed. `trackCosts` makes every call's result
+ * carry its execution cost (used by the benchmark).
+ */
+export async function loadSimnet(options: { trackCosts?: boolean } = {}): Promise<LoadedSimnet> {
+  const cwd = process.cwd();
+  // the SDK resolves the deployment plan and contract paths against the working directory
+  process.chdir(PROJECT_ROOT);
+  try {
+    const simnet = await initSimnet(MANIFEST_PATH, true, { trackCosts: options.trackCosts ?? false, trackCoverage: false });
+    const accounts = simnet.getAccounts();
+    const deployer = accounts.get("deployer");
+    if (!deployer) throw new Error("Devnet.toml has no deployer account");
+    return { simnet, accounts, deployer, contractId: `${deployer}.${CONTRACT_NAME}` };
+  } finally {
+    process.chdir(cwd);
+  }
+}

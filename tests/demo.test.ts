@@ -1,0 +1,240 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { runDemo, type ActorName, type DemoSummary } from "../src/demo/demo.ts";
+import { loadSimnet } from "../src/simnet.ts";
+
+const STX = 1_000_000n;
+const VALIDATORS: ActorName[] = ["Vera", "Victor", "Valentina", "Walter", "Wanda", "Xavier", "Yasmin"];
+
+/** Lower median of equally weighted scores: the smallest s with 2 * #(scores <= s) >= n. */
+function lowerMedian(scores: number[]): number {
+  const sorted = [...scores].sort((a, b) => a - b);
+  return sorted.find((s) => 2 * sorted.filter((x) => x <= s).length >= sorted.length) as number;
+}
+
+let summary: DemoSummary;
+let lines: string[];
+let text: string;
+
+// One run of the demo, exactly as `npm run demo` does it: on a fresh simnet of its own.
+beforeAll(async () => {
+  lines = [];
+  summary = await runDemo((line) => lines.push(line), await loadSimnet());
+  text = lines.join("\n");
+}, 180_000);
+
+/** The printed lines of step `title` (up to the next step). */
+function stepText(title: string): string {
+  const start = lines.indexOf(`== Step ${summary.steps.indexOf(title) + 1}: ${title}`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = lines.findIndex((line, i) => i > start && line.startsWith("== Step "));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+const stepMatching = (pattern: RegExp) => {
+  const title = summary.steps.find((step) => pattern.test(step));
+  expect(title, `a step matching ${pattern}`).toBeDefined();
+  return stepText(title as string);
+};
+
+describe("printed story", () => {
+  it("prints every step, numbered, in order, with the calls' results and events", () => {
+    expect(summary.steps.length).toBeGreaterThanOrEqual(15);
+    summary.steps.forEach((title, i) => expect(lines).toContain(`== Step ${i + 1}: ${title}`));
+    // every lifecycle stage the demo is meant to show
+    for (const stage of [
+      /registers as the market's first validator/,
+      /registers her curated dataset/,
+      /matched at once/,
+      /queue/,
+      /direct vote.*matched automatically/,
+      /expired and refunded/,
+      /partial payment/,
+      /more than the committee size/,
+      /waits for a seed/,
+      /drawn at random/,
+      /Commit phase/,
+      /Reveal phase.*slashed/,
+      /claims its rewards/,
+      /Governance/,
+      /vote/,
+      /executes the change/,
+      /Balances before and after/,
+      /Solvency check/,
+    ]) expect(summary.steps.some((step) => stage.test(step)), `${stage}`).toBe(true);
+    expect(text).toContain("   > Ada: (register-dataset u50000000 \"ipfs://ada/curated-street-scenes\")");
+    expect(text).toContain("       stx_transfer 19 STX (19,000,000 uSTX) market -> Ada");
+  });
+
+  it("shows the committee draw failing before the seed exists, then succeeding at random", () => {
+    expect(stepMatching(/waits for a seed/)).toContain("(err u508) ;; ERR_SEED_NOT_READY");
+    const drawn = stepMatching(/drawn at random/);
+    expect(drawn).toMatch(/get-committee-seed: 0x[0-9a-f]{16}…/);
+    expect(drawn).toContain("print committee-drawn { bid-id: u4, random: true, seats: (list ");
+    // the small market seated Vera without randomness
+    expect(stepMatching(/matched at once/)).toContain("print committee-drawn { bid-id: u1, random: false, seats: (list Vera) }");
+  });
+
+  it("ends with the balance table and the solvency verdict", () => {
+    const table = stepMatching(/Balances/);
+    expect(table).toMatch(/Actor +Role +Before +After +Change +Staked +Net/);
+    expect(table).toMatch(/Ada +data provider +100,000,000\.000000 +99,999,976\.125000 +-23\.875000 +50\.000000 +\+26\.125000/);
+    expect(table).toMatch(/market +the contract +0\.000000 +139\.400000 +\+139\.400000/);
+    const solvency = stepMatching(/Solvency/);
+    expect(solvency).toContain("sum                139.4 STX (139,400,000 uSTX)");
+    expect(solvency).toContain("contract balance   139.4 STX (139,400,000 uSTX)");
+    expect(solvency).toContain("SOLVENT: the sum of get-market-totals equals the contract balance");
+    expect(text).not.toContain("INSOLVENT");
+  });
+});
+
+describe("small market: one-seat committee, direct votes", () => {
+  it("Bob's job: matched at once, Vera scores 85, Ada is paid the bid minus the 5% validator fee", () => {
+    expect(summary.jobs[0]).toMatchObject({
+      bidId: 1,
+      datasetId: 1,
+      provider: "Ada",
+      bidder: "Bob",
+      amount: 20n * STX,
+      path: "direct vote",
+      committee: ["Vera"],
+      finalScore: 85,
+      outcome: "rewarded",
+      providerPayment: 19n * STX,
+      bidderRefund: 0n,
+      slashed: 0n,
+      validatorFees: 1n * STX,
+      penalties: 0n,
+      outliers: [],
+    });
+  });
+
+  it("Carol's queued bid is matched automatically when Bob's job settles", () => {
+    expect(summary.automaticMatch).toEqual({ bidId: 2, bidder: "Carol", whenSettled: 1 });
+    const settling = stepMatching(/matched automatically/);
+    expect(settling).toContain("print bid-matched { bid-id: u2, bidder: Carol, dataset-id: u1");
+    expect(settling).toContain("print committee-drawn { bid-id: u2, random: false, seats: (list Vera) }");
+  });
+
+  it("Carol's rush bid, unable to meet its deadline, is expired with a full refund", () => {
+    expect(summary.expiredBid).toEqual({ bidId: 3, bidder: "Carol", refund: 12n * STX });
+    expect(stepMatching(/expired and refunded/)).toContain("stx_transfer 12 STX (12,000,000 uSTX) market -> Carol");
+  });
+
+  it("Carol's job scores 55: paid pro rata (15/30 of the bid), the rest refunded", () => {
+    expect(summary.jobs[1]).toMatchObject({
+      bidId: 2,
+      bidder: "Carol",
+      provider: "Ada",
+      finalScore: 55,
+      outcome: "partial",
+      providerPayment: 7_125_000n, // 7.5 STX payment minus its 5% fee
+      bidderRefund: 7_500_000n,
+      validatorFees: 375_000n,
+      slashed: 0n,
+    });
+  });
+
+  it("Vera claims each whole reward pool", () => {
+    expect(summary.claims.filter((c) => c.bidId !== 4)).toEqual([
+      { validator: "Vera", bidId: 1, amount: 1n * STX },
+      { validator: "Vera", bidId: 2, amount: 375_000n },
+    ]);
+  });
+});
+
+describe("large market: random committee, commit-reveal, slash", () => {
+  it("seats 5 of the 7 validators and settles by the median of their revealed scores", () => {
+    const job = summary.jobs[2];
+    expect(job).toMatchObject({ bidId: 4, datasetId: 2, provider: "Jasper", bidder: "Bob", path: "commit-reveal", amount: 10n * STX });
+    expect(job.committee).toHaveLength(5);
+    expect(new Set(job.committee).size).toBe(5);
+    for (const name of job.committee) expect(VALIDATORS).toContain(name);
+    expect(Object.keys(job.votes).sort()).toEqual([...job.committee].sort());
+    const median = lowerMedian(Object.values(job.votes) as number[]);
+    expect(job.finalScore).toBe(median);
+    expect(job.outliers).toEqual(job.committee.filter((name) => Math.abs((job.votes[name] as number) - median) > 15));
+    // Valentina rubber-stamps (90): seated, she is the outlier
+    expect(job.outliers.includes("Valentina")).toBe(job.committee.includes("Valentina"));
+  });
+
+  it("slashes half of Jasper's stake, refunds Bob in full, pays the validators from the slash", () => {
+    const job = summary.jobs[2];
+    expect(job).toMatchObject({
+      outcome: "slashed",
+      providerPayment: 0n,
+      bidderRefund: 10n * STX,
+      slashed: 10n * STX,
+      validatorFees: 500_000n, // 5% of the bid, out of the slashed stake
+      penalties: 100_000n * BigInt(job.outliers.length), // 1% of a 10 STX stake each
+    });
+    expect(job.rewardPool).toBe(job.validatorFees + job.penalties);
+    expect(summary.slash).toEqual({ datasetId: 2, provider: "Jasper", amount: 10n * STX, stakeBefore: 20n * STX, stakeAfter: 10n * STX });
+  });
+
+  it("every member claims: coherent ones share the pool by stake, outliers get u0", () => {
+    const job = summary.jobs[2];
+    const claims = summary.claims.filter((c) => c.bidId === 4);
+    expect(claims.map((c) => c.validator)).toEqual(job.committee);
+    const coherent = job.committee.filter((name) => !job.outliers.includes(name));
+    for (const c of claims) {
+      expect(c.amount).toBe(job.outliers.includes(c.validator) ? 0n : job.rewardPool / BigInt(coherent.length));
+    }
+    expect(claims.reduce((sum, c) => sum + c.amount, 0n)).toBe(job.rewardPool);
+  });
+});
+
+describe("governance", () => {
+  it("raises validator-fee-bps 500 -> 700 by a stake-weighted vote (70 STX yes, 10 STX no), as version 2", () => {
+    expect(summary.governance).toEqual({
+      proposalId: 1,
+      parameter: "validator-fee-bps",
+      from: 500n,
+      to: 700n,
+      version: 2,
+      yes: 70n * STX, // Ada 50 + Vera 10 + Victor 10
+      no: 10n * STX, // Jasper's stake left after the slash
+    });
+    expect(stepMatching(/executes the change/)).toContain('print parameter-changed { parameter: "validator-fee-bps", proposal-id: u1, value: u700, version: u2 }');
+  });
+});
+
+describe("balances and solvency", () => {
+  const actor = (name: ActorName) => {
+    const found = summary.actors.find((a) => a.name === name);
+    expect(found).toBeDefined();
+    return found as DemoSummary["actors"][number];
+  };
+  const claimed = (name: ActorName) => summary.claims.filter((c) => c.validator === name).reduce((sum, c) => sum + c.amount, 0n);
+
+  it("moves every actor's wallet by exactly what it staked, paid and earned", () => {
+    expect(actor("Ada")).toMatchObject({ change: -50n * STX + 19n * STX + 7_125_000n, staked: 50n * STX, net: 26_125_000n });
+    expect(actor("Bob")).toMatchObject({ change: -20n * STX - 10n * STX + 10n * STX, staked: 0n }); // paid for job 1, refunded job 4
+    expect(actor("Carol")).toMatchObject({ change: -15n * STX - 12n * STX + 12n * STX + 7_500_000n, staked: 0n });
+    expect(actor("Jasper")).toMatchObject({ change: -20n * STX, staked: 10n * STX, net: -10n * STX });
+    const outliers = summary.jobs[2].outliers;
+    for (const name of VALIDATORS) {
+      const penalty = outliers.includes(name) ? 100_000n : 0n;
+      expect(actor(name)).toMatchObject({ change: -10n * STX + claimed(name), staked: 10n * STX - penalty, net: claimed(name) - penalty });
+    }
+    for (const a of summary.actors) expect(a.after - a.before).toBe(a.change);
+  });
+
+  it("conserves STX: the actors' losses are the contract's gain; the market's net take is its treasury", () => {
+    const actorsChange = summary.actors.reduce((sum, a) => sum + a.change, 0n);
+    expect(actorsChange + (summary.contract.after - summary.contract.before)).toBe(0n);
+    expect(summary.actors.reduce((sum, a) => sum + a.net, 0n)).toBe(-summary.totals.treasury);
+    expect(summary.totals.treasury).toBe(10n * STX - 500_000n); // the slash minus the validators' fee
+  });
+
+  it("is solvent: the sum of get-market-totals equals the contract balance", () => {
+    expect(summary.solvent).toBe(true);
+    expect(summary.totalsSum).toBe(summary.contractBalance);
+    expect(summary.contractBalance).toBe(summary.contract.after);
+    expect(summary.totals).toEqual({
+      "dataset-stakes": 60n * STX,
+      "validator-stakes": 70n * STX - 100_000n * BigInt(summary.jobs[2].outliers.length),
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 0n,
+      treasury: 9_500_000n,
+    });
+  });
+});
