@@ -1,0 +1,120 @@
+/**
+ * `npm run simulate`: runs the agent-based simulation on a fresh simnet, prints the summary,
+ * and writes reports/simulation.json and reports/simulation.svg.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Presets, SingleBar } from "cli-progress";
+import { PROJECT_ROOT } from "../simnet.ts";
+import { renderChartSvg } from "./chart.ts";
+import { formatReport } from "./format.ts";
+import { DEFAULT_OPTIONS, runSimulation, type SimulationOptions } from "./simulation.ts";
+
+export const USAGE = `Usage: npm run simulate -- [options]
+
+  --rounds <n>            trading rounds (default ${DEFAULT_OPTIONS.rounds})
+  --providers <n>         provider agents, dealt good / mediocre / junk (default ${DEFAULT_OPTIONS.providers})
+  --validators <n>        validator agents: a colluding pair from 6, a sixth lazy, the rest honest (default ${DEFAULT_OPTIONS.validators})
+  --developers <n>        developer agents (default ${DEFAULT_OPTIONS.developers})
+  --seed <n>              PRNG seed, 0..4294967295 (default ${DEFAULT_OPTIONS.seed})
+  --blocks-per-round <n>  Bitcoin blocks per round (default ${DEFAULT_OPTIONS.blocksPerRound})
+  --out <dir>             where to write simulation.json and simulation.svg (default reports/)
+  --progress              show the progress bar even when stderr is not a terminal
+  --no-progress           never show the progress bar
+  -h, --help              this help`;
+
+export interface CliOptions {
+  simulation: SimulationOptions;
+  outDir: string;
+  progress: boolean | undefined;
+  help: boolean;
+}
+
+function integer(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`--${name} expects a non-negative integer, got "${raw}"`);
+  return Number(raw);
+}
+
+/** Parses the command line; throws on unknown flags or bad numbers. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      rounds: { type: "string" },
+      providers: { type: "string" },
+      validators: { type: "string" },
+      developers: { type: "string" },
+      seed: { type: "string" },
+      "blocks-per-round": { type: "string" },
+      out: { type: "string" },
+      progress: { type: "boolean" },
+      "no-progress": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  return {
+    simulation: {
+      rounds: integer("rounds", values.rounds, DEFAULT_OPTIONS.rounds),
+      providers: integer("providers", values.providers, DEFAULT_OPTIONS.providers),
+      validators: integer("validators", values.validators, DEFAULT_OPTIONS.validators),
+      developers: integer("developers", values.developers, DEFAULT_OPTIONS.developers),
+      seed: integer("seed", values.seed, DEFAULT_OPTIONS.seed),
+      blocksPerRound: integer("blocks-per-round", values["blocks-per-round"], DEFAULT_OPTIONS.blocksPerRound),
+    },
+    outDir: resolve(values.out ?? join(PROJECT_ROOT, "reports")),
+    progress: values["no-progress"] ? false : values.progress ? true : undefined,
+    help: values.help ?? false,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let cli: CliOptions;
+  try {
+    cli = parseCliArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (cli.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const showProgress = cli.progress ?? process.stderr.isTTY === true;
+  const bar = showProgress
+    ? new SingleBar(
+        {
+          stream: process.stderr,
+          noTTYOutput: true,
+          hideCursor: true,
+          format: "simulating [{bar}] {value}/{total} rounds | {phase} | burn height {height} | open jobs {open}",
+        },
+        Presets.shades_classic,
+      )
+    : null;
+  bar?.start(cli.simulation.rounds, 0, { phase: "loading simnet", height: "-", open: 0 });
+  let report;
+  try {
+    report = await runSimulation(cli.simulation, (p) => {
+      const phase = p.phase === "trading" ? "trading" : `settling (+${p.round - p.rounds})`;
+      bar?.update(Math.min(p.round, p.rounds), { phase, height: p.burnHeight, open: p.openJobs });
+    });
+  } catch (e) {
+    bar?.stop();
+    process.stderr.write(`simulation failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+  bar?.stop();
+
+  await mkdir(cli.outDir, { recursive: true });
+  const jsonPath = join(cli.outDir, "simulation.json");
+  const svgPath = join(cli.outDir, "simulation.svg");
+  await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(svgPath, `${await renderChartSvg(report)}\n`);
+  const shown = (p: string) => relative(process.cwd(), p) || p;
+  process.stdout.write(`${formatReport(report)}\n\nWrote ${shown(jsonPath)} and ${shown(svgPath)}\n`);
+  return report.market.solvent ? 0 : 1;
+}

@@ -1,0 +1,832 @@
+/**
+ * An agent-based simulation of the market, run through the real contract on the simnet.
+ *
+ * Agents: data providers whose datasets have a true quality (good, mediocre, junk), ML
+ * developers who bid on datasets by reputation, and validators with a strategy (honest,
+ * lazy, colluding pair). Each round lets time pass, then runs three Stacks blocks:
+ *   1. housekeeping and business: settle overdue jobs, refund infeasible queued bids,
+ *      draw committees whose seed exists, claim rewards, providers register / top up,
+ *      developers bid;
+ *   2. commits: seated validators whose job's training is done commit their score;
+ *   3. reveals: validators reveal once the reveal phase is open (the last reveal finalizes).
+ * After the trading rounds, settlement rounds (no new business) run until every job has
+ * settled and every reward is claimed, so the final figures hold no open positions.
+ *
+ * Everything is a function of the options: a seeded PRNG, no Math.random, no clock.
+ */
+import { Cl } from "@stacks/transactions";
+import { BID_STATUS, OUTCOME } from "../errors.ts";
+import { loadSimnet } from "../simnet.ts";
+import { Market, commitment, principalFor, saltFor, type Call, type CallOutcome, type SimulationChain, type Tuple } from "./chain.ts";
+import { Rng } from "./random.ts";
+
+export const STRATEGIES = [
+  "provider-good",
+  "provider-mediocre",
+  "provider-junk",
+  "developer",
+  "validator-honest",
+  "validator-lazy",
+  "validator-colluding",
+] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export type Role = "provider" | "developer" | "validator";
+export function roleOf(strategy: Strategy): Role {
+  return strategy.startsWith("provider") ? "provider" : strategy.startsWith("validator") ? "validator" : "developer";
+}
+
+export interface SimulationOptions {
+  /** Trading rounds (settlement rounds follow until every job has settled). */
+  rounds: number;
+  /** Provider agents, dealt good, mediocre, junk in turn. */
+  providers: number;
+  /** Validator agents: a colluding pair (from 6 validators), about a sixth lazy (at least 1), the rest honest. */
+  validators: number;
+  /** Developer agents. */
+  developers: number;
+  /** PRNG seed: the same seed and options give the same report. */
+  seed: number;
+  /** Bitcoin blocks mined at the start of every round. */
+  blocksPerRound: number;
+}
+
+export const DEFAULT_OPTIONS: SimulationOptions = {
+  rounds: 40,
+  providers: 6,
+  validators: 12,
+  developers: 5,
+  seed: 42,
+  blocksPerRound: 12,
+};
+
+/** The agents' behaviour and the sizes they use (micro-STX unless stated). */
+export const BEHAVIOUR = {
+  datasetStake: 25_000_000n,
+  validatorStake: 10_000_000n,
+  /** max-concurrent-jobs every provider sets; further bids queue. */
+  capacity: 2,
+  pricePerBlock: { good: 250_000n, mediocre: 150_000n, junk: 200_000n },
+  /** True quality ranges (0-100) by provider kind. */
+  quality: { good: [80, 95], mediocre: [50, 65], junk: [5, 25] },
+  /** Standard deviation of an honest validator's evaluation. */
+  honestNoise: 3,
+  /** The lazy validators' score: high, without evaluating. */
+  lazyScore: 95,
+  /** The score the colluding pair agrees on for their partner's datasets. */
+  collusionScore: 90,
+  /** Chance that a seated validator misses a job entirely (never commits). */
+  offlineRate: 0.03,
+  /** Chance that a developer bids in a round (at most `maxOpenBids` open bids each). */
+  bidRate: 0.7,
+  maxOpenBids: 2,
+  /** Training duration range in Bitcoin blocks, and the extra blocks before the deadline. */
+  duration: [6, 18],
+  deadlineSlack: [4, 30],
+  /** A developer offers up to this fraction above the ask. */
+  markup: 0.2,
+  /** STX sent by the deployer to each extra principal (micro-STX). */
+  funding: 10_000_000_000,
+  /** Settlement rounds stop after this many, whatever is still open. */
+  maxSettlementRounds: 80,
+} as const;
+
+type ProviderKind = "good" | "mediocre" | "junk";
+
+export interface Agent {
+  name: string;
+  strategy: Strategy;
+  address: string;
+  /** Providers: the true quality of their data. */
+  quality?: number;
+  /** Providers: their datasets, oldest first (a junk provider may re-register). */
+  datasets: bigint[];
+  /** The junk provider the colluding validators favour. */
+  colludingPartner?: boolean;
+}
+
+interface Ledger {
+  /** Providers: payments received for datasets. */
+  payments: bigint;
+  slashes: number;
+  slashed: bigint;
+  penalties: number;
+  penalized: bigint;
+  /** Penalties for a seat that never revealed (offline), as opposed to an outlying score. */
+  silentPenalties: number;
+  rewards: bigint;
+  rewardClaims: number;
+  /** Developers: escrow paid out to providers (amount - refund). */
+  spent: bigint;
+  refunds: number;
+  refunded: bigint;
+  jobs: number;
+}
+
+interface Job {
+  bidId: bigint;
+  datasetId: bigint;
+  developer: Agent;
+  provider: Agent;
+  amount: bigint;
+  duration: bigint;
+  deadline: bigint;
+  status: number;
+  matchedAt: bigint;
+  matchedBlock: bigint;
+  seats: string[];
+  committed: Set<string>;
+  revealed: Set<string>;
+  offline: Set<string>;
+  scores: Map<string, number>;
+  claimed: Set<string>;
+  finalScore: number | null;
+}
+
+export interface StrategyReport {
+  strategy: Strategy;
+  agents: number;
+  /** Net worth change: wallet plus stake and escrow still in the contract. */
+  profitMicroStx: number;
+  profitStx: number;
+  profitPerAgentStx: number;
+  slashes: number;
+  slashedMicroStx: number;
+  penalties: number;
+  penaltiesMicroStx: number;
+  /** Of `penalties`: seats that never revealed (the rest are outlying scores). */
+  silentPenalties: number;
+  rewardsMicroStx: number;
+  rewardClaims: number;
+  /** Providers: payments received. */
+  paymentsMicroStx: number;
+  /** Developers: escrow paid to providers. */
+  spentMicroStx: number;
+  /** Developers: bids refunded (queued past deadline, or no result). */
+  refunds: number;
+}
+
+export interface AgentReport {
+  name: string;
+  strategy: Strategy;
+  address: string;
+  quality: number | null;
+  datasets: number[];
+  colludingPartner: boolean;
+  profitMicroStx: number;
+  slashes: number;
+  penalties: number;
+  rewardsMicroStx: number;
+}
+
+export interface MarketReport {
+  bidsPlaced: number;
+  jobsMatched: number;
+  jobsFinalized: number;
+  jobsPaid: number;
+  jobsPartiallyPaid: number;
+  jobsSlashed: number;
+  /** Refunds: queued bids that could no longer meet their deadline plus matched jobs without enough reveals. */
+  jobsRefunded: number;
+  queuedBidsRefunded: number;
+  matchedJobsRefunded: number;
+  /** Jobs on junk datasets that paid the provider anything. */
+  junkJobsPaid: number;
+  /** The colluding pair's partner (a junk provider): its finalized jobs, and those that paid it. */
+  partnerJobsFinalized: number;
+  partnerJobsPaid: number;
+  /** Mean true quality of the datasets of jobs that paid the provider anything (full or partial). */
+  meanQualityOfPaidDatasets: number | null;
+  /** The same, weighted by the payment. */
+  paymentWeightedQuality: number | null;
+  meanQualityByOutcome: { paid: number | null; partiallyPaid: number | null; slashed: number | null };
+  paidToProvidersMicroStx: number;
+  slashedMicroStx: number;
+  validatorPenaltiesMicroStx: number;
+  validatorRewardsMicroStx: number;
+  treasuryMicroStx: number;
+  /** Rewards set aside for validators and not claimed yet (0 once everything settled). */
+  unclaimedRewardsMicroStx: number;
+  /** dataset-stakes + validator-stakes + escrowed-bids + unclaimed-rewards + treasury = contract balance. */
+  solvent: boolean;
+}
+
+export interface SeriesPoint {
+  /** 0 is the start; rounds + 1 is the end of the settlement rounds. */
+  round: number;
+  phase: "trading" | "settlement";
+  strategy: Strategy;
+  /** Mean net worth change per agent of the strategy, in STX. */
+  profitPerAgentStx: number;
+  profitMicroStx: number;
+}
+
+export interface SimulationReport {
+  options: SimulationOptions;
+  behaviour: typeof BEHAVIOUR;
+  settlementRounds: number;
+  startBurnHeight: number;
+  endBurnHeight: number;
+  strategies: Record<Strategy, StrategyReport>;
+  market: MarketReport;
+  agents: AgentReport[];
+  series: SeriesPoint[];
+  /** Calls the contract refused, by `function:error-code` (expected to be empty). */
+  failedCalls: Record<string, number>;
+}
+
+export interface RoundProgress {
+  round: number;
+  rounds: number;
+  phase: "trading" | "settlement";
+  burnHeight: number;
+  openJobs: number;
+}
+
+const MICRO = 1_000_000;
+const toStx = (micro: bigint | number) => Number(micro) / MICRO;
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const clampScore = (x: number) => Math.max(0, Math.min(100, Math.round(x)));
+const mean = (xs: number[]) => (xs.length ? round6(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
+
+function emptyLedger(): Ledger {
+  return { payments: 0n, slashes: 0, slashed: 0n, penalties: 0, penalized: 0n, silentPenalties: 0, rewards: 0n, rewardClaims: 0, spent: 0n, refunds: 0, refunded: 0n, jobs: 0 };
+}
+
+function validate(options: SimulationOptions) {
+  const ints: [keyof SimulationOptions, number][] = [
+    ["rounds", 1],
+    ["providers", 1],
+    ["validators", 2],
+    ["developers", 1],
+    ["blocksPerRound", 1],
+  ];
+  for (const [key, min] of ints) {
+    const v = options[key];
+    if (!Number.isInteger(v) || v < min) throw new Error(`${key} must be an integer >= ${min} (got ${v})`);
+  }
+  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff)
+    throw new Error(`seed must be an integer in 0..4294967295 (got ${options.seed})`);
+}
+
+/** The simnet accounts in a stable order: deployer, wallet_1, wallet_2, ... */
+function orderedAccounts(accounts: Map<string, string>): string[] {
+  const rank = (name: string) => (name === "deployer" ? -1 : Number(name.replace(/\D/g, "")) || 1e9);
+  return [...accounts.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([, address]) => address);
+}
+
+/**
+ * Runs the simulation and returns its report. Without `options.chain` a fresh simnet is
+ * loaded (`loadSimnet`); inside vitest pass the global simnet. The simnet echoes every
+ * print event through console.log: it is silenced while the simulation runs.
+ */
+export async function runSimulation(
+  options: Partial<SimulationOptions> & { chain?: SimulationChain } = {},
+  onRound?: (progress: RoundProgress) => void,
+): Promise<SimulationReport> {
+  const { chain: given, ...rest } = options;
+  const opts: SimulationOptions = { ...DEFAULT_OPTIONS, ...rest };
+  validate(opts);
+  const chain = given ?? (await loadSimnet());
+  const log = console.log;
+  console.log = () => {};
+  try {
+    return simulate(chain, opts, onRound);
+  } finally {
+    console.log = log;
+  }
+}
+
+function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (progress: RoundProgress) => void): SimulationReport {
+  const rng = new Rng(opts.seed);
+  const market = new Market(chain);
+  const keeper = chain.deployer;
+  const failedCalls: Record<string, number> = {};
+  const startBurnHeight = Number(market.burnHeight);
+
+  const params = market.readOnly("get-parameters") as Record<string, bigint>;
+  const minDatasetStake = params["min-dataset-stake"];
+  const slashThreshold = Number(params["slash-threshold"]);
+  const commitWindow = params["validation-window"];
+  const revealWindow = params["reveal-window"];
+
+  // ---- agents -------------------------------------------------------------------------
+  const kinds: ProviderKind[] = ["good", "mediocre", "junk"];
+  const colluding = opts.validators >= 6 ? 2 : 0;
+  const lazy = Math.max(1, Math.round(opts.validators / 6));
+  const honest = opts.validators - colluding - lazy;
+  const plan: { strategy: Strategy; kind?: ProviderKind }[] = [
+    ...Array.from({ length: opts.providers }, (_, i) => ({ strategy: `provider-${kinds[i % 3]}` as Strategy, kind: kinds[i % 3] })),
+    ...Array.from({ length: opts.developers }, () => ({ strategy: "developer" as Strategy })),
+    ...Array.from({ length: honest }, () => ({ strategy: "validator-honest" as Strategy })),
+    ...Array.from({ length: lazy }, () => ({ strategy: "validator-lazy" as Strategy })),
+    ...Array.from({ length: colluding }, () => ({ strategy: "validator-colluding" as Strategy })),
+  ];
+  const simnetAccounts = orderedAccounts(chain.accounts);
+  const counters = new Map<Strategy, number>();
+  const agents: Agent[] = plan.map((p, i) => {
+    const n = (counters.get(p.strategy) ?? 0) + 1;
+    counters.set(p.strategy, n);
+    const name = `${p.strategy}-${n}`;
+    const address = i < simnetAccounts.length ? simnetAccounts[i] : principalFor(`${opts.seed}:${name}`);
+    const agent: Agent = { name, strategy: p.strategy, address, datasets: [] };
+    if (p.kind) {
+      const [lo, hi] = BEHAVIOUR.quality[p.kind];
+      agent.quality = rng.int(lo, hi);
+    }
+    return agent;
+  });
+  const partner = colluding > 0 ? agents.find((a) => a.strategy === "provider-junk") : undefined;
+  if (partner) partner.colludingPartner = true;
+  const byAddress = new Map(agents.map((a) => [a.address, a]));
+  const ledgers = new Map(agents.map((a) => [a.address, emptyLedger()]));
+  const providers = agents.filter((a) => roleOf(a.strategy) === "provider");
+  const developers = agents.filter((a) => a.strategy === "developer");
+  const validators = agents.filter((a) => roleOf(a.strategy) === "validator");
+  const kindOf = (a: Agent): ProviderKind => a.strategy.slice("provider-".length) as ProviderKind;
+
+  // extra principals get their STX from the deployer (any principal can sign on the simnet)
+  const extras = agents.slice(simnetAccounts.length);
+  for (const agent of extras) {
+    const r = chain.simnet.transferSTX(BEHAVIOUR.funding, agent.address, chain.deployer);
+    if (!r.events.some((e) => e.event === "stx_transfer_event")) throw new Error(`funding ${agent.name} failed`);
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+  const jobs = new Map<bigint, Job>();
+  const datasetOwner = new Map<bigint, Agent>();
+  const m = {
+    bidsPlaced: 0,
+    jobsMatched: 0,
+    jobsPaid: 0,
+    jobsPartiallyPaid: 0,
+    jobsSlashed: 0,
+    queuedBidsRefunded: 0,
+    matchedJobsRefunded: 0,
+    junkJobsPaid: 0,
+    partnerJobsFinalized: 0,
+    partnerJobsPaid: 0,
+    paidQualities: [] as number[],
+    paymentWeighted: { sum: 0, weight: 0 },
+    qualityByOutcome: { paid: [] as number[], partiallyPaid: [] as number[], slashed: [] as number[] },
+    paidToProviders: 0n,
+    slashed: 0n,
+    penalties: 0n,
+    rewards: 0n,
+  };
+
+  const submit = (calls: Call[]): CallOutcome[] => {
+    const outcomes = market.submit(calls);
+    for (const o of outcomes) {
+      if (!o.ok) {
+        const key = `${o.call.fn}:${o.code}`;
+        failedCalls[key] = (failedCalls[key] ?? 0) + 1;
+      }
+      for (const e of o.events) absorb(e);
+    }
+    return outcomes;
+  };
+
+  /** Books one print event into the ledgers and the market figures. */
+  function absorb(e: Tuple) {
+    switch (e.event) {
+      case "bid-matched": {
+        const job = jobs.get(e["bid-id"] as bigint);
+        if (job) {
+          job.status = BID_STATUS.MATCHED;
+          job.matchedAt = e["matched-at"] as bigint;
+        }
+        m.jobsMatched++;
+        break;
+      }
+      case "committee-drawn": {
+        const job = jobs.get(e["bid-id"] as bigint);
+        if (job) job.seats = e.seats as string[];
+        break;
+      }
+      case "job-finalized": {
+        const job = jobs.get(e["bid-id"] as bigint);
+        if (!job) break;
+        job.status = BID_STATUS.SETTLED;
+        job.finalScore = Number(e["final-score"]);
+        const payment = e["provider-payment"] as bigint;
+        const slashed = e["slashed-amount"] as bigint;
+        const outcome = Number(e.outcome);
+        const provider = ledgers.get(job.provider.address)!;
+        const developer = ledgers.get(job.developer.address)!;
+        provider.payments += payment;
+        provider.jobs++;
+        developer.spent += job.amount - (e["bidder-refund"] as bigint);
+        developer.jobs++;
+        if (slashed > 0n) {
+          provider.slashes++;
+          provider.slashed += slashed;
+        }
+        m.paidToProviders += payment;
+        m.slashed += slashed;
+        const quality = job.provider.quality ?? 0;
+        if (outcome === OUTCOME.REWARDED) {
+          m.jobsPaid++;
+          m.qualityByOutcome.paid.push(quality);
+        } else if (outcome === OUTCOME.PARTIAL) {
+          m.jobsPartiallyPaid++;
+          m.qualityByOutcome.partiallyPaid.push(quality);
+        } else if (outcome === OUTCOME.SLASHED) {
+          m.jobsSlashed++;
+          m.qualityByOutcome.slashed.push(quality);
+        }
+        if (job.provider.colludingPartner) {
+          m.partnerJobsFinalized++;
+          if (payment > 0n) m.partnerJobsPaid++;
+        }
+        if (payment > 0n) {
+          m.paidQualities.push(quality);
+          m.paymentWeighted.sum += quality * Number(payment);
+          m.paymentWeighted.weight += Number(payment);
+          if (kindOf(job.provider) === "junk") m.junkJobsPaid++;
+        }
+        break;
+      }
+      case "bid-expired": {
+        const job = jobs.get(e["bid-id"] as bigint);
+        if (!job) break;
+        if (job.status === BID_STATUS.MATCHED) m.matchedJobsRefunded++;
+        else m.queuedBidsRefunded++;
+        job.status = BID_STATUS.EXPIRED;
+        const developer = ledgers.get(job.developer.address)!;
+        developer.refunds++;
+        developer.refunded += e.refund as bigint;
+        break;
+      }
+      case "validator-penalized": {
+        const ledger = ledgers.get(e.validator as string);
+        const penalty = e.penalty as bigint;
+        if (ledger) {
+          ledger.penalties++;
+          ledger.penalized += penalty;
+          if (!jobs.get(e["bid-id"] as bigint)?.revealed.has(e.validator as string)) ledger.silentPenalties++;
+        }
+        m.penalties += penalty;
+        break;
+      }
+      case "validation-reward-claimed": {
+        const ledger = ledgers.get(e.validator as string);
+        const amount = e.amount as bigint;
+        if (ledger) {
+          ledger.rewards += amount;
+          if (amount > 0n) ledger.rewardClaims++;
+        }
+        m.rewards += amount;
+        break;
+      }
+    }
+  }
+
+  /** Net worth: wallet + dataset stakes + validator stake + escrow of open bids. */
+  function netWorths(): Map<string, bigint> {
+    const wallet = market.balances();
+    const worth = new Map<string, bigint>();
+    for (const a of agents) worth.set(a.address, wallet.get(a.address) ?? 0n);
+    for (const a of providers)
+      for (const id of a.datasets) worth.set(a.address, worth.get(a.address)! + ((market.dataset(id)?.stake as bigint) ?? 0n));
+    for (const a of validators) worth.set(a.address, worth.get(a.address)! + ((market.validator(a.address)?.stake as bigint) ?? 0n));
+    for (const job of jobs.values())
+      if (job.status === BID_STATUS.QUEUED || job.status === BID_STATUS.MATCHED)
+        worth.set(job.developer.address, worth.get(job.developer.address)! + job.amount);
+    return worth;
+  }
+
+  const baseline = netWorths();
+  const series: SeriesPoint[] = [];
+  function snapshot(round: number, phase: SeriesPoint["phase"]) {
+    const worth = netWorths();
+    for (const strategy of STRATEGIES) {
+      const members = agents.filter((a) => a.strategy === strategy);
+      if (members.length === 0) continue;
+      const profit = members.reduce((sum, a) => sum + worth.get(a.address)! - baseline.get(a.address)!, 0n);
+      series.push({ round, phase, strategy, profitMicroStx: Number(profit), profitPerAgentStx: round6(toStx(profit) / members.length) });
+    }
+  }
+
+  // ---- setup: validators and datasets -----------------------------------------------------
+  submit(validators.map((v) => ({ fn: "register-validator", args: [Cl.uint(BEHAVIOUR.validatorStake)], sender: v.address })));
+  registerDatasets(providers);
+  snapshot(0, "trading");
+
+  /** Registers a dataset for each provider, then sets its ask and capacity. */
+  function registerDatasets(who: Agent[]) {
+    const outcomes = submit(
+      who.map((p) => ({
+        fn: "register-dataset",
+        args: [Cl.uint(BEHAVIOUR.datasetStake), Cl.stringAscii(`ipfs://simulation/${p.name}/${p.datasets.length + 1}`)],
+        sender: p.address,
+      })),
+    );
+    const terms: Call[] = [];
+    outcomes.forEach((o, i) => {
+      if (!o.ok) return;
+      const id = o.value as bigint;
+      who[i].datasets.push(id);
+      datasetOwner.set(id, who[i]);
+      terms.push({
+        fn: "set-dataset-terms",
+        args: [Cl.uint(id), Cl.uint(BEHAVIOUR.pricePerBlock[kindOf(who[i])]), Cl.uint(BEHAVIOUR.capacity)],
+        sender: who[i].address,
+      });
+    });
+    submit(terms);
+  }
+
+  const openJobs = () => [...jobs.values()].filter((j) => j.status === BID_STATUS.QUEUED || j.status === BID_STATUS.MATCHED);
+  const commitClosesAt = (j: Job) => j.deadline + commitWindow;
+  const revealClosesAt = (j: Job) => j.deadline + commitWindow + revealWindow;
+
+  /** Re-reads the status of every open job (queues match and skip bids as a side effect). */
+  function refresh() {
+    for (const job of openJobs()) {
+      const bid = market.bid(job.bidId);
+      if (!bid) continue;
+      job.status = Number(bid.status);
+      job.matchedAt = bid["matched-at"] as bigint;
+      job.matchedBlock = bid["matched-block"] as bigint;
+      if (job.status === BID_STATUS.MATCHED && job.seats.length === 0) {
+        const committee = market.committee(job.bidId);
+        if (committee) job.seats = committee.seats as string[];
+      }
+    }
+  }
+
+  /** The score a validator commits for a job, by its strategy. */
+  function scoreOf(validator: Agent, job: Job): number {
+    const quality = job.provider.quality ?? 0;
+    switch (validator.strategy) {
+      case "validator-honest":
+        return clampScore(quality + BEHAVIOUR.honestNoise * rng.normal());
+      case "validator-lazy":
+        return BEHAVIOUR.lazyScore;
+      default:
+        // the pair always votes one agreed value: high for the partner, their shared evaluation otherwise
+        return job.provider.colludingPartner ? BEHAVIOUR.collusionScore : clampScore(quality);
+    }
+  }
+
+  /** Whether there are still jobs to settle or rewards to claim. */
+  const unfinished = () =>
+    openJobs().length > 0 ||
+    [...jobs.values()].some((j) => j.status === BID_STATUS.SETTLED && [...j.revealed].some((v) => !j.claimed.has(v)));
+
+  function playRound(trading: boolean) {
+    market.mine(opts.blocksPerRound);
+    refresh();
+    const now = market.burnHeight;
+
+    // Block 1: housekeeping, claims, providers, developers
+    // refunds of queued bids go first: a slot freed by a settlement would skip them anyway
+    const housekeeping: Call[] = openJobs()
+      .filter((job) => job.status === BID_STATUS.QUEUED && now + job.duration > job.deadline)
+      .map((job) => ({ fn: "expire-bid", args: [Cl.uint(job.bidId)], sender: keeper }));
+    for (const job of openJobs()) {
+      if (job.status === BID_STATUS.MATCHED && now > revealClosesAt(job)) {
+        housekeeping.push({ fn: "finalize-validation", args: [Cl.uint(job.bidId)], sender: keeper });
+      } else if (job.status === BID_STATUS.MATCHED && job.seats.length === 0 && now <= commitClosesAt(job)) {
+        // the seed exists once the blocks after the match do (a small market seats everyone at the match)
+        if (market.readOnly("get-committee-seed", [Cl.uint(job.bidId)]) !== null)
+          housekeeping.push({ fn: "draw-committee", args: [Cl.uint(job.bidId)], sender: keeper });
+      }
+    }
+    for (const job of jobs.values()) {
+      if (job.status !== BID_STATUS.SETTLED) continue;
+      for (const v of job.revealed)
+        if (!job.claimed.has(v)) {
+          job.claimed.add(v);
+          housekeeping.push({ fn: "claim-validation-reward", args: [Cl.uint(job.bidId)], sender: v });
+        }
+    }
+    const whitewash: Agent[] = [];
+    if (trading) {
+      for (const p of providers) {
+        const current = p.datasets[p.datasets.length - 1];
+        const d = current === undefined ? null : market.dataset(current);
+        if (!d || !d.active) continue;
+        const validations = d.validations as bigint;
+        const reputation = validations > 0n ? Number((d["score-sum"] as bigint) / validations) : null;
+        if (kindOf(p) === "junk" && reputation !== null && reputation < slashThreshold) {
+          // a burnt reputation: leave the old dataset and list the same data afresh
+          whitewash.push(p);
+        } else if ((d.stake as bigint) < BEHAVIOUR.datasetStake) {
+          housekeeping.push({ fn: "add-dataset-stake", args: [Cl.uint(current), Cl.uint(BEHAVIOUR.datasetStake - (d.stake as bigint))], sender: p.address });
+        }
+      }
+    }
+    submit(housekeeping);
+    if (whitewash.length) registerDatasets(whitewash);
+    if (trading) placeBids(now);
+    refresh();
+
+    // Block 2: commits by the seated validators whose job's training is over
+    const commits: Call[] = [];
+    for (const job of openJobs()) {
+      if (job.status !== BID_STATUS.MATCHED || job.seats.length === 0) continue;
+      if (now < job.matchedAt + job.duration || now > commitClosesAt(job)) continue;
+      for (const seat of job.seats) {
+        if (job.committed.has(seat) || job.offline.has(seat)) continue;
+        const validator = byAddress.get(seat);
+        if (!validator) continue;
+        if (rng.chance(BEHAVIOUR.offlineRate)) {
+          job.offline.add(seat);
+          continue;
+        }
+        const score = scoreOf(validator, job);
+        job.scores.set(seat, score);
+        job.committed.add(seat);
+        commits.push({
+          fn: "commit-validation-result",
+          args: [Cl.uint(job.bidId), Cl.buffer(commitment(score, saltFor(opts.seed, seat, job.bidId), job.bidId, seat))],
+          sender: seat,
+        });
+      }
+    }
+    submit(commits);
+
+    // Block 3: reveals, once every seat committed or the commit phase is over
+    const reveals: Call[] = [];
+    for (const job of openJobs()) {
+      if (job.status !== BID_STATUS.MATCHED || job.seats.length === 0) continue;
+      const allCommitted = job.seats.every((s) => job.committed.has(s));
+      if (!(allCommitted || now > commitClosesAt(job)) || now > revealClosesAt(job)) continue;
+      for (const seat of job.seats) {
+        if (!job.committed.has(seat) || job.revealed.has(seat)) continue;
+        job.revealed.add(seat);
+        reveals.push({
+          fn: "reveal-validation-result",
+          args: [Cl.uint(job.bidId), Cl.uint(job.scores.get(seat)!), Cl.buffer(saltFor(opts.seed, seat, job.bidId))],
+          sender: seat,
+        });
+      }
+    }
+    submit(reveals);
+    refresh();
+  }
+
+  /** Developers choose a dataset by reputation (unvalidated ones are explored) and bid. */
+  function placeBids(now: bigint) {
+    const listed = [...datasetOwner.keys()]
+      .map((id) => ({ id, d: market.dataset(id)! }))
+      .filter(({ d }) => d.active && (d.stake as bigint) >= minDatasetStake && (d["price-per-block"] as bigint) > 0n);
+    if (listed.length === 0) return;
+    const calls: Call[] = [];
+    const placed: Omit<Job, "bidId">[] = [];
+    for (const dev of developers) {
+      const open = openJobs().filter((j) => j.developer === dev).length;
+      if (open >= BEHAVIOUR.maxOpenBids || !rng.chance(BEHAVIOUR.bidRate)) continue;
+      const weights = listed.map(({ d }) => {
+        const validations = d.validations as bigint;
+        const appeal = validations === 0n ? 1 : (Number((d["score-sum"] as bigint) / validations) / 100) ** 3;
+        const load = Number(d["active-jobs"] as bigint) + Number(d["queued-jobs"] as bigint);
+        return appeal / (1 + load);
+      });
+      const { id, d } = listed[rng.weightedIndex(weights)];
+      const duration = BigInt(rng.int(BEHAVIOUR.duration[0], BEHAVIOUR.duration[1]));
+      const ask = (d["price-per-block"] as bigint) * duration;
+      const amount = ask + (ask * BigInt(Math.floor(rng.next() * BEHAVIOUR.markup * 1000))) / 1000n;
+      const deadline = now + duration + BigInt(rng.int(BEHAVIOUR.deadlineSlack[0], BEHAVIOUR.deadlineSlack[1]));
+      calls.push({ fn: "place-computation-bid", args: [Cl.uint(id), Cl.uint(amount), Cl.uint(duration), Cl.uint(deadline)], sender: dev.address });
+      placed.push(newJob(id, dev, amount, duration, deadline));
+    }
+    // register the jobs before the events of their own block are booked
+    const firstId = (market.readOnly("get-last-ids") as Record<string, bigint>)["bid-id"] + 1n;
+    placed.forEach((job, i) => jobs.set(firstId + BigInt(i), { ...job, bidId: firstId + BigInt(i) }));
+    const outcomes = submit(calls);
+    outcomes.forEach((o, i) => {
+      const expected = firstId + BigInt(i);
+      if (!o.ok || o.value !== expected) throw new Error(`bid ${i} of round: expected id ${expected}, got ${JSON.stringify(o.value)}`);
+      m.bidsPlaced++;
+    });
+  }
+
+  function newJob(datasetId: bigint, developer: Agent, amount: bigint, duration: bigint, deadline: bigint): Omit<Job, "bidId"> {
+    return {
+      datasetId,
+      developer,
+      provider: datasetOwner.get(datasetId)!,
+      amount,
+      duration,
+      deadline,
+      status: BID_STATUS.QUEUED,
+      matchedAt: 0n,
+      matchedBlock: 0n,
+      seats: [],
+      committed: new Set(),
+      revealed: new Set(),
+      offline: new Set(),
+      scores: new Map(),
+      claimed: new Set(),
+      finalScore: null,
+    };
+  }
+
+  // ---- the rounds ---------------------------------------------------------------------------
+  for (let round = 1; round <= opts.rounds; round++) {
+    playRound(true);
+    snapshot(round, "trading");
+    onRound?.({ round, rounds: opts.rounds, phase: "trading", burnHeight: Number(market.burnHeight), openJobs: openJobs().length });
+  }
+  let settlementRounds = 0;
+  while (unfinished() && settlementRounds < BEHAVIOUR.maxSettlementRounds) {
+    settlementRounds++;
+    const round = opts.rounds + settlementRounds;
+    playRound(false);
+    onRound?.({ round, rounds: opts.rounds, phase: "settlement", burnHeight: Number(market.burnHeight), openJobs: openJobs().length });
+  }
+
+  // the chart shows the settled positions as one last point after the trading rounds
+  if (settlementRounds > 0) snapshot(opts.rounds + 1, "settlement");
+
+  // ---- the report --------------------------------------------------------------------------
+  const worth = netWorths();
+  const profitOf = (a: Agent) => worth.get(a.address)! - baseline.get(a.address)!;
+  const strategies = Object.fromEntries(
+    STRATEGIES.map((strategy) => {
+      const members = agents.filter((a) => a.strategy === strategy);
+      const sum = (f: (l: Ledger) => bigint | number) =>
+        members.reduce((acc, a) => acc + BigInt(f(ledgers.get(a.address)!)), 0n);
+      const profit = members.reduce((acc, a) => acc + profitOf(a), 0n);
+      const report: StrategyReport = {
+        strategy,
+        agents: members.length,
+        profitMicroStx: Number(profit),
+        profitStx: round6(toStx(profit)),
+        profitPerAgentStx: members.length ? round6(toStx(profit) / members.length) : 0,
+        slashes: Number(sum((l) => l.slashes)),
+        slashedMicroStx: Number(sum((l) => l.slashed)),
+        penalties: Number(sum((l) => l.penalties)),
+        penaltiesMicroStx: Number(sum((l) => l.penalized)),
+        silentPenalties: Number(sum((l) => l.silentPenalties)),
+        rewardsMicroStx: Number(sum((l) => l.rewards)),
+        rewardClaims: Number(sum((l) => l.rewardClaims)),
+        paymentsMicroStx: Number(sum((l) => l.payments)),
+        spentMicroStx: Number(sum((l) => l.spent)),
+        refunds: Number(sum((l) => l.refunds)),
+      };
+      return [strategy, report];
+    }),
+  ) as Record<Strategy, StrategyReport>;
+
+  const totals = market.totals();
+  const contractBalance = market.balances().get(chain.contractId) ?? 0n;
+  const held = totals["dataset-stakes"] + totals["validator-stakes"] + totals["escrowed-bids"] + totals["unclaimed-rewards"] + totals.treasury;
+
+  return {
+    options: opts,
+    behaviour: BEHAVIOUR,
+    settlementRounds,
+    startBurnHeight,
+    endBurnHeight: Number(market.burnHeight),
+    strategies,
+    market: {
+      bidsPlaced: m.bidsPlaced,
+      jobsMatched: m.jobsMatched,
+      jobsFinalized: m.jobsPaid + m.jobsPartiallyPaid + m.jobsSlashed,
+      jobsPaid: m.jobsPaid,
+      jobsPartiallyPaid: m.jobsPartiallyPaid,
+      jobsSlashed: m.jobsSlashed,
+      jobsRefunded: m.queuedBidsRefunded + m.matchedJobsRefunded,
+      queuedBidsRefunded: m.queuedBidsRefunded,
+      matchedJobsRefunded: m.matchedJobsRefunded,
+      junkJobsPaid: m.junkJobsPaid,
+      partnerJobsFinalized: m.partnerJobsFinalized,
+      partnerJobsPaid: m.partnerJobsPaid,
+      meanQualityOfPaidDatasets: mean(m.paidQualities),
+      paymentWeightedQuality: m.paymentWeighted.weight > 0 ? round6(m.paymentWeighted.sum / m.paymentWeighted.weight) : null,
+      meanQualityByOutcome: {
+        paid: mean(m.qualityByOutcome.paid),
+        partiallyPaid: mean(m.qualityByOutcome.partiallyPaid),
+        slashed: mean(m.qualityByOutcome.slashed),
+      },
+      paidToProvidersMicroStx: Number(m.paidToProviders),
+      slashedMicroStx: Number(m.slashed),
+      validatorPenaltiesMicroStx: Number(m.penalties),
+      validatorRewardsMicroStx: Number(m.rewards),
+      treasuryMicroStx: Number(totals.treasury),
+      unclaimedRewardsMicroStx: Number(totals["unclaimed-rewards"]),
+      solvent: held === contractBalance,
+    },
+    agents: agents.map((a) => {
+      const l = ledgers.get(a.address)!;
+      return {
+        name: a.name,
+        strategy: a.strategy,
+        address: a.address,
+        quality: a.quality ?? null,
+        datasets: a.datasets.map(Number),
+        colludingPartner: a.colludingPartner ?? false,
+        profitMicroStx: Number(profitOf(a)),
+        slashes: l.slashes,
+        penalties: l.penalties,
+        rewardsMicroStx: Number(l.rewards),
+      };
+    }),
+    series,
+    failedCalls,
+  };
+}

@@ -1,0 +1,192 @@
+import { Cl } from "@stacks/transactions";
+import { afterEach, describe, expect, it } from "vitest";
+import { commitment, saltFor, type SimulationChain } from "../src/simulation/chain.ts";
+import { chartSpec, renderChartSvg } from "../src/simulation/chart.ts";
+import { parseCliArgs } from "../src/simulation/cli.ts";
+import { formatReport } from "../src/simulation/format.ts";
+import { Rng } from "../src/simulation/random.ts";
+import { DEFAULT_OPTIONS, STRATEGIES, runSimulation, type SimulationReport } from "../src/simulation/simulation.ts";
+import { contractId, deployer, expectSolvent, readOnly, validator1 } from "./helpers.ts";
+
+afterEach(() => expectSolvent());
+
+/** The vitest global simnet (reset before every `it`) as the simulation's chain. */
+function chain(): SimulationChain {
+  return { simnet, contractId, deployer, accounts: simnet.getAccounts() };
+}
+
+/**
+ * A small market that still has every strategy: 3 providers (good, mediocre, junk),
+ * 4 developers, 10 validators (6 honest, 2 lazy, a colluding pair). 5 trading rounds, then
+ * settlement. Deterministic: the assertions below hold for this seed, run after run.
+ */
+const SMALL = { rounds: 5, providers: 3, validators: 10, developers: 4, seed: 7 };
+
+let shared: Promise<SimulationReport> | undefined;
+/** The small simulation, run once on the first test's fresh simnet and shared. */
+function smallReport(): Promise<SimulationReport> {
+  shared ??= runSimulation({ ...SMALL, chain: chain() });
+  return shared;
+}
+
+describe("runSimulation: what the strategies earn", () => {
+  it("honest validators earn: claimed rewards exceed their penalties", async () => {
+    const honest = (await smallReport()).strategies["validator-honest"];
+    expect(honest.agents).toBe(6);
+    expect(honest.rewardsMicroStx).toBeGreaterThan(0);
+    expect(honest.profitMicroStx).toBeGreaterThan(0);
+    expect(honest.profitMicroStx).toBe(honest.rewardsMicroStx - honest.penaltiesMicroStx);
+  });
+
+  it("lazy validators are penalized and earn less per agent than honest ones", async () => {
+    const { strategies } = await smallReport();
+    const lazy = strategies["validator-lazy"];
+    expect(lazy.agents).toBe(2);
+    expect(lazy.penalties).toBeGreaterThan(0);
+    expect(lazy.penaltiesMicroStx).toBeGreaterThan(0);
+    expect(lazy.profitPerAgentStx).toBeLessThan(strategies["validator-honest"].profitPerAgentStx);
+    expect(lazy.profitMicroStx).toBe(lazy.rewardsMicroStx - lazy.penaltiesMicroStx);
+  });
+
+  it("junk providers are slashed and lose", async () => {
+    const junk = (await smallReport()).strategies["provider-junk"];
+    expect(junk.slashes).toBeGreaterThan(0);
+    expect(junk.slashedMicroStx).toBeGreaterThan(0);
+    expect(junk.profitMicroStx).toBeLessThan(0);
+  });
+
+  it("good providers earn and are never slashed", async () => {
+    const good = (await smallReport()).strategies["provider-good"];
+    expect(good.paymentsMicroStx).toBeGreaterThan(0);
+    expect(good.slashes).toBe(0);
+    expect(good.profitMicroStx).toBe(good.paymentsMicroStx);
+    expect(good.profitMicroStx).toBeGreaterThan(0);
+  });
+
+  it("developers pay what providers and validators receive: every loss is in the treasury", async () => {
+    const r = await smallReport();
+    const profits = STRATEGIES.reduce((sum, s) => sum + r.strategies[s].profitMicroStx, 0);
+    expect(r.market.unclaimedRewardsMicroStx).toBe(0);
+    expect(profits + r.market.treasuryMicroStx).toBe(0);
+    expect(r.strategies.developer.profitMicroStx).toBe(-r.strategies.developer.spentMicroStx);
+    expect(r.strategies.developer.spentMicroStx).toBeGreaterThan(0);
+  });
+});
+
+describe("runSimulation: market figures", () => {
+  it("settles every job through the contract, stays solvent, and has no call refused", async () => {
+    const { market: m, failedCalls, settlementRounds } = await smallReport();
+    expect(failedCalls).toEqual({});
+    expect(m.solvent).toBe(true);
+    expect(settlementRounds).toBeGreaterThan(0);
+    expect(m.jobsMatched).toBeGreaterThan(0);
+    expect(m.jobsFinalized).toBe(m.jobsPaid + m.jobsPartiallyPaid + m.jobsSlashed);
+    // every bid ended: matched then finalized or refunded, or refunded from the queue
+    expect(m.jobsMatched).toBe(m.jobsFinalized + m.matchedJobsRefunded);
+    expect(m.bidsPlaced).toBe(m.jobsMatched + m.queuedBidsRefunded);
+    expect(m.jobsRefunded).toBe(m.queuedBidsRefunded + m.matchedJobsRefunded);
+  });
+
+  it("books slashes and penalties consistently with the per-strategy figures", async () => {
+    const { market: m, strategies } = await smallReport();
+    const total = (f: (s: (typeof strategies)[keyof typeof strategies]) => number) => STRATEGIES.reduce((sum, s) => sum + f(strategies[s]), 0);
+    expect(total((s) => s.slashedMicroStx)).toBe(m.slashedMicroStx);
+    expect(total((s) => s.slashes)).toBe(m.jobsSlashed);
+    expect(total((s) => s.penaltiesMicroStx)).toBe(m.validatorPenaltiesMicroStx);
+    expect(total((s) => s.rewardsMicroStx)).toBe(m.validatorRewardsMicroStx);
+    expect(total((s) => s.paymentsMicroStx)).toBe(m.paidToProvidersMicroStx);
+    // paid datasets are better on average than slashed ones
+    expect(m.meanQualityOfPaidDatasets).not.toBeNull();
+    expect(m.meanQualityByOutcome.slashed).not.toBeNull();
+    expect(m.meanQualityOfPaidDatasets!).toBeGreaterThan(m.meanQualityByOutcome.slashed!);
+  });
+
+  it("records each strategy's cumulative profit per round, ending at its final profit", async () => {
+    const r = await smallReport();
+    const points = SMALL.rounds + 1 + (r.settlementRounds > 0 ? 1 : 0);
+    expect(r.series).toHaveLength(points * STRATEGIES.length);
+    for (const s of STRATEGIES) {
+      const own = r.series.filter((p) => p.strategy === s);
+      expect(own.map((p) => p.round)).toEqual([...Array(points).keys()]);
+      expect(own[0].profitMicroStx).toBe(0);
+      expect(own[own.length - 1].profitMicroStx).toBe(r.strategies[s].profitMicroStx);
+    }
+  });
+
+  it("gives the same report for the same seed", async () => {
+    const first = await smallReport();
+    // a fresh deployment, as the vitest setup does before every test
+    await simnet.initSession(process.cwd(), "./Clarinet.toml", null);
+    const second = await runSimulation({ ...SMALL, chain: chain() });
+    expect(second).toEqual(first);
+    expect(formatReport(second)).toBe(formatReport(first));
+  });
+
+  it("refuses options it cannot simulate", async () => {
+    await expect(runSimulation({ rounds: 0, chain: chain() })).rejects.toThrow("rounds must be an integer >= 1");
+    await expect(runSimulation({ seed: -1, chain: chain() })).rejects.toThrow("seed must be an integer");
+  });
+});
+
+describe("renderChartSvg", () => {
+  it("renders an SVG chart with one series per strategy", async () => {
+    const report = await smallReport();
+    const svg = await renderChartSvg(report);
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+    for (const s of STRATEGIES) expect(svg).toContain(`>${s}</text>`);
+    expect(svg).toContain("Cumulative profit per agent");
+    // one line per strategy, drawn from its data
+    expect(svg.match(/aria-roledescription="line mark"/g) ?? []).toHaveLength(STRATEGIES.length);
+    for (const s of STRATEGIES) expect(svg).toMatch(new RegExp(`<path aria-label="round: 0; STX per agent: 0; strategy: ${s}"`));
+  });
+
+  it("plots per-agent profit per round from the report's series", async () => {
+    const report = await smallReport();
+    const spec = chartSpec(report) as { data: { values: { round: number; strategy: string; profit: number }[] } };
+    expect(spec.data.values).toHaveLength(report.series.length);
+    const last = spec.data.values.filter((v) => v.strategy === "provider-junk").at(-1);
+    expect(last?.profit).toBe(report.strategies["provider-junk"].profitPerAgentStx);
+  });
+});
+
+describe("commitment", () => {
+  it("matches the contract's compute-commitment", () => {
+    const salt = saltFor(7, validator1, 3n);
+    const expected = readOnly("compute-commitment", [Cl.uint(64), Cl.buffer(salt), Cl.uint(3), Cl.principal(validator1)]);
+    expect(Cl.buffer(commitment(64, salt, 3n, validator1))).toStrictEqual(expected);
+  });
+});
+
+describe("Rng", () => {
+  it("is a function of its seed", () => {
+    const draws = (seed: number) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: 8 }, () => rng.next());
+    };
+    expect(draws(42)).toEqual(draws(42));
+    expect(draws(42)).not.toEqual(draws(43));
+    for (const x of draws(1)) expect(x >= 0 && x < 1).toBe(true);
+  });
+});
+
+describe("parseCliArgs", () => {
+  it("defaults to the default configuration and writes to reports/", () => {
+    const cli = parseCliArgs([]);
+    expect(cli.simulation).toEqual(DEFAULT_OPTIONS);
+    expect(cli.outDir.endsWith("reports")).toBe(true);
+    expect(cli.progress).toBeUndefined();
+  });
+
+  it("reads --rounds, --providers, --validators, --seed and the progress flags", () => {
+    const cli = parseCliArgs(["--rounds", "3", "--providers", "4", "--validators", "7", "--seed", "9", "--no-progress"]);
+    expect(cli.simulation).toMatchObject({ rounds: 3, providers: 4, validators: 7, seed: 9 });
+    expect(cli.progress).toBe(false);
+    expect(parseCliArgs(["--progress"]).progress).toBe(true);
+  });
+
+  it("rejects unknown flags and non-numeric values", () => {
+    expect(() => parseCliArgs(["--round", "3"])).toThrow();
+    expect(() => parseCliArgs(["--seed", "abc"])).toThrow('--seed expects a non-negative integer, got "abc"');
+  });
+});
