@@ -613,8 +613,30 @@
   )
 )
 
-;; The job's committee, drawing it first if needed: without randomness when
-;; every active validator fits, otherwise from committee-seed once it exists.
+;; Draws a job's committee: without randomness when every active validator
+;; fits, otherwise from committee-seed once it exists. Returns the new record.
+(define-private (new-committee
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+    (provider principal)
+    (committee-size uint)
+  )
+  (let (
+      (n (var-get active-validator-count))
+      (seed (if (<= n committee-size) none (committee-seed (get matched-block bid) (get matched-at bid))))
+    )
+    ;; the draw waits for a seed no party could know when it acted
+    (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
+    (let ((seats (seat-committee bid-id provider (get bidder bid) committee-size seed)))
+      ;; a committee needs at least one validator besides the parties
+      (asserts! (> (len seats) u0) ERR_NO_ELIGIBLE_VALIDATORS)
+      (ok { seats: seats, commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) })
+    )
+  )
+)
+
+;; The job's committee, drawing it first if needed.
 (define-private (ensure-committee
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -624,16 +646,7 @@
   )
   (match (map-get? committees bid-id)
     committee (ok committee)
-    (let (
-        (n (var-get active-validator-count))
-        (seed (if (<= n committee-size) none (committee-seed (get matched-block bid) (get matched-at bid))))
-      )
-      ;; the draw waits for a seed no party could know when it acted
-      (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
-      ;; a committee needs at least one validator besides the parties
-      (asserts! (> (len (seat-committee bid-id provider (get bidder bid) committee-size seed)) u0) ERR_NO_ELIGIBLE_VALIDATORS)
-      (ok (unwrap! (map-get? committees bid-id) ERR_NO_ELIGIBLE_VALIDATORS))
-    )
+    (new-committee bid-id bid provider committee-size)
   )
 )
 
@@ -714,7 +727,8 @@
       active: bool,
     })
   )
-  (let (
+  ;; an empty queue has nothing to match: skip the fold and its reads
+  (if (is-eq (get queue-head dataset) u0) (ok dataset) (let (
       (state (try! (fold match-step QUEUE_STEPS (ok {
         dataset-id: dataset-id,
         provider: (get provider dataset),
@@ -735,7 +749,7 @@
       queue-tail: (get queue-tail state),
       queued-jobs: (get queued-jobs state),
     }))
-  )
+  ))
 )
 
 ;; Total weight of the revealed votes scoring at or below a threshold.
@@ -936,6 +950,8 @@
                  revealed: (list 10 { score: uint, weight: uint }) })
   )
   (let (
+      ;; each read of burn-block-height costs a read: take it once
+      (now burn-block-height)
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (dataset-id (get dataset-id bid))
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
@@ -975,7 +991,7 @@
     )
     (try! (pay-out provider-payment (get provider dataset)))
     (try! (pay-out bidder-refund (get bidder bid)))
-    (provider-stake-removed (get provider dataset) slashed)
+    (if (> slashed u0) (provider-stake-removed (get provider dataset) slashed) true)
     (var-set market-totals (merge totals {
       dataset-stakes: (- (get dataset-stakes totals) slashed),
       validator-stakes: (- (get validator-stakes totals) penalties),
@@ -995,7 +1011,7 @@
       penalties: penalties,
       reward-pool: reward-pool,
       reward-weight: coherent-weight,
-      finalized-at: burn-block-height,
+      finalized-at: now,
     })
     (print {
       event: "job-finalized",
@@ -1018,7 +1034,7 @@
       validations: (+ (get validations dataset) u1),
       passed-validations: (+ (get passed-validations dataset) (if (is-eq outcome OUTCOME_REWARDED) u1 u0)),
       score-sum: (+ (get score-sum dataset) final-score),
-      last-settled-at: burn-block-height,
+      last-settled-at: now,
     }))))
     (ok outcome)
   )
@@ -1213,6 +1229,8 @@
 ;; Event: bid-placed, then bid-matched when matched at once. Returns the bid id.
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
   (let (
+      ;; each read of burn-block-height costs a read: take it once
+      (now burn-block-height)
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (params (var-get parameters))
       (bid-id (+ (var-get last-bid-id) u1))
@@ -1237,7 +1255,7 @@
     ;; the bid must meet the provider's ask
     (asserts! (>= amount (* (get price-per-block dataset) duration)) ERR_BID_BELOW_ASK)
     ;; the training must fit before the deadline
-    (asserts! (<= (+ burn-block-height duration) deadline) ERR_DEADLINE_UNREACHABLE)
+    (asserts! (<= (+ now duration) deadline) ERR_DEADLINE_UNREACHABLE)
     (try! (deposit amount))
     (var-set market-totals (merge totals { escrowed-bids: (+ (get escrowed-bids totals) amount) }))
     (var-set last-bid-id bid-id)
@@ -1248,15 +1266,15 @@
       duration: duration,
       deadline: deadline,
       status: (if match-now STATUS_MATCHED STATUS_QUEUED),
-      placed-at: burn-block-height,
-      matched-at: (if match-now burn-block-height u0),
+      placed-at: now,
+      matched-at: (if match-now now u0),
       matched-block: (if match-now stacks-block-height u0),
       parameter-version: (get version params),
     })
     (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline })
     (if match-now
       (begin
-        (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: burn-block-height })
+        (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: now })
         (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size params))
         (map-set datasets dataset-id (merge dataset {
           active-jobs: (+ (get active-jobs dataset) u1),
@@ -1482,7 +1500,7 @@
     (asserts! (is-none (map-get? committees bid-id)) ERR_COMMITTEE_DRAWN)
     ;; after the commit phase a new committee could not vote
     (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
-    (ok (get seats (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params)))))
+    (ok (get seats (try! (new-committee bid-id bid (get provider dataset) (get committee-size params)))))
   )
 )
 

@@ -1,0 +1,249 @@
+;; floor: the cost benchmark's reference contract (bench/index.ts), never deployed for real.
+;; Each public function has the name and arguments of a neural-training-market function and does
+;; only what that operation fundamentally needs: the STX transfer it makes (if any) and ONE map
+;; write of the same record type. No checks, no id counter, no totals, no events, no parameters.
+
+(define-map datasets uint {
+  provider: principal, stake: uint, metadata-uri: (string-ascii 256), price-per-block: uint,
+  max-concurrent-jobs: uint, active-jobs: uint, queued-jobs: uint, queue-head: uint, queue-tail: uint,
+  matched-jobs: uint, validations: uint, passed-validations: uint, score-sum: uint,
+  last-settled-at: uint, registered-at: uint, active: bool,
+})
+
+(define-map bids uint {
+  dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+  placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint,
+})
+
+(define-map validators principal {
+  stake: uint, active: bool, index: uint, open-seats: uint, exit-requested-at: uint, registered-at: uint,
+})
+
+(define-map committees uint {
+  seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
+  revealed: (list 10 { score: uint, weight: uint }),
+})
+
+(define-map votes { bid-id: uint, validator: principal } {
+  commitment: (buff 32), score: uint, weight: uint, revealed: bool, claimed: bool,
+})
+
+(define-map job-results uint {
+  final-score: uint, outcome: uint, provider-payment: uint, bidder-refund: uint, slashed-amount: uint,
+  validator-fees: uint, protocol-fee: uint, penalties: uint, reward-pool: uint, reward-weight: uint,
+  finalized-at: uint,
+})
+
+(define-map proposals uint {
+  proposer: principal, parameter: (string-ascii 32), value: uint, created-at: uint, voting-ends-at: uint,
+  executable-at: uint, expires-at: uint, quorum-bps: uint, total-stake: uint, yes-votes: uint, no-votes: uint,
+  executed: bool,
+})
+
+(define-map proposal-votes { proposal-id: uint, voter: principal } { support: bool, weight: uint })
+
+(define-map parameter-history uint {
+  version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+  max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint, reveal-window: uint,
+  validator-unbonding-blocks: uint, committee-size: uint, min-reveals-bps: uint, reward-threshold: uint,
+  slash-threshold: uint, slash-rate-bps: uint, validator-fee-bps: uint, protocol-fee-bps: uint,
+  validator-penalty-bps: uint, consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+  governance-quorum-bps: uint, proposal-threshold: uint,
+})
+
+(define-data-var paused bool false)
+
+(define-data-var market-totals
+  { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint }
+  { dataset-stakes: u0, validator-stakes: u0, escrowed-bids: u0, unclaimed-rewards: u0, treasury: u0 })
+
+;; The load baseline: a call that reads nothing but the contract itself.
+(define-read-only (get-contract-owner) tx-sender)
+
+(define-private (deposit (amount uint))
+  (stx-transfer? amount tx-sender current-contract)
+)
+
+(define-private (pay-out (amount uint) (recipient principal))
+  (as-contract? ((with-stx amount)) (try! (stx-transfer? amount current-contract recipient)))
+)
+
+(define-private (dataset-record (provider principal) (stake uint) (metadata-uri (string-ascii 256)))
+  { provider: provider, stake: stake, metadata-uri: metadata-uri, price-per-block: u0, max-concurrent-jobs: u1,
+    active-jobs: u0, queued-jobs: u0, queue-head: u0, queue-tail: u0, matched-jobs: u0, validations: u0,
+    passed-validations: u0, score-sum: u0, last-settled-at: u0, registered-at: u0, active: true }
+)
+
+(define-private (bid-record (dataset-id uint) (amount uint) (duration uint) (deadline uint) (status uint))
+  { dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline,
+    status: status, placed-at: u0, matched-at: u0, matched-block: u0, parameter-version: u1 }
+)
+
+(define-private (validator-record (stake uint) (active bool))
+  { stake: stake, active: active, index: u0, open-seats: u0, exit-requested-at: u0, registered-at: u0 }
+)
+
+(define-private (job-result (payment uint))
+  { final-score: u85, outcome: u1, provider-payment: payment, bidder-refund: u0, slashed-amount: u0,
+    validator-fees: u0, protocol-fee: u0, penalties: u0, reward-pool: u0, reward-weight: u0, finalized-at: u0 }
+)
+
+;; datasets
+
+(define-public (register-dataset (stake uint) (metadata-uri (string-ascii 256)))
+  (begin
+    (try! (deposit stake))
+    (ok (map-set datasets u1 (dataset-record tx-sender stake metadata-uri)))
+  )
+)
+
+(define-public (add-dataset-stake (dataset-id uint) (amount uint))
+  (begin
+    (try! (deposit amount))
+    (ok (map-set datasets dataset-id (dataset-record tx-sender amount "ipfs://dataset-metadata")))
+  )
+)
+
+(define-public (set-dataset-terms (dataset-id uint) (price-per-block uint) (max-concurrent-jobs uint))
+  (ok (map-set datasets dataset-id (merge (dataset-record tx-sender u0 "ipfs://dataset-metadata")
+    { price-per-block: price-per-block, max-concurrent-jobs: max-concurrent-jobs })))
+)
+
+(define-public (withdraw-dataset-stake (dataset-id uint))
+  (begin
+    (try! (pay-out u1000000 tx-sender))
+    (ok (map-set datasets dataset-id (merge (dataset-record tx-sender u0 "ipfs://dataset-metadata") { active: false })))
+  )
+)
+
+;; bids
+
+(define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
+  (begin
+    (try! (deposit amount))
+    (ok (map-set bids u1 (bid-record dataset-id amount duration deadline u2)))
+  )
+)
+
+(define-public (match-queued-bids (dataset-id uint))
+  (ok (map-set bids u1 (bid-record dataset-id u500000 u10 u100 u2)))
+)
+
+(define-public (cancel-bid (bid-id uint))
+  (begin
+    (try! (pay-out u500000 tx-sender))
+    (ok (map-set bids bid-id (bid-record u1 u500000 u10 u100 u4)))
+  )
+)
+
+(define-public (expire-bid (bid-id uint))
+  (begin
+    (try! (pay-out u500000 tx-sender))
+    (ok (map-set bids bid-id (bid-record u1 u500000 u10 u100 u5)))
+  )
+)
+
+;; validators and validation
+
+(define-public (register-validator (stake uint))
+  (begin
+    (try! (deposit stake))
+    (ok (map-set validators tx-sender (validator-record stake true)))
+  )
+)
+
+(define-public (request-validator-exit)
+  (ok (map-set validators tx-sender (validator-record u2000000 false)))
+)
+
+(define-public (withdraw-validator-stake)
+  (begin
+    (try! (pay-out u2000000 tx-sender))
+    (ok (map-delete validators tx-sender))
+  )
+)
+
+(define-public (draw-committee (bid-id uint))
+  (ok (map-set committees bid-id { seats: (list tx-sender tx-sender tx-sender tx-sender tx-sender),
+                                    commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
+)
+
+;; the one-seat committee of `submit-validation-result`
+(define-public (draw-committee-one-seat (bid-id uint))
+  (ok (map-set committees bid-id { seats: (list tx-sender), commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
+)
+
+(define-public (commit-validation-result (bid-id uint) (commitment (buff 32)))
+  (ok (map-set votes { bid-id: bid-id, validator: tx-sender }
+    { commitment: commitment, score: u0, weight: u2000000, revealed: false, claimed: false }))
+)
+
+(define-public (reveal-validation-result (bid-id uint) (score uint) (salt (buff 32)))
+  (ok (map-set votes { bid-id: bid-id, validator: tx-sender }
+    { commitment: salt, score: score, weight: u2000000, revealed: true, claimed: false }))
+)
+
+;; the reveal that completes the committee: the provider's payment and the job's result
+(define-public (reveal-validation-result-final (bid-id uint) (score uint) (salt (buff 32)))
+  (begin
+    (try! (pay-out u475000 tx-sender))
+    (ok (map-set job-results bid-id (job-result u475000)))
+  )
+)
+
+(define-public (submit-validation-result (dataset-id uint) (bid-id uint) (score uint))
+  (begin
+    (try! (pay-out u475000 tx-sender))
+    (ok (map-set job-results bid-id (job-result u475000)))
+  )
+)
+
+(define-public (finalize-validation (bid-id uint))
+  (begin
+    (try! (pay-out u475000 tx-sender))
+    (ok (map-set job-results bid-id (job-result u475000)))
+  )
+)
+
+(define-public (claim-validation-reward (bid-id uint))
+  (begin
+    (try! (pay-out u5000 tx-sender))
+    (ok (map-set votes { bid-id: bid-id, validator: tx-sender }
+      { commitment: 0x, score: u85, weight: u2000000, revealed: true, claimed: true }))
+  )
+)
+
+;; governance
+
+(define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
+  (ok (map-set proposals u1 { proposer: tx-sender, parameter: parameter, value: value, created-at: u0,
+    voting-ends-at: u0, executable-at: u0, expires-at: u0, quorum-bps: u0, total-stake: u0, yes-votes: u0,
+    no-votes: u0, executed: false }))
+)
+
+(define-public (vote-on-proposal (proposal-id uint) (support bool))
+  (ok (map-set proposal-votes { proposal-id: proposal-id, voter: tx-sender } { support: support, weight: u0 }))
+)
+
+(define-public (execute-proposal (proposal-id uint))
+  (ok (map-set parameter-history u2 {
+    version: u2, min-dataset-stake: u1000000, min-validator-stake: u1000000, min-bid-amount: u100000,
+    max-computation-duration: u4320, stake-lock-blocks: u4320, validation-window: u144, reveal-window: u144,
+    validator-unbonding-blocks: u144, committee-size: u1, min-reveals-bps: u5001, reward-threshold: u70,
+    slash-threshold: u40, slash-rate-bps: u5000, validator-fee-bps: u500, protocol-fee-bps: u0,
+    validator-penalty-bps: u100, consensus-tolerance: u15, voting-period: u1008, execution-delay: u144,
+    governance-quorum-bps: u2000, proposal-threshold: u1000000 }))
+)
+
+;; administration
+
+(define-public (set-paused (pause bool))
+  (ok (var-set paused pause))
+)
+
+(define-public (withdraw-treasury (amount uint) (recipient principal))
+  (begin
+    (try! (pay-out amount recipient))
+    (ok (var-set market-totals { dataset-stakes: u0, validator-stakes: u0, escrowed-bids: u0, unclaimed-rewards: u0, treasury: u0 }))
+  )
+)
