@@ -1,0 +1,448 @@
+/**
+ * Fuzzing campaign for the neural-training-market contract with Rendezvous (`rv`).
+ *
+ *   npm run fuzz -- [--runs N] [--seed S] [--mode both|invariant|test]
+ *                   [--invariant-runs N] [--test-runs N] [--max-blocks B]
+ *                   [--shrink] [--keep] [--project DIR]
+ *
+ * Runs Rendezvous on contracts/neural-training-market.clar with its sidecar
+ * contracts/neural-training-market.tests.clar, in both modes at once (one process
+ * each, so two cores are used):
+ * - `invariant`: random sequences of calls to every public function (the
+ *   contract's, with random arguments, and the sidecar's `drive-*` calls, which
+ *   target live datasets, bids and proposals), each sequence followed by one
+ *   `invariant-*` check;
+ * - `test`: the sidecar's `test-*` property tests, one per public function.
+ * Prints per mode: runs, seed, wall time, result, the call statistics and how far
+ * the market got (bids placed and settled, votes, claims, parameter versions);
+ * on a failure, Rendezvous' counterexample and the calls that led to it. Exits 1
+ * on any failure. Full logs: .cache/fuzz/<mode>.log (git-ignored).
+ *
+ * Options:
+ *   --runs N        runs per mode (default 1000)
+ *   --invariant-runs N, --test-runs N
+ *                   override --runs for one mode (an invariant run is a sequence
+ *                   of calls, several times slower than a property-test run)
+ *   --seed S        fast-check seed, the same for both modes (default: random,
+ *                   printed); the same seed, runs and max-blocks replay a run
+ *   --mode M        both (default), invariant or test
+ *   --max-blocks B  cap on the burn blocks Rendezvous mines after a step
+ *                   (default 4; 0 = Rendezvous' own ceil(100000 / runs), which is
+ *                   100 blocks at 1000 runs). Each vote needs its own random
+ *                   caller, so a job's 144-block commit and reveal windows must
+ *                   span hundreds of steps for committees to vote and jobs to settle
+ *   --shrink        let fast-check shrink a failure (slow, and replayed on the
+ *                   already mutated simnet); by default the run stops at the
+ *                   first failure (Rendezvous' --bail)
+ *   --keep          keep the isolated project copies in the temp directory
+ *   --project DIR   fuzz another copy of the project (e.g. a mutated contract);
+ *                   default: this repository
+ *
+ * Two adaptations of Rendezvous 0.12, both in the child process only:
+ * - Clarinet SDK 3.21 writes deployment plans with `transaction-type:` entries,
+ *   which Rendezvous 0.12 does not recognise ("contract not found in
+ *   Clarinet.toml"): the plan is handed to it in the older keyed form.
+ * - the --max-blocks cap above.
+ * Each mode runs in its own copy of the project (Clarinet.toml, contracts,
+ * settings) under the temp directory, so the fuzzer never rewrites this
+ * project's deployment plan and a contract edited meanwhile does not change a run.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Cl, type ClarityValue } from "@stacks/transactions";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const THIS_FILE = fileURLToPath(import.meta.url);
+const CONTRACT = "neural-training-market";
+const MODES = ["invariant", "test"] as const;
+type Mode = (typeof MODES)[number];
+
+interface Options {
+  runs: Record<Mode, number>;
+  seed: number;
+  project: string;
+  modes: Mode[];
+  maxBlocks: number;
+  shrink: boolean;
+  keep: boolean;
+  child?: Mode;
+}
+
+function parseOptions(argv: string[]): Options {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
+    const [name, inline] = arg.slice(2).split("=", 2);
+    if (["shrink", "keep"].includes(name)) {
+      flags.add(name);
+    } else if (["runs", "invariant-runs", "test-runs", "seed", "mode", "max-blocks", "project", "child"].includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`--${name} needs a value`);
+      values.set(name, value);
+    } else {
+      throw new Error(`unknown option --${name}`);
+    }
+  }
+  const int = (name: string, fallback: number, min: number): number => {
+    const raw = values.get(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    return n;
+  };
+  const mode = values.get("mode") ?? "both";
+  if (mode !== "both" && !MODES.includes(mode as Mode)) throw new Error("--mode must be both, invariant or test");
+  const child = values.get("child");
+  if (child !== undefined && !MODES.includes(child as Mode)) throw new Error("--child must be invariant or test");
+  const runs = int("runs", 1000, 1);
+  return {
+    runs: { invariant: int("invariant-runs", runs, 1), test: int("test-runs", runs, 1) },
+    project: resolve(values.get("project") ?? ROOT),
+    seed: int("seed", Math.floor(Math.random() * 0x7fffffff), 0),
+    modes: mode === "both" ? [...MODES] : [mode as Mode],
+    maxBlocks: int("max-blocks", 4, 0),
+    shrink: flags.has("shrink"),
+    keep: flags.has("keep"),
+    child: child as Mode | undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Child: one Rendezvous mode, in process, inside an isolated project copy
+// ---------------------------------------------------------------------------
+
+interface PlanTransaction {
+  [key: string]: unknown;
+}
+interface Simnet {
+  deployer: string;
+  burnBlockHeight: number;
+  callReadOnlyFn(contract: string, method: string, args: ClarityValue[], sender: string): { result: ClarityValue };
+}
+
+async function runChild(mode: Mode, options: Options): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const rvAppPath = require.resolve("@stacks/rendezvous/dist/app.js");
+  const rvRequire = createRequire(rvAppPath);
+
+  // Deployment plans: `- transaction-type: emulated-contract-publish` + fields
+  // becomes `- emulated-contract-publish: { fields }`, the form Rendezvous reads.
+  const yaml = rvRequire("yaml") as { parse: (...args: unknown[]) => unknown };
+  const parse = yaml.parse;
+  yaml.parse = (...args: unknown[]) => {
+    const doc = parse(...args) as { plan?: { batches?: { transactions?: PlanTransaction[] }[] } } | null;
+    for (const batch of doc?.plan?.batches ?? []) {
+      batch.transactions = (batch.transactions ?? []).map((tx) => {
+        const type = tx["transaction-type"];
+        if (typeof type !== "string") return tx;
+        const { ["transaction-type"]: _type, ...fields } = tx;
+        return { [type]: fields };
+      });
+    }
+    return doc;
+  };
+
+  // Burn blocks mined between steps, capped.
+  if (options.maxBlocks > 0) {
+    const wasm = rvRequire("@stacks/clarinet-sdk-wasm") as {
+      SDK: { prototype: { mineEmptyBurnBlocks: (count?: number) => unknown } };
+    };
+    const mine = wasm.SDK.prototype.mineEmptyBurnBlocks;
+    wasm.SDK.prototype.mineEmptyBurnBlocks = function (this: unknown, count?: number) {
+      return mine.call(this, Math.min(count ?? 1, options.maxBlocks));
+    };
+  }
+
+  // Keep the simnet Rendezvous builds, to report the final market state.
+  const sdk = rvRequire("@stacks/clarinet-sdk") as { initSimnet: (...args: unknown[]) => Promise<Simnet> };
+  const initSimnet = sdk.initSimnet;
+  let simnet: Simnet | undefined;
+  sdk.initSimnet = async (...args: unknown[]) => (simnet = await initSimnet(...args));
+
+  const rv = require(rvAppPath) as { main: () => Promise<void> };
+  process.argv = [
+    process.argv[0],
+    rvAppPath,
+    ".",
+    CONTRACT,
+    mode,
+    `--runs=${options.runs[mode]}`,
+    `--seed=${options.seed}`,
+    ...(options.shrink ? [] : ["--bail"]),
+  ];
+  await rv.main();
+  if (simnet) console.log(`FUZZ-STATE ${JSON.stringify(marketState(simnet))}`);
+}
+
+// A Clarity value as plain JSON data (uints as numbers: the market's amounts
+// stay far below 2^53 in a campaign).
+type Plain = number | boolean | string | null | Plain[] | { [key: string]: Plain };
+function plain(cv: ClarityValue): Plain {
+  switch (cv.type) {
+    case "uint":
+    case "int":
+      return Number(cv.value);
+    case "true":
+      return true;
+    case "false":
+      return false;
+    case "none":
+      return null;
+    case "some":
+    case "ok":
+    case "err":
+      return plain(cv.value);
+    case "list":
+      return cv.value.map(plain);
+    case "tuple":
+      return Object.fromEntries(Object.entries(cv.value).map(([k, v]) => [k, plain(v)]));
+    default:
+      return String((cv as { value?: unknown }).value);
+  }
+}
+
+// What the campaign reached, read from the fuzzed contract at the end.
+function marketState(simnet: Simnet): Record<string, Plain> {
+  const contract = `${simnet.deployer}.${CONTRACT}`;
+  const read = (method: string, args: ClarityValue[] = []): Plain =>
+    plain(simnet.callReadOnlyFn(contract, method, args, simnet.deployer).result);
+  const ids = read("get-last-ids") as Record<string, number>;
+  const statusNames = ["", "queued", "matched", "settled", "cancelled", "expired"];
+  const bids: Record<string, number> = {};
+  let committees = 0;
+  let results = 0;
+  let claimed = 0;
+  for (let id = 1; id <= ids["bid-id"]; id++) {
+    const bid = read("get-bid", [Cl.uint(id)]) as { status: number } | null;
+    const status = statusNames[bid?.status ?? 0] || "missing";
+    bids[status] = (bids[status] ?? 0) + 1;
+    const committee = read("get-committee", [Cl.uint(id)]) as { seats: string[] } | null;
+    if (committee) {
+      committees++;
+      for (const seat of committee.seats) {
+        const vote = read("get-vote", [Cl.uint(id), Cl.principal(seat)]) as { claimed: boolean } | null;
+        if (vote?.claimed) claimed++;
+      }
+    }
+    if (read("get-job-result", [Cl.uint(id)]) !== null) results++;
+  }
+  return {
+    burnHeight: simnet.burnBlockHeight,
+    datasets: ids["dataset-id"],
+    bids,
+    committees,
+    jobResults: results,
+    rewardClaims: claimed,
+    proposals: ids["proposal-id"],
+    parameterVersion: (read("get-parameters") as { version: number }).version,
+    activeValidators: read("get-active-validator-count"),
+    paused: read("is-paused"),
+    totals: read("get-market-totals"),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Parent: one child per mode, in parallel; summaries; exit code
+// ---------------------------------------------------------------------------
+
+interface ModeReport {
+  mode: Mode;
+  exitCode: number | null;
+  seconds: number;
+  passed: boolean;
+  resultLine: string;
+  failure: string[];
+  lastCalls: string[];
+  stats: Map<string, Map<string, number>>;
+  state?: Record<string, unknown>;
+  logPath: string;
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+function isolatedProject(project: string, mode: Mode): string {
+  const dir = mkdtempSync(join(tmpdir(), `ntm-fuzz-${mode}-`));
+  for (const entry of ["Clarinet.toml", "contracts", "settings"]) {
+    cpSync(join(project, entry), join(dir, entry), { recursive: true });
+  }
+  mkdirSync(join(dir, "deployments"));
+  return dir;
+}
+
+// Rendezvous deploys the contract with its sidecar without Clarity's static
+// analysis, so a sidecar out of step with the contract (a renamed field, a new
+// tuple key) would only show up as odd run-time failures. Type-check the exact
+// concatenation first, as a project contract.
+async function typeCheck(project: string): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const citizen = require("@stacks/rendezvous/dist/citizen.js") as {
+    scheduleRendezvous: (contract: string, tests: string) => string;
+  };
+  const { initSimnet } = await import("@stacks/clarinet-sdk");
+  const dir = mkdtempSync(join(tmpdir(), "ntm-fuzz-check-"));
+  for (const entry of ["Clarinet.toml", "contracts", "settings"]) {
+    cpSync(join(project, entry), join(dir, entry), { recursive: true });
+  }
+  const contractPath = join(dir, "contracts", `${CONTRACT}.clar`);
+  const testsPath = join(dir, "contracts", `${CONTRACT}.tests.clar`);
+  writeFileSync(contractPath, citizen.scheduleRendezvous(readFileSync(contractPath, "utf8"), readFileSync(testsPath, "utf8")));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    await initSimnet(join(dir, "Clarinet.toml"), true);
+  } catch (error) {
+    throw new Error(`the sidecar does not type-check against the contract:\n${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runMode(mode: Mode, options: Options): Promise<ModeReport> {
+  const project = isolatedProject(options.project, mode);
+  const logPath = join(options.project, ".cache", "fuzz", `${mode}.log`);
+  const log = createWriteStream(logPath);
+  const args = [
+    ...process.execArgv,
+    THIS_FILE,
+    "--child", mode,
+    "--runs", String(options.runs[mode]),
+    "--seed", String(options.seed),
+    "--max-blocks", String(options.maxBlocks),
+    ...(options.shrink ? ["--shrink"] : []),
+  ];
+  const started = Date.now();
+  const report: ModeReport = {
+    mode, exitCode: null, seconds: 0, passed: false, resultLine: "", failure: [], lastCalls: [],
+    stats: new Map(), logPath,
+  };
+  let section = "";
+  let inFailure = false;
+  let pending = "";
+  const onLine = (raw: string): void => {
+    const line = raw.replace(ANSI, "").trimEnd();
+    if (line.startsWith("FUZZ-STATE ")) {
+      report.state = JSON.parse(line.slice("FUZZ-STATE ".length)) as Record<string, unknown>;
+      return;
+    }
+    if (/^OK, (invariants|properties) passed after \d+ runs\./.test(line)) {
+      report.passed = true;
+      report.resultLine = line;
+    } else if (/^Error: Property failed after \d+ tests\./.test(line)) {
+      report.resultLine = line;
+      inFailure = true;
+    }
+    if (line.startsWith("EXECUTION STATISTICS")) inFailure = false;
+    if (inFailure && line !== "") report.failure.push(line);
+    if (line.startsWith("₿")) {
+      report.lastCalls.push(line);
+      if (report.lastCalls.length > 25) report.lastCalls.shift();
+    }
+    const heading = line.match(/^[│├└]─ [+!-] (SUCCESSFUL|IGNORED|PASSED|DISCARDED|FAILED)$/);
+    if (heading) {
+      // the invariant report has two PASSED/FAILED-style blocks: calls, then invariants
+      section = heading[1] === "PASSED" && report.stats.has("SUCCESSFUL") ? "INVARIANT PASSED"
+        : heading[1] === "FAILED" && report.stats.has("SUCCESSFUL") ? "INVARIANT FAILED"
+        : heading[1];
+      report.stats.set(section, new Map());
+      return;
+    }
+    const entry = line.match(/^[│ ]\s+[├└]─ ([\w-]+): x(\d+)$/);
+    if (entry && section) report.stats.get(section)!.set(entry[1], Number(entry[2]));
+  };
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, args, { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+    const feed = (chunk: Buffer): void => {
+      log.write(chunk);
+      pending += chunk.toString("utf8");
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      lines.forEach(onLine);
+    };
+    child.stdout.on("data", feed);
+    child.stderr.on("data", feed);
+    child.on("close", (code) => {
+      if (pending) onLine(pending);
+      log.end();
+      report.exitCode = code;
+      report.seconds = (Date.now() - started) / 1000;
+      if (code !== 0) report.passed = false;
+      if (!options.keep) rmSync(project, { recursive: true, force: true });
+      resolvePromise(report);
+    });
+  });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n");
+}
+
+function printReport(report: ModeReport, options: Options): void {
+  const verdict = report.passed ? "PASS" : "FAIL";
+  console.log(`\n=== ${report.mode}: ${verdict} — ${options.runs[report.mode]} runs, seed ${options.seed}, ` +
+    `max-blocks ${options.maxBlocks || "Rendezvous' default"}, ${report.seconds.toFixed(1)} s`);
+  if (report.resultLine) console.log(report.resultLine);
+  if (report.mode === "test") {
+    const passed = report.stats.get("PASSED") ?? new Map<string, number>();
+    const discarded = report.stats.get("DISCARDED") ?? new Map<string, number>();
+    const failed = report.stats.get("FAILED") ?? new Map<string, number>();
+    const rows = [...passed.keys()].map((name) => [name, String(passed.get(name)), String(discarded.get(name) ?? 0), String(failed.get(name) ?? 0)]);
+    if (rows.length) console.log(table([["property test", "passed", "discarded", "failed"], ...rows]));
+  } else {
+    const ok = report.stats.get("SUCCESSFUL") ?? new Map<string, number>();
+    const ignored = report.stats.get("IGNORED") ?? new Map<string, number>();
+    const rows = [...ok.keys()].map((name) => [name, String(ok.get(name)), String(ignored.get(name) ?? 0)]);
+    if (rows.length) console.log(table([["call", "succeeded", "failed (ignored)"], ...rows]));
+    const held = report.stats.get("INVARIANT PASSED") ?? new Map<string, number>();
+    const broken = report.stats.get("INVARIANT FAILED") ?? new Map<string, number>();
+    const invRows = [...held.keys()].map((name) => [name, String(held.get(name)), String(broken.get(name) ?? 0)]);
+    if (invRows.length) console.log(table([["invariant", "held", "failed"], ...invRows]));
+  }
+  if (report.state) console.log(`final state: ${JSON.stringify(report.state)}`);
+  if (!report.passed) {
+    if (report.failure.length) console.log(report.failure.join("\n"));
+    else console.log(`no Rendezvous verdict (exit code ${report.exitCode})`);
+    console.log("last calls before the failure:");
+    console.log(report.lastCalls.join("\n"));
+  }
+  console.log(`log: ${report.logPath}`);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.child) {
+    await runChild(options.child, options);
+    return;
+  }
+  const sidecar = join(options.project, "contracts", `${CONTRACT}.tests.clar`);
+  if (!existsSync(sidecar)) throw new Error(`missing ${sidecar}`);
+  mkdirSync(join(options.project, ".cache", "fuzz"), { recursive: true });
+  await typeCheck(options.project);
+  const runs = options.modes.map((mode) => `${mode} ${options.runs[mode]} runs`).join(", ");
+  const replay = [
+    ...(options.modes.length === 1 ? [`--mode ${options.modes[0]}`] : []),
+    ...options.modes.map((mode) => `--${mode}-runs ${options.runs[mode]}`),
+    `--seed ${options.seed}`,
+    ...(options.maxBlocks === 4 ? [] : [`--max-blocks ${options.maxBlocks}`]),
+    ...(options.project === ROOT ? [] : [`--project ${options.project}`]),
+  ].join(" ");
+  console.log(`fuzzing ${CONTRACT} (${options.project}): ${runs}, seed ${options.seed}`);
+  console.log(`replay: npm run fuzz -- ${replay}`);
+  const reports = await Promise.all(options.modes.map((mode) => runMode(mode, options)));
+  reports.forEach((r) => printReport(r, options));
+  const failed = reports.filter((r) => !r.passed);
+  console.log(failed.length ? `\nFUZZ FAILED: ${failed.map((r) => r.mode).join(", ")}` : "\nfuzz: all modes passed");
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exitCode = 1;
+});
