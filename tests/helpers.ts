@@ -50,38 +50,9 @@ export const DEFAULTS = {
   proposalThreshold: 1_000_000n,
 };
 
-/** Any JS value decoded from a Clarity value. */
-export type Decoded = bigint | boolean | string | null | Decoded[] | { [key: string]: Decoded };
+import { decode, type Decoded } from "../src/clarity.ts";
 
-/** Decodes a Clarity value into plain JS: uints as bigint, tuples as objects, none as null. */
-export function decode(cv: ClarityValue): Decoded {
-  switch (cv.type) {
-    case ClarityType.UInt:
-    case ClarityType.Int:
-      return BigInt(cv.value);
-    case ClarityType.BoolTrue:
-      return true;
-    case ClarityType.BoolFalse:
-      return false;
-    case ClarityType.PrincipalStandard:
-    case ClarityType.PrincipalContract:
-    case ClarityType.StringASCII:
-    case ClarityType.StringUTF8:
-      return cv.value;
-    case ClarityType.Buffer:
-      return cv.value;
-    case ClarityType.OptionalNone:
-      return null;
-    case ClarityType.OptionalSome:
-    case ClarityType.ResponseOk:
-    case ClarityType.ResponseErr:
-      return decode(cv.value);
-    case ClarityType.List:
-      return cv.value.map(decode);
-    case ClarityType.Tuple:
-      return Object.fromEntries(Object.entries(cv.value).map(([k, v]) => [k, decode(v)]));
-  }
-}
+export { decode, type Decoded };
 
 type Record_ = Record<string, Decoded>;
 

@@ -4,6 +4,7 @@
  */
 import { ClarityType, type ClarityValue } from "@stacks/transactions";
 import type { ClarityEvent } from "@stacks/clarinet-sdk";
+import { decode, type Decoded } from "../clarity.ts";
 
 /** Maps an address (or contract id) to a display name; undefined keeps the address. */
 export type NameOf = (principal: string) => string | undefined;
@@ -136,34 +137,4 @@ export function quietly<T>(fn: () => T): T {
   }
 }
 
-/** Any JS value decoded from a Clarity value. */
-export type Decoded = bigint | boolean | string | null | Decoded[] | { [key: string]: Decoded };
-
-/** Decodes a Clarity value into plain JS: ints as bigint, tuples as objects, none as null, ok/err/some unwrapped. */
-export function decode(cv: ClarityValue): Decoded {
-  switch (cv.type) {
-    case ClarityType.UInt:
-    case ClarityType.Int:
-      return BigInt(cv.value);
-    case ClarityType.BoolTrue:
-      return true;
-    case ClarityType.BoolFalse:
-      return false;
-    case ClarityType.PrincipalStandard:
-    case ClarityType.PrincipalContract:
-    case ClarityType.StringASCII:
-    case ClarityType.StringUTF8:
-    case ClarityType.Buffer:
-      return cv.value;
-    case ClarityType.OptionalNone:
-      return null;
-    case ClarityType.OptionalSome:
-    case ClarityType.ResponseOk:
-    case ClarityType.ResponseErr:
-      return decode(cv.value);
-    case ClarityType.List:
-      return cv.value.map(decode);
-    case ClarityType.Tuple:
-      return Object.fromEntries(Object.entries(cv.value).map(([key, value]) => [key, decode(value)]));
-  }
-}
+export { decode, type Decoded };

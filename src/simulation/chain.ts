@@ -14,37 +14,10 @@ export interface SimulationChain {
   accounts: Map<string, string>;
 }
 
-/** A Clarity value decoded to plain JS: uints as bigint, tuples as objects, none as null. */
-export type Decoded = bigint | boolean | string | null | Decoded[] | { [key: string]: Decoded };
-export type Tuple = { [key: string]: Decoded };
+import { decode, type Decoded } from "../clarity.ts";
 
-export function decode(cv: ClarityValue): Decoded {
-  switch (cv.type) {
-    case ClarityType.UInt:
-    case ClarityType.Int:
-      return BigInt(cv.value);
-    case ClarityType.BoolTrue:
-      return true;
-    case ClarityType.BoolFalse:
-      return false;
-    case ClarityType.PrincipalStandard:
-    case ClarityType.PrincipalContract:
-    case ClarityType.StringASCII:
-    case ClarityType.StringUTF8:
-    case ClarityType.Buffer:
-      return cv.value;
-    case ClarityType.OptionalNone:
-      return null;
-    case ClarityType.OptionalSome:
-    case ClarityType.ResponseOk:
-    case ClarityType.ResponseErr:
-      return decode(cv.value);
-    case ClarityType.List:
-      return cv.value.map(decode);
-    case ClarityType.Tuple:
-      return Object.fromEntries(Object.entries(cv.value).map(([k, v]) => [k, decode(v)]));
-  }
-}
+export { decode, type Decoded };
+export type Tuple = { [key: string]: Decoded };
 
 /** One contract call to include in the next block. */
 export interface Call {
