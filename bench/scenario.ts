@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Cl, ClarityType, cvToString, privateKeyToAddress, type ClarityValue } from "@stacks/transactions";
 import type { Simnet } from "@stacks/clarinet-sdk";
+import { decode } from "../src/clarity.ts";
 
 export const DIMENSIONS = ["runtime", "readCount", "readLength", "writeCount", "writeLength"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -101,30 +102,6 @@ export function benchPrincipal(tag: string): string {
   return privateKeyToAddress(createHash("sha256").update(`neural-training-market bench ${tag}`).digest("hex") + "01", "testnet");
 }
 
-/** Any Clarity value as plain JS (uints as bigint, tuples as objects, none as null). */
-function decode(cv: ClarityValue): unknown {
-  switch (cv.type) {
-    case ClarityType.UInt:
-    case ClarityType.Int:
-      return BigInt(cv.value);
-    case ClarityType.BoolTrue:
-      return true;
-    case ClarityType.BoolFalse:
-      return false;
-    case ClarityType.OptionalNone:
-      return null;
-    case ClarityType.OptionalSome:
-    case ClarityType.ResponseOk:
-    case ClarityType.ResponseErr:
-      return decode(cv.value);
-    case ClarityType.List:
-      return cv.value.map(decode);
-    case ClarityType.Tuple:
-      return Object.fromEntries(Object.entries(cv.value).map(([k, v]) => [k, decode(v)]));
-    default:
-      return (cv as { value?: unknown }).value;
-  }
-}
 
 function costOf(result: { costs: { total: Cost } | null }, what: string): Cost {
   if (!result.costs) throw new Error(`${what}: the simnet reports no costs (start it with trackCosts: true)`);
