@@ -43,9 +43,13 @@
  *   which Rendezvous 0.12 does not recognise ("contract not found in
  *   Clarinet.toml"): the plan is handed to it in the older keyed form.
  * - the --max-blocks cap above.
- * Each mode runs in its own copy of the project (Clarinet.toml, contracts,
+ * Before fuzzing, the contract with its sidecar appended is type-checked as a
+ * project contract: Rendezvous deploys it without Clarity's static analysis, so
+ * a sidecar out of step with the contract would otherwise only fail oddly at run
+ * time. Each mode runs in its own copy of the project (Clarinet.toml, contracts,
  * settings) under the temp directory, so the fuzzer never rewrites this
- * project's deployment plan and a contract edited meanwhile does not change a run.
+ * project's deployment plan and a contract edited meanwhile does not change a
+ * run. A replay needs the same contract and sidecar as well as the same options.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

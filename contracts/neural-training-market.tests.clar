@@ -510,9 +510,42 @@
            ;; only a score under the slash threshold slashes
            (or (< final st) (is-eq (get slashed-amount r) u0))
            ;; claims only ever take out of the pool
-           (<= (get reward-pool r) (+ (get validator-fees r) (get penalties r)))
-           ;; once every coherent share is claimed nothing is left behind
-           (or (> (get reward-weight r) u0) (is-eq (get reward-pool r) u0))))
+           (<= (get reward-pool r) (+ (get validator-fees r) (get penalties r)))))
+    false)
+)
+
+;; The coherent votes of a settled job not claimed yet.
+(define-private (fz-unclaimed-coherent
+    (seat principal)
+    (acc { bid-id: uint, final: uint, tolerance: uint, weight: uint, count: uint })
+  )
+  (match (map-get? votes { bid-id: (get bid-id acc), validator: seat })
+    v (if (and (get revealed v) (not (get claimed v))
+               (<= (if (> (get score v) (get final acc)) (- (get score v) (get final acc)) (- (get final acc) (get score v)))
+                   (get tolerance acc)))
+        (merge acc { weight: (+ (get weight acc) (get weight v)), count: (+ (get count acc) u1) })
+        acc)
+    acc)
+)
+
+;; What is left of a reward pool belongs to the coherent seats that have not
+;; claimed: reward-weight is exactly their weight, and a non-empty pool always
+;; has one of them left to claim it (no reward is ever stranded).
+(define-private (fz-pool-ok
+    (bid-id uint)
+    (r { final-score: uint, outcome: uint, provider-payment: uint, bidder-refund: uint, slashed-amount: uint,
+         validator-fees: uint, protocol-fee: uint, penalties: uint, reward-pool: uint, reward-weight: uint,
+         finalized-at: uint })
+    (committee (optional { seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
+                           revealed: (list 10 { score: uint, weight: uint }) }))
+    (version uint)
+  )
+  (match committee
+    c (let ((left (fold fz-unclaimed-coherent (get seats c)
+                    { bid-id: bid-id, final: (get final-score r), tolerance: (fz-param version "consensus-tolerance"),
+                      weight: u0, count: u0 })))
+        (and (is-eq (get reward-weight r) (get weight left))
+             (or (is-eq (get reward-pool r) u0) (> (get count left) u0))))
     false)
 )
 
@@ -546,7 +579,9 @@
         ;; exactly the settled bids have a result (a job is paid out once), and it obeys the rules
         results-ok: (and (get results-ok acc)
                          (is-eq (is-eq status STATUS_SETTLED) (is-some result))
-                         (match result r (fz-result-ok r amount (get parameter-version bid)) true)),
+                         (match result r (and (fz-result-ok r amount (get parameter-version bid))
+                                              (fz-pool-ok id r committee (get parameter-version bid)))
+                           true)),
         committees-ok: (and (get committees-ok acc)
                             (match committee
                               c (and (not (is-eq status STATUS_QUEUED)) (not (is-eq status STATUS_CANCELLED))
@@ -710,8 +745,9 @@
 
 ;; Every finished job was paid out once: settled bids, and only they, have one
 ;; result obeying the payout rules; unclaimed rewards are exactly what is left
-;; of the results' reward pools (claims never exceed a pool, and the last
-;; coherent claim empties it).
+;; of the results' reward pools; claims never exceed a pool; what is left of a
+;; pool is owed to exactly the coherent seats that have not claimed (its
+;; reward-weight is their weight) and is never stranded.
 (define-read-only (invariant-jobs-paid-once)
   (or (not (fz-enumerable))
       (let ((bs (fz-bids)))
