@@ -51,11 +51,21 @@
   governance-quorum-bps: uint, proposal-threshold: uint,
 })
 
-(define-data-var paused bool false)
+;; A global state record with the market's field values at their defaults.
+(define-private (market-record (pause bool))
+  { paused: pause, pause-ended-at: u0, last-dataset-id: u0, last-bid-id: u0, last-proposal-id: u0,
+    active-validator-count: u0, dataset-stakes: u0, validator-stakes: u0, escrowed-bids: u0,
+    unclaimed-rewards: u0, treasury: u0, parameter-version: u1, min-dataset-stake: u1000000,
+    min-validator-stake: u1000000, min-bid-amount: u100000, max-computation-duration: u4320, committee-size: u5 }
+)
 
-(define-data-var market-totals
-  { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint }
-  { dataset-stakes: u0, validator-stakes: u0, escrowed-bids: u0, unclaimed-rewards: u0, treasury: u0 })
+;; The market's global state record (set-paused and withdraw-treasury write it whole).
+(define-data-var market {
+  paused: bool, pause-ended-at: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
+  active-validator-count: uint, dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
+  unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
+  min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, committee-size: uint,
+} (market-record false))
 
 ;; The load baseline: a call that reads nothing but the contract itself.
 (define-read-only (get-contract-owner) tx-sender)
@@ -238,12 +248,12 @@
 ;; administration
 
 (define-public (set-paused (pause bool))
-  (ok (var-set paused pause))
+  (ok (var-set market (market-record pause)))
 )
 
 (define-public (withdraw-treasury (amount uint) (recipient principal))
   (begin
     (try! (pay-out amount recipient))
-    (ok (var-set market-totals { dataset-stakes: u0, validator-stakes: u0, escrowed-bids: u0, unclaimed-rewards: u0, treasury: u0 }))
+    (ok (var-set market (market-record false)))
   )
 )

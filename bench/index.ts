@@ -10,9 +10,13 @@
  *   and whitespace removed) to show what its size costs every call.
  * - `--variant <file.clar>`: also measures a candidate version of the contract at N = 1 and prints
  *   its difference from the current one (a proposed optimization, checked before it is applied).
+ * - `--before <git revision>` (default BEFORE_REVISION, the contract as issue 7 found it): measures
+ *   that version at N = 1 too and reports before → after for every call, with its floor ratios.
+ *   Skipped, with a note, where the git history is not available.
  *
  * Writes bench/results.md and prints the same text.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Cl, ClarityType, cvToString } from "@stacks/transactions";
 import type { Simnet } from "@stacks/clarinet-sdk";
@@ -40,6 +44,8 @@ const DEFAULT_SIZES = [1, 100, 1000];
 const TOLERANCE = 0.01;
 const TARGET_FLOOR_RATIO = 2;
 const TARGET_LIFECYCLE_SHARE = 0.01;
+/** The contract before issue 7's cost work (commit "Issue 6: simulation"). */
+const BEFORE_REVISION = "1614a13";
 
 // The simnet echoes every print event through console.log: silence it, report on stdout/stderr.
 console.log = () => {};
@@ -115,6 +121,19 @@ async function measureVariant(name: string, source: string): Promise<ScenarioRes
   return runScenario(new Market(sim, `${deployer}.${name}`), 1);
 }
 
+/** The contract's source at a git revision, or null where the history is not available. */
+function contractAt(revision: string): string | null {
+  try {
+    return execFileSync("git", ["show", `${revision}:contracts/${CONTRACT_NAME}.clar`], {
+      cwd: new URL("..", import.meta.url),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return null;
+  }
+}
+
 /** The contract with its comments removed and its whitespace collapsed (strings untouched). */
 function minify(source: string): string {
   let out = "";
@@ -179,7 +198,13 @@ function costCells(cost: Cost, limit: Cost): string[] {
   return DIMENSIONS.map((d) => `${int(cost[d])} (${pct(share(cost[d], limit[d]))})`);
 }
 
-function report(runs: MarketRun[], minified: ScenarioResult, variants: [string, ScenarioResult][], primitives: [string, Cost][]) {
+function report(
+  runs: MarketRun[],
+  minified: ScenarioResult,
+  variants: [string, ScenarioResult][],
+  primitives: [string, Cost][],
+  before: { revision: string; result: ScenarioResult | null },
+) {
   const small = runs[0];
   const big = runs[runs.length - 1];
   const limit = big.result.limit;
@@ -361,6 +386,7 @@ function report(runs: MarketRun[], minified: ScenarioResult, variants: [string, 
       : `- O(1): **failed**: ${failures.join("; ")}.`,
   );
   out.push(...targets);
+  if (before.result) out.push("", `Before → after the cost work of issue 7 (the contract at ${before.revision}): section 8.`);
 
   // 6. contract size
   out.push("");
@@ -413,6 +439,50 @@ function report(runs: MarketRun[], minified: ScenarioResult, variants: [string, 
       "(one read plus one write), every `stx-transfer?` and every evaluation of `burn-block-height` or `stacks-block-height` " +
       "is one read of the 15,000 a block allows, while read length only counts bytes (100,000,000 a block).",
   );
+  // 8. before/after
+  out.push("");
+  out.push(`## 8. Before → after: the contract at ${before.revision} → this one (N = ${small.n})`);
+  out.push("");
+  if (!before.result) {
+    out.push(`Not measured: git history with revision ${before.revision} is not available here.`);
+  } else {
+    const was = before.result;
+    out.push(
+      "The same scenario on the contract as it was before this issue's cost work. Floor ratios as in section 3 " +
+        "(our cost / (floor work + that contract's own load)), in read and write count.",
+    );
+    out.push("");
+    const floorWork = (key: string) => sub(small.floor.costs.get(key)!, small.floor.load);
+    const change = (a: number, b: number) => (a === b ? int(b) : `${int(a)} → ${int(b)}`);
+    const ratioChange = (a: number, b: number) => (fmtRatio(a) === fmtRatio(b) ? fmtRatio(b) : `${fmtRatio(a)} → ${fmtRatio(b)}`);
+    out.push(table(
+      ["call", "read count", "write count", "floor ratio, reads", "floor ratio, writes", "read length", "tightest share"],
+      [
+        ...ROWS.map((row) => {
+          const then = was.costs.get(row.key)!;
+          const now = small.result.costs.get(row.key)!;
+          const f = floorWork(row.key);
+          const r = (c: Cost, load: Cost, d: Dimension) => ratio(c[d], f[d] + load[d]);
+          return [
+            `\`${row.key}\``,
+            change(then.readCount, now.readCount),
+            change(then.writeCount, now.writeCount),
+            ratioChange(r(then, was.load, "readCount"), r(now, small.result.load, "readCount")),
+            ratioChange(r(then, was.load, "writeCount"), r(now, small.result.load, "writeCount")),
+            change(then.readLength, now.readLength),
+            `${pct(tightest(then, limit).share)} → ${pct(tightest(now, limit).share)}`,
+          ];
+        }),
+        ...(Object.keys(LIFECYCLES) as LifecycleName[]).map((name) => {
+          const then = was.lifecycles[name];
+          const now = small.result.lifecycles[name];
+          return [name, change(then.readCount, now.readCount), change(then.writeCount, now.writeCount), "", "",
+            change(then.readLength, now.readLength), `${pct(tightest(then, limit).share)} → ${pct(tightest(now, limit).share)}`];
+        }),
+      ],
+    ));
+  }
+
   out.push("");
   out.push(`Total bench time: ${elapsed()}.`);
   return { text: out.join("\n") + "\n", failures };
@@ -424,10 +494,12 @@ function report(runs: MarketRun[], minified: ScenarioResult, variants: [string, 
 
 const variantFiles: string[] = [];
 let SIZES = DEFAULT_SIZES;
+let beforeRevision = BEFORE_REVISION;
 for (let i = 2; i < process.argv.length; i++) {
   if (process.argv[i] === "--variant" && process.argv[i + 1]) variantFiles.push(process.argv[++i]);
+  else if (process.argv[i] === "--before" && process.argv[i + 1]) beforeRevision = process.argv[++i];
   else if (process.argv[i] === "--sizes" && process.argv[i + 1]) SIZES = process.argv[++i].split(",").map(Number);
-  else throw new Error(`unknown argument ${process.argv[i]} (use --variant <file.clar>, --sizes 1,100,1000)`);
+  else throw new Error(`unknown argument ${process.argv[i]} (use --variant <file.clar>, --sizes 1,100,1000, --before <git revision>)`);
 }
 if (SIZES.length < 2 || SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes needs at least two market sizes >= 1");
 
@@ -444,13 +516,16 @@ for (const [i, file] of variantFiles.entries()) {
   progress(`variant ${file} ...`);
   variants.push([file, await measureVariant(`${CONTRACT_NAME}-v${i + 1}`, readFileSync(file, "utf8"))]);
 }
+const beforeSource = contractAt(beforeRevision);
+progress(beforeSource ? `contract at ${beforeRevision} (before) ...` : `contract at ${beforeRevision}: no git history here, before/after skipped`);
+const before = { revision: beforeRevision, result: beforeSource ? await measureVariant(`${CONTRACT_NAME}-before`, beforeSource) : null };
 progress("primitives ...");
 const primitives = await measurePrimitives();
 
 for (const run of runs) {
   if (run.floorDrift.length) progress(`WARNING: bench/floor.clar records differ from the contract's: ${run.floorDrift.join(", ")}`);
 }
-const { text, failures } = report(runs, minified, variants, primitives);
+const { text, failures } = report(runs, minified, variants, primitives, before);
 writeFileSync(new URL("./results.md", import.meta.url), text);
 process.stdout.write(text);
 if (failures.length) {

@@ -162,31 +162,6 @@
   proposal-threshold: u1000000,
 })
 
-(define-data-var parameters {
-  version: uint,
-  min-dataset-stake: uint,
-  min-validator-stake: uint,
-  min-bid-amount: uint,
-  max-computation-duration: uint,
-  stake-lock-blocks: uint,
-  validation-window: uint,
-  reveal-window: uint,
-  validator-unbonding-blocks: uint,
-  committee-size: uint,
-  min-reveals-bps: uint,
-  reward-threshold: uint,
-  slash-threshold: uint,
-  slash-rate-bps: uint,
-  validator-fee-bps: uint,
-  protocol-fee-bps: uint,
-  validator-penalty-bps: uint,
-  consensus-tolerance: uint,
-  voting-period: uint,
-  execution-delay: uint,
-  governance-quorum-bps: uint,
-  proposal-threshold: uint,
-} DEFAULT_PARAMETERS)
-
 (define-map parameter-history uint {
   version: uint,
   min-dataset-stake: uint,
@@ -234,7 +209,8 @@
 (map-set parameter-bounds "slash-rate-bps" { min-value: u0, max-value: BPS })
 (map-set parameter-bounds "validator-fee-bps" { min-value: u0, max-value: BPS })
 (map-set parameter-bounds "protocol-fee-bps" { min-value: u0, max-value: BPS })
-(map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: BPS })
+;; at most half a stake per penalty: a seated validator's vote weight never reaches zero
+(map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "consensus-tolerance" { min-value: u0, max-value: MAX_SCORE })
 (map-set parameter-bounds "voting-period" { min-value: u1, max-value: u52560 })
 (map-set parameter-bounds "execution-delay" { min-value: u1, max-value: u52560 })
@@ -245,30 +221,54 @@
 ;; Data
 ;; ---------------------------------------------------------------------------
 
-(define-data-var paused bool false)
-;; Burn height at which the last pause ended: seats that could not commit
-;; because of a pause are not penalized for silence.
-(define-data-var pause-ended-at uint u0)
-(define-data-var last-dataset-id uint u0)
-(define-data-var last-bid-id uint u0)
-;; Active validators live at indices 0..count-1 of `validator-at`, so a
-;; committee is drawn by index without iterating; exits swap-and-pop.
-(define-data-var active-validator-count uint u0)
-
-;; Every micro-STX the contract holds belongs to exactly one of these buckets:
-;; their sum equals the contract's balance (the solvency invariant).
-(define-data-var market-totals {
+;; The market's whole global state in one record, so a call reads it once and
+;; writes it once instead of once per counter (bench/results.md, section 3).
+;; - paused / pause-ended-at: the Bitcoin block at which the last pause ended;
+;;   seats that could not commit because of a pause are not penalized for silence.
+;; - active-validator-count: active validators live at indices 0..count-1 of
+;;   `validator-at`, so a committee is drawn by index without iterating; exits swap-and-pop.
+;; - dataset-stakes .. treasury: every micro-STX the contract holds belongs to
+;;   exactly one of these buckets: their sum equals the contract's balance (the
+;;   solvency invariant, see get-market-totals).
+;; - parameter-version: the parameter set in force, kept in parameter-history.
+;;   The five values new business checks are copied here, so registering and
+;;   bidding read one record; only execute-proposal writes them, with the history.
+(define-data-var market {
+  paused: bool,
+  pause-ended-at: uint,
+  last-dataset-id: uint,
+  last-bid-id: uint,
+  last-proposal-id: uint,
+  active-validator-count: uint,
   dataset-stakes: uint,
   validator-stakes: uint,
   escrowed-bids: uint,
   unclaimed-rewards: uint,
   treasury: uint,
+  parameter-version: uint,
+  min-dataset-stake: uint,
+  min-validator-stake: uint,
+  min-bid-amount: uint,
+  max-computation-duration: uint,
+  committee-size: uint,
 } {
+  paused: false,
+  pause-ended-at: u0,
+  last-dataset-id: u0,
+  last-bid-id: u0,
+  last-proposal-id: u0,
+  active-validator-count: u0,
   dataset-stakes: u0,
   validator-stakes: u0,
   escrowed-bids: u0,
   unclaimed-rewards: u0,
   treasury: u0,
+  parameter-version: (get version DEFAULT_PARAMETERS),
+  min-dataset-stake: (get min-dataset-stake DEFAULT_PARAMETERS),
+  min-validator-stake: (get min-validator-stake DEFAULT_PARAMETERS),
+  min-bid-amount: (get min-bid-amount DEFAULT_PARAMETERS),
+  max-computation-duration: (get max-computation-duration DEFAULT_PARAMETERS),
+  committee-size: (get committee-size DEFAULT_PARAMETERS),
 })
 
 ;; queue-head/queue-tail are bid ids (u0 = empty) of the dataset's FIFO queue.
@@ -336,8 +336,6 @@
 ;; voting power in governance, read in O(1).
 (define-map provider-stakes principal uint)
 
-(define-data-var last-proposal-id uint u0)
-
 ;; A proposal keeps the governance parameters in force when it was made.
 ;; total-stake (dataset plus validator stakes when proposed) caps the quorum
 ;; base, so stake parked just before execution cannot veto a vote.
@@ -404,6 +402,13 @@
   (if (> a b) (- a b) (- b a))
 )
 
+;; The parameter set of a version. Every version from u1 to the market's
+;; parameter-version is in parameter-history (written at deploy and by
+;; execute-proposal), so the default is never taken; it only gives the type.
+(define-private (parameters-at (version uint))
+  (default-to DEFAULT_PARAMETERS (map-get? parameter-history version))
+)
+
 ;; Pulls STX from the caller into the contract.
 (define-private (deposit (amount uint))
   (begin
@@ -423,8 +428,8 @@
 )
 
 (define-private (escrow-released (amount uint))
-  (let ((totals (var-get market-totals)))
-    (var-set market-totals (merge totals { escrowed-bids: (- (get escrowed-bids totals) amount) }))
+  (let ((state (var-get market)))
+    (var-set market (merge state { escrowed-bids: (- (get escrowed-bids state) amount) }))
   )
 )
 
@@ -472,19 +477,13 @@
   )
 )
 
-;; Adds a validator to the end of the active set; returns its index.
-(define-private (add-to-set (who principal))
-  (let ((index (var-get active-validator-count)))
-    (map-set validator-at index who)
-    (var-set active-validator-count (+ index u1))
-    index
-  )
-)
-
 ;; Removes the validator at `index` from the active set in O(1): the last
 ;; validator moves into the hole.
 (define-private (remove-from-set (index uint))
-  (let ((last-index (- (var-get active-validator-count) u1)))
+  (let (
+      (state (var-get market))
+      (last-index (- (get active-validator-count state) u1))
+    )
     (match (map-get? validator-at last-index)
       moved (if (is-eq index last-index)
         true
@@ -495,7 +494,7 @@
             false)))
       false)
     (map-delete validator-at last-index)
-    (var-set active-validator-count last-index)
+    (var-set market (merge state { active-validator-count: last-index }))
   )
 )
 
@@ -565,9 +564,9 @@
     (bidder principal)
     (committee-size uint)
     (seed (optional (buff 32)))
+    (n uint)
   )
   (let (
-      (n (var-get active-validator-count))
       (seats (get seats (fold draw-seat SEAT_NUMBERS {
         bid-id: bid-id,
         seed: seed,
@@ -591,12 +590,10 @@
 ;; At a match, a market small enough that every active validator fits in the
 ;; committee seats them all at once: no randomness is needed and nobody can
 ;; join after seeing the match. Larger markets draw from a later VRF seed.
-(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint))
-  (let ((n (var-get active-validator-count)))
-    (if (and (> n u0) (<= n committee-size))
-      (> (len (seat-committee bid-id provider bidder committee-size none)) u0)
-      false)
-  )
+(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint) (n uint))
+  (if (and (> n u0) (<= n committee-size))
+    (> (len (seat-committee bid-id provider bidder committee-size none n)) u0)
+    false)
 )
 
 ;; The randomness of a job's committee: the VRF seed of the Stacks block after
@@ -623,12 +620,12 @@
     (committee-size uint)
   )
   (let (
-      (n (var-get active-validator-count))
+      (n (get active-validator-count (var-get market)))
       (seed (if (<= n committee-size) none (committee-seed (get matched-block bid) (get matched-at bid))))
     )
     ;; the draw waits for a seed no party could know when it acted
     (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
-    (let ((seats (seat-committee bid-id provider (get bidder bid) committee-size seed)))
+    (let ((seats (seat-committee bid-id provider (get bidder bid) committee-size seed n)))
       ;; a committee needs at least one validator besides the parties
       (asserts! (> (len seats) u0) ERR_NO_ELIGIBLE_VALIDATORS)
       (ok { seats: seats, commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) })
@@ -665,6 +662,7 @@
       queue-head: uint,
       queue-tail: uint,
       queued-jobs: uint,
+      validator-count: uint,
     } uint))
   )
   (let (
@@ -685,7 +683,7 @@
           (let ((params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS)))
             (map-set bids head (merge bid { status: STATUS_MATCHED, matched-at: burn-block-height, matched-block: stacks-block-height }))
             (print { event: "bid-matched", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), matched-at: burn-block-height })
-            (seat-small-market head (get provider state) (get bidder bid) (get committee-size params))
+            (seat-small-market head (get provider state) (get bidder bid) (get committee-size params) (get validator-count state))
             (ok (merge state (merge queue {
               active-jobs: (+ (get active-jobs state) u1),
               matched-jobs: (+ (get matched-jobs state) u1),
@@ -729,17 +727,19 @@
   )
   ;; an empty queue has nothing to match: skip the fold and its reads
   (if (is-eq (get queue-head dataset) u0) (ok dataset) (let (
+      (current (var-get market))
       (state (try! (fold match-step QUEUE_STEPS (ok {
         dataset-id: dataset-id,
         provider: (get provider dataset),
-        open: (and (not (var-get paused)) (get active dataset)
-                   (>= (get stake dataset) (get min-dataset-stake (var-get parameters)))),
+        open: (and (not (get paused current)) (get active dataset)
+                   (>= (get stake dataset) (get min-dataset-stake current))),
         capacity: (get max-concurrent-jobs dataset),
         active-jobs: (get active-jobs dataset),
         matched-jobs: (get matched-jobs dataset),
         queue-head: (get queue-head dataset),
         queue-tail: (get queue-tail dataset),
         queued-jobs: (get queued-jobs dataset),
+        validator-count: (get active-validator-count current),
       }))))
     )
     (ok (merge dataset {
@@ -838,16 +838,18 @@
               consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
               governance-quorum-bps: uint, proposal-threshold: uint })
   )
-  (fold settle-seat seats {
-    bid-id: bid-id,
-    final-score: final-score,
-    tolerance: (get consensus-tolerance params),
-    penalty-bps: (get validator-penalty-bps params),
-    min-stake: (get min-validator-stake (var-get parameters)),
-    waive-silence: (or (var-get paused) (>= (var-get pause-ended-at) matched-at)),
-    coherent-weight: u0,
-    penalties: u0,
-  })
+  (let ((current (var-get market)))
+    (fold settle-seat seats {
+      bid-id: bid-id,
+      final-score: final-score,
+      tolerance: (get consensus-tolerance params),
+      penalty-bps: (get validator-penalty-bps params),
+      min-stake: (get min-validator-stake current),
+      waive-silence: (or (get paused current) (>= (get pause-ended-at current) matched-at)),
+      coherent-weight: u0,
+      penalties: u0,
+    })
+  )
 )
 
 ;; Keep a provider's total dataset stake in step with each dataset stake move.
@@ -987,17 +989,18 @@
       (outcome (if (>= final-score reward-threshold)
         OUTCOME_REWARDED
         (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL)))
-      (totals (var-get market-totals))
+      ;; read after the seats settled: a removal changed the validator count
+      (state (var-get market))
     )
     (try! (pay-out provider-payment (get provider dataset)))
     (try! (pay-out bidder-refund (get bidder bid)))
     (if (> slashed u0) (provider-stake-removed (get provider dataset) slashed) true)
-    (var-set market-totals (merge totals {
-      dataset-stakes: (- (get dataset-stakes totals) slashed),
-      validator-stakes: (- (get validator-stakes totals) penalties),
-      escrowed-bids: (- (get escrowed-bids totals) amount),
-      unclaimed-rewards: (+ (get unclaimed-rewards totals) reward-pool),
-      treasury: (+ (get treasury totals) treasury-gain),
+    (var-set market (merge state {
+      dataset-stakes: (- (get dataset-stakes state) slashed),
+      validator-stakes: (- (get validator-stakes state) penalties),
+      escrowed-bids: (- (get escrowed-bids state) amount),
+      unclaimed-rewards: (+ (get unclaimed-rewards state) reward-pool),
+      treasury: (+ (get treasury state) treasury-gain),
     }))
     (map-set bids bid-id (merge bid { status: STATUS_SETTLED }))
     (map-set job-results bid-id {
@@ -1056,13 +1059,14 @@
       (penalties (match (map-get? committees bid-id)
         committee (get penalties (settle-committee bid-id (get matched-at bid) (get seats committee) none params))
         u0))
-      (totals (var-get market-totals))
+      ;; read after the seats settled: a removal changed the validator count
+      (state (var-get market))
     )
     (try! (pay-out amount (get bidder bid)))
-    (var-set market-totals (merge totals {
-      validator-stakes: (- (get validator-stakes totals) penalties),
-      escrowed-bids: (- (get escrowed-bids totals) amount),
-      treasury: (+ (get treasury totals) penalties),
+    (var-set market (merge state {
+      validator-stakes: (- (get validator-stakes state) penalties),
+      escrowed-bids: (- (get escrowed-bids state) amount),
+      treasury: (+ (get treasury state) penalties),
     }))
     (map-set bids bid-id (merge bid { status: STATUS_EXPIRED }))
     (print { event: "bid-expired", bid-id: bid-id, dataset-id: dataset-id, bidder: (get bidder bid), refund: amount, penalties: penalties })
@@ -1085,21 +1089,20 @@
 ;; Event: dataset-registered. Returns the new dataset id.
 (define-public (register-dataset (stake uint) (metadata-uri (string-ascii 256)))
   (let (
-      (dataset-id (+ (var-get last-dataset-id) u1))
-      (totals (var-get market-totals))
+      (state (var-get market))
+      (dataset-id (+ (get last-dataset-id state) u1))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new business
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused state)) ERR_PAUSED)
     ;; the quality stake must meet the minimum
-    (asserts! (>= stake (get min-dataset-stake (var-get parameters))) ERR_STAKE_TOO_LOW)
+    (asserts! (>= stake (get min-dataset-stake state)) ERR_STAKE_TOO_LOW)
     ;; a dataset must say where its metadata lives
     (asserts! (> (len metadata-uri) u0) ERR_EMPTY_METADATA_URI)
     (try! (deposit stake))
-    (var-set market-totals (merge totals { dataset-stakes: (+ (get dataset-stakes totals) stake) }))
+    (var-set market (merge state { last-dataset-id: dataset-id, dataset-stakes: (+ (get dataset-stakes state) stake) }))
     (provider-stake-added tx-sender stake)
-    (var-set last-dataset-id dataset-id)
     (map-set datasets dataset-id {
       provider: tx-sender,
       stake: stake,
@@ -1133,7 +1136,7 @@
   (let (
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (new-stake (+ (get stake dataset) amount))
-      (totals (var-get market-totals))
+      (state (var-get market))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -1144,7 +1147,7 @@
     ;; a retired dataset cannot be revived
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
     (try! (deposit amount))
-    (var-set market-totals (merge totals { dataset-stakes: (+ (get dataset-stakes totals) amount) }))
+    (var-set market (merge state { dataset-stakes: (+ (get dataset-stakes state) amount) }))
     (provider-stake-added tx-sender amount)
     (print { event: "dataset-stake-added", dataset-id: dataset-id, amount: amount, stake: new-stake })
     (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset { stake: new-stake }))))
@@ -1189,7 +1192,7 @@
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (provider (get provider dataset))
       (stake (get stake dataset))
-      (totals (var-get market-totals))
+      (state (var-get market))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -1204,10 +1207,10 @@
     ;; locked until validated, unless never used or idle for stake-lock-blocks
     (asserts! (or (> (get passed-validations dataset) u0)
                   (is-eq (get matched-jobs dataset) u0)
-                  (> burn-block-height (+ (get last-settled-at dataset) (get stake-lock-blocks (var-get parameters)))))
+                  (> burn-block-height (+ (get last-settled-at dataset) (get stake-lock-blocks (parameters-at (get parameter-version state))))))
               ERR_STAKE_LOCKED)
     (try! (pay-out stake provider))
-    (var-set market-totals (merge totals { dataset-stakes: (- (get dataset-stakes totals) stake) }))
+    (var-set market (merge state { dataset-stakes: (- (get dataset-stakes state) stake) }))
     (provider-stake-removed provider stake)
     (map-set datasets dataset-id (merge dataset { stake: u0, active: false }))
     (print { event: "dataset-withdrawn", dataset-id: dataset-id, provider: provider, amount: stake })
@@ -1232,33 +1235,31 @@
       ;; each read of burn-block-height costs a read: take it once
       (now burn-block-height)
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
-      (params (var-get parameters))
-      (bid-id (+ (var-get last-bid-id) u1))
-      (totals (var-get market-totals))
+      (state (var-get market))
+      (bid-id (+ (get last-bid-id state) u1))
       (match-now (and (is-eq (get queue-head dataset) u0)
                       (< (get active-jobs dataset) (get max-concurrent-jobs dataset))))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new business
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused state)) ERR_PAUSED)
     ;; a retired dataset takes no bids
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
     ;; a slashed dataset takes no bids until topped up
-    (asserts! (>= (get stake dataset) (get min-dataset-stake params)) ERR_DATASET_UNDERSTAKED)
+    (asserts! (>= (get stake dataset) (get min-dataset-stake state)) ERR_DATASET_UNDERSTAKED)
     ;; a provider cannot buy its own training (wash trading)
     (asserts! (not (is-eq tx-sender (get provider dataset))) ERR_SELF_BID)
     ;; bids below the market minimum are spam
-    (asserts! (>= amount (get min-bid-amount params)) ERR_BID_TOO_LOW)
+    (asserts! (>= amount (get min-bid-amount state)) ERR_BID_TOO_LOW)
     ;; some training, but no more than the market allows
-    (asserts! (and (> duration u0) (<= duration (get max-computation-duration params))) ERR_INVALID_DURATION)
+    (asserts! (and (> duration u0) (<= duration (get max-computation-duration state))) ERR_INVALID_DURATION)
     ;; the bid must meet the provider's ask
     (asserts! (>= amount (* (get price-per-block dataset) duration)) ERR_BID_BELOW_ASK)
     ;; the training must fit before the deadline
     (asserts! (<= (+ now duration) deadline) ERR_DEADLINE_UNREACHABLE)
     (try! (deposit amount))
-    (var-set market-totals (merge totals { escrowed-bids: (+ (get escrowed-bids totals) amount) }))
-    (var-set last-bid-id bid-id)
+    (var-set market (merge state { last-bid-id: bid-id, escrowed-bids: (+ (get escrowed-bids state) amount) }))
     (map-set bids bid-id {
       dataset-id: dataset-id,
       bidder: tx-sender,
@@ -1269,13 +1270,13 @@
       placed-at: now,
       matched-at: (if match-now now u0),
       matched-block: (if match-now stacks-block-height u0),
-      parameter-version: (get version params),
+      parameter-version: (get parameter-version state),
     })
     (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline })
     (if match-now
       (begin
         (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: now })
-        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size params))
+        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size state) (get active-validator-count state))
         (map-set datasets dataset-id (merge dataset {
           active-jobs: (+ (get active-jobs dataset) u1),
           matched-jobs: (+ (get matched-jobs dataset) u1),
@@ -1301,7 +1302,7 @@
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; matching starts new jobs, which a pause forbids
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
     (let ((processed (try! (process-queue dataset-id dataset))))
       (map-set datasets dataset-id processed)
       (ok (get queued-jobs processed))
@@ -1398,21 +1399,29 @@
 ;;         ERR_VALIDATOR_STAKE_TOO_LOW, ERR_INSUFFICIENT_FUNDS.
 ;; Event: validator-registered.
 (define-public (register-validator (stake uint))
-  (let ((totals (var-get market-totals)))
+  (let (
+      (state (var-get market))
+      ;; the new validator joins the end of the active set
+      (index (get active-validator-count state))
+    )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new business
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused state)) ERR_PAUSED)
     ;; one registration per principal
     (asserts! (is-none (map-get? validators tx-sender)) ERR_VALIDATOR_EXISTS)
     ;; vote weight needs stake at risk
-    (asserts! (>= stake (get min-validator-stake (var-get parameters))) ERR_VALIDATOR_STAKE_TOO_LOW)
+    (asserts! (>= stake (get min-validator-stake state)) ERR_VALIDATOR_STAKE_TOO_LOW)
     (try! (deposit stake))
-    (var-set market-totals (merge totals { validator-stakes: (+ (get validator-stakes totals) stake) }))
+    (var-set market (merge state {
+      active-validator-count: (+ index u1),
+      validator-stakes: (+ (get validator-stakes state) stake),
+    }))
+    (map-set validator-at index tx-sender)
     (map-set validators tx-sender {
       stake: stake,
       active: true,
-      index: (add-to-set tx-sender),
+      index: index,
       open-seats: u0,
       exit-requested-at: u0,
       registered-at: burn-block-height,
@@ -1431,7 +1440,7 @@
 (define-public (request-validator-exit)
   (let (
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
-      (unbonded-at (+ burn-block-height (get validator-unbonding-blocks (var-get parameters))))
+      (unbonded-at (+ burn-block-height (get validator-unbonding-blocks (parameters-at (get parameter-version (var-get market))))))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -1455,21 +1464,21 @@
   (let (
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
       (stake (get stake validator))
-      (totals (var-get market-totals))
+      (state (var-get market))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; exit must be requested first
     (asserts! (not (get active validator)) ERR_VALIDATOR_NOT_EXITING)
     ;; the stake unbonds over a window
-    (asserts! (>= burn-block-height (+ (get exit-requested-at validator) (get validator-unbonding-blocks (var-get parameters))))
+    (asserts! (>= burn-block-height (+ (get exit-requested-at validator) (get validator-unbonding-blocks (parameters-at (get parameter-version state)))))
               ERR_UNBONDING_NOT_OVER)
     ;; a validator removed for a low stake may still sit on committees
     (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
     ;; a stake that voted in governance stays until that vote ends
     (asserts! (not (vote-locked tx-sender)) ERR_VOTE_LOCKED)
     (try! (pay-out stake tx-sender))
-    (var-set market-totals (merge totals { validator-stakes: (- (get validator-stakes totals) stake) }))
+    (var-set market (merge state { validator-stakes: (- (get validator-stakes state) stake) }))
     (map-delete validators tx-sender)
     (print { event: "validator-withdrawn", validator: tx-sender, amount: stake })
     (ok stake)
@@ -1493,7 +1502,7 @@
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new validation work
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
     ;; only a matched, unsettled job gets a committee
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
     ;; a committee is drawn once
@@ -1524,7 +1533,7 @@
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new votes
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
     ;; only a matched, unsettled job is validated
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
     ;; commits close with the commit phase
@@ -1618,7 +1627,7 @@
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new votes
-    (asserts! (not (var-get paused)) ERR_PAUSED)
+    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
     ;; scores are percentages
     (asserts! (<= score MAX_SCORE) ERR_INVALID_SCORE)
     ;; the job named must belong to the dataset named
@@ -1713,14 +1722,14 @@
         ;; the last coherent claimant takes the remainder, so no dust is left behind
         (if (>= weight pool-weight) pool (/ (* pool weight) pool-weight))
         u0))
-      (totals (var-get market-totals))
+      (state (var-get market))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a share is paid once
     (asserts! (not (get claimed vote)) ERR_ALREADY_CLAIMED)
     (try! (pay-out reward tx-sender))
-    (var-set market-totals (merge totals { unclaimed-rewards: (- (get unclaimed-rewards totals) reward) }))
+    (var-set market (merge state { unclaimed-rewards: (- (get unclaimed-rewards state) reward) }))
     (map-set votes { bid-id: bid-id, validator: tx-sender } (merge vote { claimed: true }))
     (if coherent
       (map-set job-results bid-id (merge result { reward-pool: (- pool reward), reward-weight: (- pool-weight weight) }))
@@ -1742,11 +1751,11 @@
 ;; Event: proposal-created. Returns the proposal id.
 (define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
   (let (
-      (params (var-get parameters))
-      (proposal-id (+ (var-get last-proposal-id) u1))
+      (state (var-get market))
+      (params (parameters-at (get parameter-version state)))
+      (proposal-id (+ (get last-proposal-id state) u1))
       (voting-ends-at (+ burn-block-height (get voting-period params)))
       (executable-at (+ voting-ends-at (get execution-delay params) u1))
-      (totals (var-get market-totals))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -1754,7 +1763,7 @@
     (asserts! (>= (voting-power tx-sender) (get proposal-threshold params)) ERR_BELOW_PROPOSAL_THRESHOLD)
     ;; a proposal that could never be applied is refused at once
     (try! (check-parameter-change parameter value params))
-    (var-set last-proposal-id proposal-id)
+    (var-set market (merge state { last-proposal-id: proposal-id }))
     (map-set proposals proposal-id {
       proposer: tx-sender,
       parameter: parameter,
@@ -1764,7 +1773,7 @@
       executable-at: executable-at,
       expires-at: (+ executable-at PROPOSAL_EXECUTION_WINDOW),
       quorum-bps: (get governance-quorum-bps params),
-      total-stake: (+ (get dataset-stakes totals) (get validator-stakes totals)),
+      total-stake: (+ (get dataset-stakes state) (get validator-stakes state)),
       yes-votes: u0,
       no-votes: u0,
       executed: false,
@@ -1818,9 +1827,9 @@
 (define-public (execute-proposal (proposal-id uint))
   (let (
       (proposal (unwrap! (map-get? proposals proposal-id) ERR_PROPOSAL_NOT_FOUND))
-      (params (var-get parameters))
-      (totals (var-get market-totals))
-      (total-stake (min-of (get total-stake proposal) (+ (get dataset-stakes totals) (get validator-stakes totals))))
+      (state (var-get market))
+      (params (parameters-at (get parameter-version state)))
+      (total-stake (min-of (get total-stake proposal) (+ (get dataset-stakes state) (get validator-stakes state))))
       (yes-votes (get yes-votes proposal))
       (no-votes (get no-votes proposal))
       (version (+ (get version params) u1))
@@ -1840,7 +1849,14 @@
     (asserts! (> yes-votes no-votes) ERR_PROPOSAL_REJECTED)
     ;; other changes since the proposal must not have made it inconsistent
     (try! (check-parameter-change (get parameter proposal) (get value proposal) params))
-    (var-set parameters updated)
+    (var-set market (merge state {
+      parameter-version: version,
+      min-dataset-stake: (get min-dataset-stake updated),
+      min-validator-stake: (get min-validator-stake updated),
+      min-bid-amount: (get min-bid-amount updated),
+      max-computation-duration: (get max-computation-duration updated),
+      committee-size: (get committee-size updated),
+    }))
     (map-set parameter-history version updated)
     (map-set proposals proposal-id (merge proposal { executed: true }))
     (print { event: "parameter-changed", proposal-id: proposal-id, parameter: (get parameter proposal),
@@ -1859,14 +1875,16 @@
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED.
 ;; Event: paused-set.
 (define-public (set-paused (pause bool))
-  (begin
+  (let ((state (var-get market)))
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only the owner pauses
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
-    ;; seats that could not commit during the pause are excused from silence penalties
-    (if (and (var-get paused) (not pause)) (var-set pause-ended-at burn-block-height) true)
-    (var-set paused pause)
+    (var-set market (merge state {
+      paused: pause,
+      ;; seats that could not commit during the pause are excused from silence penalties
+      pause-ended-at: (if (and (get paused state) (not pause)) burn-block-height (get pause-ended-at state)),
+    }))
     (print { event: "paused-set", paused: pause })
     (ok true)
   )
@@ -1878,7 +1896,7 @@
 ;;         ERR_INVALID_RECIPIENT.
 ;; Event: treasury-withdrawn.
 (define-public (withdraw-treasury (amount uint) (recipient principal))
-  (let ((totals (var-get market-totals)))
+  (let ((state (var-get market)))
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only the owner spends the treasury
@@ -1886,11 +1904,11 @@
     ;; a withdrawal must move STX
     (asserts! (> amount u0) ERR_ZERO_AMOUNT)
     ;; never more than the treasury holds: stakes, escrow and rewards are not the owner's
-    (asserts! (<= amount (get treasury totals)) ERR_INSUFFICIENT_TREASURY)
+    (asserts! (<= amount (get treasury state)) ERR_INSUFFICIENT_TREASURY)
     ;; paying the contract itself would move nothing out of the treasury
     (asserts! (not (is-eq recipient current-contract)) ERR_INVALID_RECIPIENT)
     (try! (pay-out amount recipient))
-    (var-set market-totals (merge totals { treasury: (- (get treasury totals) amount) }))
+    (var-set market (merge state { treasury: (- (get treasury state) amount) }))
     (print { event: "treasury-withdrawn", amount: amount, recipient: recipient })
     (ok amount)
   )
@@ -1973,7 +1991,7 @@
 )
 
 (define-read-only (get-parameters)
-  (var-get parameters)
+  (parameters-at (get parameter-version (var-get market)))
 )
 
 (define-read-only (get-parameters-at (version uint))
@@ -2003,7 +2021,15 @@
 )
 
 (define-read-only (get-market-totals)
-  (var-get market-totals)
+  (let ((state (var-get market)))
+    {
+      dataset-stakes: (get dataset-stakes state),
+      validator-stakes: (get validator-stakes state),
+      escrowed-bids: (get escrowed-bids state),
+      unclaimed-rewards: (get unclaimed-rewards state),
+      treasury: (get treasury state),
+    }
+  )
 )
 
 (define-read-only (get-contract-balance)
@@ -2011,15 +2037,17 @@
 )
 
 (define-read-only (get-active-validator-count)
-  (var-get active-validator-count)
+  (get active-validator-count (var-get market))
 )
 
 (define-read-only (get-last-ids)
-  { dataset-id: (var-get last-dataset-id), bid-id: (var-get last-bid-id), proposal-id: (var-get last-proposal-id) }
+  (let ((state (var-get market)))
+    { dataset-id: (get last-dataset-id state), bid-id: (get last-bid-id state), proposal-id: (get last-proposal-id state) }
+  )
 )
 
 (define-read-only (is-paused)
-  (var-get paused)
+  (get paused (var-get market))
 )
 
 (define-read-only (get-contract-owner)

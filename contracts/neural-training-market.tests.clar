@@ -147,7 +147,7 @@
 )
 
 (define-private (fz-snapshot (who principal))
-  { contract: (stx-get-balance current-contract), who: (stx-get-balance who), totals: (var-get market-totals) }
+  { contract: (stx-get-balance current-contract), who: (stx-get-balance who), totals: (get-market-totals) }
 )
 
 ;; How many successful raw calls Rendezvous made to a contract function
@@ -160,7 +160,7 @@
   (default-to u0 (map-get? provider-stakes who))
 )
 
-(define-private (fz-version) (get version (var-get parameters)))
+(define-private (fz-version) (get version (get-parameters)))
 
 ;; A parameter's value in a given version (u0 for an unknown name or version).
 (define-private (fz-param (version uint) (name (string-ascii 32)))
@@ -221,7 +221,7 @@
     acc)
 )
 (define-private (fz-expired (who principal))
-  (fold fz-expired-step (fz-ids-upto (var-get last-bid-id)) { who: who, expired: u0, expired-who: u0 })
+  (fold fz-expired-step (fz-ids-upto (get last-bid-id (var-get market))) { who: who, expired: u0, expired-who: u0 })
 )
 
 (define-private (fz-in-seats (bid-id uint) (who principal))
@@ -269,12 +269,12 @@
 )
 
 (define-private (fz-running)
-  (len (filter fz-matched-bid (fz-ids-upto (var-get last-bid-id))))
+  (len (filter fz-matched-bid (fz-ids-upto (get last-bid-id (var-get market)))))
 )
 ;; Room for one more bid on a dataset: one that will wait in a short queue, or
 ;; one that starts at once while fewer than FZ_MAX_RUNNING jobs run.
 (define-private (fz-room-for-bid (dataset-id uint))
-  (and (< (var-get last-bid-id) FZ_CREATE_CAP)
+  (and (< (get last-bid-id (var-get market)) FZ_CREATE_CAP)
        (match (map-get? datasets dataset-id)
          d (if (and (is-eq (get queue-head d) u0) (< (get active-jobs d) (get max-concurrent-jobs d)))
              (< (fz-running) FZ_MAX_RUNNING)
@@ -283,13 +283,13 @@
 )
 
 (define-private (fz-pick-dataset (seed uint))
-  (if (is-eq (var-get last-dataset-id) u0) none (some (+ u1 (mod seed (var-get last-dataset-id)))))
+  (if (is-eq (get last-dataset-id (var-get market)) u0) none (some (+ u1 (mod seed (get last-dataset-id (var-get market))))))
 )
 (define-private (fz-pick-my-dataset (seed uint))
-  (fz-pick (filter fz-my-dataset (fz-ids-upto (var-get last-dataset-id))) seed)
+  (fz-pick (filter fz-my-dataset (fz-ids-upto (get last-dataset-id (var-get market)))) seed)
 )
 (define-private (fz-last-bid-dataset)
-  (match (map-get? bids (var-get last-bid-id)) bid (some (get dataset-id bid)) none)
+  (match (map-get? bids (get last-bid-id (var-get market))) bid (some (get dataset-id bid)) none)
 )
 ;; Half the time the dataset of the last bid, so that queues form (cancel,
 ;; FIFO matching and queued expiry need them); else any open dataset of another.
@@ -297,39 +297,39 @@
   (match (fz-last-bid-dataset)
     last (if (and (is-eq (mod seed u2) u0) (fz-biddable-dataset last))
            (some last)
-           (fz-pick (filter fz-biddable-dataset (fz-ids-upto (var-get last-dataset-id))) (/ seed u2)))
-    (fz-pick (filter fz-biddable-dataset (fz-ids-upto (var-get last-dataset-id))) seed))
+           (fz-pick (filter fz-biddable-dataset (fz-ids-upto (get last-dataset-id (var-get market)))) (/ seed u2)))
+    (fz-pick (filter fz-biddable-dataset (fz-ids-upto (get last-dataset-id (var-get market)))) seed))
 )
 (define-private (fz-my-queued-bid (id uint))
   (and (fz-my-bid id) (match (map-get? bids id) bid (is-eq (get status bid) STATUS_QUEUED) false))
 )
 ;; Two times in three one of the caller's queued bids (if any), else any of its bids.
 (define-private (fz-pick-my-bid (seed uint))
-  (let ((queued (filter fz-my-queued-bid (fz-ids-upto (var-get last-bid-id)))))
+  (let ((queued (filter fz-my-queued-bid (fz-ids-upto (get last-bid-id (var-get market))))))
     (if (and (> (len queued) u0) (> (mod seed u3) u0))
       (fz-pick queued (/ seed u3))
-      (fz-pick (filter fz-my-bid (fz-ids-upto (var-get last-bid-id))) seed)))
+      (fz-pick (filter fz-my-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)))
 )
 (define-private (fz-pick-open-bid (seed uint))
-  (fz-pick (filter fz-open-bid (fz-ids-upto (var-get last-bid-id))) seed)
+  (fz-pick (filter fz-open-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 (define-private (fz-pick-matched-bid (seed uint))
-  (fz-pick (filter fz-matched-bid (fz-ids-upto (var-get last-bid-id))) seed)
+  (fz-pick (filter fz-matched-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 (define-private (fz-pick-undrawn-bid (seed uint))
-  (fz-pick (filter fz-undrawn-bid (fz-ids-upto (var-get last-bid-id))) seed)
+  (fz-pick (filter fz-undrawn-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 (define-private (fz-pick-votable-bid (seed uint))
-  (fz-pick (filter fz-votable-bid (fz-ids-upto (var-get last-bid-id))) seed)
+  (fz-pick (filter fz-votable-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 (define-private (fz-pick-revealable-bid (seed uint))
-  (fz-pick (filter fz-revealable-bid (fz-ids-upto (var-get last-bid-id))) seed)
+  (fz-pick (filter fz-revealable-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 (define-private (fz-pick-claimable-bid (seed uint))
-  (fz-pick (filter fz-claimable-bid (fz-ids-upto (var-get last-bid-id))) seed)
+  (fz-pick (filter fz-claimable-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 (define-private (fz-pick-proposal (seed uint))
-  (if (is-eq (var-get last-proposal-id) u0) none (some (+ u1 (mod seed (var-get last-proposal-id)))))
+  (if (is-eq (get last-proposal-id (var-get market)) u0) none (some (+ u1 (mod seed (get last-proposal-id (var-get market))))))
 )
 
 ;; ---------------------------------------------------------------------------
@@ -337,16 +337,16 @@
 ;; ---------------------------------------------------------------------------
 
 (define-private (fz-dataset-stake (seed uint))
-  (+ (get min-dataset-stake (var-get parameters)) (mod seed u5000000))
+  (+ (get min-dataset-stake (get-parameters)) (mod seed u5000000))
 )
 (define-private (fz-validator-stake (seed uint))
-  (+ (get min-validator-stake (var-get parameters)) (mod seed u3000000))
+  (+ (get min-validator-stake (get-parameters)) (mod seed u3000000))
 )
 ;; A bid the dataset's ask and the market minimum accept, with a reachable
 ;; deadline; short jobs so that validation windows come round often.
 (define-private (fz-bid-terms (dataset-id uint) (amount-seed uint) (duration-seed uint) (slack-seed uint))
   (let (
-      (params (var-get parameters))
+      (params (get-parameters))
       (price (match (map-get? datasets dataset-id) d (get price-per-block d) u0))
       (duration (+ u1 (mod duration-seed (fz-min u40 (get max-computation-duration params)))))
     )
@@ -419,7 +419,7 @@
 )
 
 (define-private (fz-datasets)
-  (fold fz-dataset-step (fz-ids-upto (var-get last-dataset-id))
+  (fold fz-dataset-step (fz-ids-upto (get last-dataset-id (var-get market)))
     { ok: true, deposits-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, per-provider: FZ_ZEROS })
 )
 
@@ -599,14 +599,14 @@
 )
 
 (define-private (fz-bids)
-  (fold fz-bid-step (fz-ids-upto (var-get last-bid-id))
+  (fold fz-bid-step (fz-ids-upto (get last-bid-id (var-get market)))
     { ok: true, links-ok: true, results-ok: true, committees-ok: true, open: u0, queued: u0, matched: u0,
       pool: u0, seats: FZ_ZEROS })
 )
 
 (define-private (fz-enumerable)
-  (and (<= (var-get last-dataset-id) FZ_MAX_ID) (<= (var-get last-bid-id) FZ_MAX_ID)
-       (<= (var-get last-proposal-id) FZ_MAX_ID))
+  (and (<= (get last-dataset-id (var-get market)) FZ_MAX_ID) (<= (get last-bid-id (var-get market)) FZ_MAX_ID)
+       (<= (get last-proposal-id (var-get market)) FZ_MAX_ID))
 )
 
 (define-private (fz-validator-step
@@ -622,7 +622,7 @@
           ok: (and (get ok acc)
                    ;; an active validator sits at its index of the set
                    (or (not (get active v))
-                       (and (< (get index v) (var-get active-validator-count))
+                       (and (< (get index v) (get active-validator-count (var-get market)))
                             (is-eq (map-get? validator-at (get index v)) (some who))))
                    ;; an active validator never holds less than the minimum it was checked against
                    (or (not (get active v)) (> (get stake v) u0))
@@ -637,12 +637,12 @@
 
 (define-private (fz-validators-ok (seats (list 9 uint)) (check-seats bool))
   (let (
-      (n-active (var-get active-validator-count))
+      (n-active (get active-validator-count (var-get market)))
       (vs (fold fz-validator-step FZ_ACCOUNTS
             { ok: true, i: u0, stake: u0, active: u0, seats: seats, check-seats: check-seats }))
     )
     (and (get ok vs)
-         (is-eq (get stake vs) (get validator-stakes (var-get market-totals)))
+         (is-eq (get stake vs) (get validator-stakes (get-market-totals)))
          ;; the active set is exactly indices 0..count-1
          (is-eq (get active vs) n-active)
          (is-none (map-get? validator-at n-active)))
@@ -656,8 +656,15 @@
 )
 
 (define-private (fz-parameters-ok)
-  (let ((p (var-get parameters)))
+  (let ((p (get-parameters)) (state (var-get market)))
     (and (is-eq (map-get? parameter-history (get version p)) (some p))
+         ;; the market record's copies are those of the version in force
+         (is-eq (get parameter-version state) (get version p))
+         (is-eq (get min-dataset-stake state) (get min-dataset-stake p))
+         (is-eq (get min-validator-stake state) (get min-validator-stake p))
+         (is-eq (get min-bid-amount state) (get min-bid-amount p))
+         (is-eq (get max-computation-duration state) (get max-computation-duration p))
+         (is-eq (get committee-size state) (get committee-size p))
          (is-none (map-get? parameter-history (+ (get version p) u1)))
          (> (get reward-threshold p) (get slash-threshold p))
          (< (+ (get validator-fee-bps p) (get protocol-fee-bps p)) BPS)
@@ -691,7 +698,7 @@
 )
 
 (define-private (fz-governance-ok)
-  (fold fz-proposal-step (fz-ids-upto (var-get last-proposal-id)) true)
+  (fold fz-proposal-step (fz-ids-upto (get last-proposal-id (var-get market))) true)
 )
 
 ;; ---------------------------------------------------------------------------
@@ -700,14 +707,14 @@
 
 ;; Every micro-STX the contract holds is in exactly one bucket of get-market-totals.
 (define-read-only (invariant-solvency)
-  (is-eq (stx-get-balance current-contract) (fz-total (var-get market-totals)))
+  (is-eq (stx-get-balance current-contract) (fz-total (get-market-totals)))
 )
 
 ;; The dataset-stakes bucket is the sum of the datasets' stakes and of the
 ;; providers' governance stakes; retired datasets hold nothing; queues are well formed.
 (define-read-only (invariant-dataset-stakes)
   (let (
-      (bucket (get dataset-stakes (var-get market-totals)))
+      (bucket (get dataset-stakes (get-market-totals)))
       (provider-sums (map fz-provider-stake FZ_ACCOUNTS))
     )
     (and (is-eq (fold + provider-sums u0) bucket)
@@ -730,7 +737,7 @@
 (define-read-only (invariant-escrow-is-open-bids)
   (or (not (fz-enumerable))
       (let ((bs (fz-bids)))
-        (and (get ok bs) (is-eq (get open bs) (get escrowed-bids (var-get market-totals))))))
+        (and (get ok bs) (is-eq (get open bs) (get escrowed-bids (get-market-totals))))))
 )
 
 ;; Queued bids are exactly the queued jobs of the datasets (and the linked ones),
@@ -751,7 +758,7 @@
 (define-read-only (invariant-jobs-paid-once)
   (or (not (fz-enumerable))
       (let ((bs (fz-bids)))
-        (and (get results-ok bs) (is-eq (get pool bs) (get unclaimed-rewards (var-get market-totals))))))
+        (and (get results-ok bs) (is-eq (get pool bs) (get unclaimed-rewards (get-market-totals))))))
 )
 
 ;; Committees: seats unique, parties never seated, counts match the votes cast,
@@ -782,7 +789,7 @@
 ;; All of the above, as an error code for the property tests (u0 = all hold).
 (define-private (fz-violation)
   (let (
-      (totals (var-get market-totals))
+      (totals (get-market-totals))
       (enumerable (fz-enumerable))
       (bs (fz-bids))
       (ds (fz-datasets))
@@ -885,14 +892,14 @@
 (define-public (test-register-dataset (stake-seed uint) (metadata-uri (string-ascii 256)))
   (let (
       (stake (fz-dataset-stake stake-seed))
-      (expected (if (var-get paused) u102
+      (expected (if (get paused (var-get market)) u102
                   (if (is-eq (len metadata-uri) u0) u202
                     (if (> stake (stx-get-balance tx-sender)) u104 u0))))
       (before (fz-snapshot tx-sender))
-      (next-id (+ (var-get last-dataset-id) u1))
+      (next-id (+ (get last-dataset-id (var-get market)) u1))
       (power-before (fz-provider-stake tx-sender))
     )
-    (asserts! (< (var-get last-dataset-id) FZ_CREATE_CAP) (ok false))
+    (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) (ok false))
     (match (register-dataset stake metadata-uri)
       id (let (
           (after (fz-snapshot tx-sender))
@@ -998,7 +1005,7 @@
         (d (unwrap! (map-get? datasets dataset-id) (err u10401)))
         (unlocked (or (> (get passed-validations d) u0)
                       (is-eq (get matched-jobs d) u0)
-                      (> burn-block-height (+ (get last-settled-at d) (get stake-lock-blocks (var-get parameters))))))
+                      (> burn-block-height (+ (get last-settled-at d) (get stake-lock-blocks (get-parameters))))))
         (expected (if (not (get active d)) u204
                     (if (or (> (get active-jobs d) u0) (> (get queued-jobs d) u0)) u206
                       (if (<= burn-block-height (default-to u0 (map-get? vote-locks tx-sender))) u714
@@ -1033,18 +1040,18 @@
   (match (fz-pick-biddable-dataset pick)
     dataset-id (let (
         (d (unwrap! (map-get? datasets dataset-id) (err u10501)))
-        (params (var-get parameters))
+        (params (get-parameters))
         (terms (fz-bid-terms dataset-id amount-seed duration-seed slack-seed))
         (amount (get amount terms))
         (duration (get duration terms))
         (deadline (get deadline terms))
-        (expected (if (var-get paused) u102
+        (expected (if (get paused (var-get market)) u102
                     (if (< (get stake d) (get min-dataset-stake params)) u205
                       (if (> amount (stx-get-balance tx-sender)) u104 u0))))
         (match-now (and (is-eq (get queue-head d) u0) (< (get active-jobs d) (get max-concurrent-jobs d))))
         (before (fz-snapshot tx-sender))
         (ledger-before (fz-expired tx-sender))
-        (next-id (+ (var-get last-bid-id) u1))
+        (next-id (+ (get last-bid-id (var-get market)) u1))
       )
       (asserts! (fz-room-for-bid dataset-id) (ok false))
       (asserts! (is-eq (match (place-computation-bid dataset-id (- (get min-bid-amount params) u1) duration deadline) id u0 e e)
@@ -1095,7 +1102,7 @@
   (match (fz-pick-dataset pick)
     dataset-id (let (
         (d (unwrap! (map-get? datasets dataset-id) (err u10601)))
-        (expected (if (var-get paused) u102 u0))
+        (expected (if (get paused (var-get market)) u102 u0))
         (before (fz-snapshot tx-sender))
         (ledger-before (fz-expired tx-sender))
       )
@@ -1204,8 +1211,8 @@
 (define-public (test-register-validator (stake-seed uint))
   (let (
       (stake (fz-validator-stake stake-seed))
-      (n-active (var-get active-validator-count))
-      (expected (if (var-get paused) u102
+      (n-active (get active-validator-count (var-get market)))
+      (expected (if (get paused (var-get market)) u102
                   (if (is-some (map-get? validators tx-sender)) u402
                     (if (> stake (stx-get-balance tx-sender)) u104 u0))))
       (before (fz-snapshot tx-sender))
@@ -1221,7 +1228,7 @@
         (asserts! (is-eq (get contract after) (+ (get contract before) stake)) (err u10904))
         (asserts! (is-eq (get totals after) (merge tb { validator-stakes: (+ (get validator-stakes tb) stake) })) (err u10905))
         (asserts! (and (is-eq (get stake v) stake) (get active v) (is-eq (get index v) n-active) (is-eq (get open-seats v) u0)
-                       (is-eq (var-get active-validator-count) (+ n-active u1))
+                       (is-eq (get active-validator-count (var-get market)) (+ n-active u1))
                        (is-eq (map-get? validator-at n-active) (some tx-sender)))
                   (err u10906))
         (fz-done))
@@ -1235,7 +1242,7 @@
 (define-public (test-request-validator-exit (seed uint))
   (let (
       (record (map-get? validators tx-sender))
-      (n-active (var-get active-validator-count))
+      (n-active (get active-validator-count (var-get market)))
       (expected (match record
                   v (if (not (get active v)) u403 (if (> (get open-seats v) u0) u406 u0))
                   u400))
@@ -1245,9 +1252,9 @@
     (match (request-validator-exit)
       unbonded-at (let ((after (fz-snapshot tx-sender)) (v (unwrap! (map-get? validators tx-sender) (err u11001))))
         (asserts! (is-eq expected u0) (err u11002))
-        (asserts! (is-eq unbonded-at (+ burn-block-height (get validator-unbonding-blocks (var-get parameters)))) (err u11003))
+        (asserts! (is-eq unbonded-at (+ burn-block-height (get validator-unbonding-blocks (get-parameters)))) (err u11003))
         (asserts! (and (not (get active v)) (is-eq (get exit-requested-at v) burn-block-height)
-                       (is-eq (var-get active-validator-count) (- n-active u1)))
+                       (is-eq (get active-validator-count (var-get market)) (- n-active u1)))
                   (err u11004))
         (asserts! (is-eq after before) (err u11005))
         (fz-done))
@@ -1262,7 +1269,7 @@
       (record (map-get? validators tx-sender))
       (expected (match record
                   v (if (get active v) u404
-                      (if (< burn-block-height (+ (get exit-requested-at v) (get validator-unbonding-blocks (var-get parameters)))) u405
+                      (if (< burn-block-height (+ (get exit-requested-at v) (get validator-unbonding-blocks (get-parameters)))) u405
                         (if (> (get open-seats v) u0) u406
                           (if (<= burn-block-height (default-to u0 (map-get? vote-locks tx-sender))) u714 u0))))
                   u400))
@@ -1293,8 +1300,8 @@
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11201)))
         (size (fz-param (get parameter-version bid) "committee-size"))
-        (n (var-get active-validator-count))
-        (expected (if (var-get paused) u102 (if (> burn-block-height (fz-commit-closes bid-id)) u504 u0)))
+        (n (get active-validator-count (var-get market)))
+        (expected (if (get paused (var-get market)) u102 (if (> burn-block-height (fz-commit-closes bid-id)) u504 u0)))
         (before (fz-snapshot tx-sender))
       )
       (match (draw-committee bid-id)
@@ -1330,7 +1337,7 @@
         (commitment (compute-commitment score salt bid-id tx-sender))
         (commits-before (match (map-get? committees bid-id) c (get commits c) u0))
         (expected (if (is-none record) u400
-                    (if (var-get paused) u102
+                    (if (get paused (var-get market)) u102
                       (if (> burn-block-height (fz-commit-closes bid-id)) u504
                         (if (or (is-eq tx-sender (get provider d)) (is-eq tx-sender (get bidder bid))) u505 u0)))))
         (before (fz-snapshot tx-sender))
@@ -1414,14 +1421,14 @@
         (record (map-get? validators tx-sender))
         (score (mod score-seed u101))
         (expected (if (is-none record) u400
-                    (if (var-get paused) u102
+                    (if (get paused (var-get market)) u102
                       (if (> burn-block-height (fz-commit-closes bid-id)) u504
                         (if (or (is-eq tx-sender (get provider d)) (is-eq tx-sender (get bidder bid))) u505 u0)))))
         (before (fz-snapshot tx-sender))
         (expired-before (get expired (fz-expired tx-sender)))
       )
       (asserts! (is-eq (match (submit-validation-result (+ dataset-id u1) bid-id score) x u0 e e)
-                       (if (is-none record) u400 (if (var-get paused) u102 u502)))
+                       (if (is-none record) u400 (if (get paused (var-get market)) u102 u502)))
                 (err u11503))
       (match (submit-validation-result dataset-id bid-id score)
         done (let (
@@ -1541,7 +1548,7 @@
 ;; sit in the parameter's bounds and keep the cross rules; stores the schedule.
 (define-public (test-propose-parameter-change (name-seed uint) (value-seed uint))
   (let (
-      (params (var-get parameters))
+      (params (get-parameters))
       (name (fz-parameter-name name-seed))
       (bounds (unwrap! (map-get? parameter-bounds name) (err u11801)))
       (value (if (is-eq (mod value-seed u19) u0) (+ (get max-value bounds) u1) (fz-proposal-value name value-seed)))
@@ -1553,9 +1560,9 @@
                               (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
                         u0)))))
       (before (fz-snapshot tx-sender))
-      (next-id (+ (var-get last-proposal-id) u1))
+      (next-id (+ (get last-proposal-id (var-get market)) u1))
     )
-    (asserts! (< (var-get last-proposal-id) FZ_CREATE_CAP) (ok false))
+    (asserts! (< (get last-proposal-id (var-get market)) FZ_CREATE_CAP) (ok false))
     (match (propose-parameter-change name value)
       id (let (
           (p (unwrap! (map-get? proposals id) (err u11802)))
@@ -1623,8 +1630,8 @@
   (match (fz-pick-proposal pick)
     proposal-id (let (
         (p (unwrap! (map-get? proposals proposal-id) (err u12001)))
-        (params (var-get parameters))
-        (totals (var-get market-totals))
+        (params (get-parameters))
+        (totals (get-market-totals))
         (name (get parameter p))
         (value (get value p))
         (votes-cast (+ (get yes-votes p) (get no-votes p)))
@@ -1643,7 +1650,7 @@
         (before (fz-snapshot tx-sender))
       )
       (match (execute-proposal proposal-id)
-        version (let ((new-params (var-get parameters)))
+        version (let ((new-params (get-parameters)))
           (asserts! (is-eq expected u0) (err u12002))
           (asserts! (and (is-eq version (+ (get version params) u1)) (is-eq (get version new-params) version)) (err u12003))
           (asserts! (is-eq (fz-param version name) value) (err u12004))
@@ -1664,15 +1671,15 @@
 (define-public (test-set-paused (seed uint))
   (let (
       (pause (is-eq (mod seed u4) u0))
-      (was-paused (var-get paused))
-      (ended-before (var-get pause-ended-at))
+      (was-paused (get paused (var-get market)))
+      (ended-before (get pause-ended-at (var-get market)))
       (expected (if (is-eq tx-sender CONTRACT_OWNER) u0 u100))
     )
     (match (set-paused pause)
       done (begin
         (asserts! (is-eq expected u0) (err u12101))
-        (asserts! (is-eq (var-get paused) pause) (err u12102))
-        (asserts! (is-eq (var-get pause-ended-at) (if (and was-paused (not pause)) burn-block-height ended-before)) (err u12103))
+        (asserts! (is-eq (get paused (var-get market)) pause) (err u12102))
+        (asserts! (is-eq (get pause-ended-at (var-get market)) (if (and was-paused (not pause)) burn-block-height ended-before)) (err u12103))
         (fz-done))
       code (begin (asserts! (is-eq code expected) (err u12104)) (ok false)))
   )
@@ -1682,7 +1689,7 @@
 ;; exactly the amount out of the treasury bucket.
 (define-public (test-withdraw-treasury (amount-seed uint) (recipient principal))
   (let (
-      (treasury (get treasury (var-get market-totals)))
+      (treasury (get treasury (get-market-totals)))
       ;; two in five over the treasury, half of those by exactly 1; else 1..treasury,
       ;; the whole treasury one time in four
       (amount (if (< (mod amount-seed u5) u2)
@@ -1712,7 +1719,7 @@
 
 (define-public (drive-register-dataset (stake-seed uint))
   (let ((stake (fz-dataset-stake stake-seed)))
-    (asserts! (< (var-get last-dataset-id) FZ_CREATE_CAP) FZ_NO_TARGET)
+    (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) FZ_NO_TARGET)
     (map-set fz-deposits (try! (register-dataset stake "ipfs://fuzz")) stake)
     (ok true))
 )
@@ -1810,7 +1817,7 @@
 
 (define-public (drive-propose-parameter-change (name-seed uint) (value-seed uint))
   (let ((name (fz-parameter-name name-seed)))
-    (asserts! (< (var-get last-proposal-id) FZ_CREATE_CAP) FZ_NO_TARGET)
+    (asserts! (< (get last-proposal-id (var-get market)) FZ_CREATE_CAP) FZ_NO_TARGET)
     (try! (propose-parameter-change name (fz-proposal-value name value-seed)))
     (ok true))
 )

@@ -12,6 +12,7 @@ import {
   deployer,
   eventNames,
   expectSolvent,
+  marketField,
   outsider,
   provider,
   provider2,
@@ -135,11 +136,6 @@ const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 // ---------------------------------------------------------------------------
 
 type Rec = Record<string, Decoded>;
-
-/** A data var, decoded (a map/var read costs ~0.1 ms, a read-only call ~5 ms). */
-function dataVar(varName: string): Decoded {
-  return decode(simnet.getDataVar(contractId, varName));
-}
 
 /** A map entry, decoded, or null when the key is absent (getMapEntry throws then). */
 function mapEntry(map: string, key: ClarityValue): Decoded {
@@ -725,16 +721,16 @@ function actualGlobals(m: Model, voters: string[], stakers: string[]): Rec {
   return {
     height: BigInt(simnet.burnBlockHeight),
     balances: Object.fromEntries(PRINCIPALS.map((p) => [nameOf(p), stxMap?.get(p) ?? 0n])),
-    totals: dataVar("market-totals"),
-    paused: dataVar("paused"),
-    "pause-ended-at": dataVar("pause-ended-at"),
-    "last-dataset-id": dataVar("last-dataset-id"),
-    "last-bid-id": dataVar("last-bid-id"),
-    "last-proposal-id": dataVar("last-proposal-id"),
-    "active-validator-count": dataVar("active-validator-count"),
+    totals: marketField("market-totals"),
+    paused: marketField("paused"),
+    "pause-ended-at": marketField("pause-ended-at"),
+    "last-dataset-id": marketField("last-dataset-id"),
+    "last-bid-id": marketField("last-bid-id"),
+    "last-proposal-id": marketField("last-proposal-id"),
+    "active-validator-count": marketField("active-validator-count"),
     "validator-at": Array.from({ length: m.set.length + 1 }, (_, i) => mapEntry("validator-at", Cl.uint(i))),
     datasets: Object.fromEntries(
-      Array.from({ length: Math.max(m.lastDatasetId, Number(dataVar("last-dataset-id"))) }, (_, i) => [
+      Array.from({ length: Math.max(m.lastDatasetId, Number(marketField("last-dataset-id"))) }, (_, i) => [
         i + 1,
         mapEntry("datasets", Cl.uint(i + 1)),
       ]),

@@ -10,6 +10,7 @@ import {
   deployer,
   errCode,
   expectSolvent,
+  marketField,
   printEvents,
   readOnly,
   saltFor,
@@ -170,9 +171,6 @@ function outcomeOf(final: bigint, amount: bigint, datasetStake: bigint) {
  */
 type Rec = Record<string, Decoded>;
 
-function dataVar(varName: string): Decoded {
-  return decode(simnet.getDataVar(contractId, varName));
-}
 
 /** A map entry, decoded, or null when the key is absent (getMapEntry throws then). */
 function entry(map: string, key: ClarityValue): Rec | null {
@@ -194,10 +192,10 @@ const getJobResult = (bidId: number) => entry("job-results", Cl.uint(bidId));
 const validatorAt = (i: number) => decode(simnet.getMapEntry(contractId, "validator-at", Cl.uint(i))) as string | null;
 type Bucket = "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury";
 const BUCKETS: Bucket[] = ["dataset-stakes", "validator-stakes", "escrowed-bids", "unclaimed-rewards", "treasury"];
-const getTotals = () => dataVar("market-totals") as Record<Bucket, bigint>;
+const getTotals = () => marketField("market-totals") as Record<Bucket, bigint>;
 
 function lastIds() {
-  return { dataset: Number(dataVar("last-dataset-id")), bid: Number(dataVar("last-bid-id")) };
+  return { dataset: Number(marketField("last-dataset-id")), bid: Number(marketField("last-bid-id")) };
 }
 
 const big = (v: Decoded | undefined) => v as bigint;
@@ -1514,11 +1512,11 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
 
 /** The contract's validator set, validators, committees and votes agree with the model. */
 function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: () => string) {
-  expect({ paused: dataVar("paused"), endedAt: dataVar("pause-ended-at") }, `pause state${ctx()}`).toEqual({
+  expect({ paused: marketField("paused"), endedAt: marketField("pause-ended-at") }, `pause state${ctx()}`).toEqual({
     paused: model.paused,
     endedAt: model.pauseEndedAt,
   });
-  const n = Number(dataVar("active-validator-count"));
+  const n = Number(marketField("active-validator-count"));
   const set = Array.from({ length: n }, (_, i) => validatorAt(i));
   expect(set.map((w) => w && name(w)), `active validator set${ctx()}`).toEqual(model.set.map(name));
   for (const a of ACCOUNTS) {
