@@ -1,7 +1,8 @@
 ;; floor: the cost benchmark's reference contract (bench/index.ts), never deployed for real.
 ;; Each public function has the name and arguments of a neural-training-market function and does
-;; only what that operation fundamentally needs: the STX transfer it makes (if any) and ONE map
-;; write of the same record type. No checks, no id counter, no totals, no events, no parameters.
+;; only what that operation fundamentally needs: the STX transfer it makes (if any) and ONE write
+;; of the same record type: a map entry, or for set-paused and withdraw-treasury (which change only
+;; global state) the market's one global record. No checks, no id counter, no totals, no events.
 
 (define-map datasets uint {
   provider: principal, stake: uint, metadata-uri: (string-ascii 256), price-per-block: uint,

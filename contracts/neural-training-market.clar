@@ -221,8 +221,9 @@
 ;; Data
 ;; ---------------------------------------------------------------------------
 
-;; The market's whole global state in one record, so a call reads it once and
-;; writes it once instead of once per counter (bench/results.md, section 3).
+;; The market's whole global state in one record: a call reads it instead of
+;; one data-var per counter, and the hot paths (registering, bidding, claiming)
+;; read it once and write it once (bench/results.md, section 8).
 ;; - paused / pause-ended-at: the Bitcoin block at which the last pause ended;
 ;;   seats that could not commit because of a pause are not penalized for silence.
 ;; - active-validator-count: active validators live at indices 0..count-1 of
@@ -479,11 +480,15 @@
 
 ;; Removes the validator at `index` from the active set in O(1): the last
 ;; validator moves into the hole.
-(define-private (remove-from-set (index uint))
-  (let (
-      (state (var-get market))
-      (last-index (- (get active-validator-count state) u1))
-    )
+;; `state` is the market record as it is now: the caller passes what it read.
+(define-private (remove-from-set
+    (index uint)
+    (state { paused: bool, pause-ended-at: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
+             active-validator-count: uint, dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
+             unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
+             min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, committee-size: uint })
+  )
+  (let ((last-index (- (get active-validator-count state) u1)))
     (match (map-get? validator-at last-index)
       moved (if (is-eq index last-index)
         true
@@ -802,7 +807,7 @@
         (new-stake (- (get stake validator) penalty))
         (removed (and (get active validator) (> penalty u0) (< new-stake (get min-stake acc))))
       )
-      (if removed (remove-from-set (get index validator)) true)
+      (if removed (remove-from-set (get index validator) (var-get market)) true)
       (map-set validators member (merge validator {
         stake: new-stake,
         open-seats: (- (get open-seats validator) u1),
@@ -1440,7 +1445,8 @@
 (define-public (request-validator-exit)
   (let (
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
-      (unbonded-at (+ burn-block-height (get validator-unbonding-blocks (parameters-at (get parameter-version (var-get market))))))
+      (state (var-get market))
+      (unbonded-at (+ burn-block-height (get validator-unbonding-blocks (parameters-at (get parameter-version state)))))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -1448,7 +1454,7 @@
     (asserts! (get active validator) ERR_VALIDATOR_EXITING)
     ;; a seated validator's stake answers for its vote until the job settles
     (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
-    (remove-from-set (get index validator))
+    (remove-from-set (get index validator) state)
     (map-set validators tx-sender (merge validator { active: false, exit-requested-at: burn-block-height }))
     (print { event: "validator-exit-requested", validator: tx-sender, unbonded-at: unbonded-at })
     (ok unbonded-at)

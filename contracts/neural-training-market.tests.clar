@@ -624,7 +624,7 @@
                    (or (not (get active v))
                        (and (< (get index v) (get active-validator-count (var-get market)))
                             (is-eq (map-get? validator-at (get index v)) (some who))))
-                   ;; an active validator never holds less than the minimum it was checked against
+                   ;; an active validator always has stake behind its vote
                    (or (not (get active v)) (> (get stake v) u0))
                    ;; open-seats counts exactly the unsettled jobs whose committee seats it
                    (or (not (get check-seats acc)) (is-eq (get open-seats v) seated))),

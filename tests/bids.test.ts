@@ -1,6 +1,7 @@
 import { Cl } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  activeValidatorCount,
   DEFAULTS,
   addStake,
   balances,
@@ -293,6 +294,7 @@ describe("automatic matching (FIFO queue)", () => {
     expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired", "bid-matched"]);
     expect(printEvents(r)[2]).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() });
     expect(getCommittee(2)).toBeNull();
+    expect(activeValidatorCount()).toBe(0n);
     expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": height() });
     expectQueue(1, [ids[1]]);
     expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });

@@ -35,7 +35,8 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * - the STX balance of every simnet account and of the contract;
  * - `market-totals` (five buckets; the model also checks that they sum to the contract balance),
  *   `paused`, `pause-ended-at`, `last-dataset-id`, `last-bid-id`, `last-proposal-id` (stays 0),
- *   `active-validator-count` and the active set `validator-at` 0..n in swap-and-pop order;
+ *   `active-validator-count` and the active set `validator-at` 0..n in swap-and-pop order (all
+ *   fields of the `market` record, with its copies of the version-1 parameters);
  * - datasets: provider, stake, uri, price, capacity, active jobs, the FIFO queue (head, tail,
  *   queued-jobs, every bid's queue links), matched jobs, validations, passed validations, score sum
  *   (hence quality-score), last-settled-at, registered-at, active; `provider-stakes` per account;
@@ -692,6 +693,8 @@ function queuedBidParts(m: Model, id: number, actual: boolean): Rec {
   return { bid: bidTuple(b), link: linkOf(m, b, id) };
 }
 
+const PARAMETER_COPIES = ["parameter-version", "min-dataset-stake", "min-validator-stake", "min-bid-amount", "max-computation-duration", "committee-size"];
+
 function expectedGlobals(m: Model, voters: string[], stakers: string[]): Rec {
   return {
     height: m.height,
@@ -709,6 +712,15 @@ function expectedGlobals(m: Model, voters: string[], stakers: string[]): Rec {
     "last-bid-id": BigInt(m.lastBidId),
     "last-proposal-id": 0n,
     "active-validator-count": BigInt(m.set.length),
+    // no command changes parameters: the market record's copies stay those of version 1
+    "parameter-copies": {
+      "parameter-version": 1n,
+      "min-dataset-stake": DEFAULTS.minDatasetStake,
+      "min-validator-stake": DEFAULTS.minValidatorStake,
+      "min-bid-amount": DEFAULTS.minBidAmount,
+      "max-computation-duration": DEFAULTS.maxComputationDuration,
+      "committee-size": DEFAULTS.committeeSize,
+    },
     "validator-at": [...m.set, null],
     datasets: Object.fromEntries([...m.datasets].map(([id, d]) => [id, datasetTuple(d)])),
     validators: Object.fromEntries(voters.map((w) => [nameOf(w), m.validators.has(w) ? validatorTuple(validatorOf(m, w)) : null])),
@@ -728,6 +740,7 @@ function actualGlobals(m: Model, voters: string[], stakers: string[]): Rec {
     "last-bid-id": marketField("last-bid-id"),
     "last-proposal-id": marketField("last-proposal-id"),
     "active-validator-count": marketField("active-validator-count"),
+    "parameter-copies": Object.fromEntries(PARAMETER_COPIES.map((field) => [field, marketField(field)])),
     "validator-at": Array.from({ length: m.set.length + 1 }, (_, i) => mapEntry("validator-at", Cl.uint(i))),
     datasets: Object.fromEntries(
       Array.from({ length: Math.max(m.lastDatasetId, Number(marketField("last-dataset-id"))) }, (_, i) => [
