@@ -13,6 +13,7 @@ import {
   commit,
   commitAndReveal,
   commitmentFor,
+  committeeSeed,
   contractId,
   decode,
   deltas,
@@ -37,7 +38,6 @@ import {
   printEvents,
   provider,
   provider2,
-  readOnly,
   registerDataset,
   registerValidator,
   requestExit,
@@ -51,6 +51,7 @@ import {
   validator1,
   validator2,
   validator3,
+  validatorAt,
   wallets,
   windowsOf,
   withdrawStake,
@@ -68,16 +69,7 @@ const BPS = 10_000n;
 /** The active validator set, in `get-validator-at` index order. */
 function activeSet(): string[] {
   const n = Number(activeValidatorCount());
-  return Array.from({ length: n }, (_, i) => decode(readOnly("get-validator-at", [Cl.uint(i)])) as string);
-}
-
-function validatorAt(index: number): string | null {
-  return decode(readOnly("get-validator-at", [Cl.uint(index)])) as string | null;
-}
-
-/** `get-committee-seed` as a hex string, or null before the seed block exists. */
-function committeeSeed(bidId: number | bigint): string | null {
-  return decode(readOnly("get-committee-seed", [Cl.uint(bidId)])) as string | null;
+  return Array.from({ length: n }, (_, i) => validatorAt(i) as string);
 }
 
 /**

@@ -385,6 +385,16 @@ export function activeValidatorCount(): bigint {
   return decode(readOnly("get-active-validator-count")) as bigint;
 }
 
+/** `get-validator-at`: the active validator at an index of the set, or null. */
+export function validatorAt(index: number | bigint): string | null {
+  return decode(readOnly("get-validator-at", [Cl.uint(index)])) as string | null;
+}
+
+/** `get-committee-seed`: the seed a job's committee is drawn from (hex), or null before it is known. */
+export function committeeSeed(bidId: number | bigint): string | null {
+  return decode(readOnly("get-committee-seed", [Cl.uint(bidId)])) as string | null;
+}
+
 /** `is-paused`, as the raw Clarity bool (assert with `toBeBool`). */
 export function isPaused(): ClarityValue {
   return readOnly("is-paused");

@@ -13,6 +13,7 @@ import {
   commit,
   commitAndReveal,
   commitmentFor,
+  committeeSeed,
   contractId,
   decode,
   deltas,
@@ -38,7 +39,6 @@ import {
   printEvents,
   provider,
   provider2,
-  readOnly,
   registerDataset,
   registerValidator,
   requestExit,
@@ -51,13 +51,14 @@ import {
   validator1,
   validator2,
   validator3,
+  validatorAt,
   vote,
   windowsOf,
   withdrawValidator,
 } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------
-// Local helpers (candidates for tests/helpers.ts: validatorAt, committeeSeed)
+// Local helpers
 // ---------------------------------------------------------------------------
 
 const MIN = DEFAULTS.minValidatorStake;
@@ -67,16 +68,6 @@ const stakes = (...who: string[]): [string, bigint][] => who.map((w) => [w, MIN]
 
 /** Six validators, none a party of `matchedJob`'s job: more than committee-size (5), so the draw needs a seed. */
 const LARGE = [validator1, validator2, validator3, provider2, bidder2, outsider];
-
-/** `get-validator-at`: the active validator at an index of the set, or null. */
-function validatorAt(index: number | bigint): string | null {
-  return decode(readOnly("get-validator-at", [Cl.uint(index)])) as string | null;
-}
-
-/** `get-committee-seed`: the VRF seed a job's committee is drawn from (hex), or null before it is known. */
-function committeeSeed(bidId: number | bigint): string | null {
-  return decode(readOnly("get-committee-seed", [Cl.uint(bidId)])) as string | null;
-}
 
 /** Last block of the commit phase: deadline + validation-window. */
 const commitClosesAt = (bidId: number | bigint) => windowsOf(bidId)["commit-closes-at"];
