@@ -5,6 +5,17 @@
 ;; (commit-reveal, stake-weighted median), and the contract pays, refunds and slashes
 ;; by that score. Every parameter changes only by a stake-weighted vote.
 ;; Time is counted in Bitcoin blocks.
+;;
+;; Contents
+;;   1. Constants and error codes (the "cannot happen" errors in their own block)
+;;   2. Parameters: defaults, history, hard bounds
+;;   3. Data: the market record, datasets, bids, queue, validators, committees, votes,
+;;      results, governance
+;;   4. Private helpers (fenced): transfers, queue, validator set, committee draw,
+;;      matching, median, settlement, governance checks
+;;   5. Public functions by lifecycle: datasets, bids, validators and validation,
+;;      rewards, governance, administration
+;;   6. Read-only views
 
 ;; ---------------------------------------------------------------------------
 ;; Constants and error codes
@@ -30,6 +41,12 @@
 ;; At most this many queue heads are matched or skipped per call: queue work
 ;; stays bounded whatever the queue length.
 (define-constant QUEUE_STEPS (list u1 u2 u3 u4 u5))
+;; The longest voting period the bounds allow: a stake increase older than this
+;; predates every proposal still open for votes (see record-stake-growth).
+(define-constant MAX_VOTING_PERIOD u52560)
+;; A reveal salt is a full 32 bytes: with a shorter one the 101 possible scores
+;; could be tried against a commitment.
+(define-constant SALT_LENGTH u32)
 
 ;; Bid status
 (define-constant STATUS_QUEUED u1)
@@ -42,7 +59,11 @@
 (define-constant OUTCOME_REWARDED u1)
 (define-constant OUTCOME_PARTIAL u2)
 (define-constant OUTCOME_SLASHED u3)
+;; refunded: too few reveals after the reveal window
 (define-constant OUTCOME_NO_QUORUM u4)
+;; refunded: the median fell below the slash threshold without a strict majority
+;; of the committee's stake voting there
+(define-constant OUTCOME_NO_MAJORITY u5)
 
 ;; 1xx: caller and contract state
 (define-constant ERR_NOT_AUTHORIZED (err u100))
@@ -50,7 +71,6 @@
 (define-constant ERR_PAUSED (err u102))
 (define-constant ERR_ZERO_AMOUNT (err u103))
 (define-constant ERR_INSUFFICIENT_FUNDS (err u104))
-(define-constant ERR_UNKNOWN_PARAMETERS (err u105))
 
 ;; 2xx: datasets and stakes
 (define-constant ERR_DATASET_NOT_FOUND (err u200))
@@ -63,6 +83,7 @@
 (define-constant ERR_STAKE_LOCKED (err u207))
 (define-constant ERR_INVALID_CAPACITY (err u208))
 (define-constant ERR_INVALID_PRICE (err u209))
+(define-constant ERR_INVALID_METADATA_URI (err u210))
 
 ;; 3xx: computation bids
 (define-constant ERR_BID_NOT_FOUND (err u300))
@@ -76,6 +97,9 @@
 (define-constant ERR_BID_NOT_EXPIRED (err u308))
 (define-constant ERR_BID_CLOSED (err u309))
 (define-constant ERR_RESULT_PENDING (err u310))
+(define-constant ERR_DEADLINE_TOO_FAR (err u311))
+(define-constant ERR_DECLINE_CLOSED (err u312))
+(define-constant ERR_VALIDATION_STARTED (err u313))
 
 ;; 4xx: validators
 (define-constant ERR_VALIDATOR_NOT_FOUND (err u400))
@@ -104,6 +128,7 @@
 (define-constant ERR_REVEAL_CLOSED (err u514))
 (define-constant ERR_COMMITMENT_MISMATCH (err u515))
 (define-constant ERR_NOT_READY_TO_FINALIZE (err u516))
+(define-constant ERR_INVALID_SALT (err u517))
 
 ;; 6xx: rewards
 (define-constant ERR_JOB_NOT_FINALIZED (err u600))
@@ -126,10 +151,15 @@
 (define-constant ERR_QUORUM_NOT_MET (err u712))
 (define-constant ERR_PROPOSAL_REJECTED (err u713))
 (define-constant ERR_VOTE_LOCKED (err u714))
+(define-constant ERR_PARAMETER_CHANGED (err u715))
 
 ;; 8xx: administration
 (define-constant ERR_INSUFFICIENT_TREASURY (err u800))
 (define-constant ERR_INVALID_RECIPIENT (err u801))
+
+;; Cannot happen: a record every path writes before it is read is missing.
+;; Kept as errors (never unwrap-panic) so a broken invariant aborts cleanly.
+(define-constant ERR_UNKNOWN_PARAMETERS (err u105))
 
 ;; ---------------------------------------------------------------------------
 ;; Parameters
@@ -143,6 +173,8 @@
   min-validator-stake: u1000000,
   min-bid-amount: u100000,
   max-computation-duration: u4320,
+  max-bid-wait: u4320,
+  decline-window: u6,
   stake-lock-blocks: u4320,
   validation-window: u144,
   reveal-window: u144,
@@ -153,7 +185,7 @@
   slash-threshold: u40,
   slash-rate-bps: u5000,
   validator-fee-bps: u500,
-  protocol-fee-bps: u0,
+  protocol-fee-bps: u100,
   validator-penalty-bps: u100,
   consensus-tolerance: u15,
   voting-period: u1008,
@@ -168,6 +200,8 @@
   min-validator-stake: uint,
   min-bid-amount: uint,
   max-computation-duration: uint,
+  max-bid-wait: uint,
+  decline-window: uint,
   stake-lock-blocks: uint,
   validation-window: uint,
   reveal-window: uint,
@@ -198,6 +232,10 @@
 (map-set parameter-bounds "min-validator-stake" { min-value: u1, max-value: u1000000000000 })
 (map-set parameter-bounds "min-bid-amount" { min-value: u1, max-value: u1000000000000 })
 (map-set parameter-bounds "max-computation-duration" { min-value: u1, max-value: u52560 })
+;; how far past its training time a bid's deadline may lie: every job ends in bounded time
+(map-set parameter-bounds "max-bid-wait" { min-value: u1, max-value: u52560 })
+;; 0 lets a provider decline only in the block of the match
+(map-set parameter-bounds "decline-window" { min-value: u0, max-value: u1008 })
 (map-set parameter-bounds "stake-lock-blocks" { min-value: u1, max-value: u52560 })
 (map-set parameter-bounds "validation-window" { min-value: u1, max-value: u4320 })
 (map-set parameter-bounds "reveal-window" { min-value: u1, max-value: u4320 })
@@ -212,10 +250,12 @@
 ;; at most half a stake per penalty: a seated validator's vote weight never reaches zero
 (map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "consensus-tolerance" { min-value: u0, max-value: MAX_SCORE })
-(map-set parameter-bounds "voting-period" { min-value: u1, max-value: u52560 })
+(map-set parameter-bounds "voting-period" { min-value: u1, max-value: MAX_VOTING_PERIOD })
 (map-set parameter-bounds "execution-delay" { min-value: u1, max-value: u52560 })
-(map-set parameter-bounds "governance-quorum-bps" { min-value: u1, max-value: BPS })
-(map-set parameter-bounds "proposal-threshold" { min-value: u1, max-value: u1000000000000000 })
+;; governance stays reachable: a quorum above half, or a threshold above 100 STX,
+;; could let a vote lock every later vote out
+(map-set parameter-bounds "governance-quorum-bps" { min-value: u1, max-value: u5000 })
+(map-set parameter-bounds "proposal-threshold" { min-value: u1, max-value: u100000000 })
 
 ;; ---------------------------------------------------------------------------
 ;; Data
@@ -224,23 +264,28 @@
 ;; The market's whole global state in one record: a call reads it instead of
 ;; one data-var per counter, and the hot paths (registering, bidding, claiming)
 ;; read it once and write it once (bench/results.md, section 8).
-;; - paused / pause-ended-at: the Bitcoin block at which the last pause ended;
-;;   seats that could not commit because of a pause are not penalized for silence.
+;; - paused / pauses: whether the market is paused, and how many pauses have
+;;   started (each one is in pause-log); a seat whose commit window a pause
+;;   overlapped is not penalized for never committing.
 ;; - active-validator-count: active validators live at indices 0..count-1 of
 ;;   `validator-at`, so a committee is drawn by index without iterating; exits swap-and-pop.
+;; - validator-registrations: the registration ordinal, bumped by every
+;;   validator registration; a job records it at its match and seats only
+;;   validators registered before.
 ;; - dataset-stakes .. treasury: every micro-STX the contract holds belongs to
 ;;   exactly one of these buckets: their sum equals the contract's balance (the
 ;;   solvency invariant, see get-market-totals).
 ;; - parameter-version: the parameter set in force, kept in parameter-history.
-;;   The five values new business checks are copied here, so registering and
+;;   The six values new business checks are copied here, so registering and
 ;;   bidding read one record; only execute-proposal writes them, with the history.
 (define-data-var market {
   paused: bool,
-  pause-ended-at: uint,
+  pauses: uint,
   last-dataset-id: uint,
   last-bid-id: uint,
   last-proposal-id: uint,
   active-validator-count: uint,
+  validator-registrations: uint,
   dataset-stakes: uint,
   validator-stakes: uint,
   escrowed-bids: uint,
@@ -251,14 +296,16 @@
   min-validator-stake: uint,
   min-bid-amount: uint,
   max-computation-duration: uint,
+  max-bid-wait: uint,
   committee-size: uint,
 } {
   paused: false,
-  pause-ended-at: u0,
+  pauses: u0,
   last-dataset-id: u0,
   last-bid-id: u0,
   last-proposal-id: u0,
   active-validator-count: u0,
+  validator-registrations: u0,
   dataset-stakes: u0,
   validator-stakes: u0,
   escrowed-bids: u0,
@@ -269,8 +316,13 @@
   min-validator-stake: (get min-validator-stake DEFAULT_PARAMETERS),
   min-bid-amount: (get min-bid-amount DEFAULT_PARAMETERS),
   max-computation-duration: (get max-computation-duration DEFAULT_PARAMETERS),
+  max-bid-wait: (get max-bid-wait DEFAULT_PARAMETERS),
   committee-size: (get committee-size DEFAULT_PARAMETERS),
 })
+
+;; Each pause, by number (1 = the first): a job matched after pause k-1 had its
+;; commit window overlapped by a pause iff pause k started before that window closed.
+(define-map pause-log uint { started-at: uint, ended-at: uint })
 
 ;; queue-head/queue-tail are bid ids (u0 = empty) of the dataset's FIFO queue.
 (define-map datasets uint {
@@ -294,6 +346,11 @@
 
 ;; matched-at/matched-block: the Bitcoin and Stacks blocks of the match; the
 ;; blocks after them seed the committee draw (see committee-seed).
+;; At the match the job also records what its committee may be drawn from, so
+;; that nothing done after the match changes it: validators-at-match (the size of
+;; the active set, the range of indices drawn from) and registrations-at-match
+;; (only validators with an ordinal up to it may sit); pauses-at-match decides
+;; which pause could have kept its seats from committing.
 (define-map bids uint {
   dataset-id: uint,
   bidder: principal,
@@ -304,6 +361,9 @@
   placed-at: uint,
   matched-at: uint,
   matched-block: uint,
+  validators-at-match: uint,
+  registrations-at-match: uint,
+  pauses-at-match: uint,
   parameter-version: uint,
 })
 
@@ -315,35 +375,56 @@
   stake: uint,
   active: bool,
   index: uint,
-  ;; committees of unsettled jobs this validator sits on: it cannot exit before they settle
+  ;; committees of unsettled jobs this validator sits on: its stake stays until they settle
   open-seats: uint,
   exit-requested-at: uint,
   registered-at: uint,
+  ;; its registration ordinal (market validator-registrations after it registered)
+  ordinal: uint,
+  ;; last-proposal-id when it registered: its stake votes only on later proposals
+  registered-after-proposal: uint,
 })
 
-(define-map validator-at uint principal)
+;; The active set by index, with each member's registration ordinal so that a
+;; draw checks eligibility with the one read it makes per probe.
+(define-map validator-at uint { validator: principal, ordinal: uint })
 
-;; A job's committee, written when drawn. `revealed` holds the revealed votes
-;; for the median, so aggregation never re-reads the votes map.
+;; A job's committee, written when drawn. weights are the seats' stakes at the
+;; draw (a vote weighs its seat's weight) and total-weight their sum: a slash
+;; needs a strict majority of it. `revealed` holds the revealed votes for the
+;; median, so aggregation never re-reads the votes map.
 (define-map committees uint {
   seats: (list 10 principal),
+  weights: (list 10 uint),
+  total-weight: uint,
   commits: uint,
   reveals: uint,
   revealed-weight: uint,
   revealed: (list 10 { score: uint, weight: uint }),
 })
 
-;; Sum of every dataset stake a provider holds: with its validator stake, its
-;; voting power in governance, read in O(1).
-(define-map provider-stakes principal uint)
+;; Every dataset stake a provider holds (with its validator stake, its voting
+;; power, read in O(1)), and what governance needs to ignore stake added after a
+;; proposal: proposals up to grown-after-proposal were made before the last
+;; increase, so on them the provider votes with at most voting-floor, the stake it
+;; held before its increases since grown-at - MAX_VOTING_PERIOD.
+(define-map provider-stakes principal {
+  stake: uint,
+  voting-floor: uint,
+  grown-at: uint,
+  grown-after-proposal: uint,
+})
 
 ;; A proposal keeps the governance parameters in force when it was made.
 ;; total-stake (dataset plus validator stakes when proposed) caps the quorum
 ;; base, so stake parked just before execution cannot veto a vote.
+;; base-version: the parameter version it was made under; if its parameter
+;; changed after that, it cannot execute (it would undo the newer change).
 (define-map proposals uint {
   proposer: principal,
   parameter: (string-ascii 32),
   value: uint,
+  base-version: uint,
   created-at: uint,
   voting-ends-at: uint,
   executable-at: uint,
@@ -357,11 +438,14 @@
 
 (define-map proposal-votes { proposal-id: uint, voter: principal } { support: bool, weight: uint })
 
+;; The parameter version that last changed each parameter (none: the default).
+(define-map parameter-changed-in (string-ascii 32) uint)
+
 ;; A governance voter's stakes stay in the contract until the voting period of
 ;; every proposal it voted on has ended, so the same stake cannot vote twice.
 (define-map vote-locks principal uint)
 
-;; weight is the validator's stake when it committed.
+;; weight is the weight of the validator's seat (its stake at the draw).
 (define-map votes { bid-id: uint, validator: principal } {
   commitment: (buff 32),
   score: uint,
@@ -370,8 +454,10 @@
   claimed: bool,
 })
 
-;; reward-pool and reward-weight shrink with every claim; the last coherent
-;; claimant takes what is left, so no rounding dust is ever stranded.
+;; reward-pool (validator fees plus outliers' penalties) and reward-weight
+;; shrink with every claim; the last coherent claimant takes what is left, so no
+;; rounding dust is ever stranded. penalties counts every penalty of the job;
+;; silent seats' penalties went to the treasury, outliers' to the pool.
 (define-map job-results uint {
   final-score: uint,
   outcome: uint,
@@ -393,7 +479,6 @@
 (define-private (min-of (a uint) (b uint))
   (if (< a b) a b)
 )
-
 
 (define-private (max-of (a uint) (b uint))
   (if (> a b) a b)
@@ -432,6 +517,18 @@
   (let ((state (var-get market)))
     (var-set market (merge state { escrowed-bids: (- (get escrowed-bids state) amount) }))
   )
+)
+
+;; A metadata URI a client can fetch: a known scheme with something after it,
+;; and no whitespace (which no URI holds and which hides what a user signs).
+(define-private (valid-metadata-uri (uri (string-ascii 256)))
+  (and (or (and (> (len uri) u7) (is-eq (slice? uri u0 u7) (some "ipfs://")))
+           (and (> (len uri) u5) (is-eq (slice? uri u0 u5) (some "ar://")))
+           (and (> (len uri) u8) (is-eq (slice? uri u0 u8) (some "https://"))))
+       (is-none (index-of? uri " "))
+       (is-none (index-of? uri "\t"))
+       (is-none (index-of? uri "\n"))
+       (is-none (index-of? uri "\r")))
 )
 
 ;; Appends a bid to the tail of a dataset's queue.
@@ -483,10 +580,11 @@
 ;; `state` is the market record as it is now: the caller passes what it read.
 (define-private (remove-from-set
     (index uint)
-    (state { paused: bool, pause-ended-at: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
-             active-validator-count: uint, dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
-             unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
-             min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, committee-size: uint })
+    (state { paused: bool, pauses: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
+             active-validator-count: uint, validator-registrations: uint, dataset-stakes: uint, validator-stakes: uint,
+             escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
+             min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, max-bid-wait: uint,
+             committee-size: uint })
   )
   (let ((last-index (- (get active-validator-count state) u1)))
     (match (map-get? validator-at last-index)
@@ -494,8 +592,8 @@
         true
         (begin
           (map-set validator-at index moved)
-          (match (map-get? validators moved)
-            record (map-set validators moved (merge record { index: index }))
+          (match (map-get? validators (get validator moved))
+            record (map-set validators (get validator moved) (merge record { index: index }))
             false)))
       false)
     (map-delete validator-at last-index)
@@ -504,7 +602,7 @@
 )
 
 ;; Where a seat's search starts: with a seed, sha256(seed ++ {bid-id, seat}) mod n;
-;; without one (every active validator fits in the committee), the seat number.
+;; without one (every validator of the match fits in the committee), the seat number.
 (define-private (seat-start (seed (optional (buff 32))) (bid-id uint) (seat uint) (n uint))
   (match seed
     vrf-seed (mod (buff-to-uint-be (default-to 0x00 (as-max-len?
@@ -516,53 +614,65 @@
   )
 )
 
-;; Linear probing from a seat's start: the first validator that is neither a
-;; party of the job nor already seated.
+;; Linear probing from a seat's start, over the indices the active set had at
+;; the match: the first validator registered before the match that is neither a
+;; party of the job nor already seated. A later registrant that an exit moved
+;; into that range is stepped over, never seated.
 (define-private (probe-seat
     (offset uint)
-    (search { start: uint, n: uint, provider: principal, bidder: principal, seats: (list 10 principal), found: (optional principal) })
+    (search { start: uint, n: uint, max-ordinal: uint, provider: principal, bidder: principal,
+              seats: (list 10 principal), found: (optional principal) })
   )
   (if (or (is-some (get found search)) (>= offset (get n search)))
     search
     (match (map-get? validator-at (mod (+ (get start search) offset) (get n search)))
-      candidate (if (or (is-eq candidate (get provider search))
-                        (is-eq candidate (get bidder search))
-                        (is-some (index-of? (get seats search) candidate)))
+      entry (if (or (> (get ordinal entry) (get max-ordinal search))
+                    (is-eq (get validator entry) (get provider search))
+                    (is-eq (get validator entry) (get bidder search))
+                    (is-some (index-of? (get seats search) (get validator entry))))
         search
-        (merge search { found: (some candidate) }))
+        (merge search { found: (some (get validator entry)) }))
       search
     )
   )
 )
 
-;; Fills one seat of a committee and marks the validator as seated.
+;; Fills one seat of a committee with its weight (the member's stake now) and
+;; marks the validator as seated.
 (define-private (draw-seat
     (seat uint)
-    (draw { bid-id: uint, seed: (optional (buff 32)), n: uint, size: uint, provider: principal, bidder: principal, seats: (list 10 principal) })
+    (draw { bid-id: uint, seed: (optional (buff 32)), n: uint, max-ordinal: uint, size: uint, provider: principal,
+            bidder: principal, seats: (list 10 principal), weights: (list 10 uint), total-weight: uint })
   )
   (if (>= seat (get size draw))
     draw
     (match (get found (fold probe-seat PROBE_OFFSETS {
         start: (seat-start (get seed draw) (get bid-id draw) seat (get n draw)),
         n: (get n draw),
+        max-ordinal: (get max-ordinal draw),
         provider: (get provider draw),
         bidder: (get bidder draw),
         seats: (get seats draw),
         found: none,
       }))
-      member (begin
-        (match (map-get? validators member)
-          record (map-set validators member (merge record { open-seats: (+ (get open-seats record) u1) }))
-          false)
-        (merge draw { seats: (default-to (get seats draw) (as-max-len? (append (get seats draw) member) u10)) })
-      )
+      member (match (map-get? validators member)
+        record (begin
+          (map-set validators member (merge record { open-seats: (+ (get open-seats record) u1) }))
+          (merge draw {
+            seats: (default-to (get seats draw) (as-max-len? (append (get seats draw) member) u10)),
+            weights: (default-to (get weights draw) (as-max-len? (append (get weights draw) (get stake record)) u10)),
+            total-weight: (+ (get total-weight draw) (get stake record)),
+          }))
+        draw)
       draw
     )
   )
 )
 
-;; Draws and stores a job's committee of min(committee-size, active validators)
-;; seats; the parties are never seated. Returns the seats (possibly none).
+;; Draws and stores a job's committee of at most min(committee-size, n) seats
+;; from the first n indices of the active set, among validators with an ordinal
+;; up to max-ordinal; the parties are never seated. Returns the committee
+;; (possibly without seats, then not stored).
 (define-private (seat-committee
     (bid-id uint)
     (provider principal)
@@ -570,34 +680,47 @@
     (committee-size uint)
     (seed (optional (buff 32)))
     (n uint)
+    (max-ordinal uint)
   )
   (let (
-      (seats (get seats (fold draw-seat SEAT_NUMBERS {
+      (drawn (fold draw-seat SEAT_NUMBERS {
         bid-id: bid-id,
         seed: seed,
         n: n,
+        max-ordinal: max-ordinal,
         size: (min-of committee-size n),
         provider: provider,
         bidder: bidder,
         seats: (list),
-      })))
+        weights: (list),
+        total-weight: u0,
+      }))
+      (committee {
+        seats: (get seats drawn),
+        weights: (get weights drawn),
+        total-weight: (get total-weight drawn),
+        commits: u0,
+        reveals: u0,
+        revealed-weight: u0,
+        revealed: (list),
+      })
     )
-    (if (> (len seats) u0)
+    (if (> (len (get seats drawn)) u0)
       (begin
-        (map-set committees bid-id { seats: seats, commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) })
-        (print { event: "committee-drawn", bid-id: bid-id, seats: seats, random: (is-some seed) })
+        (map-set committees bid-id committee)
+        (print { event: "committee-drawn", bid-id: bid-id, seats: (get seats drawn), random: (is-some seed) })
         true)
       false)
-    seats
+    committee
   )
 )
 
 ;; At a match, a market small enough that every active validator fits in the
 ;; committee seats them all at once: no randomness is needed and nobody can
 ;; join after seeing the match. Larger markets draw from a later VRF seed.
-(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint) (n uint))
+(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint) (n uint) (max-ordinal uint))
   (if (and (> n u0) (<= n committee-size))
-    (> (len (seat-committee bid-id provider bidder committee-size none n)) u0)
+    (> (len (get seats (seat-committee bid-id provider bidder committee-size none n max-ordinal))) u0)
     false)
 )
 
@@ -615,25 +738,27 @@
   )
 )
 
-;; Draws a job's committee: without randomness when every active validator
-;; fits, otherwise from committee-seed once it exists. Returns the new record.
+;; Draws a job's committee from the validators of its match: without randomness
+;; when they all fit, otherwise from committee-seed once it exists. Registrations
+;; after the match change neither the range drawn from nor who may sit.
 (define-private (new-committee
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
     (provider principal)
     (committee-size uint)
   )
   (let (
-      (n (get active-validator-count (var-get market)))
+      (n (get validators-at-match bid))
       (seed (if (<= n committee-size) none (committee-seed (get matched-block bid) (get matched-at bid))))
     )
     ;; the draw waits for a seed no party could know when it acted
     (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
-    (let ((seats (seat-committee bid-id provider (get bidder bid) committee-size seed n)))
-      ;; a committee needs at least one validator besides the parties
-      (asserts! (> (len seats) u0) ERR_NO_ELIGIBLE_VALIDATORS)
-      (ok { seats: seats, commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) })
+    (let ((committee (seat-committee bid-id provider (get bidder bid) committee-size seed n (get registrations-at-match bid))))
+      ;; a committee needs at least one validator of the match besides the parties
+      (asserts! (> (len (get seats committee)) u0) ERR_NO_ELIGIBLE_VALIDATORS)
+      (ok committee)
     )
   )
 )
@@ -642,7 +767,8 @@
 (define-private (ensure-committee
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
     (provider principal)
     (committee-size uint)
   )
@@ -667,12 +793,16 @@
       queue-head: uint,
       queue-tail: uint,
       queued-jobs: uint,
+      now: uint,
       validator-count: uint,
+      registrations: uint,
+      pauses: uint,
     } uint))
   )
   (let (
       (state (try! prior))
       (head (get queue-head state))
+      (now (get now state))
     )
     (if (or (is-eq head u0) (not (get open state)) (>= (get active-jobs state) (get capacity state)))
       (ok state)
@@ -684,11 +814,19 @@
             queued-jobs: (get queued-jobs state),
           } head))
         )
-        (if (<= (+ burn-block-height (get duration bid)) (get deadline bid))
+        (if (<= (+ now (get duration bid)) (get deadline bid))
           (let ((params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS)))
-            (map-set bids head (merge bid { status: STATUS_MATCHED, matched-at: burn-block-height, matched-block: stacks-block-height }))
-            (print { event: "bid-matched", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), matched-at: burn-block-height })
-            (seat-small-market head (get provider state) (get bidder bid) (get committee-size params) (get validator-count state))
+            (map-set bids head (merge bid {
+              status: STATUS_MATCHED,
+              matched-at: now,
+              matched-block: stacks-block-height,
+              validators-at-match: (get validator-count state),
+              registrations-at-match: (get registrations state),
+              pauses-at-match: (get pauses state),
+            }))
+            (print { event: "bid-matched", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), matched-at: now })
+            (seat-small-market head (get provider state) (get bidder bid) (get committee-size params)
+                               (get validator-count state) (get registrations state))
             (ok (merge state (merge queue {
               active-jobs: (+ (get active-jobs state) u1),
               matched-jobs: (+ (get matched-jobs state) u1),
@@ -744,7 +882,10 @@
         queue-head: (get queue-head dataset),
         queue-tail: (get queue-tail dataset),
         queued-jobs: (get queued-jobs dataset),
+        now: burn-block-height,
         validator-count: (get active-validator-count current),
+        registrations: (get validator-registrations current),
+        pauses: (get pauses current),
       }))))
     )
     (ok (merge dataset {
@@ -785,15 +926,27 @@
   (get median (fold median-candidate revealed { votes: revealed, total: total-weight, median: (+ MAX_SCORE u1) }))
 )
 
+;; Whether the votes below the slash threshold hold a strict majority of the
+;; whole committee's weight (silent seats included): a slash needs it, so a
+;; minority cannot slash by the lower median when honest seats stay silent,
+;; and a tie never slashes.
+(define-private (slash-backed (revealed (list 10 { score: uint, weight: uint })) (slash-threshold uint) (committee-weight uint))
+  (and (> slash-threshold u0)
+       (> (* u2 (get weight (fold weight-at-or-below revealed { threshold: (- slash-threshold u1), weight: u0 })))
+          committee-weight))
+)
+
 ;; Settles one seat of a committee: frees it, counts a coherent vote's weight,
 ;; and penalizes an outlier or a silent seat by validator-penalty-bps of its
-;; stake. With no final score (too few reveals), only silent seats are penalized.
-;; A seat that never committed while a pause blocked commits is not penalized.
-;; A validator penalized below the minimum stake leaves the active set.
+;; stake. With no final score, revealed votes count as coherent and only silent
+;; seats are penalized. A seat that never committed is excused when a pause
+;; overlapped its commit window. A validator penalized below the minimum stake
+;; leaves the active set. Silent seats' penalties and outliers' are summed apart:
+;; the first go to the treasury, the second to the coherent seats.
 (define-private (settle-seat
     (member principal)
     (acc { bid-id: uint, final-score: (optional uint), tolerance: uint, penalty-bps: uint, min-stake: uint,
-           waive-silence: bool, coherent-weight: uint, penalties: uint })
+           waive-silence: bool, coherent-weight: uint, silence-penalties: uint, outlier-penalties: uint })
   )
   (match (map-get? validators member)
     validator (let (
@@ -816,32 +969,48 @@
       }))
       (if (> penalty u0)
         (begin
-          (print { event: "validator-penalized", bid-id: (get bid-id acc), validator: member, penalty: penalty, stake: new-stake, removed: removed })
+          (print { event: "validator-penalized", bid-id: (get bid-id acc), validator: member, penalty: penalty,
+                   stake: new-stake, removed: removed, silent: (not revealed) })
           true)
         false)
       (merge acc {
         coherent-weight: (+ (get coherent-weight acc)
                             (if (and coherent (is-some (get final-score acc))) (match vote cast (get weight cast) u0) u0)),
-        penalties: (+ (get penalties acc) penalty),
+        silence-penalties: (+ (get silence-penalties acc) (if revealed u0 penalty)),
+        outlier-penalties: (+ (get outlier-penalties acc) (if revealed penalty u0)),
       })
     )
     acc
   )
 )
 
+;; Whether a pause overlapped a job's commit window: the first pause after its
+;; match (none is matched while paused) started before the window closed. A pause
+;; after the window excuses nobody.
+(define-private (commit-window-paused (pauses-at-match uint) (pauses uint) (commit-closes-at uint))
+  (and (> pauses pauses-at-match)
+       (match (map-get? pause-log (+ pauses-at-match u1))
+         pause (<= (get started-at pause) commit-closes-at)
+         false))
+)
+
 ;; Settles every seat of a committee (bounded by MAX_COMMITTEE_SIZE).
+;; excuse-silence frees seats that never committed without a penalty in any case.
 (define-private (settle-committee
     (bid-id uint)
-    (matched-at uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
     (seats (list 10 principal))
     (final-score (optional uint))
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
               consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
               governance-quorum-bps: uint, proposal-threshold: uint })
+    (excuse-silence bool)
   )
   (let ((current (var-get market)))
     (fold settle-seat seats {
@@ -850,31 +1019,113 @@
       tolerance: (get consensus-tolerance params),
       penalty-bps: (get validator-penalty-bps params),
       min-stake: (get min-validator-stake current),
-      waive-silence: (or (get paused current) (>= (get pause-ended-at current) matched-at)),
+      waive-silence: (or excuse-silence
+                         (commit-window-paused (get pauses-at-match bid) (get pauses current)
+                                               (+ (get deadline bid) (get validation-window params)))),
       coherent-weight: u0,
-      penalties: u0,
+      silence-penalties: u0,
+      outlier-penalties: u0,
     })
   )
 )
 
-;; Keep a provider's total dataset stake in step with each dataset stake move.
-(define-private (provider-stake-added (provider principal) (amount uint))
-  (map-set provider-stakes provider (+ (default-to u0 (map-get? provider-stakes provider)) amount))
+;; Keeps a provider's total dataset stake in step with each dataset stake move.
+;; An increase also records what governance needs: the provider's votes on
+;; proposals made before it count at most voting-floor, the stake it held
+;; before this run of increases. A run ends when its last increase is older than
+;; the longest voting period, as every proposal made before it has closed.
+(define-private (provider-stake-added (provider principal) (amount uint) (now uint) (last-proposal-id uint))
+  (let (
+      (held (default-to { stake: u0, voting-floor: u0, grown-at: u0, grown-after-proposal: u0 }
+                        (map-get? provider-stakes provider)))
+      (run-over (> now (+ (get grown-at held) MAX_VOTING_PERIOD)))
+    )
+    (map-set provider-stakes provider {
+      stake: (+ (get stake held) amount),
+      voting-floor: (if run-over (get stake held) (min-of (get voting-floor held) (get stake held))),
+      grown-at: now,
+      grown-after-proposal: last-proposal-id,
+    })
+  )
 )
 
 (define-private (provider-stake-removed (provider principal) (amount uint))
-  (map-set provider-stakes provider (- (default-to u0 (map-get? provider-stakes provider)) amount))
+  (match (map-get? provider-stakes provider)
+    held (map-set provider-stakes provider (merge held { stake: (- (get stake held) amount) }))
+    false)
 )
 
-;; A principal's governance weight: its dataset stakes plus its validator stake.
+;; A principal's governance weight now: its dataset stakes plus its validator stake.
 (define-private (voting-power (who principal))
-  (+ (default-to u0 (map-get? provider-stakes who))
+  (+ (match (map-get? provider-stakes who) held (get stake held) u0)
      (match (map-get? validators who) validator (get stake validator) u0))
+)
+
+;; A principal's weight on a proposal: only stake it held before the proposal
+;; was made. Stake added later (a flash deposit) counts for nothing on it.
+(define-private (voting-power-on (who principal) (proposal-id uint))
+  (+ (match (map-get? provider-stakes who)
+       held (if (> proposal-id (get grown-after-proposal held))
+              (get stake held)
+              (min-of (get voting-floor held) (get stake held)))
+       u0)
+     (match (map-get? validators who)
+       validator (if (> proposal-id (get registered-after-proposal validator)) (get stake validator) u0)
+       u0))
 )
 
 ;; Whether a principal's stakes are held by a live governance vote.
 (define-private (vote-locked (who principal))
   (<= burn-block-height (default-to u0 (map-get? vote-locks who)))
+)
+
+;; Registers a dataset for the caller with its stake and terms: the body of
+;; register-dataset and register-dataset-with-terms.
+(define-private (create-dataset (stake uint) (metadata-uri (string-ascii 256)) (price-per-block uint) (max-concurrent-jobs uint))
+  (let (
+      (state (var-get market))
+      (dataset-id (+ (get last-dataset-id state) u1))
+      (now burn-block-height)
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; a pause stops new business
+    (asserts! (not (get paused state)) ERR_PAUSED)
+    ;; the quality stake must meet the minimum
+    (asserts! (>= stake (get min-dataset-stake state)) ERR_STAKE_TOO_LOW)
+    ;; a dataset must say where its metadata lives
+    (asserts! (> (len metadata-uri) u0) ERR_EMPTY_METADATA_URI)
+    ;; ... as an address a client can fetch
+    (asserts! (valid-metadata-uri metadata-uri) ERR_INVALID_METADATA_URI)
+    ;; bounded so that price * duration can never overflow
+    (asserts! (<= price-per-block MAX_PRICE_PER_BLOCK) ERR_INVALID_PRICE)
+    ;; at least one slot, at most the hard cap
+    (asserts! (and (> max-concurrent-jobs u0) (<= max-concurrent-jobs MAX_CONCURRENT_JOBS)) ERR_INVALID_CAPACITY)
+    (try! (deposit stake))
+    (var-set market (merge state { last-dataset-id: dataset-id, dataset-stakes: (+ (get dataset-stakes state) stake) }))
+    (provider-stake-added tx-sender stake now (get last-proposal-id state))
+    (map-set datasets dataset-id {
+      provider: tx-sender,
+      stake: stake,
+      metadata-uri: metadata-uri,
+      price-per-block: price-per-block,
+      max-concurrent-jobs: max-concurrent-jobs,
+      active-jobs: u0,
+      queued-jobs: u0,
+      queue-head: u0,
+      queue-tail: u0,
+      matched-jobs: u0,
+      validations: u0,
+      passed-validations: u0,
+      score-sum: u0,
+      last-settled-at: u0,
+      registered-at: now,
+      active: true,
+    })
+    (print { event: "dataset-registered", dataset-id: dataset-id, provider: tx-sender, stake: stake, metadata-uri: metadata-uri,
+             price-per-block: price-per-block, max-concurrent-jobs: max-concurrent-jobs })
+    (ok dataset-id)
+  )
 )
 
 ;; A proposed value must name a market parameter, sit inside its hard bounds,
@@ -883,7 +1134,7 @@
     (parameter (string-ascii 32))
     (value uint)
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
@@ -907,7 +1158,7 @@
 ;; The parameter set with one value replaced (the name was checked before).
 (define-private (with-parameter
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
@@ -920,6 +1171,8 @@
   (if (is-eq parameter "min-validator-stake") (merge params { min-validator-stake: value })
   (if (is-eq parameter "min-bid-amount") (merge params { min-bid-amount: value })
   (if (is-eq parameter "max-computation-duration") (merge params { max-computation-duration: value })
+  (if (is-eq parameter "max-bid-wait") (merge params { max-bid-wait: value })
+  (if (is-eq parameter "decline-window") (merge params { decline-window: value })
   (if (is-eq parameter "stake-lock-blocks") (merge params { stake-lock-blocks: value })
   (if (is-eq parameter "validation-window") (merge params { validation-window: value })
   (if (is-eq parameter "reveal-window") (merge params { reveal-window: value })
@@ -937,7 +1190,29 @@
   (if (is-eq parameter "execution-delay") (merge params { execution-delay: value })
   (if (is-eq parameter "governance-quorum-bps") (merge params { governance-quorum-bps: value })
   (if (is-eq parameter "proposal-threshold") (merge params { proposal-threshold: value })
-    params)))))))))))))))))))))
+    params)))))))))))))))))))))))
+)
+
+;; The weight of a committee seat: its member's stake when it was drawn.
+(define-private (seat-weight
+    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
+    (seat (optional uint))
+  )
+  (match seat index (default-to u0 (element-at? (get weights committee) index)) u0)
+)
+
+;; The contract's balance beyond what it owes (the five buckets of the market
+;; record): STX that arrived by a plain transfer. Never negative.
+(define-private (untracked-balance)
+  (let (
+      (state (var-get market))
+      (owed (+ (get dataset-stakes state) (get validator-stakes state) (get escrowed-bids state)
+               (get unclaimed-rewards state) (get treasury state)))
+      (balance (stx-get-balance current-contract))
+    )
+    (if (> balance owed) (- balance owed) u0)
+  )
 )
 
 ;; Reveals needed to finalize after the reveal window: min-reveals-bps of the
@@ -946,24 +1221,55 @@
   (/ (+ (* seat-count min-reveals-bps) (- BPS u1)) BPS)
 )
 
-;; Settles a job whose committee produced a result: pays the provider, refunds
-;; the bidder, slashes a poor dataset, penalizes outliers and silent seats, sets
-;; aside the coherent validators' rewards, and frees the slot for the queue.
+;; Settles a job whose committee produced a result. A median below the slash
+;; threshold that lacks a strict majority of the committee's weight is no
+;; result: the job is closed with a full refund (OUTCOME_NO_MAJORITY).
 (define-private (finalize-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
-    (committee { seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
-                 revealed: (list 10 { score: uint, weight: uint }) })
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
+  )
+  (let (
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (final-score (weighted-median (get revealed committee) (get revealed-weight committee)))
+      (slash-threshold (get slash-threshold params))
+    )
+    (if (and (< final-score slash-threshold)
+             (not (slash-backed (get revealed committee) slash-threshold (get total-weight committee))))
+      (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_MAJORITY))
+      (settle-job bid-id bid committee params final-score))
+  )
+)
+
+;; Pays out a job's result: pays the provider, refunds the bidder, slashes a
+;; poor dataset, penalizes outliers (to the coherent seats) and silent seats (to
+;; the treasury), sets aside the coherent validators' rewards, and frees the
+;; slot for the queue.
+(define-private (settle-job
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
+    (final-score uint)
   )
   (let (
       ;; each read of burn-block-height costs a read: take it once
       (now burn-block-height)
-      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (dataset-id (get dataset-id bid))
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (amount (get amount bid))
-      (final-score (weighted-median (get revealed committee) (get revealed-weight committee)))
       (reward-threshold (get reward-threshold params))
       (slash-threshold (get slash-threshold params))
       (payment (if (>= final-score reward-threshold)
@@ -980,17 +1286,21 @@
       (validator-fees (if (> payment u0)
         (/ (* payment (get validator-fee-bps params)) BPS)
         (min-of (/ (* amount (get validator-fee-bps params)) BPS) slashed)))
+      ;; the protocol fee comes out of the provider's payment only: refunds stay whole
       (protocol-fee (/ (* payment (get protocol-fee-bps params)) BPS))
       ;; on a slash the fees came out of the stake, not the (zero) payment
       (provider-payment (if (> payment u0) (- payment validator-fees protocol-fee) u0))
       (bidder-refund (- amount payment))
-      (seats (settle-committee bid-id (get matched-at bid) (get seats committee) (some final-score) params))
+      (seats (settle-committee bid-id bid (get seats committee) (some final-score) params false))
       ;; the median is a revealed score, so its voter is coherent and this is never zero
       (coherent-weight (get coherent-weight seats))
-      (penalties (get penalties seats))
-      ;; coherent validators share the fees and the penalties
-      (reward-pool (+ validator-fees penalties))
-      (treasury-gain (- (+ slashed (- payment provider-payment)) validator-fees))
+      (silence-penalties (get silence-penalties seats))
+      (outlier-penalties (get outlier-penalties seats))
+      (penalties (+ silence-penalties outlier-penalties))
+      ;; coherent validators share the fees and the outliers' penalties; silence
+      ;; goes to the treasury, so nobody earns from an offline validator
+      (reward-pool (+ validator-fees outlier-penalties))
+      (treasury-gain (+ (- (+ slashed (- payment provider-payment)) validator-fees) silence-penalties))
       (outcome (if (>= final-score reward-threshold)
         OUTCOME_REWARDED
         (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL)))
@@ -1048,21 +1358,25 @@
   )
 )
 
-;; Closes a matched job that has no result: the bidder is refunded in full, the
-;; dataset is not slashed, silent seats are penalized to the treasury, and the
-;; slot goes to the queue.
-(define-private (fail-job
+;; Closes a matched job without a result: the bidder is refunded in full, the
+;; dataset is not slashed, every seat is freed (revealed votes unpenalized,
+;; silent seats penalized to the treasury unless excused) and the job takes
+;; `status`. Returns the silence penalties and the dataset with its slot freed,
+;; for the caller to print its event and then hand the slot to the queue.
+(define-private (close-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint })
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+    (status uint)
+    (excuse-silence bool)
   )
   (let (
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-      (dataset-id (get dataset-id bid))
-      (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
+      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (amount (get amount bid))
       (penalties (match (map-get? committees bid-id)
-        committee (get penalties (settle-committee bid-id (get matched-at bid) (get seats committee) none params))
+        committee (get silence-penalties (settle-committee bid-id bid (get seats committee) none params excuse-silence))
         u0))
       ;; read after the seats settled: a removal changed the validator count
       (state (var-get market))
@@ -1073,13 +1387,28 @@
       escrowed-bids: (- (get escrowed-bids state) amount),
       treasury: (+ (get treasury state) penalties),
     }))
-    (map-set bids bid-id (merge bid { status: STATUS_EXPIRED }))
-    (print { event: "bid-expired", bid-id: bid-id, dataset-id: dataset-id, bidder: (get bidder bid), refund: amount, penalties: penalties })
-    (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset {
+    (map-set bids bid-id (merge bid { status: status }))
+    (ok { penalties: penalties, dataset: (merge dataset {
       active-jobs: (- (get active-jobs dataset) u1),
       last-settled-at: burn-block-height,
-    }))))
-    (ok amount)
+    }) })
+  )
+)
+
+;; Closes a matched job that has no result (too few reveals by its end, or a
+;; slash without a majority): full refund, silent seats penalized; the slot goes
+;; to the queue.
+(define-private (fail-job
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+  )
+  (let ((closed (try! (close-job bid-id bid STATUS_EXPIRED false))))
+    (print { event: "bid-expired", bid-id: bid-id, dataset-id: (get dataset-id bid), bidder: (get bidder bid),
+             refund: (get amount bid), penalties: (get penalties closed) })
+    (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (get dataset closed))))
+    (ok (get amount bid))
   )
 )
 
@@ -1087,48 +1416,24 @@
 ;; Public: datasets and stakes
 ;; ---------------------------------------------------------------------------
 
-;; Registers a dataset and locks its quality stake in the contract.
+;; Registers a dataset and locks its quality stake in the contract. The dataset
+;; opens with an ask of 0 and one job slot; set-dataset-terms changes them, or
+;; register-dataset-with-terms sets them in the same call.
 ;; Caller: anyone (becomes the dataset's provider).
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_STAKE_TOO_LOW, ERR_EMPTY_METADATA_URI,
-;;         ERR_INSUFFICIENT_FUNDS.
+;;         ERR_INVALID_METADATA_URI, ERR_INSUFFICIENT_FUNDS.
 ;; Event: dataset-registered. Returns the new dataset id.
 (define-public (register-dataset (stake uint) (metadata-uri (string-ascii 256)))
-  (let (
-      (state (var-get market))
-      (dataset-id (+ (get last-dataset-id state) u1))
-    )
-    ;; no intermediary contract may act with the user's tx-sender
-    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new business
-    (asserts! (not (get paused state)) ERR_PAUSED)
-    ;; the quality stake must meet the minimum
-    (asserts! (>= stake (get min-dataset-stake state)) ERR_STAKE_TOO_LOW)
-    ;; a dataset must say where its metadata lives
-    (asserts! (> (len metadata-uri) u0) ERR_EMPTY_METADATA_URI)
-    (try! (deposit stake))
-    (var-set market (merge state { last-dataset-id: dataset-id, dataset-stakes: (+ (get dataset-stakes state) stake) }))
-    (provider-stake-added tx-sender stake)
-    (map-set datasets dataset-id {
-      provider: tx-sender,
-      stake: stake,
-      metadata-uri: metadata-uri,
-      price-per-block: u0,
-      max-concurrent-jobs: u1,
-      active-jobs: u0,
-      queued-jobs: u0,
-      queue-head: u0,
-      queue-tail: u0,
-      matched-jobs: u0,
-      validations: u0,
-      passed-validations: u0,
-      score-sum: u0,
-      last-settled-at: u0,
-      registered-at: burn-block-height,
-      active: true,
-    })
-    (print { event: "dataset-registered", dataset-id: dataset-id, provider: tx-sender, stake: stake, metadata-uri: metadata-uri })
-    (ok dataset-id)
-  )
+  (create-dataset stake metadata-uri u0 u1)
+)
+
+;; Registers a dataset with its terms in one call, so that no bid can be
+;; matched at a price of 0 before the provider sets its ask.
+;; Caller: anyone (becomes the dataset's provider).
+;; Errors: as register-dataset, and ERR_INVALID_PRICE, ERR_INVALID_CAPACITY.
+;; Event: dataset-registered. Returns the new dataset id.
+(define-public (register-dataset-with-terms (stake uint) (metadata-uri (string-ascii 256)) (price-per-block uint) (max-concurrent-jobs uint))
+  (create-dataset stake metadata-uri price-per-block max-concurrent-jobs)
 )
 
 ;; Adds to a dataset's stake, e.g. to lift it back over the minimum after a slash;
@@ -1140,7 +1445,6 @@
 (define-public (add-dataset-stake (dataset-id uint) (amount uint))
   (let (
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
-      (new-stake (+ (get stake dataset) amount))
       (state (var-get market))
     )
     ;; no intermediary contract may act with the user's tx-sender
@@ -1151,12 +1455,16 @@
     (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
     ;; a retired dataset cannot be revived
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
+    ;; the transfer comes before any sum with `amount`: an amount the caller
+    ;; cannot pay fails here with ERR_INSUFFICIENT_FUNDS, never as an overflow
     (try! (deposit amount))
-    (var-set market (merge state { dataset-stakes: (+ (get dataset-stakes state) amount) }))
-    (provider-stake-added tx-sender amount)
-    (print { event: "dataset-stake-added", dataset-id: dataset-id, amount: amount, stake: new-stake })
-    (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset { stake: new-stake }))))
-    (ok new-stake)
+    (let ((new-stake (+ (get stake dataset) amount)))
+      (var-set market (merge state { dataset-stakes: (+ (get dataset-stakes state) amount) }))
+      (provider-stake-added tx-sender amount burn-block-height (get last-proposal-id state))
+      (print { event: "dataset-stake-added", dataset-id: dataset-id, provider: tx-sender, amount: amount, stake: new-stake })
+      (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset { stake: new-stake }))))
+      (ok new-stake)
+    )
   )
 )
 
@@ -1187,7 +1495,31 @@
   )
 )
 
-;; Returns the remaining stake to the provider and retires the dataset.
+;; Closes a dataset to new business at once, paused or not: it takes no more
+;; bids or matches, each of its queued bids becomes refundable by anyone through
+;; expire-bid, and its running jobs finish. withdraw-dataset-stake then releases
+;; the stake under the usual locks.
+;; Caller: the dataset's provider. Works while paused.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
+;;         ERR_DATASET_INACTIVE.
+;; Event: dataset-retired.
+(define-public (retire-dataset (dataset-id uint))
+  (let ((dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND)))
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only the provider retires its dataset
+    (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
+    ;; a dataset is retired once
+    (asserts! (get active dataset) ERR_DATASET_INACTIVE)
+    (map-set datasets dataset-id (merge dataset { active: false }))
+    (print { event: "dataset-retired", dataset-id: dataset-id, provider: tx-sender,
+             queued-jobs: (get queued-jobs dataset), active-jobs: (get active-jobs dataset) })
+    (ok true)
+  )
+)
+
+;; Returns the remaining stake to the provider and retires the dataset (if
+;; retire-dataset has not already).
 ;; Caller: the dataset's provider. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
 ;;         ERR_DATASET_INACTIVE, ERR_DATASET_HAS_OPEN_JOBS, ERR_VOTE_LOCKED, ERR_STAKE_LOCKED.
@@ -1203,8 +1535,8 @@
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only the provider takes its stake back
     (asserts! (is-eq tx-sender provider) ERR_NOT_DATASET_PROVIDER)
-    ;; a stake is paid out once
-    (asserts! (get active dataset) ERR_DATASET_INACTIVE)
+    ;; a stake is paid out once: a closed dataset with nothing left was withdrawn
+    (asserts! (or (get active dataset) (> stake u0)) ERR_DATASET_INACTIVE)
     ;; a queued or running job could still need the stake for a slash
     (asserts! (and (is-eq (get active-jobs dataset) u0) (is-eq (get queued-jobs dataset) u0)) ERR_DATASET_HAS_OPEN_JOBS)
     ;; a stake that voted in governance stays until that vote ends
@@ -1228,12 +1560,15 @@
 ;; ---------------------------------------------------------------------------
 
 ;; Escrows a bid for `duration` Bitcoin blocks of training on a dataset, to be
-;; done by block `deadline`. It is matched at once when the dataset has a free
-;; slot and no queue, otherwise it joins the dataset's FIFO queue.
+;; done by block `deadline`, which may lie at most max-bid-wait blocks past
+;; the training time (so every job ends in bounded time). It is matched at once
+;; when the dataset has a free slot and no queue, otherwise it joins the
+;; dataset's FIFO queue.
 ;; Caller: anyone but the dataset's provider.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_DATASET_NOT_FOUND, ERR_DATASET_INACTIVE,
 ;;         ERR_DATASET_UNDERSTAKED, ERR_SELF_BID, ERR_BID_TOO_LOW, ERR_INVALID_DURATION,
-;;         ERR_BID_BELOW_ASK, ERR_DEADLINE_UNREACHABLE, ERR_INSUFFICIENT_FUNDS.
+;;         ERR_BID_BELOW_ASK, ERR_DEADLINE_UNREACHABLE, ERR_DEADLINE_TOO_FAR,
+;;         ERR_INSUFFICIENT_FUNDS.
 ;; Event: bid-placed, then bid-matched when matched at once. Returns the bid id.
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
   (let (
@@ -1261,8 +1596,10 @@
     (asserts! (and (> duration u0) (<= duration (get max-computation-duration state))) ERR_INVALID_DURATION)
     ;; the bid must meet the provider's ask
     (asserts! (>= amount (* (get price-per-block dataset) duration)) ERR_BID_BELOW_ASK)
-    ;; the training must fit before the deadline
+    ;; the training must fit before the deadline (duration is bounded above, so no overflow)
     (asserts! (<= (+ now duration) deadline) ERR_DEADLINE_UNREACHABLE)
+    ;; ... and the deadline must not lie so far away that the job never ends
+    (asserts! (<= deadline (+ now duration (get max-bid-wait state))) ERR_DEADLINE_TOO_FAR)
     (try! (deposit amount))
     (var-set market (merge state { last-bid-id: bid-id, escrowed-bids: (+ (get escrowed-bids state) amount) }))
     (map-set bids bid-id {
@@ -1275,13 +1612,17 @@
       placed-at: now,
       matched-at: (if match-now now u0),
       matched-block: (if match-now stacks-block-height u0),
+      validators-at-match: (if match-now (get active-validator-count state) u0),
+      registrations-at-match: (if match-now (get validator-registrations state) u0),
+      pauses-at-match: (if match-now (get pauses state) u0),
       parameter-version: (get parameter-version state),
     })
     (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline })
     (if match-now
       (begin
         (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: now })
-        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size state) (get active-validator-count state))
+        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size state)
+                           (get active-validator-count state) (get validator-registrations state))
         (map-set datasets dataset-id (merge dataset {
           active-jobs: (+ (get active-jobs dataset) u1),
           matched-jobs: (+ (get matched-jobs dataset) u1),
@@ -1346,8 +1687,9 @@
 )
 
 ;; Refunds a bid that can no longer complete, with no slash: a queued bid that
-;; can no longer meet its deadline, or a matched job still without a result after
-;; deadline + validation-window + reveal-window (its silent seats are penalized).
+;; can no longer meet its deadline or whose dataset was retired, or a matched job
+;; still without a result after its end, deadline + validation-window +
+;; reveal-window (its silent seats are penalized to the treasury).
 ;; A freed slot goes to the next queued bid.
 ;; Caller: anyone. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_BID_CLOSED, ERR_BID_NOT_EXPIRED,
@@ -1370,7 +1712,7 @@
     (asserts! (or queued (is-eq status STATUS_MATCHED)) ERR_BID_CLOSED)
     ;; only a bid that can no longer complete is refunded
     (asserts! (if queued
-                (> (+ burn-block-height (get duration bid)) (get deadline bid))
+                (or (not (get active dataset)) (> (+ burn-block-height (get duration bid)) (get deadline bid)))
                 (> burn-block-height (+ (get deadline bid) (get validation-window params) (get reveal-window params))))
               ERR_BID_NOT_EXPIRED)
     ;; a job with enough revealed votes has a result: finalize-validation settles it
@@ -1394,11 +1736,45 @@
   )
 )
 
+;; Declines a matched job: the provider refuses it within decline-window blocks
+;; of the match, before any validator has voted on it (after a vote the result
+;; decides). The bidder is refunded in full, nothing is slashed, the seats are
+;; freed without penalty and the slot goes to the queue.
+;; Caller: the dataset's provider. Works while paused.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
+;;         ERR_JOB_NOT_RUNNING, ERR_DECLINE_CLOSED, ERR_VALIDATION_STARTED.
+;; Event: job-declined. Returns the refund.
+(define-public (decline-job (bid-id uint))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only the provider declines work on its data
+    (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
+    ;; only a matched, unsettled job can be declined
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; a job is declined early, or taken on
+    (asserts! (<= burn-block-height (+ (get matched-at bid) (get decline-window params))) ERR_DECLINE_CLOSED)
+    ;; once a validator has voted, the result decides: declining could dodge a slash
+    (asserts! (match (map-get? committees bid-id) drawn (is-eq (get commits drawn) u0) true) ERR_VALIDATION_STARTED)
+    (let ((closed (try! (close-job bid-id bid STATUS_CANCELLED true))))
+      (print { event: "job-declined", bid-id: bid-id, dataset-id: (get dataset-id bid), provider: tx-sender,
+               bidder: (get bidder bid), refund: (get amount bid) })
+      (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (get dataset closed))))
+      (ok (get amount bid))
+    )
+  )
+)
+
 ;; ---------------------------------------------------------------------------
 ;; Public: validators and validation
 ;; ---------------------------------------------------------------------------
 
-;; Registers the caller as a validator with a stake and adds it to the active set.
+;; Registers the caller as a validator with a stake and adds it to the active set,
+;; with the next registration ordinal: it can sit only on jobs matched after this.
 ;; Caller: anyone not already a validator.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_VALIDATOR_EXISTS,
 ;;         ERR_VALIDATOR_STAKE_TOO_LOW, ERR_INSUFFICIENT_FUNDS.
@@ -1418,29 +1794,35 @@
     ;; vote weight needs stake at risk
     (asserts! (>= stake (get min-validator-stake state)) ERR_VALIDATOR_STAKE_TOO_LOW)
     (try! (deposit stake))
-    (var-set market (merge state {
-      active-validator-count: (+ index u1),
-      validator-stakes: (+ (get validator-stakes state) stake),
-    }))
-    (map-set validator-at index tx-sender)
-    (map-set validators tx-sender {
-      stake: stake,
-      active: true,
-      index: index,
-      open-seats: u0,
-      exit-requested-at: u0,
-      registered-at: burn-block-height,
-    })
-    (print { event: "validator-registered", validator: tx-sender, stake: stake })
-    (ok true)
+    (let ((ordinal (+ (get validator-registrations state) u1)))
+      (var-set market (merge state {
+        active-validator-count: (+ index u1),
+        validator-registrations: ordinal,
+        validator-stakes: (+ (get validator-stakes state) stake),
+      }))
+      (map-set validator-at index { validator: tx-sender, ordinal: ordinal })
+      (map-set validators tx-sender {
+        stake: stake,
+        active: true,
+        index: index,
+        open-seats: u0,
+        exit-requested-at: u0,
+        registered-at: burn-block-height,
+        ordinal: ordinal,
+        registered-after-proposal: (get last-proposal-id state),
+      })
+      (print { event: "validator-registered", validator: tx-sender, stake: stake, ordinal: ordinal })
+      (ok true)
+    )
   )
 )
 
-;; Starts a validator's exit: it leaves the active set at once (no new seats)
-;; and may withdraw after the unbonding window.
-;; Caller: an active validator not seated on an unsettled job. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING,
-;;         ERR_VALIDATOR_SEATED.
+;; Starts a validator's exit: it leaves the active set at once and gets no new
+;; seats; it still serves the seats it holds, and may withdraw once they are
+;; settled and the unbonding window is over. Always succeeds for an active
+;; validator, so nobody can keep a validator in the market by seating it.
+;; Caller: an active validator. Works while paused.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING.
 ;; Event: validator-exit-requested. Returns the first block at which it may withdraw.
 (define-public (request-validator-exit)
   (let (
@@ -1452,16 +1834,15 @@
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; an exit is requested once
     (asserts! (get active validator) ERR_VALIDATOR_EXITING)
-    ;; a seated validator's stake answers for its vote until the job settles
-    (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
     (remove-from-set (get index validator) state)
     (map-set validators tx-sender (merge validator { active: false, exit-requested-at: burn-block-height }))
-    (print { event: "validator-exit-requested", validator: tx-sender, unbonded-at: unbonded-at })
+    (print { event: "validator-exit-requested", validator: tx-sender, unbonded-at: unbonded-at, open-seats: (get open-seats validator) })
     (ok unbonded-at)
   )
 )
 
-;; Returns an exiting validator's stake once unbonded and off every committee.
+;; Returns an exiting validator's stake once unbonded and off every committee
+;; (its seats settle by their jobs' ends at the latest).
 ;; Caller: the exiting validator. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_NOT_EXITING,
 ;;         ERR_UNBONDING_NOT_OVER, ERR_VALIDATOR_SEATED, ERR_VOTE_LOCKED.
@@ -1479,7 +1860,7 @@
     ;; the stake unbonds over a window
     (asserts! (>= burn-block-height (+ (get exit-requested-at validator) (get validator-unbonding-blocks (parameters-at (get parameter-version state)))))
               ERR_UNBONDING_NOT_OVER)
-    ;; a validator removed for a low stake may still sit on committees
+    ;; a seated validator's stake answers for its votes until their jobs settle
     (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
     ;; a stake that voted in governance stays until that vote ends
     (asserts! (not (vote-locked tx-sender)) ERR_VOTE_LOCKED)
@@ -1534,8 +1915,9 @@
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-      (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
     )
+    ;; a vote needs a validator's stake behind it
+    (asserts! (is-some (map-get? validators tx-sender)) ERR_VALIDATOR_NOT_FOUND)
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new votes
@@ -1546,15 +1928,18 @@
     (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
-    (let ((committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params)))))
+    (let (
+        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params))))
+        (seat (index-of? (get seats committee) tx-sender))
+      )
       ;; only the job's committee votes
-      (asserts! (is-some (index-of? (get seats committee) tx-sender)) ERR_NOT_ON_COMMITTEE)
+      (asserts! (is-some seat) ERR_NOT_ON_COMMITTEE)
       ;; one vote per seat
       (asserts! (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender })) ERR_ALREADY_VOTED)
       (map-set votes { bid-id: bid-id, validator: tx-sender } {
         commitment: commitment,
         score: u0,
-        weight: (get stake validator),
+        weight: (seat-weight committee seat),
         revealed: false,
         claimed: false,
       })
@@ -1572,7 +1957,7 @@
 ;; never turns an honest vote into a penalized silence.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_COMMITTED, ERR_JOB_NOT_RUNNING,
 ;;         ERR_ALREADY_REVEALED, ERR_REVEAL_NOT_OPEN, ERR_REVEAL_CLOSED, ERR_INVALID_SCORE,
-;;         ERR_COMMITMENT_MISMATCH.
+;;         ERR_INVALID_SALT, ERR_COMMITMENT_MISMATCH.
 ;; Event: validation-revealed, then job-finalized on the last reveal.
 ;; Returns true when this reveal finalized the job.
 (define-public (reveal-validation-result (bid-id uint) (score uint) (salt (buff 32)))
@@ -1603,6 +1988,8 @@
     (asserts! (<= burn-block-height (+ commit-closes-at (get reveal-window params))) ERR_REVEAL_CLOSED)
     ;; scores are percentages
     (asserts! (<= score MAX_SCORE) ERR_INVALID_SCORE)
+    ;; a short salt would let anyone try the 101 scores against a commitment
+    (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
     ;; the reveal must open the commitment, which binds the validator's principal
     (asserts! (is-eq (compute-commitment score salt bid-id tx-sender) (get commitment vote)) ERR_COMMITMENT_MISMATCH)
     (map-set votes { bid-id: bid-id, validator: tx-sender } (merge vote { score: score, revealed: true }))
@@ -1627,9 +2014,9 @@
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-      (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
-      (weight (get stake validator))
     )
+    ;; a vote needs a validator's stake behind it
+    (asserts! (is-some (map-get? validators tx-sender)) ERR_VALIDATOR_NOT_FOUND)
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new votes
@@ -1644,9 +2031,13 @@
     (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
-    (let ((committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params)))))
+    (let (
+        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params))))
+        (seat (index-of? (get seats committee) tx-sender))
+        (weight (seat-weight committee seat))
+      )
       ;; only the job's committee votes
-      (asserts! (is-some (index-of? (get seats committee) tx-sender)) ERR_NOT_ON_COMMITTEE)
+      (asserts! (is-some seat) ERR_NOT_ON_COMMITTEE)
       ;; a score in the clear is safe only when nobody else votes
       (asserts! (is-eq (len (get seats committee)) u1) ERR_COMMIT_REQUIRED)
       ;; one vote per seat
@@ -1680,7 +2071,8 @@
 ;; Caller: anyone. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING, ERR_NOT_READY_TO_FINALIZE.
 ;; Event: job-finalized, or bid-expired. Returns the outcome (u1 rewarded,
-;; u2 partial, u3 slashed, u4 refunded for lack of reveals).
+;; u2 partial, u3 slashed, u4 refunded for lack of reveals, u5 refunded because
+;; the median would slash without a majority of the committee's weight).
 (define-public (finalize-validation (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -1774,6 +2166,7 @@
       proposer: tx-sender,
       parameter: parameter,
       value: value,
+      base-version: (get parameter-version state),
       created-at: burn-block-height,
       voting-ends-at: voting-ends-at,
       executable-at: executable-at,
@@ -1790,17 +2183,18 @@
   )
 )
 
-;; Votes for or against a proposal with the caller's whole stake (dataset stakes
-;; plus validator stake) at this moment; those stakes cannot be withdrawn until
-;; the voting period ends.
-;; Caller: any principal with stake, once per proposal, during the voting period.
+;; Votes for or against a proposal with the stake the caller held before the
+;; proposal was made (dataset stakes plus validator stake, less anything added
+;; since: stake deposited to swing a vote counts for nothing on it); those stakes
+;; cannot be withdrawn until the voting period ends.
+;; Caller: any principal with such stake, once per proposal, during the voting period.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_VOTING_CLOSED,
 ;;         ERR_ALREADY_VOTED_ON_PROPOSAL, ERR_NO_VOTING_POWER.
 ;; Event: proposal-voted. Returns the vote's weight.
 (define-public (vote-on-proposal (proposal-id uint) (support bool))
   (let (
       (proposal (unwrap! (map-get? proposals proposal-id) ERR_PROPOSAL_NOT_FOUND))
-      (weight (voting-power tx-sender))
+      (weight (voting-power-on tx-sender proposal-id))
       (voting-ends-at (get voting-ends-at proposal))
     )
     ;; no intermediary contract may act with the user's tx-sender
@@ -1809,7 +2203,7 @@
     (asserts! (<= burn-block-height voting-ends-at) ERR_VOTING_CLOSED)
     ;; one vote per principal per proposal
     (asserts! (is-none (map-get? proposal-votes { proposal-id: proposal-id, voter: tx-sender })) ERR_ALREADY_VOTED_ON_PROPOSAL)
-    ;; the weight is stake
+    ;; the weight is stake held before the proposal
     (asserts! (> weight u0) ERR_NO_VOTING_POWER)
     (map-set proposal-votes { proposal-id: proposal-id, voter: tx-sender } { support: support, weight: weight })
     (map-set proposals proposal-id (merge proposal (if support
@@ -1825,10 +2219,13 @@
 ;; the version they were placed under. Passes when yes > no and the turnout
 ;; reaches the proposal's quorum of all stake at execution (at most the stake
 ;; when it was proposed: parking stake before execution cannot block it).
+;; A proposal whose parameter another proposal changed after it was made
+;; cannot execute: it would silently undo the newer decision.
 ;; Caller: anyone, after the voting period plus the execution delay, before expiry.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_PROPOSAL_EXECUTED,
 ;;         ERR_VOTING_NOT_OVER, ERR_PROPOSAL_EXPIRED, ERR_QUORUM_NOT_MET, ERR_PROPOSAL_REJECTED,
-;;         ERR_UNKNOWN_PARAMETER, ERR_VALUE_OUT_OF_RANGE, ERR_THRESHOLDS_CROSSED, ERR_FEES_TOO_HIGH.
+;;         ERR_PARAMETER_CHANGED, ERR_UNKNOWN_PARAMETER, ERR_VALUE_OUT_OF_RANGE,
+;;         ERR_THRESHOLDS_CROSSED, ERR_FEES_TOO_HIGH.
 ;; Event: parameter-changed. Returns the new parameter version.
 (define-public (execute-proposal (proposal-id uint))
   (let (
@@ -1853,6 +2250,9 @@
     (asserts! (>= (* (+ yes-votes no-votes) BPS) (* total-stake (get quorum-bps proposal))) ERR_QUORUM_NOT_MET)
     ;; a strict majority of the weight voted yes
     (asserts! (> yes-votes no-votes) ERR_PROPOSAL_REJECTED)
+    ;; a newer decision on the same parameter stands
+    (asserts! (<= (default-to u0 (map-get? parameter-changed-in (get parameter proposal))) (get base-version proposal))
+              ERR_PARAMETER_CHANGED)
     ;; other changes since the proposal must not have made it inconsistent
     (try! (check-parameter-change (get parameter proposal) (get value proposal) params))
     (var-set market (merge state {
@@ -1861,9 +2261,11 @@
       min-validator-stake: (get min-validator-stake updated),
       min-bid-amount: (get min-bid-amount updated),
       max-computation-duration: (get max-computation-duration updated),
+      max-bid-wait: (get max-bid-wait updated),
       committee-size: (get committee-size updated),
     }))
     (map-set parameter-history version updated)
+    (map-set parameter-changed-in (get parameter proposal) version)
     (map-set proposals proposal-id (merge proposal { executed: true }))
     (print { event: "parameter-changed", proposal-id: proposal-id, parameter: (get parameter proposal),
              value: (get value proposal), version: version })
@@ -1886,12 +2288,19 @@
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only the owner pauses
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
+    ;; each pause is logged: seats whose commit window it overlapped are excused
+    ;; from silence penalties, and no others
+    (if (and pause (not (get paused state)))
+      (map-set pause-log (+ (get pauses state) u1) { started-at: burn-block-height, ended-at: u0 })
+      (if (and (not pause) (get paused state))
+        (map-set pause-log (get pauses state) { started-at: (default-to u0 (get started-at (map-get? pause-log (get pauses state)))),
+                                                ended-at: burn-block-height })
+        true))
     (var-set market (merge state {
       paused: pause,
-      ;; seats that could not commit during the pause are excused from silence penalties
-      pause-ended-at: (if (and (get paused state) (not pause)) burn-block-height (get pause-ended-at state)),
+      pauses: (if (and pause (not (get paused state))) (+ (get pauses state) u1) (get pauses state)),
     }))
-    (print { event: "paused-set", paused: pause })
+    (print { event: "paused-set", paused: pause, owner: tx-sender })
     (ok true)
   )
 )
@@ -1920,6 +2329,29 @@
   )
 )
 
+;; Books STX sent to the contract outside its functions (a plain transfer) into
+;; the treasury, so the balance equals the tracked buckets again and the STX can
+;; leave through withdraw-treasury. No contract call ever creates surplus.
+;; Caller: the contract owner.
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED, ERR_ZERO_AMOUNT (no surplus).
+;; Event: surplus-swept. Returns the amount booked.
+(define-public (sweep-surplus)
+  (let (
+      (state (var-get market))
+      (surplus (untracked-balance))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only the owner books the surplus
+    (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
+    ;; there must be something to book
+    (asserts! (> surplus u0) ERR_ZERO_AMOUNT)
+    (var-set market (merge state { treasury: (+ (get treasury state) surplus) }))
+    (print { event: "surplus-swept", amount: surplus, owner: tx-sender })
+    (ok surplus)
+  )
+)
+
 ;; ---------------------------------------------------------------------------
 ;; Read-only views
 ;; ---------------------------------------------------------------------------
@@ -1944,7 +2376,7 @@
 
 ;; The active validator at an index of the set (0-based, below get-active-validator-count).
 (define-read-only (get-validator-at (index uint))
-  (map-get? validator-at index)
+  (get validator (map-get? validator-at index))
 )
 
 (define-read-only (get-vote (bid-id uint) (validator principal))
@@ -2017,6 +2449,17 @@
   (voting-power who)
 )
 
+;; The weight a principal's vote on a proposal would carry: the stake it held
+;; before the proposal was made.
+(define-read-only (get-proposal-voting-power (proposal-id uint) (who principal))
+  (voting-power-on who proposal-id)
+)
+
+;; A pause by number (1 = the first): when it started and ended (0 while it lasts).
+(define-read-only (get-pause (pause-number uint))
+  (map-get? pause-log pause-number)
+)
+
 ;; The last block of the voting periods a principal's vote holds its stakes for.
 (define-read-only (get-vote-lock (who principal))
   (default-to u0 (map-get? vote-locks who))
@@ -2026,6 +2469,8 @@
   (map-get? parameter-bounds parameter)
 )
 
+;; The solvency buckets: the contract's balance equals their sum plus surplus,
+;; STX sent outside the contract's functions (sweep-surplus books it).
 (define-read-only (get-market-totals)
   (let ((state (var-get market)))
     {
@@ -2034,6 +2479,7 @@
       escrowed-bids: (get escrowed-bids state),
       unclaimed-rewards: (get unclaimed-rewards state),
       treasury: (get treasury state),
+      surplus: (untracked-balance),
     }
   )
 )

@@ -31,6 +31,8 @@ export const DEFAULTS = {
   minValidatorStake: 1_000_000n,
   minBidAmount: 100_000n,
   maxComputationDuration: 4320n,
+  maxBidWait: 4320n,
+  declineWindow: 6n,
   stakeLockBlocks: 4320n,
   validationWindow: 144n,
   revealWindow: 144n,
@@ -41,7 +43,7 @@ export const DEFAULTS = {
   slashThreshold: 40n,
   slashRateBps: 5000n,
   validatorFeeBps: 500n,
-  protocolFeeBps: 0n,
+  protocolFeeBps: 100n,
   validatorPenaltyBps: 100n,
   consensusTolerance: 15n,
   votingPeriod: 1008n,
@@ -100,7 +102,7 @@ export function marketField(field: string): Decoded {
 
 export function getTotals() {
   return view("get-market-totals") as Record<
-    "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury",
+    "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury" | "surplus",
     bigint
   >;
 }
@@ -121,11 +123,15 @@ export function deltas(before: Map<string, bigint>): Map<string, bigint> {
   return new Map([...before].map(([w, b]) => [w, stx(w) - b]));
 }
 
-/** The solvency invariant: every micro-STX the contract holds is accounted for. */
+/**
+ * The solvency invariant: every micro-STX the contract holds is accounted for, and no contract
+ * call ever leaves a surplus (STX the books do not track).
+ */
 export function expectSolvent() {
   const t = getTotals();
   const sum = t["dataset-stakes"] + t["validator-stakes"] + t["escrowed-bids"] + t["unclaimed-rewards"] + t.treasury;
   expect(sum).toBe(stx(contractId));
+  expect(t.surplus).toBe(0n);
 }
 
 export function errCode(name: ErrorName) {
@@ -319,6 +325,32 @@ export function addStake(who: string, datasetId: number | bigint, amount: number
 /** `set-dataset-terms`: the provider sets price-per-block and max-concurrent-jobs. */
 export function setTerms(who: string, datasetId: number | bigint, price: number | bigint, capacity: number | bigint) {
   return call("set-dataset-terms", [Cl.uint(datasetId), Cl.uint(price), Cl.uint(capacity)], who);
+}
+
+/** `register-dataset-with-terms`: a provider registers a dataset with its ask and job slots at once. */
+export function registerDatasetWithTerms(
+  who: string,
+  stake: number | bigint,
+  uri: string,
+  price: number | bigint,
+  capacity: number | bigint,
+) {
+  return call("register-dataset-with-terms", [Cl.uint(stake), Cl.stringAscii(uri), Cl.uint(price), Cl.uint(capacity)], who);
+}
+
+/** `retire-dataset`: the provider closes its dataset; queued bids become refundable by anyone. */
+export function retireDataset(who: string, datasetId: number | bigint) {
+  return call("retire-dataset", [Cl.uint(datasetId)], who);
+}
+
+/** `decline-job`: the provider refuses a freshly matched job, refunding its bidder. */
+export function declineJob(who: string, bidId: number | bigint) {
+  return call("decline-job", [Cl.uint(bidId)], who);
+}
+
+/** `sweep-surplus` (owner only): books STX sent outside the contract's functions into the treasury. */
+export function sweepSurplus(who = deployer) {
+  return call("sweep-surplus", [], who);
 }
 
 /** `withdraw-dataset-stake`: the provider takes its stake back and retires the dataset. */

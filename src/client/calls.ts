@@ -14,13 +14,16 @@ import type { SettlementAmounts } from "./planner.ts";
 
 export type PublicFunctionName =
   | "register-dataset"
+  | "register-dataset-with-terms"
   | "add-dataset-stake"
   | "set-dataset-terms"
+  | "retire-dataset"
   | "withdraw-dataset-stake"
   | "place-computation-bid"
   | "match-queued-bids"
   | "cancel-bid"
   | "expire-bid"
+  | "decline-job"
   | "register-validator"
   | "request-validator-exit"
   | "withdraw-validator-stake"
@@ -34,7 +37,8 @@ export type PublicFunctionName =
   | "vote-on-proposal"
   | "execute-proposal"
   | "set-paused"
-  | "withdraw-treasury";
+  | "withdraw-treasury"
+  | "sweep-surplus";
 
 /** The options of one contract call, ready for `makeContractCall({ ...call, senderKey, network, ... })`. */
 export interface MarketCall {
@@ -127,6 +131,23 @@ export function marketCalls(contract: string | ContractRef) {
       return build("register-dataset", [Cl.uint(stake), Cl.stringAscii(p.metadataUri)], { who: p.caller, sends: stake }, 0n);
     },
 
+    /** The caller stakes exactly `stake`; the dataset opens with its ask and job slots. */
+    registerDatasetWithTerms(p: {
+      caller: string;
+      stake: UintLike;
+      metadataUri: string;
+      pricePerBlock: UintLike;
+      maxConcurrentJobs: UintLike;
+    }) {
+      const stake = amount(p.stake, "stake");
+      return build(
+        "register-dataset-with-terms",
+        [Cl.uint(stake), Cl.stringAscii(p.metadataUri), Cl.uint(p.pricePerBlock), Cl.uint(p.maxConcurrentJobs)],
+        { who: p.caller, sends: stake },
+        0n,
+      );
+    },
+
     /** The caller sends exactly `amount`; the contract refunds `queueRefunds` (planAddDatasetStake). */
     addDatasetStake(p: { caller: string; datasetId: UintLike; amount: UintLike } & QueueRefunds) {
       const value = amount(p.amount, "amount");
@@ -141,6 +162,11 @@ export function marketCalls(contract: string | ContractRef) {
         null,
         sum(p.queueRefunds),
       );
+    },
+
+    /** Moves no STX: the dataset closes; its queued bids become refundable through expire-bid. */
+    retireDataset(p: { datasetId: UintLike }) {
+      return build("retire-dataset", [Cl.uint(p.datasetId)], null, 0n);
     },
 
     /** The contract pays back the dataset's `stake` (planWithdrawDatasetStake). */
@@ -174,6 +200,11 @@ export function marketCalls(contract: string | ContractRef) {
     /** The contract refunds `refund` to the bidder and `queueRefunds` to stale queued bids (planExpireBid). */
     expireBid(p: { bidId: UintLike; refund: UintLike } & QueueRefunds) {
       return build("expire-bid", [Cl.uint(p.bidId)], null, sum(p.refund, p.queueRefunds));
+    },
+
+    /** The contract refunds the job's `refund` to its bidder and `queueRefunds` to stale queued bids (planDeclineJob). */
+    declineJob(p: { bidId: UintLike; refund: UintLike } & QueueRefunds) {
+      return build("decline-job", [Cl.uint(p.bidId)], null, sum(p.refund, p.queueRefunds));
     },
 
     // -- validators ------------------------------------------------------
@@ -269,6 +300,11 @@ export function marketCalls(contract: string | ContractRef) {
     withdrawTreasury(p: { amount: UintLike; recipient: string }) {
       const value = amount(p.amount, "amount");
       return build("withdraw-treasury", [Cl.uint(value), Cl.principal(p.recipient)], null, value);
+    },
+
+    /** Moves no STX: books the contract's surplus into the treasury. */
+    sweepSurplus() {
+      return build("sweep-surplus", [], null, 0n);
     },
   };
 }

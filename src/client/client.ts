@@ -10,6 +10,7 @@ import {
   planAddDatasetStake,
   planCancelBid,
   planClaimValidationReward,
+  planDeclineJob,
   planExpireBid,
   planFinalizeValidation,
   planMatchQueuedBids,
@@ -51,6 +52,16 @@ export class MarketClient {
     return this.calls.registerDataset(p);
   }
 
+  async registerDatasetWithTerms(p: {
+    caller: string;
+    stake: UintLike;
+    metadataUri: string;
+    pricePerBlock: UintLike;
+    maxConcurrentJobs: UintLike;
+  }): Promise<MarketCall> {
+    return this.calls.registerDatasetWithTerms(p);
+  }
+
   async addDatasetStake(p: { caller: string; datasetId: UintLike; amount: UintLike }, options?: PlanOptions): Promise<MarketCall> {
     const plan = await planAddDatasetStake(this.reader, p, options);
     return this.calls.addDatasetStake({ ...p, queueRefunds: plan.queueRefunds });
@@ -59,6 +70,10 @@ export class MarketClient {
   async setDatasetTerms(p: { datasetId: UintLike; pricePerBlock: UintLike; maxConcurrentJobs: UintLike }, options?: PlanOptions): Promise<MarketCall> {
     const plan = await planSetDatasetTerms(this.reader, p, options);
     return this.calls.setDatasetTerms({ ...p, queueRefunds: plan.queueRefunds });
+  }
+
+  async retireDataset(p: { datasetId: UintLike }): Promise<MarketCall> {
+    return this.calls.retireDataset(p);
   }
 
   async withdrawDatasetStake(p: { datasetId: UintLike }): Promise<MarketCall> {
@@ -89,6 +104,11 @@ export class MarketClient {
   async expireBid(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
     const plan = await planExpireBid(this.reader, p, options);
     return this.calls.expireBid({ ...p, refund: plan.refund, queueRefunds: plan.queueRefunds });
+  }
+
+  async declineJob(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
+    const plan = await planDeclineJob(this.reader, p, options);
+    return this.calls.declineJob({ ...p, refund: plan.refund, queueRefunds: plan.queueRefunds });
   }
 
   // -- validators --------------------------------------------------------
@@ -159,5 +179,9 @@ export class MarketClient {
 
   async withdrawTreasury(p: { amount: UintLike; recipient: string }): Promise<MarketCall> {
     return this.calls.withdrawTreasury(p);
+  }
+
+  async sweepSurplus(): Promise<MarketCall> {
+    return this.calls.sweepSurplus();
   }
 }

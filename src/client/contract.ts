@@ -27,6 +27,8 @@ export const PARAMETER_NAMES = [
   "min-validator-stake",
   "min-bid-amount",
   "max-computation-duration",
+  "max-bid-wait",
+  "decline-window",
   "stake-lock-blocks",
   "validation-window",
   "reveal-window",

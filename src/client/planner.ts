@@ -44,7 +44,10 @@ export interface SettlementAmounts {
 
 /** A job's settlement, as the contract will compute it. */
 export interface SettlementPlan extends SettlementAmounts {
-  /** `finalized` by the median, or `refunded` for lack of reveals (outcome NO_QUORUM). */
+  /**
+   * `finalized` by the median, or `refunded`: for lack of reveals (outcome NO_QUORUM) or because
+   * the median would slash without a majority of the committee's weight (NO_MAJORITY).
+   */
   kind: "finalized" | "refunded";
   bidId: bigint;
   datasetId: bigint;
@@ -86,6 +89,16 @@ export function weightedMedian(revealed: readonly RevealedVote[], totalWeight: b
     if (vote.score < median && 2n * atOrBelow >= totalWeight) median = vote.score;
   }
   return median;
+}
+
+/**
+ * `slash-backed`: whether the revealed votes below the slash threshold hold a strict majority
+ * of the whole committee's weight (silent seats included). A median below the threshold
+ * without it is no result: the job is refunded (outcome NO_MAJORITY).
+ */
+export function slashBacked(revealed: readonly RevealedVote[], slashThreshold: bigint, committeeWeight: bigint): boolean {
+  const below = revealed.filter((v) => v.score < slashThreshold).reduce((sum, v) => sum + v.weight, 0n);
+  return 2n * below > committeeWeight;
 }
 
 /** `min-reveals`: min-reveals-bps of the seats, rounded up. */
@@ -285,8 +298,14 @@ export async function planCancelBid(reader: MarketReader, args: { bidId: UintLik
   return { refund: bid.amount };
 }
 
-/** The refund path (`fail-job`): the bid's amount back, the slot freed and the queue walked. */
-async function refundJob(reader: MarketReader, bidId: bigint, bid: Bid, burnHeight: bigint): Promise<SettlementPlan> {
+/** The refund path (`fail-job`, `decline-job`): the bid's amount back, the slot freed and the queue walked. */
+async function refundJob(
+  reader: MarketReader,
+  bidId: bigint,
+  bid: Bid,
+  burnHeight: bigint,
+  outcome: OutcomeName = "NO_QUORUM",
+): Promise<SettlementPlan> {
   const dataset = must(await reader.getDataset(bid.datasetId), `dataset ${bid.datasetId}`);
   const walk = await queueAfter(reader, dataset, { activeJobs: dataset.activeJobs - 1n }, burnHeight);
   return {
@@ -296,7 +315,7 @@ async function refundJob(reader: MarketReader, bidId: bigint, bid: Bid, burnHeig
     provider: dataset.provider,
     bidder: bid.bidder,
     finalScore: null,
-    outcome: "NO_QUORUM",
+    outcome,
     providerPayment: 0n,
     bidderRefund: bid.amount,
     slashed: 0n,
@@ -306,19 +325,26 @@ async function refundJob(reader: MarketReader, bidId: bigint, bid: Bid, burnHeig
   };
 }
 
-/** `finalize-job`: settles by the median of `revealed`, frees the slot and walks the queue. */
+/**
+ * `finalize-job`: settles by the median of `revealed`, frees the slot and walks the queue; a
+ * median below the slash threshold without a majority of `committeeWeight` is refunded instead.
+ */
 async function finalizeJob(
   reader: MarketReader,
   bidId: bigint,
   bid: Bid,
   revealed: readonly RevealedVote[],
   revealedWeight: bigint,
+  committeeWeight: bigint,
   burnHeight: bigint,
 ): Promise<SettlementPlan> {
   const [dataset, params] = await Promise.all([reader.getDataset(bid.datasetId), reader.getParametersAt(bid.parameterVersion)]);
   const ds = must(dataset, `dataset ${bid.datasetId}`);
   const version = must(params, `parameter version ${bid.parameterVersion}`);
   const finalScore = weightedMedian(revealed, revealedWeight);
+  if (finalScore < version.slashThreshold && !slashBacked(revealed, version.slashThreshold, committeeWeight)) {
+    return refundJob(reader, bidId, bid, burnHeight, "NO_MAJORITY");
+  }
   const payouts = settlementPayouts(bid.amount, finalScore, ds.stake, version);
   const walk = await queueAfter(reader, ds, { stake: ds.stake - payouts.slashed, activeJobs: ds.activeJobs - 1n }, burnHeight);
   return {
@@ -354,6 +380,21 @@ export async function planExpireBid(
   return { refund: settlement.bidderRefund, queueRefunds: settlement.queueRefunds, queue: settlement.queue };
 }
 
+/**
+ * `decline-job`: the provider refuses a job early: the bid's amount back to the bidder, the
+ * slot freed and the queue walked.
+ */
+export async function planDeclineJob(
+  reader: MarketReader,
+  args: { bidId: UintLike },
+  options?: PlanOptions,
+): Promise<{ refund: bigint; queueRefunds: bigint; queue: QueuePlan }> {
+  const bidId = BigInt(args.bidId);
+  const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
+  const settlement = await refundJob(reader, bidId, bid, await heightOf(reader, options));
+  return { refund: settlement.bidderRefund, queueRefunds: settlement.queueRefunds, queue: settlement.queue };
+}
+
 /** `withdraw-validator-stake`: the validator's whole (possibly penalized) stake. */
 export async function planWithdrawValidatorStake(reader: MarketReader, args: { caller: string }): Promise<{ stake: bigint }> {
   const validator = must(await reader.getValidator(args.caller), `validator ${args.caller}`);
@@ -381,6 +422,7 @@ export async function planRevealValidationResult(
     must(bid, `bid ${bidId}`),
     revealed,
     drawn.revealedWeight + cast.weight,
+    drawn.totalWeight,
     await heightOf(reader, options),
   );
   return { settlement };
@@ -393,13 +435,20 @@ export async function planSubmitValidationResult(
   options?: PlanOptions,
 ): Promise<{ settlement: SettlementPlan }> {
   const bidId = BigInt(args.bidId);
-  const [bid, validator] = await Promise.all([reader.getBid(bidId), reader.getValidator(args.caller)]);
-  const weight = must(validator, `validator ${args.caller}`).stake;
+  const [bid, validator, committee] = await Promise.all([
+    reader.getBid(bidId),
+    reader.getValidator(args.caller),
+    reader.getCommittee(bidId),
+  ]);
+  // the seat's weight: fixed at the draw, or the stake now when this call draws the committee
+  const seat = committee ? committee.seats.indexOf(args.caller) : -1;
+  const weight = seat >= 0 ? committee!.weights[seat] : must(validator, `validator ${args.caller}`).stake;
   const settlement = await finalizeJob(
     reader,
     bidId,
     must(bid, `bid ${bidId}`),
     [{ score: BigInt(args.score), weight }],
+    weight,
     weight,
     await heightOf(reader, options),
   );
@@ -421,7 +470,9 @@ export async function planFinalizeValidation(
   const version = must(params, `parameter version ${bid.parameterVersion}`);
   const burnHeight = await heightOf(reader, options);
   if (committee && committee.reveals >= minReveals(committee.seats.length, version.minRevealsBps)) {
-    return { settlement: await finalizeJob(reader, bidId, bid, committee.revealed, committee.revealedWeight, burnHeight) };
+    return {
+      settlement: await finalizeJob(reader, bidId, bid, committee.revealed, committee.revealedWeight, committee.totalWeight, burnHeight),
+    };
   }
   return { settlement: await refundJob(reader, bidId, bid, burnHeight) };
 }

@@ -53,6 +53,12 @@ export const decodeBid = tuple({
   placedAt: uint,
   matchedAt: uint,
   matchedBlock: uint,
+  /** The active set's size at the match: the committee is drawn from indices below it. */
+  validatorsAtMatch: uint,
+  /** The registration ordinal at the match: only validators registered up to it may sit. */
+  registrationsAtMatch: uint,
+  /** Pauses started before the match: the next one may excuse its silent seats. */
+  pausesAtMatch: uint,
   parameterVersion: uint,
 });
 export type Bid = ReturnType<typeof decodeBid>;
@@ -64,6 +70,10 @@ export const decodeValidator = tuple({
   openSeats: uint,
   exitRequestedAt: uint,
   registeredAt: uint,
+  /** Its registration ordinal: it sits only on jobs matched after it registered. */
+  ordinal: uint,
+  /** The last proposal id when it registered: its stake votes only on later proposals. */
+  registeredAfterProposal: uint,
 });
 export type Validator = ReturnType<typeof decodeValidator>;
 
@@ -81,6 +91,10 @@ export type RevealedVote = ReturnType<typeof decodeRevealedVote>;
 
 export const decodeCommittee = tuple({
   seats: list(principal),
+  /** Each seat's weight: its member's stake at the draw. */
+  weights: list(uint),
+  /** The committee's whole weight: a slash needs a strict majority of it. */
+  totalWeight: uint,
   commits: uint,
   reveals: uint,
   revealedWeight: uint,
@@ -120,6 +134,8 @@ export const decodeParameters = tuple({
   minValidatorStake: uint,
   minBidAmount: uint,
   maxComputationDuration: uint,
+  maxBidWait: uint,
+  declineWindow: uint,
   stakeLockBlocks: uint,
   validationWindow: uint,
   revealWindow: uint,
@@ -144,6 +160,8 @@ export const decodeProposal = tuple({
   proposer: principal,
   parameter: ascii,
   value: uint,
+  /** The parameter version it was made under: a later change of its parameter stops it. */
+  baseVersion: uint,
   createdAt: uint,
   votingEndsAt: uint,
   executableAt: uint,
@@ -169,8 +187,13 @@ export const decodeMarketTotals = tuple({
   escrowedBids: uint,
   unclaimedRewards: uint,
   treasury: uint,
+  /** Balance beyond the five buckets: STX sent outside the contract's functions. */
+  surplus: uint,
 });
 export type MarketTotals = ReturnType<typeof decodeMarketTotals>;
+
+export const decodePause = tuple({ startedAt: uint, endedAt: uint });
+export type Pause = ReturnType<typeof decodePause>;
 
 export const decodeLastIds = tuple({ datasetId: uint, bidId: uint, proposalId: uint });
 export type LastIds = ReturnType<typeof decodeLastIds>;
@@ -223,6 +246,12 @@ export const VIEWS = {
     optional(decodeVoteRecord),
   ),
   getVotingPower: view("get-voting-power", (who: string) => [Cl.principal(who)], uint),
+  getProposalVotingPower: view(
+    "get-proposal-voting-power",
+    (proposalId: UintLike, who: string) => [Cl.uint(proposalId), Cl.principal(who)],
+    uint,
+  ),
+  getPause: view("get-pause", (pauseNumber: UintLike) => [Cl.uint(pauseNumber)], optional(decodePause)),
   getVoteLock: view("get-vote-lock", (who: string) => [Cl.principal(who)], uint),
   getParameterBounds: view(
     "get-parameter-bounds",
