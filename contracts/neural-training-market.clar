@@ -41,9 +41,6 @@
 ;; At most this many queue heads are matched or skipped per call: queue work
 ;; stays bounded whatever the queue length.
 (define-constant QUEUE_STEPS (list u1 u2 u3 u4 u5))
-;; The longest voting period the bounds allow: a stake increase older than this
-;; predates every proposal still open for votes (see record-stake-growth).
-(define-constant MAX_VOTING_PERIOD u52560)
 ;; A reveal salt is a full 32 bytes: with a shorter one the 101 possible scores
 ;; could be tried against a commitment.
 (define-constant SALT_LENGTH u32)
@@ -250,7 +247,7 @@
 ;; at most half a stake per penalty: a seated validator's vote weight never reaches zero
 (map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "consensus-tolerance" { min-value: u0, max-value: MAX_SCORE })
-(map-set parameter-bounds "voting-period" { min-value: u1, max-value: MAX_VOTING_PERIOD })
+(map-set parameter-bounds "voting-period" { min-value: u1, max-value: u52560 })
 (map-set parameter-bounds "execution-delay" { min-value: u1, max-value: u52560 })
 ;; governance stays reachable: a quorum above half, or a threshold above 100 STX,
 ;; could let a vote lock every later vote out
@@ -272,6 +269,8 @@
 ;; - validator-registrations: the registration ordinal, bumped by every
 ;;   validator registration; a job records it at its match and seats only
 ;;   validators registered before.
+;; - votes-open-until: the last block at which any proposal made so far takes
+;;   votes (see provider-stake-added).
 ;; - dataset-stakes .. treasury: every micro-STX the contract holds belongs to
 ;;   exactly one of these buckets: their sum equals the contract's balance (the
 ;;   solvency invariant, see get-market-totals).
@@ -286,6 +285,7 @@
   last-proposal-id: uint,
   active-validator-count: uint,
   validator-registrations: uint,
+  votes-open-until: uint,
   dataset-stakes: uint,
   validator-stakes: uint,
   escrowed-bids: uint,
@@ -306,6 +306,7 @@
   last-proposal-id: u0,
   active-validator-count: u0,
   validator-registrations: u0,
+  votes-open-until: u0,
   dataset-stakes: u0,
   validator-stakes: u0,
   escrowed-bids: u0,
@@ -406,12 +407,14 @@
 ;; Every dataset stake a provider holds (with its validator stake, its voting
 ;; power, read in O(1)), and what governance needs to ignore stake added after a
 ;; proposal: proposals up to grown-after-proposal were made before the last
-;; increase, so on them the provider votes with at most voting-floor, the stake it
-;; held before its increases since grown-at - MAX_VOTING_PERIOD.
+;; increase, so on them the provider votes with at most voting-floor, the stake
+;; it held before its current run of increases. votes-open-until: the market's
+;; votes-open-until at the last increase; once it has passed, every proposal the
+;; run could concern has closed and the next increase starts a new run.
 (define-map provider-stakes principal {
   stake: uint,
   voting-floor: uint,
-  grown-at: uint,
+  votes-open-until: uint,
   grown-after-proposal: uint,
 })
 
@@ -581,7 +584,8 @@
 (define-private (remove-from-set
     (index uint)
     (state { paused: bool, pauses: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
-             active-validator-count: uint, validator-registrations: uint, dataset-stakes: uint, validator-stakes: uint,
+             active-validator-count: uint, validator-registrations: uint, votes-open-until: uint, dataset-stakes: uint,
+             validator-stakes: uint,
              escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
              min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, max-bid-wait: uint,
              committee-size: uint })
@@ -1032,18 +1036,19 @@
 ;; Keeps a provider's total dataset stake in step with each dataset stake move.
 ;; An increase also records what governance needs: the provider's votes on
 ;; proposals made before it count at most voting-floor, the stake it held
-;; before this run of increases. A run ends when its last increase is older than
-;; the longest voting period, as every proposal made before it has closed.
-(define-private (provider-stake-added (provider principal) (amount uint) (now uint) (last-proposal-id uint))
+;; before this run of increases. A run ends once every proposal that existed at
+;; its last increase has closed: then the stake held now predates every
+;; proposal still open, and becomes the floor.
+(define-private (provider-stake-added (provider principal) (amount uint) (now uint) (last-proposal-id uint) (votes-open-until uint))
   (let (
-      (held (default-to { stake: u0, voting-floor: u0, grown-at: u0, grown-after-proposal: u0 }
+      (held (default-to { stake: u0, voting-floor: u0, votes-open-until: u0, grown-after-proposal: u0 }
                         (map-get? provider-stakes provider)))
-      (run-over (> now (+ (get grown-at held) MAX_VOTING_PERIOD)))
+      (run-over (> now (get votes-open-until held)))
     )
     (map-set provider-stakes provider {
       stake: (+ (get stake held) amount),
       voting-floor: (if run-over (get stake held) (min-of (get voting-floor held) (get stake held))),
-      grown-at: now,
+      votes-open-until: votes-open-until,
       grown-after-proposal: last-proposal-id,
     })
   )
@@ -1103,7 +1108,7 @@
     (asserts! (and (> max-concurrent-jobs u0) (<= max-concurrent-jobs MAX_CONCURRENT_JOBS)) ERR_INVALID_CAPACITY)
     (try! (deposit stake))
     (var-set market (merge state { last-dataset-id: dataset-id, dataset-stakes: (+ (get dataset-stakes state) stake) }))
-    (provider-stake-added tx-sender stake now (get last-proposal-id state))
+    (provider-stake-added tx-sender stake now (get last-proposal-id state) (get votes-open-until state))
     (map-set datasets dataset-id {
       provider: tx-sender,
       stake: stake,
@@ -1460,7 +1465,7 @@
     (try! (deposit amount))
     (let ((new-stake (+ (get stake dataset) amount)))
       (var-set market (merge state { dataset-stakes: (+ (get dataset-stakes state) amount) }))
-      (provider-stake-added tx-sender amount burn-block-height (get last-proposal-id state))
+      (provider-stake-added tx-sender amount burn-block-height (get last-proposal-id state) (get votes-open-until state))
       (print { event: "dataset-stake-added", dataset-id: dataset-id, provider: tx-sender, amount: amount, stake: new-stake })
       (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset { stake: new-stake }))))
       (ok new-stake)
@@ -2161,7 +2166,10 @@
     (asserts! (>= (voting-power tx-sender) (get proposal-threshold params)) ERR_BELOW_PROPOSAL_THRESHOLD)
     ;; a proposal that could never be applied is refused at once
     (try! (check-parameter-change parameter value params))
-    (var-set market (merge state { last-proposal-id: proposal-id }))
+    (var-set market (merge state {
+      last-proposal-id: proposal-id,
+      votes-open-until: (max-of (get votes-open-until state) voting-ends-at),
+    }))
     (map-set proposals proposal-id {
       proposer: tx-sender,
       parameter: parameter,

@@ -1,0 +1,68 @@
+/**
+ * The committee draw, computed offline exactly as the contract's `seat-committee` does it: the
+ * reference the tests check the contract against, and what a validator runs to learn whether it
+ * will be seated on a job.
+ *
+ * A job's committee comes from the validators of its match: the first `validatorsAtMatch` indices
+ * of the active set, among members whose registration ordinal is at most `registrationsAtMatch`.
+ * Seat k starts at `sha256(seed ++ consensus({bid-id, seat: k}))` (first 16 bytes, big-endian)
+ * mod n, or at k without a seed (a market where everyone fits), and probes forward at most
+ * `MAX_PROBES` indices (never more than n) past the parties, members already seated, later
+ * registrants and empty indices.
+ */
+import { createHash } from "node:crypto";
+import { Cl, serializeCVBytes } from "@stacks/transactions";
+
+/** Probes per seat (PROBE_OFFSETS in the contract). */
+export const MAX_PROBES = 12;
+
+/** An entry of the active set (`validator-at`). */
+export interface SetEntry {
+  validator: string;
+  ordinal: bigint;
+}
+
+/** Seat k's first index: the first 16 bytes of sha256(seed ++ consensus({bid-id, seat})) mod n. */
+export function seatStart(seed: Uint8Array, bidId: bigint, seat: number, n: number): number {
+  const key = serializeCVBytes(Cl.tuple({ "bid-id": Cl.uint(bidId), seat: Cl.uint(seat) }));
+  const digest = createHash("sha256").update(seed).update(key).digest();
+  return Number(BigInt(`0x${digest.subarray(0, 16).toString("hex")}`) % BigInt(n));
+}
+
+export interface DrawInput {
+  bidId: bigint;
+  /** The committee seed (`get-committee-seed`), or null when every validator of the match fits. */
+  seed: Uint8Array | null;
+  /** The active set's size at the match (`validators-at-match`). */
+  validatorsAtMatch: number;
+  /** Only members with an ordinal up to this sit (`registrations-at-match`). */
+  registrationsAtMatch: bigint;
+  committeeSize: number;
+  provider: string;
+  bidder: string;
+  /** The active set now, by index (null for an empty index). */
+  entryAt: (index: number) => SetEntry | null;
+}
+
+/** The members the contract seats, in seat order. */
+export function drawSeats(input: DrawInput): string[] {
+  const n = input.validatorsAtMatch;
+  const seats: string[] = [];
+  for (let seat = 0; seat < Math.min(input.committeeSize, n); seat++) {
+    const start = input.seed === null ? seat : seatStart(input.seed, input.bidId, seat, n);
+    for (let offset = 0; offset < Math.min(MAX_PROBES, n); offset++) {
+      const entry = input.entryAt((start + offset) % n);
+      if (
+        entry &&
+        entry.ordinal <= input.registrationsAtMatch &&
+        entry.validator !== input.provider &&
+        entry.validator !== input.bidder &&
+        !seats.includes(entry.validator)
+      ) {
+        seats.push(entry.validator);
+        break;
+      }
+    }
+  }
+  return seats;
+}

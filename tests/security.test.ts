@@ -1,0 +1,595 @@
+import { Cl } from "@stacks/transactions";
+import { getAddressFromPrivateKey, randomPrivateKey } from "@stacks/transactions";
+import { describe, expect, it } from "vitest";
+import { drawSeats } from "../src/client/committee.ts";
+import {
+  DEFAULTS,
+  addStake,
+  balances,
+  bidder,
+  bidder2,
+  call,
+  claim,
+  commit,
+  commitmentFor,
+  committeeSeed,
+  contractId,
+  declineJob,
+  deltas,
+  deployer,
+  drawCommittee,
+  expectErr,
+  expectSolvent,
+  expireBid,
+  finalizeValidation,
+  getBid,
+  getCommittee,
+  getDataset,
+  getJobResult,
+  getTotals,
+  getValidator,
+  height,
+  matchedJob,
+  mineUntil,
+  outsider,
+  placeBid,
+  provider,
+  provider2,
+  readOnly,
+  registerDataset,
+  registerDatasetWithTerms,
+  registerValidator,
+  requestExit,
+  retireDataset,
+  reveal,
+  seatsOf,
+  setPaused,
+  stx,
+  sweepSurplus,
+  validator1,
+  validator2,
+  validator3,
+  validatorAt,
+  view,
+  vote,
+  windowsOf,
+  withdrawStake,
+  withdrawTreasury,
+  withdrawValidator,
+} from "./helpers.ts";
+
+/**
+ * One regression test per attack of the independent audit: each reproduces the attack step by
+ * step, shows that it now fails, and checks the exact balances. The per-function suites test the
+ * rules one by one; this file keeps the attacks themselves.
+ */
+
+const MAX_UINT = 2n ** 128n - 1n;
+const STX = 1_000_000n;
+const BPS = 10_000n;
+
+function propose(who: string, parameter: string, value: bigint) {
+  return call("propose-parameter-change", [Cl.stringAscii(parameter), Cl.uint(value)], who);
+}
+function voteOn(who: string, proposalId: number | bigint, support: boolean) {
+  return call("vote-on-proposal", [Cl.uint(proposalId), Cl.bool(support)], who);
+}
+function execute(who: string, proposalId: number | bigint) {
+  return call("execute-proposal", [Cl.uint(proposalId)], who);
+}
+function proposal(id: number | bigint) {
+  return view("get-proposal", [Cl.uint(id)]) as Record<string, bigint>;
+}
+function parameters() {
+  return view("get-parameters") as Record<string, bigint>;
+}
+
+/** A fresh principal holding `amount` micro-STX (a sybil). */
+function fundedSybil(amount: bigint): string {
+  const address = getAddressFromPrivateKey(randomPrivateKey(), "testnet");
+  simnet.transferSTX(amount, address, deployer);
+  return address;
+}
+
+/** Every seat's penalty of `bps` applied `times` times in a row to `stake`, summed (integer division each time). */
+function compoundedPenalties(stake: bigint, bps: bigint, times: number): bigint {
+  let left = stake;
+  let total = 0n;
+  for (let i = 0; i < times; i++) {
+    const penalty = (left * bps) / BPS;
+    total += penalty;
+    left -= penalty;
+  }
+  return total;
+}
+
+describe("attack 1: a far deadline freezes everyone", () => {
+  it("a 0.1 STX bid with the largest uint as deadline is refused with DEADLINE_TOO_FAR, and nothing moves", () => {
+    registerValidator(validator1);
+    registerDataset();
+    const before = balances(bidder, contractId);
+    expectErr(call("place-computation-bid", [Cl.uint(1), Cl.uint(100_000), Cl.uint(100), Cl.uint(MAX_UINT)], bidder), "DEADLINE_TOO_FAR");
+    expect([...deltas(before).values()]).toEqual([0n, 0n]);
+    // get-validation-windows of the refused bid cannot abort: there is no bid
+    expect(view("get-validation-windows", [Cl.uint(1)])).toBeNull();
+  });
+
+  it("a deadline 10^12 blocks away is refused; the furthest deadline allowed is now + duration + max-bid-wait", () => {
+    registerValidator(validator1);
+    registerDataset();
+    const furthest = height() + 100n + DEFAULTS.maxBidWait;
+    expectErr(placeBid(bidder, 1, 100_000n, 100n, height() + 10n ** 12n), "DEADLINE_TOO_FAR");
+    expectErr(placeBid(bidder, 1, 100_000n, 100n, furthest + 1n), "DEADLINE_TOO_FAR");
+    expect(placeBid(bidder, 1, 100_000n, 100n, furthest).result).toBeOk(Cl.uint(1));
+  });
+
+  it("the furthest job with a silent seat still ends: after its end the bidder is refunded and the validator and provider leave", () => {
+    registerValidator(validator1);
+    registerDataset();
+    const deadline = height() + 100n + DEFAULTS.maxBidWait;
+    expect(placeBid(bidder, 1, 100_000n, 100n, deadline).result).toBeOk(Cl.uint(1));
+    expect(seatsOf(1)).toEqual([validator1]);
+    // the absolute end: deadline + validation-window + reveal-window, no overflow
+    const end = windowsOf(1)["reveal-closes-at"];
+    expect(end).toBe(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow);
+    const unbondedAt = height() + DEFAULTS.validatorUnbondingBlocks;
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(unbondedAt));
+    // unbonded, but its seat answers for its vote until the job settles
+    mineUntil(unbondedAt);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+
+    mineUntil(end + 1n);
+    const before = balances(bidder, validator1, provider, contractId);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(4)); // no quorum: refunded
+    const silence = (DEFAULTS.minValidatorStake * DEFAULTS.validatorPenaltyBps) / BPS;
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(DEFAULTS.minValidatorStake - silence));
+    // unvalidated dataset: its stake waits stake-lock-blocks after the job settled, then leaves
+    expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
+    mineUntil(height() + DEFAULTS.stakeLockBlocks + 1n);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    const moved = deltas(before);
+    expect(moved.get(bidder)).toBe(100_000n);
+    expect(moved.get(validator1)).toBe(DEFAULTS.minValidatorStake - silence);
+    expect(moved.get(provider)).toBe(DEFAULTS.minDatasetStake);
+    // what is left in the contract is the silent seat's penalty, in the treasury
+    expect(stx(contractId)).toBe(silence);
+    expect(getTotals().treasury).toBe(silence);
+    expectSolvent();
+  });
+});
+
+describe("attack 2: a validator can be kept from ever leaving", () => {
+  it("a self-dealt job seating an honest validator next to a silent sybil cannot stop its exit; it gets no new seats and leaves at the job's end", () => {
+    // provider and bidder are one party; validator2 is its silent sybil; validator1 is honest
+    registerValidator(validator1);
+    registerValidator(validator2);
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://dataset-metadata", 0, 5).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder, 1, 100_000n).result).toBeOk(Cl.uint(1));
+    expect(seatsOf(1)).toEqual([validator1, validator2]);
+
+    // the exit request succeeds at once although validator1 is seated (it used to be refused)
+    const requestedAt = height();
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(requestedAt + DEFAULTS.validatorUnbondingBlocks));
+    expect(getValidator(validator1)).toMatchObject({ active: false, "open-seats": 1n });
+    // the next cheap sybil job seats only the sybil validator
+    expect(placeBid(bidder, 1, 100_000n).result).toBeOk(Cl.uint(2));
+    expect(seatsOf(2)).toEqual([validator2]);
+
+    // validator1 still serves its seat; the sybil stays silent
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(requestedAt + DEFAULTS.validatorUnbondingBlocks);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = windowsOf(1);
+    mineUntil(commitClose + 1n);
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(end + 1n);
+    const before = balances(validator1, bidder);
+    // one reveal of two seats: no result, the bidder is refunded, the honest revealer keeps its stake
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(4));
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(DEFAULTS.minValidatorStake));
+    const moved = deltas(before);
+    expect(moved.get(validator1)).toBe(DEFAULTS.minValidatorStake);
+    expect(moved.get(bidder)).toBe(100_000n);
+    expect(getValidator(validator1)).toBeNull();
+    expectSolvent();
+  });
+});
+
+describe("attack 3: committee grinding and late joiners", () => {
+  it("20 sybils registered after the seed is public win no seat and take none away: the draw is the one without them", () => {
+    const early = [deployer, validator1, validator2, validator3, provider2, bidder2];
+    for (const who of early) expect(registerValidator(who).result).toBeOk(Cl.bool(true));
+    registerDataset();
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 6n });
+    expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
+    simnet.mineEmptyBurnBlock();
+    const seed = committeeSeed(1);
+    expect(seed).not.toBeNull();
+
+    // the attacker reads the seed, then registers 20 sybils at the minimum stake
+    const sybils = Array.from({ length: 20 }, () => fundedSybil(2n * STX));
+    for (const sybil of sybils) expect(registerValidator(sybil).result).toBeOk(Cl.bool(true));
+    expect(getValidator(sybils[19])?.ordinal).toBe(26n);
+
+    expect(drawCommittee(outsider, 1).result.type).toBe(Cl.ok(Cl.bool(true)).type);
+    const seats = seatsOf(1);
+    expect(seats).toHaveLength(5);
+    for (const seat of seats) expect(sybils).not.toContain(seat);
+    // exactly the committee the market of the match draws (indices 0..5 hold the early six)
+    const expected = drawSeats({
+      bidId: 1n,
+      seed: Buffer.from(seed as string, "hex"),
+      validatorsAtMatch: 6,
+      registrationsAtMatch: 6n,
+      committeeSize: 5,
+      provider,
+      bidder,
+      entryAt: (i) => (i < 6 ? { validator: validatorAt(i) as string, ordinal: BigInt(i + 1) } : null),
+    });
+    expect(seats).toEqual(expected);
+    expect(early.slice(0, 6).map((_, i) => validatorAt(i))).toEqual(early);
+  });
+
+  it("when nobody could sit at the match, whoever registers later never becomes the judge: the job is refunded at its end", () => {
+    registerDataset();
+    expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ status: 2n, "validators-at-match": 0n });
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
+    expectErr(vote(validator1, 1, 1, 0), "NO_ELIGIBLE_VALIDATORS");
+    expect(getCommittee(1)).toBeNull();
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    const before = balances(bidder, provider);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000));
+    expect(deltas(before).get(bidder)).toBe(500_000n);
+    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expectSolvent();
+  });
+
+  it("in a small market, a validator registered in the same block after the match is not seated", () => {
+    registerValidator(validator1);
+    registerDataset();
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    registerValidator(validator2);
+    expect(seatsOf(1)).toEqual([validator1]);
+    expectErr(vote(validator2, 1, 1, 0), "NOT_ON_COMMITTEE");
+  });
+});
+
+describe("attack 4: flash stake in governance", () => {
+  it("stake deposited at the last voting block counts for nothing on the proposal: the 90% protocol fee is rejected", () => {
+    // honest stakeholders: 10 STX; the attacker: 1 STX, enough to propose
+    expect(registerDataset(provider2, 10n * STX).result).toBeOk(Cl.uint(1));
+    expect(registerDataset(bidder2, STX).result).toBeOk(Cl.uint(2));
+    expect(propose(bidder2, "protocol-fee-bps", 9000n).result).toBeOk(Cl.uint(1));
+    expect(voteOn(provider2, 1, false).result).toBeOk(Cl.uint(10n * STX));
+    mineUntil(proposal(1)["voting-ends-at"]);
+    // the flash deposit: 100 STX as a new dataset, then a yes vote, in the last voting block
+    expect(registerDataset(bidder2, 100n * STX).result).toBeOk(Cl.uint(3));
+    expect(readOnly("get-voting-power", [Cl.principal(bidder2)])).toBeUint(101n * STX);
+    expect(readOnly("get-proposal-voting-power", [Cl.uint(1), Cl.principal(bidder2)])).toBeUint(STX);
+    expect(voteOn(bidder2, 1, true).result).toBeOk(Cl.uint(STX));
+    // a validator registered after the proposal weighs nothing on it either
+    expect(registerValidator(outsider, 50n * STX).result).toBeOk(Cl.bool(true));
+    expectErr(voteOn(outsider, 1, true), "NO_VOTING_POWER");
+    mineUntil(proposal(1)["executable-at"]);
+    expectErr(execute(outsider, 1), "PROPOSAL_REJECTED");
+    expect(parameters()["protocol-fee-bps"]).toBe(DEFAULTS.protocolFeeBps);
+  });
+});
+
+describe("attack 5: a third of a committee forces a slash", () => {
+  it("one third of the stake voting 10 with an honest seat silent no longer slashes: the bidder is refunded and the honest revealer keeps its stake", () => {
+    // validator1 attacks, validator2 is honest, validator3 is honest but offline
+    matchedJob([
+      [validator1, STX],
+      [validator2, STX],
+      [validator3, STX],
+    ]);
+    expect(getCommittee(1)).toMatchObject({ "total-weight": 3n * STX });
+    expect(commit(validator1, 1, 10).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = windowsOf(1);
+    mineUntil(commitClose + 1n);
+    expect(reveal(validator1, 1, 10).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(end + 1n);
+    const before = balances(bidder, provider, validator1, validator2, validator3, contractId);
+    const treasuryBefore = getTotals().treasury;
+    // the lower median is 10, but 1/3 of the committee's weight is no majority: no result
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(5));
+    expect(getBid(1)?.status).toBe(5n);
+    expect(getJobResult(1)).toBeNull();
+    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n });
+    expect(getValidator(validator1)?.stake).toBe(STX);
+    expect(getValidator(validator2)?.stake).toBe(STX); // the honest revealer is not the attacker's prey
+    const silence = (STX * DEFAULTS.validatorPenaltyBps) / BPS;
+    expect(getValidator(validator3)?.stake).toBe(STX - silence);
+    const moved = deltas(before);
+    expect(moved.get(bidder)).toBe(500_000n);
+    expect(moved.get(provider)).toBe(0n);
+    expect(moved.get(contractId)).toBe(-500_000n);
+    expect(getTotals().treasury - treasuryBefore).toBe(silence);
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
+    expectSolvent();
+  });
+
+  it("a tie never slashes: half of the committee's weight below 40 is not a majority", () => {
+    matchedJob([
+      [validator1, STX],
+      [validator2, STX],
+    ]);
+    expect(commit(validator1, 1, 10).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 90).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1, 10).result).toBeOk(Cl.bool(false));
+    // the last reveal settles the job, without a result
+    expect(reveal(validator2, 1, 90).result).toBeOk(Cl.bool(true));
+    expect(getBid(1)?.status).toBe(5n);
+    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expectSolvent();
+  });
+});
+
+describe("attack 6: price-0 sniping", () => {
+  it("a dataset registered with its terms refuses the sniper's 0.1 STX bid for a month of training at once", () => {
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://dataset-metadata", 1000, 1).result).toBeOk(Cl.uint(1));
+    expectErr(placeBid(bidder, 1, 100_000n, DEFAULTS.maxComputationDuration), "BID_BELOW_ASK");
+    expect(getDataset(1)).toMatchObject({ "price-per-block": 1000n, "active-jobs": 0n });
+  });
+
+  it("a provider sniped before setting terms declines the job within decline-window: the sniper is refunded, nothing is slashed", () => {
+    registerValidator(validator1);
+    registerDataset();
+    expect(placeBid(bidder, 1, 100_000n, DEFAULTS.maxComputationDuration).result).toBeOk(Cl.uint(1));
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    mineUntil(matchedAt + DEFAULTS.declineWindow);
+    const before = balances(bidder, provider, validator1);
+    expect(declineJob(provider, 1).result).toBeOk(Cl.uint(100_000));
+    const moved = deltas(before);
+    expect(moved.get(bidder)).toBe(100_000n);
+    expect(moved.get(provider)).toBe(0n);
+    expect(getBid(1)?.status).toBe(4n);
+    expect(getValidator(validator1)).toMatchObject({ stake: STX, "open-seats": 0n });
+    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, "active-jobs": 0n });
+    expectSolvent();
+  });
+
+  it("a job cannot be declined after decline-window", () => {
+    registerValidator(validator1);
+    registerDataset();
+    expect(placeBid(bidder, 1, 100_000n, DEFAULTS.maxComputationDuration).result).toBeOk(Cl.uint(1));
+    mineUntil((getBid(1)?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n);
+    expectErr(declineJob(provider, 1), "DECLINE_CLOSED");
+  });
+});
+
+describe("attack 7: flooding drains offline validators", () => {
+  it("20 self-dealt jobs in one block take the offline validator's penalties to the treasury, not to the attacker's validators", () => {
+    // the attacker: provider + bidder + two sybil validators (validator1, validator2); validator3 is honest and offline
+    for (const who of [validator1, validator2, validator3]) registerValidator(who);
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://dataset-metadata", 0, 20).result).toBeOk(Cl.uint(1));
+    const jobs = Array.from({ length: 20 }, (_, i) => i + 1);
+    for (const id of jobs) expect(placeBid(bidder, 1, 100_000n).result).toBeOk(Cl.uint(id));
+    for (const id of jobs) {
+      expect(commit(validator1, id, 80).result).toBeOk(Cl.bool(true));
+      expect(commit(validator2, id, 80).result).toBeOk(Cl.bool(true));
+    }
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    for (const id of jobs) {
+      expect(reveal(validator1, id, 80).result).toBeOk(Cl.bool(false));
+      expect(reveal(validator2, id, 80).result).toBeOk(Cl.bool(false));
+    }
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    const coalition = [provider, bidder, validator1, validator2];
+    const before = balances(...coalition, validator3);
+    const treasuryBefore = getTotals().treasury;
+    for (const id of jobs) expect(finalizeValidation(outsider, id).result).toBeOk(Cl.uint(1));
+    for (const id of jobs) {
+      // each sybil's claim is half the 5% validator fee of 0.1 STX: the silent seat's penalty is not in the pool
+      expect(claim(validator1, id).result).toBeOk(Cl.uint(2_500));
+      expect(claim(validator2, id).result).toBeOk(Cl.uint(2_500));
+    }
+    const penalties = compoundedPenalties(STX, DEFAULTS.validatorPenaltyBps, 20);
+    expect(getValidator(validator3)?.stake).toBe(STX - penalties);
+    const protocolFees = 20n * ((100_000n * DEFAULTS.protocolFeeBps) / BPS);
+    expect(getTotals().treasury - treasuryBefore).toBe(penalties + protocolFees);
+    const moved = deltas(before);
+    // the provider is paid 20 x (0.1 STX - 5% - 1%); the sybils share 20 x 5,000
+    expect(moved.get(provider)).toBe(20n * 94_000n);
+    expect(moved.get(validator1)! + moved.get(validator2)!).toBe(100_000n);
+    // the coalition as a whole lost exactly the protocol fees, and gained nothing from the offline validator
+    const bidsPaid = 20n * 100_000n;
+    const coalitionNet = coalition.reduce((sum, who) => sum + moved.get(who)!, 0n) - bidsPaid;
+    expect(coalitionNet).toBe(-protocolFees);
+    expectSolvent();
+  });
+});
+
+describe("attack 8: self-dealing is free", () => {
+  it("a provider's perfect quality score bought through a sybil bidder and validator costs the protocol fee, which leaves the coalition", () => {
+    matchedJob();
+    const coalition = [provider, bidder, validator1];
+    const before = balances(...coalition);
+    const treasuryBefore = getTotals().treasury;
+    expect(vote(validator1, 1, 1, 100).result).toBeOk(Cl.bool(true));
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
+    const moved = deltas(before);
+    const protocolFee = (500_000n * DEFAULTS.protocolFeeBps) / BPS;
+    expect(protocolFee).toBe(5_000n);
+    expect(moved.get(provider)).toBe(500_000n - 25_000n - protocolFee);
+    // the bid was escrowed before `before`: the coalition's net is what came back minus it
+    expect(coalition.reduce((sum, who) => sum + moved.get(who)!, 0n) - 500_000n).toBe(-protocolFee);
+    expect(getTotals().treasury - treasuryBefore).toBe(protocolFee);
+    expect(getDataset(1)).toMatchObject({ "quality-score": 100n, "passed-validations": 1n });
+    expectSolvent();
+  });
+});
+
+describe("attack 9: a pause waives penalties retroactively", () => {
+  function silentSeatJob() {
+    matchedJob([
+      [validator1, STX],
+      [validator2, STX],
+      [validator3, STX],
+    ]);
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    return windowsOf(1);
+  }
+
+  it("a one-block pause after the commit phase excuses nobody: the silent seat pays its penalty to the treasury", () => {
+    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = silentSeatJob();
+    mineUntil(commitClose + 1n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBurnBlock();
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(end + 1n);
+    const treasuryBefore = getTotals().treasury;
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
+    const silence = (STX * DEFAULTS.validatorPenaltyBps) / BPS;
+    expect(getValidator(validator3)?.stake).toBe(STX - silence);
+    // the treasury gets the silence penalty and the 1% protocol fee; the pool holds only the fees
+    expect(getTotals().treasury - treasuryBefore).toBe(silence + 5_000n);
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, penalties: silence });
+    expectSolvent();
+  });
+
+  it("a pause that overlapped the commit window still excuses the seat that could not commit", () => {
+    const { "reveal-closes-at": end } = silentSeatJob();
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBurnBlock();
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1, 80).result.type).toBe(Cl.error(Cl.uint(0)).type); // reveals open after the commit phase
+    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(end + 1n);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
+    expect(getValidator(validator3)?.stake).toBe(STX);
+    expectSolvent();
+  });
+});
+
+describe("attack 10: a pause plus a far queued bid traps a provider", () => {
+  it("the provider retires while paused, anyone refunds the queued bid, the running job ends and the stake comes back", () => {
+    registerValidator(validator1);
+    registerDataset();
+    expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(1));
+    // a far queued bid waits behind the running job
+    expect(placeBid(bidder2, 1, 100_000n, 100n, height() + 100n + DEFAULTS.maxBidWait).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)?.status).toBe(1n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expectErr(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS");
+
+    expect(retireDataset(provider, 1).result).toBeOk(Cl.bool(true));
+    const before = balances(bidder, bidder2, provider);
+    expect(expireBid(outsider, 2).result).toBeOk(Cl.uint(100_000));
+    expect(getDataset(1)).toMatchObject({ active: false, "queued-jobs": 0n, "active-jobs": 1n });
+    // the running job ends at its end (its seat was paused through its commit window: excused)
+    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(4));
+    expect(getValidator(validator1)?.stake).toBe(STX);
+    // the unvalidated stake waits stake-lock-blocks after the settlement, still paused
+    mineUntil(height() + DEFAULTS.stakeLockBlocks + 1n);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expectErr(withdrawStake(provider, 1), "DATASET_INACTIVE");
+    const moved = deltas(before);
+    expect(moved.get(bidder2)).toBe(100_000n);
+    expect(moved.get(bidder)).toBe(500_000n);
+    expect(moved.get(provider)).toBe(DEFAULTS.minDatasetStake);
+    expect(stx(contractId)).toBe(STX); // only the validator's stake is left
+    expectSolvent();
+  });
+});
+
+describe("attack 11: old proposals undo new ones", () => {
+  it("a passed proposal cannot execute after a newer one changed its parameter: PARAMETER_CHANGED", () => {
+    expect(registerValidator(validator1, 5n * STX).result).toBeOk(Cl.bool(true));
+    expect(propose(validator1, "protocol-fee-bps", 200n).result).toBeOk(Cl.uint(1));
+    expect(voteOn(validator1, 1, true).result).toBeOk(Cl.uint(5n * STX));
+    mineUntil(height() + 10n);
+    expect(propose(validator1, "protocol-fee-bps", 300n).result).toBeOk(Cl.uint(2));
+    expect(voteOn(validator1, 2, true).result).toBeOk(Cl.uint(5n * STX));
+    // the newer proposal executes first, while the older one is still executable
+    mineUntil(proposal(2)["executable-at"]);
+    expect(execute(outsider, 2).result).toBeOk(Cl.uint(2));
+    expect(height()).toBeLessThan(proposal(1)["expires-at"]);
+    expectErr(execute(outsider, 1), "PARAMETER_CHANGED");
+    expect(parameters()["protocol-fee-bps"]).toBe(300n);
+  });
+});
+
+describe("attack 12: governance can lock itself out", () => {
+  it("proposal-threshold above 100 STX and a quorum above 50% are out of bounds", () => {
+    expect(registerValidator(validator1, 5n * STX).result).toBeOk(Cl.bool(true));
+    expectErr(propose(validator1, "proposal-threshold", 10n ** 15n), "VALUE_OUT_OF_RANGE");
+    expectErr(propose(validator1, "proposal-threshold", 100n * STX + 1n), "VALUE_OUT_OF_RANGE");
+    expect(propose(validator1, "proposal-threshold", 100n * STX).result).toBeOk(Cl.uint(1));
+    expectErr(propose(validator1, "governance-quorum-bps", 10_000n), "VALUE_OUT_OF_RANGE");
+    expectErr(propose(validator1, "governance-quorum-bps", 5_001n), "VALUE_OUT_OF_RANGE");
+    expect(propose(validator1, "governance-quorum-bps", 5_000n).result).toBeOk(Cl.uint(2));
+  });
+});
+
+describe("attack 13: a plain transfer to the contract breaks the books", () => {
+  it("STX sent outside the contract's functions shows as surplus, the owner books it into the treasury, and it can leave", () => {
+    matchedJob();
+    simnet.transferSTX(STX, contractId, outsider);
+    const totals = getTotals();
+    expect(totals.surplus).toBe(STX);
+    const owed = totals["dataset-stakes"] + totals["validator-stakes"] + totals["escrowed-bids"] + totals["unclaimed-rewards"] + totals.treasury;
+    expect(stx(contractId)).toBe(owed + STX);
+    expectErr(sweepSurplus(outsider), "NOT_AUTHORIZED");
+    expect(sweepSurplus().result).toBeOk(Cl.uint(STX));
+    expect(getTotals()).toMatchObject({ surplus: 0n, treasury: totals.treasury + STX });
+    expectErr(sweepSurplus(), "ZERO_AMOUNT");
+    const before = stx(deployer);
+    expect(withdrawTreasury(STX, deployer).result).toBeOk(Cl.uint(STX));
+    expect(stx(deployer) - before).toBe(STX);
+    expectSolvent();
+  });
+});
+
+describe("attack 14: metadata-uri accepts anything", () => {
+  it('" " and "not a uri" are refused with INVALID_METADATA_URI and nothing moves', () => {
+    const before = stx(provider);
+    expectErr(registerDataset(provider, DEFAULTS.minDatasetStake, " "), "INVALID_METADATA_URI");
+    expectErr(registerDataset(provider, DEFAULTS.minDatasetStake, "not a uri"), "INVALID_METADATA_URI");
+    expect(stx(provider)).toBe(before);
+    expect(registerDataset(provider, DEFAULTS.minDatasetStake, "ar://dataset-manifest").result).toBeOk(Cl.uint(1));
+  });
+});
+
+describe("attack 15: add-dataset-stake with the largest uint aborts", () => {
+  it("returns INSUFFICIENT_FUNDS instead of an arithmetic abort, and nothing moves", () => {
+    registerDataset();
+    const before = balances(provider, contractId);
+    expectErr(addStake(provider, 1, MAX_UINT), "INSUFFICIENT_FUNDS");
+    expect([...deltas(before).values()]).toEqual([0n, 0n]);
+    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+  });
+});
+
+describe("attack 16: an empty salt makes a commitment brute-forceable", () => {
+  it("a commitment over an empty salt can never be revealed (INVALID_SALT); only a full 32-byte salt opens one", () => {
+    matchedJob([
+      [validator1, STX],
+      [validator2, STX],
+    ]);
+    const empty = new Uint8Array(0);
+    const weak = commitmentFor(validator1, 1, 80, empty);
+    // the 101 candidate scores are all a watcher needs to open a weak commitment
+    const opened = Array.from({ length: 101 }, (_, s) => s).find(
+      (s) => JSON.stringify(commitmentFor(validator1, 1, s, empty)) === JSON.stringify(weak),
+    );
+    expect(opened).toBe(80);
+    expect(call("commit-validation-result", [Cl.uint(1), weak], validator1).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    expectErr(reveal(validator1, 1, 80, empty), "INVALID_SALT");
+    expectErr(reveal(validator1, 1, 80, new Uint8Array(31)), "INVALID_SALT");
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+  });
+});
