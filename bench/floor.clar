@@ -13,16 +13,18 @@
 
 (define-map bids uint {
   dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-  placed-at: uint, matched-at: uint, matched-block: uint, parameter-version: uint,
+  placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint, registrations-at-match: uint,
+  pauses-at-match: uint, parameter-version: uint,
 })
 
 (define-map validators principal {
   stake: uint, active: bool, index: uint, open-seats: uint, exit-requested-at: uint, registered-at: uint,
+  ordinal: uint, registered-after-proposal: uint,
 })
 
 (define-map committees uint {
-  seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
-  revealed: (list 10 { score: uint, weight: uint }),
+  seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+  revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }),
 })
 
 (define-map votes { bid-id: uint, validator: principal } {
@@ -36,7 +38,7 @@
 })
 
 (define-map proposals uint {
-  proposer: principal, parameter: (string-ascii 32), value: uint, created-at: uint, voting-ends-at: uint,
+  proposer: principal, parameter: (string-ascii 32), value: uint, base-version: uint, created-at: uint, voting-ends-at: uint,
   executable-at: uint, expires-at: uint, quorum-bps: uint, total-stake: uint, yes-votes: uint, no-votes: uint,
   executed: bool,
 })
@@ -45,7 +47,8 @@
 
 (define-map parameter-history uint {
   version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-  max-computation-duration: uint, stake-lock-blocks: uint, validation-window: uint, reveal-window: uint,
+  max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint,
+  validation-window: uint, reveal-window: uint,
   validator-unbonding-blocks: uint, committee-size: uint, min-reveals-bps: uint, reward-threshold: uint,
   slash-threshold: uint, slash-rate-bps: uint, validator-fee-bps: uint, protocol-fee-bps: uint,
   validator-penalty-bps: uint, consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
@@ -54,18 +57,20 @@
 
 ;; A global state record with the market's field values at their defaults.
 (define-private (market-record (pause bool))
-  { paused: pause, pause-ended-at: u0, last-dataset-id: u0, last-bid-id: u0, last-proposal-id: u0,
-    active-validator-count: u0, dataset-stakes: u0, validator-stakes: u0, escrowed-bids: u0,
-    unclaimed-rewards: u0, treasury: u0, parameter-version: u1, min-dataset-stake: u1000000,
-    min-validator-stake: u1000000, min-bid-amount: u100000, max-computation-duration: u4320, committee-size: u5 }
+  { paused: pause, pauses: u0, last-dataset-id: u0, last-bid-id: u0, last-proposal-id: u0,
+    active-validator-count: u0, validator-registrations: u0, votes-open-until: u0, dataset-stakes: u0,
+    validator-stakes: u0, escrowed-bids: u0, unclaimed-rewards: u0, treasury: u0, parameter-version: u1,
+    min-dataset-stake: u1000000, min-validator-stake: u1000000, min-bid-amount: u100000,
+    max-computation-duration: u4320, max-bid-wait: u4320, committee-size: u5 }
 )
 
 ;; The market's global state record (set-paused and withdraw-treasury write it whole).
 (define-data-var market {
-  paused: bool, pause-ended-at: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
-  active-validator-count: uint, dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
-  unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
-  min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, committee-size: uint,
+  paused: bool, pauses: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
+  active-validator-count: uint, validator-registrations: uint, votes-open-until: uint, dataset-stakes: uint,
+  validator-stakes: uint, escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint, parameter-version: uint,
+  min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint,
+  max-bid-wait: uint, committee-size: uint,
 } (market-record false))
 
 ;; The load baseline: a call that reads nothing but the contract itself.
@@ -87,11 +92,13 @@
 
 (define-private (bid-record (dataset-id uint) (amount uint) (duration uint) (deadline uint) (status uint))
   { dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline,
-    status: status, placed-at: u0, matched-at: u0, matched-block: u0, parameter-version: u1 }
+    status: status, placed-at: u0, matched-at: u0, matched-block: u0, validators-at-match: u0,
+    registrations-at-match: u0, pauses-at-match: u0, parameter-version: u1 }
 )
 
 (define-private (validator-record (stake uint) (active bool))
-  { stake: stake, active: active, index: u0, open-seats: u0, exit-requested-at: u0, registered-at: u0 }
+  { stake: stake, active: active, index: u0, open-seats: u0, exit-requested-at: u0, registered-at: u0,
+    ordinal: u0, registered-after-proposal: u0 }
 )
 
 (define-private (job-result (payment uint))
@@ -127,6 +134,18 @@
   )
 )
 
+(define-public (register-dataset-with-terms (stake uint) (metadata-uri (string-ascii 256)) (price-per-block uint) (max-concurrent-jobs uint))
+  (begin
+    (try! (deposit stake))
+    (ok (map-set datasets u1 (merge (dataset-record tx-sender stake metadata-uri)
+      { price-per-block: price-per-block, max-concurrent-jobs: max-concurrent-jobs })))
+  )
+)
+
+(define-public (retire-dataset (dataset-id uint))
+  (ok (map-set datasets dataset-id (merge (dataset-record tx-sender u1000000 "ipfs://dataset-metadata") { active: false })))
+)
+
 ;; bids
 
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
@@ -154,6 +173,14 @@
   )
 )
 
+;; the provider refuses a fresh job: the bidder's refund
+(define-public (decline-job (bid-id uint))
+  (begin
+    (try! (pay-out u500000 tx-sender))
+    (ok (map-set bids bid-id (bid-record u1 u500000 u10 u100 u4)))
+  )
+)
+
 ;; validators and validation
 
 (define-public (register-validator (stake uint))
@@ -176,12 +203,14 @@
 
 (define-public (draw-committee (bid-id uint))
   (ok (map-set committees bid-id { seats: (list tx-sender tx-sender tx-sender tx-sender tx-sender),
+                                    weights: (list u2000000 u2000000 u2000000 u2000000 u2000000), total-weight: u10000000,
                                     commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
 )
 
 ;; the one-seat committee of `submit-validation-result`
 (define-public (draw-committee-one-seat (bid-id uint))
-  (ok (map-set committees bid-id { seats: (list tx-sender), commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
+  (ok (map-set committees bid-id { seats: (list tx-sender), weights: (list u2000000), total-weight: u2000000,
+                                    commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
 )
 
 (define-public (commit-validation-result (bid-id uint) (commitment (buff 32)))
@@ -197,22 +226,22 @@
 ;; the reveal that completes the committee: the provider's payment and the job's result
 (define-public (reveal-validation-result-final (bid-id uint) (score uint) (salt (buff 32)))
   (begin
-    (try! (pay-out u475000 tx-sender))
-    (ok (map-set job-results bid-id (job-result u475000)))
+    (try! (pay-out u470000 tx-sender))
+    (ok (map-set job-results bid-id (job-result u470000)))
   )
 )
 
 (define-public (submit-validation-result (dataset-id uint) (bid-id uint) (score uint))
   (begin
-    (try! (pay-out u475000 tx-sender))
-    (ok (map-set job-results bid-id (job-result u475000)))
+    (try! (pay-out u470000 tx-sender))
+    (ok (map-set job-results bid-id (job-result u470000)))
   )
 )
 
 (define-public (finalize-validation (bid-id uint))
   (begin
-    (try! (pay-out u475000 tx-sender))
-    (ok (map-set job-results bid-id (job-result u475000)))
+    (try! (pay-out u470000 tx-sender))
+    (ok (map-set job-results bid-id (job-result u470000)))
   )
 )
 
@@ -227,7 +256,7 @@
 ;; governance
 
 (define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
-  (ok (map-set proposals u1 { proposer: tx-sender, parameter: parameter, value: value, created-at: u0,
+  (ok (map-set proposals u1 { proposer: tx-sender, parameter: parameter, value: value, base-version: u1, created-at: u0,
     voting-ends-at: u0, executable-at: u0, expires-at: u0, quorum-bps: u0, total-stake: u0, yes-votes: u0,
     no-votes: u0, executed: false }))
 )
@@ -239,9 +268,10 @@
 (define-public (execute-proposal (proposal-id uint))
   (ok (map-set parameter-history u2 {
     version: u2, min-dataset-stake: u1000000, min-validator-stake: u1000000, min-bid-amount: u100000,
-    max-computation-duration: u4320, stake-lock-blocks: u4320, validation-window: u144, reveal-window: u144,
+    max-computation-duration: u4320, max-bid-wait: u4320, decline-window: u6, stake-lock-blocks: u4320,
+    validation-window: u144, reveal-window: u144,
     validator-unbonding-blocks: u144, committee-size: u1, min-reveals-bps: u5001, reward-threshold: u70,
-    slash-threshold: u40, slash-rate-bps: u5000, validator-fee-bps: u500, protocol-fee-bps: u0,
+    slash-threshold: u40, slash-rate-bps: u5000, validator-fee-bps: u500, protocol-fee-bps: u100,
     validator-penalty-bps: u100, consensus-tolerance: u15, voting-period: u1008, execution-delay: u144,
     governance-quorum-bps: u2000, proposal-threshold: u1000000 }))
 )
@@ -257,4 +287,8 @@
     (try! (pay-out amount recipient))
     (ok (var-set market (market-record false)))
   )
+)
+
+(define-public (sweep-surplus)
+  (ok (var-set market (market-record false)))
 )

@@ -1,5 +1,5 @@
 /**
- * Cost benchmark of neural-training-market (issue 7, part 1). `npm run bench`
+ * Cost benchmark of neural-training-market. `npm run bench`
  *
  * - Every state-changing public function on its main path (plus a few other paths), measured in
  *   markets of 1, 100 and 1000 background datasets, bids and validators built with real calls.
@@ -10,7 +10,7 @@
  *   and whitespace removed) to show what its size costs every call.
  * - `--variant <file.clar>`: also measures a candidate version of the contract at N = 1 and prints
  *   its difference from the current one (a proposed optimization, checked before it is applied).
- * - `--before <git revision>` (default BEFORE_REVISION, the contract as issue 7 found it): measures
+ * - `--before <git revision>` (default BEFORE_REVISION, the contract before the audit hardening): measures
  *   that version at N = 1 too and reports before → after for every call, with its floor ratios.
  *   Skipped, with a note, where the git history is not available.
  *
@@ -56,8 +56,8 @@ const TARGET_NOTES: Record<string, string> = {
 /** Transactions in a lifecycle ("5 commit" counts 5). */
 const callsIn = (lifecycle: string) => lifecycle.split(" + ").reduce((n, part) => n + (Number(part.match(/^(\d+) /)?.[1]) || 1), 0);
 
-/** The contract before issue 7's cost work (commit "Issue 6: simulation"). */
-const BEFORE_REVISION = "1614a13";
+/** The contract before the audit hardening (the last commit of the cost work). */
+const BEFORE_REVISION = "7ab9d32";
 
 // The simnet echoes every print event through console.log: silence it, report on stdout/stderr.
 console.log = () => {};
@@ -401,7 +401,7 @@ function report(
       : `- O(1): **failed**: ${failures.join("; ")}.`,
   );
   out.push(...targets);
-  if (before.result) out.push("", `Before → after the cost work of issue 7 (the contract at ${before.revision}): section 8.`);
+  if (before.result) out.push("", `Before → after (the contract at ${before.revision} → this one): section 8.`);
 
   // 6. contract size
   out.push("");
@@ -463,8 +463,8 @@ function report(
   } else {
     const was = before.result;
     out.push(
-      "The same scenario on the contract as it was before this issue's cost work. Floor ratios as in section 3 " +
-        "(our cost / (floor work + that contract's own load)), in read and write count.",
+      "The same scenario on the contract at that revision (functions it did not have are marked new). Floor ratios " +
+        "as in section 3 (our cost / (floor work + that contract's own load)), in read and write count.",
     );
     out.push("");
     const floorWork = (key: string) => sub(small.floor.costs.get(key)!, small.floor.load);
@@ -474,10 +474,15 @@ function report(
       ["call", "read count", "write count", "floor ratio, reads", "floor ratio, writes", "read length", "tightest share"],
       [
         ...ROWS.map((row) => {
-          const then = was.costs.get(row.key)!;
+          const then = was.costs.get(row.key);
           const now = small.result.costs.get(row.key)!;
           const f = floorWork(row.key);
           const r = (c: Cost, load: Cost, d: Dimension) => ratio(c[d], f[d] + load[d]);
+          if (!then) {
+            // a function the earlier contract did not have
+            return [`\`${row.key}\` (new)`, int(now.readCount), int(now.writeCount), fmtRatio(r(now, small.result.load, "readCount")),
+              fmtRatio(r(now, small.result.load, "writeCount")), int(now.readLength), pct(tightest(now, limit).share)];
+          }
           return [
             `\`${row.key}\``,
             change(then.readCount, now.readCount),

@@ -15,6 +15,8 @@ import {
   commit,
   commitmentFor,
   contractId,
+  declineJob,
+  decode,
   deltas,
   deployer,
   drawCommittee,
@@ -34,6 +36,7 @@ import {
   height,
   isPaused,
   lastIds,
+  marketField,
   matchQueued,
   matchedJob,
   mineUntil,
@@ -45,8 +48,10 @@ import {
   provider2,
   readOnly,
   registerDataset,
+  registerDatasetWithTerms,
   registerValidator,
   requestExit,
+  retireDataset,
   reveal,
   saltFor,
   seatsOf,
@@ -54,6 +59,7 @@ import {
   setTerms,
   stx,
   stxTransfers,
+  sweepSurplus,
   validator1,
   validator2,
   validator3,
@@ -79,6 +85,11 @@ const THREE_VALIDATORS: [string, bigint][] = [
   [validator2, 2_000_000n],
   [validator3, 2_000_000n],
 ];
+
+/** Six validators of 1,000,000 (none a party of bidder's jobs on provider's datasets): more than committee-size. */
+const SIX_VALIDATORS: [string, bigint][] = [validator1, validator2, validator3, provider2, bidder2, outsider].map(
+  (who) => [who, DEFAULTS.minValidatorStake],
+);
 
 /**
  * A treasury filled without a slash, by a job where nobody is coherent: validator1 (stake
@@ -112,7 +123,8 @@ function slashedJob() {
 function matchedAndQueued() {
   expect(registerDataset().result).toBeOk(Cl.uint(1));
   expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(1));
-  expect(placeBid(bidder2, 1, 400_000n, 100n, height() + 5_000n).result).toBeOk(Cl.uint(2));
+  // a deadline far enough to outlast bid 1, within duration + max-bid-wait (4,420 blocks)
+  expect(placeBid(bidder2, 1, 400_000n, 100n, height() + 4_000n).result).toBeOk(Cl.uint(2));
   expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
   expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
 }
@@ -124,6 +136,34 @@ function proposeChange(who: string, parameter: string, value: number | bigint) {
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** `get-pause n`: pause n's `{ started-at, ended-at }` (ended-at 0 while it lasts), or null. */
+function getPause(n: number | bigint) {
+  return view("get-pause", [Cl.uint(n)]);
+}
+
+/** All five buckets and the surplus at zero, as get-market-totals reports an empty market. */
+const EMPTY_TOTALS = {
+  "dataset-stakes": 0n,
+  "validator-stakes": 0n,
+  "escrowed-bids": 0n,
+  "unclaimed-rewards": 0n,
+  treasury: 0n,
+  surplus: 0n,
+};
+
+/**
+ * A job whose single seat (validator1, 3,000,000) never votes, matched in this block; returns
+ * its ids and the last block of its commit window (deadline + validation-window).
+ */
+function silentSeatMatched() {
+  expect(registerValidator(validator1, 3_000_000n).result).toBeOk(Cl.bool(true));
+  expect(registerDataset().result).toBeOk(Cl.uint(1));
+  expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+  expect(seatsOf(1)).toEqual([validator1]);
+  const deadline = getBid(1)?.deadline as bigint;
+  return { bidId: 1n, deadline, commitClosesAt: deadline + DEFAULTS.validationWindow };
+}
+
 // ---------------------------------------------------------------------------
 // set-paused
 // ---------------------------------------------------------------------------
@@ -134,12 +174,12 @@ describe("set-paused", () => {
 
     const paused = setPaused(true);
     expect(paused.result).toBeOk(Cl.bool(true));
-    expect(printEvents(paused)).toEqual([{ event: "paused-set", paused: true }]);
+    expect(printEvents(paused)).toEqual([{ event: "paused-set", paused: true, owner: deployer }]);
     expect(isPaused()).toBeBool(true);
 
     const resumed = setPaused(false);
     expect(resumed.result).toBeOk(Cl.bool(true));
-    expect(printEvents(resumed)).toEqual([{ event: "paused-set", paused: false }]);
+    expect(printEvents(resumed)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
     expect(isPaused()).toBeBool(false);
   });
 
@@ -198,21 +238,25 @@ describe("set-paused", () => {
     });
 
     it("draw-committee", () => {
-      // no validator at the match: the job waits for a committee
-      const { bidId } = matchedJob([]);
-      expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+      // six validators at the match, one more than committee-size: the committee is drawn from a later seed
+      const { bidId } = matchedJob(SIX_VALIDATORS);
       expect(getCommittee(bidId)).toBeNull();
+      simnet.mineEmptyBlocks(1);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       const r = drawCommittee(outsider, bidId);
       expectErr(r, "PAUSED");
       expect(r.events).toEqual([]);
       expect(getCommittee(bidId)).toBeNull();
-      expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
+      for (const [who] of SIX_VALIDATORS) expect(getValidator(who)?.["open-seats"]).toBe(0n);
 
-      // resumed: the same draw goes through
+      // resumed: the same draw goes through, five of the six are seated
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(drawCommittee(outsider, bidId).result).toBeOk(Cl.list([Cl.principal(validator1)]));
-      expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
+      const drawn = ok(drawCommittee(outsider, bidId)) as string[];
+      expect(drawn).toHaveLength(5);
+      expect(seatsOf(bidId)).toEqual(drawn);
+      for (const [who] of SIX_VALIDATORS) {
+        expect(getValidator(who)?.["open-seats"]).toBe(drawn.includes(who) ? 1n : 0n);
+      }
     });
 
     it("commit-validation-result", () => {
@@ -264,11 +308,25 @@ describe("set-paused", () => {
       const r = expireBid(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(500_000));
       expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [provider, 0n], [contractId, -500_000n]]));
-      expect(eventNames(r)).toEqual(["bid-expired"]);
+      // the pause began after validator1's commit window had closed: its silence is not excused.
+      // 1% of its 1,000,000 goes to the treasury, which leaves it below the minimum stake: removed
+      expect(printEvents(r)).toEqual([
+        {
+          event: "validator-penalized",
+          "bid-id": bidId,
+          validator: validator1,
+          penalty: 10_000n,
+          stake: 990_000n,
+          removed: true,
+          silent: true,
+        },
+        { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 10_000n },
+      ]);
       expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
       expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, stake: DEFAULTS.minDatasetStake });
-      // validator1 never committed while the contract is paused: its silence is excused
-      expect(getValidator(validator1)).toMatchObject({ stake: DEFAULTS.minValidatorStake, active: true, "open-seats": 0n });
+      expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, "open-seats": 0n });
+      expect(activeValidatorCount()).toBe(0n);
+      expect(getTotals().treasury).toBe(10_000n);
     });
 
     it("expire-bid frees the slot but does not match the queued bid until unpaused", () => {
@@ -299,14 +357,16 @@ describe("set-paused", () => {
       expect(reveal(validator2, bidId, 80).result).toBeOk(Cl.bool(false));
       const last = reveal(validator3, bidId, 80);
       expect(last.result).toBeOk(Cl.bool(true));
-      // finalized while paused: paid out, but the freed slot is not refilled
+      // finalized while paused: paid out (500,000 less 25,000 validator fees and the 5,000
+      // protocol fee), but the freed slot is not refilled
       expect(eventNames(last)).toEqual(["validation-revealed", "job-finalized"]);
-      expect(deltas(before)).toEqual(new Map([[provider, 475_000n], [bidder, 0n], [contractId, -475_000n]]));
+      expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
       expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
       expect(getJobResult(bidId)).toMatchObject({
         "final-score": 80n,
         outcome: BigInt(OUTCOME.REWARDED),
         "validator-fees": 25_000n,
+        "protocol-fee": 5_000n,
         penalties: 0n,
         "reward-pool": 25_000n,
         "reward-weight": 6_000_000n,
@@ -330,7 +390,8 @@ describe("set-paused", () => {
 
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
-      // a seat that committed and did not reveal is penalized even while paused; the penalty joins the pool
+      // a seat that committed and did not reveal is penalized even while paused (1% of
+      // 2,000,000); a silent seat's penalty goes to the treasury, not the pool
       expect(printEvents(r)[0]).toEqual({
         event: "validator-penalized",
         "bid-id": bidId,
@@ -338,22 +399,26 @@ describe("set-paused", () => {
         penalty: 20_000n,
         stake: 1_980_000n,
         removed: false,
+        silent: true,
       });
       expect(eventNames(r)).toEqual(["validator-penalized", "job-finalized"]);
-      expect(deltas(before)).toEqual(new Map([[provider, 475_000n], [bidder, 0n], [validator3, 0n], [contractId, -475_000n]]));
+      expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [validator3, 0n], [contractId, -470_000n]]));
       expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
       expect(getJobResult(bidId)).toMatchObject({
         "final-score": 80n,
         "validator-fees": 25_000n,
+        "protocol-fee": 5_000n,
         penalties: 20_000n,
-        "reward-pool": 45_000n,
+        "reward-pool": 25_000n,
         "reward-weight": 4_000_000n,
       });
+      // treasury: the 5,000 protocol fee and the 20,000 silence penalty
       expect(getTotals()).toEqual({
         ...totals,
         "validator-stakes": totals["validator-stakes"] - 20_000n,
         "escrowed-bids": totals["escrowed-bids"] - 500_000n,
-        "unclaimed-rewards": totals["unclaimed-rewards"] + 45_000n,
+        "unclaimed-rewards": totals["unclaimed-rewards"] + 25_000n,
+        treasury: totals.treasury + 25_000n,
       });
     });
 
@@ -446,15 +511,184 @@ describe("set-paused", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(placeBid(bidder2, 1, 400_000n, 100n, height() + 5_000n).result).toBeOk(Cl.uint(2));
+    expect(placeBid(bidder2, 1, 400_000n, 100n, height() + 4_000n).result).toBeOk(Cl.uint(2));
     expect(matchQueued(outsider, 1).result).toBeOk(Cl.uint(1));
     const before = balances(provider, bidder, contractId);
     const r = vote(validator1, 1, 1, 85);
     expect(r.result).toBeOk(Cl.bool(true));
     // the freed slot goes to the queued bid (its committee seated at once): matching is live again
     expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized", "bid-matched", "committee-drawn"]);
-    expect(deltas(before)).toEqual(new Map([[provider, 475_000n], [bidder, 0n], [contractId, -475_000n]]));
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
     expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+  });
+
+  describe("the pause log", () => {
+    it("starts empty: no pause counted in the market record, no get-pause entry", () => {
+      expect(marketField("pauses")).toBe(0n);
+      expect(getPause(0)).toBeNull();
+      expect(getPause(1)).toBeNull();
+    });
+
+    it("pausing starts pause 1 { started-at: now, ended-at: 0 } and counts it; unpausing records its end", () => {
+      simnet.mineEmptyBlocks(5);
+      const start = height();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(marketField("pauses")).toBe(1n);
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      simnet.mineEmptyBlocks(7);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": start + 7n });
+      expect(marketField("pauses")).toBe(1n);
+      expect(getPause(2)).toBeNull();
+    });
+
+    it("each new pause takes the next number; earlier entries are kept", () => {
+      const first = height();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(3);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(10);
+      const second = height();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(marketField("pauses")).toBe(2n);
+      expect(getPause(1)).toEqual({ "started-at": first, "ended-at": first + 3n });
+      expect(getPause(2)).toEqual({ "started-at": second, "ended-at": 0n });
+      simnet.mineEmptyBlocks(1);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(2)).toEqual({ "started-at": second, "ended-at": second + 1n });
+      expect(getPause(1)).toEqual({ "started-at": first, "ended-at": first + 3n });
+      expect(getPause(3)).toBeNull();
+    });
+
+    it("repeating the state in force changes nothing but prints paused-set", () => {
+      // unpausing a running market: no entry, nothing counted
+      const idle = setPaused(false);
+      expect(idle.result).toBeOk(Cl.bool(true));
+      expect(printEvents(idle)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
+      expect(isPaused()).toBeBool(false);
+      expect(marketField("pauses")).toBe(0n);
+      expect(getPause(0)).toBeNull();
+      expect(getPause(1)).toBeNull();
+
+      const start = height();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(3);
+      // pausing a paused market: pause 1 keeps its start, no pause 2
+      const again = setPaused(true);
+      expect(again.result).toBeOk(Cl.bool(true));
+      expect(printEvents(again)).toEqual([{ event: "paused-set", paused: true, owner: deployer }]);
+      expect(isPaused()).toBeBool(true);
+      expect(marketField("pauses")).toBe(1n);
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      expect(getPause(2)).toBeNull();
+
+      simnet.mineEmptyBlocks(2);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(4);
+      // unpausing again: pause 1 keeps its end
+      const resumedAgain = setPaused(false);
+      expect(resumedAgain.result).toBeOk(Cl.bool(true));
+      expect(printEvents(resumedAgain)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": start + 5n });
+      expect(marketField("pauses")).toBe(1n);
+    });
+
+    it("a refused set-paused (not the owner) logs nothing", () => {
+      expectErr(setPaused(true, outsider), "NOT_AUTHORIZED");
+      expect(marketField("pauses")).toBe(0n);
+      expect(getPause(1)).toBeNull();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expectErr(setPaused(false, outsider), "NOT_AUTHORIZED");
+      expect(getPause(1)).toEqual({ "started-at": height(), "ended-at": 0n });
+    });
+
+    it("a job records the pauses counted at its match", () => {
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      const { bidId } = silentSeatMatched();
+      expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+    });
+
+    it("a pause that starts by the last block of a job's commit window excuses its seats that never committed", () => {
+      const { bidId, deadline, commitClosesAt } = silentSeatMatched();
+      expect(getBid(bidId)?.["pauses-at-match"]).toBe(0n);
+      mineUntil(commitClosesAt);
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(printEvents(r)).toEqual([
+        { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
+      ]);
+      expect(getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, "open-seats": 0n });
+      expect(getTotals().treasury).toBe(0n);
+    });
+
+    it("a pause that starts after the commit window excuses nobody: the silent seat's 1% goes to the treasury", () => {
+      const { bidId, deadline, commitClosesAt } = silentSeatMatched();
+      mineUntil(commitClosesAt + 1n);
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(printEvents(r)).toEqual([
+        {
+          event: "validator-penalized",
+          "bid-id": bidId,
+          validator: validator1,
+          penalty: 30_000n,
+          stake: 2_970_000n,
+          removed: false,
+          silent: true,
+        },
+        { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 30_000n },
+      ]);
+      expect(getTotals().treasury).toBe(30_000n);
+    });
+
+    it("a pause that ended before the match excuses nobody", () => {
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(2);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      const { bidId, deadline } = silentSeatMatched();
+      expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired"]);
+      expect(getValidator(validator1)?.stake).toBe(2_970_000n);
+      expect(getTotals().treasury).toBe(30_000n);
+    });
+
+    it("the excuse covers only seats that never committed: a committed seat that never reveals is still penalized", () => {
+      // five validators of 2,000,000, all seated at the match
+      const five: [string, bigint][] = [...THREE_VALIDATORS, [provider2, 2_000_000n], [bidder2, 2_000_000n]];
+      const { bidId } = matchedJob(five);
+      expect(seatsOf(bidId)).toEqual(five.map(([who]) => who));
+      // a pause inside the commit window
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(10);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      for (const who of [validator1, validator2, validator3, provider2]) expect(commit(who, bidId, 80).result).toBeOk(Cl.bool(true));
+      // one seat never committed: the reveal phase opens after the commit window
+      const deadline = getBid(bidId)?.deadline as bigint;
+      mineUntil(deadline + DEFAULTS.validationWindow + 1n);
+      for (const who of [validator1, validator2, validator3]) expect(reveal(who, bidId, 80).result).toBeOk(Cl.bool(false));
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const before = balances(provider, bidder, contractId);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+      // provider2 committed and stayed silent: 1% of 2,000,000; bidder2 never committed: excused
+      expect(eventNames(r)).toEqual(["validator-penalized", "job-finalized"]);
+      expect(printEvents(r)[0]).toMatchObject({ validator: provider2, penalty: 20_000n, silent: true });
+      expect(getValidator(bidder2)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n });
+      expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
+      // treasury: the 5,000 protocol fee and provider2's 20,000
+      expect(getTotals().treasury).toBe(25_000n);
+      expect(getJobResult(bidId)).toMatchObject({ penalties: 20_000n, "reward-pool": 25_000n, "reward-weight": 6_000_000n });
+    });
   });
 });
 
@@ -543,6 +777,164 @@ describe("withdraw-treasury", () => {
 });
 
 // ---------------------------------------------------------------------------
+// sweep-surplus
+// ---------------------------------------------------------------------------
+
+/** A plain STX transfer to the contract, outside its functions. */
+function sendToContract(amount: number | bigint, sender = outsider) {
+  expect(simnet.transferSTX(amount, contractId, sender).result).toBeOk(Cl.bool(true));
+}
+
+describe("sweep-surplus", () => {
+  it("books STX sent by plain transfers into the treasury: returns the amount, prints surplus-swept, moves no STX", () => {
+    silentSeatJob(); // treasury 30,000
+    sendToContract(12_000);
+    sendToContract(345, bidder2);
+    const totals = getTotals();
+    expect(totals.surplus).toBe(12_345n);
+    expect(totals.treasury).toBe(SILENT_TREASURY);
+    const before = balances(deployer, outsider, contractId);
+
+    const r = sweepSurplus();
+    expect(r.result).toBeOk(Cl.uint(12_345));
+    expect(printEvents(r)).toEqual([{ event: "surplus-swept", amount: 12_345n, owner: deployer }]);
+    expect(stxTransfers(r)).toEqual([]);
+    expect(deltas(before)).toEqual(new Map([[deployer, 0n], [outsider, 0n], [contractId, 0n]]));
+    expect(getTotals()).toEqual({ ...totals, treasury: SILENT_TREASURY + 12_345n, surplus: 0n });
+    expect(marketField("treasury")).toBe(SILENT_TREASURY + 12_345n);
+  });
+
+  it("refuses with ZERO_AMOUNT when there is no surplus: at deploy, with every bucket in use, and right after a sweep", () => {
+    let r = sweepSurplus();
+    expectErr(r, "ZERO_AMOUNT");
+    expect(r.events).toEqual([]);
+    expect(getTotals()).toEqual(EMPTY_TOTALS);
+
+    silentSeatJob(); // dataset 1, validator1's stake, a treasury
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(2));
+    expect(vote(validator1, 1, 2, 85).result).toBeOk(Cl.bool(true)); // fees left to claim
+    expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(3)); // escrow
+    const totals = getTotals();
+    for (const bucket of ["dataset-stakes", "validator-stakes", "escrowed-bids", "unclaimed-rewards", "treasury"] as const) {
+      expect(totals[bucket]).toBeGreaterThan(0n);
+    }
+    expect(totals.surplus).toBe(0n);
+    r = sweepSurplus();
+    expectErr(r, "ZERO_AMOUNT");
+    expect(r.events).toEqual([]);
+    expect(getTotals()).toEqual(totals);
+
+    sendToContract(1);
+    expect(sweepSurplus().result).toBeOk(Cl.uint(1));
+    expectErr(sweepSurplus(), "ZERO_AMOUNT");
+    expect(getTotals()).toEqual({ ...totals, treasury: totals.treasury + 1n });
+  });
+
+  it("refuses anyone but the owner with NOT_AUTHORIZED; the surplus stays untracked", () => {
+    sendToContract(5_000);
+    for (const who of [outsider, provider, validator1]) {
+      const r = sweepSurplus(who);
+      expectErr(r, "NOT_AUTHORIZED");
+      expect(r.events).toEqual([]);
+      expect(getTotals()).toEqual({ ...EMPTY_TOTALS, surplus: 5_000n });
+    }
+    // the owner books it (the suite checks that no test leaves surplus behind)
+    expect(sweepSurplus().result).toBeOk(Cl.uint(5_000));
+    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, treasury: 5_000n });
+  });
+
+  it("withdraw-treasury cannot send surplus out before the sweep, and sends it out after", () => {
+    sendToContract(50_000);
+    expect(stx(contractId)).toBe(50_000n);
+    expectErr(withdrawTreasury(1, provider2), "INSUFFICIENT_TREASURY");
+    expect(sweepSurplus().result).toBeOk(Cl.uint(50_000));
+    const before = balances(provider2, contractId);
+    const r = withdrawTreasury(50_000n, provider2);
+    expect(r.result).toBeOk(Cl.uint(50_000));
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: provider2, amount: 50_000n }]);
+    expect(deltas(before)).toEqual(new Map([[provider2, 50_000n], [contractId, -50_000n]]));
+    expect(getTotals()).toEqual(EMPTY_TOTALS);
+    expect(stx(contractId)).toBe(0n);
+  });
+
+  it("surplus is nobody's stake: it gives no voting power and does not count in the quorum base", () => {
+    sendToContract(10_000_000);
+    expect(decode(readOnly("get-voting-power", [Cl.principal(outsider)]))).toBe(0n);
+    expectErr(proposeChange(outsider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
+    expect(view("get-proposal", [Cl.uint(1)])?.["total-stake"]).toBe(DEFAULTS.minDatasetStake);
+    expect(sweepSurplus().result).toBeOk(Cl.uint(10_000_000));
+  });
+
+  it("works while paused", () => {
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    sendToContract(7_000);
+    expect(sweepSurplus().result).toBeOk(Cl.uint(7_000));
+    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, treasury: 7_000n });
+  });
+
+  it("no contract call creates surplus: along a whole market lifecycle it stays 0 and there is nothing to sweep", () => {
+    /** A call that must return (ok expected), after which the books still match the balance. */
+    const step = (r: { result: ClarityValue }, expected: ClarityValue) => {
+      expect(r.result).toBeOk(expected);
+      expectSolvent();
+    };
+    for (const [who, stake] of THREE_VALIDATORS) step(registerValidator(who, stake), Cl.bool(true));
+    step(registerDatasetWithTerms(provider, 2_000_000n, "ipfs://dataset-metadata", 0, 2), Cl.uint(1));
+    step(addStake(provider, 1, 500_000n), Cl.uint(2_500_000));
+
+    // job 1: rewarded by the committee; each seat claims its third of the 25,000 fees
+    step(placeBid(bidder, 1), Cl.uint(1));
+    for (const [who] of THREE_VALIDATORS) step(commit(who, 1, 80), Cl.bool(true));
+    step(reveal(validator1, 1, 80), Cl.bool(false));
+    step(reveal(validator2, 1, 80), Cl.bool(false));
+    step(reveal(validator3, 1, 80), Cl.bool(true));
+    step(claim(validator1, 1), Cl.uint(8_333));
+    step(claim(validator2, 1), Cl.uint(8_333));
+    step(claim(validator3, 1), Cl.uint(8_334));
+
+    // job 2: declined by the provider
+    step(placeBid(bidder2, 1, 400_000n), Cl.uint(2));
+    step(declineJob(provider, 2), Cl.uint(400_000));
+
+    // dataset 2: one job running, two queued; one cancelled, the dataset retired, the other expired
+    step(registerDataset(provider2), Cl.uint(2));
+    step(placeBid(bidder, 2), Cl.uint(3));
+    step(placeBid(bidder2, 2, 400_000n, 100n, height() + 4_000n), Cl.uint(4));
+    step(placeBid(bidder, 2, 300_000n, 100n, height() + 4_000n), Cl.uint(5));
+    step(cancelBid(bidder2, 4), Cl.uint(400_000));
+    step(retireDataset(provider2, 2), Cl.bool(true));
+    step(expireBid(outsider, 5), Cl.uint(300_000));
+
+    // job 3: slashed by the committee (50% of 1,000,000, less 25,000 fees, to the treasury)
+    for (const [who] of THREE_VALIDATORS) step(commit(who, 3, 10), Cl.bool(true));
+    step(reveal(validator1, 3, 10), Cl.bool(false));
+    step(reveal(validator2, 3, 10), Cl.bool(false));
+    step(reveal(validator3, 3, 10), Cl.bool(true));
+    expect(getJobResult(3)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "slashed-amount": 500_000n });
+    step(claim(validator1, 3), Cl.uint(8_333));
+
+    // the treasury: job 1's 5,000 protocol fee and job 3's 475,000
+    expect(getTotals().treasury).toBe(480_000n);
+    step(withdrawTreasury(480_000n, deployer), Cl.uint(480_000));
+
+    // leaving: a validator and a provider take their stakes back
+    step(requestExit(validator3), Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
+    step(withdrawValidator(validator3), Cl.uint(2_000_000));
+    step(withdrawStake(provider, 1), Cl.uint(2_500_000));
+
+    // governance moves no STX
+    step(proposeChange(validator1, "committee-size", 3), Cl.uint(1));
+    step(call("vote-on-proposal", [Cl.uint(1), Cl.bool(true)], validator1), Cl.uint(2_000_000));
+
+    expect(getTotals().surplus).toBe(0n);
+    expectErr(sweepSurplus(), "ZERO_AMOUNT");
+  });
+});
+
+// ---------------------------------------------------------------------------
 // ERR_NOT_DIRECT_CALLER: an intermediary contract
 // ---------------------------------------------------------------------------
 
@@ -557,6 +949,12 @@ const PROXY_SOURCE = `
   (contract-call? ${market} set-dataset-terms dataset-id price capacity))
 (define-public (withdraw-dataset-stake (dataset-id uint))
   (contract-call? ${market} withdraw-dataset-stake dataset-id))
+(define-public (register-dataset-with-terms (stake uint) (uri (string-ascii 256)) (price uint) (capacity uint))
+  (contract-call? ${market} register-dataset-with-terms stake uri price capacity))
+(define-public (retire-dataset (dataset-id uint))
+  (contract-call? ${market} retire-dataset dataset-id))
+(define-public (decline-job (bid-id uint))
+  (contract-call? ${market} decline-job bid-id))
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
   (contract-call? ${market} place-computation-bid dataset-id amount duration deadline))
 (define-public (match-queued-bids (dataset-id uint))
@@ -587,6 +985,8 @@ const PROXY_SOURCE = `
   (contract-call? ${market} set-paused pause))
 (define-public (withdraw-treasury (amount uint) (recipient principal))
   (contract-call? ${market} withdraw-treasury amount recipient))
+(define-public (sweep-surplus)
+  (contract-call? ${market} sweep-surplus))
 (define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
   (contract-call? ${market} propose-parameter-change parameter value))
 (define-public (vote-on-proposal (proposal-id uint) (support bool))
@@ -651,6 +1051,20 @@ const CASES: Case[] = [
     ok: () => Cl.uint(1_000_000),
   },
   {
+    fn: "register-dataset-with-terms",
+    who: provider,
+    setup: () => {},
+    args: () => [Cl.uint(1_000_000), Cl.stringAscii("ipfs://dataset-metadata"), Cl.uint(10), Cl.uint(2)],
+    ok: () => Cl.uint(1),
+  },
+  {
+    fn: "retire-dataset",
+    who: provider,
+    setup: () => expect(registerDataset().result).toBeOk(Cl.uint(1)),
+    args: () => [Cl.uint(1)],
+    ok: () => Cl.bool(true),
+  },
+  {
     fn: "place-computation-bid",
     who: bidder,
     setup: () => expect(registerDataset().result).toBeOk(Cl.uint(1)),
@@ -678,6 +1092,13 @@ const CASES: Case[] = [
       const { bidId } = matchedJob();
       mineUntil((getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
     },
+    args: () => [Cl.uint(1)],
+    ok: () => Cl.uint(500_000),
+  },
+  {
+    fn: "decline-job",
+    who: provider,
+    setup: () => void matchedJob(),
     args: () => [Cl.uint(1)],
     ok: () => Cl.uint(500_000),
   },
@@ -712,12 +1133,17 @@ const CASES: Case[] = [
     fn: "draw-committee",
     who: outsider,
     setup: () => {
-      // no validator at the match: the committee is drawn later
-      matchedJob([]);
-      expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+      // six validators at the match, more than committee-size: the committee is drawn from a later seed
+      matchedJob(SIX_VALIDATORS);
+      simnet.mineEmptyBlocks(1);
     },
     args: () => [Cl.uint(1)],
-    ok: () => Cl.list([Cl.principal(validator1)]),
+    // called after the direct call (the argument of toBeOk): the five seats it stored
+    ok: () => {
+      const seats = seatsOf(1);
+      expect(seats).toHaveLength(5);
+      return Cl.list(seats.map((v) => Cl.principal(v)));
+    },
   },
   {
     fn: "commit-validation-result",
@@ -775,6 +1201,13 @@ const CASES: Case[] = [
     ok: () => Cl.uint(SILENT_TREASURY),
   },
   {
+    fn: "sweep-surplus",
+    who: deployer,
+    setup: () => expect(simnet.transferSTX(1_000, contractId, outsider).result).toBeOk(Cl.bool(true)),
+    args: () => [],
+    ok: () => Cl.uint(1_000),
+  },
+  {
     fn: "propose-parameter-change",
     who: provider,
     // the provider's 1,000,000 dataset stake reaches proposal-threshold
@@ -809,10 +1242,10 @@ const CASES: Case[] = [
 describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
   beforeEach(() => deployProxy());
 
-  it("the proxy forwards every state-changing public function of the market (22)", () => {
+  it("the proxy forwards every state-changing public function of the market (26)", () => {
     const iface = simnet.getContractsInterfaces().get(contractId);
     const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
-    expect(publicFns).toHaveLength(22);
+    expect(publicFns).toHaveLength(26);
     expect(publicFns).toEqual(CASES.map((c) => c.fn).sort());
   });
 
@@ -839,7 +1272,15 @@ describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
     expect(registered.result).toBeOk(Cl.uint(1));
     expect(stxTransfers(registered)).toEqual([{ sender: proxyId, recipient: contractId, amount: 1_000_000n }]);
     expect(printEvents(registered)).toEqual([
-      { event: "dataset-registered", "dataset-id": 1n, provider: proxyId, stake: 1_000_000n, "metadata-uri": "ipfs://proxy-dataset" },
+      {
+        event: "dataset-registered",
+        "dataset-id": 1n,
+        provider: proxyId,
+        stake: 1_000_000n,
+        "metadata-uri": "ipfs://proxy-dataset",
+        "price-per-block": 0n,
+        "max-concurrent-jobs": 1n,
+      },
     ]);
     expect(deltas(before)).toEqual(new Map([[proxyId, -1_000_000n], [outsider, 0n], [contractId, 1_000_000n]]));
     expect(getDataset(1)).toMatchObject({ provider: proxyId, stake: 1_000_000n, active: true });
@@ -877,6 +1318,17 @@ describe("read-only views", () => {
     expect(view("get-parameters")).toEqual(expected);
     expect(view("get-parameters-at", [Cl.uint(1)])).toEqual(expected);
     expect(view("get-parameters-at", [Cl.uint(2)])).toBeNull();
+  });
+
+  it("get-market-totals: the five buckets, and surplus = balance - their sum (0 unless STX arrive by a plain transfer)", () => {
+    expect(getTotals()).toEqual(EMPTY_TOTALS);
+    expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(1));
+    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, "dataset-stakes": 2_000_000n });
+    sendToContract(7);
+    expect(stx(contractId)).toBe(2_000_007n);
+    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, "dataset-stakes": 2_000_000n, surplus: 7n });
+    expect(sweepSurplus().result).toBeOk(Cl.uint(7));
+    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, "dataset-stakes": 2_000_000n, treasury: 7n });
   });
 
   it("get-contract-owner is the deployer", () => {

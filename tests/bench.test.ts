@@ -18,6 +18,10 @@ const LARGE = 50;
 /** Rows whose cost must be identical: no probing or randomness in their path. */
 const IDENTICAL = [
   "register-dataset",
+  "register-dataset-with-terms",
+  "retire-dataset",
+  "decline-job",
+  "sweep-surplus",
   "place-computation-bid",
   "place-computation-bid (queued)",
   "commit-validation-result",

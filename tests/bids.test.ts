@@ -12,6 +12,7 @@ import {
   claim,
   commit,
   contractId,
+  declineJob,
   deltas,
   deployer,
   eventNames,
@@ -31,6 +32,7 @@ import {
   matchQueued,
   matchedJob,
   mineUntil,
+  ok,
   outsider,
   placeBid,
   printEvents,
@@ -38,6 +40,8 @@ import {
   provider2,
   queueLink,
   registerDataset,
+  registerValidator,
+  requestExit,
   reveal,
   seatsOf,
   setPaused,
@@ -74,6 +78,9 @@ function expectRejected(result: ReturnType<typeof call>, name: Parameters<typeof
   expect(result.events).toEqual([]);
   expect(lastBidId()).toBe(lastId);
 }
+
+/** The largest Clarity uint. */
+const MAX_UINT = 2n ** 128n - 1n;
 
 /** Blocks after a matched job's deadline until its reveal window closes: validation-window + reveal-window (288). */
 const REVEAL_CLOSES = DEFAULTS.validationWindow + DEFAULTS.revealWindow;
@@ -135,6 +142,10 @@ describe("place-computation-bid", () => {
       "placed-at": 2n,
       "matched-at": 2n,
       "matched-block": matchBlock,
+      // no validator registered and no pause yet: the match records an empty market
+      "validators-at-match": 0n,
+      "registrations-at-match": 0n,
+      "pauses-at-match": 0n,
       "parameter-version": 1n,
     });
     expect(lastBidId()).toBe(1n);
@@ -174,10 +185,14 @@ describe("place-computation-bid", () => {
 
   it("does not jump a non-empty queue: with a free slot, the queue head is matched and the new bid queued", () => {
     const { ids, runningDeadline } = busyDataset([{}]);
-    // a pause stops matching, so the running job's expiry leaves a free slot and a queue
-    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
+    // a pause stops matching, so the running job's expiry leaves a free slot and a queue; it starts
+    // inside job 1's commit window, so validator1's silent seat is excused (no penalty, it stays active)
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
-    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
+    const expired = expireBid(outsider, 1);
+    expect(expired.result).toBeOk(Cl.uint(500_000n));
+    expect(eventNames(expired)).toEqual(["bid-expired"]);
+    expect(getValidator(validator1)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 0n });
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(getDataset(1)).toMatchObject({ "active-jobs": 0n });
     expectQueue(1, ids);
@@ -250,6 +265,98 @@ describe("place-computation-bid", () => {
     registerDataset();
     expectRejected(placeBid(bidder, 1, stx(bidder) + 1n), "INSUFFICIENT_FUNDS");
     expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "matched-jobs": 0n });
+  });
+
+  it("rejects a deadline beyond burn-height + duration + max-bid-wait with DEADLINE_TOO_FAR and accepts exactly the bound", () => {
+    registerDataset();
+    simnet.mineEmptyBlocks(5);
+    // the bound: now + duration (100) + max-bid-wait (4,320)
+    const bound = height() + 100n + DEFAULTS.maxBidWait;
+    expectRejected(placeBid(bidder, 1, 500_000n, 100n, bound + 1n), "DEADLINE_TOO_FAR");
+    expect(placeBid(bidder, 1, 500_000n, 100n, bound).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ deadline: bound, duration: 100n, "placed-at": height(), status: 2n });
+  });
+
+  it("the bound grows with the duration: the longest duration takes a deadline up to burn-height + 4320 + 4320", () => {
+    registerDataset();
+    const bound = height() + DEFAULTS.maxComputationDuration + DEFAULTS.maxBidWait;
+    expectRejected(placeBid(bidder, 1, 500_000n, DEFAULTS.maxComputationDuration, bound + 1n), "DEADLINE_TOO_FAR");
+    expect(placeBid(bidder, 1, 500_000n, DEFAULTS.maxComputationDuration, bound).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ deadline: bound, duration: DEFAULTS.maxComputationDuration });
+  });
+
+  it("refuses the largest uint deadline with DEADLINE_TOO_FAR (u311), not an arithmetic abort", () => {
+    registerDataset();
+    const r = placeBid(bidder, 1, 500_000n, 100n, MAX_UINT);
+    expect(r.result).toStrictEqual(Cl.error(Cl.uint(311)));
+    expectRejected(r, "DEADLINE_TOO_FAR");
+    expectRejected(placeBid(bidder, 1, 500_000n, DEFAULTS.maxComputationDuration, MAX_UINT), "DEADLINE_TOO_FAR");
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "queued-jobs": 0n });
+  });
+
+  it("checks the duration (INVALID_DURATION) before either deadline check", () => {
+    registerDataset();
+    // deadlines too far away
+    expectRejected(placeBid(bidder, 1, 500_000n, 0n, MAX_UINT), "INVALID_DURATION");
+    expectRejected(placeBid(bidder, 1, 500_000n, DEFAULTS.maxComputationDuration + 1n, MAX_UINT), "INVALID_DURATION");
+    expectRejected(placeBid(bidder, 1, 500_000n, MAX_UINT, MAX_UINT), "INVALID_DURATION");
+    // an unreachable deadline
+    expectRejected(placeBid(bidder, 1, 500_000n, DEFAULTS.maxComputationDuration + 1n, height()), "INVALID_DURATION");
+    expectRejected(placeBid(bidder, 1, 500_000n, MAX_UINT, 0n), "INVALID_DURATION");
+  });
+
+  it("refuses a max-uint amount the bidder cannot pay with INSUFFICIENT_FUNDS and moves nothing, even with escrow already held", () => {
+    matchedJob();
+    const before = balances(bidder2, contractId);
+    const totals = getTotals();
+    // the dataset is busy: the bid would queue; the deposit fails before any sum with the amount
+    expectRejected(placeBid(bidder2, 1, MAX_UINT, 100n), "INSUFFICIENT_FUNDS", 1n);
+    expect(deltas(before)).toEqual(new Map([[bidder2, 0n], [contractId, 0n]]));
+    expect(getTotals()).toEqual(totals);
+    expectQueue(1, []);
+  });
+
+  it("get-bid records validators-at-match, registrations-at-match and pauses-at-match when the bid is matched (0 while queued)", () => {
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    registerDataset();
+
+    // matched at once: 2 active validators, 2 registrations, 1 pause so far
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ status: 2n, "validators-at-match": 2n, "registrations-at-match": 2n, "pauses-at-match": 1n });
+    // queued: nothing recorded yet
+    expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)).toMatchObject({
+      status: 1n,
+      "matched-at": 0n,
+      "matched-block": 0n,
+      "validators-at-match": 0n,
+      "registrations-at-match": 0n,
+      "pauses-at-match": 0n,
+    });
+
+    // while bid 2 waits: validator3 registers (3 registrations), validator2 exits (2 active), a second pause
+    expect(registerValidator(validator3).result).toBeOk(Cl.bool(true));
+    ok(requestExit(validator2));
+    expect(activeValidatorCount()).toBe(2n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+
+    // a second slot matches bid 2: the values at ITS match, not at its placement
+    expect(setTerms(provider, 1, 0n, 2n).result).toBeOk(Cl.bool(true));
+    expect(getBid(2)).toMatchObject({
+      status: 2n,
+      "matched-at": height(),
+      "validators-at-match": 2n,
+      "registrations-at-match": 3n,
+      "pauses-at-match": 2n,
+    });
+    // bid 1 keeps what its own match recorded
+    expect(getBid(1)).toMatchObject({ "validators-at-match": 2n, "registrations-at-match": 2n, "pauses-at-match": 1n });
+    // the exit swapped validator3 into index 1: bid 2 seats the two active validators
+    expect(seatsOf(2)).toEqual([validator1, validator3]);
   });
 });
 
@@ -408,11 +515,14 @@ describe("match-queued-bids", () => {
 
   it("lets anyone match the queue head into a slot freed while paused", () => {
     const { ids, runningDeadline } = busyDataset([{}, {}]);
-    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
+    // the pause starts inside job 1's commit window: validator1's silent seat is excused
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     const expired = expireBid(bidder, 1);
     expect(expired.result).toBeOk(Cl.uint(500_000n));
-    expect(eventNames(expired)).toEqual(["bid-expired"]);
+    expect(printEvents(expired)).toEqual([
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
+    ]);
     expectQueue(1, ids);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
 
@@ -431,8 +541,9 @@ describe("match-queued-bids", () => {
     const start = height();
     const infeasible = Array.from({ length: 7 }, () => ({ who: bidder2, amount: 100_000n, duration: 10n, deadline: start + 10n }));
     const { runningDeadline } = busyDataset([...infeasible, { who: outsider }]);
-    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
+    // paused inside job 1's commit window: validator1's silent seat is excused and stays active for bid 9
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    mineUntil(runningDeadline + REVEAL_CLOSES + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
 
@@ -564,7 +675,7 @@ describe("expire-bid", () => {
     // validator1 sat on the job and never voted: 1% of its 1,000,000 stake goes to the treasury
     // (990,000 is below the minimum, so it leaves the active set)
     expect(printEvents(r)).toEqual([
-      { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty: 10_000n, stake: 990_000n, removed: true },
+      { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty: 10_000n, stake: 990_000n, removed: true, silent: true },
       { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 10_000n },
     ]);
     expect(getBid(1)?.status).toBe(5n);
@@ -628,10 +739,11 @@ describe("expire-bid", () => {
     expect(getTotals()).toEqual(totals);
     expect(getBid(1)?.status).toBe(2n);
 
-    // the result exists: finalize-validation pays it out by the median (80: full payment)
+    // the result exists: finalize-validation pays it out by the median (80: full payment,
+    // less 25,000 of validator fees and the 5,000 protocol fee)
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
     expect(getBid(1)?.status).toBe(3n);
-    expect(deltas(before)).toEqual(new Map([[bidder, 0n], [provider, 475_000n], [contractId, -475_000n]]));
+    expect(deltas(before)).toEqual(new Map([[bidder, 0n], [provider, 470_000n], [contractId, -470_000n]]));
     expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
   });
 
@@ -653,8 +765,8 @@ describe("expire-bid", () => {
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(500_000n));
     expect(printEvents(r)).toEqual([
-      { event: "validator-penalized", "bid-id": 1n, validator: validator2, penalty: 20_000n, stake: 1_980_000n, removed: false },
-      { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 20_000n, stake: 1_980_000n, removed: false },
+      { event: "validator-penalized", "bid-id": 1n, validator: validator2, penalty: 20_000n, stake: 1_980_000n, removed: false, silent: true },
+      { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 20_000n, stake: 1_980_000n, removed: false, silent: true },
       { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 40_000n },
     ]);
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
@@ -736,5 +848,135 @@ describe("expire-bid", () => {
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     expectRejected(expireBid(outsider, 1), "BID_CLOSED", 1n);
     expectRejected(expireBid(bidder, 1), "BID_CLOSED", 1n);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// decline-job
+// ---------------------------------------------------------------------------
+
+describe("decline-job", () => {
+  it("the provider declines a matched job within decline-window blocks: full refund, no slash, seats freed without penalty, CANCELLED, job-declined", () => {
+    matchedJob([
+      [validator1, 1_000_000n],
+      [validator2, 1_000_000n],
+    ]);
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    expect(seatsOf(1)).toEqual([validator1, validator2]);
+    expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
+    expect(getValidator(validator2)?.["open-seats"]).toBe(1n);
+    // the last block of the window: matched-at + decline-window (6)
+    mineUntil(matchedAt + DEFAULTS.declineWindow);
+    const before = balances(bidder, provider, validator1, validator2, contractId);
+    const totals = getTotals();
+
+    const r = declineJob(provider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(printEvents(r)).toEqual([
+      { event: "job-declined", "bid-id": 1n, "dataset-id": 1n, provider, bidder, refund: 500_000n },
+    ]);
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(deltas(before)).toEqual(
+      new Map([[bidder, 500_000n], [provider, 0n], [validator1, 0n], [validator2, 0n], [contractId, -500_000n]]),
+    );
+    expect(getTotals()).toEqual({ ...totals, "escrowed-bids": totals["escrowed-bids"] - 500_000n });
+    expect(getBid(1)?.status).toBe(4n);
+    expect(getJobResult(1)).toBeNull();
+    // no silence penalty: 1% of 1,000,000 would have left each below the minimum and out of the set
+    expect(getValidator(validator1)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 0n });
+    expect(getValidator(validator2)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 0n });
+    expect(activeValidatorCount()).toBe(2n);
+    // no slash, no validation counted, the slot is free
+    expect(getDataset(1)).toMatchObject({
+      stake: DEFAULTS.minDatasetStake,
+      "active-jobs": 0n,
+      "matched-jobs": 1n,
+      validations: 0n,
+      "last-settled-at": height(),
+    });
+  });
+
+  it("only the dataset's provider declines (NOT_DATASET_PROVIDER); an unknown bid is BID_NOT_FOUND", () => {
+    matchedJob();
+    for (const who of [bidder, validator1, outsider, deployer]) expectRejected(declineJob(who, 1), "NOT_DATASET_PROVIDER", 1n);
+    expectRejected(declineJob(provider, 2), "BID_NOT_FOUND", 1n);
+    expect(getBid(1)?.status).toBe(2n);
+    expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
+  });
+
+  it("only a matched job is declined (JOB_NOT_RUNNING): queued, cancelled, settled and already declined bids are refused", () => {
+    busyDataset([{}, {}]);
+    expectRejected(declineJob(provider, 2), "JOB_NOT_RUNNING", 3n); // queued
+    expect(cancelBid(outsider, 3).result).toBeOk(Cl.uint(queuedAmount(1)));
+    expectRejected(declineJob(provider, 3), "JOB_NOT_RUNNING", 3n); // cancelled
+    // the direct vote settles job 1 and matches bid 2
+    expect(vote(validator1, 1, 1, 85).result).toBeOk(Cl.bool(true));
+    expectRejected(declineJob(provider, 1), "JOB_NOT_RUNNING", 3n); // settled
+    expect(getBid(2)?.status).toBe(2n);
+    expect(declineJob(provider, 2).result).toBeOk(Cl.uint(queuedAmount(0)));
+    expectRejected(declineJob(provider, 2), "JOB_NOT_RUNNING", 3n); // declined
+    expect(getBid(2)?.status).toBe(4n);
+  });
+
+  it("closes decline-window blocks after the match: DECLINE_CLOSED at matched-at + 7", () => {
+    matchedJob();
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    mineUntil(matchedAt + DEFAULTS.declineWindow + 1n);
+    const before = balances(bidder, provider, contractId);
+    expectRejected(declineJob(provider, 1), "DECLINE_CLOSED", 1n);
+    expect([...deltas(before).values()]).toEqual([0n, 0n, 0n]);
+    expect(getBid(1)?.status).toBe(2n);
+    expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
+  });
+
+  it("is refused with VALIDATION_STARTED once a validator committed a vote: the result decides", () => {
+    matchedJob([
+      [validator1, 1_000_000n],
+      [validator2, 1_000_000n],
+    ]);
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    expect(commit(validator1, 1, 20).result).toBeOk(Cl.bool(true));
+    const before = balances(bidder, contractId);
+    expectRejected(declineJob(provider, 1), "VALIDATION_STARTED", 1n);
+    expect([...deltas(before).values()]).toEqual([0n, 0n]);
+    expect(getBid(1)?.status).toBe(2n);
+    // past the window, the window is reported first
+    mineUntil(matchedAt + DEFAULTS.declineWindow + 1n);
+    expectRejected(declineJob(provider, 1), "DECLINE_CLOSED", 1n);
+  });
+
+  it("the freed slot matches the next queued bid", () => {
+    busyDataset([{}]);
+    const r = declineJob(provider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(eventNames(r)).toEqual(["job-declined", "bid-matched", "committee-drawn"]);
+    expect(printEvents(r).slice(1)).toEqual([
+      { event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": height() },
+      { event: "committee-drawn", "bid-id": 2n, seats: [validator1], random: false },
+    ]);
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(getBid(1)?.status).toBe(4n);
+    expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": height() });
+    expectQueue(1, []);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
+    // freed from job 1 without a penalty, seated on job 2
+    expect(getValidator(validator1)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 1n });
+  });
+
+  it("works while the market is paused; the freed slot waits for the pause to end", () => {
+    const { ids } = busyDataset([{}]);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    const before = balances(bidder, contractId);
+    const r = declineJob(provider, 1);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(eventNames(r)).toEqual(["job-declined"]);
+    expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [contractId, -500_000n]]));
+    expect(getBid(1)?.status).toBe(4n);
+    expectQueue(1, ids);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n });
+
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(matchQueued(outsider, 1).result).toBeOk(Cl.uint(0));
+    expect(getBid(2)?.status).toBe(2n);
   });
 });

@@ -26,11 +26,13 @@ import {
   marketCalls,
   nodeReader,
   planClaimValidationReward,
+  planDeclineJob,
   planFinalizeValidation,
   planPlaceComputationBid,
   planRevealValidationResult,
   planSubmitValidationResult,
   simnetReader,
+  slashBacked,
   stxTransfersOf,
   toWalletRequest,
   weightedMedian,
@@ -39,12 +41,14 @@ import {
   type PublicFunctionName,
 } from "../src/client/index.ts";
 import {
+  ERR,
   bidder,
   bidder2,
   contractId,
   deployer,
   expectSolvent,
   mineUntil,
+  printEvents,
   outsider,
   provider,
   provider2,
@@ -187,6 +191,10 @@ const ALL_FUNCTIONS: PublicFunctionName[] = [
   "execute-proposal",
   "set-paused",
   "withdraw-treasury",
+  "register-dataset-with-terms",
+  "retire-dataset",
+  "decline-job",
+  "sweep-surplus",
 ];
 
 describe("contract surface", () => {
@@ -228,6 +236,82 @@ describe("register-dataset", () => {
     const run = exec(call, provider);
     expect(run.result).toBeOk(Cl.uint(1));
     expect(run.transfers).toEqual([{ sender: provider, recipient: contractId, amount: 2_000_000n }]);
+  });
+});
+
+describe("register-dataset-with-terms", () => {
+  it("declares the caller's exact stake; the dataset opens with its ask and slots", async () => {
+    const call = await market().registerDatasetWithTerms({
+      caller: provider,
+      stake: 2_000_000n,
+      metadataUri: "ipfs://d",
+      pricePerBlock: 2_000n,
+      maxConcurrentJobs: 3n,
+    });
+    expect(call).toEqual({
+      contractAddress: deployer,
+      contractName: "neural-training-market",
+      functionName: "register-dataset-with-terms",
+      functionArgs: [Cl.uint(2_000_000n), Cl.stringAscii("ipfs://d"), Cl.uint(2_000n), Cl.uint(3n)],
+      postConditionMode: "deny",
+      postConditions: [callerSends(provider, 2_000_000n)],
+    });
+    const run = exec(call, provider);
+    expect(run.result).toBeOk(Cl.uint(1));
+    expect(run.transfers).toEqual([{ sender: provider, recipient: contractId, amount: 2_000_000n }]);
+    expect(printEvents(run)).toEqual([
+      {
+        event: "dataset-registered",
+        "dataset-id": 1n,
+        provider,
+        stake: 2_000_000n,
+        "metadata-uri": "ipfs://d",
+        "price-per-block": 2_000n,
+        "max-concurrent-jobs": 3n,
+      },
+    ]);
+    expect(simnetReader(simnet, contractId).getDataset(1)).toMatchObject({ stake: 2_000_000n, pricePerBlock: 2_000n, maxConcurrentJobs: 3n, active: true });
+    // the ask holds from the first block: 100 blocks cost at least 200,000
+    const below = simnet.callPublicFn(contractId, "place-computation-bid", [Cl.uint(1), Cl.uint(199_999n), Cl.uint(100), Cl.uint(h() + 100n)], bidder);
+    expect(below.result).toBeErr(Cl.uint(ERR.BID_BELOW_ASK));
+  });
+});
+
+describe("retire-dataset", () => {
+  it("moves no STX; the queued bids are refunded through expire-bid, the running job settles, the stake comes back", async () => {
+    await jobWithQueue();
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    const retire = await c.retireDataset({ datasetId: 1n });
+    expect(retire).toMatchObject({ functionName: "retire-dataset", functionArgs: [Cl.uint(1n)], postConditions: [] });
+    const run = exec(retire, provider);
+    expect(run.result).toBeOk(Cl.bool(true));
+    expect(run.transfers).toEqual([]);
+    expect(printEvents(run)).toEqual([{ event: "dataset-retired", "dataset-id": 1n, provider, "queued-jobs": 2n, "active-jobs": 1n }]);
+    expect(r.getDataset(1)).toMatchObject({ active: false, stake: 1_000_000n, activeJobs: 1n, queuedJobs: 2n });
+
+    // bid 2 could still meet its deadline, but its dataset closed: anyone refunds it
+    const expire2 = await c.expireBid({ bidId: 2n });
+    expect(expire2.postConditions).toEqual([contractSends(300_000n)]);
+    expect(exec(expire2, outsider).transfers).toEqual([{ sender: contractId, recipient: bidder2, amount: 300_000n }]);
+
+    // the running job still settles; the closed dataset's queue (bid 3) is not walked
+    const { settlement } = await planSubmitValidationResult(fromSimnet(simnet, contractId), { caller: validator1, bidId: 1n, score: 85n });
+    expect(settlement).toMatchObject({ outcome: "REWARDED", providerPayment: 470_000n, queueRefunds: 0n, queue: { matched: [], refunded: [] } });
+    const submit = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 85n });
+    expect(submit.postConditions).toEqual([contractSends(470_000n)]);
+    expect(exec(submit, validator1).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
+    expect(r.getBid(3)?.status).toBe("QUEUED");
+
+    const expire3 = await c.expireBid({ bidId: 3n });
+    expect(expire3.postConditions).toEqual([contractSends(400_000n)]);
+    expect(exec(expire3, bidder).transfers).toEqual([{ sender: contractId, recipient: outsider, amount: 400_000n }]);
+
+    // nothing open any more, and the dataset passed a validation: no stake lock
+    const withdraw = await c.withdrawDatasetStake({ datasetId: 1n });
+    expect(withdraw.postConditions).toEqual([contractSends(1_000_000n)]);
+    expect(exec(withdraw, provider).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 1_000_000n }]);
+    expect(r.getDataset(1)).toMatchObject({ active: false, stake: 0n, activeJobs: 0n, queuedJobs: 0n });
   });
 });
 
@@ -375,6 +459,69 @@ describe("expire-bid", () => {
   });
 });
 
+describe("decline-job", () => {
+  /**
+   * validator1 seated on job 1 (bidder, 500,000, duration 10, deadline +10) of dataset 1 (capacity
+   * 1); queued behind it bid 2 (bidder2, 300,000, deadline +12: stale after 2 blocks) and bid 3
+   * (outsider, 400,000, deadline +2000). Then 3 blocks pass: inside the 6-block decline window.
+   */
+  async function declinableJob() {
+    await registerValidators([validator1, 1_000_000n]);
+    await registerDataset();
+    const start = h();
+    expect(await placeBid(bidder, 500_000n, 10n, start + 10n)).toBe(1n);
+    expect(await placeBid(bidder2, 300_000n, 10n, start + 12n)).toBe(2n);
+    expect(await placeBid(outsider, 400_000n, 10n, start + 2000n)).toBe(3n);
+    simnet.mineEmptyBlocks(3);
+  }
+
+  it("refunds the job in full; the freed slot refunds the stale queue head and matches the next (planDeclineJob)", async () => {
+    await declinableJob();
+    const plan = await planDeclineJob(fromSimnet(simnet, contractId), { bidId: 1n });
+    expect(plan).toEqual({
+      refund: 500_000n,
+      queueRefunds: 300_000n,
+      queue: { matched: [3n], refunded: [{ bidId: 2n, bidder: bidder2, amount: 300_000n }] },
+    });
+    const call = await market().declineJob({ bidId: 1n });
+    expect(call).toMatchObject({ functionName: "decline-job", functionArgs: [Cl.uint(1n)], postConditions: [contractSends(800_000n)] });
+    const run = exec(call, provider);
+    expect(run.result).toBeOk(Cl.uint(500_000n));
+    expect(run.transfers).toEqual([
+      { sender: contractId, recipient: bidder, amount: 500_000n },
+      { sender: contractId, recipient: bidder2, amount: 300_000n },
+    ]);
+    expect(printEvents(run).find((e) => e.event === "job-declined")).toEqual({
+      event: "job-declined",
+      "bid-id": 1n,
+      "dataset-id": 1n,
+      provider,
+      bidder,
+      refund: 500_000n,
+    });
+    const r = simnetReader(simnet, contractId);
+    expect([1, 2, 3].map((id) => r.getBid(id)?.status)).toEqual(["CANCELLED", "EXPIRED", "MATCHED"]);
+    // freed from job 1 without a penalty, seated on job 3
+    expect(r.getValidator(validator1)).toMatchObject({ stake: 1_000_000n, openSeats: 1n });
+    expect(r.getCommittee(3)?.seats).toEqual([validator1]);
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: 400_000n, treasury: 0n });
+  });
+
+  it("while paused: the refund only, the frozen queue is not walked", async () => {
+    await declinableJob();
+    const c = market();
+    exec(await c.setPaused({ paused: true }), deployer);
+    const plan = await planDeclineJob(c.reader, { bidId: 1n });
+    expect(plan).toEqual({ refund: 500_000n, queueRefunds: 0n, queue: { matched: [], refunded: [] } });
+    const call = await c.declineJob({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(500_000n)]);
+    expect(exec(call, provider).transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    const r = simnetReader(simnet, contractId);
+    expect([1, 2, 3].map((id) => r.getBid(id)?.status)).toEqual(["CANCELLED", "QUEUED", "QUEUED"]);
+    exec(await c.setPaused({ paused: false }), deployer);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Validators
 // ---------------------------------------------------------------------------
@@ -459,41 +606,91 @@ describe("commit-validation-result / reveal-validation-result", () => {
       expect(exec(call, who).result).toBeOk(Cl.bool(false));
     }
     const { settlement } = await planRevealValidationResult(fromSimnet(simnet, contractId), { caller: validator3, bidId: 1n, score: 90n });
-    // median 60 of {60: 1M, 55: 2M, 90: 3M}: payment 500,000 * 20/30 = 333,333, 5% fees 16,666
+    // median 60 of {60: 1M, 55: 2M, 90: 3M}: payment 500,000 * 20/30 = 333,333, 5% fees 16,666,
+    // 1% protocol fee 3,333: the provider gets 333,333 - 16,666 - 3,333 = 313,334
     expect(settlement).toMatchObject({
       kind: "finalized",
       finalScore: 60n,
       outcome: "PARTIAL",
-      providerPayment: 316_667n,
+      providerPayment: 313_334n,
       bidderRefund: 166_667n,
+      validatorFees: 16_666n,
+      protocolFee: 3_333n,
       queueRefunds: 0n,
     });
     const call = await c.revealValidationResult({ caller: validator3, bidId: 1n, score: 90n, salt: saltFor(validator3, 1n) });
-    expect(call.postConditions).toEqual([contractSends(316_667n + 166_667n)]);
+    expect(call.postConditions).toEqual([contractSends(313_334n + 166_667n)]);
     const run = exec(call, validator3);
     expect(run.result).toBeOk(Cl.bool(true));
     expect(run.transfers).toEqual([
-      { sender: contractId, recipient: provider, amount: 316_667n },
+      { sender: contractId, recipient: provider, amount: 313_334n },
       { sender: contractId, recipient: bidder, amount: 166_667n },
     ]);
     expect(simnetReader(simnet, contractId).getJobResult(1)).toMatchObject({
       finalScore: 60n,
       outcome: "PARTIAL",
-      providerPayment: 316_667n,
+      providerPayment: 313_334n,
       bidderRefund: 166_667n,
       validatorFees: 16_666n,
+      protocolFee: 3_333n,
     });
+  });
+
+  it("the last reveal refunds the bidder when a slashing median lacks a committee majority (NO_MAJORITY)", async () => {
+    // 10 (1M) and 20 (2M) put the median at 20, below 40, but hold only 3M of the committee's 6M
+    const votes: [string, bigint][] = [
+      [validator1, 10n],
+      [validator2, 20n],
+      [validator3, 90n],
+    ];
+    await committedJob(votes);
+    const c = market();
+    for (const [who, score] of votes.slice(0, 2)) {
+      expect(exec(await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) }), who).result).toBeOk(Cl.bool(false));
+    }
+    const r = simnetReader(simnet, contractId);
+    expect(r.getCommittee(1)).toMatchObject({ weights: [1_000_000n, 2_000_000n, 3_000_000n], totalWeight: 6_000_000n, revealedWeight: 3_000_000n });
+    const { settlement } = await planRevealValidationResult(fromSimnet(simnet, contractId), { caller: validator3, bidId: 1n, score: 90n });
+    expect(settlement).toEqual({
+      kind: "refunded",
+      bidId: 1n,
+      datasetId: 1n,
+      provider,
+      bidder,
+      finalScore: null,
+      outcome: "NO_MAJORITY",
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashed: 0n,
+      validatorFees: 0n,
+      protocolFee: 0n,
+      queueRefunds: 0n,
+      queue: { matched: [], refunded: [] },
+    });
+    const call = await c.revealValidationResult({ caller: validator3, bidId: 1n, score: 90n, salt: saltFor(validator3, 1n) });
+    expect(call.postConditions).toEqual([contractSends(500_000n)]);
+    const run = exec(call, validator3);
+    expect(run.result).toBeOk(Cl.bool(true));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    // no result, no slash, and every seat revealed: nobody is penalized
+    expect(r.getBid(1)?.status).toBe("EXPIRED");
+    expect(r.getJobResult(1)).toBeNull();
+    expect(r.getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 0n });
+    expect([validator1, validator2, validator3].map((v) => r.getValidator(v)?.stake)).toEqual([1_000_000n, 2_000_000n, 3_000_000n]);
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: 0n, treasury: 0n, unclaimedRewards: 0n });
   });
 });
 
 describe("submit-validation-result", () => {
-  it("a passing score pays the provider its payment minus fees", async () => {
+  it("a passing score pays the provider its payment minus fees (5% to the validators, 1% to the treasury)", async () => {
     await registerValidators([validator1, 1_000_000n]);
     await registerDataset();
     await placeBid(bidder, 500_000n, 10n, h() + 10n);
     const call = await market().submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 85n });
-    expect(call.postConditions).toEqual([contractSends(475_000n)]);
-    expect(exec(call, validator1).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 475_000n }]);
+    // 500,000 - 25,000 validator fees - 5,000 protocol fee
+    expect(call.postConditions).toEqual([contractSends(470_000n)]);
+    expect(exec(call, validator1).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
+    expect(simnetReader(simnet, contractId).getMarketTotals()).toMatchObject({ treasury: 5_000n, unclaimedRewards: 25_000n });
   });
 
   it("a failing score refunds the bidder in full (the slash stays in the contract)", async () => {
@@ -525,9 +722,9 @@ describe("finalize-validation", () => {
     }
     mineUntil(windows.revealClosesAt + 1n);
     const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
-    expect(settlement).toMatchObject({ kind: "finalized", finalScore: 70n, outcome: "REWARDED", providerPayment: 475_000n, bidderRefund: 0n });
+    expect(settlement).toMatchObject({ kind: "finalized", finalScore: 70n, outcome: "REWARDED", providerPayment: 470_000n, bidderRefund: 0n });
     const call = await c.finalizeValidation({ bidId: 1n });
-    expect(call.postConditions).toEqual([contractSends(475_000n)]);
+    expect(call.postConditions).toEqual([contractSends(470_000n)]);
     expect(exec(call, outsider).result).toBeOk(Cl.uint(1));
   });
 
@@ -543,6 +740,76 @@ describe("finalize-validation", () => {
     const call = await c.finalizeValidation({ bidId: 1n });
     expect(call.postConditions).toEqual([contractSends(500_000n)]);
     expect(exec(call, outsider).result).toBeOk(Cl.uint(4));
+  });
+
+  /** Commits `votes` on job 1 (validator stakes 1M, 2M, 3M), reveals them after the commit phase, and ends the reveal phase. */
+  async function revealedThenClosed(votes: [string, bigint][]) {
+    await committedJob(votes);
+    const c = market();
+    const windows = simnetReader(simnet, contractId).getValidationWindows(1)!;
+    mineUntil(windows.commitClosesAt + 1n);
+    for (const [who, score] of votes) exec(await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) }), who);
+    mineUntil(windows.revealClosesAt + 1n);
+    return c;
+  }
+
+  it("a slashing median without a committee majority: refunded in full, the silent seat penalized to the treasury (NO_MAJORITY)", async () => {
+    // validator3 (3M of 6M) stays silent: the 3M below 40 is no strict majority
+    const c = await revealedThenClosed([
+      [validator1, 10n],
+      [validator2, 20n],
+    ]);
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    expect(settlement).toMatchObject({
+      kind: "refunded",
+      outcome: "NO_MAJORITY",
+      finalScore: null,
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashed: 0n,
+      queueRefunds: 0n,
+    });
+    const call = await c.finalizeValidation({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(500_000n)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(5));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(printEvents(run).filter((e) => e.event === "validator-penalized")).toEqual([
+      { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 30_000n, stake: 2_970_000n, removed: false, silent: true },
+    ]);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getBid(1)?.status).toBe("EXPIRED");
+    expect(r.getJobResult(1)).toBeNull();
+    expect(r.getDataset(1)?.stake).toBe(1_000_000n);
+    expect(r.getMarketTotals()).toMatchObject({ treasury: 30_000n, unclaimedRewards: 0n, escrowedBids: 0n });
+  });
+
+  it("a slashing median with a committee majority slashes; the silent seat's penalty goes to the treasury, not the pool", async () => {
+    // validator2 and validator3 (5M of 6M) score below 40; validator1 stays silent
+    const c = await revealedThenClosed([
+      [validator2, 10n],
+      [validator3, 20n],
+    ]);
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    expect(settlement).toMatchObject({
+      kind: "finalized",
+      outcome: "SLASHED",
+      finalScore: 20n,
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashed: 500_000n,
+      validatorFees: 25_000n,
+      protocolFee: 0n,
+    });
+    const call = await c.finalizeValidation({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(500_000n)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(3));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    const r = simnetReader(simnet, contractId);
+    // the pool is the fees alone; the treasury takes the slash less the fees, plus validator1's 10,000
+    expect(r.getJobResult(1)).toMatchObject({ penalties: 10_000n, rewardPool: 25_000n, rewardWeight: 5_000_000n });
+    expect(r.getMarketTotals()).toMatchObject({ treasury: 500_000n - 25_000n + 10_000n, unclaimedRewards: 25_000n });
   });
 });
 
@@ -622,6 +889,25 @@ describe("withdraw-treasury", () => {
   });
 });
 
+describe("sweep-surplus", () => {
+  it("moves no STX: books a plain transfer to the contract into the treasury", async () => {
+    simnet.transferSTX(12_345n, contractId, outsider);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getMarketTotals()).toMatchObject({ treasury: 0n, surplus: 12_345n });
+    const call = await market().sweepSurplus();
+    expect(call).toMatchObject({ functionName: "sweep-surplus", functionArgs: [], postConditions: [] });
+    const run = exec(call, deployer);
+    expect(run.result).toBeOk(Cl.uint(12_345n));
+    expect(run.transfers).toEqual([]);
+    expect(printEvents(run)).toEqual([{ event: "surplus-swept", amount: 12_345n, owner: deployer }]);
+    expect(r.getMarketTotals()).toMatchObject({ treasury: 12_345n, surplus: 0n });
+    expect(r.getContractBalance()).toBe(12_345n);
+    // the treasury leaves the usual way
+    const withdraw = await market().withdrawTreasury({ amount: 12_345n, recipient: outsider });
+    expect(exec(withdraw, deployer).transfers).toEqual([{ sender: contractId, recipient: outsider, amount: 12_345n }]);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // The post-condition checker itself
 // ---------------------------------------------------------------------------
@@ -632,8 +918,8 @@ describe("checkStxPostConditions", () => {
     await registerDataset();
     await placeBid(bidder, 500_000n, 10n, h() + 10n);
     const calls = marketCalls(contractId);
-    const settlement = { providerPayment: 475_000n, bidderRefund: 0n, queueRefunds: 0n };
-    const wrong = calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 85n, settlement: { ...settlement, providerPayment: 475_001n } });
+    const settlement = { providerPayment: 470_000n, bidderRefund: 0n, queueRefunds: 0n };
+    const wrong = calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 85n, settlement: { ...settlement, providerPayment: 470_001n } });
     const uncovered = calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 85n, settlement: { ...settlement, providerPayment: 0n } });
     const right = calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 85n, settlement });
     const res = simnet.callPublicFn(contractId, wrong.functionName, wrong.functionArgs, validator1);
@@ -641,11 +927,11 @@ describe("checkStxPostConditions", () => {
 
     expect(checkStxPostConditions(wrong, res.events)).toMatchObject({
       ok: false,
-      violations: [`${contractId} sent 475000 uSTX, post-condition requires eq 475001`],
+      violations: [`${contractId} sent 470000 uSTX, post-condition requires eq 470001`],
     });
     expect(checkStxPostConditions(uncovered, res.events)).toMatchObject({
       ok: false,
-      violations: [`${contractId} sent 475000 uSTX not covered by any post-condition (deny mode)`],
+      violations: [`${contractId} sent 470000 uSTX not covered by any post-condition (deny mode)`],
     });
     expect(checkStxPostConditions(right, res.events)).toMatchObject({ ok: true, violations: [] });
     // allow mode does not require coverage
@@ -768,14 +1054,43 @@ describe("readers", () => {
       qualityScore: 0n,
     });
     expect(r.getDataset(9)).toBeNull();
-    expect(r.getBid(1)).toMatchObject({ datasetId: 1n, bidder, amount: 500_000n, duration: 10n, deadline: start + 10n, status: "MATCHED", matchedAt: start, parameterVersion: 1n });
-    expect(r.getBid(2)).toMatchObject({ status: "QUEUED", matchedAt: 0n });
-    expect(r.getValidator(validator1)).toEqual({ stake: 1_000_000n, active: true, index: 0n, openSeats: 1n, exitRequestedAt: 0n, registeredAt: start });
+    expect(r.getBid(1)).toMatchObject({
+      datasetId: 1n,
+      bidder,
+      amount: 500_000n,
+      duration: 10n,
+      deadline: start + 10n,
+      status: "MATCHED",
+      matchedAt: start,
+      validatorsAtMatch: 1n,
+      registrationsAtMatch: 1n,
+      pausesAtMatch: 0n,
+      parameterVersion: 1n,
+    });
+    expect(r.getBid(2)).toMatchObject({ status: "QUEUED", matchedAt: 0n, validatorsAtMatch: 0n, registrationsAtMatch: 0n, pausesAtMatch: 0n });
+    expect(r.getValidator(validator1)).toEqual({
+      stake: 1_000_000n,
+      active: true,
+      index: 0n,
+      openSeats: 1n,
+      exitRequestedAt: 0n,
+      registeredAt: start,
+      ordinal: 1n,
+      registeredAfterProposal: 0n,
+    });
     expect(r.getValidator(outsider)).toBeNull();
     expect(r.getValidatorAt(0)).toBe(validator1);
     expect(r.getValidatorAt(1)).toBeNull();
     expect(r.getVote(1, validator1)).toBeNull();
-    expect(r.getCommittee(1)).toEqual({ seats: [validator1], commits: 0n, reveals: 0n, revealedWeight: 0n, revealed: [] });
+    expect(r.getCommittee(1)).toEqual({
+      seats: [validator1],
+      weights: [1_000_000n],
+      totalWeight: 1_000_000n,
+      commits: 0n,
+      reveals: 0n,
+      revealedWeight: 0n,
+      revealed: [],
+    });
     expect(r.getCommitteeSeed(2)).toBeNull(); // queued: never matched
     const seed = r.getCommitteeSeed(1);
     if (seed !== null) expect(seed).toMatch(/^[0-9a-f]{64}$/);
@@ -784,13 +1099,22 @@ describe("readers", () => {
     expect(r.getJobResult(1)).toBeNull();
     expect(r.getQueueLink(2)).toEqual({ prev: 0n, next: 3n });
     expect(r.getQueueLink(3)).toEqual({ prev: 2n, next: 0n });
-    expect(r.getParameters()).toMatchObject({ version: 1n, committeeSize: 5n, minRevealsBps: 5001n, proposalThreshold: 1_000_000n });
+    expect(r.getParameters()).toMatchObject({
+      version: 1n,
+      committeeSize: 5n,
+      minRevealsBps: 5001n,
+      proposalThreshold: 1_000_000n,
+      maxBidWait: 4320n,
+      declineWindow: 6n,
+      protocolFeeBps: 100n,
+    });
     expect(r.getParametersAt(1)).toEqual(r.getParameters());
     expect(r.getParametersAt(2)).toBeNull();
     expect(r.getProposal(1)).toEqual({
       proposer: provider,
       parameter: "committee-size",
       value: 3n,
+      baseVersion: 1n,
       createdAt: start,
       votingEndsAt: start + 1008n,
       executableAt: start + 1008n + 145n,
@@ -804,6 +1128,10 @@ describe("readers", () => {
     expect(r.getVoteRecord(1, validator1)).toEqual({ support: false, weight: 1_000_000n });
     expect(r.getVoteRecord(1, provider)).toBeNull();
     expect(r.getVotingPower(provider)).toBe(1_000_000n);
+    expect(r.getProposalVotingPower(1, validator1)).toBe(1_000_000n);
+    expect(r.getProposalVotingPower(1, provider)).toBe(1_000_000n);
+    expect(r.getProposalVotingPower(1, outsider)).toBe(0n);
+    expect(r.getPause(1)).toBeNull();
     expect(r.getVoteLock(validator1)).toBe(start + 1008n);
     expect(r.getParameterBounds("committee-size")).toEqual({ minValue: 1n, maxValue: 10n });
     expect(r.getParameterBounds("no-such-thing")).toBeNull();
@@ -813,6 +1141,7 @@ describe("readers", () => {
       escrowedBids: 1_200_000n,
       unclaimedRewards: 0n,
       treasury: 0n,
+      surplus: 0n,
     });
     expect(r.getContractBalance()).toBe(3_200_000n);
     expect(r.getActiveValidatorCount()).toBe(1n);
@@ -827,11 +1156,51 @@ describe("readers", () => {
     expect(await a.burnHeight()).toBe(h());
   });
 
+  it("get-proposal-voting-power counts only stake held before the proposal; get-pause logs each pause", async () => {
+    await registerValidators([validator1, 1_000_000n]);
+    await registerDataset(1_000_000n, provider);
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    expect(okUint(exec(await c.proposeParameterChange({ parameter: "committee-size", value: 3n }), provider).result)).toBe(1n);
+    // after the proposal: a new validator and a new provider
+    await registerValidators([validator2, 2_000_000n]);
+    await registerDataset(1_500_000n, provider2);
+    expect(r.getValidator(validator2)).toMatchObject({ ordinal: 2n, registeredAfterProposal: 1n });
+    expect([validator1, validator2, provider, provider2].map((who) => r.getVotingPower(who))).toEqual([1_000_000n, 2_000_000n, 1_000_000n, 1_500_000n]);
+    expect([validator1, validator2, provider, provider2].map((who) => r.getProposalVotingPower(1, who))).toEqual([1_000_000n, 0n, 1_000_000n, 0n]);
+    // the vote weighs what the view said
+    expect(exec(await c.voteOnProposal({ proposalId: 1n, support: true }), validator1).result).toBeOk(Cl.uint(1_000_000n));
+    const late = simnet.callPublicFn(contractId, "vote-on-proposal", [Cl.uint(1), Cl.bool(false)], validator2);
+    expect(late.result).toBeErr(Cl.uint(ERR.NO_VOTING_POWER));
+    // on a later proposal their whole stake counts
+    expect(okUint(exec(await c.proposeParameterChange({ parameter: "validator-fee-bps", value: 600n }), validator2).result)).toBe(2n);
+    expect([validator1, validator2, provider, provider2].map((who) => r.getProposalVotingPower(2, who))).toEqual([1_000_000n, 2_000_000n, 1_000_000n, 1_500_000n]);
+    expect(r.getProposal(2)).toMatchObject({ baseVersion: 1n, totalStake: 5_500_000n });
+
+    expect(r.getPause(1)).toBeNull();
+    const pausedAt = h();
+    exec(await c.setPaused({ paused: true }), deployer);
+    expect(r.getPause(1)).toEqual({ startedAt: pausedAt, endedAt: 0n });
+    simnet.mineEmptyBlocks(5);
+    exec(await c.setPaused({ paused: false }), deployer);
+    expect(r.getPause(1)).toEqual({ startedAt: pausedAt, endedAt: pausedAt + 5n });
+    expect(r.getPause(2)).toBeNull();
+  });
+
   it("the median mirrors the contract's lower weighted median", () => {
     const v = (score: bigint, weight: bigint) => ({ score, weight });
     expect(weightedMedian([v(60n, 1n), v(55n, 2n), v(90n, 3n)], 6n)).toBe(60n);
     expect(weightedMedian([v(80n, 1n), v(70n, 1n)], 2n)).toBe(70n);
     expect(weightedMedian([v(10n, 1n), v(90n, 5n)], 6n)).toBe(90n);
+  });
+
+  it("slashBacked mirrors the contract: votes below the threshold need a strict majority of the whole committee", () => {
+    const v = (score: bigint, weight: bigint) => ({ score, weight });
+    expect(slashBacked([v(10n, 1n), v(20n, 2n), v(90n, 3n)], 40n, 6n)).toBe(false); // a tie is no majority
+    expect(slashBacked([v(10n, 2n), v(20n, 2n)], 40n, 7n)).toBe(true);
+    expect(slashBacked([v(10n, 2n), v(20n, 2n)], 40n, 8n)).toBe(false); // silent seats count in the whole
+    expect(slashBacked([v(40n, 5n)], 40n, 5n)).toBe(false); // at the threshold is not below it
+    expect(slashBacked([v(39n, 5n)], 40n, 5n)).toBe(true);
   });
 });
 
@@ -904,7 +1273,7 @@ describe("node reader", () => {
     const args = { caller: validator3, bidId: 1n, score: 90n };
     const viaHttp = await planRevealValidationResult(overHttp, args);
     expect(viaHttp).toEqual(await planRevealValidationResult(fromSimnet(simnet, contractId), args));
-    expect(viaHttp.settlement?.providerPayment).toBe(316_667n);
+    expect(viaHttp.settlement?.providerPayment).toBe(313_334n);
     expect(requests).toContain("GET /v2/info");
     expect(requests).toContain(`POST /v2/contracts/call-read/${deployer}/neural-training-market/get-committee`);
 

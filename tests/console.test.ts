@@ -47,19 +47,21 @@ describe("examples/readme-usage.clar", () => {
       `tx-sender switched to ${validator1} (wallet_3)`,
     ]);
     // events, compactly, with principals by account name
-    expect(transcript).toContain("  stx_transfer 0.475 STX (475,000 uSTX) .neural-training-market -> wallet_1");
+    expect(transcript).toContain("  stx_transfer 0.47 STX (470,000 uSTX) .neural-training-market -> wallet_1");
     expect(transcript).toContain("  stx_transfer 0.025 STX (25,000 uSTX) .neural-training-market -> wallet_3");
     expect(transcript).toContain("  print committee-drawn { bid-id: u1, random: false, seats: (list wallet_3) }");
     expect(transcript.some((line) => line.startsWith("  print job-finalized { bid-id: u1,") && line.includes("final-score: u85"))).toBe(true);
 
-    // the real simnet state moved: provider paid 0.475 STX for a 1 STX stake, bidder paid 0.5, validator earned 0.025
-    expect([provider, bidder, validator1].map((who, i) => stx(who) - before[i])).toEqual([-525_000n, -500_000n, -975_000n]);
+    // the real simnet state moved: provider paid 0.47 STX for a 1 STX stake, bidder paid 0.5, validator earned 0.025
+    expect([provider, bidder, validator1].map((who, i) => stx(who) - before[i])).toEqual([-530_000n, -500_000n, -975_000n]);
+    // the 1% protocol fee (0.005 STX) stays in the treasury
+    expect(transcript.some((line) => line.startsWith("  print job-finalized { bid-id: u1,") && line.includes("protocol-fee: u5000, provider-payment: u470000,"))).toBe(true);
     expect(getDataset(1)).toMatchObject({ "quality-score": 85n, validations: 1n, "passed-validations": 1n });
 
     // ::get_assets_maps prints clarinet's table, with a Name column
     const contractRow = transcript.find((line) => line.startsWith(`| ${contractId} `));
-    expect(contractRow).toMatch(/\| 2000000 +\| \.neural-training-market +\|$/);
-    expect(transcript.find((line) => line.startsWith(`| ${provider} `))).toMatch(/\| 99999999475000 +\| wallet_1 +\|$/);
+    expect(contractRow).toMatch(/\| 2005000 +\| \.neural-training-market +\|$/);
+    expect(transcript.find((line) => line.startsWith(`| ${provider} `))).toMatch(/\| 99999999470000 +\| wallet_1 +\|$/);
   });
 
   it("runs through the real CLI (tsx, file argument and piped stdin) with the same results", () => {
@@ -90,7 +92,7 @@ describe("expressions", () => {
     expect(s.feed("(+ 1 2)")).toEqual(["3"]);
     expect(s.feed('(contract-call? .neural-training-market register-dataset u10 "ipfs://x")')).toEqual(["(err u201) ;; ERR_STAKE_TOO_LOW"]);
     expect(s.feed("(contract-call? .neural-training-market get-market-totals)")).toEqual([
-      "{ dataset-stakes: u0, escrowed-bids: u0, treasury: u0, unclaimed-rewards: u0, validator-stakes: u0 }",
+      "{ dataset-stakes: u0, escrowed-bids: u0, surplus: u0, treasury: u0, unclaimed-rewards: u0, validator-stakes: u0 }",
     ]);
     expect(s.errors).toBe(0);
   });
@@ -117,7 +119,7 @@ describe("expressions", () => {
       ";; totals",
       ">> (contract-call? .neural-training-market",
       "..   get-market-totals) ;; done",
-      "{ dataset-stakes: u0, escrowed-bids: u0, treasury: u0, unclaimed-rewards: u0, validator-stakes: u0 }",
+      "{ dataset-stakes: u0, escrowed-bids: u0, surplus: u0, treasury: u0, unclaimed-rewards: u0, validator-stakes: u0 }",
     ]);
     expect(runConsole(session(), ["(+ 1", "2"])).toEqual([">> (+ 1", ".. 2", "error: incomplete expression (missing closing brackets)"]);
   });

@@ -21,6 +21,7 @@ import {
   getJobResult,
   getTotals,
   height,
+  lastIds,
   matchedJob,
   mineUntil,
   outsider,
@@ -29,6 +30,8 @@ import {
   provider,
   provider2,
   registerDataset,
+  registerDatasetWithTerms,
+  retireDataset,
   setPaused,
   setTerms,
   stx,
@@ -41,6 +44,22 @@ import {
 // ---------------------------------------------------------------------------
 // Local builders
 // ---------------------------------------------------------------------------
+
+/** The largest Clarity uint. */
+const MAX_UINT = 2n ** 128n - 1n;
+
+/** The largest price-per-block and max-concurrent-jobs the contract accepts. */
+const MAX_PRICE = 1_000_000_000_000n;
+const MAX_CAPACITY = 1000n;
+
+/** A refused registration: the error, no event, no STX moved, no dataset created. */
+function expectNotRegistered(result: ReturnType<typeof registerDataset>, name: Parameters<typeof expectErr>[1], before: Map<string, bigint>) {
+  expectErr(result, name);
+  expect(result.events).toEqual([]);
+  expect(deltas(before)).toEqual(new Map([...before.keys()].map((who) => [who, 0n])));
+  expect(lastIds()["dataset-id"]).toBe(0n);
+  expect(getDataset(1)).toBeNull();
+}
 
 /** A registered (default stake) dataset u1 that was withdrawn at once: retired. */
 function retiredDataset() {
@@ -103,7 +122,7 @@ describe("register-dataset", () => {
     expect(getTotals()["dataset-stakes"]).toBe(2_500_000n);
   });
 
-  it("emits dataset-registered with the id, provider, stake and URI", () => {
+  it("emits dataset-registered with the id, provider, stake, URI and the default terms", () => {
     const r = registerDataset(provider, DEFAULTS.minDatasetStake, "ar://metadata");
     expect(eventNames(r)).toEqual(["dataset-registered"]);
     expect(printEvents(r)[0]).toEqual({
@@ -112,6 +131,8 @@ describe("register-dataset", () => {
       provider,
       stake: DEFAULTS.minDatasetStake,
       "metadata-uri": "ar://metadata",
+      "price-per-block": 0n,
+      "max-concurrent-jobs": 1n,
     });
   });
 
@@ -127,7 +148,8 @@ describe("register-dataset", () => {
   });
 
   it("accepts a stake of exactly min-dataset-stake and a 256-character URI", () => {
-    const uri = "u".repeat(256);
+    const uri = "ipfs://" + "u".repeat(249);
+    expect(uri).toHaveLength(256);
     expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result).toBeOk(Cl.uint(1));
     expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, "metadata-uri": uri });
   });
@@ -158,6 +180,170 @@ describe("register-dataset", () => {
 });
 
 // ---------------------------------------------------------------------------
+// register-dataset-with-terms
+// ---------------------------------------------------------------------------
+
+describe("register-dataset-with-terms", () => {
+  it("escrows the stake and stores the dataset with its ask and job slots in one call (dataset-registered carries them)", () => {
+    const before = balances(provider, contractId);
+    const r = registerDatasetWithTerms(provider, 2_000_000n, "ipfs://bafy-terms", 2_000n, 3n);
+    expect(r.result).toBeOk(Cl.uint(1));
+
+    expect(stxTransfers(r)).toEqual([{ sender: provider, recipient: contractId, amount: 2_000_000n }]);
+    expect(deltas(before)).toEqual(new Map([[provider, -2_000_000n], [contractId, 2_000_000n]]));
+    expect(printEvents(r)).toEqual([
+      {
+        event: "dataset-registered",
+        "dataset-id": 1n,
+        provider,
+        stake: 2_000_000n,
+        "metadata-uri": "ipfs://bafy-terms",
+        "price-per-block": 2_000n,
+        "max-concurrent-jobs": 3n,
+      },
+    ]);
+    expect(getDataset(1)).toEqual({
+      provider,
+      stake: 2_000_000n,
+      "metadata-uri": "ipfs://bafy-terms",
+      "price-per-block": 2_000n,
+      "max-concurrent-jobs": 3n,
+      "active-jobs": 0n,
+      "queued-jobs": 0n,
+      "queue-head": 0n,
+      "queue-tail": 0n,
+      "matched-jobs": 0n,
+      validations: 0n,
+      "passed-validations": 0n,
+      "score-sum": 0n,
+      "last-settled-at": 0n,
+      "registered-at": height(),
+      active: true,
+      "quality-score": 0n,
+    });
+    expect(getTotals()["dataset-stakes"]).toBe(2_000_000n);
+  });
+
+  it("the ask binds the very first bid: a bid below it is refused at once, with no window at price 0", () => {
+    const start = height();
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://terms", 2_000n, 1n).result).toBeOk(Cl.uint(1));
+    // the next call, in the same Bitcoin block: 2,000 * 100 = 200,000 is the ask
+    const before = balances(bidder, contractId);
+    expectErr(placeBid(bidder, 1, 199_999n, 100n), "BID_BELOW_ASK");
+    expect(deltas(before)).toEqual(new Map([[bidder, 0n], [contractId, 0n]]));
+    expect(getBid(1)).toBeNull();
+    expect(placeBid(bidder, 1, 200_000n, 100n).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)).toMatchObject({ amount: 200_000n, status: BigInt(BID_STATUS.MATCHED) });
+    expect(height()).toBe(start);
+    // register-dataset opens at price 0 until set-dataset-terms: the same bid is taken there
+    expect(registerDataset(provider2).result).toBeOk(Cl.uint(2));
+    expect(placeBid(bidder, 2, 199_999n, 100n).result).toBeOk(Cl.uint(2));
+  });
+
+  it("accepts the bounds: price 1e12 with capacity 1000, and price 0 with capacity 1", () => {
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", MAX_PRICE, MAX_CAPACITY).result).toBeOk(Cl.uint(1));
+    expect(getDataset(1)).toMatchObject({ "price-per-block": MAX_PRICE, "max-concurrent-jobs": MAX_CAPACITY });
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://b", 0n, 1n).result).toBeOk(Cl.uint(2));
+    expect(getDataset(2)).toMatchObject({ "price-per-block": 0n, "max-concurrent-jobs": 1n });
+  });
+
+  it("rejects a price above 1e12 per block with ERR_INVALID_PRICE, moving nothing", () => {
+    const before = balances(provider, contractId);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", MAX_PRICE + 1n, 1n), "INVALID_PRICE", before);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", MAX_UINT, 1n), "INVALID_PRICE", before);
+  });
+
+  it("rejects a capacity of 0 or above 1000 with ERR_INVALID_CAPACITY, moving nothing", () => {
+    const before = balances(provider, contractId);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", 0n, 0n), "INVALID_CAPACITY", before);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", 0n, MAX_CAPACITY + 1n), "INVALID_CAPACITY", before);
+  });
+
+  it("runs register-dataset's checks, then the terms after the URI checks and before the deposit", () => {
+    const before = balances(provider, contractId);
+    // the stake and the URI come first, whatever the terms
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake - 1n, "ipfs://a", MAX_PRICE + 1n, 0n), "STAKE_TOO_LOW", before);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "", MAX_PRICE + 1n, 0n), "EMPTY_METADATA_URI", before);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "http://x", MAX_PRICE + 1n, 0n), "INVALID_METADATA_URI", before);
+    // the price before the capacity
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", MAX_PRICE + 1n, 0n), "INVALID_PRICE", before);
+    // the terms before the deposit: an unaffordable stake with bad terms reports the terms
+    const unaffordable = stx(provider) + 1n;
+    expectNotRegistered(registerDatasetWithTerms(provider, unaffordable, "ipfs://a", MAX_PRICE + 1n, 1n), "INVALID_PRICE", before);
+    expectNotRegistered(registerDatasetWithTerms(provider, unaffordable, "ipfs://a", 0n, 0n), "INVALID_CAPACITY", before);
+    expectNotRegistered(registerDatasetWithTerms(provider, unaffordable, "ipfs://a", 0n, 1n), "INSUFFICIENT_FUNDS", before);
+  });
+
+  it("is refused while the market is paused with ERR_PAUSED", () => {
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    const before = balances(provider, contractId);
+    expectNotRegistered(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", 1_000n, 2n), "PAUSED", before);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// metadata-uri (register-dataset and register-dataset-with-terms)
+// ---------------------------------------------------------------------------
+
+/** URIs the contract refuses with ERR_INVALID_METADATA_URI: unknown or bare schemes, whitespace anywhere. */
+const INVALID_URIS = [
+  " ",
+  "not a uri",
+  "ipfs://",
+  "ar://",
+  "https://",
+  "http://x",
+  "ftp://x",
+  "IPFS://x",
+  "ipfs:/x",
+  "ipfs://a b",
+  " ipfs://a",
+  "ipfs://a ",
+  "ipfs://a\tb",
+  "ipfs://a\nb",
+  "ipfs://a\rb",
+];
+
+describe("metadata-uri", () => {
+  it("accepts ipfs://, ar:// and https:// URIs with something after the scheme", () => {
+    const uris = ["ipfs://a", "ar://a", "https://a", "ipfs://bafy/metadata.json", "https://example.com/d?v=1#x"];
+    uris.forEach((uri, i) => {
+      expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result).toBeOk(Cl.uint(i + 1));
+      expect(getDataset(i + 1)?.["metadata-uri"]).toBe(uri);
+    });
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ar://b", 0n, 1n).result).toBeOk(Cl.uint(uris.length + 1));
+  });
+
+  it("register-dataset rejects a URI without a known scheme, with nothing after it, or with a space, tab, newline or CR with ERR_INVALID_METADATA_URI (u210)", () => {
+    const before = balances(provider, contractId);
+    for (const uri of INVALID_URIS) {
+      const r = registerDataset(provider, DEFAULTS.minDatasetStake, uri);
+      expect(r.result, JSON.stringify(uri)).toStrictEqual(Cl.error(Cl.uint(210)));
+      expectNotRegistered(r, "INVALID_METADATA_URI", before);
+    }
+  });
+
+  it("register-dataset-with-terms rejects the same URIs with ERR_INVALID_METADATA_URI (u210)", () => {
+    const before = balances(provider, contractId);
+    for (const uri of INVALID_URIS) {
+      const r = registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, uri, 1_000n, 2n);
+      expect(r.result, JSON.stringify(uri)).toStrictEqual(Cl.error(Cl.uint(210)));
+      expectNotRegistered(r, "INVALID_METADATA_URI", before);
+    }
+  });
+
+  it("an empty URI is still ERR_EMPTY_METADATA_URI (u202), from both functions", () => {
+    const before = balances(provider, contractId);
+    const plain = registerDataset(provider, DEFAULTS.minDatasetStake, "");
+    expect(plain.result).toStrictEqual(Cl.error(Cl.uint(202)));
+    expectNotRegistered(plain, "EMPTY_METADATA_URI", before);
+    const withTerms = registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "", 0n, 1n);
+    expect(withTerms.result).toStrictEqual(Cl.error(Cl.uint(202)));
+    expectNotRegistered(withTerms, "EMPTY_METADATA_URI", before);
+  });
+});
+
+// ---------------------------------------------------------------------------
 // add-dataset-stake
 // ---------------------------------------------------------------------------
 
@@ -173,7 +359,7 @@ describe("add-dataset-stake", () => {
     expect(moved.get(contractId)).toBe(750_000n);
     expect(stxTransfers(r)).toEqual([{ sender: provider, recipient: contractId, amount: 750_000n }]);
     expect(printEvents(r)).toEqual([
-      { event: "dataset-stake-added", "dataset-id": 1n, amount: 750_000n, stake: 1_750_000n },
+      { event: "dataset-stake-added", "dataset-id": 1n, provider, amount: 750_000n, stake: 1_750_000n },
     ]);
     expect(getDataset(1)).toMatchObject({ stake: 1_750_000n, active: true });
     expect(getTotals()["dataset-stakes"]).toBe(1_750_000n);
@@ -259,6 +445,20 @@ describe("add-dataset-stake", () => {
     const before = balances(provider, contractId);
     expectErr(addStake(provider, 1, stx(provider) + 1n), "INSUFFICIENT_FUNDS");
     expect(deltas(before).get(provider)).toBe(0n);
+    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+  });
+
+  it("rejects the largest uint with ERR_INSUFFICIENT_FUNDS (u104), not an overflow, and moves nothing", () => {
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    const before = balances(provider, contractId);
+    const totals = getTotals();
+    // stake + amount would overflow: the deposit fails first
+    const r = addStake(provider, 1, MAX_UINT);
+    expect(r.result).toStrictEqual(Cl.error(Cl.uint(104)));
+    expectErr(r, "INSUFFICIENT_FUNDS");
+    expect(r.events).toEqual([]);
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [contractId, 0n]]));
+    expect(getTotals()).toEqual(totals);
     expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 });
@@ -524,5 +724,121 @@ describe("withdraw-dataset-stake", () => {
     expectErr(withdrawStake(outsider, 1), "NOT_DATASET_PROVIDER");
     expect([...deltas(before).values()]).toEqual([0n, 0n, 0n]);
     expect(getDataset(1)).toMatchObject({ active: true, stake: DEFAULTS.minDatasetStake });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// retire-dataset
+// ---------------------------------------------------------------------------
+
+describe("retire-dataset", () => {
+  it("the provider closes its dataset at once: active false, dataset-retired, nothing moved; no more bids, terms or stake (DATASET_INACTIVE)", () => {
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+
+    const r = retireDataset(provider, 1);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(printEvents(r)).toEqual([
+      { event: "dataset-retired", "dataset-id": 1n, provider, "queued-jobs": 0n, "active-jobs": 0n },
+    ]);
+    expect(stxTransfers(r)).toEqual([]);
+    expect(getDataset(1)).toMatchObject({ active: false, stake: DEFAULTS.minDatasetStake });
+
+    expectErr(placeBid(bidder, 1), "DATASET_INACTIVE");
+    expectErr(setTerms(provider, 1, 1_000n, 2n), "DATASET_INACTIVE");
+    expectErr(addStake(provider, 1, 100_000n), "DATASET_INACTIVE");
+    expectErr(retireDataset(provider, 1), "DATASET_INACTIVE");
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
+    expect(getTotals()).toEqual(totals);
+    expect(getBid(1)).toBeNull();
+  });
+
+  it("only the provider retires its dataset (NOT_DATASET_PROVIDER); an unknown dataset is DATASET_NOT_FOUND", () => {
+    expectErr(retireDataset(provider, 1), "DATASET_NOT_FOUND");
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    expectErr(retireDataset(provider2, 1), "NOT_DATASET_PROVIDER");
+    expectErr(retireDataset(bidder, 1), "NOT_DATASET_PROVIDER");
+    expectErr(retireDataset(provider, 2), "DATASET_NOT_FOUND");
+    expect(getDataset(1)?.active).toBe(true);
+  });
+
+  it("works while the market is paused", () => {
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    const r = retireDataset(provider, 1);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(eventNames(r)).toEqual(["dataset-retired"]);
+    expect(getDataset(1)?.active).toBe(false);
+    // a dataset that never had a matched job: its stake comes back at once, paused or not
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+  });
+
+  it("each queued bid becomes refundable by anyone through expire-bid, one per call; the running job still finishes and pays; then the stake is released once", () => {
+    matchedJob();
+    expect(placeBid(bidder2, 1, 200_000n, 100n, height() + 1_000n).result).toBeOk(Cl.uint(2));
+    expect(placeBid(outsider, 1, 210_000n, 100n, height() + 1_000n).result).toBeOk(Cl.uint(3));
+    // before the retirement a queued bid that can meet its deadline is not refundable
+    expectErr(expireBid(provider2, 2), "BID_NOT_EXPIRED");
+
+    const retired = retireDataset(provider, 1);
+    expect(retired.result).toBeOk(Cl.bool(true));
+    expect(printEvents(retired)).toEqual([
+      { event: "dataset-retired", "dataset-id": 1n, provider, "queued-jobs": 2n, "active-jobs": 1n },
+    ]);
+    const before = balances(bidder2, outsider, provider, contractId);
+
+    const first = expireBid(provider2, 2);
+    expect(first.result).toBeOk(Cl.uint(200_000n));
+    expect(printEvents(first)).toEqual([
+      { event: "bid-expired", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, refund: 200_000n, penalties: 0n },
+    ]);
+    expect(stxTransfers(first)).toEqual([{ sender: contractId, recipient: bidder2, amount: 200_000n }]);
+    // one bid per call: bid 3 is still queued
+    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getBid(3)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(getDataset(1)).toMatchObject({ "queued-jobs": 1n, "queue-head": 3n, "queue-tail": 3n, "active-jobs": 1n });
+
+    const second = expireBid(bidder, 3);
+    expect(second.result).toBeOk(Cl.uint(210_000n));
+    expect(stxTransfers(second)).toEqual([{ sender: contractId, recipient: outsider, amount: 210_000n }]);
+    expect(getBid(3)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getDataset(1)).toMatchObject({ "queued-jobs": 0n, "queue-head": 0n, "queue-tail": 0n, "active-jobs": 1n });
+    expect(deltas(before)).toEqual(new Map([[bidder2, 200_000n], [outsider, 210_000n], [provider, 0n], [contractId, -410_000n]]));
+    expect(getTotals()["escrowed-bids"]).toBe(500_000n);
+
+    // the running job holds the stake
+    expectErr(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS");
+    // ... and still finishes: 500,000 - 25,000 fees - 5,000 protocol fee to the provider
+    const settled = vote(validator1, 1, 1, 85);
+    expect(settled.result).toBeOk(Cl.bool(true));
+    expect(eventNames(settled)).toEqual(["validation-submitted", "job-finalized"]);
+    expect(deltas(before).get(provider)).toBe(470_000n);
+    expect(getDataset(1)).toMatchObject({ active: false, "active-jobs": 0n, "passed-validations": 1n });
+
+    // a passed validation unlocks the stake at once
+    const withdrawn = withdrawStake(provider, 1);
+    expect(withdrawn.result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expect(printEvents(withdrawn)).toEqual([
+      { event: "dataset-withdrawn", "dataset-id": 1n, provider, amount: DEFAULTS.minDatasetStake },
+    ]);
+    expect(deltas(before).get(provider)).toBe(470_000n + DEFAULTS.minDatasetStake);
+    expect(getDataset(1)).toMatchObject({ active: false, stake: 0n });
+    expect(getTotals()["dataset-stakes"]).toBe(0n);
+    expectErr(withdrawStake(provider, 1), "DATASET_INACTIVE");
+  });
+
+  it("withdraw-dataset-stake of a retired dataset keeps the stake lock, then pays once; a second withdraw is DATASET_INACTIVE", () => {
+    finalizedJob(55);
+    expect(getJobResult(1)?.outcome).toBe(BigInt(OUTCOME.PARTIAL));
+    const settledAt = height();
+    expect(retireDataset(provider, 1).result).toBeOk(Cl.bool(true));
+    expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
+    mineUntil(settledAt + DEFAULTS.stakeLockBlocks + 1n);
+    const before = balances(provider, contractId);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expect(deltas(before)).toEqual(new Map([[provider, DEFAULTS.minDatasetStake], [contractId, -DEFAULTS.minDatasetStake]]));
+    expectErr(withdrawStake(provider, 1), "DATASET_INACTIVE");
+    expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
   });
 });

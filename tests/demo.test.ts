@@ -60,8 +60,8 @@ describe("printed story", () => {
       /Balances before and after/,
       /Solvency check/,
     ]) expect(summary.steps.some((step) => stage.test(step)), `${stage}`).toBe(true);
-    expect(text).toContain("   > Ada: (register-dataset u50000000 \"ipfs://ada/curated-street-scenes\")");
-    expect(text).toContain("       stx_transfer 19 STX (19,000,000 uSTX) market -> Ada");
+    expect(text).toContain('   > Ada: (register-dataset-with-terms u50000000 "ipfs://ada/curated-street-scenes" u100000 u1)');
+    expect(text).toContain("       stx_transfer 18.8 STX (18,800,000 uSTX) market -> Ada");
   });
 
   it("shows the committee draw failing before the seed exists, then succeeding at random", () => {
@@ -73,21 +73,33 @@ describe("printed story", () => {
     expect(stepMatching(/matched at once/)).toContain("print committee-drawn { bid-id: u1, random: false, seats: (list Vera) }");
   });
 
+  it("registers the six validators before Bob's bid on Jasper's data, so they may sit on its committee", () => {
+    const joining = stepMatching(/more than the committee size/);
+    ["Victor", "Valentina", "Walter", "Wanda", "Xavier", "Yasmin"].forEach((name, i) =>
+      expect(joining).toContain(`print validator-registered { ordinal: u${i + 2}, stake: u10000000, validator: ${name} }`),
+    );
+    expect(joining).toContain("Active validators: 7.");
+    expect(joining).toContain("a job's committee is drawn only from the validators registered before its match");
+    expect(summary.steps.findIndex((s) => /more than the committee size/.test(s))).toBeLessThan(summary.steps.findIndex((s) => /waits for a seed/.test(s)));
+  });
+
   it("ends with the balance table and the solvency verdict", () => {
     const table = stepMatching(/Balances/);
     expect(table).toMatch(/Actor +Role +Before +After +Change +Staked +Net/);
-    expect(table).toMatch(/Ada +data provider +100,000,000\.000000 +99,999,976\.125000 +-23\.875000 +50\.000000 +\+26\.125000/);
-    expect(table).toMatch(/market +the contract +0\.000000 +139\.400000 +\+139\.400000/);
+    expect(table).toMatch(/Ada +data provider +100,000,000\.000000 +99,999,975\.850000 +-24\.150000 +50\.000000 +\+25\.850000/);
+    expect(table).toMatch(/market +the contract +0\.000000 +139\.675000 +\+139\.675000/);
     const solvency = stepMatching(/Solvency/);
-    expect(solvency).toContain("sum                139.4 STX (139,400,000 uSTX)");
-    expect(solvency).toContain("contract balance   139.4 STX (139,400,000 uSTX)");
-    expect(solvency).toContain("SOLVENT: the sum of get-market-totals equals the contract balance");
+    expect(solvency).toContain("treasury           9.775 STX (9,775,000 uSTX)");
+    expect(solvency).toContain("sum                139.675 STX (139,675,000 uSTX)");
+    expect(solvency).toContain("contract balance   139.675 STX (139,675,000 uSTX)");
+    expect(solvency).toContain("surplus            0 STX (0 uSTX) (STX the books do not track)");
+    expect(solvency).toContain("SOLVENT: the sum of get-market-totals equals the contract balance, no surplus");
     expect(text).not.toContain("INSOLVENT");
   });
 });
 
 describe("small market: one-seat committee, direct votes", () => {
-  it("Bob's job: matched at once, Vera scores 85, Ada is paid the bid minus the 5% validator fee", () => {
+  it("Bob's job: matched at once, Vera scores 85, Ada is paid the bid minus the 5% validator fee and the 1% protocol fee", () => {
     expect(summary.jobs[0]).toMatchObject({
       bidId: 1,
       datasetId: 1,
@@ -98,13 +110,18 @@ describe("small market: one-seat committee, direct votes", () => {
       committee: ["Vera"],
       finalScore: 85,
       outcome: "rewarded",
-      providerPayment: 19n * STX,
+      providerPayment: 18_800_000n, // 20 STX - 1 STX validator fees - 0.2 STX protocol fee
       bidderRefund: 0n,
       slashed: 0n,
       validatorFees: 1n * STX,
+      protocolFee: 200_000n,
       penalties: 0n,
+      rewardPool: 1n * STX,
       outliers: [],
     });
+    expect(stepMatching(/Vera scores Bob's model 85/)).toContain(
+      "Out of the 20 STX payment come the validators' 5% fee, 1 STX, and the 1% protocol fee, 0.2 STX, for the treasury.",
+    );
   });
 
   it("Carol's queued bid is matched automatically when Bob's job settles", () => {
@@ -126,9 +143,10 @@ describe("small market: one-seat committee, direct votes", () => {
       provider: "Ada",
       finalScore: 55,
       outcome: "partial",
-      providerPayment: 7_125_000n, // 7.5 STX payment minus its 5% fee
+      providerPayment: 7_050_000n, // 7.5 STX payment minus its 5% validator fee and 1% protocol fee
       bidderRefund: 7_500_000n,
       validatorFees: 375_000n,
+      protocolFee: 75_000n,
       slashed: 0n,
     });
   });
@@ -164,10 +182,24 @@ describe("large market: random committee, commit-reveal, slash", () => {
       bidderRefund: 10n * STX,
       slashed: 10n * STX,
       validatorFees: 500_000n, // 5% of the bid, out of the slashed stake
+      protocolFee: 0n, // nothing was paid
       penalties: 100_000n * BigInt(job.outliers.length), // 1% of a 10 STX stake each
     });
+    // every seat revealed: all the penalties are outliers', and they go to the pool
     expect(job.rewardPool).toBe(job.validatorFees + job.penalties);
-    expect(summary.slash).toEqual({ datasetId: 2, provider: "Jasper", amount: 10n * STX, stakeBefore: 20n * STX, stakeAfter: 10n * STX });
+    // a slash needs a strict majority of the committee's weight below 40: every seat weighs 10 STX
+    const below = job.committee.filter((name) => (job.votes[name] as number) < 40).length;
+    expect(below).toBe(job.committee.includes("Valentina") ? 4 : 5);
+    expect(summary.slash).toEqual({
+      datasetId: 2,
+      provider: "Jasper",
+      amount: 10n * STX,
+      stakeBefore: 20n * STX,
+      stakeAfter: 10n * STX,
+      committeeWeight: 50n * STX,
+      weightBelowThreshold: 10n * STX * BigInt(below),
+    });
+    expect(stepMatching(/Reveal phase/)).toContain(`Below 40: ${10 * below} STX of the committee's 50 STX of stake, a strict majority`);
   });
 
   it("every member claims: coherent ones share the pool by stake, outliers get u0", () => {
@@ -206,7 +238,7 @@ describe("balances and solvency", () => {
   const claimed = (name: ActorName) => summary.claims.filter((c) => c.validator === name).reduce((sum, c) => sum + c.amount, 0n);
 
   it("moves every actor's wallet by exactly what it staked, paid and earned", () => {
-    expect(actor("Ada")).toMatchObject({ change: -50n * STX + 19n * STX + 7_125_000n, staked: 50n * STX, net: 26_125_000n });
+    expect(actor("Ada")).toMatchObject({ change: -50n * STX + 18_800_000n + 7_050_000n, staked: 50n * STX, net: 25_850_000n });
     expect(actor("Bob")).toMatchObject({ change: -20n * STX - 10n * STX + 10n * STX, staked: 0n }); // paid for job 1, refunded job 4
     expect(actor("Carol")).toMatchObject({ change: -15n * STX - 12n * STX + 12n * STX + 7_500_000n, staked: 0n });
     expect(actor("Jasper")).toMatchObject({ change: -20n * STX, staked: 10n * STX, net: -10n * STX });
@@ -222,7 +254,8 @@ describe("balances and solvency", () => {
     const actorsChange = summary.actors.reduce((sum, a) => sum + a.change, 0n);
     expect(actorsChange + (summary.contract.after - summary.contract.before)).toBe(0n);
     expect(summary.actors.reduce((sum, a) => sum + a.net, 0n)).toBe(-summary.totals.treasury);
-    expect(summary.totals.treasury).toBe(10n * STX - 500_000n); // the slash minus the validators' fee
+    // the slash minus the validators' fee, plus the 1% protocol fees of the two paid jobs
+    expect(summary.totals.treasury).toBe(10n * STX - 500_000n + 200_000n + 75_000n);
   });
 
   it("is solvent: the sum of get-market-totals equals the contract balance", () => {
@@ -234,7 +267,8 @@ describe("balances and solvency", () => {
       "validator-stakes": 70n * STX - 100_000n * BigInt(summary.jobs[2].outliers.length),
       "escrowed-bids": 0n,
       "unclaimed-rewards": 0n,
-      treasury: 9_500_000n,
+      treasury: 9_775_000n,
+      surplus: 0n,
     });
   });
 });

@@ -10,10 +10,9 @@ import {
   contractId,
   decode,
   deployer,
-  eventNames,
   expectSolvent,
-  marketField,
   outsider,
+  printEvents,
   provider,
   provider2,
   readOnly,
@@ -26,56 +25,95 @@ import {
 import { ERR, type ErrorName } from "../src/errors.ts";
 
 /**
- * Model-based test (issue 7, part 3): `fc.commands` + `fc.modelRun` against a TypeScript model of
- * the market. Every command predicts, from the model alone, the exact result of its call - the
- * `(ok value)` or the exact error code, following the contract's check order - and the exact list
- * of print events; it asserts both, updates the model, then compares the model with the chain.
+ * Model-based test (issue 7, part 3; issue 11): `fc.commands` + `fc.modelRun` against a TypeScript
+ * model of the market. Every command predicts, from the model alone, the exact result of its call -
+ * the `(ok value)` or the exact error code, following the contract's check order - and the exact
+ * list of print events WITH their payloads; it asserts both, updates the model, then compares the
+ * model with the chain.
  *
  * WHAT THE MODEL HOLDS (exactly, as plain values):
- * - the STX balance of every simnet account and of the contract;
- * - `market-totals` (five buckets; the model also checks that they sum to the contract balance),
- *   `paused`, `pause-ended-at`, `last-dataset-id`, `last-bid-id`, `last-proposal-id` (stays 0),
- *   `active-validator-count` and the active set `validator-at` 0..n in swap-and-pop order (all
- *   fields of the `market` record, with its copies of the version-1 parameters);
- * - datasets: provider, stake, uri, price, capacity, active jobs, the FIFO queue (head, tail,
- *   queued-jobs, every bid's queue links), matched jobs, validations, passed validations, score sum
- *   (hence quality-score), last-settled-at, registered-at, active; `provider-stakes` per account;
- * - bids: every field (status, amount, deadline, placed-at, matched-at, matched-block...);
- * - validators: stake, active, index, open seats, exit-requested-at, registered-at;
- * - committees: seats in seat order, commits, reveals, revealed weight, revealed (score, weight)s;
+ * - the STX balance of every simnet account and of the contract, and the contract's surplus (STX
+ *   sent to it by plain transfers, not yet swept);
+ * - the whole `market` record: `paused`, `pauses`, `last-dataset-id`, `last-bid-id`,
+ *   `last-proposal-id` and `votes-open-until` (both stay 0), `active-validator-count`,
+ *   `validator-registrations`, the five solvency buckets (the model checks that they plus the
+ *   surplus sum to the contract balance) and the copies of the version-1 parameters
+ *   (`max-bid-wait` included); the `pause-log` (started-at, ended-at of every pause); the active
+ *   set `validator-at` 0..n ({validator, ordinal}) in swap-and-pop order;
+ * - datasets: provider, stake, uri, price per block, capacity, active jobs, the FIFO queue (head,
+ *   tail, queued-jobs, every bid's queue links), matched jobs, validations, passed validations,
+ *   score sum (hence quality-score), last-settled-at, registered-at, active (false once retired or
+ *   withdrawn); `provider-stakes` per account: {stake, voting-floor (the stake held before the
+ *   last increase: with no proposal every increase starts a new run), votes-open-until and
+ *   grown-after-proposal (both 0: no proposal is ever made here)};
+ * - bids: every field (status, amount, deadline, placed-at, matched-at, matched-block,
+ *   validators-at-match, registrations-at-match, pauses-at-match...);
+ * - validators: stake, active, index, open seats, exit-requested-at, registered-at, ordinal,
+ *   registered-after-proposal (0);
+ * - committees: seats in seat order, their weights (each member's stake at the draw) and total
+ *   weight, commits, reveals, revealed weight, revealed (score, weight)s;
  * - votes: commitment (recomputed by the test from {score, salt, bid-id, validator}), score,
- *   weight, revealed, claimed; the test keeps each committer's secret score and salt;
- * - job results: final score (stake-weighted lower median), outcome, provider payment, bidder
- *   refund, slash, validator fees, protocol fee, penalties, reward pool and weight, finalized-at;
- *   and the treasury, through the totals.
+ *   weight (the seat's weight), revealed, claimed; the test keeps each committer's score and salt;
+ * - job results: final score (weighted lower median), outcome, provider payment, bidder refund,
+ *   slash, validator fees, protocol fee (1%), penalties (silent + outlier), reward pool (fees +
+ *   outlier penalties) and weight, finalized-at; silence penalties go to the treasury.
+ * The rules it models include: eligibility by registration ordinal (a committee is drawn from the
+ * first validators-at-match indices among validators with ordinal <= registrations-at-match, so
+ * later registrants never sit on a job); seat weights (a vote weighs its seat's stake at the draw,
+ * penalties take a share of the stake now); the pause excuse (a seat that never committed is
+ * excused iff pause number pauses-at-match + 1 started by deadline + validation-window); the slash
+ * majority (a median below the slash threshold without a strict majority of the committee's total
+ * weight voting below it refunds the job like a lack of quorum: outcome u5, status EXPIRED,
+ * bid-expired, no result, silent seats penalized to the treasury, revealed votes not penalized);
+ * penalties split (silence to the treasury, outliers to the reward pool); the 1% protocol fee;
+ * exits while seated (the exiter keeps and serves its seats); the deadline bound (max-bid-wait);
+ * asks and several slots per dataset; the metadata URI rule; the 32-byte salt; retired datasets
+ * (closed to bids and matching, their queued bids expire on demand, running jobs finish, the
+ * stake is withdrawn as usual); declines (full refund, seats freed without penalty, CANCELLED);
+ * and the voting-floor bookkeeping of provider stakes.
  * After EVERY command it compares: all the globals above, every dataset, the pool's validator
  * records, and every matched bid and every bid the command named or touched, with its links,
  * committee, votes and result (a waiting bid the command did not touch: its record and links).
  * After every run: every bid, every account's validator record and provider stake. At the start
- * and end of each `it`: all of it, every account's vote on every bid, and the views
- * `get-dataset` (quality-score) and `get-voting-power`.
+ * and end of each `it`: all of it, every account's vote on every bid, and the views `get-dataset`
+ * (quality-score), `get-voting-power`, `get-proposal-voting-power`, `get-pause` and
+ * `get-market-totals` (surplus).
  *
  * Commands (each `check` keeps growth bounded and, for a "smart" target, requires one to exist):
- * register-dataset, add-dataset-stake, withdraw-dataset-stake, place-computation-bid (matched at
- * once or queued; queued heads matched or refunded in order, at most 5 per call, when a slot
- * frees), match-queued-bids, cancel-bid, expire-bid (queued and matched), register-validator,
- * request-validator-exit, withdraw-validator-stake, draw-committee, commit-validation-result,
- * reveal-validation-result (right, wrong score, wrong salt), submit-validation-result,
- * finalize-validation (median settlement or refund), claim-validation-reward, set-paused,
- * withdraw-treasury, and mining 1-15 / 40-120 / 4400 blocks. Targets are resolved at run time
- * from the model: mostly a fitting one (an uncommitted seat of a live job, an idle dataset...),
- * sometimes any entity or account, or a missing id, so the failure paths run too.
+ * register-dataset and register-dataset-with-terms (valid and invalid URIs, prices and
+ * capacities), add-dataset-stake (including an amount nobody can pay), set-dataset-terms,
+ * retire-dataset, withdraw-dataset-stake, place-computation-bid (matched at once or queued; queued
+ * heads matched or refunded in order, at most 5 per call, when a slot frees; deadlines up to and
+ * past max-bid-wait), match-queued-bids, cancel-bid, expire-bid (queued: past its deadline or on a
+ * retired dataset; matched), decline-job, register-validator, request-validator-exit (also while
+ * seated), withdraw-validator-stake, draw-committee, commit-validation-result,
+ * reveal-validation-result (right, wrong score, wrong salt, short salt), submit-validation-result,
+ * finalize-validation (median settlement, no-majority refund or no-quorum refund),
+ * claim-validation-reward, set-paused (including repeats), withdraw-treasury, a plain STX transfer
+ * to the contract and sweep-surplus (any surplus left is swept at the end of the `it`), and mining
+ * 1-15 / 40-120 / 4400 blocks or to a window edge of a stuck job (the close of its commit phase or
+ * of its reveal window, or the block before). Targets are resolved at run time from the model:
+ * mostly a fitting one (an uncommitted seat of a live job, an idle dataset...), sometimes any
+ * entity or account, or a missing id, so the failure paths run too. Scores: mostly a job's "true
+ * quality" near the thresholds plus noise; on every fifth job ("contested") the heaviest
+ * committing seat scores 30 and the others 50; the last seat of a committee of 3+ on every third
+ * and every contested job never commits ("lazy"), so these jobs settle after the reveal window,
+ * by a slash backed by a majority or by the no-majority refund. The last test checks that the
+ * default seeds reach every settlement path, that every command succeeds at least once and that
+ * the new refusals (DEADLINE_TOO_FAR, BID_BELOW_ASK, INVALID_SALT, INVALID_METADATA_URI,
+ * DECLINE_CLOSED, VALIDATION_STARTED...) are met.
  *
- * WHAT IT LEAVES OUT (to keep the model exact and the file under ~15 s):
+ * WHAT IT LEAVES OUT (to keep the model exact and the file around ~15 s):
  * - Random committees: validators come from a pool of at most 5 accounts (= committee-size), so
- *   the active set never exceeds the committee size and every committee is seated without a seed
- *   (seat k probes from index k). The VRF/Bitcoin-seeded draw is covered by property.test.ts.
- * - set-dataset-terms: every dataset keeps price 0 and capacity 1 (one running job + FIFO queue),
- *   so ERR_BID_BELOW_ASK is not reachable here.
+ *   the active set never exceeds the committee size and every committee is seated at the match
+ *   without a seed (seat k probes from index k); hence a job whose match found nobody eligible
+ *   never gets a committee (draw-committee succeeds never here, it is exercised for its errors).
+ *   The VRF/Bitcoin-seeded draw is covered by property.test.ts and committee.test.ts.
  * - Governance (proposals, votes, vote locks, parameter versions): parameters stay at version 1,
- *   so ERR_VOTE_LOCKED is never reachable; ERR_NOT_DIRECT_CALLER and ERR_INSUFFICIENT_FUNDS are
- *   not exercised (no intermediary contract; every account holds 100M STX).
- * - Event payloads (only event names and order are predicted; their effects are compared as state).
+ *   so ERR_VOTE_LOCKED is never reachable, `last-proposal-id`, `registered-after-proposal` and
+ *   `grown-after-proposal` stay 0; ERR_NOT_DIRECT_CALLER is not exercised (no intermediary
+ *   contract). ERR_INSUFFICIENT_FUNDS is exercised only by add-dataset-stake (every account holds
+ *   100M STX).
  * - Most read-only views (the state is read from the maps and vars directly: a read-only call costs
  *   ~5 ms here, a map read ~0.1 ms).
  *
@@ -96,6 +134,8 @@ const MIN_DATASET_STAKE = DEFAULTS.minDatasetStake;
 const MIN_VALIDATOR_STAKE = DEFAULTS.minValidatorStake;
 const MIN_BID = DEFAULTS.minBidAmount;
 const MAX_DURATION = DEFAULTS.maxComputationDuration;
+const MAX_BID_WAIT = DEFAULTS.maxBidWait;
+const DECLINE_WINDOW = DEFAULTS.declineWindow;
 const STAKE_LOCK = DEFAULTS.stakeLockBlocks;
 const VW = DEFAULTS.validationWindow;
 const RW = DEFAULTS.revealWindow;
@@ -106,9 +146,15 @@ const SLASH_T = DEFAULTS.slashThreshold;
 const TOLERANCE = DEFAULTS.consensusTolerance;
 const QUEUE_STEPS = 5;
 const MAX_PROBES = 12;
-const CAPACITY = 1n;
+/** the contract's hard caps on terms */
+const MAX_PRICE_PER_BLOCK = 1_000_000_000_000n;
+const MAX_CONCURRENT_JOBS = 1000n;
+/** the market's votes-open-until (the last voting-ends-at of any proposal): 0, no proposal is ever made here */
+const VOTES_OPEN_UNTIL = 0n;
+const MAX_UINT = 2n ** 128n - 1n;
+const SALT_LENGTH = 32;
 
-const MAX_DATASETS = 10;
+const MAX_DATASETS = 16;
 const MAX_BIDS = 160;
 const MAX_QUEUED = 20;
 
@@ -179,7 +225,7 @@ function saltOf(who: string, bidId: number, attempt = 0): Uint8Array {
 /** min-reveals: ceil(seats * min-reveals-bps / 10000). */
 const minReveals = (seats: number) => (BigInt(seats) * DEFAULTS.minRevealsBps + BPS - 1n) / BPS;
 
-/** The stake-weighted LOWER median: the smallest revealed score s with 2 * weight(<= s) >= total weight. */
+/** The weighted LOWER median: the smallest revealed score s with 2 * weight(<= s) >= total weight. */
 function lowerMedian(votes: { score: bigint; weight: bigint }[]): bigint {
   const total = votes.reduce((a, v) => a + v.weight, 0n);
   const sorted = [...votes].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
@@ -191,16 +237,31 @@ function lowerMedian(votes: { score: bigint; weight: bigint }[]): bigint {
   throw new Error("lowerMedian: no votes");
 }
 
+/** slash-backed: the votes strictly below the slash threshold hold a strict majority of the committee's WHOLE weight. */
+function slashBacked(votes: { score: bigint; weight: bigint }[], totalWeight: bigint): boolean {
+  const below = votes.filter((v) => v.score < SLASH_T).reduce((a, v) => a + v.weight, 0n);
+  return SLASH_T > 0n && 2n * below > totalWeight;
+}
+
+/** valid-metadata-uri: ipfs://, ar:// or https:// with something after it, and no space, tab, newline or CR. */
+function validUri(uri: string): boolean {
+  const scheme = ["ipfs://", "ar://", "https://"].some((s) => uri.length > s.length && uri.startsWith(s));
+  return scheme && ![" ", "\t", "\n", "\r"].some((c) => uri.includes(c));
+}
+
 // ---------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------
 
 const STATUS = { QUEUED: 1, MATCHED: 2, SETTLED: 3, CANCELLED: 4, EXPIRED: 5 } as const;
+const OUTCOME = { REWARDED: 1n, PARTIAL: 2n, SLASHED: 3n, NO_QUORUM: 4n, NO_MAJORITY: 5n } as const;
 
 interface DatasetM {
   provider: string;
   stake: bigint;
   uri: string;
+  price: bigint;
+  capacity: bigint;
   activeJobs: bigint;
   /** the FIFO queue, head first: queue-head, queue-tail, queued-jobs and queue-links derive from it */
   queue: number[];
@@ -223,6 +284,9 @@ interface BidM {
   placedAt: bigint;
   matchedAt: bigint;
   matchedBlock: bigint;
+  validatorsAtMatch: bigint;
+  registrationsAtMatch: bigint;
+  pausesAtMatch: bigint;
 }
 
 interface ValidatorM {
@@ -232,10 +296,14 @@ interface ValidatorM {
   openSeats: bigint;
   exitRequestedAt: bigint;
   registeredAt: bigint;
+  ordinal: bigint;
 }
 
 interface CommitteeM {
   seats: string[];
+  /** each seat's stake at the draw, seat order */
+  weights: bigint[];
+  totalWeight: bigint;
   commits: bigint;
   reveals: bigint;
   revealedWeight: bigint;
@@ -272,14 +340,29 @@ interface Totals {
   treasury: bigint;
 }
 
+/** provider-stakes (votes-open-until and grown-after-proposal are the market's, always 0 here: no proposal is ever made) */
+interface ProviderStakeM {
+  stake: bigint;
+  votingFloor: bigint;
+  votesOpenUntil: bigint;
+}
+
+/** A print event, decoded: {event, ...fields}. */
+type Ev = Rec;
+
 interface Model {
   /** the validator pool of this `it` (at most committee-size accounts) */
   pool: string[];
   height: bigint;
   paused: boolean;
-  pauseEndedAt: bigint;
+  /** pause-log: pause k (1-based) is pauseLog[k - 1]; its length is the market's `pauses` */
+  pauseLog: { startedAt: bigint; endedAt: bigint }[];
+  /** validator-registrations: the last registration ordinal handed out */
+  registrations: bigint;
   balances: Map<string, bigint>;
   totals: Totals;
+  /** STX the contract holds beyond the five buckets (plain transfers not yet swept) */
+  surplus: bigint;
   datasets: Map<number, DatasetM>;
   lastDatasetId: number;
   bids: Map<number, BidM>;
@@ -292,11 +375,11 @@ interface Model {
   /** the test's own secrets: what each committed validator intends to reveal */
   secrets: Map<string, { score: bigint; salt: Uint8Array }>;
   results: Map<number, ResultM>;
-  providerStakes: Map<string, bigint>;
+  providerStakes: Map<string, ProviderStakeM>;
   // per call
   /** stacks-block-height inside the next call (each call is mined in a new Stacks block) */
   stacksAtCall: bigint;
-  events: string[];
+  events: Ev[];
   touched: Set<number>;
   /** outcome tags seen in this `it` (coverage of the paths) */
   tags: Map<string, number>;
@@ -315,9 +398,11 @@ function newModel(pool: string[]): Model {
     pool,
     height: BigInt(simnet.burnBlockHeight),
     paused: false,
-    pauseEndedAt: 0n,
+    pauseLog: [],
+    registrations: 0n,
     balances: new Map(PRINCIPALS.map((p) => [p, stxMap?.get(p) ?? 0n])),
     totals: { datasetStakes: 0n, validatorStakes: 0n, escrowedBids: 0n, unclaimedRewards: 0n, treasury: 0n },
+    surplus: 0n,
     datasets: new Map(),
     lastDatasetId: 0,
     bids: new Map(),
@@ -340,6 +425,10 @@ function tag(m: Model, t: string) {
   m.tags.set(t, (m.tags.get(t) ?? 0) + 1);
 }
 
+function emit(m: Model, event: string, fields: Rec) {
+  m.events.push({ event, ...fields });
+}
+
 function transfer(m: Model, from: string, to: string, amount: bigint) {
   if (amount === 0n) return;
   m.balances.set(from, (m.balances.get(from) ?? 0n) - amount);
@@ -347,9 +436,29 @@ function transfer(m: Model, from: string, to: string, amount: bigint) {
 }
 
 const payOut = (m: Model, to: string, amount: bigint) => transfer(m, contractId, to, amount);
+const balanceOf = (m: Model, who: string) => m.balances.get(who) ?? 0n;
 
-function providerStakeAdd(m: Model, who: string, delta: bigint) {
-  m.providerStakes.set(who, (m.providerStakes.get(who) ?? 0n) + delta);
+/**
+ * provider-stake-added: a deposit also records the voting floor. A run of increases ends once every
+ * proposal that existed at its last increase has closed (held votes-open-until passed); with no
+ * proposal ever made, the market's votes-open-until stays 0, so every increase starts a new run and
+ * the floor is the stake held just before it.
+ */
+function providerStakeAdded(m: Model, who: string, amount: bigint) {
+  const held = m.providerStakes.get(who) ?? { stake: 0n, votingFloor: 0n, votesOpenUntil: 0n };
+  const runOver = m.height > held.votesOpenUntil;
+  if (!runOver) tag(m, "provider stake: an increase within a run");
+  m.providerStakes.set(who, {
+    stake: held.stake + amount,
+    votingFloor: runOver ? held.stake : minOf(held.votingFloor, held.stake),
+    votesOpenUntil: VOTES_OPEN_UNTIL,
+  });
+}
+
+/** provider-stake-removed: only the stake moves. */
+function providerStakeRemoved(m: Model, who: string, amount: bigint) {
+  const held = m.providerStakes.get(who);
+  if (held) held.stake -= amount;
 }
 
 function bidOf(m: Model, id: number): BidM {
@@ -381,52 +490,87 @@ function removeFromSet(m: Model, index: bigint) {
   m.set.pop();
 }
 
-/** The committee rule without a seed (n <= committee-size): seat k probes from index k, skipping parties and seated. */
-function drawSeats(m: Model, parties: string[]): string[] {
-  const n = m.set.length;
+/**
+ * The committee rule without a seed (n <= committee-size): seat k probes indices k, k+1, ... (mod n)
+ * of the first n indices of the active set AS IT IS NOW, skipping empty indices, validators with an
+ * ordinal above maxOrdinal (registered after the match), the parties and those already seated.
+ * Returns the seats and their weights (stakes now).
+ */
+function drawSeats(m: Model, parties: string[], n: number, maxOrdinal: bigint): { seats: string[]; weights: bigint[] } {
   if (n > COMMITTEE_SIZE) throw new Error("model: the active set outgrew the committee size (random draw not modelled)");
   const seats: string[] = [];
+  const weights: bigint[] = [];
   for (let k = 0; k < Math.min(COMMITTEE_SIZE, n); k++) {
     for (let offset = 0; offset < Math.min(MAX_PROBES, n); offset++) {
       const candidate = m.set[(k + offset) % n];
-      if (!parties.includes(candidate) && !seats.includes(candidate)) {
-        seats.push(candidate);
-        break;
-      }
+      if (candidate === undefined) continue;
+      const v = validatorOf(m, candidate);
+      if (v.ordinal > maxOrdinal || parties.includes(candidate) || seats.includes(candidate)) continue;
+      seats.push(candidate);
+      weights.push(v.stake);
+      break;
     }
   }
-  return seats;
+  return { seats, weights };
 }
 
 function partiesOf(m: Model, bid: BidM): string[] {
   return [datasetOf(m, bid.datasetId).provider, bid.bidder];
 }
 
-function storeCommittee(m: Model, bidId: number, seats: string[]) {
-  m.committees.set(bidId, { seats, commits: 0n, reveals: 0n, revealedWeight: 0n, revealed: [] });
-  for (const s of seats) validatorOf(m, s).openSeats += 1n;
-  m.events.push("committee-drawn");
-  m.touched.add(bidId);
-  tag(m, `committee of ${seats.length}`);
+/** The draw a job without a committee would get now: from the validators of its match. */
+function drawFor(m: Model, bid: BidM) {
+  return drawSeats(m, partiesOf(m, bid), Number(bid.validatorsAtMatch), bid.registrationsAtMatch);
 }
 
-/** seat-small-market: at a match, 0 < n <= committee-size seats every non-party validator at once. */
+/** The job's seats: its committee's, or those a draw would give now. */
+function seatsFor(m: Model, bidId: number): string[] {
+  return m.committees.get(bidId)?.seats ?? drawFor(m, bidOf(m, bidId)).seats;
+}
+
+function newCommittee(draw: { seats: string[]; weights: bigint[] }): CommitteeM {
+  return {
+    seats: draw.seats,
+    weights: draw.weights,
+    totalWeight: draw.weights.reduce((a, w) => a + w, 0n),
+    commits: 0n,
+    reveals: 0n,
+    revealedWeight: 0n,
+    revealed: [],
+  };
+}
+
+/** Stores a drawn committee: each member gets an open seat. */
+function storeCommittee(m: Model, bidId: number, committee: CommitteeM) {
+  m.committees.set(bidId, committee);
+  for (const s of committee.seats) validatorOf(m, s).openSeats += 1n;
+  emit(m, "committee-drawn", { "bid-id": BigInt(bidId), seats: committee.seats, random: false });
+  m.touched.add(bidId);
+  tag(m, `committee of ${committee.seats.length}`);
+  if (committee.seats.length < m.set.length) tag(m, "committee smaller than the active set");
+}
+
+/** seat-small-market: at a match, 0 < n <= committee-size seats every eligible non-party validator at once. */
 function seatSmallMarket(m: Model, bidId: number) {
   const n = m.set.length;
   if (n > 0 && n <= COMMITTEE_SIZE) {
-    const seats = drawSeats(m, partiesOf(m, bidOf(m, bidId)));
-    if (seats.length > 0) storeCommittee(m, bidId, seats);
-  }
+    const draw = drawSeats(m, partiesOf(m, bidOf(m, bidId)), n, m.registrations);
+    if (draw.seats.length > 0) storeCommittee(m, bidId, newCommittee(draw));
+    else tag(m, "matched with only parties in the set");
+  } else if (n === 0) tag(m, "matched without validators");
 }
 
+/** A match records the validators, registrations and pauses of the moment, then seats a small market. */
 function matchBid(m: Model, bidId: number) {
   const bid = bidOf(m, bidId);
   bid.status = STATUS.MATCHED;
   bid.matchedAt = m.height;
   bid.matchedBlock = m.stacksAtCall;
+  bid.validatorsAtMatch = BigInt(m.set.length);
+  bid.registrationsAtMatch = m.registrations;
+  bid.pausesAtMatch = BigInt(m.pauseLog.length);
   m.touched.add(bidId);
-  m.events.push("bid-matched");
-  if (m.pauseEndedAt === m.height) tag(m, "matched at the height a pause ended");
+  emit(m, "bid-matched", { "bid-id": BigInt(bidId), "dataset-id": BigInt(bid.datasetId), bidder: bid.bidder, "matched-at": m.height });
   seatSmallMarket(m, bidId);
 }
 
@@ -437,11 +581,12 @@ function unlink(ds: DatasetM, bidId: number) {
 }
 
 /** process-queue: at most 5 heads, matched while the dataset is open with a free slot, or refunded when infeasible. */
-function processQueue(m: Model, ds: DatasetM) {
+function processQueue(m: Model, datasetId: number) {
+  const ds = datasetOf(m, datasetId);
   const open = !m.paused && ds.active && ds.stake >= MIN_DATASET_STAKE;
   for (let step = 0; step < QUEUE_STEPS; step++) {
     const head = ds.queue[0];
-    if (head === undefined || !open || ds.activeJobs >= CAPACITY) return;
+    if (head === undefined || !open || ds.activeJobs >= ds.capacity) return;
     const bid = bidOf(m, head);
     ds.queue.shift();
     if (m.height + bid.duration <= bid.deadline) {
@@ -449,22 +594,41 @@ function processQueue(m: Model, ds: DatasetM) {
       ds.activeJobs += 1n;
       ds.matchedJobs += 1n;
       tag(m, "queue head matched");
+      if (ds.capacity > 1n) tag(m, "queue head matched into a slot of several");
     } else {
       payOut(m, bid.bidder, bid.amount);
       m.totals.escrowedBids -= bid.amount;
       bid.status = STATUS.EXPIRED;
       m.touched.add(head);
-      m.events.push("bid-expired");
+      emit(m, "bid-expired", {
+        "bid-id": BigInt(head),
+        "dataset-id": BigInt(datasetId),
+        bidder: bid.bidder,
+        refund: bid.amount,
+        penalties: 0n,
+      });
       tag(m, "queue head skipped");
     }
   }
 }
 
-/** settle-committee: frees every seat; penalizes outliers and silent seats (not excused); counts coherent weight. */
-function settleCommittee(m: Model, bidId: number, bid: BidM, committee: CommitteeM, final: bigint | null) {
-  const waive = m.paused || m.pauseEndedAt >= bid.matchedAt;
+/** commit-window-paused: pause number pauses-at-match + 1 exists and started by the close of the commit window. */
+function commitWindowPaused(m: Model, bid: BidM): boolean {
+  const pause = m.pauseLog[Number(bid.pausesAtMatch)];
+  return pause !== undefined && pause.startedAt <= bid.deadline + VW;
+}
+
+/**
+ * settle-committee: frees every seat; penalizes outliers and silent seats (a seat that never
+ * committed is excused by excuseSilence or a pause in its commit window); counts coherent weight.
+ * Silence and outlier penalties are summed apart.
+ */
+function settleCommittee(m: Model, bidId: number, bid: BidM, committee: CommitteeM, final: bigint | null, excuseSilence: boolean) {
+  const pausedWindow = commitWindowPaused(m, bid);
+  const waive = excuseSilence || pausedWindow;
   let coherentWeight = 0n;
-  let penalties = 0n;
+  let silence = 0n;
+  let outlier = 0n;
   for (const member of committee.seats) {
     // a seated validator cannot withdraw, so its record exists
     const v = validatorOf(m, member);
@@ -484,37 +648,56 @@ function settleCommittee(m: Model, bidId: number, bid: BidM, committee: Committe
       tag(m, "validator removed by penalty");
     }
     if (penalty > 0n) {
-      m.events.push("validator-penalized");
-      tag(m, "penalty");
+      emit(m, "validator-penalized", {
+        "bid-id": BigInt(bidId),
+        validator: member,
+        penalty,
+        stake: newStake,
+        removed,
+        silent: !revealed,
+      });
+      tag(m, revealed ? "outlier penalty" : "silence penalty");
+      if (!v.active && !removed) tag(m, "penalty of an exiting validator");
     }
-    if (excused) {
-      if (m.paused) tag(m, "silence excused (paused)");
-      else tag(m, m.pauseEndedAt === bid.matchedAt ? "silence excused (pause ended at the match)" : "silence excused (pause ended after the match)");
-    }
+    if (excused && !excuseSilence) tag(m, "silence excused (a pause in the commit window)");
+    if (!vote && !waive && m.pauseLog.length > Number(bid.pausesAtMatch)) tag(m, "silence not excused (the pause came after the commit window)");
     if (coherent && final !== null && vote) coherentWeight += vote.weight;
-    penalties += penalty;
+    if (revealed) outlier += penalty;
+    else silence += penalty;
   }
-  return { coherentWeight, penalties };
+  return { coherentWeight, silence, outlier };
 }
 
-/** finalize-job: settlement by the stake-weighted lower median. Returns the outcome. */
+/** finalize-job: a median below the slash threshold without a majority of the committee's weight refunds the job. */
 function finalizeJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM): bigint {
+  const final = lowerMedian(committee.revealed);
+  if (final < SLASH_T && !slashBacked(committee.revealed, committee.totalWeight)) {
+    tag(m, "no majority: refunded");
+    failJob(m, bidId, bid);
+    return OUTCOME.NO_MAJORITY;
+  }
+  if (final < SLASH_T && committee.seats.length > 1) tag(m, "slash backed by a majority of a committee");
+  return settleJob(m, bidId, bid, committee, final);
+}
+
+/** settle-job: settlement by the weighted lower median. Returns the outcome. */
+function settleJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM, final: bigint): bigint {
   const ds = datasetOf(m, bid.datasetId);
   const amount = bid.amount;
-  const final = lowerMedian(committee.revealed);
   const payment = final >= REWARD_T ? amount : final > SLASH_T ? (amount * (final - SLASH_T)) / (REWARD_T - SLASH_T) : 0n;
   const slashed = final < SLASH_T ? (ds.stake * DEFAULTS.slashRateBps) / BPS : 0n;
   const fees = payment > 0n ? (payment * DEFAULTS.validatorFeeBps) / BPS : minOf((amount * DEFAULTS.validatorFeeBps) / BPS, slashed);
   const protocolFee = (payment * DEFAULTS.protocolFeeBps) / BPS;
   const providerPayment = payment > 0n ? payment - fees - protocolFee : 0n;
   const bidderRefund = amount - payment;
-  const { coherentWeight, penalties } = settleCommittee(m, bidId, bid, committee, final);
-  const rewardPool = fees + penalties;
-  const treasuryGain = slashed + (payment - providerPayment) - fees;
-  const outcome = final >= REWARD_T ? 1n : final < SLASH_T ? 3n : 2n;
+  const { coherentWeight, silence, outlier } = settleCommittee(m, bidId, bid, committee, final, false);
+  const penalties = silence + outlier;
+  const rewardPool = fees + outlier;
+  const treasuryGain = slashed + (payment - providerPayment) - fees + silence;
+  const outcome = final >= REWARD_T ? OUTCOME.REWARDED : final < SLASH_T ? OUTCOME.SLASHED : OUTCOME.PARTIAL;
   payOut(m, ds.provider, providerPayment);
   payOut(m, bid.bidder, bidderRefund);
-  providerStakeAdd(m, ds.provider, -slashed);
+  if (slashed > 0n) providerStakeRemoved(m, ds.provider, slashed);
   m.totals.datasetStakes -= slashed;
   m.totals.validatorStakes -= penalties;
   m.totals.escrowedBids -= amount;
@@ -535,34 +718,63 @@ function finalizeJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM):
     rewardWeight: coherentWeight,
     finalizedAt: m.height,
   });
-  m.events.push("job-finalized");
+  emit(m, "job-finalized", {
+    "bid-id": BigInt(bidId),
+    "dataset-id": BigInt(bid.datasetId),
+    "final-score": final,
+    outcome,
+    "provider-payment": providerPayment,
+    "bidder-refund": bidderRefund,
+    "slashed-amount": slashed,
+    "validator-fees": fees,
+    "protocol-fee": protocolFee,
+    penalties,
+    "treasury-gain": treasuryGain,
+  });
   tag(m, `finalized outcome ${outcome}`);
+  if (silence > 0n && outlier > 0n) tag(m, "settled with silent and outlier penalties");
   ds.stake -= slashed;
   ds.activeJobs -= 1n;
   ds.validations += 1n;
-  if (outcome === 1n) ds.passed += 1n;
+  if (outcome === OUTCOME.REWARDED) ds.passed += 1n;
   ds.scoreSum += final;
   ds.lastSettledAt = m.height;
-  processQueue(m, ds);
+  processQueue(m, bid.datasetId);
   return outcome;
 }
 
-/** fail-job: full refund, no slash, silent seats penalized to the treasury. */
-function failJob(m: Model, bidId: number, bid: BidM) {
+/**
+ * close-job: full refund, no slash, every seat freed (revealed votes unpenalized, silent seats
+ * penalized to the treasury unless excused), the job takes `status`. Returns the penalties; the
+ * caller prints its event and then hands the slot to the queue.
+ */
+function closeJob(m: Model, bidId: number, bid: BidM, status: number, excuseSilence: boolean): bigint {
   const ds = datasetOf(m, bid.datasetId);
   const committee = m.committees.get(bidId);
-  const penalties = committee ? settleCommittee(m, bidId, bid, committee, null).penalties : 0n;
+  const penalties = committee ? settleCommittee(m, bidId, bid, committee, null, excuseSilence).silence : 0n;
   payOut(m, bid.bidder, bid.amount);
   m.totals.validatorStakes -= penalties;
   m.totals.escrowedBids -= bid.amount;
   m.totals.treasury += penalties;
-  bid.status = STATUS.EXPIRED;
+  bid.status = status;
   m.touched.add(bidId);
-  m.events.push("bid-expired");
-  tag(m, committee ? "job failed with committee" : "job failed without committee");
   ds.activeJobs -= 1n;
   ds.lastSettledAt = m.height;
-  processQueue(m, ds);
+  return penalties;
+}
+
+/** fail-job: close-job as EXPIRED, event bid-expired, then the queue. */
+function failJob(m: Model, bidId: number, bid: BidM) {
+  const penalties = closeJob(m, bidId, bid, STATUS.EXPIRED, false);
+  emit(m, "bid-expired", {
+    "bid-id": BigInt(bidId),
+    "dataset-id": BigInt(bid.datasetId),
+    bidder: bid.bidder,
+    refund: bid.amount,
+    penalties,
+  });
+  tag(m, m.committees.has(bidId) ? "job failed with committee" : "job failed without committee");
+  processQueue(m, bid.datasetId);
 }
 
 // ---------------------------------------------------------------------------
@@ -574,8 +786,8 @@ function datasetTuple(d: DatasetM): Rec {
     provider: d.provider,
     stake: d.stake,
     "metadata-uri": d.uri,
-    "price-per-block": 0n,
-    "max-concurrent-jobs": CAPACITY,
+    "price-per-block": d.price,
+    "max-concurrent-jobs": d.capacity,
     "active-jobs": d.activeJobs,
     "queued-jobs": BigInt(d.queue.length),
     "queue-head": BigInt(d.queue[0] ?? 0),
@@ -601,6 +813,9 @@ function bidTuple(b: BidM): Rec {
     "placed-at": b.placedAt,
     "matched-at": b.matchedAt,
     "matched-block": b.matchedBlock,
+    "validators-at-match": b.validatorsAtMatch,
+    "registrations-at-match": b.registrationsAtMatch,
+    "pauses-at-match": b.pausesAtMatch,
     "parameter-version": 1n,
   };
 }
@@ -613,12 +828,16 @@ function validatorTuple(v: ValidatorM): Rec {
     "open-seats": v.openSeats,
     "exit-requested-at": v.exitRequestedAt,
     "registered-at": v.registeredAt,
+    ordinal: v.ordinal,
+    "registered-after-proposal": 0n,
   };
 }
 
 function committeeTuple(c: CommitteeM): Rec {
   return {
     seats: c.seats,
+    weights: c.weights,
+    "total-weight": c.totalWeight,
     commits: c.commits,
     reveals: c.reveals,
     "revealed-weight": c.revealedWeight,
@@ -643,6 +862,36 @@ function resultTuple(r: ResultM): Rec {
     "reward-pool": r.rewardPool,
     "reward-weight": r.rewardWeight,
     "finalized-at": r.finalizedAt,
+  };
+}
+
+function providerStakeTuple(p: ProviderStakeM | undefined): Rec | null {
+  return p ? { stake: p.stake, "voting-floor": p.votingFloor, "votes-open-until": p.votesOpenUntil, "grown-after-proposal": 0n } : null;
+}
+
+/** The `market` data-var as the model has it (no command changes parameters: the copies stay those of version 1). */
+function marketTuple(m: Model): Rec {
+  return {
+    paused: m.paused,
+    pauses: BigInt(m.pauseLog.length),
+    "last-dataset-id": BigInt(m.lastDatasetId),
+    "last-bid-id": BigInt(m.lastBidId),
+    "last-proposal-id": 0n,
+    "active-validator-count": BigInt(m.set.length),
+    "validator-registrations": m.registrations,
+    "votes-open-until": VOTES_OPEN_UNTIL,
+    "dataset-stakes": m.totals.datasetStakes,
+    "validator-stakes": m.totals.validatorStakes,
+    "escrowed-bids": m.totals.escrowedBids,
+    "unclaimed-rewards": m.totals.unclaimedRewards,
+    treasury: m.totals.treasury,
+    "parameter-version": 1n,
+    "min-dataset-stake": DEFAULTS.minDatasetStake,
+    "min-validator-stake": DEFAULTS.minValidatorStake,
+    "min-bid-amount": DEFAULTS.minBidAmount,
+    "max-computation-duration": DEFAULTS.maxComputationDuration,
+    "max-bid-wait": DEFAULTS.maxBidWait,
+    "committee-size": DEFAULTS.committeeSize,
   };
 }
 
@@ -693,57 +942,31 @@ function queuedBidParts(m: Model, id: number, actual: boolean): Rec {
   return { bid: bidTuple(b), link: linkOf(m, b, id) };
 }
 
-const PARAMETER_COPIES = ["parameter-version", "min-dataset-stake", "min-validator-stake", "min-bid-amount", "max-computation-duration", "committee-size"];
-
 function expectedGlobals(m: Model, voters: string[], stakers: string[]): Rec {
   return {
     height: m.height,
     balances: Object.fromEntries(PRINCIPALS.map((p) => [nameOf(p), m.balances.get(p) ?? 0n])),
-    totals: {
-      "dataset-stakes": m.totals.datasetStakes,
-      "validator-stakes": m.totals.validatorStakes,
-      "escrowed-bids": m.totals.escrowedBids,
-      "unclaimed-rewards": m.totals.unclaimedRewards,
-      treasury: m.totals.treasury,
-    },
-    paused: m.paused,
-    "pause-ended-at": m.pauseEndedAt,
-    "last-dataset-id": BigInt(m.lastDatasetId),
-    "last-bid-id": BigInt(m.lastBidId),
-    "last-proposal-id": 0n,
-    "active-validator-count": BigInt(m.set.length),
-    // no command changes parameters: the market record's copies stay those of version 1
-    "parameter-copies": {
-      "parameter-version": 1n,
-      "min-dataset-stake": DEFAULTS.minDatasetStake,
-      "min-validator-stake": DEFAULTS.minValidatorStake,
-      "min-bid-amount": DEFAULTS.minBidAmount,
-      "max-computation-duration": DEFAULTS.maxComputationDuration,
-      "committee-size": DEFAULTS.committeeSize,
-    },
-    "validator-at": [...m.set, null],
+    market: marketTuple(m),
+    // pause 1..pauses, and nothing after
+    "pause-log": [...m.pauseLog.map((p) => ({ "started-at": p.startedAt, "ended-at": p.endedAt })), null],
+    "validator-at": [...m.set.map((w) => ({ validator: w, ordinal: validatorOf(m, w).ordinal })), null],
     datasets: Object.fromEntries([...m.datasets].map(([id, d]) => [id, datasetTuple(d)])),
     validators: Object.fromEntries(voters.map((w) => [nameOf(w), m.validators.has(w) ? validatorTuple(validatorOf(m, w)) : null])),
-    "provider-stakes": Object.fromEntries(stakers.map((w) => [nameOf(w), m.providerStakes.get(w) ?? null])),
+    "provider-stakes": Object.fromEntries(stakers.map((w) => [nameOf(w), providerStakeTuple(m.providerStakes.get(w))])),
   };
 }
 
 function actualGlobals(m: Model, voters: string[], stakers: string[]): Rec {
   const stxMap = simnet.getAssetsMap().get("STX");
+  const market = decode(simnet.getDataVar(contractId, "market")) as Rec;
   return {
     height: BigInt(simnet.burnBlockHeight),
     balances: Object.fromEntries(PRINCIPALS.map((p) => [nameOf(p), stxMap?.get(p) ?? 0n])),
-    totals: marketField("market-totals"),
-    paused: marketField("paused"),
-    "pause-ended-at": marketField("pause-ended-at"),
-    "last-dataset-id": marketField("last-dataset-id"),
-    "last-bid-id": marketField("last-bid-id"),
-    "last-proposal-id": marketField("last-proposal-id"),
-    "active-validator-count": marketField("active-validator-count"),
-    "parameter-copies": Object.fromEntries(PARAMETER_COPIES.map((field) => [field, marketField(field)])),
+    market,
+    "pause-log": Array.from({ length: m.pauseLog.length + 1 }, (_, i) => mapEntry("pause-log", Cl.uint(i + 1))),
     "validator-at": Array.from({ length: m.set.length + 1 }, (_, i) => mapEntry("validator-at", Cl.uint(i))),
     datasets: Object.fromEntries(
-      Array.from({ length: Math.max(m.lastDatasetId, Number(marketField("last-dataset-id"))) }, (_, i) => [
+      Array.from({ length: Math.max(m.lastDatasetId, Number(market["last-dataset-id"])) }, (_, i) => [
         i + 1,
         mapEntry("datasets", Cl.uint(i + 1)),
       ]),
@@ -760,14 +983,15 @@ function actualGlobals(m: Model, voters: string[], stakers: string[]): Rec {
  * - "run" (end of every run): every bid, every account's validator record and provider stake;
  *   votes only on bids with a committee (nobody can vote without a seat);
  * - "final" (start and end of the `it`): everything, every account's vote on every bid, and the
- *   views `get-dataset` (quality-score) and `get-voting-power` of every dataset and account.
+ *   views `get-dataset` (quality-score), `get-voting-power`, `get-proposal-voting-power`,
+ *   `get-pause` and `get-market-totals` (surplus).
  */
 type Depth = "step" | "run" | "final";
 
 function compareWithChain(m: Model, context: string, named: number[], depth: Depth) {
-  // the model keeps the solvency invariant itself
+  // the model keeps the solvency invariant itself: the buckets plus the surplus are the balance
   const t = m.totals;
-  expect(t.datasetStakes + t.validatorStakes + t.escrowedBids + t.unclaimedRewards + t.treasury, `${context}: model solvency`).toBe(
+  expect(t.datasetStakes + t.validatorStakes + t.escrowedBids + t.unclaimedRewards + t.treasury + m.surplus, `${context}: model solvency`).toBe(
     m.balances.get(contractId),
   );
   const sweep = depth !== "step";
@@ -797,9 +1021,18 @@ function compareWithChain(m: Model, context: string, named: number[], depth: Dep
       expect(view["quality-score"], `${context}: quality-score of dataset ${id}`).toBe(d.validations > 0n ? d.scoreSum / d.validations : 0n);
     }
     for (const w of ACCOUNTS) {
-      const power = (m.providerStakes.get(w) ?? 0n) + (m.validators.get(w)?.stake ?? 0n);
+      const power = (m.providerStakes.get(w)?.stake ?? 0n) + (m.validators.get(w)?.stake ?? 0n);
       expect(decode(readOnly("get-voting-power", [Cl.principal(w)])), `${context}: voting power of ${nameOf(w)}`).toBe(power);
+      // no proposal was ever made: on proposal 1 every stake held now counts
+      expect(decode(readOnly("get-proposal-voting-power", [Cl.uint(1), Cl.principal(w)])), `${context}: power of ${nameOf(w)} on proposal 1`).toBe(power);
     }
+    for (let k = 1; k <= m.pauseLog.length + 1; k++) {
+      const p = m.pauseLog[k - 1];
+      expect(decode(readOnly("get-pause", [Cl.uint(k)])), `${context}: get-pause ${k}`).toEqual(
+        p ? { "started-at": p.startedAt, "ended-at": p.endedAt } : null,
+      );
+    }
+    expect((decode(readOnly("get-market-totals")) as Rec).surplus, `${context}: surplus`).toBe(m.surplus);
   }
 }
 
@@ -838,9 +1071,9 @@ function execute(m: Model, plan: Plan) {
   const r = call(plan.fn, plan.args, plan.sender);
   const expected = "err" in predicted ? Cl.error(Cl.uint(ERR[predicted.err])) : Cl.ok(predicted.ok);
   const context = `${plan.label} at burn ${m.height}`;
-  if (process.env.MODEL_TRACE) console.info(`${context} -> ${"err" in predicted ? predicted.err : "ok"} ${m.events.join(",")}`);
+  if (process.env.MODEL_TRACE) console.info(`${context} -> ${"err" in predicted ? predicted.err : "ok"} ${m.events.map((e) => e.event).join(",")}`);
   expect(r.result, `${context}: result`).toStrictEqual(expected);
-  expect(eventNames(r), `${context}: print events`).toEqual("err" in predicted ? [] : m.events);
+  expectSame(printEvents(r), "err" in predicted ? [] : m.events, `${context}: print events`);
   count(`${plan.fn} ${"err" in predicted ? `err ${predicted.err}` : "ok"}`);
   compareWithChain(m, context, plan.named, "step");
 }
@@ -872,6 +1105,7 @@ function targetDataset(m: Model, t: Target, smart: number[]): number {
 
 const anyAccount = (t: Target) => ACCOUNTS[t.who % ACCOUNTS.length];
 const name = nameOf;
+const openDatasets = (m: Readonly<Model>) => [...m.datasets.values()].filter((d) => d.active).length;
 
 abstract class Step implements fc.Command<Model, Real> {
   private resolved = "";
@@ -893,37 +1127,51 @@ abstract class Step implements fc.Command<Model, Real> {
 
 // --- datasets --------------------------------------------------------------
 
+/** register-dataset (terms null: ask 0, one slot) or register-dataset-with-terms. */
 class RegisterDataset extends Step {
-  readonly fn = "register-dataset";
-  constructor(private readonly q: { who: number; anyone: boolean; stake: bigint; uri: string }) {
+  readonly fn: string;
+  constructor(private readonly q: { who: number; anyone: boolean; stake: bigint; uri: string; terms: { price: bigint; capacity: bigint } | null }) {
     super(q);
+    this.fn = q.terms ? "register-dataset-with-terms" : "register-dataset";
+  }
+  private fails() {
+    const { stake, uri, terms } = this.q;
+    return stake < MIN_DATASET_STAKE || !validUri(uri) || (terms !== null && (terms.price > MAX_PRICE_PER_BLOCK || terms.capacity === 0n || terms.capacity > MAX_CONCURRENT_JOBS));
   }
   /** while fewer than 4 datasets are open (the failing variants always apply) */
   check(m: Readonly<Model>) {
-    const open = [...m.datasets.values()].filter((d) => d.active).length;
-    return m.datasets.size < MAX_DATASETS && (open < 4 || this.q.stake < MIN_DATASET_STAKE || this.q.uri === "");
+    return this.fails() || (m.datasets.size < MAX_DATASETS && openDatasets(m) < 4);
   }
   plan(_m: Model): Plan {
-    const { stake, uri } = this.q;
+    const { stake, uri, terms } = this.q;
+    const price = terms?.price ?? 0n;
+    const capacity = terms?.capacity ?? 1n;
     const who = this.q.anyone ? ACCOUNTS[this.q.who % ACCOUNTS.length] : PROVIDERS[this.q.who % PROVIDERS.length];
+    const args = [Cl.uint(stake), Cl.stringAscii(uri), ...(terms ? [Cl.uint(price), Cl.uint(capacity)] : [])];
     return {
-      label: `register-dataset(${stake}, "${uri}") by ${name(who)}`,
+      label: `${this.fn}(${stake}, ${json(uri)}${terms ? `, ${price}, ${capacity}` : ""}) by ${name(who)}`,
       fn: this.fn,
       sender: who,
-      args: [Cl.uint(stake), Cl.stringAscii(uri)],
+      args,
       named: [],
       predict: (m) => {
         if (m.paused) return fail("PAUSED");
         if (stake < MIN_DATASET_STAKE) return fail("STAKE_TOO_LOW");
         if (uri.length === 0) return fail("EMPTY_METADATA_URI");
+        if (!validUri(uri)) return fail("INVALID_METADATA_URI");
+        if (price > MAX_PRICE_PER_BLOCK) return fail("INVALID_PRICE");
+        if (capacity === 0n || capacity > MAX_CONCURRENT_JOBS) return fail("INVALID_CAPACITY");
+        if (stake > balanceOf(m, who)) return fail("INSUFFICIENT_FUNDS");
         transfer(m, who, contractId, stake);
         m.totals.datasetStakes += stake;
-        providerStakeAdd(m, who, stake);
+        providerStakeAdded(m, who, stake);
         const id = ++m.lastDatasetId;
         m.datasets.set(id, {
           provider: who,
           stake,
           uri,
+          price,
+          capacity,
           activeJobs: 0n,
           queue: [],
           matchedJobs: 0n,
@@ -934,7 +1182,16 @@ class RegisterDataset extends Step {
           registeredAt: m.height,
           active: true,
         });
-        m.events.push("dataset-registered");
+        emit(m, "dataset-registered", {
+          "dataset-id": BigInt(id),
+          provider: who,
+          stake,
+          "metadata-uri": uri,
+          "price-per-block": price,
+          "max-concurrent-jobs": capacity,
+        });
+        if (price > 0n) tag(m, "dataset with a price");
+        if (capacity > 1n) tag(m, "dataset with several slots");
         return success(Cl.uint(id));
       },
     };
@@ -969,13 +1226,96 @@ class AddDatasetStake extends Step {
         if (amount === 0n) return fail("ZERO_AMOUNT");
         if (who !== d.provider) return fail("NOT_DATASET_PROVIDER");
         if (!d.active) return fail("DATASET_INACTIVE");
+        // the deposit comes before any sum: an amount nobody can pay fails here, never as an overflow
+        if (amount > balanceOf(m, who)) return fail("INSUFFICIENT_FUNDS");
         transfer(m, who, contractId, amount);
         m.totals.datasetStakes += amount;
-        providerStakeAdd(m, who, amount);
+        providerStakeAdded(m, who, amount);
         d.stake += amount;
-        m.events.push("dataset-stake-added");
-        processQueue(m, d);
+        emit(m, "dataset-stake-added", { "dataset-id": BigInt(id), provider: who, amount, stake: d.stake });
+        processQueue(m, id);
         return success(Cl.uint(d.stake));
+      },
+    };
+  }
+}
+
+class SetDatasetTerms extends Step {
+  readonly fn = "set-dataset-terms";
+  constructor(private readonly q: { t: Target; owner: boolean; price: bigint; capacity: bigint }) {
+    super(q);
+  }
+  plan(m: Model): Plan {
+    // smart: active datasets, those with a queue first (new slots match it)
+    const active = sortedIds(m.datasets).filter((id) => datasetOf(m, id).active);
+    const waiting = active.filter((id) => datasetOf(m, id).queue.length > 0);
+    const id = targetDataset(m, this.q.t, waiting.length > 0 && this.q.t.sel % 2 === 0 ? waiting : active);
+    const ds = m.datasets.get(id);
+    const who = this.q.owner && ds ? ds.provider : anyAccount(this.q.t);
+    const { price, capacity } = this.q;
+    return {
+      label: `set-dataset-terms(${id}, ${price}, ${capacity}) by ${name(who)}`,
+      fn: this.fn,
+      sender: who,
+      args: [Cl.uint(id), Cl.uint(price), Cl.uint(capacity)],
+      named: [],
+      predict: (m) => {
+        const d = m.datasets.get(id);
+        if (!d) return fail("DATASET_NOT_FOUND");
+        if (who !== d.provider) return fail("NOT_DATASET_PROVIDER");
+        if (!d.active) return fail("DATASET_INACTIVE");
+        if (price > MAX_PRICE_PER_BLOCK) return fail("INVALID_PRICE");
+        if (capacity === 0n || capacity > MAX_CONCURRENT_JOBS) return fail("INVALID_CAPACITY");
+        emit(m, "dataset-terms-set", { "dataset-id": BigInt(id), "price-per-block": price, "max-concurrent-jobs": capacity });
+        if (capacity < d.activeJobs) tag(m, "capacity set below the running jobs");
+        d.price = price;
+        d.capacity = capacity;
+        processQueue(m, id);
+        return success(Cl.bool(true));
+      },
+    };
+  }
+}
+
+class RetireDataset extends Step {
+  readonly fn = "retire-dataset";
+  constructor(private readonly q: { t: Target; owner: boolean }) {
+    super(q);
+  }
+  /** smart: while at least two datasets are open (the market keeps a dataset to trade on) */
+  check(m: Readonly<Model>) {
+    return this.q.t.mode !== "smart" || openDatasets(m) >= 2;
+  }
+  plan(m: Model): Plan {
+    // smart: open datasets, mostly those with queued bids (which then expire on demand)
+    const active = sortedIds(m.datasets).filter((id) => datasetOf(m, id).active);
+    const queued = active.filter((id) => datasetOf(m, id).queue.length > 0);
+    const id = targetDataset(m, this.q.t, queued.length > 0 && this.q.t.who % 4 !== 0 ? queued : active);
+    const ds = m.datasets.get(id);
+    const who = this.q.owner && ds ? ds.provider : anyAccount(this.q.t);
+    return {
+      label: `retire-dataset(${id}) by ${name(who)}`,
+      fn: this.fn,
+      sender: who,
+      args: [Cl.uint(id)],
+      named: [],
+      predict: (m) => {
+        const d = m.datasets.get(id);
+        if (!d) return fail("DATASET_NOT_FOUND");
+        if (who !== d.provider) return fail("NOT_DATASET_PROVIDER");
+        if (!d.active) return fail("DATASET_INACTIVE");
+        d.active = false;
+        emit(m, "dataset-retired", {
+          "dataset-id": BigInt(id),
+          provider: who,
+          "queued-jobs": BigInt(d.queue.length),
+          "active-jobs": d.activeJobs,
+        });
+        tag(m, "dataset retired");
+        if (d.queue.length > 0) tag(m, "dataset retired with a queue");
+        if (d.activeJobs > 0n) tag(m, "dataset retired with running jobs");
+        if (m.paused) tag(m, "dataset retired while paused");
+        return success(Cl.bool(true));
       },
     };
   }
@@ -987,10 +1327,10 @@ class WithdrawDatasetStake extends Step {
     super(q);
   }
   plan(m: Model): Plan {
-    // smart: idle datasets, mostly those whose stake is free (validated, never used, or idle past the lock)
+    // smart: idle datasets that still hold a stake, mostly those whose stake is free (validated, never used, or idle past the lock)
     const idle = sortedIds(m.datasets).filter((id) => {
       const d = datasetOf(m, id);
-      return d.active && d.activeJobs === 0n && d.queue.length === 0;
+      return (d.active || d.stake > 0n) && d.activeJobs === 0n && d.queue.length === 0;
     });
     const free = idle.filter((id) => {
       const d = datasetOf(m, id);
@@ -1009,16 +1349,17 @@ class WithdrawDatasetStake extends Step {
         const d = m.datasets.get(id);
         if (!d) return fail("DATASET_NOT_FOUND");
         if (who !== d.provider) return fail("NOT_DATASET_PROVIDER");
-        if (!d.active) return fail("DATASET_INACTIVE");
+        if (!d.active && d.stake === 0n) return fail("DATASET_INACTIVE");
         if (d.activeJobs > 0n || d.queue.length > 0) return fail("DATASET_HAS_OPEN_JOBS");
         if (!(d.passed > 0n || d.matchedJobs === 0n || m.height > d.lastSettledAt + STAKE_LOCK)) return fail("STAKE_LOCKED");
         const stake = d.stake;
         payOut(m, d.provider, stake);
         m.totals.datasetStakes -= stake;
-        providerStakeAdd(m, d.provider, -stake);
+        providerStakeRemoved(m, d.provider, stake);
+        if (!d.active) tag(m, "withdraw after a retirement");
         d.stake = 0n;
         d.active = false;
-        m.events.push("dataset-withdrawn");
+        emit(m, "dataset-withdrawn", { "dataset-id": BigInt(id), provider: who, amount: stake });
         tag(m, d.passed > 0n ? "withdraw after a pass" : d.matchedJobs === 0n ? "withdraw unused" : "withdraw after the lock");
         return success(Cl.uint(stake));
       },
@@ -1036,14 +1377,14 @@ class PlaceBid extends Step {
   /** bounded: at most MAX_BIDS per `it`, and new bids stop queueing once MAX_QUEUED wait */
   check(m: Readonly<Model>) {
     const queued = [...m.datasets.values()].reduce((n, d) => n + d.queue.length, 0);
-    const idle = [...m.datasets.values()].some((d) => d.active && d.activeJobs === 0n && d.queue.length === 0);
+    const idle = [...m.datasets.values()].some((d) => d.active && d.activeJobs < d.capacity && d.queue.length === 0);
     return m.bids.size < MAX_BIDS && (m.datasets.size > 0 || this.q.t.mode === "missing") && (queued < MAX_QUEUED || idle);
   }
   plan(m: Model): Plan {
-    // smart: open datasets, mostly idle ones (matched at once), else the one with the longest queue (long
-    // queues of which the 5-step bound handles only the first five heads per call)
+    // smart: open datasets, mostly those with a free slot (matched at once), else the one with the longest queue
+    // (long queues of which the 5-step bound handles only the first five heads per call)
     const open = sortedIds(m.datasets).filter((id) => datasetOf(m, id).active && datasetOf(m, id).stake >= MIN_DATASET_STAKE);
-    const idle = open.filter((id) => datasetOf(m, id).activeJobs === 0n);
+    const idle = open.filter((id) => datasetOf(m, id).activeJobs < datasetOf(m, id).capacity);
     const longest = [...open].sort((a, b) => datasetOf(m, b).queue.length - datasetOf(m, a).queue.length).slice(0, 1);
     const id = targetDataset(m, this.q.t, idle.length > 0 && this.q.t.who % 2 === 0 ? idle : longest);
     const who = this.q.anyone ? anyAccount(this.q.t) : BIDDERS[this.q.t.who % BIDDERS.length];
@@ -1064,8 +1405,11 @@ class PlaceBid extends Step {
         if (who === d.provider) return fail("SELF_BID");
         if (amount < MIN_BID) return fail("BID_TOO_LOW");
         if (duration === 0n || duration > MAX_DURATION) return fail("INVALID_DURATION");
+        if (amount < d.price * duration) return fail("BID_BELOW_ASK");
         if (m.height + duration > deadline) return fail("DEADLINE_UNREACHABLE");
-        const matchNow = d.queue.length === 0 && d.activeJobs < CAPACITY;
+        if (deadline > m.height + duration + MAX_BID_WAIT) return fail("DEADLINE_TOO_FAR");
+        if (amount > balanceOf(m, who)) return fail("INSUFFICIENT_FUNDS");
+        const matchNow = d.queue.length === 0 && d.activeJobs < d.capacity;
         transfer(m, who, contractId, amount);
         m.totals.escrowedBids += amount;
         const bidId = ++m.lastBidId;
@@ -1079,18 +1423,24 @@ class PlaceBid extends Step {
           placedAt: m.height,
           matchedAt: 0n,
           matchedBlock: 0n,
+          validatorsAtMatch: 0n,
+          registrationsAtMatch: 0n,
+          pausesAtMatch: 0n,
         });
         m.touched.add(bidId);
-        m.events.push("bid-placed");
+        emit(m, "bid-placed", { "bid-id": BigInt(bidId), "dataset-id": BigInt(id), bidder: who, amount, duration, deadline });
+        if (d.price > 0n) tag(m, "bid met a price");
+        if (deadline === m.height + duration + MAX_BID_WAIT) tag(m, "bid at the longest wait");
         if (matchNow) {
           matchBid(m, bidId);
           d.activeJobs += 1n;
           d.matchedJobs += 1n;
           tag(m, "bid matched at once");
+          if (d.activeJobs > 1n) tag(m, "jobs running side by side");
         } else {
           d.queue.push(bidId);
           tag(m, "bid queued");
-          processQueue(m, d);
+          processQueue(m, id);
         }
         return success(Cl.uint(bidId));
       },
@@ -1117,7 +1467,7 @@ class MatchQueuedBids extends Step {
         const d = m.datasets.get(id);
         if (!d) return fail("DATASET_NOT_FOUND");
         if (m.paused) return fail("PAUSED");
-        processQueue(m, d);
+        processQueue(m, id);
         return success(Cl.uint(d.queue.length));
       },
     };
@@ -1155,7 +1505,7 @@ class CancelBid extends Step {
         m.totals.escrowedBids -= bid.amount;
         unlink(datasetOf(m, bid.datasetId), id);
         bid.status = STATUS.CANCELLED;
-        m.events.push("bid-cancelled");
+        emit(m, "bid-cancelled", { "bid-id": BigInt(id), "dataset-id": BigInt(bid.datasetId), bidder: bid.bidder, refund: bid.amount });
         return success(Cl.uint(bid.amount));
       },
     };
@@ -1170,7 +1520,37 @@ function judged(bidId: number, noise: bigint): bigint {
   const s = QUALITIES[bidId % QUALITIES.length] + noise;
   return s < 0n ? 0n : s > 100n ? 100n : s;
 }
+
+/**
+ * The "lazy" seat: the last seat of a committee of 3+ on every third job and on contested jobs
+ * never commits here, so those jobs reach the reveal phase by timeout and settle by median after
+ * the reveal window (or by refund).
+ */
+const isLazy = (bidId: number, seats: string[], who: string) =>
+  (bidId % 3 === 0 || bidId % 5 === 2) && seats.length >= 3 && who === seats[seats.length - 1];
+
+/**
+ * Every fifth job is contested: its heaviest seat that commits scores 30, the others 50. The lower
+ * median then falls below the slash threshold, and whether that is a slash depends on the weights:
+ * two seats slash when the low one outweighs the other (a refund on a tie); with a lazy seat, the
+ * low seat rarely holds a strict majority of the whole committee's weight (the no-majority refund).
+ * Returns null for other jobs.
+ */
+function contestedScore(m: Model, bidId: number, who: string): bigint | null {
+  if (bidId % 5 !== 2 || !m.bids.has(bidId)) return null;
+  const c = m.committees.get(bidId) ?? newCommittee(drawFor(m, bidOf(m, bidId)));
+  if (!c.seats.includes(who)) return null;
+  let low = -1;
+  c.seats.forEach((s, i) => {
+    if (!isLazy(bidId, c.seats, s) && (low < 0 || c.weights[i] > c.weights[low])) low = i;
+  });
+  return who === c.seats[low] ? 30n : 50n;
+}
+
 const revealClosesAt = (b: BidM) => b.deadline + VW + RW;
+
+/** expire-bid's test for a queued bid: it can no longer meet its deadline, or its dataset was retired. */
+const queuedExpired = (m: Model, b: BidM) => !datasetOf(m, b.datasetId).active || m.height + b.duration > b.deadline;
 
 class ExpireBid extends Step {
   readonly fn = "expire-bid";
@@ -1184,7 +1564,7 @@ class ExpireBid extends Step {
   smart(m: Model) {
     return sortedIds(m.bids).filter((id) => {
       const b = bidOf(m, id);
-      if (b.status === STATUS.QUEUED) return m.height + b.duration > b.deadline;
+      if (b.status === STATUS.QUEUED) return queuedExpired(m, b);
       return b.status === STATUS.MATCHED && m.height > revealClosesAt(b);
     });
   }
@@ -1202,19 +1582,80 @@ class ExpireBid extends Step {
         if (!bid) return fail("BID_NOT_FOUND");
         const queued = bid.status === STATUS.QUEUED;
         if (!queued && bid.status !== STATUS.MATCHED) return fail("BID_CLOSED");
-        if (queued ? m.height + bid.duration <= bid.deadline : m.height <= revealClosesAt(bid)) return fail("BID_NOT_EXPIRED");
+        if (queued ? !queuedExpired(m, bid) : m.height <= revealClosesAt(bid)) return fail("BID_NOT_EXPIRED");
         const c = m.committees.get(id);
         if (c && c.reveals >= minReveals(c.seats.length)) return fail("RESULT_PENDING");
         if (queued) {
+          const ds = datasetOf(m, bid.datasetId);
           payOut(m, bid.bidder, bid.amount);
           m.totals.escrowedBids -= bid.amount;
           bid.status = STATUS.EXPIRED;
-          m.events.push("bid-expired");
-          unlink(datasetOf(m, bid.datasetId), id);
-          tag(m, "queued bid expired");
+          emit(m, "bid-expired", {
+            "bid-id": BigInt(id),
+            "dataset-id": BigInt(bid.datasetId),
+            bidder: bid.bidder,
+            refund: bid.amount,
+            penalties: 0n,
+          });
+          unlink(ds, id);
+          tag(m, ds.active ? "queued bid expired" : "queued bid expired (retired dataset)");
         } else {
           failJob(m, id, bid);
         }
+        return success(Cl.uint(bid.amount));
+      },
+    };
+  }
+}
+
+class DeclineJob extends Step {
+  readonly fn = "decline-job";
+  constructor(private readonly q: { t: Target; owner: boolean }) {
+    super(q);
+  }
+  /** smart: only when there is a fitting target; otherwise when any bid exists (or the id is a missing one) */
+  check(m: Readonly<Model>) {
+    return this.q.t.mode === "smart" ? this.smart(m as Model).length > 0 : m.bids.size > 0;
+  }
+  /** running jobs within their decline window, mostly those nobody has voted on */
+  smart(m: Model) {
+    const inWindow = sortedIds(m.bids).filter((id) => {
+      const b = bidOf(m, id);
+      return b.status === STATUS.MATCHED && m.height <= b.matchedAt + DECLINE_WINDOW;
+    });
+    const fresh = inWindow.filter((id) => (m.committees.get(id)?.commits ?? 0n) === 0n);
+    return fresh.length > 0 && this.q.t.who % 4 !== 0 ? fresh : inWindow;
+  }
+  plan(m: Model): Plan {
+    const id = targetBid(m, this.q.t, this.smart(m));
+    const b = m.bids.get(id);
+    const who = this.q.owner && b ? datasetOf(m, b.datasetId).provider : anyAccount(this.q.t);
+    return {
+      label: `decline-job(${id}) by ${name(who)}`,
+      fn: this.fn,
+      sender: who,
+      args: [Cl.uint(id)],
+      named: [id],
+      predict: (m) => {
+        const bid = m.bids.get(id);
+        if (!bid) return fail("BID_NOT_FOUND");
+        if (who !== datasetOf(m, bid.datasetId).provider) return fail("NOT_DATASET_PROVIDER");
+        if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
+        if (m.height > bid.matchedAt + DECLINE_WINDOW) return fail("DECLINE_CLOSED");
+        const c = m.committees.get(id);
+        if (c && c.commits > 0n) return fail("VALIDATION_STARTED");
+        // no vote yet: every seat is freed without a penalty
+        closeJob(m, id, bid, STATUS.CANCELLED, true);
+        emit(m, "job-declined", {
+          "bid-id": BigInt(id),
+          "dataset-id": BigInt(bid.datasetId),
+          provider: who,
+          bidder: bid.bidder,
+          refund: bid.amount,
+        });
+        tag(m, c ? "job declined (seats freed)" : "job declined (no committee)");
+        if (m.paused) tag(m, "job declined while paused");
+        processQueue(m, bid.datasetId);
         return success(Cl.uint(bid.amount));
       },
     };
@@ -1248,6 +1689,7 @@ class RegisterValidator extends Step {
         if (stake < MIN_VALIDATOR_STAKE) return fail("VALIDATOR_STAKE_TOO_LOW");
         transfer(m, who, contractId, stake);
         m.totals.validatorStakes += stake;
+        const ordinal = ++m.registrations;
         m.validators.set(who, {
           stake,
           active: true,
@@ -1255,9 +1697,11 @@ class RegisterValidator extends Step {
           openSeats: 0n,
           exitRequestedAt: 0n,
           registeredAt: m.height,
+          ordinal,
         });
         m.set.push(who);
-        m.events.push("validator-registered");
+        emit(m, "validator-registered", { validator: who, stake, ordinal });
+        if ([...m.bids.values()].some((b) => b.status === STATUS.MATCHED)) tag(m, "validator registered while jobs run");
         return success(Cl.bool(true));
       },
     };
@@ -1269,13 +1713,13 @@ class RequestValidatorExit extends Step {
   constructor(private readonly q: { t: Target }) {
     super(q);
   }
-  /** smart: an active validator (mostly one on no committee) while all but one of the pool are active (at least two); otherwise any account */
+  /** smart: an active validator (half the time one on no committee) while the whole pool is active; otherwise any account */
   check(m: Readonly<Model>) {
-    return this.q.t.mode !== "smart" || m.set.length >= Math.max(2, m.pool.length - 1);
+    return this.q.t.mode !== "smart" || m.set.length === m.pool.length;
   }
   smart(m: Model) {
     const free = m.set.filter((w) => validatorOf(m, w).openSeats === 0n);
-    return free.length > 0 && this.q.t.who % 4 !== 0 ? free : m.set;
+    return free.length > 0 && this.q.t.who % 2 !== 0 ? free : m.set;
   }
   plan(m: Model): Plan {
     const who = this.q.t.mode === "smart" ? (pick(this.smart(m), this.q.t.sel) as string) : anyAccount(this.q.t);
@@ -1289,11 +1733,12 @@ class RequestValidatorExit extends Step {
         const v = m.validators.get(who);
         if (!v) return fail("VALIDATOR_NOT_FOUND");
         if (!v.active) return fail("VALIDATOR_EXITING");
-        if (v.openSeats > 0n) return fail("VALIDATOR_SEATED");
+        // always allowed, seated or not: it keeps its seats and leaves the set at once
         removeFromSet(m, v.index);
         v.active = false;
         v.exitRequestedAt = m.height;
-        m.events.push("validator-exit-requested");
+        emit(m, "validator-exit-requested", { validator: who, "unbonded-at": m.height + UNBONDING, "open-seats": v.openSeats });
+        if (v.openSeats > 0n) tag(m, "exit while seated");
         return success(Cl.uint(m.height + UNBONDING));
       },
     };
@@ -1334,7 +1779,7 @@ class WithdrawValidatorStake extends Step {
         payOut(m, who, v.stake);
         m.totals.validatorStakes -= v.stake;
         m.validators.delete(who);
-        m.events.push("validator-withdrawn");
+        emit(m, "validator-withdrawn", { validator: who, amount: v.stake });
         return success(Cl.uint(v.stake));
       },
     };
@@ -1343,13 +1788,13 @@ class WithdrawValidatorStake extends Step {
 
 // --- validation ------------------------------------------------------------
 
-/** The job's committee as ensure-committee returns it: the stored one, or a draw (null: none eligible). */
+/** The job's committee as ensure-committee returns it: the stored one, or a draw from the validators of its match (null: none eligible). */
 function committeeFor(m: Model, bidId: number): { committee: CommitteeM | null; drawn: boolean } {
   const c = m.committees.get(bidId);
   if (c) return { committee: c, drawn: false };
-  const seats = drawSeats(m, partiesOf(m, bidOf(m, bidId)));
-  if (seats.length === 0) return { committee: null, drawn: false };
-  return { committee: { seats, commits: 0n, reveals: 0n, revealedWeight: 0n, revealed: [] }, drawn: true };
+  const draw = drawFor(m, bidOf(m, bidId));
+  if (draw.seats.length === 0) return { committee: null, drawn: false };
+  return { committee: newCommittee(draw), drawn: true };
 }
 
 /** Matched jobs still in their commit phase, with each (bid, seat) that has not voted yet. */
@@ -1358,8 +1803,7 @@ function openSeats(m: Model): [number, string][] {
   for (const id of sortedIds(m.bids)) {
     const b = bidOf(m, id);
     if (b.status !== STATUS.MATCHED || m.height > commitClosesAt(b)) continue;
-    const seats = m.committees.get(id)?.seats ?? drawSeats(m, partiesOf(m, b));
-    for (const s of seats) if (!m.votes.has(voteKey(id, s)) && m.validators.has(s)) out.push([id, s]);
+    for (const s of seatsFor(m, id)) if (!m.votes.has(voteKey(id, s)) && m.validators.has(s)) out.push([id, s]);
   }
   return out;
 }
@@ -1376,7 +1820,7 @@ class DrawCommittee extends Step {
   /** matched jobs without a committee, mostly those with someone eligible to seat */
   smart(m: Model) {
     const undrawn = sortedIds(m.bids).filter((id) => bidOf(m, id).status === STATUS.MATCHED && !m.committees.has(id));
-    const drawable = undrawn.filter((id) => drawSeats(m, partiesOf(m, bidOf(m, id))).length > 0);
+    const drawable = undrawn.filter((id) => drawFor(m, bidOf(m, id)).seats.length > 0);
     return drawable.length > 0 && this.q.t.who % 4 !== 0 ? drawable : undrawn;
   }
   plan(m: Model): Plan {
@@ -1396,14 +1840,20 @@ class DrawCommittee extends Step {
         if (m.committees.has(id)) return fail("COMMITTEE_DRAWN");
         if (m.height > commitClosesAt(bid)) return fail("VALIDATION_CLOSED");
         const { committee } = committeeFor(m, id);
-        if (!committee) return fail("NO_ELIGIBLE_VALIDATORS");
-        storeCommittee(m, id, committee.seats);
+        if (!committee) {
+          if (m.set.length > 0 && BigInt(m.set.length) !== bid.validatorsAtMatch) tag(m, "no eligible validator: the set changed since the match");
+          return fail("NO_ELIGIBLE_VALIDATORS");
+        }
+        storeCommittee(m, id, committee);
         tag(m, "committee drawn late");
         return success(Cl.list(committee.seats.map((s) => Cl.principal(s))));
       },
     };
   }
 }
+
+/** The weight of `who`'s seat in a committee (its stake at the draw). */
+const seatWeight = (c: CommitteeM, who: string) => c.weights[c.seats.indexOf(who)];
 
 class CommitValidation extends Step {
   readonly fn = "commit-validation-result";
@@ -1414,17 +1864,10 @@ class CommitValidation extends Step {
   check(m: Readonly<Model>) {
     return this.q.t.mode === "smart" ? this.smart(m as Model).length > 0 : m.bids.size > 0;
   }
-  /**
-   * Open seats; half the time not those of one-seat committees (left to the direct submit). The last
-   * seat of a committee of 3+ on every third job never commits here ("lazy"), so those jobs reach
-   * the reveal phase by timeout and settle by median after the reveal window (or refund).
-   */
+  /** Open seats but the lazy ones; half the time not those of one-seat committees (left to the direct submit). */
   smart(m: Model) {
-    const seats = openSeats(m).filter(([id, who]) => {
-      const seated = m.committees.get(id)?.seats ?? drawSeats(m, partiesOf(m, bidOf(m, id)));
-      return !(id % 3 === 0 && seated.length >= 3 && who === seated[seated.length - 1]);
-    });
-    const shared = seats.filter(([id]) => (m.committees.get(id)?.seats ?? drawSeats(m, partiesOf(m, bidOf(m, id)))).length > 1);
+    const seats = openSeats(m).filter(([id, who]) => !isLazy(id, seatsFor(m, id), who));
+    const shared = seats.filter(([id]) => seatsFor(m, id).length > 1);
     return shared.length > 0 && this.q.voter % 2 === 0 ? shared : seats;
   }
   plan(m: Model): Plan {
@@ -1436,7 +1879,7 @@ class CommitValidation extends Step {
       id = targetBid(m, this.q.t, []);
       who = this.q.voter % 3 === 0 ? anyAccount(this.q.t) : m.pool[this.q.voter % m.pool.length];
     }
-    const score = this.q.near ? judged(id, this.q.noise) : this.q.score;
+    const score = contestedScore(m, id, who) ?? (this.q.near ? judged(id, this.q.noise) : this.q.score);
     const salt = saltOf(who, id);
     const commitment = commitmentOf(score, salt, id, who);
     return {
@@ -1456,26 +1899,34 @@ class CommitValidation extends Step {
         if (partiesOf(m, bid).includes(who)) return fail("PARTY_CANNOT_VALIDATE");
         const { committee, drawn } = committeeFor(m, id);
         if (!committee) return fail("NO_ELIGIBLE_VALIDATORS");
-        if (!committee.seats.includes(who)) return fail("NOT_ON_COMMITTEE");
+        if (!committee.seats.includes(who)) {
+          if (v.active && v.ordinal > bid.registrationsAtMatch) tag(m, "a later registrant is not on the committee");
+          return fail("NOT_ON_COMMITTEE");
+        }
         if (m.votes.has(voteKey(id, who))) return fail("ALREADY_VOTED");
         if (drawn) {
-          storeCommittee(m, id, committee.seats);
+          storeCommittee(m, id, committee);
           tag(m, "committee drawn by a commit");
         }
         const c = m.committees.get(id) as CommitteeM;
-        m.votes.set(voteKey(id, who), { commitment, score: 0n, weight: v.stake, revealed: false, claimed: false });
+        const weight = seatWeight(c, who);
+        if (weight !== v.stake) tag(m, "vote weighs its seat, not the stake now");
+        if (!v.active) tag(m, "an exiting validator votes");
+        m.votes.set(voteKey(id, who), { commitment, score: 0n, weight, revealed: false, claimed: false });
         m.secrets.set(voteKey(id, who), { score, salt });
         c.commits += 1n;
-        m.events.push("validation-committed");
+        emit(m, "validation-committed", { "bid-id": BigInt(id), validator: who, commitment });
         return success(Cl.bool(true));
       },
     };
   }
 }
 
+type WrongReveal = "none" | "score" | "salt" | "short";
+
 class RevealValidation extends Step {
   readonly fn = "reveal-validation-result";
-  constructor(private readonly q: { t: Target; voter: number; wrong: "none" | "score" | "salt" }) {
+  constructor(private readonly q: { t: Target; voter: number; wrong: WrongReveal }) {
     super(q);
   }
   /** smart: only when there is a fitting target; otherwise when any bid exists (or the id is a missing one) */
@@ -1510,11 +1961,13 @@ class RevealValidation extends Step {
       id = targetBid(m, this.q.t, []);
       who = m.pool[this.q.voter % m.pool.length];
     }
+    const wrong = this.q.wrong;
     const secret = m.secrets.get(voteKey(id, who)) ?? { score: 50n, salt: saltOf(who, id) };
-    const score = this.q.wrong === "score" ? (secret.score + 1n) % 101n : secret.score;
-    const salt = this.q.wrong === "salt" ? saltOf(who, id, 1) : secret.salt;
+    const score = wrong === "score" ? (secret.score + 1n) % 101n : secret.score;
+    // a short salt: the first 16 bytes of the right one
+    const salt = wrong === "salt" ? saltOf(who, id, 1) : wrong === "short" ? secret.salt.slice(0, 16) : secret.salt;
     return {
-      label: `reveal-validation-result(${id}, ${score}${this.q.wrong === "salt" ? ", wrong salt" : ""}) by ${name(who)}`,
+      label: `reveal-validation-result(${id}, ${score}${wrong === "salt" ? ", wrong salt" : wrong === "short" ? ", 16-byte salt" : ""}) by ${name(who)}`,
       fn: this.fn,
       sender: who,
       args: [Cl.uint(id), Cl.uint(score), Cl.buffer(salt)],
@@ -1531,13 +1984,14 @@ class RevealValidation extends Step {
         if (!(c.commits === BigInt(c.seats.length) || m.height > commitClosesAt(bid))) return fail("REVEAL_NOT_OPEN");
         if (m.height > revealClosesAt(bid)) return fail("REVEAL_CLOSED");
         if (score > 100n) return fail("INVALID_SCORE");
+        if (salt.length !== SALT_LENGTH) return fail("INVALID_SALT");
         if (commitmentOf(score, salt, id, who) !== vote.commitment) return fail("COMMITMENT_MISMATCH");
         vote.score = score;
         vote.revealed = true;
         c.reveals += 1n;
         c.revealedWeight += vote.weight;
         c.revealed.push({ score, weight: vote.weight });
-        m.events.push("validation-revealed");
+        emit(m, "validation-revealed", { "bid-id": BigInt(id), validator: who, score, weight: vote.weight });
         const finalizes = c.reveals === BigInt(c.seats.length);
         if (finalizes) {
           tag(m, "finalized by the last reveal");
@@ -1564,7 +2018,7 @@ class SubmitValidation extends Step {
   plan(m: Model): Plan {
     // smart: one-seat committees first (stored or about to be drawn), then any open seat (COMMIT_REQUIRED)
     const seats = this.q.t.mode === "smart" ? this.smart(m) : [];
-    const single = seats.filter(([id]) => (m.committees.get(id)?.seats ?? drawSeats(m, partiesOf(m, bidOf(m, id)))).length === 1);
+    const single = seats.filter(([id]) => seatsFor(m, id).length === 1);
     let id: number;
     let who: string;
     const target = pick(single.length > 0 && this.q.voter % 4 !== 0 ? single : seats, this.q.t.sel);
@@ -1599,10 +2053,11 @@ class SubmitValidation extends Step {
         if (committee.seats.length !== 1) return fail("COMMIT_REQUIRED");
         if (m.votes.has(voteKey(id, who))) return fail("ALREADY_VOTED");
         if (drawn) {
-          storeCommittee(m, id, committee.seats);
+          storeCommittee(m, id, committee);
           tag(m, "committee drawn by a submit");
         }
-        const weight = v.stake;
+        const weight = seatWeight(committee, who);
+        if (weight !== v.stake) tag(m, "vote weighs its seat, not the stake now");
         m.votes.set(voteKey(id, who), {
           commitment: commitmentOf(score, new Uint8Array(0), id, who),
           score,
@@ -1610,9 +2065,9 @@ class SubmitValidation extends Step {
           revealed: true,
           claimed: false,
         });
-        const c: CommitteeM = { seats: committee.seats, commits: 1n, reveals: 1n, revealedWeight: weight, revealed: [{ score, weight }] };
+        const c: CommitteeM = { ...committee, commits: 1n, reveals: 1n, revealedWeight: weight, revealed: [{ score, weight }] };
         m.committees.set(id, c);
-        m.events.push("validation-submitted");
+        emit(m, "validation-submitted", { "bid-id": BigInt(id), "dataset-id": BigInt(datasetArg), validator: who, score, weight });
         tag(m, "finalized by a direct submit");
         finalizeJob(m, id, bid, c);
         return success(Cl.bool(true));
@@ -1656,7 +2111,7 @@ class FinalizeValidation extends Step {
           return success(Cl.uint(finalizeJob(m, id, bid, c)));
         }
         failJob(m, id, bid);
-        return success(Cl.uint(4));
+        return success(Cl.uint(OUTCOME.NO_QUORUM));
       },
     };
   }
@@ -1718,7 +2173,7 @@ class ClaimReward extends Step {
           result.rewardWeight -= vote.weight;
         }
         m.touched.add(id);
-        m.events.push("validation-reward-claimed");
+        emit(m, "validation-reward-claimed", { "bid-id": BigInt(id), validator: who, amount: reward, coherent });
         tag(m, coherent ? (result.rewardWeight === 0n ? "last coherent claim" : "coherent claim") : "claim of an outlier or silent seat");
         return success(Cl.uint(reward));
       },
@@ -1728,18 +2183,24 @@ class ClaimReward extends Step {
 
 // --- administration --------------------------------------------------------
 
+type PauseAction = "resume" | "pause" | "repeat";
+
 class SetPaused extends Step {
   readonly fn = "set-paused";
-  constructor(private readonly q: { owner: boolean; who: number; pause: boolean }) {
+  constructor(private readonly q: { owner: boolean; who: number; action: PauseAction; pause: boolean }) {
     super(q);
   }
-  /** the owner pauses a running market and resumes a paused one (a repeated set is a no-op not worth a call) */
+  /**
+   * The owner resumes a paused market (often: pauses stay short), pauses a running one (rarely), or
+   * repeats the state in force (a no-op that prints); anyone else tries either value.
+   */
   check(m: Readonly<Model>) {
-    return !this.q.owner || this.q.pause !== m.paused;
+    const { owner, action } = this.q;
+    return !owner || action === "repeat" || (action === "resume") === m.paused;
   }
-  plan(_m: Model): Plan {
+  plan(m: Model): Plan {
     const who = this.q.owner ? deployer : wallets[this.q.who % wallets.length];
-    const pause = this.q.pause;
+    const pause = !this.q.owner ? this.q.pause : this.q.action === "repeat" ? m.paused : this.q.action === "pause";
     return {
       label: `set-paused(${pause}) by ${name(who)}`,
       fn: this.fn,
@@ -1748,9 +2209,11 @@ class SetPaused extends Step {
       named: [],
       predict: (m) => {
         if (who !== deployer) return fail("NOT_AUTHORIZED");
-        if (m.paused && !pause) m.pauseEndedAt = m.height;
+        if (pause && !m.paused) m.pauseLog.push({ startedAt: m.height, endedAt: 0n });
+        else if (!pause && m.paused) m.pauseLog[m.pauseLog.length - 1].endedAt = m.height;
+        else tag(m, "set-paused repeated");
         m.paused = pause;
-        m.events.push("paused-set");
+        emit(m, "paused-set", { paused: pause, owner: who });
         return success(Cl.bool(true));
       },
     };
@@ -1781,11 +2244,71 @@ class WithdrawTreasury extends Step {
         if (recipient === contractId) return fail("INVALID_RECIPIENT");
         payOut(m, recipient, amount);
         m.totals.treasury -= amount;
-        m.events.push("treasury-withdrawn");
+        emit(m, "treasury-withdrawn", { amount, recipient });
         return success(Cl.uint(amount));
       },
     };
   }
+}
+
+/** sweep-surplus: the owner books STX sent to the contract by plain transfers into the treasury. */
+function sweepPlan(who: string): Plan {
+  return {
+    label: `sweep-surplus() by ${name(who)}`,
+    fn: "sweep-surplus",
+    sender: who,
+    args: [],
+    named: [],
+    predict: (m) => {
+      if (who !== deployer) return fail("NOT_AUTHORIZED");
+      const amount = m.surplus;
+      if (amount === 0n) return fail("ZERO_AMOUNT");
+      m.totals.treasury += amount;
+      m.surplus = 0n;
+      emit(m, "surplus-swept", { amount, owner: who });
+      return success(Cl.uint(amount));
+    },
+  };
+}
+
+class SweepSurplus extends Step {
+  readonly fn = "sweep-surplus";
+  constructor(private readonly q: { owner: boolean; who: number }) {
+    super(q);
+  }
+  plan(_m: Model): Plan {
+    return sweepPlan(this.q.owner ? deployer : wallets[this.q.who % wallets.length]);
+  }
+}
+
+/** A plain STX transfer to the contract (not a contract call): it becomes surplus until swept. */
+class Gift implements fc.Command<Model, Real> {
+  constructor(private readonly q: { who: number; amount: bigint }) {}
+  check() {
+    return true;
+  }
+  run(m: Model) {
+    const who = ACCOUNTS[this.q.who % ACCOUNTS.length];
+    const r = simnet.transferSTX(this.q.amount, contractId, who);
+    const context = `${this.toString()} by ${name(who)} at burn ${m.height}`;
+    expect(r.result, `${context}: result`).toStrictEqual(Cl.ok(Cl.bool(true)));
+    transfer(m, who, contractId, this.q.amount);
+    m.surplus += this.q.amount;
+    m.touched = new Set();
+    count("stx-transfer to the contract");
+    compareWithChain(m, context, [], "step");
+  }
+  toString() {
+    return `stx-transfer(${this.q.amount}) to the contract`;
+  }
+}
+
+function mine(m: Model, blocks: number, label: string) {
+  simnet.mineEmptyBlocks(blocks);
+  m.height += BigInt(blocks);
+  m.touched = new Set();
+  count(label);
+  compareWithChain(m, `mine(${blocks}) to burn ${m.height}`, [], "step");
 }
 
 class Mine implements fc.Command<Model, Real> {
@@ -1794,14 +2317,49 @@ class Mine implements fc.Command<Model, Real> {
     return true;
   }
   run(m: Model) {
-    simnet.mineEmptyBlocks(this.blocks);
-    m.height += BigInt(this.blocks);
-    m.touched = new Set();
-    count(`mine ${this.blocks >= 4000 ? "4400" : this.blocks >= 40 ? "40-120" : "1-15"}`);
-    compareWithChain(m, `mine(${this.blocks}) to burn ${m.height}`, [], "step");
+    mine(m, this.blocks, `mine ${this.blocks >= 4000 ? "4400" : this.blocks >= 40 ? "40-120" : "1-15"}`);
   }
   toString() {
     return `mine(${this.blocks})`;
+  }
+}
+
+/**
+ * Mines to a window edge of a stuck running job (a "smart" target in time), or to the block before
+ * it (the last one inside): the close of its commit phase when some but not all of its seats
+ * committed (reveals then open by timeout), or the close of its reveal window when no committed
+ * seat is left to reveal (finalize-validation and expire-bid then settle it).
+ */
+class MineToEdge implements fc.Command<Model, Real> {
+  private resolved = "";
+  constructor(private readonly q: { sel: number; before: boolean }) {}
+  /** while a running job has an edge ahead within 600 blocks */
+  check(m: Readonly<Model>) {
+    return this.edges(m as Model).length > 0;
+  }
+  edges(m: Model): bigint[] {
+    const out = new Set<bigint>();
+    for (const [id, b] of m.bids) {
+      if (b.status !== STATUS.MATCHED) continue;
+      const c = m.committees.get(id);
+      const commits = c?.commits ?? 0n;
+      const waiting = c !== undefined && commits > 0n && commits < BigInt(c.seats.length) && m.height <= commitClosesAt(b);
+      const done = c === undefined || c.reveals === commits;
+      for (const edge of [...(waiting ? [commitClosesAt(b) + 1n] : []), ...(done ? [revealClosesAt(b) + 1n] : [])]) {
+        const at = this.q.before ? edge - 1n : edge;
+        if (at > m.height && at <= m.height + 600n) out.add(at);
+      }
+    }
+    return [...out].sort((a, b) => (a < b ? -1 : 1)).slice(0, 3);
+  }
+  run(m: Model) {
+    const at = pick(this.edges(m), this.q.sel) as bigint;
+    const blocks = Number(at - m.height);
+    this.resolved = `mine(${blocks}) to a window edge at ${at}`;
+    mine(m, blocks, "mine to a window edge");
+  }
+  toString() {
+    return this.resolved || `mine to a window edge ${json(this.q)}`;
   }
 }
 
@@ -1826,6 +2384,24 @@ const scoreArb = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(25n, 39n, 40n, 41n, 55n, 56n, 69n, 70n, 71n, 85n) },
   { weight: 1, arbitrary: fc.constant(101n) },
 );
+/** Metadata URIs: mostly valid (the three schemes), sometimes empty or invalid (scheme, nothing after it, whitespace). */
+const uriArb = fc.oneof(
+  { weight: 12, arbitrary: fc.constantFrom("ipfs://dataset", "ipfs://dataset", "ar://dataset-tx", "https://data.example/set.json") },
+  { weight: 1, arbitrary: fc.constant("") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom("http://data.example/set", "ipfs://", "ar://", "https://", "ipfs://data set", "ar://data\tset", "https://data\n", "ipfs://x\r", "IPFS://dataset", "dataset"),
+  },
+);
+/** Terms: an ask of 0 or up to 20,000 per block (so 100k-250k bids fall below some asks), one to three slots; rarely out of bounds. */
+const priceArb = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(0n, 0n, 5_000n, 20_000n) },
+  { weight: 1, arbitrary: fc.constant(MAX_PRICE_PER_BLOCK + 1n) },
+);
+const capacityArb = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(1n, 1n, 2n, 3n) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, MAX_CONCURRENT_JOBS + 1n) },
+);
 
 const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
   {
@@ -1838,16 +2414,26 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
           { weight: 10, arbitrary: fc.constantFrom(MIN_DATASET_STAKE, MIN_DATASET_STAKE, 2_000_000n, 3_500_000n) },
           { weight: 1, arbitrary: fc.constant(MIN_DATASET_STAKE - 1n) },
         ),
-        uri: fc.oneof({ weight: 15, arbitrary: fc.constant("ipfs://dataset") }, { weight: 1, arbitrary: fc.constant("") }),
+        uri: uriArb,
+        terms: fc.oneof(
+          { weight: 1, arbitrary: fc.constant(null) },
+          { weight: 1, arbitrary: fc.record({ price: priceArb, capacity: capacityArb }) },
+        ),
       })
       .map((q) => new RegisterDataset(q)),
   },
   {
     weight: 2,
     arbitrary: fc
-      .record({ t: targetArb, owner: rarely(8, 10), amount: fc.constantFrom(0n, 300_000n, 1_000_000n, 1_000_000n) })
+      .record({
+        t: targetArb,
+        owner: rarely(8, 10),
+        amount: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0n, 300_000n, 1_000_000n, 1_000_000n) }, { weight: 1, arbitrary: fc.constant(MAX_UINT) }),
+      })
       .map((q) => new AddDatasetStake(q)),
   },
+  { weight: 1, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10), price: priceArb, capacity: capacityArb }).map((q) => new SetDatasetTerms(q)) },
+  { weight: 1, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new RetireDataset(q)) },
   { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new WithdrawDatasetStake(q)) },
   {
     weight: 12,
@@ -1861,9 +2447,11 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
         ),
         duration: fc.oneof({ weight: 15, arbitrary: fc.bigInt({ min: 1n, max: 25n }) }, { weight: 1, arbitrary: fc.constantFrom(0n, MAX_DURATION + 1n) }),
         slack: fc.oneof(
-          { weight: 8, arbitrary: fc.bigInt({ min: 0n, max: 40n }) },
-          { weight: 4, arbitrary: fc.bigInt({ min: 100n, max: 400n }) },
-          { weight: 1, arbitrary: fc.constant(-1n) },
+          { weight: 16, arbitrary: fc.bigInt({ min: 0n, max: 40n }) },
+          { weight: 8, arbitrary: fc.bigInt({ min: 100n, max: 400n }) },
+          { weight: 2, arbitrary: fc.constant(-1n) },
+          // past max-bid-wait (refused) and exactly at it (accepted: a job that waits long)
+          { weight: 1, arbitrary: fc.constantFrom(MAX_BID_WAIT + 1n, MAX_BID_WAIT + 1n, MAX_BID_WAIT + 1n, MAX_BID_WAIT) },
         ),
       })
       .map((q) => new PlaceBid(q)),
@@ -1871,6 +2459,7 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: targetArb }).map((q) => new MatchQueuedBids(q)) },
   { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new CancelBid(q)) },
   { weight: 3, arbitrary: fc.record({ t: targetArb }).map((q) => new ExpireBid(q)) },
+  { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new DeclineJob(q)) },
   {
     weight: 4,
     arbitrary: fc
@@ -1878,8 +2467,8 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
         who: sel,
         fresh: rarely(8, 10),
         stake: fc.oneof(
-          // equal stakes make stake-weighted ties (the lower median); 1M leaves the set on its first penalty,
-          // 1,010,101 falls to exactly 1,000,000 (stays), 1,020,000 on its second
+          // equal stakes make weighted ties (the lower median, no-majority slashes); 1M leaves the set on its first
+          // penalty, 1,010,101 falls to exactly 1,000,000 (stays), 1,020,000 on its second
           {
             weight: 12,
             arbitrary: fc.constantFrom(MIN_VALIDATOR_STAKE, 1_010_101n, 1_020_000n, 2_000_000n, 2_000_000n, 2_000_000n, 2_000_000n, 5_000_000n),
@@ -1905,9 +2494,10 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
         t: targetArb,
         voter: sel,
         wrong: fc.oneof(
-          { weight: 12, arbitrary: fc.constant("none" as const) },
-          { weight: 1, arbitrary: fc.constant("score" as const) },
-          { weight: 1, arbitrary: fc.constant("salt" as const) },
+          { weight: 14, arbitrary: fc.constant<WrongReveal>("none") },
+          { weight: 1, arbitrary: fc.constant<WrongReveal>("score") },
+          { weight: 1, arbitrary: fc.constant<WrongReveal>("salt") },
+          { weight: 2, arbitrary: fc.constant<WrongReveal>("short") },
         ),
       })
       .map((q) => new RevealValidation(q)),
@@ -1916,12 +2506,21 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
     weight: 8,
     arbitrary: fc.record({ t: targetArb, voter: sel, score: scoreArb, mismatch: rarely(1, 12) }).map((q) => new SubmitValidation(q)),
   },
-  { weight: 4, arbitrary: fc.record({ t: targetArb }).map((q) => new FinalizeValidation(q)) },
+  { weight: 5, arbitrary: fc.record({ t: targetArb }).map((q) => new FinalizeValidation(q)) },
   { weight: 6, arbitrary: fc.record({ t: targetArb, voter: sel }).map((q) => new ClaimReward(q)) },
   {
-    weight: 6,
+    weight: 10,
     arbitrary: fc
-      .record({ owner: rarely(8, 10), who: sel, pause: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 6, arbitrary: fc.constant(false) }) })
+      .record({
+        owner: rarely(9, 10),
+        who: sel,
+        action: fc.oneof(
+          { weight: 20, arbitrary: fc.constant<PauseAction>("resume") },
+          { weight: 2, arbitrary: fc.constant<PauseAction>("pause") },
+          { weight: 1, arbitrary: fc.constant<PauseAction>("repeat") },
+        ),
+        pause: fc.boolean(),
+      })
       .map((q) => new SetPaused(q)),
   },
   {
@@ -1936,8 +2535,11 @@ const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
       })
       .map((q) => new WithdrawTreasury(q)),
   },
+  { weight: 1, arbitrary: fc.record({ who: sel, amount: fc.constantFrom(1n, 12_345n, 1_000_000n) }).map((q) => new Gift(q)) },
+  { weight: 1, arbitrary: fc.record({ owner: rarely(8, 10), who: sel }).map((q) => new SweepSurplus(q)) },
+  { weight: 2, arbitrary: fc.record({ sel, before: rarely(1, 4) }).map((q) => new MineToEdge(q)) },
   {
-    weight: 7,
+    weight: 6,
     arbitrary: fc
       .oneof(
         { weight: 20, arbitrary: fc.integer({ min: 1, max: 15 }) },
@@ -1970,6 +2572,8 @@ function runModel(pool: string[], seed: number, runs: number): Model {
     }),
     { seed, numRuns: runsOf(runs), endOnFailure: true },
   );
+  // the books hold no surplus at the end of an `it` (afterEach checks it): the owner sweeps what is left
+  if (model.surplus > 0n) execute(model, sweepPlan(deployer));
   compareWithChain(model, "end of the it (full sweep)", [], "final");
   const paths = [...model.tags].sort(([a], [b]) => a.localeCompare(b));
   summaries.push(`seed ${seed}, pool ${model.pool.map(nameOf).join("+")}: ${total() - before} commands; ${paths.map(([t, n]) => `${t} x${n}`).join(", ")}`);
@@ -2007,6 +2611,8 @@ const REQUIRED_PATHS = [
   "queue head matched",
   "queue head skipped",
   "queued bid expired",
+  "queued bid expired (retired dataset)",
+  "dataset retired",
   "committee of 1",
   "committee of 2",
   "committee of 3",
@@ -2016,12 +2622,23 @@ const REQUIRED_PATHS = [
   "finalized outcome 1",
   "finalized outcome 2",
   "finalized outcome 3",
+  "no majority: refunded",
+  "slash backed by a majority of a committee",
   "job failed with committee",
-  "penalty",
+  "job declined (seats freed)",
+  "silence penalty",
+  "outlier penalty",
+  "silence excused (a pause in the commit window)",
   "validator removed by penalty",
+  "exit while seated",
+  "an exiting validator votes",
+  "vote weighs its seat, not the stake now",
   "last coherent claim",
   "coherent claim",
   "claim of an outlier or silent seat",
+  "dataset with a price",
+  "dataset with several slots",
+  "jobs running side by side",
 ];
 
 describe("market model (fc.commands)", () => {
@@ -2042,11 +2659,24 @@ describe("market model (fc.commands)", () => {
     if (completed < 3 || process.env.MODEL_SEED || process.env.MODEL_RUNS) return;
     for (const t of REQUIRED_PATHS) expect(seen.get(t) ?? 0, `path "${t}"`).toBeGreaterThan(0);
     const fns = [
-      "register-dataset", "add-dataset-stake", "withdraw-dataset-stake", "place-computation-bid", "match-queued-bids",
-      "cancel-bid", "expire-bid", "register-validator", "request-validator-exit", "withdraw-validator-stake",
+      "register-dataset", "register-dataset-with-terms", "add-dataset-stake", "set-dataset-terms", "retire-dataset",
+      "withdraw-dataset-stake", "place-computation-bid", "match-queued-bids", "cancel-bid", "expire-bid", "decline-job",
+      "register-validator", "request-validator-exit", "withdraw-validator-stake",
       "commit-validation-result", "reveal-validation-result", "submit-validation-result",
-      "finalize-validation", "claim-validation-reward", "set-paused", "withdraw-treasury",
+      "finalize-validation", "claim-validation-reward", "set-paused", "withdraw-treasury", "sweep-surplus",
     ];
     for (const fn of fns) expect(stats.get(`${fn} ok`) ?? 0, `${fn} succeeded`).toBeGreaterThan(0);
+    // the new refusals are reached too
+    const errors: [string, ErrorName][] = [
+      ["place-computation-bid", "DEADLINE_TOO_FAR"],
+      ["place-computation-bid", "BID_BELOW_ASK"],
+      ["reveal-validation-result", "INVALID_SALT"],
+      ["register-dataset", "INVALID_METADATA_URI"],
+      ["add-dataset-stake", "INSUFFICIENT_FUNDS"],
+      ["decline-job", "DECLINE_CLOSED"],
+      ["decline-job", "VALIDATION_STARTED"],
+      ["finalize-validation", "NOT_READY_TO_FINALIZE"],
+    ];
+    for (const [fn, e] of errors) expect(stats.get(`${fn} err ${e}`) ?? 0, `${fn} refused with ${e}`).toBeGreaterThan(0);
   });
 });

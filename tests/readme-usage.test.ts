@@ -1,6 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { describe, expect, it } from "vitest";
-import { bidder, contractId, deltas, balances, expectSolvent, getDataset, provider, validator1, call } from "./helpers.ts";
+import { bidder, contractId, deltas, balances, expectSolvent, getDataset, getTotals, provider, validator1, call } from "./helpers.ts";
 
 /**
  * What a `clarinet console` user does: `::set_tx_sender <who>`, then the README's expression.
@@ -35,10 +35,20 @@ describe("README usage", () => {
     expect(claimed.result).toBeOk(Cl.uint(25_000));
 
     const moved = deltas(before);
-    // provider: staked 1,000,000 (locked), paid 500,000 minus the 5% validator fee
-    expect(moved.get(provider)).toBe(-1_000_000n + 475_000n);
+    // provider: staked 1,000,000 (locked), paid 500,000 minus the 5% validator fee (25,000)
+    // and the 1% protocol fee (5,000): 470,000; the protocol fee stays in the treasury
+    expect(moved.get(provider)).toBe(-1_000_000n + 470_000n);
     expect(moved.get(bidder)).toBe(-500_000n);
     expect(moved.get(validator1)).toBe(25_000n);
+    expect(moved.get(contractId)).toBe(1_000_000n + 5_000n);
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 1_000_000n,
+      "validator-stakes": 1_000_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 0n,
+      treasury: 5_000n,
+      surplus: 0n,
+    });
     expect(getDataset(1)).toMatchObject({ "quality-score": 85n, validations: 1n, "passed-validations": 1n });
     expectSolvent();
   });

@@ -109,6 +109,28 @@ function refundedForTooFewReveals() {
   return settled;
 }
 
+/**
+ * A three-seat committee (2 STX each): the given two seats commit and reveal their scores, validator3
+ * never commits (silent); after the reveal window anyone settles the job with finalize-validation
+ * (2 reveals meet the 2 needed). Returns the settling call.
+ */
+function settleWithSilentSeat(votes: [string, number][]) {
+  matchedJob([
+    [validator1, 2_000_000n],
+    [validator2, 2_000_000n],
+    [validator3, 2_000_000n],
+  ]);
+  expect(seatsOf(1n)).toEqual([validator1, validator2, validator3]);
+  for (const [who, score] of votes) expect(commit(who, 1n, score).result).toBeOk(Cl.bool(true));
+  const windows = windowsOf(1n);
+  expect(windows["min-reveals"]).toBe(2n);
+  // validator3 never commits: the reveal phase opens when the commit phase ends
+  mineUntil(windows["commit-closes-at"] + 1n);
+  for (const [who, score] of votes) expect(reveal(who, 1n, score).result).toBeOk(Cl.bool(false));
+  mineUntil(windows["reveal-closes-at"] + 1n);
+  return finalizeValidation(outsider, 1n);
+}
+
 /** The single `job-finalized` print event of a call. */
 function jobFinalizedEvent(result: CallResult) {
   const events = printEvents(result).filter((e) => e.event === "job-finalized");
@@ -123,26 +145,27 @@ afterEach(() => expectSolvent());
 // ---------------------------------------------------------------------------
 
 describe("finalization outcomes", () => {
-  it("a final score >= 70 pays the provider the amount minus the 5% validator fee and counts a passed validation", () => {
+  it("a final score >= 70 pays the provider the amount minus the 5% validator fee and the 1% protocol fee and counts a passed validation", () => {
     matchedJob();
     const before = balances(provider, bidder, validator1, contractId);
     const decided = submitAlone(85);
 
+    // payment 500,000; validator fees 5% = 25,000; protocol fee 1% = 5,000; provider 470,000
     const moved = deltas(before);
-    expect(moved.get(provider)).toBe(475_000n);
+    expect(moved.get(provider)).toBe(470_000n);
     expect(moved.get(bidder)).toBe(0n);
     expect(moved.get(validator1)).toBe(0n); // the fee waits for the claim
-    expect(moved.get(contractId)).toBe(-475_000n);
-    expect(stxTransfers(decided)).toEqual([{ sender: contractId, recipient: provider, amount: 475_000n }]);
+    expect(moved.get(contractId)).toBe(-470_000n);
+    expect(stxTransfers(decided)).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
 
     expect(getJobResult(1)).toEqual({
       "final-score": 85n,
       outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 475_000n,
+      "provider-payment": 470_000n,
       "bidder-refund": 0n,
       "slashed-amount": 0n,
       "validator-fees": 25_000n,
-      "protocol-fee": 0n,
+      "protocol-fee": 5_000n,
       penalties: 0n,
       "reward-pool": 25_000n,
       "reward-weight": 1_000_000n,
@@ -161,7 +184,8 @@ describe("finalization outcomes", () => {
       "validator-stakes": 1_000_000n,
       "escrowed-bids": 0n,
       "unclaimed-rewards": 25_000n,
-      treasury: 0n,
+      treasury: 5_000n,
+      surplus: 0n,
     });
   });
 
@@ -170,15 +194,17 @@ describe("finalization outcomes", () => {
     const before = balances(provider, bidder, contractId);
     submitAlone(70);
 
+    // the full 500,000 less 25,000 of validator fees and 5,000 of protocol fee
     const moved = deltas(before);
-    expect(moved.get(provider)).toBe(475_000n);
+    expect(moved.get(provider)).toBe(470_000n);
     expect(moved.get(bidder)).toBe(0n);
     expect(getJobResult(1)).toMatchObject({
       "final-score": 70n,
       outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 475_000n,
+      "provider-payment": 470_000n,
       "bidder-refund": 0n,
       "validator-fees": 25_000n,
+      "protocol-fee": 5_000n,
     });
     expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "quality-score": 70n });
   });
@@ -188,29 +214,30 @@ describe("finalization outcomes", () => {
     const before = balances(provider, bidder, validator1, contractId);
     const decided = submitAlone(55);
 
-    // payment 500,000 * 15 / 30 = 250,000; fees 5% of it = 12,500
+    // payment 500,000 * 15 / 30 = 250,000; fees 5% of it = 12,500; protocol fee 1% of it = 2,500;
+    // provider 250,000 - 12,500 - 2,500 = 235,000; the refund (250,000) is whole
     const moved = deltas(before);
-    expect(moved.get(provider)).toBe(237_500n);
+    expect(moved.get(provider)).toBe(235_000n);
     expect(moved.get(bidder)).toBe(250_000n);
     expect(moved.get(validator1)).toBe(0n);
-    expect(moved.get(contractId)).toBe(-487_500n);
+    expect(moved.get(contractId)).toBe(-485_000n);
     expect(stxTransfers(decided)).toEqual([
-      { sender: contractId, recipient: provider, amount: 237_500n },
+      { sender: contractId, recipient: provider, amount: 235_000n },
       { sender: contractId, recipient: bidder, amount: 250_000n },
     ]);
     expect(getJobResult(1)).toMatchObject({
       "final-score": 55n,
       outcome: BigInt(OUTCOME.PARTIAL),
-      "provider-payment": 237_500n,
+      "provider-payment": 235_000n,
       "bidder-refund": 250_000n,
       "slashed-amount": 0n,
       "validator-fees": 12_500n,
-      "protocol-fee": 0n,
+      "protocol-fee": 2_500n,
       penalties: 0n,
       "reward-pool": 12_500n,
     });
     expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, "passed-validations": 0n, "quality-score": 55n });
-    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, "unclaimed-rewards": 12_500n, treasury: 0n });
+    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, "unclaimed-rewards": 12_500n, treasury: 2_500n });
   });
 
   it("the final score is the stake-weighted lower median: exactly half the weight at 69 makes it 69 (the mean would be 71), a partial payment (amount*29/30)", () => {
@@ -227,28 +254,30 @@ describe("finalization outcomes", () => {
       [validator3, 69],
     ]);
 
-    // payment 500,000 * 29 / 30 = 483,333; fees 24,166; provider 459,167; refund 16,667
+    // payment 500,000 * 29 / 30 = 483,333; fees 483,333 * 5% = 24,166; protocol fee 483,333 * 1% = 4,833;
+    // provider 483,333 - 24,166 - 4,833 = 454,334; refund 16,667
     const moved = deltas(before);
-    expect(moved.get(provider)).toBe(459_167n);
+    expect(moved.get(provider)).toBe(454_334n);
     expect(moved.get(bidder)).toBe(16_667n);
-    expect(moved.get(contractId)).toBe(-475_834n);
+    expect(moved.get(contractId)).toBe(-471_001n);
     expect(stxTransfers(decided)).toEqual([
-      { sender: contractId, recipient: provider, amount: 459_167n },
+      { sender: contractId, recipient: provider, amount: 454_334n },
       { sender: contractId, recipient: bidder, amount: 16_667n },
     ]);
     // every vote is within 15 of 69: nobody is penalized and all the weight shares the pool
     expect(getJobResult(1)).toMatchObject({
       "final-score": 69n,
       outcome: BigInt(OUTCOME.PARTIAL),
-      "provider-payment": 459_167n,
+      "provider-payment": 454_334n,
       "bidder-refund": 16_667n,
       "validator-fees": 24_166n,
+      "protocol-fee": 4_833n,
       penalties: 0n,
       "reward-pool": 24_166n,
       "reward-weight": 6_000_000n,
     });
     expect(getDataset(1)).toMatchObject({ "passed-validations": 0n, "quality-score": 69n });
-    expect(getTotals()).toMatchObject({ "validator-stakes": 6_000_000n, "unclaimed-rewards": 24_166n, treasury: 0n });
+    expect(getTotals()).toMatchObject({ "validator-stakes": 6_000_000n, "unclaimed-rewards": 24_166n, treasury: 4_833n });
   });
 
   it("a final score of exactly 40 pays nothing, refunds the bidder in full and slashes nothing", () => {
@@ -268,16 +297,19 @@ describe("finalization outcomes", () => {
       "bidder-refund": 500_000n,
       "slashed-amount": 0n,
       "validator-fees": 0n,
+      "protocol-fee": 0n,
       penalties: 0n,
       "reward-pool": 0n,
     });
     expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, "passed-validations": 0n, "quality-score": 40n });
+    // no payment: no protocol fee either
     expect(getTotals()).toEqual({
       "dataset-stakes": 1_000_000n,
       "validator-stakes": 1_000_000n,
       "escrowed-bids": 0n,
       "unclaimed-rewards": 0n,
       treasury: 0n,
+      surplus: 0n,
     });
     // not slashed: the dataset still takes bids
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
@@ -314,13 +346,14 @@ describe("finalization outcomes", () => {
       "dataset-id": 1n,
       "final-score": 85n,
       outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 475_000n,
+      "provider-payment": 470_000n,
       "bidder-refund": 0n,
       "slashed-amount": 0n,
       "validator-fees": 25_000n,
-      "protocol-fee": 0n,
+      "protocol-fee": 5_000n,
       penalties: 0n,
-      "treasury-gain": 0n,
+      // the treasury gains the protocol fee: payment 500,000 - provider 470,000 - fees 25,000
+      "treasury-gain": 5_000n,
     });
   });
 
@@ -357,21 +390,22 @@ describe("finalization outcomes", () => {
       penalty: 20_000n,
       stake: 1_980_000n,
       removed: false,
+      silent: false,
     });
-    // the penalty joins the fees in the pool: the treasury gains nothing
+    // the outlier's penalty joins the fees in the pool: the treasury gains only the 1% protocol fee
     expect(jobFinalizedEvent(decided)).toEqual({
       event: "job-finalized",
       "bid-id": 1n,
       "dataset-id": 1n,
       "final-score": 90n,
       outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 475_000n,
+      "provider-payment": 470_000n,
       "bidder-refund": 0n,
       "slashed-amount": 0n,
       "validator-fees": 25_000n,
-      "protocol-fee": 0n,
+      "protocol-fee": 5_000n,
       penalties: 20_000n,
-      "treasury-gain": 0n,
+      "treasury-gain": 5_000n,
     });
   });
 });
@@ -418,6 +452,7 @@ describe("slashing", () => {
       "escrowed-bids": 0n,
       "unclaimed-rewards": 25_000n,
       treasury: 475_000n,
+      surplus: 0n,
     });
     // the honest low score earns the validator its fee
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
@@ -494,6 +529,7 @@ describe("slashing", () => {
       "escrowed-bids": 0n,
       "unclaimed-rewards": 45_000n,
       treasury: 475_000n,
+      surplus: 0n,
     });
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(22_500));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(22_500));
@@ -515,20 +551,143 @@ describe("slashing", () => {
 });
 
 // ---------------------------------------------------------------------------
+// A slash needs a strict majority of the committee's whole weight
+// ---------------------------------------------------------------------------
+
+describe("no committee majority for a slash", () => {
+  it("1/3 of the committee weight below 40 with one silent honest seat: full refund (outcome u5), no slash, no result; the revealers are not penalized, the silent seat is, to the treasury", () => {
+    const settled = settleWithSilentSeat([
+      [validator1, 20],
+      [validator2, 80],
+    ]);
+    // revealed: 20 and 80 (2 STX each): the lower median is 20 < 40, but only 2 of the committee's
+    // 6 STX voted below 40 (2 * 2 > 6 is false): no majority, the job is refunded
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_MAJORITY));
+    expect(printEvents(settled)).toEqual([
+      // the silent seat (never committed): 1% of 2,000,000, to the treasury
+      { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 20_000n, stake: 1_980_000n, removed: false, silent: true },
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 20_000n },
+    ]);
+    expect(stxTransfers(settled)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getJobResult(1)).toBeNull();
+    // no slash, no validation counted
+    expect(getDataset(1)).toMatchObject({
+      stake: 1_000_000n,
+      "active-jobs": 0n,
+      validations: 0n,
+      "passed-validations": 0n,
+      "quality-score": 0n,
+    });
+    // the low revealer and the honest revealer (60 from the low median) keep their whole stakes
+    expect(getValidator(validator1)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n, active: true });
+    expect(getValidator(validator2)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n, active: true });
+    expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, "open-seats": 0n, active: true });
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 1_000_000n,
+      "validator-stakes": 5_980_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 0n,
+      treasury: 20_000n,
+      surplus: 0n,
+    });
+    // no result: nothing to claim
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
+    expectErr(claim(validator2, 1), "JOB_NOT_FINALIZED");
+    // not slashed: the dataset still takes bids
+    expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
+  });
+
+  it("2/3 of the committee weight below 40 is a strict majority: the job is slashed even with a silent seat", () => {
+    const settled = settleWithSilentSeat([
+      [validator1, 20],
+      [validator2, 20],
+    ]);
+    // 4 of the 6 STX voted below 40 (2 * 4 > 6): slashed by the median 20
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.SLASHED));
+    expect(eventNames(settled)).toEqual(["validator-penalized", "job-finalized"]);
+    expect(printEvents(settled)[0]).toMatchObject({ validator: validator3, penalty: 20_000n, silent: true });
+    // slash 50% of 1,000,000 = 500,000; fees 5% of 500,000 = 25,000 from it; no payment, no protocol fee;
+    // treasury 500,000 - 25,000 + the silent seat's 20,000 = 495,000
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 20n,
+      outcome: BigInt(OUTCOME.SLASHED),
+      "provider-payment": 0n,
+      "bidder-refund": 500_000n,
+      "slashed-amount": 500_000n,
+      "validator-fees": 25_000n,
+      "protocol-fee": 0n,
+      penalties: 20_000n,
+      "reward-pool": 25_000n,
+      "reward-weight": 4_000_000n,
+    });
+    expect(jobFinalizedEvent(settled)).toMatchObject({ penalties: 20_000n, "treasury-gain": 495_000n });
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 500_000n,
+      "validator-stakes": 5_980_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 25_000n,
+      treasury: 495_000n,
+      surplus: 0n,
+    });
+  });
+
+  it("exactly half the committee weight below 40 is a tie, not a majority: the last reveal refunds the job (ok true) without a result", () => {
+    matchedJob([
+      [validator1, 2_000_000n],
+      [validator2, 2_000_000n],
+    ]);
+    const before = balances(provider, bidder, validator1, validator2, contractId);
+    for (const [who, score] of [
+      [validator1, 20],
+      [validator2, 80],
+    ] as const) expect(commit(who, 1n, score).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, 1n, 20).result).toBeOk(Cl.bool(false));
+    // median 20 (2 of 4 STX at or below it), but 2 * 2 > 4 is false: refunded, nobody penalized
+    const decided = reveal(validator2, 1n, 80);
+    expect(decided.result).toBeOk(Cl.bool(true));
+    expect(eventNames(decided)).toEqual(["validation-revealed", "bid-expired"]);
+    expect(printEvents(decided)[1]).toEqual({
+      event: "bid-expired",
+      "bid-id": 1n,
+      "dataset-id": 1n,
+      bidder,
+      refund: 500_000n,
+      penalties: 0n,
+    });
+    expect(deltas(before)).toEqual(
+      new Map([[provider, 0n], [bidder, 500_000n], [validator1, 0n], [validator2, 0n], [contractId, -500_000n]]),
+    );
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getJobResult(1)).toBeNull();
+    expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 0n });
+    expect(getTotals()).toMatchObject({ "validator-stakes": 4_000_000n, "unclaimed-rewards": 0n, treasury: 0n });
+  });
+
+  it("a one-seat committee always holds the majority: a direct vote below 40 slashes", () => {
+    matchedJob();
+    const decided = submitAlone(39);
+    expect(getJobResult(1)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "slashed-amount": 500_000n });
+    expect(jobFinalizedEvent(decided)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "treasury-gain": 475_000n });
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Fees
 // ---------------------------------------------------------------------------
 
 describe("fees", () => {
-  it("the validator fee is 5% of the payment rounded down, the protocol fee is 0, and the provider gets the remainder", () => {
+  it("the validator fee is 5% of the payment rounded down, the protocol fee 1% rounded down, and the provider gets the remainder", () => {
     matchedJob([[validator1, 1_000_000n]], 333_333n);
     const before = balances(provider, bidder, contractId);
     submitAlone(100);
 
-    // 333,333 * 500 / 10,000 = 16,666.65 -> 16,666
-    expect(deltas(before).get(provider)).toBe(316_667n);
+    // fees 333,333 * 500 / 10,000 = 16,666.65 -> 16,666; protocol fee 333,333 * 100 / 10,000 = 3,333.33 -> 3,333;
+    // provider 333,333 - 16,666 - 3,333 = 313,334
+    expect(deltas(before).get(provider)).toBe(313_334n);
     expect(deltas(before).get(bidder)).toBe(0n);
-    expect(getJobResult(1)).toMatchObject({ "validator-fees": 16_666n, "protocol-fee": 0n, "provider-payment": 316_667n });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 16_666n, treasury: 0n });
+    expect(getJobResult(1)).toMatchObject({ "validator-fees": 16_666n, "protocol-fee": 3_333n, "provider-payment": 313_334n });
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 16_666n, treasury: 3_333n });
   });
 
   it("the validator fees stay in unclaimed-rewards until claimed", () => {
@@ -547,7 +706,7 @@ describe("fees", () => {
     expect(getTotals()["unclaimed-rewards"]).toBe(0n);
   });
 
-  it("an outlier is penalized 1% of its stake and the coherent validators' pool holds the fees plus that penalty; the treasury gets nothing", () => {
+  it("an outlier is penalized 1% of its stake and the coherent validators' pool holds the fees plus that penalty; the treasury gets only the protocol fee", () => {
     matchedJob([
       [validator1, 3_000_000n],
       [validator2, 3_000_000n],
@@ -562,10 +721,10 @@ describe("fees", () => {
     ]);
 
     const moved = deltas(before);
-    expect(moved.get(provider)).toBe(475_000n);
+    expect(moved.get(provider)).toBe(470_000n);
     expect(moved.get(bidder)).toBe(0n);
     expect(moved.get(validator3)).toBe(0n); // the penalty stays in the contract
-    expect(moved.get(contractId)).toBe(-475_000n);
+    expect(moved.get(contractId)).toBe(-470_000n);
     expect(getJobResult(1)).toMatchObject({
       "final-score": 90n,
       "validator-fees": 25_000n,
@@ -574,12 +733,14 @@ describe("fees", () => {
       "reward-weight": 6_000_000n,
     });
     expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true, "open-seats": 0n });
+    // fees 25,000 + the outlier's 20,000 in the pool; the treasury holds the 5,000 protocol fee alone
     expect(getTotals()).toEqual({
       "dataset-stakes": 1_000_000n,
       "validator-stakes": 7_980_000n,
       "escrowed-bids": 0n,
       "unclaimed-rewards": 45_000n,
-      treasury: 0n,
+      treasury: 5_000n,
+      surplus: 0n,
     });
   });
 
@@ -644,7 +805,103 @@ describe("fees", () => {
       "escrowed-bids": 0n,
       "unclaimed-rewards": 0n,
       treasury: 40_000n,
+      surplus: 0n,
     });
+  });
+
+  it("a silent seat's penalty goes to the treasury, never to the pool: the coherent seats share the fees alone", () => {
+    const settled = settleWithSilentSeat([
+      [validator1, 80],
+      [validator2, 80],
+    ]);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(printEvents(settled)[0]).toEqual({
+      event: "validator-penalized",
+      "bid-id": 1n,
+      validator: validator3,
+      penalty: 20_000n,
+      stake: 1_980_000n,
+      removed: false,
+      silent: true,
+    });
+    // pool: the 25,000 of fees; treasury: protocol fee 5,000 + the silent seat's 20,000
+    expect(jobFinalizedEvent(settled)).toMatchObject({
+      "provider-payment": 470_000n,
+      "validator-fees": 25_000n,
+      "protocol-fee": 5_000n,
+      penalties: 20_000n,
+      "treasury-gain": 25_000n,
+    });
+    expect(getJobResult(1)).toMatchObject({ penalties: 20_000n, "reward-pool": 25_000n, "reward-weight": 4_000_000n });
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 1_000_000n,
+      "validator-stakes": 5_980_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 25_000n,
+      treasury: 25_000n,
+      surplus: 0n,
+    });
+    // 25,000 * 2/4 = 12,500 each: nothing of the silent seat's penalty
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500));
+    expectErr(claim(validator3, 1), "NOT_JOB_VALIDATOR");
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 25_000n });
+  });
+
+  it("in one job, the outlier's penalty goes to the pool and the silent seat's to the treasury", () => {
+    matchedJob([
+      [validator1, 2_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 2_000_000n],
+      [provider2, 2_000_000n],
+      [bidder2, 2_000_000n],
+    ]);
+    expect(seatsOf(1)).toEqual([validator1, validator2, validator3, provider2, bidder2]);
+    const scores: [string, number][] = [
+      [validator1, 80],
+      [validator2, 80],
+      [validator3, 80],
+      [provider2, 20],
+    ];
+    for (const [who, score] of scores) expect(commit(who, 1n, score).result).toBeOk(Cl.bool(true));
+    // bidder2 never commits
+    const windows = windowsOf(1n);
+    mineUntil(windows["commit-closes-at"] + 1n);
+    for (const [who, score] of scores) expect(reveal(who, 1n, score).result).toBeOk(Cl.bool(false));
+    mineUntil(windows["reveal-closes-at"] + 1n);
+    const settled = finalizeValidation(outsider, 1n);
+    expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+
+    // median 80 (6 of the 8 revealed STX); provider2's 20 is 60 away: an outlier
+    expect(printEvents(settled).filter((e) => e.event === "validator-penalized")).toEqual([
+      { event: "validator-penalized", "bid-id": 1n, validator: provider2, penalty: 20_000n, stake: 1_980_000n, removed: false, silent: false },
+      { event: "validator-penalized", "bid-id": 1n, validator: bidder2, penalty: 20_000n, stake: 1_980_000n, removed: false, silent: true },
+    ]);
+    // pool = fees 25,000 + outlier 20,000 = 45,000; treasury = protocol fee 5,000 + silence 20,000 = 25,000
+    expect(jobFinalizedEvent(settled)).toMatchObject({ penalties: 40_000n, "treasury-gain": 25_000n });
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 80n,
+      "provider-payment": 470_000n,
+      "validator-fees": 25_000n,
+      "protocol-fee": 5_000n,
+      penalties: 40_000n,
+      "reward-pool": 45_000n,
+      "reward-weight": 6_000_000n,
+    });
+    expect(getTotals()).toEqual({
+      "dataset-stakes": 1_000_000n,
+      "validator-stakes": 9_960_000n,
+      "escrowed-bids": 0n,
+      "unclaimed-rewards": 45_000n,
+      treasury: 25_000n,
+      surplus: 0n,
+    });
+    // 45,000 * 2/6 = 15,000; 30,000 * 2/4 = 15,000; the last takes the 15,000 left
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(15_000));
+    expect(claim(provider2, 1).result).toBeOk(Cl.uint(0));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(15_000));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(15_000));
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 25_000n });
   });
 });
 
@@ -764,7 +1021,8 @@ describe("claim-validation-reward", () => {
     expect(moved.get(validator3)).toBe(0n);
     expect(moved.get(contractId)).toBe(-45_000n);
     expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n });
+    // the treasury holds the 1% protocol fee of the 500,000 payment, nothing of the penalty
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 5_000n });
   });
 
   it("a seat that committed but never revealed gets (ok u0); a seat that never voted is refused with NOT_JOB_VALIDATOR", () => {
@@ -786,14 +1044,17 @@ describe("claim-validation-reward", () => {
     mineUntil(windows["reveal-closes-at"] + 1n);
     expect(finalizeValidation(outsider, 1n).result).toBeOk(Cl.uint(OUTCOME.REWARDED));
 
-    // fees 25,000 + two silent seats' penalties 2 * 20,000
+    // the two silent seats' penalties (2 * 20,000) go to the treasury, not the pool: the pool is the
+    // 25,000 of fees alone; the treasury gets 40,000 + the 5,000 protocol fee
     expect(getJobResult(1)).toMatchObject({
       "final-score": 80n,
       "validator-fees": 25_000n,
+      "protocol-fee": 5_000n,
       penalties: 40_000n,
-      "reward-pool": 65_000n,
+      "reward-pool": 25_000n,
       "reward-weight": 6_000_000n,
     });
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 25_000n, treasury: 45_000n });
     const before = balances(validator1, validator2, validator3, provider2, bidder2, contractId);
 
     const silent = claim(provider2, 1);
@@ -804,17 +1065,17 @@ describe("claim-validation-reward", () => {
     expect(getVote(1, provider2)).toMatchObject({ revealed: false, claimed: true });
     expectErr(claim(provider2, 1), "ALREADY_CLAIMED");
     expectErr(claim(bidder2, 1), "NOT_JOB_VALIDATOR");
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 65_000n, "reward-weight": 6_000_000n });
+    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, "reward-weight": 6_000_000n });
 
-    // 65,000 * 2/6 = 21,666; then 43,334 * 2/4 = 21,667; the last takes the 21,667 left
-    expect(claim(validator1, 1).result).toBeOk(Cl.uint(21_666));
-    expect(claim(validator2, 1).result).toBeOk(Cl.uint(21_667));
-    expect(claim(validator3, 1).result).toBeOk(Cl.uint(21_667));
+    // 25,000 * 2/6 = 8,333; then 16,667 * 2/4 = 8,333; the last takes the 8,334 left
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(8_333));
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(8_333));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(8_334));
     const moved = deltas(before);
     expect(moved.get(provider2)).toBe(0n);
     expect(moved.get(bidder2)).toBe(0n);
-    expect(moved.get(contractId)).toBe(-65_000n);
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n });
+    expect(moved.get(contractId)).toBe(-25_000n);
+    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 45_000n });
   });
 
   it("a vote exactly 15 from the final score is coherent and shares the pool; 16 away is an outlier", () => {
@@ -840,7 +1101,8 @@ describe("claim-validation-reward", () => {
       "reward-pool": 45_000n,
       "reward-weight": 8_000_000n,
     });
-    expect(getTotals().treasury).toBe(0n);
+    // the outlier's penalty is in the pool; the treasury holds only the 5,000 protocol fee
+    expect(getTotals().treasury).toBe(5_000n);
 
     // 45,000 / 4 coherent seats of equal stake: 11,250 each, whatever the order
     const before = balances(validator3, provider2, bidder2);

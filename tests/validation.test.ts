@@ -32,6 +32,7 @@ import {
   getValidator,
   getVote,
   height,
+  marketField,
   matchedJob,
   mineUntil,
   outsider,
@@ -39,6 +40,7 @@ import {
   printEvents,
   provider,
   provider2,
+  readOnly,
   registerDataset,
   registerValidator,
   requestExit,
@@ -93,6 +95,35 @@ function threeSeatJob() {
 }
 
 const penaltyOf = (stake: bigint) => (stake * PENALTY_BPS) / 10_000n;
+
+/** The protocol fee on a payment: protocol-fee-bps (1%) of it, out of the provider's share. */
+const protocolFeeOf = (payment: bigint) => (payment * DEFAULTS.protocolFeeBps) / 10_000n;
+
+/** The raw `validator-at` map entry ({ validator, ordinal }), or null when the index is empty. */
+function validatorAtEntry(index: number | bigint): { validator: string; ordinal: bigint } | null {
+  try {
+    return decode(simnet.getMapEntry(contractId, "validator-at", Cl.uint(index))) as { validator: string; ordinal: bigint } | null;
+  } catch {
+    return null;
+  }
+}
+
+/** `propose-parameter-change`: any principal with enough stake proposes a parameter value. */
+const propose = (who: string, parameter: string, value: number | bigint) =>
+  call("propose-parameter-change", [Cl.stringAscii(parameter), Cl.uint(value)], who);
+
+/** `get-validator-at` as the raw Clarity value: (optional principal). */
+const readOnlyValidatorAt = (index: number) => simnet.callReadOnlyFn(contractId, "get-validator-at", [Cl.uint(index)], deployer).result;
+
+/** `get-pause n`: when pause n started and ended (0 while it lasts), or null. */
+const getPause = (n: number) => decode(readOnly("get-pause", [Cl.uint(n)])) as { "started-at": bigint; "ended-at": bigint } | null;
+
+/** `validator-penalized` events of a call, keyed by validator. */
+const penaltiesOf = (result: Parameters<typeof printEvents>[0]) =>
+  new Map(printEvents(result).filter((e) => e.event === "validator-penalized").map((e) => [e.validator as string, e.penalty as bigint]));
+
+/** A buffer of `length` bytes (0x5a), for salts of the wrong length. */
+const bytes = (length: number) => new Uint8Array(length).fill(0x5a);
 
 const market = `'${contractId}`;
 
@@ -149,12 +180,15 @@ describe("register-validator", () => {
       "open-seats": 0n,
       "exit-requested-at": 0n,
       "registered-at": height(),
+      ordinal: 1n,
+      "registered-after-proposal": 0n,
     });
     expect(validatorAt(0)).toBe(validator1);
     expect(validatorAt(1)).toBeNull();
     expect(getTotals()["validator-stakes"]).toBe(stake);
     expect(activeValidatorCount()).toBe(1n);
-    expect(printEvents(r)).toEqual([{ event: "validator-registered", validator: validator1, stake }]);
+    expect(marketField("validator-registrations")).toBe(1n);
+    expect(printEvents(r)).toEqual([{ event: "validator-registered", validator: validator1, stake, ordinal: 1n }]);
   });
 
   it("gives each new validator the next index (get-validator-at)", () => {
@@ -163,6 +197,80 @@ describe("register-validator", () => {
     expect([validator1, validator2, validator3].map((v) => getValidator(v)?.index)).toEqual([0n, 1n, 2n]);
     expect(validatorAt(3)).toBeNull();
     expect(activeValidatorCount()).toBe(3n);
+  });
+
+  it("numbers registrations 1, 2, 3 (ordinal); the set's map keeps { validator, ordinal }, get-validator-at the principal", () => {
+    const registered = [validator1, validator2, validator3].map((v) => registerValidator(v, 2_000_000n));
+    registered.forEach((r, i) => {
+      expect(r.result).toBeOk(Cl.bool(true));
+      expect(printEvents(r)).toEqual([
+        { event: "validator-registered", validator: [validator1, validator2, validator3][i], stake: 2_000_000n, ordinal: BigInt(i + 1) },
+      ]);
+    });
+    expect([validator1, validator2, validator3].map((v) => getValidator(v)?.ordinal)).toEqual([1n, 2n, 3n]);
+    expect(marketField("validator-registrations")).toBe(3n);
+    expect([0, 1, 2].map(validatorAtEntry)).toEqual([
+      { validator: validator1, ordinal: 1n },
+      { validator: validator2, ordinal: 2n },
+      { validator: validator3, ordinal: 3n },
+    ]);
+    // the view still answers with the principal alone
+    expect(readOnlyValidatorAt(1)).toStrictEqual(Cl.some(Cl.principal(validator2)));
+    expect(readOnlyValidatorAt(3)).toStrictEqual(Cl.none());
+    expect(validatorAtEntry(3)).toBeNull();
+  });
+
+  it("keeps a validator's ordinal when an exit moves it to another index", () => {
+    for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    expect([0, 1, 2].map(validatorAtEntry)).toEqual([{ validator: validator3, ordinal: 3n }, { validator: validator2, ordinal: 2n }, null]);
+    expect(getValidator(validator3)).toMatchObject({ index: 0n, ordinal: 3n });
+    // an exit does not take back a number: the next registration is the fourth
+    expect(marketField("validator-registrations")).toBe(3n);
+    expect(registerValidator(provider2).result).toBeOk(Cl.bool(true));
+    expect(getValidator(provider2)).toMatchObject({ index: 2n, ordinal: 4n });
+    expect(validatorAtEntry(2)).toEqual({ validator: provider2, ordinal: 4n });
+  });
+
+  it("a refused registration takes no ordinal (VALIDATOR_STAKE_TOO_LOW, VALIDATOR_EXISTS, PAUSED, INSUFFICIENT_FUNDS)", () => {
+    expectErr(registerValidator(validator1, MIN - 1n), "VALIDATOR_STAKE_TOO_LOW");
+    expectErr(registerValidator(outsider, stx(outsider) + 1n), "INSUFFICIENT_FUNDS");
+    expect(marketField("validator-registrations")).toBe(0n);
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    expectErr(registerValidator(validator1), "VALIDATOR_EXISTS");
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expectErr(registerValidator(validator2), "PAUSED");
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(marketField("validator-registrations")).toBe(1n);
+    expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    expect([getValidator(validator1)?.ordinal, getValidator(validator2)?.ordinal]).toEqual([1n, 2n]);
+  });
+
+  it("records the last proposal id at registration (registered-after-proposal)", () => {
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    expect(getValidator(validator1)?.["registered-after-proposal"]).toBe(0n);
+    expect(propose(validator1, "committee-size", 3).result).toBeOk(Cl.uint(1));
+    expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    expect(getValidator(validator2)).toMatchObject({ ordinal: 2n, "registered-after-proposal": 1n });
+    expect(propose(validator1, "committee-size", 4).result).toBeOk(Cl.uint(2));
+    expect(registerValidator(validator3).result).toBeOk(Cl.bool(true));
+    expect(getValidator(validator3)).toMatchObject({ ordinal: 3n, "registered-after-proposal": 2n });
+    // registering does not rewrite the others
+    expect(getValidator(validator1)).toMatchObject({ ordinal: 1n, "registered-after-proposal": 0n });
+  });
+
+  it("a re-registration after a withdrawal gets a new ordinal, above every registration in between", () => {
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    mineUntil(decode(requestExit(validator1).result) as bigint);
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(MIN));
+    expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    expect(registerValidator(validator3).result).toBeOk(Cl.bool(true));
+    const again = registerValidator(validator1);
+    expect(again.result).toBeOk(Cl.bool(true));
+    expect(printEvents(again)).toEqual([{ event: "validator-registered", validator: validator1, stake: MIN, ordinal: 4n }]);
+    expect(getValidator(validator1)).toMatchObject({ ordinal: 4n, index: 2n, active: true });
+    expect(validatorAtEntry(2)).toEqual({ validator: validator1, ordinal: 4n });
+    expect(marketField("validator-registrations")).toBe(4n);
   });
 
   it("accepts exactly the minimum stake and rejects one micro-STX less (VALIDATOR_STAKE_TOO_LOW)", () => {
@@ -239,7 +347,11 @@ describe("register-validator", () => {
       "open-seats": 0n,
       "exit-requested-at": 0n,
       "registered-at": unbondedAt,
+      // a new registration: the next ordinal, after validator1's first (1) and validator2's (2)
+      ordinal: 3n,
+      "registered-after-proposal": 0n,
     });
+    expect(printEvents(r)).toEqual([{ event: "validator-registered", validator: validator1, stake: 3_000_000n, ordinal: 3n }]);
     expect([validatorAt(0), validatorAt(1)]).toEqual([validator2, validator1]);
     expect(getTotals()["validator-stakes"]).toBe(MIN + 3_000_000n);
     expect(activeValidatorCount()).toBe(2n);
@@ -266,7 +378,9 @@ describe("request-validator-exit", () => {
     // the stake stays in the contract until withdrawn
     expect(stxTransfers(r)).toEqual([]);
     expect(getTotals()["validator-stakes"]).toBe(3n * MIN);
-    expect(printEvents(r)).toEqual([{ event: "validator-exit-requested", validator: validator1, "unbonded-at": unbondedAt }]);
+    expect(printEvents(r)).toEqual([
+      { event: "validator-exit-requested", validator: validator1, "unbonded-at": unbondedAt, "open-seats": 0n },
+    ]);
   });
 
   it("pops the last index without moving anyone, and keeps the set dense through further exits and registrations", () => {
@@ -296,24 +410,82 @@ describe("request-validator-exit", () => {
     expect(getVote(bidId, validator1)).toBeNull();
   });
 
-  it("is refused while the validator is seated on an unsettled job (VALIDATOR_SEATED) and allowed once it settles", () => {
+  it("succeeds while seated: leaves the active set, still serves its seats, and withdraw waits (VALIDATOR_SEATED)", () => {
     const { bidId } = matchedJob(stakes(validator1, validator2));
     expect(seatsOf(bidId)).toEqual([validator1, validator2]);
     expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
 
-    expectErr(requestExit(validator1), "VALIDATOR_SEATED");
-    expect(getValidator(validator1)).toMatchObject({ active: true, index: 0n, "exit-requested-at": 0n });
-    expect(validatorAt(0)).toBe(validator1);
-    expect(activeValidatorCount()).toBe(2n);
-
-    expect(commitAndReveal(bidId, [[validator1, 80], [validator2, 80]]).result).toBeOk(Cl.bool(true));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
-
+    const requestedAt = height();
     const r = requestExit(validator1);
-    expect(r.result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    const unbondedAt = requestedAt + DEFAULTS.validatorUnbondingBlocks;
+    expect(r.result).toBeOk(Cl.uint(unbondedAt));
+    expect(printEvents(r)).toEqual([
+      { event: "validator-exit-requested", validator: validator1, "unbonded-at": unbondedAt, "open-seats": 1n },
+    ]);
+    expect(stxTransfers(r)).toEqual([]);
+    // out of the active set at once (swap-and-pop), but still on the job's committee
+    expect(getValidator(validator1)).toMatchObject({ active: false, "exit-requested-at": requestedAt, "open-seats": 1n, stake: MIN });
     expect([validatorAt(0), validatorAt(1)]).toEqual([validator2, null]);
     expect(getValidator(validator2)?.index).toBe(0n);
+    expect(activeValidatorCount()).toBe(1n);
+    expect(seatsOf(bidId)).toEqual([validator1, validator2]);
+
+    // the stake waits for the unbonding window, then for the seat
+    expectErr(withdrawValidator(validator1), "UNBONDING_NOT_OVER");
+    mineUntil(unbondedAt);
+    expect(height()).toBeLessThanOrEqual(commitClosesAt(bidId));
+    const held = balances(validator1, contractId);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    expect(deltas(held)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
+
+    // it still commits and reveals on its seat, with the seat's weight
+    expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
+    expect(getVote(bidId, validator1)?.weight).toBe(MIN);
+    expect(commit(validator2, bidId, 80).result).toBeOk(Cl.bool(true));
+    expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, bidId, 80).result).toBeOk(Cl.bool(true));
+    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(getJobResult(bidId)).toMatchObject({ "final-score": 80n, penalties: 0n, "reward-weight": 2n * MIN });
+    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n, stake: MIN, active: false });
+
+    // seat settled and unbonded: the stake is paid, and the reward is claimed apart
+    const before = balances(validator1, contractId);
+    const w = withdrawValidator(validator1);
+    expect(w.result).toBeOk(Cl.uint(MIN));
+    expect(deltas(before)).toEqual(new Map([[validator1, MIN], [contractId, -MIN]]));
+    expect(claim(validator1, bidId).result).toBeOk(Cl.uint(12_500n));
+  });
+
+  it("an exiting validator is not drawn for a job matched after its exit, in a large market", () => {
+    // seven validators, one exits: six at the match (> committee-size), so the draw waits for the seed
+    for (const v of [...LARGE, deployer]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    const { bidId } = matchedJob([]);
+    expect(getBid(bidId)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 7n });
+    simnet.mineEmptyBlocks(1);
+    expect(drawCommittee(outsider, bidId).result.type).toBe(ClarityType.ResponseOk);
+    const seats = seatsOf(bidId);
+    expect(seats).toHaveLength(5);
+    expect(seats).not.toContain(validator1);
+    expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
+    expectErr(commit(validator1, bidId, 80), "NOT_ON_COMMITTEE");
+  });
+
+  it("an exit between the match and the draw keeps the validator off the committee; the draw still fills every seat", () => {
+    for (const v of [...LARGE, deployer]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+    const { bidId } = matchedJob([]);
+    expect(getBid(bidId)).toMatchObject({ "validators-at-match": 7n, "registrations-at-match": 7n });
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    // the last validator (deployer) took index 0
+    expect(validatorAt(0)).toBe(deployer);
+    simnet.mineEmptyBlocks(1);
+    expect(drawCommittee(outsider, bidId).result.type).toBe(ClarityType.ResponseOk);
+    const seats = seatsOf(bidId);
+    expect(seats).toHaveLength(5);
+    expect(new Set(seats).size).toBe(5);
+    expect(seats).not.toContain(validator1);
+    for (const v of seats) expect([...LARGE, deployer]).toContain(v);
+    expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
   });
 
   it("refuses a non-validator (VALIDATOR_NOT_FOUND)", () => {
@@ -420,8 +592,11 @@ describe("withdraw-validator-stake", () => {
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     const penalty = penaltyOf(MIN);
     expect(printEvents(settled).filter((e) => e.event === "validator-penalized")).toEqual([
-      { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty, stake: MIN - penalty, removed: true },
+      { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty, stake: MIN - penalty, removed: true, silent: true },
     ]);
+    // a silent seat's penalty goes to the treasury, with job 1's protocol fee
+    expect(getTotals().treasury).toBe(penalty + protocolFeeOf(500_000n));
+    expect(getJobResult(1)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n, "protocol-fee": 5_000n });
 
     // out of the set (swap-and-pop), exiting since the penalty, but still seated on job 2
     expect(getValidator(validator1)).toMatchObject({
@@ -457,6 +632,34 @@ describe("withdraw-validator-stake", () => {
     expect(getValidator(validator1)).toBeNull();
     expect(getTotals()["validator-stakes"]).toBe(4_000_000n);
   });
+
+  it("after an exit requested while seated: VALIDATOR_SEATED until the seat settles (here by expiry), then pays the stake less its silence penalty", () => {
+    const { bidId } = matchedJob(stakes(validator1, validator2));
+    const unbondedAt = decode(requestExit(validator1).result) as bigint;
+    expect(getValidator(validator1)).toMatchObject({ active: false, "open-seats": 1n });
+    mineUntil(unbondedAt);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    // nobody votes: the job ends without a result and both silent seats pay 1% to the treasury
+    mineUntil(revealClosesAt(bidId));
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const treasury = getTotals().treasury;
+    const expired = call("expire-bid", [Cl.uint(bidId)], outsider);
+    expect(expired.result).toBeOk(Cl.uint(500_000n));
+    const penalty = penaltyOf(MIN);
+    expect(printEvents(expired).filter((e) => e.event === "validator-penalized")).toEqual([
+      // validator1 left the set already: not "removed" again
+      { event: "validator-penalized", "bid-id": bidId, validator: validator1, penalty, stake: MIN - penalty, removed: false, silent: true },
+      { event: "validator-penalized", "bid-id": bidId, validator: validator2, penalty, stake: MIN - penalty, removed: true, silent: true },
+    ]);
+    expect(getTotals().treasury).toBe(treasury + 2n * penalty);
+    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n, stake: MIN - penalty, "exit-requested-at": unbondedAt - DEFAULTS.validatorUnbondingBlocks });
+
+    const before = balances(validator1, contractId);
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(MIN - penalty));
+    expect(deltas(before)).toEqual(new Map([[validator1, MIN - penalty], [contractId, -(MIN - penalty)]]));
+    expect(getValidator(validator1)).toBeNull();
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -476,17 +679,25 @@ describe("submit-validation-result", () => {
     expect(r.result).toBeOk(Cl.bool(true));
     expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized"]);
     expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getJobResult(1)).toMatchObject({ "final-score": 85n, outcome: BigInt(OUTCOME.REWARDED), "provider-payment": 475_000n });
+    // provider paid 500,000 - 25,000 (validator fees) - 5,000 (1% protocol fee)
+    expect(getJobResult(1)).toMatchObject({
+      "final-score": 85n,
+      outcome: BigInt(OUTCOME.REWARDED),
+      "provider-payment": 470_000n,
+      "validator-fees": 25_000n,
+      "protocol-fee": 5_000n,
+    });
 
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
     expect(deltas(before)).toEqual(
       new Map([
-        [provider, -1_000_000n + 475_000n],
+        [provider, -1_000_000n + 470_000n],
         [bidder, -500_000n],
         [validator1, 25_000n],
-        [contractId, 1_000_000n],
+        [contractId, 1_000_000n + 5_000n],
       ]),
     );
+    expect(getTotals().treasury).toBe(5_000n);
     expect(getDataset(1)).toMatchObject({ "quality-score": 85n, validations: 1n, "passed-validations": 1n });
   });
 
@@ -522,21 +733,49 @@ describe("submit-validation-result", () => {
     expect(getJobResult(bidId)).toMatchObject({ "final-score": 77n, "reward-weight": 2_000_000n, "finalized-at": height() });
     expect(deltas(before)).toEqual(
       new Map([
-        [provider, 475_000n],
+        [provider, 470_000n],
         [bidder, 0n],
         [validator1, 0n],
-        [contractId, -475_000n],
+        [contractId, -470_000n],
       ]),
     );
   });
 
+  it("weighs the vote by its seat (the stake at the draw), not the stake at the vote", () => {
+    // validator1 alone sits on job 1 and job 2 (two slots); job 2's deadline lies far out
+    expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    expect(call("set-dataset-terms", [Cl.uint(1), Cl.uint(0), Cl.uint(2)], provider).result).toBeOk(Cl.bool(true));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder2, 1, 500_000n, 100n, height() + 1_000n).result).toBeOk(Cl.uint(2));
+    expect(getCommittee(2)).toMatchObject({ seats: [validator1], weights: [MIN], "total-weight": MIN });
+
+    // job 1 expires unvoted: validator1's silence costs it 1% and its place in the set
+    mineUntil(revealClosesAt(1) + 1n);
+    expect(call("expire-bid", [Cl.uint(1)], outsider).result).toBeOk(Cl.uint(500_000n));
+    const penalty = penaltyOf(MIN);
+    expect(getValidator(validator1)).toMatchObject({ stake: MIN - penalty, active: false, "open-seats": 1n });
+
+    // on job 2 its vote still weighs the seat's MIN
+    expect(height()).toBeLessThanOrEqual(commitClosesAt(2));
+    const r = vote(validator1, 1, 2, 90);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(printEvents(r)[0]).toEqual({
+      event: "validation-submitted", "bid-id": 2n, "dataset-id": 1n, validator: validator1, score: 90n, weight: MIN,
+    });
+    expect(getVote(2, validator1)?.weight).toBe(MIN);
+    expect(getCommittee(2)).toMatchObject({ "revealed-weight": MIN, revealed: [{ score: 90n, weight: MIN }] });
+    expect(getJobResult(2)).toMatchObject({ "reward-weight": MIN, "reward-pool": 25_000n });
+    expect(claim(validator1, 2).result).toBeOk(Cl.uint(25_000n));
+  });
+
   it("leaves the committee record consistent with the direct vote: 1 commit, 1 reveal, the revealed vote", () => {
-    // CONTRACT DOUBT: submit-validation-result passes the updated committee to finalize-job
-    // but never writes it to the committees map, so get-committee still shows 0 commits / 0 reveals.
     const { datasetId, bidId } = matchedJob();
     expect(vote(validator1, datasetId, bidId, 90).result).toBeOk(Cl.bool(true));
     expect(getCommittee(bidId)).toEqual({
       seats: [validator1],
+      weights: [MIN],
+      "total-weight": MIN,
       commits: 1n,
       reveals: 1n,
       "revealed-weight": MIN,
@@ -700,6 +939,8 @@ describe("draw-committee", () => {
     });
     expect(getCommittee(1)).toEqual({
       seats: [validator1, validator2, validator3],
+      weights: [MIN, MIN, MIN],
+      "total-weight": 3n * MIN,
       commits: 0n,
       reveals: 0n,
       "revealed-weight": 0n,
@@ -728,10 +969,120 @@ describe("draw-committee", () => {
     expect(new Set(seats).size).toBe(seats.length);
     for (const s of seats) expect(LARGE).toContain(s);
     expect(printEvents(r)).toEqual([{ event: "committee-drawn", "bid-id": bidId, seats, random: true }]);
-    expect(getCommittee(bidId)).toEqual({ seats, commits: 0n, reveals: 0n, "revealed-weight": 0n, revealed: [] });
+    expect(getCommittee(bidId)).toEqual({
+      seats,
+      weights: seats.map(() => MIN),
+      "total-weight": 5n * MIN,
+      commits: 0n,
+      reveals: 0n,
+      "revealed-weight": 0n,
+      revealed: [],
+    });
     expect(windowsOf(bidId)["min-reveals"]).toBe(3n);
     for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(seats.includes(v) ? 1n : 0n);
     expect(stxTransfers(r)).toEqual([]);
+  });
+
+  it("weighs each seat by its member's stake at the draw; total-weight is their sum", () => {
+    const stakesOf = new Map<string, bigint>([
+      [validator1, 1_000_000n], [validator2, 2_000_000n], [validator3, 3_500_000n],
+      [provider2, 1_250_000n], [bidder2, 4_000_000n], [outsider, 1_000_001n],
+    ]);
+    const { bidId } = matchedJob([...stakesOf]);
+    expect(getCommittee(bidId)).toBeNull();
+    simnet.mineEmptyBlocks(1);
+    expect(drawCommittee(deployer, bidId).result.type).toBe(ClarityType.ResponseOk);
+    const committee = getCommittee(bidId);
+    const seats = committee?.seats as string[];
+    const weights = seats.map((s) => stakesOf.get(s) as bigint);
+    expect(committee).toMatchObject({ weights, "total-weight": weights.reduce((a, b) => a + b, 0n) });
+  });
+
+  it("records the set of the match in get-bid (validators-at-match, registrations-at-match); u0 while queued", () => {
+    const { datasetId } = matchedJob();
+    expect(getBid(1)).toMatchObject({ "validators-at-match": 1n, "registrations-at-match": 1n, "pauses-at-match": 0n });
+    // bid 2 waits behind bid 1: nothing recorded yet
+    expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.QUEUED), "validators-at-match": 0n, "registrations-at-match": 0n, "pauses-at-match": 0n });
+    // a validator registered while bid 2 waits is one of bid 2's, not of bid 1
+    expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    expect(seatsOf(1)).toEqual([validator1]);
+    expect(vote(validator1, datasetId, 1, 80).result).toBeOk(Cl.bool(true));
+    // bid 1's settlement matched bid 2 from the queue, with the set of that moment
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "validators-at-match": 2n, "registrations-at-match": 2n });
+    expect(seatsOf(2)).toEqual([validator1, validator2]);
+    expect(getBid(1)).toMatchObject({ "validators-at-match": 1n, "registrations-at-match": 1n });
+  });
+
+  it("never seats a validator registered after a small market's match: the seats of the match stay the committee", () => {
+    const { datasetId, bidId } = matchedJob();
+    expect(seatsOf(bidId)).toEqual([validator1]);
+    for (const v of [validator2, validator3, provider2, outsider]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+    expectErr(drawCommittee(outsider, bidId), "COMMITTEE_DRAWN");
+    expect(getCommittee(bidId)).toMatchObject({ seats: [validator1], weights: [MIN], "total-weight": MIN });
+    for (const v of [validator2, validator3, provider2, outsider]) {
+      expectErr(vote(v, datasetId, bidId, 80), "NOT_ON_COMMITTEE");
+      expect(getValidator(v)?.["open-seats"]).toBe(0n);
+    }
+    // still a one-seat committee: the direct vote settles it
+    expect(vote(validator1, datasetId, bidId, 80).result).toBeOk(Cl.bool(true));
+  });
+
+  it("never draws a validator registered after a large market's match, even one an exit moved into the range", () => {
+    const { bidId } = largeMarketJob();
+    expect(getBid(bidId)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 6n });
+    // deployer registers after the match (ordinal 7, index 6), then validator1 and validator2 exit:
+    // swap-and-pop moves the deployer to index 0, inside the six indices drawn from
+    expect(registerValidator(deployer).result).toBeOk(Cl.bool(true));
+    expect(getValidator(deployer)?.ordinal).toBe(7n);
+    expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    expect(requestExit(validator2).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
+    expect([0, 1, 2, 3, 4, 5].map(validatorAt)).toEqual([deployer, outsider, validator3, provider2, bidder2, null]);
+    expect(validatorAtEntry(0)).toEqual({ validator: deployer, ordinal: 7n });
+    simnet.mineEmptyBlocks(1);
+    const r = drawCommittee(outsider, bidId);
+    // five validators sit in the range and five seats are open: only the stepped-over deployer stays out
+    const seats = seatsOf(bidId);
+    expect(r.result).toBeOk(Cl.list(seats.map((v) => Cl.principal(v))));
+    expect([...seats].sort()).toEqual([outsider, validator3, provider2, bidder2].sort());
+    expect(getValidator(deployer)?.["open-seats"]).toBe(0n);
+    expectErr(commit(deployer, bidId, 80), "NOT_ON_COMMITTEE");
+  });
+
+  it("a job matched with no validator never gets a committee (NO_ELIGIBLE_VALIDATORS), and expire-bid refunds it in full after its end", () => {
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    const placed = placeBid(bidder, 1);
+    expect(placed.result).toBeOk(Cl.uint(1));
+    expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched"]);
+    expect(getBid(1)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "validators-at-match": 0n, "registrations-at-match": 0n });
+    expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
+
+    // validators registered after the match change nothing, now or once later blocks exist
+    for (const v of [...LARGE, deployer]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+    expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
+    simnet.mineEmptyBlocks(2);
+    expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
+    expectErr(commit(validator1, 1, 80), "NO_ELIGIBLE_VALIDATORS");
+    expectErr(vote(validator1, 1, 1, 80), "NO_ELIGIBLE_VALIDATORS");
+    expect(getCommittee(1)).toBeNull();
+    for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(0n);
+
+    // the job ends without a result: refunded in full, nobody penalized
+    mineUntil(revealClosesAt(1));
+    expectErr(call("expire-bid", [Cl.uint(1)], outsider), "BID_NOT_EXPIRED");
+    mineUntil(revealClosesAt(1) + 1n);
+    const before = balances(bidder, provider, contractId);
+    const treasury = getTotals().treasury;
+    const r = call("expire-bid", [Cl.uint(1)], outsider);
+    expect(r.result).toBeOk(Cl.uint(500_000n));
+    expect(printEvents(r)).toEqual([
+      { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
+    ]);
+    expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [provider, 0n], [contractId, -500_000n]]));
+    expect(getTotals().treasury).toBe(treasury);
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, stake: DEFAULTS.minDatasetStake });
+    for (const v of LARGE) expect(getValidator(v)?.stake).toBe(MIN);
   });
 
   it("is refused a second time (COMMITTEE_DRAWN)", () => {
@@ -813,7 +1164,7 @@ describe("draw-committee", () => {
 // ---------------------------------------------------------------------------
 
 describe("commit-validation-result", () => {
-  it("stores the hidden vote with the committer's stake as weight, counts the commit, emits validation-committed", () => {
+  it("stores the hidden vote with its seat's weight (the stake at the draw), counts the commit, emits validation-committed", () => {
     const { bidId } = matchedJob([
       [validator1, 3_000_000n],
       [validator2, MIN],
@@ -1107,8 +1458,50 @@ describe("reveal-validation-result", () => {
     expect(last.result).toBeOk(Cl.bool(true));
     expect(eventNames(last)).toEqual(["validation-revealed", "job-finalized"]);
     expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(deltas(before)).toEqual(new Map([[provider, 475_000n], [bidder, 0n], [contractId, -475_000n]]));
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
   });
+
+  it("rejects a salt shorter than 32 bytes even when it opens the commitment (INVALID_SALT): empty, 1 and 31 bytes", () => {
+    const { bidId } = threeSeatJob();
+    // validator1 committed with an empty salt, validator2 with 31 bytes, validator3 with a full 32
+    expect(commit(validator1, bidId, 80, bytes(0)).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, bidId, 80, bytes(31)).result).toBeOk(Cl.bool(true));
+    expect(commit(validator3, bidId, 80, bytes(32)).result).toBeOk(Cl.bool(true));
+    for (const [v, salt] of [[validator1, bytes(0)], [validator1, bytes(1)], [validator2, bytes(31)]] as const) {
+      const r = reveal(v, bidId, 80, salt);
+      expectErr(r, "INVALID_SALT");
+      expect(r.events).toEqual([]);
+    }
+    expect(getVote(bidId, validator1)).toMatchObject({ revealed: false, score: 0n });
+    expect(getVote(bidId, validator2)).toMatchObject({ revealed: false, score: 0n });
+    expect(getCommittee(bidId)).toMatchObject({ reveals: 0n, "revealed-weight": 0n, revealed: [] });
+    // exactly 32 bytes is accepted
+    expect(reveal(validator3, bidId, 80, bytes(32)).result).toBeOk(Cl.bool(false));
+    expect(getCommittee(bidId)).toMatchObject({ reveals: 1n, revealed: [{ score: 80n, weight: MIN }] });
+  });
+
+  it("checks the score before the salt, and the salt before the commitment (INVALID_SCORE, INVALID_SALT, COMMITMENT_MISMATCH)", () => {
+    const { bidId } = threeSeatJob();
+    for (const v of [validator1, validator2, validator3]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    // a bad score and a short salt: the score is reported
+    expectErr(reveal(validator1, bidId, 101, bytes(31)), "INVALID_SCORE");
+    // a valid score that does not open the commitment, with a short salt: the salt is reported
+    expectErr(reveal(validator1, bidId, 81, bytes(31)), "INVALID_SALT");
+    expectErr(reveal(validator1, bidId, 80, bytes(0)), "INVALID_SALT");
+    // a full-length salt that does not open it: the commitment is reported
+    expectErr(reveal(validator1, bidId, 80, bytes(32)), "COMMITMENT_MISMATCH");
+    expect(getVote(bidId, validator1)?.revealed).toBe(false);
+    expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
+  });
+
+  it("reports a closed or unopened reveal window before a short salt (REVEAL_NOT_OPEN, REVEAL_CLOSED)", () => {
+    const { bidId } = threeSeatJob();
+    expect(commit(validator1, bidId, 80, bytes(0)).result).toBeOk(Cl.bool(true));
+    expectErr(reveal(validator1, bidId, 80, bytes(0)), "REVEAL_NOT_OPEN");
+    mineUntil(revealClosesAt(bidId) + 1n);
+    expectErr(reveal(validator1, bidId, 80, bytes(0)), "REVEAL_CLOSED");
+  });
+
   it("refuses a call through an intermediary contract (NOT_DIRECT_CALLER)", () => {
     const { bidId } = threeSeatJob();
     for (const v of [validator1, validator2, validator3]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
@@ -1153,20 +1546,25 @@ describe("finalize-validation", () => {
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(eventNames(r)).toEqual(["validator-penalized", "job-finalized"]);
     const penalty = penaltyOf(MIN);
-    expect(printEvents(r)[0]).toMatchObject({ validator: validator3, penalty, stake: MIN - penalty });
+    // validator3 committed and never revealed: a silent seat, penalized to the treasury (and out of the set)
+    expect(printEvents(r)[0]).toEqual({
+      event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true,
+    });
     expect(getJobResult(bidId)).toMatchObject({
       "final-score": 80n,
       outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 475_000n,
+      "provider-payment": 470_000n,
       "bidder-refund": 0n,
+      "validator-fees": 25_000n,
+      "protocol-fee": 5_000n,
       penalties: penalty,
-      "reward-pool": 25_000n + penalty,
+      "reward-pool": 25_000n,
       "reward-weight": 2n * MIN,
       "finalized-at": height(),
     });
     expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(deltas(before)).toEqual(new Map([[provider, 475_000n], [bidder, 0n], [contractId, -475_000n]]));
-    expect(getTotals().treasury).toBe(treasury);
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
+    expect(getTotals().treasury).toBe(treasury + 5_000n + penalty);
     for (const v of [validator1, validator2, validator3]) expect(getValidator(v)?.["open-seats"]).toBe(0n);
     expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "active-jobs": 0n });
   });
@@ -1187,7 +1585,11 @@ describe("finalize-validation", () => {
     const penalty = penaltyOf(MIN);
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 500_000n], [contractId, -500_000n]]));
-    expect(printEvents(r).filter((e) => e.event === "validator-penalized").map((e) => e.validator)).toEqual([validator2, validator3]);
+    expect(printEvents(r).filter((e) => e.event === "validator-penalized")).toEqual(
+      [validator2, validator3].map((validator) => ({
+        event: "validator-penalized", "bid-id": bidId, validator, penalty, stake: MIN - penalty, removed: true, silent: true,
+      })),
+    );
     expect(printEvents(r).find((e) => e.event === "bid-expired")).toEqual({
       event: "bid-expired",
       "bid-id": bidId,
@@ -1246,7 +1648,7 @@ describe("finalize-validation", () => {
     expectErr(finalizeValidation(outsider, 1), "BID_NOT_FOUND");
   });
 
-  it("works while paused", () => {
+  it("works while paused; a pause begun after the commit window excuses nobody", () => {
     const { bidId } = threeSeatJob();
     for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
     mineUntil(commitClosesAt(bidId) + 1n);
@@ -1254,14 +1656,131 @@ describe("finalize-validation", () => {
     mineUntil(revealClosesAt(bidId) + 1n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     const before = balances(provider, contractId);
+    const treasury = getTotals().treasury;
     const r = finalizeValidation(outsider, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(deltas(before)).toEqual(new Map([[provider, 475_000n], [contractId, -475_000n]]));
-    // a seat that never committed while the contract is paused is excused
-    expect(getJobResult(bidId)?.penalties).toBe(0n);
-    expect(getValidator(validator3)?.stake).toBe(MIN);
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [contractId, -470_000n]]));
+    // validator3 never committed, but the pause came after its commit window: penalized, to the treasury
+    const penalty = penaltyOf(MIN);
+    expect(printEvents(r).filter((e) => e.event === "validator-penalized")).toEqual([
+      { event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true },
+    ]);
+    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
+    expect(getValidator(validator3)?.stake).toBe(MIN - penalty);
+    expect(getTotals().treasury).toBe(treasury + 5_000n + penalty);
   });
+
+  it("refunds in full (u5, bid-expired) when the median would slash without a strict majority of the committee's weight", () => {
+    const { bidId } = threeSeatJob();
+    for (const [v, s] of [[validator1, 10], [validator2, 90], [validator3, 80]] as const) {
+      expect(commit(v, bidId, s).result).toBeOk(Cl.bool(true));
+    }
+    // two reveals (enough for the quorum): lower median 10 < 40, but the seat below 40 holds 1/3 of the weight
+    expect(reveal(validator1, bidId, 10).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, bidId, 90).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_MAJORITY));
+    const penalty = penaltyOf(MIN);
+    // revealed votes are not judged (no result); the silent seat pays, to the treasury
+    expect(printEvents(r)).toEqual([
+      { event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true },
+      { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: penalty },
+    ]);
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 500_000n], [contractId, -500_000n]]));
+    expect(getTotals()).toEqual({
+      ...totals,
+      "escrowed-bids": totals["escrowed-bids"] - 500_000n,
+      "validator-stakes": totals["validator-stakes"] - penalty,
+      treasury: totals.treasury + penalty,
+    });
+    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getJobResult(bidId)).toBeNull();
+    expect(getValidator(validator1)).toMatchObject({ stake: MIN, "open-seats": 0n });
+    expect(getValidator(validator2)).toMatchObject({ stake: MIN, "open-seats": 0n });
+    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, "active-jobs": 0n });
+    expectErr(claim(validator1, bidId), "JOB_NOT_FINALIZED");
+    expectErr(finalizeValidation(outsider, bidId), "JOB_NOT_RUNNING");
+  });
+
+  it("pause excuse: a pause started at the last block of the commit window excuses a seat that never committed", () => {
+    const { bidId } = threeSeatJob();
+    expect(getBid(bidId)?.["pauses-at-match"]).toBe(0n);
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(getPause(1)).toEqual({ "started-at": commitClosesAt(bidId), "ended-at": 0n });
+    mineUntil(commitClosesAt(bidId) + 1n);
+    for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(eventNames(r)).toEqual(["job-finalized"]);
+    expect(getJobResult(bidId)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
+    expect(getValidator(validator3)).toMatchObject({ stake: MIN, active: true, "open-seats": 0n });
+    expect(getTotals().treasury).toBe(5_000n);
+  });
+
+  it("pause excuse: a pause started one block after the commit window excuses nobody (penalty to the treasury)", () => {
+    const { bidId } = threeSeatJob();
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId) + 1n);
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBlocks(3);
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(getPause(1)).toEqual({ "started-at": commitClosesAt(bidId) + 1n, "ended-at": commitClosesAt(bidId) + 4n });
+    for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    const penalty = penaltyOf(MIN);
+    expect(printEvents(r)[0]).toEqual({
+      event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true,
+    });
+    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
+    expect(getTotals().treasury).toBe(5_000n + penalty);
+  });
+
+  it("pause excuse: a pause that ended before the match excuses nobody on the job", () => {
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBlocks(2);
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    const { bidId } = threeSeatJob();
+    expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId) + 1n);
+    for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const r = finalizeValidation(outsider, bidId);
+    const penalty = penaltyOf(MIN);
+    expect(penaltiesOf(r)).toEqual(new Map([[validator3, penalty]]));
+    expect(getTotals().treasury).toBe(5_000n + penalty);
+  });
+
+  it("pause excuse: only a seat that never committed is excused; a committed seat that never revealed still pays", () => {
+    const { bidId } = threeSeatJob();
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBlocks(5);
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId) + 1n);
+    // only validator1 reveals: too few reveals, the job is refunded (u4)
+    expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    const penalty = penaltyOf(MIN);
+    expect(penaltiesOf(r)).toEqual(new Map([[validator2, penalty]]));
+    expect(printEvents(r).find((e) => e.event === "bid-expired")).toMatchObject({ refund: 500_000n, penalties: penalty });
+    expect(getValidator(validator3)).toMatchObject({ stake: MIN, "open-seats": 0n });
+    expect(getTotals().treasury).toBe(penalty);
+  });
+
   it("refuses a call through an intermediary contract (NOT_DIRECT_CALLER)", () => {
     const { bidId } = matchedJob();
     mineUntil(revealClosesAt(bidId) + 1n);

@@ -1,10 +1,12 @@
 /**
  * The market's whole lifecycle on a fresh simnet, told with named actors: datasets and
  * validators register, a bid is matched at once and another automatically from the queue,
- * a one-seat committee votes directly in a small market, a random committee commits and
- * reveals in a market of seven validators, payments, a partial payment, a slash, an expired
- * bid's refund, reward claims and a governance vote. `runDemo(log)` prints every step and
- * its events through `log` and returns a summary; `index.ts` is the CLI.
+ * a one-seat committee votes directly in a small market, a random committee (drawn from the
+ * validators registered before the match) commits and reveals in a market of seven
+ * validators, payments net of the validator and protocol fees, a partial payment, a slash
+ * backed by a majority of the committee's stake, an expired bid's refund, reward claims and a
+ * governance vote. `runDemo(log)` prints every step and its events through `log` and returns
+ * a summary; `index.ts` is the CLI.
  */
 import { createHash } from "node:crypto";
 import type { ParsedTransactionResult } from "@stacks/clarinet-sdk";
@@ -101,7 +103,10 @@ export interface JobSummary {
   bidderRefund: bigint;
   slashed: bigint;
   validatorFees: bigint;
+  /** protocol-fee-bps of the payment, to the treasury. */
+  protocolFee: bigint;
   penalties: bigint;
+  /** The validators' pool as settled: the fees plus the outliers' penalties. */
   rewardPool: bigint;
   /** Seated validators whose vote was more than consensus-tolerance from the final score. */
   outliers: ActorName[];
@@ -118,12 +123,21 @@ export interface DemoSummary {
   /** The queued bid matched automatically when the job ahead of it settled. */
   automaticMatch: { bidId: number; bidder: ActorName; whenSettled: number };
   expiredBid: { bidId: number; bidder: ActorName; refund: bigint };
-  slash: { datasetId: number; provider: ActorName; amount: bigint; stakeBefore: bigint; stakeAfter: bigint };
+  slash: {
+    datasetId: number;
+    provider: ActorName;
+    amount: bigint;
+    stakeBefore: bigint;
+    stakeAfter: bigint;
+    /** The committee's whole weight (its seats' stakes at the draw) and the part that scored below the slash threshold. */
+    committeeWeight: bigint;
+    weightBelowThreshold: bigint;
+  };
   governance: { proposalId: number; parameter: string; from: bigint; to: bigint; version: number; yes: bigint; no: bigint };
   totals: Record<string, bigint>;
   totalsSum: bigint;
   contractBalance: bigint;
-  /** The sum of get-market-totals equalled the contract's balance after every call and at the end. */
+  /** The sum of the five buckets of get-market-totals equalled the contract's balance, with no surplus, after every call and at the end. */
   solvent: boolean;
 }
 
@@ -271,13 +285,23 @@ class Demo {
     return this.tuple("get-market-totals") as Record<string, bigint>;
   }
 
+  /** The five buckets every micro-STX the contract holds belongs to (get-market-totals without `surplus`). */
+  bucketsSum(totals: Record<string, bigint>): bigint {
+    return Object.entries(totals)
+      .filter(([bucket]) => bucket !== "surplus")
+      .reduce((sum, [, amount]) => sum + amount, 0n);
+  }
+
   checkSolvency(after: string): boolean {
     const totals = this.totals();
-    const sum = Object.values(totals).reduce((a, b) => a + b, 0n);
+    const sum = this.bucketsSum(totals);
     const balance = this.balance(this.contractId);
-    if (sum !== balance) {
+    if (sum !== balance || totals.surplus !== 0n) {
       this.solvent = false;
-      this.log(`   !! INSOLVENT after ${after}: market totals ${formatAmount(sum)} != contract balance ${formatAmount(balance)}`);
+      this.log(
+        `   !! INSOLVENT after ${after}: market totals ${formatAmount(sum)} != contract balance ${formatAmount(balance)}` +
+          ` (surplus ${formatAmount(totals.surplus ?? 0n)})`,
+      );
       return false;
     }
     return true;
@@ -296,6 +320,13 @@ class Demo {
   seats(bidId: number): ActorName[] {
     const committee = this.view("get-committee", [Cl.uint(bidId)]) as Tuple | null;
     return ((committee?.seats as string[] | undefined) ?? []).map((address) => this.nameOf(address));
+  }
+
+  /** Each seat's weight (its member's stake at the draw), by member. */
+  seatWeights(bidId: number): Map<ActorName, bigint> {
+    const committee = this.tuple("get-committee", [Cl.uint(bidId)]);
+    const weights = committee.weights as bigint[];
+    return new Map((committee.seats as string[]).map((address, i) => [this.nameOf(address), weights[i]]));
   }
 
   job(bidId: number, path: JobSummary["path"], votes: Partial<Record<ActorName, number>>): JobSummary {
@@ -321,8 +352,10 @@ class Demo {
       bidderRefund: result["bidder-refund"] as bigint,
       slashed: result["slashed-amount"] as bigint,
       validatorFees: result["validator-fees"] as bigint,
+      protocolFee: result["protocol-fee"] as bigint,
       penalties: result.penalties as bigint,
-      rewardPool: (result["validator-fees"] as bigint) + (result.penalties as bigint),
+      // read as the job settles, before any claim draws on it
+      rewardPool: result["reward-pool"] as bigint,
       outliers: committee.filter((name) => Math.abs((votes[name] ?? -1000) - finalScore) > tolerance),
     };
   }
@@ -332,7 +365,16 @@ class Demo {
       `Job #${job.bidId} settled: final score ${job.finalScore} -> ${job.outcome}. ${job.provider} is paid ${formatAmount(job.providerPayment)}, ` +
         `${job.bidder} gets back ${formatAmount(job.bidderRefund)}.`,
     );
-    this.say(`Validator fees ${formatAmount(job.validatorFees)} + penalties ${formatAmount(job.penalties)} = reward pool ${formatAmount(job.rewardPool)}.`);
+    if (job.protocolFee > 0n) {
+      const payment = job.providerPayment + job.validatorFees + job.protocolFee;
+      this.say(
+        `Out of the ${formatStx(payment)} payment come the validators' 5% fee, ${formatStx(job.validatorFees)}, and the 1% protocol fee, ` +
+          `${formatStx(job.protocolFee)}, for the treasury.`,
+      );
+    }
+    this.say(
+      `Validator fees ${formatAmount(job.validatorFees)} + outliers' penalties ${formatAmount(job.rewardPool - job.validatorFees)} = reward pool ${formatAmount(job.rewardPool)}.`,
+    );
     if (job.slashed > 0n) this.say(`${job.provider}'s dataset stake is slashed by ${formatAmount(job.slashed)}.`);
   }
 }
@@ -372,10 +414,17 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
   demo.ok("Vera", "register-validator", [Cl.uint(VALIDATOR_STAKE)]);
   demo.say(`Vera's ${formatStx(VALIDATOR_STAKE)} stake weights her votes and answers for them.`);
 
-  demo.step("Ada registers her curated dataset and sets her terms");
-  const adaDataset = Number(demo.ok("Ada", "register-dataset", [Cl.uint(ADA_STAKE), Cl.stringAscii("ipfs://ada/curated-street-scenes")]));
-  demo.ok("Ada", "set-dataset-terms", [Cl.uint(adaDataset), Cl.uint(PRICE_PER_BLOCK), Cl.uint(1)]);
+  demo.step("Ada registers her curated dataset with her terms in one call");
+  const adaDataset = Number(
+    demo.ok("Ada", "register-dataset-with-terms", [
+      Cl.uint(ADA_STAKE),
+      Cl.stringAscii("ipfs://ada/curated-street-scenes"),
+      Cl.uint(PRICE_PER_BLOCK),
+      Cl.uint(1),
+    ]),
+  );
   demo.say(`Dataset #${adaDataset}: ${formatStx(ADA_STAKE)} quality stake, ask ${formatStx(PRICE_PER_BLOCK)} per block, one job at a time.`);
+  demo.say("Registered with its terms at once, it never takes a bid at a price of 0.");
 
   demo.step("Bob bids for training on Ada's dataset: matched at once, Vera seated alone");
   let now = demo.height();
@@ -428,6 +477,7 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
     demo.ok(name, "register-validator", [Cl.uint(VALIDATOR_STAKE)]);
   }
   demo.say(`Active validators: ${demo.view("get-active-validator-count")}.`);
+  demo.say("They register before the next bid: a job's committee is drawn only from the validators registered before its match.");
 
   demo.step("Jasper registers a junk dataset; Bob's bid on it is matched, its committee waits for a seed");
   const jasperDataset = Number(demo.ok("Jasper", "register-dataset", [Cl.uint(JASPER_STAKE), Cl.stringAscii("ipfs://jasper/scraped-unlabeled-dump")]));
@@ -471,16 +521,27 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
 
   demo.step("Reveal phase: the stake-weighted median decides, Jasper's stake is slashed");
   const stakeBefore = demo.tuple("get-dataset", [Cl.uint(jasperDataset)]).stake as bigint;
+  const weights = demo.seatWeights(junkBid);
   for (const name of committee) {
     const score = votes[name] as number;
     demo.ok(name, "reveal-validation-result", [Cl.uint(junkBid), Cl.uint(score), Cl.buffer(saltFor(name, junkBid))]);
   }
   const junkJob = demo.job(junkBid, "commit-reveal", votes);
   jobs.push(junkJob);
+  const slashThreshold = Number(demo.tuple("get-parameters-at", [Cl.uint(demo.bid(junkBid)["parameter-version"] as bigint)])["slash-threshold"]);
+  const committeeWeight = [...weights.values()].reduce((a, b) => a + b, 0n);
+  const weightBelowThreshold = committee.filter((name) => (votes[name] as number) < slashThreshold).reduce((sum, name) => sum + (weights.get(name) ?? 0n), 0n);
+  if (junkJob.outcome !== "slashed" || 2n * weightBelowThreshold <= committeeWeight) {
+    throw new DemoError(`job #${junkBid} should be slashed by a majority of its committee's stake`);
+  }
   demo.say(`Scores revealed: ${committee.map((name) => `${name} ${votes[name]}`).join(", ")}; the median is ${junkJob.finalScore}.`);
+  demo.say(
+    `Below ${slashThreshold}: ${formatStx(weightBelowThreshold)} of the committee's ${formatStx(committeeWeight)} of stake, a strict majority, ` +
+      "as a slash requires (a minority's low median would only refund the bid).",
+  );
   demo.describeJob(junkJob);
   const stakeAfter = demo.tuple("get-dataset", [Cl.uint(jasperDataset)]).stake as bigint;
-  demo.say(`On a slash the validators' fee (5% of the bid) comes out of the slashed stake; the rest goes to the treasury.`);
+  demo.say(`On a slash the validators' fee (5% of the bid) comes out of the slashed stake; the rest goes to the treasury. Nothing was paid, so no protocol fee.`);
   if (junkJob.outliers.length > 0) {
     demo.say(`${junkJob.outliers.join(", ")} voted more than 15 points from the median: penalized 1% of stake, paid into the reward pool.`);
   }
@@ -500,6 +561,7 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
   demo.say(`Proposal #${proposalId}: voting until block ${proposal["voting-ends-at"]}, executable from block ${proposal["executable-at"]}.`);
 
   demo.step("Stakeholders vote with their stake");
+  demo.say("Each vote weighs the stake its voter held before the proposal was made: stake added to swing a vote counts for nothing on it.");
   for (const [name, support] of [["Ada", true], ["Vera", true], ["Victor", true], ["Jasper", false]] as const) {
     const weight = demo.ok(name, "vote-on-proposal", [Cl.uint(proposalId), Cl.bool(support)]) as bigint;
     demo.say(`${name} votes ${support ? "yes" : "no"} with ${formatStx(weight)} of stake.`);
@@ -544,12 +606,15 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
 
   demo.step("Solvency check: the market's books equal the contract's balance");
   const totals = demo.totals();
-  const totalsSum = Object.values(totals).reduce((a, b) => a + b, 0n);
-  for (const [bucket, amount] of Object.entries(totals)) log(`   ${bucket.padEnd(18)} ${formatAmount(amount)}`);
+  const totalsSum = demo.bucketsSum(totals);
+  for (const [bucket, amount] of Object.entries(totals)) if (bucket !== "surplus") log(`   ${bucket.padEnd(18)} ${formatAmount(amount)}`);
   log(`   ${"sum".padEnd(18)} ${formatAmount(totalsSum)}`);
   log(`   ${"contract balance".padEnd(18)} ${formatAmount(contractAfter)}`);
+  log(`   ${"surplus".padEnd(18)} ${formatAmount(totals.surplus)} (STX the books do not track)`);
   const solvent = demo.checkSolvency("the demo") && demo.solvent;
-  log(`   ${solvent ? "SOLVENT: the sum of get-market-totals equals the contract balance (checked after every call)" : "INSOLVENT: the books do not match the contract balance"}`);
+  log(
+    `   ${solvent ? "SOLVENT: the sum of get-market-totals equals the contract balance, no surplus (checked after every call)" : "INSOLVENT: the books do not match the contract balance"}`,
+  );
 
   const slashJob = jobs[2];
   return {
@@ -560,7 +625,15 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
     claims,
     automaticMatch: { bidId: carolBid, bidder: "Carol", whenSettled: bobBid },
     expiredBid: { bidId: rushBid, bidder: "Carol", refund },
-    slash: { datasetId: jasperDataset, provider: slashJob.provider, amount: slashJob.slashed, stakeBefore, stakeAfter },
+    slash: {
+      datasetId: jasperDataset,
+      provider: slashJob.provider,
+      amount: slashJob.slashed,
+      stakeBefore,
+      stakeAfter,
+      committeeWeight,
+      weightBelowThreshold,
+    },
     governance: {
       proposalId,
       parameter: "validator-fee-bps",

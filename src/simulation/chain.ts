@@ -108,7 +108,7 @@ export class Market {
 
   totals() {
     return this.readOnly("get-market-totals") as Record<
-      "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury",
+      "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury" | "surplus",
       bigint
     >;
   }

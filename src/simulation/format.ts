@@ -43,7 +43,8 @@ export function formatReport(report: SimulationReport): string {
   lines.push(`  bids placed ${m.bidsPlaced}, jobs matched ${m.jobsMatched}, finalized ${m.jobsFinalized}`);
   lines.push(`  paid in full ${m.jobsPaid}, partially paid ${m.jobsPartiallyPaid}, slashed ${m.jobsSlashed}`);
   lines.push(
-    `  refunded ${m.jobsRefunded} (${m.queuedBidsRefunded} queued bids past their deadline, ${m.matchedJobsRefunded} matched jobs without enough reveals)`,
+    `  refunded ${m.jobsRefunded} (${m.queuedBidsRefunded} queued bids past their deadline, ${m.matchedJobsRefunded} matched jobs without a result: ` +
+      `${m.matchedJobsRefunded - m.matchedJobsNoMajority} too few reveals, ${m.matchedJobsNoMajority} a slashing median without a committee majority)`,
   );
   lines.push(
     `  mean true quality of paid datasets ${q(m.meanQualityOfPaidDatasets)} (payment-weighted ${q(m.paymentWeightedQuality)}); ` +
@@ -53,8 +54,12 @@ export function formatReport(report: SimulationReport): string {
     `  junk-dataset jobs that paid the provider: ${m.junkJobsPaid}; the colluders' partner: ${m.partnerJobsPaid} of ${m.partnerJobsFinalized} finalized jobs paid`,
   );
   lines.push(`  paid to providers ${stx(m.paidToProvidersMicroStx)}`);
+  lines.push(`  validator fees ${stx(m.validatorFeesMicroStx)}, protocol fees to the treasury ${stx(m.protocolFeesMicroStx)}`);
   lines.push(`  slashed from datasets ${stx(m.slashedMicroStx)}`);
-  lines.push(`  validator penalties ${stx(m.validatorPenaltiesMicroStx)}, rewards claimed ${stx(m.validatorRewardsMicroStx)}`);
+  lines.push(
+    `  validator penalties ${stx(m.validatorPenaltiesMicroStx)} (silent seats, to the treasury: ${stx(m.validatorSilencePenaltiesMicroStx)}), ` +
+      `rewards claimed ${stx(m.validatorRewardsMicroStx)}`,
+  );
   lines.push(`  treasury ${stx(m.treasuryMicroStx)}; contract solvent: ${m.solvent ? "yes" : "NO"}`);
   const failed = Object.entries(report.failedCalls);
   lines.push(failed.length ? `  refused calls: ${failed.map(([k, n]) => `${k} x${n}`).join(", ")}` : "  refused calls: none");

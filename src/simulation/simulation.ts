@@ -186,10 +186,13 @@ export interface MarketReport {
   jobsPaid: number;
   jobsPartiallyPaid: number;
   jobsSlashed: number;
-  /** Refunds: queued bids that could no longer meet their deadline plus matched jobs without enough reveals. */
+  /** Refunds: queued bids that could no longer meet their deadline plus matched jobs without a result. */
   jobsRefunded: number;
   queuedBidsRefunded: number;
+  /** Matched jobs refunded without a result: too few reveals, or a slashing median without a committee majority. */
   matchedJobsRefunded: number;
+  /** Of `matchedJobsRefunded`: the median fell below the slash threshold without a strict majority of the committee's stake (outcome NO_MAJORITY). */
+  matchedJobsNoMajority: number;
   /** Jobs on junk datasets that paid the provider anything. */
   junkJobsPaid: number;
   /** The colluding pair's partner (a junk provider): its finalized jobs, and those that paid it. */
@@ -201,13 +204,19 @@ export interface MarketReport {
   paymentWeightedQuality: number | null;
   meanQualityByOutcome: { paid: number | null; partiallyPaid: number | null; slashed: number | null };
   paidToProvidersMicroStx: number;
+  /** Validator fees of the finalized jobs (each job's reward pool is its fee plus its outliers' penalties). */
+  validatorFeesMicroStx: number;
+  /** protocol-fee-bps of every payment, to the treasury. */
+  protocolFeesMicroStx: number;
   slashedMicroStx: number;
   validatorPenaltiesMicroStx: number;
+  /** Of `validatorPenaltiesMicroStx`: silent seats' penalties, which go to the treasury (outliers' go to the reward pools). */
+  validatorSilencePenaltiesMicroStx: number;
   validatorRewardsMicroStx: number;
   treasuryMicroStx: number;
   /** Rewards set aside for validators and not claimed yet (0 once everything settled). */
   unclaimedRewardsMicroStx: number;
-  /** dataset-stakes + validator-stakes + escrowed-bids + unclaimed-rewards + treasury = contract balance. */
+  /** dataset-stakes + validator-stakes + escrowed-bids + unclaimed-rewards + treasury = contract balance, and no surplus. */
   solvent: boolean;
 }
 
@@ -363,6 +372,7 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
     jobsSlashed: 0,
     queuedBidsRefunded: 0,
     matchedJobsRefunded: 0,
+    matchedJobsNoMajority: 0,
     junkJobsPaid: 0,
     partnerJobsFinalized: 0,
     partnerJobsPaid: 0,
@@ -370,8 +380,11 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
     paymentWeighted: { sum: 0, weight: 0 },
     qualityByOutcome: { paid: [] as number[], partiallyPaid: [] as number[], slashed: [] as number[] },
     paidToProviders: 0n,
+    validatorFees: 0n,
+    protocolFees: 0n,
     slashed: 0n,
     penalties: 0n,
+    silencePenalties: 0n,
     rewards: 0n,
   };
 
@@ -382,6 +395,14 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
         const key = `${o.call.fn}:${o.code}`;
         failedCalls[key] = (failedCalls[key] ?? 0) + 1;
       }
+      // a job the median would slash without a committee majority closes with a refund: finalize-validation
+      // returns the outcome, a last reveal returns true with the refund's bid-expired event
+      const refunded = o.events.some((e) => e.event === "bid-expired");
+      if (
+        (o.call.fn === "finalize-validation" && o.ok && o.value === BigInt(OUTCOME.NO_MAJORITY)) ||
+        (o.call.fn === "reveal-validation-result" && o.ok && refunded)
+      )
+        m.matchedJobsNoMajority++;
       for (const e of o.events) absorb(e);
     }
     return outcomes;
@@ -423,6 +444,8 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
           provider.slashed += slashed;
         }
         m.paidToProviders += payment;
+        m.validatorFees += e["validator-fees"] as bigint;
+        m.protocolFees += e["protocol-fee"] as bigint;
         m.slashed += slashed;
         const quality = job.provider.quality ?? 0;
         if (outcome === OUTCOME.REWARDED) {
@@ -464,9 +487,10 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
         if (ledger) {
           ledger.penalties++;
           ledger.penalized += penalty;
-          if (!jobs.get(e["bid-id"] as bigint)?.revealed.has(e.validator as string)) ledger.silentPenalties++;
+          if (e.silent === true) ledger.silentPenalties++;
         }
         m.penalties += penalty;
+        if (e.silent === true) m.silencePenalties += penalty;
         break;
       }
       case "validation-reward-claimed": {
@@ -509,32 +533,32 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
   }
 
   // ---- setup: validators and datasets -----------------------------------------------------
+  // validators register before any bid: a job's committee is drawn only from the validators
+  // registered before its match
   submit(validators.map((v) => ({ fn: "register-validator", args: [Cl.uint(BEHAVIOUR.validatorStake)], sender: v.address })));
   registerDatasets(providers);
   snapshot(0, "trading");
 
-  /** Registers a dataset for each provider, then sets its ask and capacity. */
+  /** Registers a dataset for each provider with its ask and capacity (register-dataset-with-terms). */
   function registerDatasets(who: Agent[]) {
     const outcomes = submit(
       who.map((p) => ({
-        fn: "register-dataset",
-        args: [Cl.uint(BEHAVIOUR.datasetStake), Cl.stringAscii(`ipfs://simulation/${p.name}/${p.datasets.length + 1}`)],
+        fn: "register-dataset-with-terms",
+        args: [
+          Cl.uint(BEHAVIOUR.datasetStake),
+          Cl.stringAscii(`ipfs://simulation/${p.name}/${p.datasets.length + 1}`),
+          Cl.uint(BEHAVIOUR.pricePerBlock[kindOf(p)]),
+          Cl.uint(BEHAVIOUR.capacity),
+        ],
         sender: p.address,
       })),
     );
-    const terms: Call[] = [];
     outcomes.forEach((o, i) => {
       if (!o.ok) return;
       const id = o.value as bigint;
       who[i].datasets.push(id);
       datasetOwner.set(id, who[i]);
-      terms.push({
-        fn: "set-dataset-terms",
-        args: [Cl.uint(id), Cl.uint(BEHAVIOUR.pricePerBlock[kindOf(who[i])]), Cl.uint(BEHAVIOUR.capacity)],
-        sender: who[i].address,
-      });
     });
-    submit(terms);
   }
 
   const openJobs = () => [...jobs.values()].filter((j) => j.status === BID_STATUS.QUEUED || j.status === BID_STATUS.MATCHED);
@@ -793,6 +817,7 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
       jobsRefunded: m.queuedBidsRefunded + m.matchedJobsRefunded,
       queuedBidsRefunded: m.queuedBidsRefunded,
       matchedJobsRefunded: m.matchedJobsRefunded,
+      matchedJobsNoMajority: m.matchedJobsNoMajority,
       junkJobsPaid: m.junkJobsPaid,
       partnerJobsFinalized: m.partnerJobsFinalized,
       partnerJobsPaid: m.partnerJobsPaid,
@@ -804,12 +829,15 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
         slashed: mean(m.qualityByOutcome.slashed),
       },
       paidToProvidersMicroStx: Number(m.paidToProviders),
+      validatorFeesMicroStx: Number(m.validatorFees),
+      protocolFeesMicroStx: Number(m.protocolFees),
       slashedMicroStx: Number(m.slashed),
       validatorPenaltiesMicroStx: Number(m.penalties),
+      validatorSilencePenaltiesMicroStx: Number(m.silencePenalties),
       validatorRewardsMicroStx: Number(m.rewards),
       treasuryMicroStx: Number(totals.treasury),
       unclaimedRewardsMicroStx: Number(totals["unclaimed-rewards"]),
-      solvent: held === contractBalance,
+      solvent: held === contractBalance && totals.surplus === 0n,
     },
     agents: agents.map((a) => {
       const l = ledgers.get(a.address)!;
