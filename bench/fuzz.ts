@@ -3,7 +3,8 @@
  *
  *   npm run fuzz -- [--runs N] [--seed S] [--mode both|invariant|test]
  *                   [--invariant-runs N] [--test-runs N] [--max-blocks B]
- *                   [--shrink] [--keep] [--project DIR]
+ *                   [--invariant-max-blocks B] [--test-max-blocks B]
+ *                   [--no-genesis] [--shrink] [--keep] [--project DIR]
  *
  * Runs Rendezvous on contracts/neural-training-market.clar with its sidecar
  * contracts/neural-training-market.tests.clar, in both modes at once (one process
@@ -13,8 +14,9 @@
  *   target live datasets, bids and proposals), each sequence followed by one
  *   `invariant-*` check;
  * - `test`: the sidecar's `test-*` property tests, one per public function.
- * Prints per mode: runs, seed, wall time, result, the call statistics and how far
- * the market got (bids placed and settled, votes, claims, parameter versions);
+ * Prints the sidecar's counts (invariants, property tests, drivers), then per
+ * mode: runs, seed, wall time, result, the call statistics and how far the market
+ * got (bids placed and settled, votes, claims, parameter versions);
  * on a failure, Rendezvous' counterexample and the calls that led to it. Exits 1
  * on any failure. Full logs: .cache/fuzz/<mode>.log (git-ignored).
  *
@@ -26,11 +28,22 @@
  *   --seed S        fast-check seed, the same for both modes (default: random,
  *                   printed); the same seed, runs and max-blocks replay a run
  *   --mode M        both (default), invariant or test
- *   --max-blocks B  cap on the burn blocks Rendezvous mines after a step
- *                   (default 4; 0 = Rendezvous' own ceil(100000 / runs), which is
- *                   100 blocks at 1000 runs). Each vote needs its own random
- *                   caller, so a job's 144-block commit and reveal windows must
- *                   span hundreds of steps for committees to vote and jobs to settle
+ *   --max-blocks B  cap on the burn blocks Rendezvous mines after a step, both
+ *                   modes (default 4 for an invariant run, a sequence of calls,
+ *                   and 2 for a property-test run, a single call; 0 =
+ *                   Rendezvous' own ceil(100000 / runs), which is 100 blocks at
+ *                   1000 runs). Each vote needs its own random caller, so a
+ *                   job's commit and reveal windows (24 and 48 blocks in the
+ *                   sidecar's configuration) must span many steps for
+ *                   committees to vote and jobs to settle
+ *   --invariant-max-blocks B, --test-max-blocks B
+ *                   override --max-blocks for one mode
+ *   --no-genesis    start from an empty market; by default, before the first
+ *                   run, six accounts register as validators and three
+ *                   register datasets through the contract's public functions
+ *                   (see GENESIS_VALIDATORS), so committees form from the
+ *                   first jobs (a job seats only validators registered before
+ *                   its match)
  *   --shrink        let fast-check shrink a failure (slow, and replayed on the
  *                   already mutated simnet); by default the run stops at the
  *                   first failure (Rendezvous' --bail)
@@ -38,11 +51,12 @@
  *   --project DIR   fuzz another copy of the project (e.g. a mutated contract);
  *                   default: this repository
  *
- * Two adaptations of Rendezvous 0.12, both in the child process only:
+ * Three adaptations of Rendezvous 0.12, all in the child process only:
  * - Clarinet SDK 3.21 writes deployment plans with `transaction-type:` entries,
  *   which Rendezvous 0.12 does not recognise ("contract not found in
  *   Clarinet.toml"): the plan is handed to it in the older keyed form.
- * - the --max-blocks cap above.
+ * - the --max-blocks cap above;
+ * - the genesis market above, set up right after the deployment.
  * Before fuzzing, the contract with its sidecar appended is type-checked as a
  * project contract: Rendezvous deploys it without Clarity's static analysis, so
  * a sidecar out of step with the contract would otherwise only fail oddly at run
@@ -70,7 +84,8 @@ interface Options {
   seed: number;
   project: string;
   modes: Mode[];
-  maxBlocks: number;
+  maxBlocks: Record<Mode, number>;
+  genesis: boolean;
   shrink: boolean;
   keep: boolean;
   child?: Mode;
@@ -83,9 +98,10 @@ function parseOptions(argv: string[]): Options {
     const arg = argv[i];
     if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
     const [name, inline] = arg.slice(2).split("=", 2);
-    if (["shrink", "keep"].includes(name)) {
+    if (["shrink", "keep", "no-genesis"].includes(name)) {
       flags.add(name);
-    } else if (["runs", "invariant-runs", "test-runs", "seed", "mode", "max-blocks", "project", "child"].includes(name)) {
+    } else if (["runs", "invariant-runs", "test-runs", "seed", "mode", "max-blocks", "invariant-max-blocks", "test-max-blocks",
+                "project", "child"].includes(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`--${name} needs a value`);
       values.set(name, value);
@@ -110,7 +126,11 @@ function parseOptions(argv: string[]): Options {
     project: resolve(values.get("project") ?? ROOT),
     seed: int("seed", Math.floor(Math.random() * 0x7fffffff), 0),
     modes: mode === "both" ? [...MODES] : [mode as Mode],
-    maxBlocks: int("max-blocks", 4, 0),
+    maxBlocks: {
+      invariant: int("invariant-max-blocks", int("max-blocks", 4, 0), 0),
+      test: int("test-max-blocks", int("max-blocks", 2, 0), 0),
+    },
+    genesis: !flags.has("no-genesis"),
     shrink: flags.has("shrink"),
     keep: flags.has("keep"),
     child: child as Mode | undefined,
@@ -127,7 +147,36 @@ interface PlanTransaction {
 interface Simnet {
   deployer: string;
   burnBlockHeight: number;
+  getAccounts(): Map<string, string>;
   callReadOnlyFn(contract: string, method: string, args: ClarityValue[], sender: string): { result: ClarityValue };
+  callPublicFn(contract: string, method: string, args: ClarityValue[], sender: string): { result: ClarityValue };
+}
+
+// The genesis market: before the first run, six accounts register as
+// validators and three register datasets, through the contract's own public
+// functions. Jobs are only ever seated from validators registered before their
+// match, so a campaign that starts from an empty market spends its first
+// hundred runs without committees; with six validators (more than a committee:
+// 2 in the sidecar's configuration, 5 by default) the first jobs draw their
+// committees at random. Exits,
+// withdrawals and new registrations then move the set through small and large
+// markets. `--no-genesis` starts from the empty market.
+const GENESIS_VALIDATORS = ["wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5", "wallet_6"];
+const GENESIS_PROVIDERS = ["deployer", "wallet_6", "wallet_7"];
+
+function genesis(simnet: Simnet): void {
+  const contract = `${simnet.deployer}.${CONTRACT}`;
+  const accounts = simnet.getAccounts();
+  const call = (who: string, method: string, args: ClarityValue[]): void => {
+    const sender = accounts.get(who);
+    if (!sender) throw new Error(`genesis: no account ${who}`);
+    const { result } = simnet.callPublicFn(contract, method, args, sender);
+    if (result.type !== "ok") throw new Error(`genesis: ${who} ${method} failed: ${JSON.stringify(plain(result))}`);
+  };
+  GENESIS_VALIDATORS.forEach((who, i) => call(who, "register-validator", [Cl.uint(1_000_000 + 250_000 * i)]));
+  GENESIS_PROVIDERS.forEach((who, i) =>
+    call(who, "register-dataset-with-terms", [Cl.uint(2_000_000 + 500_000 * i), Cl.stringAscii(`ipfs://genesis-${i + 1}`), Cl.uint(0), Cl.uint(2)]),
+  );
 }
 
 async function runChild(mode: Mode, options: Options): Promise<void> {
@@ -153,13 +202,14 @@ async function runChild(mode: Mode, options: Options): Promise<void> {
   };
 
   // Burn blocks mined between steps, capped.
-  if (options.maxBlocks > 0) {
+  const maxBlocks = options.maxBlocks[mode];
+  if (maxBlocks > 0) {
     const wasm = rvRequire("@stacks/clarinet-sdk-wasm") as {
       SDK: { prototype: { mineEmptyBurnBlocks: (count?: number) => unknown } };
     };
     const mine = wasm.SDK.prototype.mineEmptyBurnBlocks;
     wasm.SDK.prototype.mineEmptyBurnBlocks = function (this: unknown, count?: number) {
-      return mine.call(this, Math.min(count ?? 1, options.maxBlocks));
+      return mine.call(this, Math.min(count ?? 1, maxBlocks));
     };
   }
 
@@ -168,6 +218,17 @@ async function runChild(mode: Mode, options: Options): Promise<void> {
   const initSimnet = sdk.initSimnet;
   let simnet: Simnet | undefined;
   sdk.initSimnet = async (...args: unknown[]) => (simnet = await initSimnet(...args));
+
+  // The genesis market, set up once the contract with its sidecar is deployed.
+  if (options.genesis) {
+    const citizen = rvRequire("./citizen.js") as { issueFirstClassCitizenship: (...args: unknown[]) => Promise<Simnet> };
+    const issue = citizen.issueFirstClassCitizenship;
+    citizen.issueFirstClassCitizenship = async (...args: unknown[]) => {
+      const deployed = await issue(...args);
+      genesis(deployed);
+      return deployed;
+    };
+  }
 
   const rv = require(rvAppPath) as { main: () => Promise<void> };
   process.argv = [
@@ -318,7 +379,8 @@ function runMode(mode: Mode, options: Options): Promise<ModeReport> {
     "--child", mode,
     "--runs", String(options.runs[mode]),
     "--seed", String(options.seed),
-    "--max-blocks", String(options.maxBlocks),
+    `--${mode}-max-blocks`, String(options.maxBlocks[mode]),
+    ...(options.genesis ? [] : ["--no-genesis"]),
     ...(options.shrink ? ["--shrink"] : []),
   ];
   const started = Date.now();
@@ -391,7 +453,7 @@ function table(rows: string[][]): string {
 function printReport(report: ModeReport, options: Options): void {
   const verdict = report.passed ? "PASS" : "FAIL";
   console.log(`\n=== ${report.mode}: ${verdict} — ${options.runs[report.mode]} runs, seed ${options.seed}, ` +
-    `max-blocks ${options.maxBlocks || "Rendezvous' default"}, ${report.seconds.toFixed(1)} s`);
+    `max-blocks ${options.maxBlocks[report.mode] || "Rendezvous' default"}, ${report.seconds.toFixed(1)} s`);
   if (report.resultLine) console.log(report.resultLine);
   if (report.mode === "test") {
     const passed = report.stats.get("PASSED") ?? new Map<string, number>();
@@ -434,10 +496,17 @@ async function main(): Promise<void> {
     ...(options.modes.length === 1 ? [`--mode ${options.modes[0]}`] : []),
     ...options.modes.map((mode) => `--${mode}-runs ${options.runs[mode]}`),
     `--seed ${options.seed}`,
-    ...(options.maxBlocks === 4 ? [] : [`--max-blocks ${options.maxBlocks}`]),
+    ...options.modes.flatMap((mode) =>
+      options.maxBlocks[mode] === (mode === "invariant" ? 4 : 2) ? [] : [`--${mode}-max-blocks ${options.maxBlocks[mode]}`]),
+    ...(options.genesis ? [] : ["--no-genesis"]),
     ...(options.project === ROOT ? [] : [`--project ${options.project}`]),
   ].join(" ");
+  const source = readFileSync(sidecar, "utf8");
+  const count = (pattern: RegExp): number => (source.match(pattern) ?? []).length;
   console.log(`fuzzing ${CONTRACT} (${options.project}): ${runs}, seed ${options.seed}`);
+  console.log(`sidecar: ${count(/^\(define-read-only \(invariant-/gm)} invariants, ` +
+    `${count(/^\(define-public \(test-/gm)} property tests, ${count(/^\(define-public \(drive-/gm)} drivers` +
+    `${options.genesis ? "; genesis market: " + GENESIS_VALIDATORS.length + " validators, " + GENESIS_PROVIDERS.length + " datasets" : ""}`);
   console.log(`replay: npm run fuzz -- ${replay}`);
   const reports = await Promise.all(options.modes.map((mode) => runMode(mode, options)));
   reports.forEach((r) => printReport(r, options));

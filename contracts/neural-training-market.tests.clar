@@ -8,20 +8,40 @@
 ;; file is never deployed there and never counted in coverage or costs.
 ;;
 ;; Three kinds of functions:
-;; - `invariant-*` (read-only, bool): checked by `rv ... invariant` after random
-;;   sequences of calls to every public function (the contract's own, with random
-;;   arguments, and the `drive-*` functions below).
-;; - `test-*` (public): property tests run by `rv ... test` with random arguments.
-;;   Each one picks a target that exists (a dataset, bid or proposal id taken
-;;   modulo the live ones), calls ONE public function of the contract, and checks
-;;   the exact STX moved, the exact error code when the rules say it must fail, the
-;;   state written, and then every invariant below. (ok true) = property held,
-;;   (ok false) = discarded (nothing to test from here), (err uNNNNN) = violated:
+;; - `invariant-*` (read-only, bool; 13 of them): checked by `rv ... invariant`
+;;   after random sequences of calls to every public function (the contract's own,
+;;   with random arguments, and the `drive-*` functions below): solvency (the
+;;   balance is the five buckets exactly, no surplus), dataset stakes, stakes
+;;   within deposits, escrow, queues and slots, jobs paid once (a slash backed by
+;;   a committee majority), committees (seat weights), bounded ends (every open
+;;   bid ends by a fixed block), committee eligibility (seats registered before
+;;   the match), the validator set (ordinals), the parameters (history, copies,
+;;   parameter-changed-in, the documented defaults), governance tallies (no vote
+;;   above the voter's power when the proposal was made) and the pause log.
+;; - `test-*` (public; 26 of them, one per public function of the contract):
+;;   property tests run by `rv ... test` with random arguments. Each one picks a
+;;   target the caller can act on (a dataset, bid or proposal id taken among the
+;;   live ones), calls ONE public function of the contract (some first take a
+;;   setup step the caller could take itself: placing a bid that waits, opening
+;;   a slot to match a queued bid, casting the commitment a committee waits for),
+;;   and checks the exact STX moved, the exact error code when the rules say it
+;;   must fail, the state written, and then every invariant below.
+;;   (ok true) = property held, (ok false) = discarded (nothing to test from
+;;   here, or a refusal that only checks an error code), (err uNNNNN) = violated:
 ;;   the code names the check (1kk nn: kk = function number, nn = check; 90nn =
-;;   invariant nn, see fz-violation).
+;;   invariant nn, see fz-violation). Where the refusal IS the property (owner-only
+;;   calls by anyone else, a treasury withdrawal above the treasury, sweep-surplus
+;;   with no surplus, submit-validation-result on a committee of several) a
+;;   checked refusal passes too.
 ;; - `drive-*` (public): the same targeted calls without the checks, so that the
 ;;   invariant campaign reaches matched jobs, committees, reveals, settlements,
-;;   claims and proposals, which random ids and amounts would almost never hit.
+;;   declines, retirements, claims and proposals, which random ids and amounts
+;;   would almost never hit.
+;;
+;; The campaign runs the contract in a configuration governance can reach (see
+;; "The fuzzing configuration" below: parameter versions 2..10, installed at
+;; deploy, shorter windows and committees of 2). bench/fuzz.ts also registers six
+;; validators and three datasets before the first run (its "genesis market").
 ;;
 ;; Bounds: ids are enumerated over FZ_IDS (1..1000). The sidecar stops creating
 ;; datasets, bids and proposals at FZ_CREATE_CAP; if raw random calls ever push an
@@ -104,16 +124,81 @@
 ;; job needs several seated validators (each one a separate random caller) to
 ;; commit and reveal within its windows, so only a few at a time get validated
 ;; and settled. Bids that join a queue (at most 3 per dataset) are still placed.
-(define-constant FZ_MAX_RUNNING u2)
+(define-constant FZ_MAX_RUNNING u6)
 ;; a driver with nothing to act on fails, so Rendezvous counts it as ignored
 (define-constant FZ_NO_TARGET (err u9999))
 
 (define-constant FZ_PARAMETER_NAMES (list
   "min-dataset-stake" "min-validator-stake" "min-bid-amount" "max-computation-duration"
+  "max-bid-wait" "decline-window"
   "stake-lock-blocks" "validation-window" "reveal-window" "validator-unbonding-blocks"
   "committee-size" "min-reveals-bps" "reward-threshold" "slash-threshold" "slash-rate-bps"
   "validator-fee-bps" "protocol-fee-bps" "validator-penalty-bps" "consensus-tolerance"
   "voting-period" "execution-delay" "governance-quorum-bps" "proposal-threshold"))
+
+;; The longest life a bid can have under any parameters the hard bounds allow:
+;; max-computation-duration + max-bid-wait + validation-window + reveal-window.
+(define-constant FZ_MAX_LIFETIME (+ u52560 u52560 u4320 u4320))
+;; Values version 1 must hold (the contract's defaults, as documented).
+(define-constant FZ_DEFAULTS { protocol-fee-bps: u100, max-bid-wait: u4320, decline-window: u6, validator-fee-bps: u500 })
+;; Metadata URIs: valid ones and every kind of invalid one (wrong or bare
+;; scheme, whitespace, empty); register calls pick one (or the random argument).
+(define-constant FZ_URIS (list
+  "ipfs://fuzz" "ar://fuzz-tx" "https://data.example/set.json" "ipfs://Qm" "ar://a" "https://x"
+  "" "ipfs://" "ar://" "https://" "http://data.example/x" "ipfs:/x" "IPFS://x" "ipfs://a b"
+  "https://a\tb" "ar://a\n" "ipfs://x\r" " ipfs://x"))
+
+;; ---------------------------------------------------------------------------
+;; The fuzzing configuration (installed at deploy)
+;; ---------------------------------------------------------------------------
+
+;; A campaign mines a few burn blocks per step (bench/fuzz.ts caps it at 4 per
+;; invariant run, 2 per property-test run), a few hundred blocks in all, and each vote needs its own random caller. With
+;; the defaults (a 1008-block vote, 144-block validation and reveal windows, 144
+;; blocks of unbonding, a 6-block decline window, committees of 5 needing 3
+;; reveals) no proposal would ever execute, no job reach finalize-validation or
+;; be settled, no exit be withdrawn, hardly any job be declined. So, at deploy,
+;; this file makes the changes below as nine passed proposals would: one
+;; version per change (2..10), each written as execute-proposal writes one
+;; (checked by the contract's own check-parameter-change, recorded in
+;; parameter-history and parameter-changed-in), then the market record's
+;; version and copies. Every value is inside its hard bounds, so the campaign
+;; runs a configuration governance can reach, with every rule the contract's
+;; own: shorter windows, and committees of 2 of which one reveal finalizes (so
+;; that a single validator can settle a job, and a lone low score meets the
+;; majority rule). Version 1, the defaults, stays in the history and is checked.
+(define-constant FZ_CONFIGURATION (list
+  { name: "decline-window", value: u48 }
+  { name: "stake-lock-blocks", value: u36 }
+  { name: "validation-window", value: u24 }
+  { name: "reveal-window", value: u48 }
+  { name: "validator-unbonding-blocks", value: u12 }
+  { name: "voting-period", value: u96 }
+  { name: "execution-delay", value: u4 }
+  { name: "committee-size", value: u2 }
+  { name: "min-reveals-bps", value: u5000 }))
+(define-private (fz-install (change { name: (string-ascii 32), value: uint }) (version uint))
+  (let (
+      (params (parameters-at version))
+      (next (+ version u1))
+    )
+    (unwrap-panic (check-parameter-change (get name change) (get value change) params))
+    (map-set parameter-history next (merge (with-parameter params (get name change) (get value change)) { version: next }))
+    (map-set parameter-changed-in (get name change) next)
+    next)
+)
+(define-constant FZ_CONFIGURED_VERSION (+ u1 (len FZ_CONFIGURATION)))
+(asserts! (is-eq (fold fz-install FZ_CONFIGURATION u1) FZ_CONFIGURED_VERSION) (err u9100))
+(let ((p (parameters-at FZ_CONFIGURED_VERSION)))
+  (var-set market (merge (var-get market) {
+    parameter-version: FZ_CONFIGURED_VERSION,
+    min-dataset-stake: (get min-dataset-stake p),
+    min-validator-stake: (get min-validator-stake p),
+    min-bid-amount: (get min-bid-amount p),
+    max-computation-duration: (get max-computation-duration p),
+    max-bid-wait: (get max-bid-wait p),
+    committee-size: (get committee-size p),
+  })))
 
 ;; Ghost state, written only by this file's functions.
 ;; Everything deposited into each dataset through register/add-stake calls made
@@ -121,6 +206,9 @@
 (define-map fz-deposits uint uint)
 ;; The score and salt behind each commitment made from here, for the reveal.
 (define-map fz-secrets { bid-id: uint, validator: principal } { score: uint, salt: (buff 32) })
+;; Each account's voting power (dataset plus validator stake) when a proposal
+;; was made from here: no vote on it may weigh more (flash-stake defence).
+(define-map fz-power-at-proposal { proposal-id: uint, who: principal } uint)
 
 ;; ---------------------------------------------------------------------------
 ;; Small helpers
@@ -142,7 +230,8 @@
   (default-to counts (replace-at? counts i (+ (default-to u0 (element-at? counts i)) amount)))
 )
 
-(define-private (fz-total (t { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint }))
+(define-private (fz-total (t { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint,
+                                surplus: uint }))
   (+ (get dataset-stakes t) (get validator-stakes t) (get escrowed-bids t) (get unclaimed-rewards t) (get treasury t))
 )
 
@@ -157,7 +246,27 @@
 )
 
 (define-private (fz-provider-stake (who principal))
-  (default-to u0 (map-get? provider-stakes who))
+  (match (map-get? provider-stakes who) held (get stake held) u0)
+)
+(define-private (fz-vstake (who principal))
+  (match (map-get? validators who) v (get stake v) u0)
+)
+;; Voting power now, written apart from the contract's voting-power.
+(define-private (fz-power (who principal))
+  (+ (fz-provider-stake who) (fz-vstake who))
+)
+;; The weight the rules give a vote on a proposal: dataset stake only as held
+;; before the proposal (no increase since it, else at most the floor), validator
+;; stake only if registered before it.
+(define-private (fz-power-on (who principal) (proposal-id uint))
+  (+ (match (map-get? provider-stakes who)
+       held (if (> proposal-id (get grown-after-proposal held))
+              (get stake held)
+              (fz-min (get voting-floor held) (get stake held)))
+       u0)
+     (match (map-get? validators who)
+       v (if (> proposal-id (get registered-after-proposal v)) (get stake v) u0)
+       u0))
 )
 
 (define-private (fz-version) (get version (get-parameters)))
@@ -169,6 +278,8 @@
       (if (is-eq name "min-validator-stake") (get min-validator-stake p)
       (if (is-eq name "min-bid-amount") (get min-bid-amount p)
       (if (is-eq name "max-computation-duration") (get max-computation-duration p)
+      (if (is-eq name "max-bid-wait") (get max-bid-wait p)
+      (if (is-eq name "decline-window") (get decline-window p)
       (if (is-eq name "stake-lock-blocks") (get stake-lock-blocks p)
       (if (is-eq name "validation-window") (get validation-window p)
       (if (is-eq name "reveal-window") (get reveal-window p)
@@ -186,7 +297,7 @@
       (if (is-eq name "execution-delay") (get execution-delay p)
       (if (is-eq name "governance-quorum-bps") (get governance-quorum-bps p)
       (if (is-eq name "proposal-threshold") (get proposal-threshold p)
-        u0)))))))))))))))))))))
+        u0)))))))))))))))))))))))
     u0)
 )
 
@@ -250,11 +361,20 @@
 (define-private (fz-undrawn-bid (id uint))
   (and (fz-matched-bid id) (is-none (map-get? committees id)))
 )
-;; a running job the caller could vote on: its committee is not drawn yet or
-;; seats the caller, and the caller has not voted
+;; a running job the caller could vote on now: in its commit phase, its
+;; committee seats the caller, or is not drawn yet and the caller could be drawn
+;; (an active validator of the match); and the caller has not voted
 (define-private (fz-votable-bid (id uint))
   (and (fz-matched-bid id)
-       (or (is-none (map-get? committees id)) (fz-in-seats id tx-sender))
+       (<= burn-block-height (fz-commit-closes id))
+       (or (fz-in-seats id tx-sender)
+           (and (is-none (map-get? committees id))
+                (match (map-get? bids id)
+                  bid (match (map-get? validators tx-sender)
+                        v (and (get active v) (< (get index v) (get validators-at-match bid))
+                               (<= (get ordinal v) (get registrations-at-match bid)))
+                        false)
+                  false)))
        (is-none (map-get? votes { bid-id: id, validator: tx-sender })))
 )
 (define-private (fz-revealable-bid (id uint))
@@ -319,8 +439,16 @@
 (define-private (fz-pick-undrawn-bid (seed uint))
   (fz-pick (filter fz-undrawn-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
+;; a job the caller can vote on where it already holds a seat, if any; else
+;; one whose committee the vote would draw
+(define-private (fz-seated-votable-bid (id uint))
+  (and (fz-votable-bid id) (fz-in-seats id tx-sender))
+)
 (define-private (fz-pick-votable-bid (seed uint))
-  (fz-pick (filter fz-votable-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
+  (let ((votable (filter fz-votable-bid (fz-ids-upto (get last-bid-id (var-get market))))))
+    (match (fz-pick (filter fz-seated-votable-bid votable) seed)
+      seated (some seated)
+      (fz-pick votable seed)))
 )
 (define-private (fz-pick-revealable-bid (seed uint))
   (fz-pick (filter fz-revealable-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
@@ -330,6 +458,62 @@
 )
 (define-private (fz-pick-proposal (seed uint))
   (if (is-eq (get last-proposal-id (var-get market)) u0) none (some (+ u1 (mod seed (get last-proposal-id (var-get market))))))
+)
+;; a proposal still taking votes, or one that would pass now: in its execution
+;; window, not executed, with quorum and more yes than no
+(define-private (fz-open-proposal (id uint))
+  (match (map-get? proposals id) p (<= burn-block-height (get voting-ends-at p)) false)
+)
+(define-private (fz-executable-proposal (id uint))
+  (let ((totals (get-market-totals)))
+    (match (map-get? proposals id)
+      p (and (not (get executed p)) (>= burn-block-height (get executable-at p)) (< burn-block-height (get expires-at p))
+             (> (get yes-votes p) (get no-votes p))
+             (>= (* (+ (get yes-votes p) (get no-votes p)) BPS)
+                 (* (fz-min (get total-stake p) (+ (get dataset-stakes totals) (get validator-stakes totals))) (get quorum-bps p))))
+      false))
+)
+;; Three times in four a proposal the call can act on, if any (to vote: the
+;; earliest still open, so that votes gather on one proposal; to execute: any
+;; that would pass), else any proposal.
+(define-private (fz-pick-proposal-where (seed uint) (open bool))
+  (let ((ids (fz-ids-upto (get last-proposal-id (var-get market)))))
+    (match (if (> (mod seed u4) u0)
+             (if open (element-at? (filter fz-open-proposal ids) u0) (fz-pick (filter fz-executable-proposal ids) (/ seed u4)))
+             none)
+      id (some id)
+      (fz-pick-proposal seed)))
+)
+(define-private (fz-my-active-dataset (id uint))
+  (match (map-get? datasets id) d (and (is-eq (get provider d) tx-sender) (get active d)) false)
+)
+(define-private (fz-pick-my-active-dataset (seed uint))
+  (fz-pick (filter fz-my-active-dataset (fz-ids-upto (get last-dataset-id (var-get market)))) seed)
+)
+;; a running job on one of the caller's datasets (declinable or not)
+(define-private (fz-my-job (id uint))
+  (match (map-get? bids id)
+    bid (and (is-eq (get status bid) STATUS_MATCHED)
+             (match (map-get? datasets (get dataset-id bid)) d (is-eq (get provider d) tx-sender) false))
+    false)
+)
+;; ... that the rules let the caller decline now
+(define-private (fz-declinable (id uint))
+  (and (fz-my-job id)
+       (match (map-get? bids id)
+         bid (and (<= burn-block-height (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window")))
+                  (match (map-get? committees id) c (is-eq (get commits c) u0) true))
+         false))
+)
+;; the caller's open dataset with a queue whose head it can match now (at a
+;; free slot it opens by raising its capacity)
+(define-private (fz-my-queued-dataset (id uint))
+  (match (map-get? datasets id)
+    d (and (is-eq (get provider d) tx-sender) (get active d) (> (get queued-jobs d) u0)
+           (< (get active-jobs d) MAX_CONCURRENT_JOBS)
+           (>= (get stake d) (get min-dataset-stake (var-get market)))
+           (not (get paused (var-get market))))
+    false)
 )
 
 ;; ---------------------------------------------------------------------------
@@ -348,25 +532,71 @@
   (let (
       (params (get-parameters))
       (price (match (map-get? datasets dataset-id) d (get price-per-block d) u0))
-      (duration (+ u1 (mod duration-seed (fz-min u40 (get max-computation-duration params)))))
+      (duration (+ u1 (mod duration-seed (fz-min u12 (get max-computation-duration params)))))
     )
     {
       amount: (+ (fz-max (* price duration) (get min-bid-amount params)) (mod amount-seed u1000000)),
       duration: duration,
-      deadline: (+ burn-block-height duration (mod slack-seed u60)),
+      ;; within max-bid-wait of the training's end, as the rules require
+      deadline: (+ burn-block-height duration (mod slack-seed (fz-min u20 (+ (get max-bid-wait params) u1)))),
     }
   )
+)
+;; A metadata URI: one of FZ_URIS (valid and invalid kinds).
+(define-private (fz-uri (seed uint))
+  (unwrap-panic (element-at? FZ_URIS (mod seed (len FZ_URIS))))
+)
+;; The URI rule, written apart from the contract: a known scheme with something
+;; after it, and no whitespace anywhere.
+(define-private (fz-has-scheme (uri (string-ascii 256)) (scheme (string-ascii 8)))
+  (and (> (len uri) (len scheme))
+       (is-eq (slice? uri u0 (len scheme)) (some scheme)))
+)
+(define-private (fz-uri-ok (uri (string-ascii 256)))
+  (and (or (fz-has-scheme uri "ipfs://") (fz-has-scheme uri "ar://") (fz-has-scheme uri "https://"))
+       (is-none (index-of? uri " ")) (is-none (index-of? uri "\t"))
+       (is-none (index-of? uri "\n")) (is-none (index-of? uri "\r")))
+)
+;; The error the URI rules give (u0 = accepted).
+(define-private (fz-uri-error (uri (string-ascii 256)))
+  (if (is-eq (len uri) u0) u202 (if (fz-uri-ok uri) u0 u210))
+)
+;; A validator's score: any of 0..100 one time in four, else a passing one
+;; (40..100), so that most jobs settle and some meet the slash rules.
+(define-private (fz-score (seed uint))
+  (if (is-eq (mod seed u4) u0) (mod (/ seed u4) u101) (+ u40 (mod (/ seed u4) u61)))
 )
 (define-private (fz-salt (seed uint))
   (sha256 (unwrap-panic (to-consensus-buff? seed)))
 )
+;; Where most proposed values of a parameter lie: values that keep the market
+;; alive on the fuzzing clock (affordable stakes, short windows, a proposal
+;; threshold some accounts reach). One proposal in four takes any value in bounds.
+(define-private (fz-live-max (name (string-ascii 32)))
+  (if (or (is-eq name "min-dataset-stake") (is-eq name "min-validator-stake") (is-eq name "min-bid-amount")
+          (is-eq name "proposal-threshold")) u3000000
+  (if (or (is-eq name "max-computation-duration") (is-eq name "max-bid-wait")) u40
+  (if (or (is-eq name "decline-window") (is-eq name "validator-unbonding-blocks")) u12
+  (if (or (is-eq name "validation-window") (is-eq name "reveal-window") (is-eq name "voting-period")) u30
+  (if (is-eq name "stake-lock-blocks") u48
+  (if (is-eq name "execution-delay") u6
+  (if (is-eq name "committee-size") u5
+    u1000000000000000)))))))
+)
 (define-private (fz-proposal-value (name (string-ascii 32)) (seed uint))
   (match (map-get? parameter-bounds name)
-    b (+ (get min-value b) (mod seed (+ (- (get max-value b) (get min-value b)) u1)))
+    b (let (
+        (lo (get min-value b))
+        (hi (if (is-eq (mod seed u4) u0) (get max-value b) (fz-max lo (fz-min (get max-value b) (fz-live-max name)))))
+      )
+      (+ lo (mod (/ seed u4) (+ (- hi lo) u1))))
     seed)
 )
+;; One proposal in four is about committee-size (small committees and large
+;; markets, one-seat committees among them, are reached that way), else any.
 (define-private (fz-parameter-name (seed uint))
-  (unwrap-panic (element-at? FZ_PARAMETER_NAMES (mod seed (len FZ_PARAMETER_NAMES))))
+  (if (is-eq (mod seed u4) u0) "committee-size"
+    (unwrap-panic (element-at? FZ_PARAMETER_NAMES (mod (/ seed u4) (len FZ_PARAMETER_NAMES)))))
 )
 
 ;; ---------------------------------------------------------------------------
@@ -397,8 +627,8 @@
       )
       {
         ok: (and (get ok acc)
-                 ;; a retired dataset holds no stake and has no job, running or waiting
-                 (or (get active d) (and (is-eq stake u0) (is-eq (get active-jobs d) u0) (is-eq queued u0)))
+                 ;; (a retired dataset keeps its stake, queue and running jobs until
+                 ;; they end: nothing to check here but the counters below)
                  ;; an empty queue has neither head nor tail, a non-empty one has both
                  (is-eq (is-eq queued u0) (is-eq (get queue-head d) u0))
                  (is-eq (is-eq queued u0) (is-eq (get queue-tail d) u0))
@@ -438,11 +668,21 @@
     ok: (and (get ok acc) (is-none (index-of? (get seen acc) seat))),
   }
 )
-;; votes cast by the seats of a committee: every commit and reveal counted
-(define-private (fz-count-vote (seat principal) (acc { bid-id: uint, commits: uint, reveals: uint }))
-  (match (map-get? votes { bid-id: (get bid-id acc), validator: seat })
-    v (merge acc { commits: (+ (get commits acc) u1), reveals: (+ (get reveals acc) (if (get revealed v) u1 u0)) })
-    acc)
+;; votes cast by the seats of a committee: every commit and reveal counted, and
+;; each vote weighs exactly its seat's weight (the member's stake at the draw)
+(define-private (fz-count-vote
+    (seat principal)
+    (acc { bid-id: uint, weights: (list 10 uint), i: uint, commits: uint, reveals: uint, weights-ok: bool })
+  )
+  (merge
+    (match (map-get? votes { bid-id: (get bid-id acc), validator: seat })
+      v (merge acc {
+          commits: (+ (get commits acc) u1),
+          reveals: (+ (get reveals acc) (if (get revealed v) u1 u0)),
+          weights-ok: (and (get weights-ok acc) (is-eq (some (get weight v)) (element-at? (get weights acc) (get i acc)))),
+        })
+      acc)
+    { i: (+ (get i acc) u1) })
 )
 ;; a vote by an account that holds no seat
 (define-private (fz-stray-vote (who principal) (acc { bid-id: uint, seats: (list 10 principal), ok: bool }))
@@ -450,23 +690,33 @@
                         (or (is-some (index-of? (get seats acc) who))
                             (is-none (map-get? votes { bid-id: (get bid-id acc), validator: who })))) })
 )
+(define-private (fz-positive (w uint) (all-ok bool))
+  (and all-ok (> w u0))
+)
 
 (define-private (fz-committee-ok
     (bid-id uint)
-    (c { seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
-         revealed: (list 10 { score: uint, weight: uint }) })
+    (c { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+         revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
     (provider principal)
     (bidder principal)
   )
   (let (
       (seat-count (len (get seats c)))
-      (cast (fold fz-count-vote (get seats c) { bid-id: bid-id, commits: u0, reveals: u0 }))
+      (cast (fold fz-count-vote (get seats c)
+              { bid-id: bid-id, weights: (get weights c), i: u0, commits: u0, reveals: u0, weights-ok: true }))
     )
     (and (> seat-count u0)
+         ;; one weight per seat, each a stake (> 0), summing to the total
+         (is-eq (len (get weights c)) seat-count)
+         (fold fz-positive (get weights c) true)
+         (is-eq (fold + (get weights c) u0) (get total-weight c))
+         (<= (get revealed-weight c) (get total-weight c))
          (<= (get commits c) seat-count)
          (<= (get reveals c) (get commits c))
          (is-eq (get commits cast) (get commits c))
          (is-eq (get reveals cast) (get reveals c))
+         (get weights-ok cast)
          (is-eq (len (get revealed c)) (get reveals c))
          (is-eq (fold fz-add-weight (get revealed c) u0) (get revealed-weight c))
          (fold fz-score-ok (get revealed c) true)
@@ -476,6 +726,20 @@
          (get ok (fold fz-unique-seat (get seats c) { seen: (list), ok: true }))
          (get ok (fold fz-stray-vote FZ_ACCOUNTS { bid-id: bid-id, seats: (get seats c), ok: true })))
   )
+)
+
+;; Weight of the revealed votes strictly under a score.
+(define-private (fz-weight-under (v { score: uint, weight: uint }) (acc { bound: uint, weight: uint }))
+  (if (< (get score v) (get bound acc)) (merge acc { weight: (+ (get weight acc) (get weight v)) }) acc)
+)
+;; Whether a strict majority of a committee's whole weight (silent seats
+;; included) revealed a score under the slash threshold.
+(define-private (fz-majority-under
+    (revealed (list 10 { score: uint, weight: uint }))
+    (slash-threshold uint)
+    (total-weight uint)
+  )
+  (> (* u2 (get weight (fold fz-weight-under revealed { bound: slash-threshold, weight: u0 }))) total-weight)
 )
 
 ;; A job result agrees with the payout rules of the bid's parameter version.
@@ -501,6 +765,7 @@
            (is-eq (get outcome r) (if (>= final rt) OUTCOME_REWARDED (if (< final st) OUTCOME_SLASHED OUTCOME_PARTIAL)))
            (if (> payment u0)
              (and (is-eq (get validator-fees r) (/ (* payment (get validator-fee-bps p)) BPS))
+                  ;; the protocol fee comes out of the provider's payment only
                   (is-eq (get protocol-fee r) (/ (* payment (get protocol-fee-bps p)) BPS))
                   (is-eq (+ (get provider-payment r) (get validator-fees r) (get protocol-fee r)) payment))
              (and (is-eq (get provider-payment r) u0)
@@ -509,7 +774,7 @@
                          (fz-min (/ (* amount (get validator-fee-bps p)) BPS) (get slashed-amount r)))))
            ;; only a score under the slash threshold slashes
            (or (< final st) (is-eq (get slashed-amount r) u0))
-           ;; claims only ever take out of the pool
+           ;; the pool is the fees plus (some of) the penalties, and claims only take out of it
            (<= (get reward-pool r) (+ (get validator-fees r) (get penalties r)))))
     false)
 )
@@ -530,14 +795,15 @@
 
 ;; What is left of a reward pool belongs to the coherent seats that have not
 ;; claimed: reward-weight is exactly their weight, and a non-empty pool always
-;; has one of them left to claim it (no reward is ever stranded).
+;; has one of them left to claim it (no reward is ever stranded). A slash had a
+;; strict majority of the committee's whole weight behind it.
 (define-private (fz-pool-ok
     (bid-id uint)
     (r { final-score: uint, outcome: uint, provider-payment: uint, bidder-refund: uint, slashed-amount: uint,
          validator-fees: uint, protocol-fee: uint, penalties: uint, reward-pool: uint, reward-weight: uint,
          finalized-at: uint })
-    (committee (optional { seats: (list 10 principal), commits: uint, reveals: uint, revealed-weight: uint,
-                           revealed: (list 10 { score: uint, weight: uint }) }))
+    (committee (optional { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint,
+                           reveals: uint, revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) }))
     (version uint)
   )
   (match committee
@@ -545,7 +811,9 @@
                     { bid-id: bid-id, final: (get final-score r), tolerance: (fz-param version "consensus-tolerance"),
                       weight: u0, count: u0 })))
         (and (is-eq (get reward-weight r) (get weight left))
-             (or (is-eq (get reward-pool r) u0) (> (get count left) u0))))
+             (or (is-eq (get reward-pool r) u0) (> (get count left) u0))
+             (or (not (is-eq (get outcome r) OUTCOME_SLASHED))
+                 (fz-majority-under (get revealed c) (fz-param version "slash-threshold") (get total-weight c)))))
     false)
 )
 
@@ -553,40 +821,119 @@
   (match (index-of? FZ_ACCOUNTS seat) i (fz-add-at counts i u1) counts)
 )
 
+;; A seat registered before the match: its ordinal is at most the market's
+;; registration count at the match.
+(define-private (fz-seat-eligible (seat principal) (acc { max-ordinal: uint, ok: bool }))
+  (merge acc { ok: (and (get ok acc)
+                        (match (map-get? validators seat)
+                          v (and (> (get ordinal v) u0) (<= (get ordinal v) (get max-ordinal acc)))
+                          false)) })
+)
+
+;; A bid's life is bounded by its parameter version: training within
+;; max-computation-duration, a deadline at most max-bid-wait past it, so its end
+;; (deadline + validation-window + reveal-window) is a fixed block, at most
+;; FZ_MAX_LIFETIME after it was placed; a matched job could meet its deadline.
+(define-private (fz-bounded-end-ok
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+  )
+  (let (
+      (v (get parameter-version bid))
+      (status (get status bid))
+      (duration (get duration bid))
+      (deadline (get deadline bid))
+      (placed (get placed-at bid))
+    )
+    (or (not (or (is-eq status STATUS_QUEUED) (is-eq status STATUS_MATCHED)))
+        (and (> duration u0)
+             (<= duration (fz-param v "max-computation-duration"))
+             (<= (+ placed duration) deadline)
+             (<= deadline (+ placed duration (fz-param v "max-bid-wait")))
+             (<= (+ deadline (fz-param v "validation-window") (fz-param v "reveal-window")) (+ placed FZ_MAX_LIFETIME))
+             (or (is-eq status STATUS_QUEUED)
+                 (and (<= placed (get matched-at bid)) (<= (+ (get matched-at bid) duration) deadline)))))
+  )
+)
+
+;; What a bid recorded at its match: nothing while queued; at the match, counts
+;; no larger than the market's, and the market was not paused (the pause before
+;; had ended, the next one started later).
+(define-private (fz-match-record-ok
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+  )
+  (let (
+      (state (var-get market))
+      (at (get matched-at bid))
+      (k (get pauses-at-match bid))
+    )
+    (if (is-eq at u0)
+      ;; never matched (queued, or cancelled / expired from the queue)
+      (and (not (is-eq (get status bid) STATUS_MATCHED)) (not (is-eq (get status bid) STATUS_SETTLED))
+           (is-eq (get validators-at-match bid) u0) (is-eq (get registrations-at-match bid) u0) (is-eq k u0))
+      (and (not (is-eq (get status bid) STATUS_QUEUED))
+           (<= (get validators-at-match bid) (get registrations-at-match bid))
+           (<= (get registrations-at-match bid) (get validator-registrations state))
+           (<= k (get pauses state))
+           (or (is-eq k u0)
+               (match (map-get? pause-log k) pause (and (> (get ended-at pause) u0) (<= (get ended-at pause) at)) false))
+           (match (map-get? pause-log (+ k u1)) pause (>= (get started-at pause) at) true)))
+  )
+)
+
 (define-private (fz-bid-step
     (id uint)
-    (acc { ok: bool, links-ok: bool, results-ok: bool, committees-ok: bool, open: uint, queued: uint,
-           matched: uint, pool: uint, seats: (list 9 uint) })
+    (acc { ok: bool, links-ok: bool, results-ok: bool, committees-ok: bool, ends-ok: bool, eligible-ok: bool,
+           open: uint, queued: uint, matched: uint, pool: uint, seats: (list 9 uint) })
   )
   (match (map-get? bids id)
     bid (let (
         (status (get status bid))
         (amount (get amount bid))
+        (version (get parameter-version bid))
         (result (map-get? job-results id))
         (committee (map-get? committees id))
         (dataset (map-get? datasets (get dataset-id bid)))
         (provider (match dataset d (get provider d) (get bidder bid)))
+        ;; a job declined by its provider: cancelled after a match
+        (declined (and (is-eq status STATUS_CANCELLED) (> (get matched-at bid) u0)))
       )
       {
         ok: (and (get ok acc)
                  (>= status STATUS_QUEUED) (<= status STATUS_EXPIRED)
                  (is-some dataset)
-                 (is-some (map-get? parameter-history (get parameter-version bid)))
+                 (is-some (map-get? parameter-history version))
                  (not (is-eq (get bidder bid) provider))
-                 (>= amount (fz-param (get parameter-version bid) "min-bid-amount"))),
+                 (>= amount (fz-param version "min-bid-amount"))),
         ;; exactly the queued bids are linked into a queue
         links-ok: (and (get links-ok acc) (is-eq (is-eq status STATUS_QUEUED) (is-some (map-get? queue-links id)))),
         ;; exactly the settled bids have a result (a job is paid out once), and it obeys the rules
         results-ok: (and (get results-ok acc)
                          (is-eq (is-eq status STATUS_SETTLED) (is-some result))
-                         (match result r (and (fz-result-ok r amount (get parameter-version bid))
-                                              (fz-pool-ok id r committee (get parameter-version bid)))
+                         (match result r (and (fz-result-ok r amount version) (fz-pool-ok id r committee version))
                            true)),
+        ;; a committee belongs to a job that was matched; a declined job had no vote
         committees-ok: (and (get committees-ok acc)
                             (match committee
-                              c (and (not (is-eq status STATUS_QUEUED)) (not (is-eq status STATUS_CANCELLED))
+                              c (and (not (is-eq status STATUS_QUEUED))
+                                     (or (not (is-eq status STATUS_CANCELLED)) (and declined (is-eq (get commits c) u0)))
                                      (fz-committee-ok id c provider (get bidder bid)))
                               (not (is-eq status STATUS_SETTLED)))),
+        ends-ok: (and (get ends-ok acc) (fz-bounded-end-ok bid)),
+        ;; the committee of a running job: only validators registered before the
+        ;; match, at most committee-size of the validators of the match
+        eligible-ok: (and (get eligible-ok acc)
+                          (fz-match-record-ok bid)
+                          (or (not (is-eq status STATUS_MATCHED))
+                              (match committee
+                                c (and (get ok (fold fz-seat-eligible (get seats c)
+                                                 { max-ordinal: (get registrations-at-match bid), ok: true }))
+                                       (<= (len (get seats c))
+                                           (fz-min (fz-param version "committee-size") (get validators-at-match bid))))
+                                true))),
         open: (+ (get open acc) (if (or (is-eq status STATUS_QUEUED) (is-eq status STATUS_MATCHED)) amount u0)),
         queued: (+ (get queued acc) (if (is-eq status STATUS_QUEUED) u1 u0)),
         matched: (+ (get matched acc) (if (is-eq status STATUS_MATCHED) u1 u0)),
@@ -600,8 +947,8 @@
 
 (define-private (fz-bids)
   (fold fz-bid-step (fz-ids-upto (get last-bid-id (var-get market)))
-    { ok: true, links-ok: true, results-ok: true, committees-ok: true, open: u0, queued: u0, matched: u0,
-      pool: u0, seats: FZ_ZEROS })
+    { ok: true, links-ok: true, results-ok: true, committees-ok: true, ends-ok: true, eligible-ok: true,
+      open: u0, queued: u0, matched: u0, pool: u0, seats: FZ_ZEROS })
 )
 
 (define-private (fz-enumerable)
@@ -611,21 +958,31 @@
 
 (define-private (fz-validator-step
     (who principal)
-    (acc { ok: bool, i: uint, stake: uint, active: uint, seats: (list 9 uint), check-seats: bool })
+    (acc { ok: bool, i: uint, stake: uint, active: uint, seats: (list 9 uint), check-seats: bool,
+           ordinals: (list 9 uint) })
   )
-  (let ((seated (default-to u0 (element-at? (get seats acc) (get i acc)))))
+  (let (
+      (seated (default-to u0 (element-at? (get seats acc) (get i acc))))
+      (state (var-get market))
+    )
     (match (map-get? validators who)
       v (merge acc {
           i: (+ (get i acc) u1),
           stake: (+ (get stake acc) (get stake v)),
           active: (+ (get active acc) (if (get active v) u1 u0)),
+          ordinals: (default-to (get ordinals acc) (as-max-len? (append (get ordinals acc) (get ordinal v)) u9)),
           ok: (and (get ok acc)
-                   ;; an active validator sits at its index of the set
+                   ;; an active validator sits at its index of the set, with its ordinal
                    (or (not (get active v))
-                       (and (< (get index v) (get active-validator-count (var-get market)))
-                            (is-eq (map-get? validator-at (get index v)) (some who))))
+                       (and (< (get index v) (get active-validator-count state))
+                            (is-eq (map-get? validator-at (get index v)) (some { validator: who, ordinal: (get ordinal v) }))))
                    ;; an active validator always has stake behind its vote
                    (or (not (get active v)) (> (get stake v) u0))
+                   ;; registration ordinals: 1.., at most the registrations so far, never shared
+                   (> (get ordinal v) u0)
+                   (<= (get ordinal v) (get validator-registrations state))
+                   (is-none (index-of? (get ordinals acc) (get ordinal v)))
+                   (<= (get registered-after-proposal v) (get last-proposal-id state))
                    ;; open-seats counts exactly the unsettled jobs whose committee seats it
                    (or (not (get check-seats acc)) (is-eq (get open-seats v) seated))),
         })
@@ -639,12 +996,13 @@
   (let (
       (n-active (get active-validator-count (var-get market)))
       (vs (fold fz-validator-step FZ_ACCOUNTS
-            { ok: true, i: u0, stake: u0, active: u0, seats: seats, check-seats: check-seats }))
+            { ok: true, i: u0, stake: u0, active: u0, seats: seats, check-seats: check-seats, ordinals: (list) }))
     )
     (and (get ok vs)
          (is-eq (get stake vs) (get validator-stakes (get-market-totals)))
          ;; the active set is exactly indices 0..count-1
          (is-eq (get active vs) n-active)
+         (<= n-active (get validator-registrations (var-get market)))
          (is-none (map-get? validator-at n-active)))
   )
 )
@@ -655,8 +1013,17 @@
     false))
 )
 
+;; The version that last changed a parameter holds the value in force, and is
+;; no later than the version in force.
+(define-private (fz-changed-in-ok (name (string-ascii 32)) (all-ok bool))
+  (and all-ok
+       (match (map-get? parameter-changed-in name)
+         changed (and (<= changed (fz-version)) (is-eq (fz-param changed name) (fz-param (fz-version) name)))
+         true))
+)
+
 (define-private (fz-parameters-ok)
-  (let ((p (get-parameters)) (state (var-get market)))
+  (let ((p (get-parameters)) (state (var-get market)) (defaults (parameters-at u1)))
     (and (is-eq (map-get? parameter-history (get version p)) (some p))
          ;; the market record's copies are those of the version in force
          (is-eq (get parameter-version state) (get version p))
@@ -664,11 +1031,18 @@
          (is-eq (get min-validator-stake state) (get min-validator-stake p))
          (is-eq (get min-bid-amount state) (get min-bid-amount p))
          (is-eq (get max-computation-duration state) (get max-computation-duration p))
+         (is-eq (get max-bid-wait state) (get max-bid-wait p))
          (is-eq (get committee-size state) (get committee-size p))
          (is-none (map-get? parameter-history (+ (get version p) u1)))
          (> (get reward-threshold p) (get slash-threshold p))
          (< (+ (get validator-fee-bps p) (get protocol-fee-bps p)) BPS)
-         (fold fz-param-in-bounds FZ_PARAMETER_NAMES true))
+         (fold fz-param-in-bounds FZ_PARAMETER_NAMES true)
+         (fold fz-changed-in-ok FZ_PARAMETER_NAMES true)
+         ;; version 1 is the documented defaults
+         (is-eq (get protocol-fee-bps defaults) (get protocol-fee-bps FZ_DEFAULTS))
+         (is-eq (get validator-fee-bps defaults) (get validator-fee-bps FZ_DEFAULTS))
+         (is-eq (get max-bid-wait defaults) (get max-bid-wait FZ_DEFAULTS))
+         (is-eq (get decline-window defaults) (get decline-window FZ_DEFAULTS)))
   )
 )
 
@@ -677,8 +1051,14 @@
     v (merge acc {
         yes: (+ (get yes acc) (if (get support v) (get weight v) u0)),
         no: (+ (get no acc) (if (get support v) u0 (get weight v))),
-        ;; a voter's stakes stay locked until the end of the vote
-        locks-ok: (and (get locks-ok acc) (>= (default-to u0 (map-get? vote-locks who)) (get ends acc))),
+        locks-ok: (and (get locks-ok acc)
+                       ;; a voter's stakes stay locked until the end of the vote
+                       (>= (default-to u0 (map-get? vote-locks who)) (get ends acc))
+                       ;; no vote weighs more than the voter's power when the proposal
+                       ;; was made (recorded for proposals made from here)
+                       (match (map-get? fz-power-at-proposal { proposal-id: (get id acc), who: who })
+                         power (<= (get weight v) power)
+                         true)),
       })
     acc)
 )
@@ -693,6 +1073,7 @@
                   (get locks-ok tally)
                   (> (get executable-at p) (get voting-ends-at p))
                   (> (get voting-ends-at p) (get created-at p))
+                  (<= (get base-version p) (fz-version))
                   (is-eq (get expires-at p) (+ (get executable-at p) PROPOSAL_EXECUTION_WINDOW))))
          false))
 )
@@ -701,17 +1082,47 @@
   (fold fz-proposal-step (fz-ids-upto (get last-proposal-id (var-get market))) true)
 )
 
+;; Pause k of the log: pauses 1..pauses exist, each started no earlier than the
+;; one before ended, and only the last may still be running (ended-at 0).
+(define-private (fz-pause-step (k uint) (acc { ok: bool, prev-end: uint }))
+  (let ((state (var-get market)))
+    (match (map-get? pause-log k)
+      pause {
+        ok: (and (get ok acc)
+                 (>= (get started-at pause) (get prev-end acc))
+                 (<= (get started-at pause) burn-block-height)
+                 (if (is-eq (get ended-at pause) u0)
+                   (is-eq k (get pauses state))
+                   (and (>= (get ended-at pause) (get started-at pause)) (<= (get ended-at pause) burn-block-height)))),
+        prev-end: (get ended-at pause),
+      }
+      { ok: false, prev-end: u0 }))
+)
+(define-private (fz-pause-log-ok)
+  (let ((state (var-get market)) (n (get pauses state)))
+    (and (<= n FZ_MAX_ID)
+         (get ok (fold fz-pause-step (fz-ids-upto n) { ok: true, prev-end: u0 }))
+         (is-none (map-get? pause-log (+ n u1)))
+         ;; paused exactly while the last pause runs
+         (is-eq (get paused state)
+                (and (> n u0) (match (map-get? pause-log n) last (is-eq (get ended-at last) u0) false)))))
+)
+
 ;; ---------------------------------------------------------------------------
 ;; Invariants (checked by `rv ... invariant` after random call sequences)
 ;; ---------------------------------------------------------------------------
 
-;; Every micro-STX the contract holds is in exactly one bucket of get-market-totals.
+;; Every micro-STX the contract holds is in exactly one bucket of
+;; get-market-totals: the balance is their sum exactly, and there is no surplus
+;; (no contract call ever leaves STX untracked).
 (define-read-only (invariant-solvency)
-  (is-eq (stx-get-balance current-contract) (fz-total (get-market-totals)))
+  (let ((totals (get-market-totals)))
+    (and (is-eq (stx-get-balance current-contract) (fz-total totals))
+         (is-eq (get surplus totals) u0)))
 )
 
 ;; The dataset-stakes bucket is the sum of the datasets' stakes and of the
-;; providers' governance stakes; retired datasets hold nothing; queues are well formed.
+;; providers' governance stakes; queues are well formed.
 (define-read-only (invariant-dataset-stakes)
   (let (
       (bucket (get dataset-stakes (get-market-totals)))
@@ -754,36 +1165,66 @@
 ;; result obeying the payout rules; unclaimed rewards are exactly what is left
 ;; of the results' reward pools; claims never exceed a pool; what is left of a
 ;; pool is owed to exactly the coherent seats that have not claimed (its
-;; reward-weight is their weight) and is never stranded.
+;; reward-weight is their weight) and is never stranded; a slash had a strict
+;; majority of its committee's whole weight behind it.
 (define-read-only (invariant-jobs-paid-once)
   (or (not (fz-enumerable))
       (let ((bs (fz-bids)))
         (and (get results-ok bs) (is-eq (get pool bs) (get unclaimed-rewards (get-market-totals))))))
 )
 
-;; Committees: seats unique, parties never seated, counts match the votes cast,
-;; revealed weight is the sum of the revealed votes; a settled job had one.
+;; Committees: seats unique, parties never seated, one positive weight per seat
+;; summing to total-weight, each vote weighing its seat's weight, counts match
+;; the votes cast, revealed weight is the sum of the revealed votes; a settled
+;; job had one; a declined job had no vote.
 (define-read-only (invariant-committees)
   (or (not (fz-enumerable)) (get committees-ok (fz-bids)))
 )
 
+;; Every open bid has a reachable, bounded end: its deadline lies at most
+;; max-bid-wait past its training (max-computation-duration at most) under its
+;; parameter version, so deadline + validation-window + reveal-window, after
+;; which anyone can close it, is at most FZ_MAX_LIFETIME after it was placed.
+(define-read-only (invariant-bounded-ends)
+  (or (not (fz-enumerable)) (get ends-ok (fz-bids)))
+)
+
+;; Every seat on an unsettled job's committee registered before the match (its
+;; ordinal <= the bid's registrations-at-match), and a committee has at most
+;; committee-size of the validators of the match; what a bid recorded at its
+;; match is consistent (nothing while queued, no match during a pause).
+(define-read-only (invariant-committee-eligibility)
+  (or (not (fz-enumerable)) (get eligible-ok (fz-bids)))
+)
+
 ;; Validator stakes sum to their bucket; the active set is exactly indices
-;; 0..count-1; open-seats counts the unsettled jobs that seat each validator.
+;; 0..count-1 (each entry with its validator's ordinal); ordinals are unique and
+;; no larger than the registrations; open-seats counts the unsettled jobs that
+;; seat each validator.
 (define-read-only (invariant-validator-set)
   (let ((enumerable (fz-enumerable)))
     (fz-validators-ok (if enumerable (get seats (fz-bids)) FZ_ZEROS) enumerable))
 )
 
 ;; The parameters in force are the latest stored version and obey the hard
-;; bounds and cross rules.
+;; bounds and cross rules; the market's copies and parameter-changed-in agree
+;; with the history; version 1 holds the documented defaults.
 (define-read-only (invariant-parameters)
   (fz-parameters-ok)
 )
 
 ;; Proposal tallies are the sums of their recorded votes; voters stay locked
-;; until the vote ends.
+;; until the vote ends; no vote weighs more than its voter's power when the
+;; proposal was made.
 (define-read-only (invariant-governance-tallies)
   (or (not (fz-enumerable)) (fz-governance-ok))
+)
+
+;; The pause log matches the market's pauses counter and paused flag: pauses
+;; 1..pauses are logged in order, only the last may be running, and it runs
+;; exactly while the market is paused.
+(define-read-only (invariant-pause-log)
+  (fz-pause-log-ok)
 )
 
 ;; All of the above, as an error code for the property tests (u0 = all hold).
@@ -795,10 +1236,11 @@
       (ds (fz-datasets))
       (provider-sums (map fz-provider-stake FZ_ACCOUNTS))
     )
-    (if (not (is-eq (stx-get-balance current-contract) (fz-total totals))) u9001
+    (if (not (and (is-eq (stx-get-balance current-contract) (fz-total totals)) (is-eq (get surplus totals) u0))) u9001
     (if (not (is-eq (fold + provider-sums u0) (get dataset-stakes totals))) u9002
     (if (not (fz-validators-ok (if enumerable (get seats bs) FZ_ZEROS) enumerable)) u9003
     (if (not (fz-parameters-ok)) u9004
+    (if (not (fz-pause-log-ok)) u9015
     (if (not enumerable) u0
     (if (not (fz-governance-ok)) u9005
     (if (not (and (get ok ds) (is-eq (get stake ds) (get dataset-stakes totals)) (is-eq (get per-provider ds) provider-sums))) u9006
@@ -808,7 +1250,9 @@
     (if (not (and (get links-ok bs) (is-eq (get queued bs) (get queued-jobs ds)) (is-eq (get matched bs) (get active-jobs ds)))) u9010
     (if (not (and (get results-ok bs) (is-eq (get pool bs) (get unclaimed-rewards totals)))) u9011
     (if (not (get committees-ok bs)) u9012
-      u0)))))))))))))
+    (if (not (get ends-ok bs)) u9013
+    (if (not (get eligible-ok bs)) u9014
+      u0))))))))))))))))
   )
 )
 
@@ -833,22 +1277,109 @@
          (>= (* u2 (get le w)) total)
          (< (* u2 (get lt w)) total)))
 )
+;; The lower median itself (MAX_SCORE + 1 when nothing was revealed): the
+;; smallest revealed score with at least half the weight at or below it.
+(define-private (fz-median-step
+    (v { score: uint, weight: uint })
+    (acc { revealed: (list 10 { score: uint, weight: uint }), total: uint, best: uint })
+  )
+  (let ((w (fold fz-weight-around (get revealed acc) { m: (get score v), le: u0, lt: u0 })))
+    (if (and (< (get score v) (get best acc)) (>= (* u2 (get le w)) (get total acc)))
+      (merge acc { best: (get score v) })
+      acc))
+)
+(define-private (fz-median (revealed (list 10 { score: uint, weight: uint })) (total uint))
+  (get best (fold fz-median-step revealed { revealed: revealed, total: total, best: (+ MAX_SCORE u1) }))
+)
+(define-private (fz-dist (a uint) (b uint))
+  (if (> a b) (- a b) (- b a))
+)
 (define-private (fz-coherent-weight (v { score: uint, weight: uint }) (acc { final: uint, tolerance: uint, weight: uint }))
-  (if (<= (if (> (get score v) (get final acc)) (- (get score v) (get final acc)) (- (get final acc) (get score v)))
-          (get tolerance acc))
+  (if (<= (fz-dist (get score v) (get final acc)) (get tolerance acc))
     (merge acc { weight: (+ (get weight acc) (get weight v)) })
     acc)
 )
+;; Whether a committee of enough reveals settles (true) or is refunded for want
+;; of a majority behind a slash (false), by the rules of its bid's version.
+(define-private (fz-settles (bid-id uint) (revealed (list 10 { score: uint, weight: uint })) (revealed-weight uint)
+                            (total-weight uint))
+  (match (map-get? bids bid-id)
+    bid (let ((st (fz-param (get parameter-version bid) "slash-threshold")))
+          (or (>= (fz-median revealed revealed-weight) st) (fz-majority-under revealed st total-weight)))
+    false)
+)
 
-;; A job just finalized: status, median, slash, and every bucket and balance
-;; moved exactly by the result (plus refunds of queue heads expired by the freed
-;; slot). u0 when all hold, else the failing check.
+;; Every validator's stake, in FZ_ACCOUNTS order: taken before a call that
+;; settles seats, to check each seat's penalty.
+(define-private (fz-stakes)
+  (map fz-vstake FZ_ACCOUNTS)
+)
+(define-private (fz-stake-in (stakes (list 9 uint)) (who principal))
+  (match (index-of? FZ_ACCOUNTS who) i (default-to u0 (element-at? stakes i)) u0)
+)
+
+;; Whether a pause overlapped a matched job's commit window: the first pause
+;; after its match started by the window's close.
+(define-private (fz-commit-paused (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (and (> (get pauses (var-get market)) (get pauses-at-match bid))
+             (match (map-get? pause-log (+ (get pauses-at-match bid) u1))
+               pause (<= (get started-at pause) (fz-commit-closes bid-id))
+               false))
+    false)
+)
+
+;; Each seat of a committee just settled lost exactly its penalty: none for a
+;; coherent vote (with no final score every revealed vote is coherent) or for
+;; a seat that never committed when excused; otherwise validator-penalty-bps of
+;; its stake. Sums the silent seats' penalties and the outliers' apart.
+(define-private (fz-seat-penalty
+    (seat principal)
+    (acc { bid-id: uint, final: (optional uint), tolerance: uint, bps: uint, waive: bool, stakes: (list 9 uint),
+           ok: bool, silent: uint, outlier: uint })
+  )
+  (let (
+      (vote (map-get? votes { bid-id: (get bid-id acc), validator: seat }))
+      (revealed (match vote v (get revealed v) false))
+      (coherent (match vote v
+                  (and revealed (match (get final acc) final (<= (fz-dist (get score v) final) (get tolerance acc)) true))
+                  false))
+      (excused (and (is-none vote) (get waive acc)))
+      (before (fz-stake-in (get stakes acc) seat))
+      (after (fz-vstake seat))
+      (expected (if (or coherent excused) u0 (/ (* before (get bps acc)) BPS)))
+      (lost (if (>= before after) (- before after) u0))
+    )
+    (merge acc {
+      ok: (and (get ok acc) (<= after before) (is-eq lost expected)),
+      silent: (+ (get silent acc) (if revealed u0 lost)),
+      outlier: (+ (get outlier acc) (if revealed lost u0)),
+    }))
+)
+(define-private (fz-seat-penalties (bid-id uint) (final (optional uint)) (stakes (list 9 uint)) (excuse-all bool))
+  (match (map-get? committees bid-id)
+    c (match (map-get? bids bid-id)
+        bid (let ((v (get parameter-version bid)))
+              (fold fz-seat-penalty (get seats c)
+                { bid-id: bid-id, final: final, tolerance: (fz-param v "consensus-tolerance"),
+                  bps: (fz-param v "validator-penalty-bps"), waive: (or excuse-all (fz-commit-paused bid-id)),
+                  stakes: stakes, ok: true, silent: u0, outlier: u0 }))
+        { bid-id: bid-id, final: final, tolerance: u0, bps: u0, waive: false, stakes: stakes, ok: false, silent: u0, outlier: u0 })
+    { bid-id: bid-id, final: final, tolerance: u0, bps: u0, waive: false, stakes: stakes, ok: true, silent: u0, outlier: u0 })
+)
+
+;; A job just settled with a result: status, median, slash (backed by a strict
+;; majority of the committee's weight), every seat's penalty, and every bucket
+;; and balance moved exactly by the result (plus refunds of queue heads expired
+;; by the freed slot): silent seats' penalties to the treasury, outliers' to the
+;; reward pool with the validator fees. u0 when all hold, else the failing check.
 (define-private (fz-settlement-code
     (bid-id uint)
     (stake-before uint)
     (before { contract: uint, who: uint, totals: { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
-                                                   unclaimed-rewards: uint, treasury: uint } })
+                                                   unclaimed-rewards: uint, treasury: uint, surplus: uint } })
     (expired-before uint)
+    (stakes (list 9 uint))
   )
   (let (
       (bid (unwrap! (map-get? bids bid-id) u1))
@@ -861,25 +1392,73 @@
       (ta (get totals after))
       (refunded (- (get expired (fz-expired tx-sender)) expired-before))
       (payment (- amount (get bidder-refund r)))
-      (slash (if (< (get final-score r) (get slash-threshold p)) (/ (* stake-before (get slash-rate-bps p)) BPS) u0))
+      (final (get final-score r))
+      (slash (if (< final (get slash-threshold p)) (/ (* stake-before (get slash-rate-bps p)) BPS) u0))
       (coherent (get weight (fold fz-coherent-weight (get revealed c)
-                   { final: (get final-score r), tolerance: (get consensus-tolerance p), weight: u0 })))
+                   { final: final, tolerance: (get consensus-tolerance p), weight: u0 })))
+      (seats (fz-seat-penalties bid-id (some final) stakes false))
+      (silent (get silent seats))
+      (outlier (get outlier seats))
     )
     (if (not (is-eq (get status bid) STATUS_SETTLED)) u5
-    (if (not (fz-lower-median (get revealed c) (get revealed-weight c) (get final-score r))) u6
+    (if (not (fz-lower-median (get revealed c) (get revealed-weight c) final)) u6
     (if (not (>= (get reveals c) (fz-min-reveals (len (get seats c)) (get min-reveals-bps p)))) u7
     (if (not (is-eq (get slashed-amount r) slash)) u8
-    (if (not (is-eq (get reward-pool r) (+ (get validator-fees r) (get penalties r)))) u9
+    (if (not (or (>= final (get slash-threshold p))
+                 (fz-majority-under (get revealed c) (get slash-threshold p) (get total-weight c)))) u17
+    (if (not (get ok seats)) u18
+    (if (not (is-eq (get penalties r) (+ silent outlier))) u19
+    ;; the pool: validator fees plus the outliers' penalties
+    (if (not (is-eq (get reward-pool r) (+ (get validator-fees r) outlier))) u9
     (if (not (is-eq (get reward-weight r) coherent)) u10
     (if (not (is-eq (+ (get contract after) (get provider-payment r) (get bidder-refund r) refunded) (get contract before))) u11
     (if (not (is-eq (+ (get escrowed-bids ta) amount refunded) (get escrowed-bids tb))) u12
     (if (not (is-eq (+ (get dataset-stakes ta) slash) (get dataset-stakes tb))) u13
     (if (not (is-eq (+ (get validator-stakes ta) (get penalties r)) (get validator-stakes tb))) u14
     (if (not (is-eq (get unclaimed-rewards ta) (+ (get unclaimed-rewards tb) (get reward-pool r)))) u15
-    ;; treasury gain = slash + (payment - provider payment) - validator fees
+    ;; treasury gain = slash + (payment - provider payment) - validator fees + silent seats' penalties
     (if (not (is-eq (+ (get treasury ta) (get validator-fees r) (get provider-payment r))
-                    (+ (get treasury tb) slash payment))) u16
-      u0))))))))))))
+                    (+ (get treasury tb) slash payment silent))) u16
+      u0)))))))))))))))
+  )
+)
+
+;; A matched job just closed without a result (no quorum, no majority behind a
+;; slash, expiry, or declined): `status` (expired, or cancelled when declined),
+;; no result, the bidder refunded in full, no slash, revealed votes unpenalized,
+;; silent seats penalized to the treasury unless excused (all are, on a decline).
+;; `before` is the bidder's snapshot. u0 when all hold, else the failing check.
+(define-private (fz-refund-code
+    (bid-id uint)
+    (status uint)
+    (before { contract: uint, who: uint, totals: { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
+                                                   unclaimed-rewards: uint, treasury: uint, surplus: uint } })
+    (ledger-before { who: principal, expired: uint, expired-who: uint })
+    (stakes (list 9 uint))
+  )
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) u1))
+      (amount (get amount bid))
+      (declined (is-eq status STATUS_CANCELLED))
+      (after (fz-snapshot (get bidder bid)))
+      (ledger-after (fz-expired (get bidder bid)))
+      ;; a declined job is not in the ledger of expired bids: add its refund
+      (refunded (+ (- (get expired ledger-after) (get expired ledger-before)) (if declined amount u0)))
+      (refunded-bidder (+ (- (get expired-who ledger-after) (get expired-who ledger-before)) (if declined amount u0)))
+      (tb (get totals before))
+      (ta (get totals after))
+      (seats (fz-seat-penalties bid-id none stakes declined))
+    )
+    (if (not (and (is-eq (get status bid) status) (is-none (map-get? job-results bid-id)))) u21
+    (if (not (and (>= refunded-bidder amount) (is-eq (get who after) (+ (get who before) refunded-bidder)))) u22
+    (if (not (is-eq (+ (get contract after) refunded) (get contract before))) u23
+    (if (not (and (is-eq (+ (get escrowed-bids ta) refunded) (get escrowed-bids tb))
+                  (is-eq (get dataset-stakes ta) (get dataset-stakes tb))
+                  (is-eq (get unclaimed-rewards ta) (get unclaimed-rewards tb)))) u24
+    (if (not (and (get ok seats) (is-eq (get outlier seats) u0) (or (not declined) (is-eq (get silent seats) u0)))) u25
+    (if (not (and (is-eq (get treasury ta) (+ (get treasury tb) (get silent seats)))
+                  (is-eq (+ (get validator-stakes ta) (get silent seats)) (get validator-stakes tb)))) u26
+      u0))))))
   )
 )
 
@@ -887,53 +1466,136 @@
 ;; Property tests (`rv ... test`), one per public function
 ;; ---------------------------------------------------------------------------
 
+;; A dataset just registered by the caller: exactly the stake moved into the
+;; dataset-stakes bucket, the record holds the terms, the provider's stake grew.
+(define-private (fz-registered-code
+    (id uint)
+    (next-id uint)
+    (stake uint)
+    (uri (string-ascii 256))
+    (price uint)
+    (capacity uint)
+    (before { contract: uint, who: uint, totals: { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
+                                                   unclaimed-rewards: uint, treasury: uint, surplus: uint } })
+    (power-before uint)
+  )
+  (let (
+      (after (fz-snapshot tx-sender))
+      (d (unwrap! (map-get? datasets id) u1))
+      (tb (get totals before))
+      (held (unwrap! (map-get? provider-stakes tx-sender) u9))
+    )
+    (if (not (is-eq id next-id)) u2
+    (if (not (is-eq (+ (get who after) stake) (get who before))) u3
+    (if (not (is-eq (get contract after) (+ (get contract before) stake))) u4
+    (if (not (is-eq (get totals after) (merge tb { dataset-stakes: (+ (get dataset-stakes tb) stake) }))) u5
+    (if (not (and (is-eq (get provider d) tx-sender) (is-eq (get stake d) stake) (get active d)
+                  (is-eq (get metadata-uri d) uri) (is-eq (get price-per-block d) price)
+                  (is-eq (get max-concurrent-jobs d) capacity) (is-eq (get queued-jobs d) u0)
+                  (is-eq (get active-jobs d) u0) (is-eq (get registered-at d) burn-block-height))) u6
+    (if (not (is-eq (get stake held) (+ power-before stake))) u7
+    ;; the new stake does not vote on proposals made before it
+    (if (not (is-eq (get grown-after-proposal held) (get last-proposal-id (var-get market)))) u8
+      u0)))))))
+  )
+)
+
+;; A URI for a register call: one time in four the random argument, one in four
+;; any of FZ_URIS (valid or not), else a valid one.
+(define-private (fz-pick-uri (seed uint) (random (string-ascii 256)))
+  (if (is-eq (mod seed u4) u0) random
+    (if (is-eq (mod seed u4) u1) (fz-uri (/ seed u4)) "ipfs://fuzz"))
+)
+;; A stake: one time in 29 just under the minimum, else the minimum and more.
+(define-private (fz-register-stake (seed uint))
+  (let ((minimum (get min-dataset-stake (get-parameters))))
+    (if (and (is-eq (mod seed u29) u0) (> minimum u0)) (- minimum u1) (fz-dataset-stake seed)))
+)
+
 ;; 01 register-dataset: moves exactly the stake into the dataset-stakes bucket
-;; and records it; refused exactly when paused or the metadata URI is empty.
+;; and records it with an ask of 0 and one slot; refused exactly when paused,
+;; under the minimum stake, the metadata URI is empty or not a fetchable URI
+;; (scheme ipfs://, ar:// or https:// with something after it, no whitespace),
+;; or the caller cannot pay.
 (define-public (test-register-dataset (stake-seed uint) (metadata-uri (string-ascii 256)))
   (let (
-      (stake (fz-dataset-stake stake-seed))
+      (stake (fz-register-stake stake-seed))
+      (uri (fz-pick-uri (/ stake-seed u29) metadata-uri))
       (expected (if (get paused (var-get market)) u102
-                  (if (is-eq (len metadata-uri) u0) u202
-                    (if (> stake (stx-get-balance tx-sender)) u104 u0))))
+                  (if (< stake (get min-dataset-stake (get-parameters))) u201
+                    (if (> (fz-uri-error uri) u0) (fz-uri-error uri)
+                      (if (> stake (stx-get-balance tx-sender)) u104 u0)))))
       (before (fz-snapshot tx-sender))
       (next-id (+ (get last-dataset-id (var-get market)) u1))
       (power-before (fz-provider-stake tx-sender))
     )
     (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) (ok false))
-    (match (register-dataset stake metadata-uri)
-      id (let (
-          (after (fz-snapshot tx-sender))
-          (d (unwrap! (map-get? datasets id) (err u10101)))
-          (tb (get totals before))
-        )
-        (asserts! (is-eq expected u0) (err u10102))
-        (asserts! (is-eq id next-id) (err u10103))
-        (asserts! (is-eq (+ (get who after) stake) (get who before)) (err u10104))
-        (asserts! (is-eq (get contract after) (+ (get contract before) stake)) (err u10105))
-        (asserts! (is-eq (get totals after) (merge tb { dataset-stakes: (+ (get dataset-stakes tb) stake) })) (err u10106))
-        (asserts! (and (is-eq (get provider d) tx-sender) (is-eq (get stake d) stake) (get active d)
-                       (is-eq (get metadata-uri d) metadata-uri) (is-eq (get price-per-block d) u0)
-                       (is-eq (get max-concurrent-jobs d) u1) (is-eq (get queued-jobs d) u0))
-                  (err u10107))
-        (asserts! (is-eq (fz-provider-stake tx-sender) (+ power-before stake)) (err u10108))
+    (match (register-dataset stake uri)
+      id (let ((code (fz-registered-code id next-id stake uri u0 u1 before power-before)))
+        (asserts! (is-eq expected u0) (err u10101))
+        (asserts! (is-eq code u0) (err (+ u10110 code)))
         (map-set fz-deposits id stake)
         (fz-done))
-      code (begin (asserts! (is-eq code expected) (err u10109)) (ok false)))
+      code (begin
+        (asserts! (is-eq code expected) (err u10102))
+        (asserts! (is-eq (fz-snapshot tx-sender) before) (err u10103))
+        (ok false)))
+  )
+)
+
+;; 23 register-dataset-with-terms: as register-dataset, with the ask and the
+;; slots written in the same call; a price over the cap or a capacity of 0 or
+;; over the cap is refused (after the URI checks, before any STX moves).
+(define-public (test-register-dataset-with-terms (stake-seed uint) (uri-seed uint) (price-seed uint) (capacity-seed uint))
+  (let (
+      (stake (fz-register-stake stake-seed))
+      (uri (if (is-eq (mod uri-seed u3) u0) (fz-uri (/ uri-seed u3)) "https://data.example/terms.json"))
+      (price (if (is-eq (mod price-seed u13) u0) (+ MAX_PRICE_PER_BLOCK u1) (mod price-seed u3000)))
+      (capacity (if (is-eq (mod capacity-seed u11) u0) (+ MAX_CONCURRENT_JOBS u1) (mod capacity-seed u6)))
+      (expected (if (get paused (var-get market)) u102
+                  (if (< stake (get min-dataset-stake (get-parameters))) u201
+                    (if (> (fz-uri-error uri) u0) (fz-uri-error uri)
+                      (if (> price MAX_PRICE_PER_BLOCK) u209
+                        (if (or (is-eq capacity u0) (> capacity MAX_CONCURRENT_JOBS)) u208
+                          (if (> stake (stx-get-balance tx-sender)) u104 u0)))))))
+      (before (fz-snapshot tx-sender))
+      (next-id (+ (get last-dataset-id (var-get market)) u1))
+      (power-before (fz-provider-stake tx-sender))
+    )
+    (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) (ok false))
+    (match (register-dataset-with-terms stake uri price capacity)
+      id (let ((code (fz-registered-code id next-id stake uri price capacity before power-before)))
+        (asserts! (is-eq expected u0) (err u12301))
+        (asserts! (is-eq code u0) (err (+ u12310 code)))
+        (map-set fz-deposits id stake)
+        (fz-done))
+      code (begin
+        (asserts! (is-eq code expected) (err u12302))
+        (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12303))
+        (ok false)))
   )
 )
 
 ;; 02 add-dataset-stake: the provider pays exactly the top-up, which lands in the
-;; stake (queue heads the top-up reopens may be refunded); zero or a retired
-;; dataset is refused.
+;; stake (queue heads the top-up reopens may be refunded); zero, a retired
+;; dataset, or an amount the caller cannot pay (up to max uint: the transfer
+;; comes before any sum) is refused with its own error. The added stake never
+;; votes on a proposal made before it.
 (define-public (test-add-dataset-stake (pick uint) (amount-seed uint))
   (match (fz-pick-my-dataset pick)
     dataset-id (let (
         (d (unwrap! (map-get? datasets dataset-id) (err u10201)))
-        (amount (if (is-eq (mod amount-seed u17) u0) u0 (+ u1 (mod amount-seed u5000000))))
-        (expected (if (is-eq amount u0) u103 (if (not (get active d)) u204 u0)))
+        (amount (if (is-eq (mod amount-seed u17) u0) u0
+                  (if (is-eq (mod amount-seed u13) u0) u340282366920938463463374607431768211455
+                    (+ u1 (mod amount-seed u5000000)))))
+        (expected (if (is-eq amount u0) u103
+                    (if (not (get active d)) u204
+                      (if (> amount (stx-get-balance tx-sender)) u104 u0))))
         (before (fz-snapshot tx-sender))
         (expired-before (get expired (fz-expired tx-sender)))
         (power-before (fz-provider-stake tx-sender))
+        (last-proposal (get last-proposal-id (var-get market)))
+        (weight-before (fz-power-on tx-sender last-proposal))
       )
       (match (add-dataset-stake dataset-id amount)
         new-stake (let (
@@ -950,9 +1612,17 @@
                                                           escrowed-bids: (- (get escrowed-bids tb) refunded) }))
                     (err u10207))
           (asserts! (is-eq (fz-provider-stake tx-sender) (+ power-before amount)) (err u10208))
+          ;; flash-stake defence: on the latest proposal, if still open, the caller weighs no more than before
+          (asserts! (or (is-eq last-proposal u0)
+                        (match (map-get? proposals last-proposal) p (> burn-block-height (get voting-ends-at p)) true)
+                        (<= (fz-power-on tx-sender last-proposal) weight-before))
+                    (err u10210))
           (match (map-get? fz-deposits dataset-id) deposited (map-set fz-deposits dataset-id (+ deposited amount)) false)
           (fz-done))
-        code (begin (asserts! (is-eq code expected) (err u10209)) (ok false))))
+        code (begin
+          (asserts! (is-eq code expected) (err u10209))
+          (asserts! (is-eq (fz-snapshot tx-sender) before) (err u10211))
+          (ok false))))
     (ok false)
   )
 )
@@ -996,9 +1666,47 @@
   )
 )
 
+;; 24 retire-dataset: the provider closes its dataset at once, paused or not:
+;; active becomes false and nothing else changes, no STX moves; afterwards it
+;; takes no bid, stake, terms or match, and cannot be retired twice. Tried one
+;; call in three, so that the market keeps open datasets.
+(define-public (test-retire-dataset (pick uint) (seed uint))
+  (match (if (is-eq (mod seed u3) u0) (fz-pick-my-active-dataset pick) (fz-pick-my-dataset pick))
+    dataset-id (let (
+        (d (unwrap! (map-get? datasets dataset-id) (err u12401)))
+        (expected (if (get active d) u0 u204))
+        (paused (get paused (var-get market)))
+        (before (fz-snapshot tx-sender))
+      )
+      (asserts! (or (is-eq (mod seed u3) u0) (not (get active d))) (ok false))
+      (match (retire-dataset dataset-id)
+        done (let ((d-after (unwrap! (map-get? datasets dataset-id) (err u12402))))
+          (asserts! (is-eq expected u0) (err u12403))
+          (asserts! (is-eq d-after (merge d { active: false })) (err u12404))
+          (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12405))
+          ;; closed to new business: every such call is refused and changes nothing
+          (asserts! (is-eq (match (retire-dataset dataset-id) x u0 e e) u204) (err u12406))
+          (asserts! (is-eq (match (add-dataset-stake dataset-id u1) x u0 e e) u204) (err u12407))
+          (asserts! (is-eq (match (set-dataset-terms dataset-id u0 u2) x u0 e e) u204) (err u12408))
+          (asserts! (is-eq (match (place-computation-bid dataset-id u1000000000 u1 (+ burn-block-height u1)) x u0 e e)
+                           (if paused u102 u204))
+                    (err u12409))
+          ;; its queue is no longer matched (nor skipped): the dataset stays as it is
+          (asserts! (is-eq (match (match-queued-bids dataset-id) queued (some queued) e none)
+                           (if paused none (some (get queued-jobs d))))
+                    (err u12410))
+          (asserts! (is-eq (map-get? datasets dataset-id) (some d-after)) (err u12411))
+          (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12412))
+          (fz-done))
+        code (begin (asserts! (is-eq code expected) (err u12413)) (ok false))))
+    (ok false)
+  )
+)
+
 ;; 04 withdraw-dataset-stake: succeeds exactly when the rules allow it (active,
-;; no job running or queued, no live governance vote, and validated, never used,
-;; or idle for stake-lock-blocks) and then pays exactly the stake and retires it.
+;; or retired with a stake; no job running or queued, no live governance vote,
+;; and validated, never used, or idle for stake-lock-blocks) and then pays
+;; exactly the stake and closes it; a withdrawn dataset is refused.
 (define-public (test-withdraw-dataset-stake (pick uint))
   (match (fz-pick-my-dataset pick)
     dataset-id (let (
@@ -1006,7 +1714,7 @@
         (unlocked (or (> (get passed-validations d) u0)
                       (is-eq (get matched-jobs d) u0)
                       (> burn-block-height (+ (get last-settled-at d) (get stake-lock-blocks (get-parameters))))))
-        (expected (if (not (get active d)) u204
+        (expected (if (not (or (get active d) (> (get stake d) u0))) u204
                     (if (or (> (get active-jobs d) u0) (> (get queued-jobs d) u0)) u206
                       (if (<= burn-block-height (default-to u0 (map-get? vote-locks tx-sender))) u714
                         (if (not unlocked) u207 u0)))))
@@ -1026,6 +1734,8 @@
           (asserts! (is-eq (get totals after) (merge tb { dataset-stakes: (- (get dataset-stakes tb) paid) })) (err u10407))
           (asserts! (and (is-eq (get stake d-after) u0) (not (get active d-after))) (err u10408))
           (asserts! (is-eq (+ (fz-provider-stake tx-sender) paid) power-before) (err u10409))
+          ;; a stake is paid out once
+          (asserts! (is-eq (match (withdraw-dataset-stake dataset-id) x u0 e e) u204) (err u10411))
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u10410)) (ok false))))
     (ok false)
@@ -1034,24 +1744,27 @@
 
 ;; 05 place-computation-bid: escrows exactly the amount; matched at once iff the
 ;; dataset has a free slot and no queue, else queued; refused exactly when paused
-;; or the dataset is understaked; a bid under the minimum, with duration 0 or an
-;; unreachable deadline is refused with its own error.
+;; or the dataset is understaked; a bid under the minimum, with duration 0, an
+;; unreachable deadline or a deadline more than max-bid-wait past its training is
+;; refused with its own error. A match records the validators, registrations and
+;; pauses of the market at that moment.
 (define-public (test-place-computation-bid (pick uint) (amount-seed uint) (duration-seed uint) (slack-seed uint))
   (match (fz-pick-biddable-dataset pick)
     dataset-id (let (
         (d (unwrap! (map-get? datasets dataset-id) (err u10501)))
         (params (get-parameters))
+        (state (var-get market))
         (terms (fz-bid-terms dataset-id amount-seed duration-seed slack-seed))
         (amount (get amount terms))
         (duration (get duration terms))
         (deadline (get deadline terms))
-        (expected (if (get paused (var-get market)) u102
+        (expected (if (get paused state) u102
                     (if (< (get stake d) (get min-dataset-stake params)) u205
                       (if (> amount (stx-get-balance tx-sender)) u104 u0))))
         (match-now (and (is-eq (get queue-head d) u0) (< (get active-jobs d) (get max-concurrent-jobs d))))
         (before (fz-snapshot tx-sender))
         (ledger-before (fz-expired tx-sender))
-        (next-id (+ (get last-bid-id (var-get market)) u1))
+        (next-id (+ (get last-bid-id state) u1))
       )
       (asserts! (fz-room-for-bid dataset-id) (ok false))
       (asserts! (is-eq (match (place-computation-bid dataset-id (- (get min-bid-amount params) u1) duration deadline) id u0 e e)
@@ -1063,6 +1776,12 @@
       (asserts! (is-eq (match (place-computation-bid dataset-id amount duration (- (+ burn-block-height duration) u1)) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u305 expected))
                 (err u10504))
+      ;; one block past the furthest deadline allowed
+      (asserts! (is-eq (match (place-computation-bid dataset-id amount duration
+                                (+ burn-block-height duration (get max-bid-wait params) u1)) id u0 e e)
+                       (if (or (is-eq expected u0) (is-eq expected u104)) u311 expected))
+                (err u10515))
+      (asserts! (is-eq (fz-snapshot tx-sender) before) (err u10516))
       (match (place-computation-bid dataset-id amount duration deadline)
         bid-id (let (
             (after (fz-snapshot tx-sender))
@@ -1090,6 +1809,15 @@
                            (is-eq (get matched-jobs d-after) (+ (get matched-jobs d) u1)))
                       (or (is-eq (get status bid) STATUS_QUEUED) (is-eq (get status bid) STATUS_MATCHED)))
                     (err u10513))
+          ;; what the match recorded: the market as it was (nothing while queued)
+          (asserts! (if (is-eq (get status bid) STATUS_MATCHED)
+                      (and (is-eq (get validators-at-match bid) (get active-validator-count state))
+                           (is-eq (get registrations-at-match bid) (get validator-registrations state))
+                           (is-eq (get pauses-at-match bid) (get pauses state))
+                           (is-eq (get matched-block bid) stacks-block-height))
+                      (and (is-eq (get validators-at-match bid) u0) (is-eq (get registrations-at-match bid) u0)
+                           (is-eq (get pauses-at-match bid) u0) (is-eq (get matched-at bid) u0)))
+                    (err u10517))
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u10514)) (ok false))))
     (ok false)
@@ -1128,9 +1856,36 @@
   )
 )
 
+;; a dataset where a bid of the caller's would wait in the queue
+(define-private (fz-queueing-dataset (id uint))
+  (and (fz-biddable-dataset id)
+       (match (map-get? datasets id)
+         d (and (>= (get stake d) (get min-dataset-stake (var-get market)))
+                (or (> (get queue-head d) u0) (>= (get active-jobs d) (get max-concurrent-jobs d))))
+         false))
+)
+;; Places a bid of the caller's that waits in a queue; none when there is no
+;; such dataset, while paused, or if it was matched at once after all.
+(define-private (fz-place-queued (seed uint))
+  (if (get paused (var-get market))
+    none
+    (match (fz-pick (filter fz-queueing-dataset (fz-ids-upto (get last-dataset-id (var-get market)))) seed)
+      dataset-id (let ((terms (fz-bid-terms dataset-id seed (/ seed u7) (/ seed u11))))
+        (match (place-computation-bid dataset-id (get amount terms) (get duration terms) (get deadline terms))
+          bid-id (if (fz-my-queued-bid bid-id) (some bid-id) none)
+          e none))
+      none))
+)
+
 ;; 07 cancel-bid: only a queued bid, refunded exactly, unlinked from its queue.
+;; When the caller has no queued bid, half the time it first places one that
+;; waits in a queue (if some dataset has one or is full) and cancels that.
 (define-public (test-cancel-bid (pick uint))
-  (match (fz-pick-my-bid pick)
+  (match (if (and (is-eq (mod pick u2) u0)
+                  (is-eq (len (filter fz-my-queued-bid (fz-ids-upto (get last-bid-id (var-get market))))) u0)
+                  (< (get last-bid-id (var-get market)) FZ_CREATE_CAP))
+           (match (fz-place-queued (/ pick u2)) placed (some placed) (fz-pick-my-bid pick))
+           (fz-pick-my-bid pick))
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u10701)))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u10702)))
@@ -1158,61 +1913,138 @@
 )
 
 ;; 08 expire-bid: succeeds exactly for a queued bid that can no longer make its
-;; deadline, or a matched job past its reveal window without enough reveals; the
-;; bidder gets exactly the amount back, nothing is slashed, silent seats'
-;; penalties go to the treasury.
+;; deadline or whose dataset was retired, or a matched job past its end
+;; (deadline + validation-window + reveal-window) without enough reveals; the
+;; bidder gets exactly the amount back, nothing is slashed, revealed votes are
+;; not penalized, silent seats are (unless a pause overlapped their commit
+;; window) and their penalties go to the treasury.
 (define-public (test-expire-bid (pick uint))
   (match (fz-pick-open-bid pick)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u10801)))
         (bidder (get bidder bid))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u10802)))
+        (queued (is-eq (get status bid) STATUS_QUEUED))
         (enough (match (map-get? committees bid-id)
                   c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (fz-param (get parameter-version bid) "min-reveals-bps")))
                   false))
-        (expected (if (is-eq (get status bid) STATUS_QUEUED)
-                    (if (> (+ burn-block-height (get duration bid)) (get deadline bid)) u0 u308)
+        (expected (if queued
+                    (if (or (not (get active d)) (> (+ burn-block-height (get duration bid)) (get deadline bid))) u0 u308)
                     (if (<= burn-block-height (fz-reveal-closes bid-id)) u308 (if enough u310 u0))))
         (before (fz-snapshot bidder))
         (ledger-before (fz-expired bidder))
+        (stakes (fz-stakes))
       )
       (match (expire-bid bid-id)
         refund (let (
-            (after (fz-snapshot bidder))
-            (ledger-after (fz-expired bidder))
-            (refunded (- (get expired ledger-after) (get expired ledger-before)))
-            (refunded-bidder (- (get expired-who ledger-after) (get expired-who ledger-before)))
             (d-after (unwrap! (map-get? datasets (get dataset-id bid)) (err u10803)))
-            (tb (get totals before))
-            (ta (get totals after))
+            (code (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes))
           )
           (asserts! (is-eq expected u0) (err u10804))
           (asserts! (is-eq refund (get amount bid)) (err u10805))
-          (asserts! (and (is-eq (get status (default-to bid (map-get? bids bid-id))) STATUS_EXPIRED)
-                         (is-none (map-get? job-results bid-id)))
-                    (err u10806))
-          (asserts! (>= refunded-bidder refund) (err u10807))
-          (asserts! (is-eq (get who after) (+ (get who before) refunded-bidder)) (err u10808))
-          (asserts! (is-eq (+ (get contract after) refunded) (get contract before)) (err u10809))
-          (asserts! (and (is-eq (+ (get escrowed-bids ta) refunded) (get escrowed-bids tb))
-                         (is-eq (get dataset-stakes ta) (get dataset-stakes tb))
-                         (is-eq (get unclaimed-rewards ta) (get unclaimed-rewards tb))
-                         (is-eq (+ (get validator-stakes ta) (get treasury ta)) (+ (get validator-stakes tb) (get treasury tb))))
-                    (err u10810))
+          (asserts! (is-eq code u0) (err (+ u10850 code)))
           (asserts! (is-eq (get stake d-after) (get stake d)) (err u10811))
+          ;; a queued bid leaves its queue; a job frees its slot
+          (asserts! (if queued
+                      (and (is-none (map-get? queue-links bid-id)) (is-eq (+ (get queued-jobs d-after) u1) (get queued-jobs d)))
+                      (is-eq (+ (get active-jobs d-after) u1)
+                             (+ (get active-jobs d) (- (get matched-jobs d-after) (get matched-jobs d)))))
+                    (err u10806))
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u10812)) (ok false))))
     (ok false)
   )
 )
 
-;; 09 register-validator: moves exactly the stake, appends to the active set;
-;; refused while paused or for an existing validator.
+;; Opens a slot on one of the caller's datasets with a queue (raising its
+;; capacity by one, its ask unchanged), which matches the queue's head now;
+;; none when the caller has no such dataset.
+(define-private (fz-self-match (seed uint))
+  (match (fz-pick (filter fz-my-queued-dataset (fz-ids-upto (get last-dataset-id (var-get market)))) seed)
+    dataset-id (match (map-get? datasets dataset-id)
+      d (match (set-dataset-terms dataset-id (get price-per-block d)
+                 (fz-min MAX_CONCURRENT_JOBS (fz-max (get max-concurrent-jobs d) (+ (get active-jobs d) u1))))
+          done (some dataset-id)
+          e none)
+      none)
+    none)
+)
+(define-private (fz-pick-declinable (seed uint))
+  (fz-pick (filter fz-declinable (fz-ids-upto (get last-bid-id (var-get market)))) seed)
+)
+(define-private (fz-not-declinable (id uint))
+  (and (fz-my-job id) (not (fz-declinable id)))
+)
+(define-private (fz-not-mine (id uint))
+  (and (fz-matched-bid id) (not (fz-my-job id)))
+)
+
+;; 25 decline-job: the provider refuses a matched job within decline-window
+;; blocks of the match and before any vote: the bidder is refunded in full,
+;; nothing is slashed, no seat is penalized, the job is cancelled and its slot
+;; goes to the queue; it cannot be declined twice. Refused with its own error
+;; for another's job, after the window, or once a vote was committed. When the
+;; caller has no declinable job, it first matches the head of one of its queues
+;; (by opening a slot) and declines that.
+(define-public (test-decline-job (pick uint) (seed uint))
+  (let (
+      (late (fz-pick (filter fz-not-declinable (fz-ids-upto (get last-bid-id (var-get market)))) seed))
+      (others (fz-pick (filter fz-not-mine (fz-ids-upto (get last-bid-id (var-get market)))) seed))
+    )
+    ;; the refusals first: they change nothing
+    (match late
+      id (let ((bid (unwrap! (map-get? bids id) (err u12501))))
+           (asserts! (is-eq (match (decline-job id) x u0 e e)
+                            (if (> burn-block-height (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window")))
+                              u312 u313))
+                     (err u12502)))
+      true)
+    (match others
+      id (asserts! (is-eq (match (decline-job id) x u0 e e) u203) (err u12503))
+      true)
+    (match (match (fz-pick-declinable pick) found (some found)
+             (match (fz-self-match seed) opened (fz-pick-declinable pick) none))
+      bid-id (let (
+          (bid (unwrap! (map-get? bids bid-id) (err u12504)))
+          (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u12505)))
+          (committee (map-get? committees bid-id))
+          (before (fz-snapshot (get bidder bid)))
+          (ledger-before (fz-expired (get bidder bid)))
+          (stakes (fz-stakes))
+        )
+        (match (decline-job bid-id)
+          refund (let (
+              (d-after (unwrap! (map-get? datasets (get dataset-id bid)) (err u12506)))
+              (code (fz-refund-code bid-id STATUS_CANCELLED before ledger-before stakes))
+            )
+            (asserts! (is-eq refund (get amount bid)) (err u12507))
+            (asserts! (is-eq code u0) (err (+ u12550 code)))
+            ;; the committee stays as it was (no vote), every seat freed without penalty
+            (asserts! (is-eq (map-get? committees bid-id) committee) (err u12508))
+            (asserts! (is-eq (fz-stakes) stakes) (err u12509))
+            ;; its slot was freed (and perhaps taken by the next queued bid)
+            (asserts! (is-eq (+ (get active-jobs d-after) u1)
+                             (+ (get active-jobs d) (- (get matched-jobs d-after) (get matched-jobs d))))
+                      (err u12510))
+            (asserts! (and (is-eq (get stake d-after) (get stake d)) (is-eq (get validations d-after) (get validations d)))
+                      (err u12511))
+            (asserts! (is-eq (match (decline-job bid-id) x u0 e e) u503) (err u12512))
+            (fz-done))
+          code (err (+ u12520 (fz-min code u29)))))
+      (ok false))
+  )
+)
+
+;; 09 register-validator: moves exactly the stake, appends to the active set
+;; with the next registration ordinal (recorded in validator-at too) and the
+;; last proposal id; refused while paused or for an existing validator.
 (define-public (test-register-validator (stake-seed uint))
   (let (
       (stake (fz-validator-stake stake-seed))
-      (n-active (get active-validator-count (var-get market)))
-      (expected (if (get paused (var-get market)) u102
+      (state (var-get market))
+      (n-active (get active-validator-count state))
+      (ordinal (+ (get validator-registrations state) u1))
+      (expected (if (get paused state) u102
                   (if (is-some (map-get? validators tx-sender)) u402
                     (if (> stake (stx-get-balance tx-sender)) u104 u0))))
       (before (fz-snapshot tx-sender))
@@ -1229,34 +2061,56 @@
         (asserts! (is-eq (get totals after) (merge tb { validator-stakes: (+ (get validator-stakes tb) stake) })) (err u10905))
         (asserts! (and (is-eq (get stake v) stake) (get active v) (is-eq (get index v) n-active) (is-eq (get open-seats v) u0)
                        (is-eq (get active-validator-count (var-get market)) (+ n-active u1))
-                       (is-eq (map-get? validator-at n-active) (some tx-sender)))
+                       (is-eq (map-get? validator-at n-active) (some { validator: tx-sender, ordinal: ordinal })))
                   (err u10906))
+        (asserts! (and (is-eq (get ordinal v) ordinal) (is-eq (get validator-registrations (var-get market)) ordinal)
+                       (is-eq (get registered-after-proposal v) (get last-proposal-id state))
+                       (is-eq (get registered-at v) burn-block-height))
+                  (err u10908))
         (fz-done))
       code (begin (asserts! (is-eq code expected) (err u10907)) (ok false)))
   )
 )
 
-;; 10 request-validator-exit: only an active validator on no committee; leaves
-;; the set at once (swap-and-pop), moves no STX. Tried one call in three, so
-;; that the validator set stays large enough to seat committees.
+;; whether a principal sits at one of the indices 0..count-1 of the active set
+(define-private (fz-at-index (id uint) (acc { who: principal, found: bool }))
+  (merge acc { found: (or (get found acc)
+                          (match (map-get? validator-at (- id u1)) entry (is-eq (get validator entry) (get who acc)) false)) })
+)
+(define-private (fz-in-set (who principal))
+  (get found (fold fz-at-index (fz-ids-upto (get active-validator-count (var-get market))) { who: who, found: false }))
+)
+
+;; 10 request-validator-exit: ALWAYS succeeds for an active validator, seated or
+;; not: it returns the block the unbonding ends, and afterwards the validator is
+;; inactive, out of the active set (swap-and-pop), with its stake and seats as
+;; they were; no STX moves; it cannot exit twice nor withdraw before unbonding.
+;; Tried one call in three, so that the validator set stays large enough to
+;; seat committees.
 (define-public (test-request-validator-exit (seed uint))
   (let (
       (record (map-get? validators tx-sender))
       (n-active (get active-validator-count (var-get market)))
-      (expected (match record
-                  v (if (not (get active v)) u403 (if (> (get open-seats v) u0) u406 u0))
-                  u400))
+      (expected (match record v (if (get active v) u0 u403) u400))
       (before (fz-snapshot tx-sender))
     )
     (asserts! (is-eq (mod seed u3) u0) (ok false))
     (match (request-validator-exit)
-      unbonded-at (let ((after (fz-snapshot tx-sender)) (v (unwrap! (map-get? validators tx-sender) (err u11001))))
+      unbonded-at (let (
+          (after (fz-snapshot tx-sender))
+          (old (unwrap! record (err u11001)))
+          (v (unwrap! (map-get? validators tx-sender) (err u11007)))
+        )
         (asserts! (is-eq expected u0) (err u11002))
         (asserts! (is-eq unbonded-at (+ burn-block-height (get validator-unbonding-blocks (get-parameters)))) (err u11003))
         (asserts! (and (not (get active v)) (is-eq (get exit-requested-at v) burn-block-height)
-                       (is-eq (get active-validator-count (var-get market)) (- n-active u1)))
+                       (is-eq (get active-validator-count (var-get market)) (- n-active u1))
+                       (not (fz-in-set tx-sender)))
                   (err u11004))
+        (asserts! (is-eq v (merge old { active: false, exit-requested-at: burn-block-height })) (err u11008))
         (asserts! (is-eq after before) (err u11005))
+        (asserts! (is-eq (match (request-validator-exit) x u0 e e) u403) (err u11009))
+        (asserts! (is-eq (match (withdraw-validator-stake) x u0 e e) u405) (err u11010))
         (fz-done))
       code (begin (asserts! (is-eq code expected) (err u11006)) (ok false)))
   )
@@ -1292,15 +2146,25 @@
   (and all-ok (match (map-get? validators seat) v (get active v) false))
 )
 
-;; 12 draw-committee: at most min(committee-size, active validators) seats, all
-;; active validators, no party, no STX moved; refused while paused or after the
-;; commit phase; a market that fits in one committee needs no seed.
+(define-private (fz-seat-stake-is (seat principal) (acc { weights: (list 10 uint), i: uint, ok: bool }))
+  {
+    weights: (get weights acc),
+    i: (+ (get i acc) u1),
+    ok: (and (get ok acc) (is-eq (some (fz-vstake seat)) (element-at? (get weights acc) (get i acc)))),
+  }
+)
+
+;; 12 draw-committee: at most min(committee-size, validators at the match)
+;; seats, all active validators registered before the match, no party, each
+;; seat weighing its stake now; no STX moved; refused while paused or after the
+;; commit phase; a market that fit in one committee at the match needs no seed
+;; (and, having seated nobody then, finds nobody now).
 (define-public (test-draw-committee (pick uint))
   (match (fz-pick-undrawn-bid pick)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11201)))
         (size (fz-param (get parameter-version bid) "committee-size"))
-        (n (get active-validator-count (var-get market)))
+        (n (get validators-at-match bid))
         (expected (if (get paused (var-get market)) u102 (if (> burn-block-height (fz-commit-closes bid-id)) u504 u0)))
         (before (fz-snapshot tx-sender))
       )
@@ -1310,8 +2174,11 @@
           (asserts! (is-eq seats (get seats c)) (err u11204))
           (asserts! (and (> (len seats) u0) (<= (len seats) (fz-min size n))) (err u11205))
           (asserts! (fold fz-seat-was-active seats true) (err u11206))
+          (asserts! (get ok (fold fz-seat-eligible seats { max-ordinal: (get registrations-at-match bid), ok: true })) (err u11210))
+          (asserts! (get ok (fold fz-seat-stake-is seats { weights: (get weights c), i: u0, ok: true })) (err u11211))
           (asserts! (and (is-eq (get commits c) u0) (is-eq (get reveals c) u0)) (err u11207))
           (asserts! (is-eq (fz-snapshot tx-sender) before) (err u11208))
+          (asserts! (is-eq (match (draw-committee bid-id) x u0 e e) u510) (err u11212))
           (fz-done))
         code (begin
           (asserts! (if (is-eq expected u0)
@@ -1323,16 +2190,17 @@
   )
 )
 
-;; 13 commit-validation-result: a seat commits once, with its current stake as
-;; weight; no STX moves; refused for a non-validator, while paused, after the
-;; commit phase, for a party of the job; a second commit is ALREADY_VOTED.
+;; 13 commit-validation-result: a seat commits once, its vote weighing its
+;; seat's weight (the stake at the draw); no STX moves; refused for a
+;; non-validator, while paused, after the commit phase, for a party of the job;
+;; a second commit is ALREADY_VOTED.
 (define-public (test-commit-validation-result (pick uint) (score-seed uint) (salt-seed uint))
   (match (fz-pick-votable-bid pick)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11301)))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11302)))
         (record (map-get? validators tx-sender))
-        (score (mod score-seed u101))
+        (score (fz-score score-seed))
         (salt (fz-salt salt-seed))
         (commitment (compute-commitment score salt bid-id tx-sender))
         (commits-before (match (map-get? committees bid-id) c (get commits c) u0))
@@ -1346,12 +2214,13 @@
         done (let (
             (c (unwrap! (map-get? committees bid-id) (err u11303)))
             (v (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11304)))
+            (seat (unwrap! (index-of? (get seats c) tx-sender) (err u11307)))
           )
           (asserts! (is-eq expected u0) (err u11305))
           (asserts! (and (is-eq (get commitment v) commitment) (not (get revealed v)) (not (get claimed v))
-                         (is-eq (some (get weight v)) (get stake record)))
+                         (is-eq (some (get weight v)) (element-at? (get weights c) seat)))
                     (err u11306))
-          (asserts! (and (is-some (index-of? (get seats c) tx-sender)) (is-eq (get commits c) (+ commits-before u1))) (err u11307))
+          (asserts! (is-eq (get commits c) (+ commits-before u1)) (err u11311))
           (asserts! (is-eq (fz-snapshot tx-sender) before) (err u11308))
           (asserts! (is-eq (match (commit-validation-result bid-id commitment) again u0 e e) u501) (err u11309))
           (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
@@ -1366,28 +2235,61 @@
   )
 )
 
-;; 14 reveal-validation-result: another score or salt never opens a commitment
-;; (COMMITMENT_MISMATCH); the true one succeeds exactly inside the reveal phase;
-;; the reveal that completes the committee settles the job by the rules.
-(define-public (test-reveal-validation-result (pick uint) (wrong-seed uint))
+;; a job whose committee waits only for the caller's commitment (so that the
+;; reveal phase opens once it commits)
+(define-private (fz-last-seat (id uint))
+  (and (fz-votable-bid id)
+       (fz-in-seats id tx-sender)
+       (match (map-get? committees id) c (is-eq (+ (get commits c) u1) (len (get seats c))) false)
+       (not (get paused (var-get market)))
+       (<= burn-block-height (fz-commit-closes id)))
+)
+;; The job to reveal on: one the caller committed on; else one where its
+;; commitment is the last one missing, which it casts first (as
+;; commit-validation-result, checked by its own property).
+(define-private (fz-reveal-target (pick uint) (seed uint))
   (match (fz-pick-revealable-bid pick)
+    bid-id (some bid-id)
+    (match (fz-pick (filter fz-last-seat (fz-ids-upto (get last-bid-id (var-get market)))) pick)
+      bid-id (let ((score (fz-score seed)) (salt (fz-salt seed)))
+        (match (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender))
+          done (begin
+            (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
+            (some bid-id))
+          e none))
+      none))
+)
+
+;; 14 reveal-validation-result: another score or salt never opens a commitment
+;; (COMMITMENT_MISMATCH), a score over 100 is INVALID_SCORE and a salt shorter
+;; than 32 bytes INVALID_SALT; the true one succeeds exactly inside the reveal
+;; phase; the reveal that completes the committee finalizes the job: settled by
+;; the rules, or refunded when its median would slash without a strict majority
+;; of the committee's weight. When the caller has nothing to reveal but sits on
+;; a committee waiting only for its commitment, it commits first.
+(define-public (test-reveal-validation-result (pick uint) (wrong-seed uint))
+  (match (fz-reveal-target pick wrong-seed)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11401)))
         (secret (unwrap! (map-get? fz-secrets { bid-id: bid-id, validator: tx-sender }) (err u11402)))
         (score (get score secret))
         (salt (get salt secret))
+        (short-salt (unwrap-panic (as-max-len? (unwrap-panic (slice? salt u0 u31)) u32)))
         (c (unwrap! (map-get? committees bid-id) (err u11403)))
         (v (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11404)))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11405)))
         (open (or (is-eq (get commits c) (len (get seats c))) (> burn-block-height (fz-commit-closes bid-id))))
         (expected (if (not open) u513 (if (> burn-block-height (fz-reveal-closes bid-id)) u514 u0)))
-        (mismatch (if (is-eq expected u0) u515 expected))
         (wrong-score (mod (+ score u1 (mod wrong-seed u100)) u101))
         (before (fz-snapshot tx-sender))
-        (expired-before (get expired (fz-expired tx-sender)))
+        (bidder-before (fz-snapshot (get bidder bid)))
+        (ledger-before (fz-expired (get bidder bid)))
+        (stakes (fz-stakes))
       )
-      (asserts! (is-eq (match (reveal-validation-result bid-id wrong-score salt) x u0 e e) mismatch) (err u11406))
-      (asserts! (is-eq (match (reveal-validation-result bid-id score (sha256 salt)) x u0 e e) mismatch) (err u11407))
+      (asserts! (is-eq (match (reveal-validation-result bid-id wrong-score salt) x u0 e e) (if (is-eq expected u0) u515 expected)) (err u11406))
+      (asserts! (is-eq (match (reveal-validation-result bid-id score (sha256 salt)) x u0 e e) (if (is-eq expected u0) u515 expected)) (err u11407))
+      (asserts! (is-eq (match (reveal-validation-result bid-id (+ MAX_SCORE u1) salt) x u0 e e) (if (is-eq expected u0) u500 expected)) (err u11416))
+      (asserts! (is-eq (match (reveal-validation-result bid-id score short-salt) x u0 e e) (if (is-eq expected u0) u517 expected)) (err u11417))
       (match (reveal-validation-result bid-id score salt)
         finalized (let (
             (c-after (unwrap! (map-get? committees bid-id) (err u11408)))
@@ -1400,8 +2302,11 @@
                     (err u11412))
           (asserts! (is-eq finalized (is-eq (get reveals c-after) (len (get seats c)))) (err u11413))
           (if finalized
-            (let ((code (fz-settlement-code bid-id (get stake d) before expired-before)))
-              (asserts! (is-eq code u0) (err (+ u11450 code))))
+            (if (fz-settles bid-id (get revealed c-after) (get revealed-weight c-after) (get total-weight c-after))
+              (let ((code (fz-settlement-code bid-id (get stake d) before (get expired ledger-before) stakes)))
+                (asserts! (is-eq code u0) (err (+ u11450 code))))
+              (let ((code (fz-refund-code bid-id STATUS_EXPIRED bidder-before ledger-before stakes)))
+                (asserts! (is-eq code u0) (err (+ u11480 code)))))
             (asserts! (is-eq (fz-snapshot tx-sender) before) (err u11414)))
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u11415)) (ok false))))
@@ -1409,23 +2314,36 @@
   )
 )
 
+;; a job whose drawn committee is the caller alone
+(define-private (fz-one-seat-bid (id uint))
+  (and (fz-votable-bid id)
+       (match (map-get? committees id) c (is-eq (get seats c) (list tx-sender)) false))
+)
+
 ;; 15 submit-validation-result: the one-seat direct path; names the dataset of the
 ;; bid (another id is BID_DATASET_MISMATCH); finalizes at once with the score as
-;; the median and settles by the rules.
+;; the median (one seat is always a majority, so a low score slashes) and
+;; settles by the rules. A seat of a larger committee is refused
+;; (COMMIT_REQUIRED: a score in the clear would be copied) and nothing changes:
+;; that refusal is the other half of the property, and passes too.
 (define-public (test-submit-validation-result (pick uint) (score-seed uint))
-  (match (fz-pick-votable-bid pick)
+  (match (match (fz-pick (filter fz-one-seat-bid (fz-ids-upto (get last-bid-id (var-get market)))) pick)
+           found (some found)
+           (fz-pick-votable-bid pick))
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11501)))
         (dataset-id (get dataset-id bid))
         (d (unwrap! (map-get? datasets dataset-id) (err u11502)))
         (record (map-get? validators tx-sender))
-        (score (mod score-seed u101))
+        (score (fz-score score-seed))
         (expected (if (is-none record) u400
                     (if (get paused (var-get market)) u102
                       (if (> burn-block-height (fz-commit-closes bid-id)) u504
                         (if (or (is-eq tx-sender (get provider d)) (is-eq tx-sender (get bidder bid))) u505 u0)))))
         (before (fz-snapshot tx-sender))
         (expired-before (get expired (fz-expired tx-sender)))
+        (stakes (fz-stakes))
+        (committee-before (map-get? committees bid-id))
       )
       (asserts! (is-eq (match (submit-validation-result (+ dataset-id u1) bid-id score) x u0 e e)
                        (if (is-none record) u400 (if (get paused (var-get market)) u102 u502)))
@@ -1434,69 +2352,67 @@
         done (let (
             (c (unwrap! (map-get? committees bid-id) (err u11504)))
             (r (unwrap! (map-get? job-results bid-id) (err u11505)))
-            (code (fz-settlement-code bid-id (get stake d) before expired-before))
+            (code (fz-settlement-code bid-id (get stake d) before expired-before stakes))
           )
           (asserts! (is-eq expected u0) (err u11506))
-          (asserts! (and done (is-eq (len (get seats c)) u1) (is-eq (get final-score r) score)) (err u11507))
+          (asserts! (and done (is-eq (len (get seats c)) u1) (is-eq (get final-score r) score)
+                         (is-eq (get total-weight c) (get revealed-weight c)))
+                    (err u11507))
           (asserts! (is-eq code u0) (err (+ u11550 code)))
           (fz-done))
-        code (begin
+        code (let ((c committee-before))
           (asserts! (if (is-eq expected u0)
                       (or (is-eq code u506) (is-eq code u507) (is-eq code u508) (is-eq code u509))
                       (is-eq code expected))
                     (err u11508))
-          (ok false))))
+          ;; COMMIT_REQUIRED for a seat of a committee of several (drawn before, or by
+          ;; this call and then undone with it); no vote, no STX moved
+          (asserts! (match c
+                      x (is-eq (is-eq code u507)
+                               (and (is-eq expected u0) (> (len (get seats x)) u1) (is-some (index-of? (get seats x) tx-sender))))
+                      true)
+                    (err u11509))
+          (asserts! (and (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender }))
+                         (is-eq (get contract (fz-snapshot tx-sender)) (get contract before)))
+                    (err u11510))
+          (ok (is-eq code u507)))))
     (ok false)
   )
 )
 
 ;; 16 finalize-validation: succeeds exactly after the reveal window; with enough
-;; reveals it settles by the median, otherwise it refunds the bidder in full
-;; (outcome u4) without a slash.
+;; reveals it settles by the median, unless that median would slash without a
+;; strict majority of the committee's whole weight: then, as with too few
+;; reveals (or no committee), the bidder is refunded in full without a slash
+;; (outcome u5 NO_MAJORITY, u4 NO_QUORUM) and only silent seats are penalized.
 (define-public (test-finalize-validation (pick uint))
   (match (fz-pick-matched-bid pick)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11601)))
         (bidder (get bidder bid))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11602)))
-        (enough (match (map-get? committees bid-id)
+        (committee (map-get? committees bid-id))
+        (enough (match committee
                   c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (fz-param (get parameter-version bid) "min-reveals-bps")))
                   false))
+        (settles (match committee c (fz-settles bid-id (get revealed c) (get revealed-weight c) (get total-weight c)) false))
         (expected (if (> burn-block-height (fz-reveal-closes bid-id)) u0 u516))
         (before (fz-snapshot bidder))
         (ledger-before (fz-expired bidder))
+        (stakes (fz-stakes))
       )
       (match (finalize-validation bid-id)
         outcome (begin
           (asserts! (is-eq expected u0) (err u11603))
-          (if enough
-            (let ((code (fz-settlement-code bid-id (get stake d) before (get expired ledger-before))))
-              (asserts! (not (is-eq outcome OUTCOME_NO_QUORUM)) (err u11604))
+          (if (and enough settles)
+            (let ((code (fz-settlement-code bid-id (get stake d) before (get expired ledger-before) stakes)))
+              (asserts! (<= outcome OUTCOME_SLASHED) (err u11604))
               (asserts! (is-eq (some outcome) (get outcome (map-get? job-results bid-id))) (err u11605))
               (asserts! (is-eq code u0) (err (+ u11650 code))))
-            (let (
-                (after (fz-snapshot bidder))
-                (ledger-after (fz-expired bidder))
-                (refunded (- (get expired ledger-after) (get expired ledger-before)))
-                (refunded-bidder (- (get expired-who ledger-after) (get expired-who ledger-before)))
-                (tb (get totals before))
-                (ta (get totals after))
-              )
-              (asserts! (is-eq outcome OUTCOME_NO_QUORUM) (err u11606))
-              (asserts! (and (is-eq (get status (default-to bid (map-get? bids bid-id))) STATUS_EXPIRED)
-                             (is-none (map-get? job-results bid-id)))
-                        (err u11607))
-              (asserts! (and (>= refunded-bidder (get amount bid))
-                             (is-eq (get who after) (+ (get who before) refunded-bidder)))
-                        (err u11608))
-              (asserts! (is-eq (+ (get contract after) refunded) (get contract before)) (err u11609))
-              (asserts! (and (is-eq (+ (get escrowed-bids ta) refunded) (get escrowed-bids tb))
-                             (is-eq (get dataset-stakes ta) (get dataset-stakes tb))
-                             (is-eq (get unclaimed-rewards ta) (get unclaimed-rewards tb))
-                             (is-eq (+ (get validator-stakes ta) (get treasury ta)) (+ (get validator-stakes tb) (get treasury tb))))
-                        (err u11610))
-              (asserts! (is-eq (get stake (default-to d (map-get? datasets (get dataset-id bid)))) (get stake d)) (err u11611))
-              true))
+            (let ((code (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes)))
+              (asserts! (is-eq outcome (if enough OUTCOME_NO_MAJORITY OUTCOME_NO_QUORUM)) (err u11606))
+              (asserts! (is-eq code u0) (err (+ u11680 code)))
+              (asserts! (is-eq (get stake (default-to d (map-get? datasets (get dataset-id bid)))) (get stake d)) (err u11611))))
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u11612)) (ok false))))
     (ok false)
@@ -1544,15 +2460,29 @@
   )
 )
 
+;; Room for a proposal: one takes votes at a time, so that votes gather on it
+;; and some reach quorum (proposals on one parameter still overlap: one can be
+;; made while another waits for its execution).
+(define-private (fz-room-for-proposal)
+  (and (< (get last-proposal-id (var-get market)) FZ_CREATE_CAP)
+       (is-eq (len (filter fz-open-proposal (fz-ids-upto (get last-proposal-id (var-get market))))) u0))
+)
+
+;; Records each account's voting power when a proposal is made from here.
+(define-private (fz-record-power (who principal) (proposal-id uint))
+  (begin (map-set fz-power-at-proposal { proposal-id: proposal-id, who: who } (fz-power who)) proposal-id)
+)
+
 ;; 18 propose-parameter-change: needs proposal-threshold of stake; the value must
-;; sit in the parameter's bounds and keep the cross rules; stores the schedule.
+;; sit in the parameter's bounds and keep the cross rules; stores the schedule
+;; and the parameter version it was made under.
 (define-public (test-propose-parameter-change (name-seed uint) (value-seed uint))
   (let (
       (params (get-parameters))
       (name (fz-parameter-name name-seed))
       (bounds (unwrap! (map-get? parameter-bounds name) (err u11801)))
       (value (if (is-eq (mod value-seed u19) u0) (+ (get max-value bounds) u1) (fz-proposal-value name value-seed)))
-      (expected (if (< (voting-power tx-sender) (get proposal-threshold params)) u705
+      (expected (if (< (fz-power tx-sender) (get proposal-threshold params)) u705
                   (if (> value (get max-value bounds)) u702
                     (if (or (and (is-eq name "reward-threshold") (<= value (get slash-threshold params)))
                             (and (is-eq name "slash-threshold") (>= value (get reward-threshold params)))) u703
@@ -1561,8 +2491,9 @@
                         u0)))))
       (before (fz-snapshot tx-sender))
       (next-id (+ (get last-proposal-id (var-get market)) u1))
+      (powers (map fz-power FZ_ACCOUNTS))
     )
-    (asserts! (< (get last-proposal-id (var-get market)) FZ_CREATE_CAP) (ok false))
+    (asserts! (fz-room-for-proposal) (ok false))
     (match (propose-parameter-change name value)
       id (let (
           (p (unwrap! (map-get? proposals id) (err u11802)))
@@ -1571,7 +2502,8 @@
         )
         (asserts! (is-eq expected u0) (err u11803))
         (asserts! (is-eq id next-id) (err u11804))
-        (asserts! (is-eq p { proposer: tx-sender, parameter: name, value: value, created-at: burn-block-height,
+        (asserts! (is-eq p { proposer: tx-sender, parameter: name, value: value, base-version: (get version params),
+                             created-at: burn-block-height,
                              voting-ends-at: ends, executable-at: executable,
                              expires-at: (+ executable PROPOSAL_EXECUTION_WINDOW),
                              quorum-bps: (get governance-quorum-bps params),
@@ -1579,18 +2511,23 @@
                              yes-votes: u0, no-votes: u0, executed: false })
                   (err u11805))
         (asserts! (is-eq (fz-snapshot tx-sender) before) (err u11806))
+        ;; every stake held now may vote on it in full
+        (asserts! (is-eq (map fz-power-on FZ_ACCOUNTS (list id id id id id id id id id)) powers) (err u11808))
+        (fold fz-record-power FZ_ACCOUNTS id)
         (fz-done))
       code (begin (asserts! (is-eq code expected) (err u11807)) (ok false)))
   )
 )
 
-;; 19 vote-on-proposal: once per principal, during the voting period, with its
-;; whole stake now; locks its stakes until the vote ends.
+;; 19 vote-on-proposal: once per principal, during the voting period, with the
+;; stake it held before the proposal (stake added since does not count; a
+;; validator registered since does not vote), never more than its power when
+;; the proposal was made; locks its stakes until the vote ends.
 (define-public (test-vote-on-proposal (pick uint) (support bool))
-  (match (fz-pick-proposal pick)
+  (match (fz-pick-proposal-where pick true)
     proposal-id (let (
         (p (unwrap! (map-get? proposals proposal-id) (err u11901)))
-        (power (voting-power tx-sender))
+        (power (fz-power-on tx-sender proposal-id))
         (lock-before (default-to u0 (map-get? vote-locks tx-sender)))
         (expected (if (> burn-block-height (get voting-ends-at p)) u708
                     (if (is-some (map-get? proposal-votes { proposal-id: proposal-id, voter: tx-sender })) u707
@@ -1600,7 +2537,11 @@
       (match (vote-on-proposal proposal-id support)
         weight (let ((p-after (unwrap! (map-get? proposals proposal-id) (err u11902))))
           (asserts! (is-eq expected u0) (err u11903))
-          (asserts! (is-eq weight power) (err u11904))
+          (asserts! (and (is-eq weight power) (<= weight (fz-power tx-sender))) (err u11904))
+          (asserts! (match (map-get? fz-power-at-proposal { proposal-id: proposal-id, who: tx-sender })
+                      at-proposal (<= weight at-proposal)
+                      true)
+                    (err u11911))
           (asserts! (is-eq p-after (merge p (if support
                                               { yes-votes: (+ (get yes-votes p) weight), no-votes: (get no-votes p) }
                                               { yes-votes: (get yes-votes p), no-votes: (+ (get no-votes p) weight) })))
@@ -1624,10 +2565,11 @@
 
 ;; 20 execute-proposal: succeeds exactly when not executed, in its execution
 ;; window, with quorum of all stake (capped at the stake when proposed), more
-;; yes than no, and still consistent; it
-;; then changes only that parameter, in a new version; never twice.
+;; yes than no, its parameter not changed by another execution since it was
+;; proposed, and still consistent; it then changes only that parameter, in a
+;; new version (recorded as the version that changed it); never twice.
 (define-public (test-execute-proposal (pick uint))
-  (match (fz-pick-proposal pick)
+  (match (fz-pick-proposal-where pick false)
     proposal-id (let (
         (p (unwrap! (map-get? proposals proposal-id) (err u12001)))
         (params (get-parameters))
@@ -1642,11 +2584,12 @@
                       (if (>= burn-block-height (get expires-at p)) u710
                         (if (< (* votes-cast BPS) (* quorum-base (get quorum-bps p))) u712
                           (if (<= (get yes-votes p) (get no-votes p)) u713
-                            (if (or (and (is-eq name "reward-threshold") (<= value (get slash-threshold params)))
-                                    (and (is-eq name "slash-threshold") (>= value (get reward-threshold params)))) u703
-                              (if (or (and (is-eq name "validator-fee-bps") (>= (+ value (get protocol-fee-bps params)) BPS))
-                                      (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
-                                u0))))))))
+                            (if (> (default-to u0 (map-get? parameter-changed-in name)) (get base-version p)) u715
+                              (if (or (and (is-eq name "reward-threshold") (<= value (get slash-threshold params)))
+                                      (and (is-eq name "slash-threshold") (>= value (get reward-threshold params)))) u703
+                                (if (or (and (is-eq name "validator-fee-bps") (>= (+ value (get protocol-fee-bps params)) BPS))
+                                        (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
+                                  u0)))))))))
         (before (fz-snapshot tx-sender))
       )
       (match (execute-proposal proposal-id)
@@ -1658,6 +2601,7 @@
                               { changed: name, old: (get version params), new: version, ok: true }))
                     (err u12005))
           (asserts! (get executed (default-to p (map-get? proposals proposal-id))) (err u12006))
+          (asserts! (is-eq (map-get? parameter-changed-in name) (some version)) (err u12010))
           (asserts! (is-eq (match (execute-proposal proposal-id) again u0 e e) u711) (err u12007))
           (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12008))
           (fz-done))
@@ -1666,27 +2610,63 @@
   )
 )
 
-;; 21 set-paused: owner only; ending a pause records when it ended. Pauses one
-;; call in four so that the market is mostly open.
+;; 21 set-paused: owner only. Starting a pause logs it (pauses + 1, started
+;; now, still running), ending one logs when it ended, repeating the state
+;; changes nothing. When the market is paused the owner resumes it; otherwise
+;; one call in eight starts a lasting pause and the others a pause that ends in
+;; the same block (still a pause of every running job's commit window), so
+;; that the market is mostly open. A refused non-owner call is the owner-only
+;; property holding: it passes too.
+(define-private (fz-set-paused-code (pause bool))
+  (let (
+      (state (var-get market))
+      (was-paused (get paused state))
+      (n (get pauses state))
+      (last (map-get? pause-log n))
+    )
+    (if (not (is-eq (set-paused pause) (ok true))) u1
+      (let ((after (var-get market)))
+        (if (not (is-eq (get paused after) pause)) u2
+        (if (not (is-eq (merge after { paused: was-paused, pauses: n }) state)) u3
+        (if (not (if (and pause (not was-paused))
+                   (and (is-eq (get pauses after) (+ n u1))
+                        (is-eq (map-get? pause-log (+ n u1)) (some { started-at: burn-block-height, ended-at: u0 })))
+                   (and (is-eq (get pauses after) n)
+                        (is-eq (map-get? pause-log n)
+                               (if (and was-paused (not pause))
+                                 (match last l (some (merge l { ended-at: burn-block-height })) none)
+                                 last))))) u4
+          u0))))))
+)
 (define-public (test-set-paused (seed uint))
   (let (
-      (pause (is-eq (mod seed u4) u0))
-      (was-paused (get paused (var-get market)))
-      (ended-before (get pause-ended-at (var-get market)))
-      (expected (if (is-eq tx-sender CONTRACT_OWNER) u0 u100))
+      (state (var-get market))
+      (was-paused (get paused state))
     )
-    (match (set-paused pause)
-      done (begin
-        (asserts! (is-eq expected u0) (err u12101))
-        (asserts! (is-eq (get paused (var-get market)) pause) (err u12102))
-        (asserts! (is-eq (get pause-ended-at (var-get market)) (if (and was-paused (not pause)) burn-block-height ended-before)) (err u12103))
+    (if (is-eq tx-sender CONTRACT_OWNER)
+      (let (
+          ;; resume a pause; else start one, lasting one time in eight
+          (short (and (not was-paused) (> (mod seed u8) u0)))
+          (code (fz-set-paused-code (not was-paused)))
+          ;; the same state again changes nothing
+          (again (fz-set-paused-code (not was-paused)))
+          ;; a short pause is resumed in the same block
+          (resumed (if short (fz-set-paused-code false) u0))
+        )
+        (asserts! (is-eq code u0) (err (+ u12100 code)))
+        (asserts! (is-eq again u0) (err (+ u12110 again)))
+        (asserts! (is-eq resumed u0) (err (+ u12120 resumed)))
         (fz-done))
-      code (begin (asserts! (is-eq code expected) (err u12104)) (ok false)))
-  )
+      (begin
+        (asserts! (is-eq (set-paused (is-eq (mod seed u4) u0)) (err u100)) (err u12131))
+        (asserts! (is-eq (var-get market) state) (err u12132))
+        (ok true))))
 )
 
 ;; 22 withdraw-treasury: owner only, 0 < amount <= treasury, never more; pays
-;; exactly the amount out of the treasury bucket.
+;; exactly the amount out of the treasury bucket. A refused call (not the
+;; owner, or more than the treasury) is checked to move nothing, and passes:
+;; those refusals are the property.
 (define-public (test-withdraw-treasury (amount-seed uint) (recipient principal))
   (let (
       (treasury (get treasury (get-market-totals)))
@@ -1709,7 +2689,43 @@
         (asserts! (is-eq (+ (get contract after) paid) (get contract before)) (err u12204))
         (asserts! (is-eq (get totals after) (merge tb { treasury: (- (get treasury tb) paid) })) (err u12205))
         (fz-done))
-      code (begin (asserts! (is-eq code expected) (err u12206)) (ok false)))
+      code (begin
+        (asserts! (is-eq code expected) (err u12206))
+        (asserts! (is-eq (fz-snapshot recipient) before) (err u12207))
+        (ok (not (is-eq code u103)))))
+  )
+)
+
+;; 26 sweep-surplus: it never succeeds while there is no surplus, i.e. no
+;; contract call ever leaves STX untracked (every call of this campaign came
+;; before): refused with ZERO_AMOUNT for the owner, NOT_AUTHORIZED for anyone
+;; else, nothing moved. Then, for the owner, a plain transfer to the contract
+;; (STX sent outside its functions) makes exactly that surplus, which the sweep
+;; books into the treasury, leaving none.
+(define-public (test-sweep-surplus (amount-seed uint))
+  (let (
+      (owner (is-eq tx-sender CONTRACT_OWNER))
+      (before (fz-snapshot tx-sender))
+      (amount (+ u1 (mod amount-seed u1000000)))
+    )
+    (asserts! (is-eq (get surplus (get totals before)) u0) (err u12601))
+    (asserts! (is-eq (match (sweep-surplus) x u0 e e) (if owner u103 u100)) (err u12602))
+    (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12603))
+    (if owner
+      (let (
+          (sent (unwrap! (stx-transfer? amount tx-sender current-contract) (err u12604)))
+          (with-surplus (fz-snapshot tx-sender))
+          (tb (get totals before))
+        )
+        (asserts! (is-eq (get totals with-surplus) (merge tb { surplus: amount })) (err u12605))
+        (asserts! (is-eq (get contract with-surplus) (+ (get contract before) amount)) (err u12606))
+        (asserts! (is-eq (sweep-surplus) (ok amount)) (err u12607))
+        (asserts! (is-eq (get totals (fz-snapshot tx-sender)) (merge tb { treasury: (+ (get treasury tb) amount) }))
+                  (err u12608))
+        (asserts! (is-eq (get contract (fz-snapshot tx-sender)) (get contract with-surplus)) (err u12609))
+        (asserts! (is-eq (match (sweep-surplus) x u0 e e) u103) (err u12610))
+        (fz-done))
+      (fz-done))
   )
 )
 
@@ -1721,6 +2737,15 @@
   (let ((stake (fz-dataset-stake stake-seed)))
     (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) FZ_NO_TARGET)
     (map-set fz-deposits (try! (register-dataset stake "ipfs://fuzz")) stake)
+    (ok true))
+)
+
+(define-public (drive-register-dataset-with-terms (stake-seed uint) (price-seed uint) (capacity-seed uint))
+  (let ((stake (fz-dataset-stake stake-seed)))
+    (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) FZ_NO_TARGET)
+    (map-set fz-deposits
+      (try! (register-dataset-with-terms stake "ar://fuzz" (mod price-seed u3000) (+ u1 (mod capacity-seed u3))))
+      stake)
     (ok true))
 )
 
@@ -1736,6 +2761,15 @@
 (define-public (drive-set-dataset-terms (pick uint) (price-seed uint) (capacity-seed uint))
   (match (fz-pick-my-dataset pick)
     dataset-id (set-dataset-terms dataset-id (mod price-seed u3000) (+ u1 (mod capacity-seed u4)))
+    FZ_NO_TARGET)
+)
+
+;; retires one call in four, so that the market keeps open datasets
+(define-public (drive-retire-dataset (pick uint) (seed uint))
+  (match (fz-pick-my-active-dataset pick)
+    dataset-id (begin
+      (asserts! (is-eq (mod seed u4) u0) FZ_NO_TARGET)
+      (retire-dataset dataset-id))
     FZ_NO_TARGET)
 )
 
@@ -1772,6 +2806,49 @@
     FZ_NO_TARGET)
 )
 
+;; registers the caller as a validator with a modest stake (raw calls mostly
+;; offer more than an account holds), withdrawing its old stake first if it
+;; exited, so that exits do not empty the set
+(define-public (drive-register-validator (stake-seed uint))
+  (begin
+    (match (map-get? validators tx-sender)
+      v (begin (asserts! (not (get active v)) FZ_NO_TARGET) (try! (withdraw-validator-stake)) true)
+      true)
+    (try! (register-validator (fz-validator-stake stake-seed)))
+    (ok true))
+)
+
+;; the caller's next validation step on any job it sits on: reveal what it
+;; committed, else vote (directly on a one-seat committee, else commit)
+(define-public (drive-validate (pick uint) (score-seed uint) (salt-seed uint))
+  (match (fz-pick-revealable-bid pick)
+    bid-id (match (map-get? fz-secrets { bid-id: bid-id, validator: tx-sender })
+      secret (reveal-validation-result bid-id (get score secret) (get salt secret))
+      FZ_NO_TARGET)
+    (match (fz-pick-votable-bid pick)
+      bid-id (let (
+          (score (fz-score score-seed))
+          (salt (fz-salt salt-seed))
+          (one-seat (match (map-get? committees bid-id) c (is-eq (len (get seats c)) u1) false))
+          (bid (unwrap! (map-get? bids bid-id) FZ_NO_TARGET))
+        )
+        (if one-seat
+          (submit-validation-result (get dataset-id bid) bid-id score)
+          (begin
+            (try! (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender)))
+            (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
+            (ok true))))
+      FZ_NO_TARGET))
+)
+
+;; declines a job of the caller's (matching a queue head first when it has none)
+(define-public (drive-decline-job (pick uint) (seed uint))
+  (match (match (fz-pick-declinable pick) found (some found)
+           (match (fz-self-match seed) opened (fz-pick-declinable pick) none))
+    bid-id (begin (try! (decline-job bid-id)) (ok true))
+    FZ_NO_TARGET)
+)
+
 (define-public (drive-draw-committee (pick uint))
   (match (fz-pick-undrawn-bid pick)
     bid-id (begin (try! (draw-committee bid-id)) (ok true))
@@ -1780,7 +2857,7 @@
 
 (define-public (drive-commit-validation-result (pick uint) (score-seed uint) (salt-seed uint))
   (match (fz-pick-votable-bid pick)
-    bid-id (let ((score (mod score-seed u101)) (salt (fz-salt salt-seed)))
+    bid-id (let ((score (fz-score score-seed)) (salt (fz-salt salt-seed)))
       (try! (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender)))
       (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
       (ok true))
@@ -1798,7 +2875,7 @@
 (define-public (drive-submit-validation-result (pick uint) (score-seed uint))
   (match (fz-pick-votable-bid pick)
     bid-id (match (map-get? bids bid-id)
-      bid (submit-validation-result (get dataset-id bid) bid-id (mod score-seed u101))
+      bid (submit-validation-result (get dataset-id bid) bid-id (fz-score score-seed))
       FZ_NO_TARGET)
     FZ_NO_TARGET)
 )
@@ -1817,24 +2894,32 @@
 
 (define-public (drive-propose-parameter-change (name-seed uint) (value-seed uint))
   (let ((name (fz-parameter-name name-seed)))
-    (asserts! (< (get last-proposal-id (var-get market)) FZ_CREATE_CAP) FZ_NO_TARGET)
-    (try! (propose-parameter-change name (fz-proposal-value name value-seed)))
-    (ok true))
+    (asserts! (fz-room-for-proposal) FZ_NO_TARGET)
+    (ok (fold fz-record-power FZ_ACCOUNTS (try! (propose-parameter-change name (fz-proposal-value name value-seed))))))
 )
 
 (define-public (drive-vote-on-proposal (pick uint) (support bool))
-  (match (fz-pick-proposal pick)
+  (match (fz-pick-proposal-where pick true)
     proposal-id (begin (try! (vote-on-proposal proposal-id support)) (ok true))
     FZ_NO_TARGET)
 )
 
 (define-public (drive-execute-proposal (pick uint))
-  (match (fz-pick-proposal pick)
+  (match (fz-pick-proposal-where pick false)
     proposal-id (begin (try! (execute-proposal proposal-id)) (ok true))
     FZ_NO_TARGET)
 )
 
-;; pauses one call in four, so that a pause does not last half the campaign
+;; resumes a pause; otherwise pauses, one call in four for good, else for the
+;; block only (random set-paused calls pause half the time: this and
+;; drive-resume keep the market mostly open)
 (define-public (drive-set-paused (seed uint))
-  (set-paused (is-eq (mod seed u4) u0))
+  (if (get paused (var-get market))
+    (set-paused false)
+    (begin
+      (try! (set-paused true))
+      (if (is-eq (mod seed u4) u0) (ok true) (set-paused false))))
+)
+(define-public (drive-resume)
+  (begin (asserts! (get paused (var-get market)) FZ_NO_TARGET) (set-paused false))
 )
