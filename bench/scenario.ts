@@ -168,6 +168,8 @@ const STX = 1_000_000n;
 const VALIDATOR_STAKE = 2n * STX; // a 1% penalty never drops a validator below the 1 STX minimum
 const BID = 500_000n;
 const SCORE = 85;
+/** decline-window: a larger market's committee seed exists one Bitcoin block after it. */
+const DECLINE_WINDOW = 6;
 
 function salt(who: string, bidId: bigint): Uint8Array {
   return new Uint8Array(createHash("sha256").update(`${who}:${bidId}`).digest());
@@ -267,8 +269,8 @@ export function runScenario(m: Market, n: number): ScenarioResult {
   const proposal = measure("propose-parameter-change", [Cl.stringAscii("committee-size"), Cl.uint(1)], P).value as bigint;
   measure("vote-on-proposal", [Cl.uint(proposal), Cl.bool(true)], P);
 
-  // committees: the seed exists once the blocks after the match do
-  m.sim.mineEmptyBlocks(1);
+  // committees: the seed exists once the Bitcoin block after the decline window does
+  m.sim.mineEmptyBlocks(DECLINE_WINDOW + 1);
   const seats1 = measure("draw-committee", [Cl.uint(J1)], B2).value as string[];
   const seats2 = m.ok("draw-committee", [Cl.uint(J2)], B2).value as string[];
   m.ok("draw-committee", [Cl.uint(J3)], B2);
@@ -330,7 +332,7 @@ export function runScenario(m: Market, n: number): ScenarioResult {
   measure("execute-proposal", [Cl.uint(proposal)], B2, 2n);
   const now = m.sim.burnBlockHeight;
   const J5 = m.ok("place-computation-bid", bidArgs(D, now + 15), B).value as bigint;
-  m.sim.mineEmptyBlocks(1);
+  m.sim.mineEmptyBlocks(DECLINE_WINDOW + 1);
   const seats5 = measure("draw-committee (1 seat)", [Cl.uint(J5)], B2).value as string[];
   if (seats5.length !== 1) throw new Error(`committee of ${seats5.length} seats, expected 1`);
   measure("submit-validation-result", [Cl.uint(D), Cl.uint(J5), Cl.uint(SCORE)], seats5[0], true);

@@ -41,6 +41,8 @@
 ;; At most this many queue heads are matched or skipped per call: queue work
 ;; stays bounded whatever the queue length.
 (define-constant QUEUE_STEPS (list u1 u2 u3 u4 u5))
+;; Every character RFC 3986 allows in a URI (unreserved, reserved, and % for escapes).
+(define-constant URI_CHARACTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
 ;; A reveal salt is a full 32 bytes: with a shorter one the 101 possible scores
 ;; could be tried against a commitment.
 (define-constant SALT_LENGTH u32)
@@ -247,8 +249,9 @@
 ;; at most half a stake per penalty: a seated validator's vote weight never reaches zero
 (map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "consensus-tolerance" { min-value: u0, max-value: MAX_SCORE })
-(map-set parameter-bounds "voting-period" { min-value: u1, max-value: u52560 })
-(map-set parameter-bounds "execution-delay" { min-value: u1, max-value: u52560 })
+;; at least a day to vote and a day to object: no vote is decided within a few blocks
+(map-set parameter-bounds "voting-period" { min-value: u144, max-value: u52560 })
+(map-set parameter-bounds "execution-delay" { min-value: u144, max-value: u52560 })
 ;; governance stays reachable: a quorum above half, or a threshold above 100 STX,
 ;; could let a vote lock every later vote out
 (map-set parameter-bounds "governance-quorum-bps" { min-value: u1, max-value: u5000 })
@@ -346,7 +349,8 @@
 })
 
 ;; matched-at/matched-block: the Bitcoin and Stacks blocks of the match; the
-;; blocks after them seed the committee draw (see committee-seed).
+;; Stacks block after it and the Bitcoin block after the decline window seed
+;; the committee draw (see committee-seed).
 ;; At the match the job also records what its committee may be drawn from, so
 ;; that nothing done after the match changes it: validators-at-match (the size of
 ;; the active set, the range of indices drawn from) and registrations-at-match
@@ -406,16 +410,21 @@
 
 ;; Every dataset stake a provider holds (with its validator stake, its voting
 ;; power, read in O(1)), and what governance needs to ignore stake added after a
-;; proposal: proposals up to grown-after-proposal were made before the last
-;; increase, so on them the provider votes with at most voting-floor, the stake
-;; it held before its current run of increases. votes-open-until: the market's
-;; votes-open-until at the last increase; once it has passed, every proposal the
-;; run could concern has closed and the next increase starts a new run.
+;; proposal. Increases come in runs: a run is the increases made while the last
+;; proposal id was run-proposal, and run-floor is the stake held before it, so
+;; on proposals up to run-proposal (made before the run) the provider votes with
+;; at most run-floor. The runs before it are merged into prior-*: proposals up to
+;; prior-proposal vote with at most prior-floor. *-open-until: the market's
+;; votes-open-until at the run's last increase; once it has passed, every
+;; proposal that run concerns has closed and its floor no longer matters.
 (define-map provider-stakes principal {
   stake: uint,
-  voting-floor: uint,
-  votes-open-until: uint,
-  grown-after-proposal: uint,
+  run-proposal: uint,
+  run-floor: uint,
+  run-open-until: uint,
+  prior-proposal: uint,
+  prior-floor: uint,
+  prior-open-until: uint,
 })
 
 ;; A proposal keeps the governance parameters in force when it was made.
@@ -444,8 +453,8 @@
 ;; The parameter version that last changed each parameter (none: the default).
 (define-map parameter-changed-in (string-ascii 32) uint)
 
-;; A governance voter's stakes stay in the contract until the voting period of
-;; every proposal it voted on has ended, so the same stake cannot vote twice.
+;; A governance voter's stakes stay in the contract until every proposal it
+;; voted on can be executed: whoever swings a vote carries its outcome.
 (define-map vote-locks principal uint)
 
 ;; weight is the weight of the validator's seat (its stake at the draw).
@@ -523,15 +532,17 @@
 )
 
 ;; A metadata URI a client can fetch: a known scheme with something after it,
-;; and no whitespace (which no URI holds and which hides what a user signs).
+;; and only the characters RFC 3986 allows in a URI (no whitespace or control
+;; character, which no URI holds and which would hide what a user signs).
 (define-private (valid-metadata-uri (uri (string-ascii 256)))
   (and (or (and (> (len uri) u7) (is-eq (slice? uri u0 u7) (some "ipfs://")))
            (and (> (len uri) u5) (is-eq (slice? uri u0 u5) (some "ar://")))
            (and (> (len uri) u8) (is-eq (slice? uri u0 u8) (some "https://"))))
-       (is-none (index-of? uri " "))
-       (is-none (index-of? uri "\t"))
-       (is-none (index-of? uri "\n"))
-       (is-none (index-of? uri "\r")))
+       (fold uri-char-allowed uri true))
+)
+
+(define-private (uri-char-allowed (char (string-ascii 1)) (allowed bool))
+  (and allowed (is-some (index-of? URI_CHARACTERS char)))
 )
 
 ;; Appends a bid to the tail of a dataset's queue.
@@ -729,13 +740,15 @@
 )
 
 ;; The randomness of a job's committee: the VRF seed of the Stacks block after
-;; the match mixed with the hash of the Bitcoin block after the match. A VRF
-;; seed is shared by a whole tenure, so it may be known when the bid is placed;
-;; the next Bitcoin block's hash is not, and no party can choose it.
-;; None until both blocks exist.
-(define-private (committee-seed (matched-block uint) (matched-at uint))
+;; the match mixed with the hash of the Bitcoin block after the job's decline
+;; window. A VRF seed is shared by a whole tenure, so it may be known when the
+;; bid is placed; that Bitcoin block's hash is not, and no party can choose it.
+;; Taking it after the decline window means a provider never knows the
+;; committee while it may still decline the job (it could otherwise decline
+;; every job whose committee it dislikes and redraw). None until both exist.
+(define-private (committee-seed (matched-block uint) (decline-closes-at uint))
   (match (get-tenure-info? vrf-seed (+ matched-block u1))
-    vrf-seed (match (get-burn-block-info? header-hash (+ matched-at u1))
+    vrf-seed (match (get-burn-block-info? header-hash (+ decline-closes-at u1))
       bitcoin-hash (some (sha256 (concat vrf-seed bitcoin-hash)))
       none)
     none
@@ -752,10 +765,12 @@
            registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
     (provider principal)
     (committee-size uint)
+    (decline-window uint)
   )
   (let (
       (n (get validators-at-match bid))
-      (seed (if (<= n committee-size) none (committee-seed (get matched-block bid) (get matched-at bid))))
+      (seed (if (<= n committee-size) none
+              (committee-seed (get matched-block bid) (+ (get matched-at bid) decline-window))))
     )
     ;; the draw waits for a seed no party could know when it acted
     (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
@@ -775,10 +790,11 @@
            registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
     (provider principal)
     (committee-size uint)
+    (decline-window uint)
   )
   (match (map-get? committees bid-id)
     committee (ok committee)
-    (new-committee bid-id bid provider committee-size)
+    (new-committee bid-id bid provider committee-size decline-window)
   )
 )
 
@@ -989,12 +1005,14 @@
 )
 
 ;; Whether a pause overlapped a job's commit window: the first pause after its
-;; match (none is matched while paused) started before the window closed. A pause
-;; after the window excuses nobody.
+;; match (none is matched while paused) started before the window closed and
+;; lasted into a later Bitcoin block (or still lasts). A pause after the window,
+;; or one undone in the block it began, excuses nobody.
 (define-private (commit-window-paused (pauses-at-match uint) (pauses uint) (commit-closes-at uint))
   (and (> pauses pauses-at-match)
        (match (map-get? pause-log (+ pauses-at-match u1))
-         pause (<= (get started-at pause) commit-closes-at)
+         pause (and (<= (get started-at pause) commit-closes-at)
+                    (or (is-eq (get ended-at pause) u0) (> (get ended-at pause) (get started-at pause))))
          false))
 )
 
@@ -1034,23 +1052,30 @@
 )
 
 ;; Keeps a provider's total dataset stake in step with each dataset stake move.
-;; An increase also records what governance needs: the provider's votes on
-;; proposals made before it count at most voting-floor, the stake it held
-;; before this run of increases. A run ends once every proposal that existed at
-;; its last increase has closed: then the stake held now predates every
-;; proposal still open, and becomes the floor.
+;; An increase made after a new proposal starts a run (see provider-stakes):
+;; the previous run joins the prior ones, whose floor is the lowest that may
+;; still matter (a prior floor whose proposals have all closed is dropped).
 (define-private (provider-stake-added (provider principal) (amount uint) (now uint) (last-proposal-id uint) (votes-open-until uint))
   (let (
-      (held (default-to { stake: u0, voting-floor: u0, votes-open-until: u0, grown-after-proposal: u0 }
+      (held (default-to { stake: u0, run-proposal: u0, run-floor: u0, run-open-until: u0,
+                          prior-proposal: u0, prior-floor: u0, prior-open-until: u0 }
                         (map-get? provider-stakes provider)))
-      (run-over (> now (get votes-open-until held)))
+      (stake (get stake held))
+      (prior-closed (> now (get prior-open-until held)))
     )
-    (map-set provider-stakes provider {
-      stake: (+ (get stake held) amount),
-      voting-floor: (if run-over (get stake held) (min-of (get voting-floor held) (get stake held))),
-      votes-open-until: votes-open-until,
-      grown-after-proposal: last-proposal-id,
-    })
+    (map-set provider-stakes provider
+      (if (is-eq last-proposal-id (get run-proposal held))
+        ;; no proposal since the last increase: the same run
+        (merge held { stake: (+ stake amount), run-open-until: votes-open-until })
+        {
+          stake: (+ stake amount),
+          run-proposal: last-proposal-id,
+          run-floor: stake,
+          run-open-until: votes-open-until,
+          prior-proposal: (get run-proposal held),
+          prior-floor: (if prior-closed (get run-floor held) (min-of (get prior-floor held) (get run-floor held))),
+          prior-open-until: (get run-open-until held),
+        }))
   )
 )
 
@@ -1070,9 +1095,10 @@
 ;; was made. Stake added later (a flash deposit) counts for nothing on it.
 (define-private (voting-power-on (who principal) (proposal-id uint))
   (+ (match (map-get? provider-stakes who)
-       held (if (> proposal-id (get grown-after-proposal held))
+       held (if (> proposal-id (get run-proposal held))
               (get stake held)
-              (min-of (get voting-floor held) (get stake held)))
+              (min-of (get stake held)
+                      (if (> proposal-id (get prior-proposal held)) (get run-floor held) (get prior-floor held))))
        u0)
      (match (map-get? validators who)
        validator (if (> proposal-id (get registered-after-proposal validator)) (get stake validator) u0)
@@ -1544,7 +1570,7 @@
     (asserts! (or (get active dataset) (> stake u0)) ERR_DATASET_INACTIVE)
     ;; a queued or running job could still need the stake for a slash
     (asserts! (and (is-eq (get active-jobs dataset) u0) (is-eq (get queued-jobs dataset) u0)) ERR_DATASET_HAS_OPEN_JOBS)
-    ;; a stake that voted in governance stays until that vote ends
+    ;; a stake that voted in governance stays until that proposal can be executed
     (asserts! (not (vote-locked provider)) ERR_VOTE_LOCKED)
     ;; locked until validated, unless never used or idle for stake-lock-blocks
     (asserts! (or (> (get passed-validations dataset) u0)
@@ -1744,7 +1770,10 @@
 ;; Declines a matched job: the provider refuses it within decline-window blocks
 ;; of the match, before any validator has voted on it (after a vote the result
 ;; decides). The bidder is refunded in full, nothing is slashed, the seats are
-;; freed without penalty and the slot goes to the queue.
+;; freed without penalty and the slot goes to the queue; the job does not count
+;; as a match of the dataset (its stake lock is unchanged). In a market larger
+;; than the committee, the committee's seed exists only after the window, so a
+;; provider never declines knowing its judges.
 ;; Caller: the dataset's provider. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
 ;;         ERR_JOB_NOT_RUNNING, ERR_DECLINE_CLOSED, ERR_VALIDATION_STARTED.
@@ -1768,7 +1797,12 @@
     (let ((closed (try! (close-job bid-id bid STATUS_CANCELLED true))))
       (print { event: "job-declined", bid-id: bid-id, dataset-id: (get dataset-id bid), provider: tx-sender,
                bidder: (get bidder bid), refund: (get amount bid) })
-      (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (get dataset closed))))
+      ;; nothing was trained or judged: the job neither counts as a match nor
+      ;; restarts the stake lock
+      (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (merge (get dataset closed) {
+        matched-jobs: (- (get matched-jobs dataset) u1),
+        last-settled-at: (get last-settled-at dataset),
+      }))))
       (ok (get amount bid))
     )
   )
@@ -1867,7 +1901,7 @@
               ERR_UNBONDING_NOT_OVER)
     ;; a seated validator's stake answers for its votes until their jobs settle
     (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
-    ;; a stake that voted in governance stays until that vote ends
+    ;; a stake that voted in governance stays until that proposal can be executed
     (asserts! (not (vote-locked tx-sender)) ERR_VOTE_LOCKED)
     (try! (pay-out stake tx-sender))
     (var-set market (merge state { validator-stakes: (- (get validator-stakes state) stake) }))
@@ -1878,8 +1912,9 @@
 )
 
 ;; Draws a matched job's committee: at once in a market where every active
-;; validator fits, otherwise once the Stacks and Bitcoin blocks after the match
-;; exist (committee-seed). Validation calls draw it too; this lets anyone do it first.
+;; validator fits, otherwise once the Stacks block after the match and the
+;; Bitcoin block after its decline window exist (committee-seed). Validation
+;; calls draw it too; this lets anyone do it first.
 ;; Caller: anyone.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING,
 ;;         ERR_COMMITTEE_DRAWN, ERR_VALIDATION_CLOSED, ERR_SEED_NOT_READY,
@@ -1901,7 +1936,7 @@
     (asserts! (is-none (map-get? committees bid-id)) ERR_COMMITTEE_DRAWN)
     ;; after the commit phase a new committee could not vote
     (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
-    (ok (get seats (try! (new-committee bid-id bid (get provider dataset) (get committee-size params)))))
+    (ok (get seats (try! (new-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params)))))
   )
 )
 
@@ -1934,7 +1969,7 @@
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
     (let (
-        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params))))
+        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params))))
         (seat (index-of? (get seats committee) tx-sender))
       )
       ;; only the job's committee votes
@@ -2037,7 +2072,7 @@
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
     (let (
-        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params))))
+        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params))))
         (seat (index-of? (get seats committee) tx-sender))
         (weight (seat-weight committee seat))
       )
@@ -2103,8 +2138,8 @@
 ;; Public: rewards
 ;; ---------------------------------------------------------------------------
 
-;; Pays a coherent validator its stake-weighted share of a finalized job's
-;; reward pool (validator fees plus the penalties of outliers and silent seats).
+;; Pays a coherent validator its seat-weighted share of a finalized job's
+;; reward pool (validator fees plus the outliers' penalties).
 ;; An outlier or a seat that never revealed gets (ok u0) and is marked claimed.
 ;; Caller: a committee member that voted on the job. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_FINALIZED,
@@ -2217,7 +2252,7 @@
     (map-set proposals proposal-id (merge proposal (if support
       { yes-votes: (+ (get yes-votes proposal) weight), no-votes: (get no-votes proposal) }
       { yes-votes: (get yes-votes proposal), no-votes: (+ (get no-votes proposal) weight) })))
-    (map-set vote-locks tx-sender (max-of (default-to u0 (map-get? vote-locks tx-sender)) voting-ends-at))
+    (map-set vote-locks tx-sender (max-of (default-to u0 (map-get? vote-locks tx-sender)) (get executable-at proposal)))
     (print { event: "proposal-voted", proposal-id: proposal-id, voter: tx-sender, support: support, weight: weight })
     (ok weight)
   )
@@ -2396,10 +2431,13 @@
 )
 
 ;; The seed a job's committee is drawn from in a market larger than the committee
-;; (none until the blocks after the match exist, or for a bid never matched).
+;; (none until the blocks it comes from exist, or for a bid never matched).
 (define-read-only (get-committee-seed (bid-id uint))
   (match (map-get? bids bid-id)
-    bid (if (is-eq (get status bid) STATUS_QUEUED) none (committee-seed (get matched-block bid) (get matched-at bid)))
+    bid (if (is-eq (get status bid) STATUS_QUEUED)
+          none
+          (committee-seed (get matched-block bid)
+                          (+ (get matched-at bid) (get decline-window (parameters-at (get parameter-version bid))))))
     none
   )
 )
@@ -2458,9 +2496,9 @@
 )
 
 ;; The weight a principal's vote on a proposal would carry: the stake it held
-;; before the proposal was made.
+;; before the proposal was made (0 for an unknown proposal).
 (define-read-only (get-proposal-voting-power (proposal-id uint) (who principal))
-  (voting-power-on who proposal-id)
+  (if (is-some (map-get? proposals proposal-id)) (voting-power-on who proposal-id) u0)
 )
 
 ;; A pause by number (1 = the first): when it started and ended (0 while it lasts).

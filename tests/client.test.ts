@@ -575,7 +575,7 @@ describe("draw-committee", () => {
     await registerDataset();
     await placeBid(bidder, 500_000n, 100n, h() + 150n);
     expect(simnetReader(simnet, contractId).getCommittee(1)).toBeNull();
-    simnet.mineEmptyBlocks(1);
+    simnet.mineEmptyBlocks(7); // the seed exists one Bitcoin block after the decline window (6)
     const call = await market().drawCommittee({ bidId: 1n });
     expect(call.postConditions).toEqual([]);
     exec(call, outsider);
@@ -1132,7 +1132,8 @@ describe("readers", () => {
     expect(r.getProposalVotingPower(1, provider)).toBe(1_000_000n);
     expect(r.getProposalVotingPower(1, outsider)).toBe(0n);
     expect(r.getPause(1)).toBeNull();
-    expect(r.getVoteLock(validator1)).toBe(start + 1008n);
+    // a vote holds the voter's stakes until the proposal can be executed
+    expect(r.getVoteLock(validator1)).toBe(start + 1008n + 145n);
     expect(r.getParameterBounds("committee-size")).toEqual({ minValue: 1n, maxValue: 10n });
     expect(r.getParameterBounds("no-such-thing")).toBeNull();
     expect(r.getMarketTotals()).toEqual({

@@ -203,7 +203,8 @@ describe("attack 3: committee grinding and late joiners", () => {
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expect(getBid(1)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 6n });
     expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
-    simnet.mineEmptyBurnBlock();
+    // the seed comes from the Bitcoin block after the decline window
+    mineUntil(height() + DEFAULTS.declineWindow + 1n);
     const seed = committeeSeed(1);
     expect(seed).not.toBeNull();
 
@@ -254,6 +255,39 @@ describe("attack 3: committee grinding and late joiners", () => {
     registerValidator(validator2);
     expect(seatsOf(1)).toEqual([validator1]);
     expectErr(vote(validator2, 1, 1, 0), "NOT_ON_COMMITTEE");
+  });
+});
+
+describe("review finding: a provider redraws committees by declining", () => {
+  it("no committee of a larger market can be known, drawn or voted on while its provider may still decline", () => {
+    for (const who of [deployer, validator1, validator2, validator3, provider2, bidder2]) registerValidator(who);
+    registerDataset();
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    // through the last block of the decline window the seed does not exist
+    mineUntil(matchedAt + DEFAULTS.declineWindow);
+    expect(committeeSeed(1)).toBeNull();
+    expectErr(drawCommittee(provider, 1), "SEED_NOT_READY");
+    expectErr(commit(validator1, 1, 80), "SEED_NOT_READY");
+    // so the provider declines blind, or not at all
+    const before = balances(bidder);
+    expect(declineJob(provider, 1).result).toBeOk(Cl.uint(500_000));
+    expect(deltas(before).get(bidder)).toBe(500_000n);
+    // a declined job does not count as a match: the idle stake leaves at once
+    expect(getDataset(1)).toMatchObject({ "matched-jobs": 0n, "last-settled-at": 0n });
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expectSolvent();
+  });
+
+  it("once the seed exists the decline window is closed", () => {
+    for (const who of [deployer, validator1, validator2, validator3, provider2, bidder2]) registerValidator(who);
+    registerDataset();
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    mineUntil((getBid(1)?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n);
+    expect(committeeSeed(1)).not.toBeNull();
+    expectErr(declineJob(provider, 1), "DECLINE_CLOSED");
+    expect(drawCommittee(outsider, 1).result.type).toBe(Cl.ok(Cl.bool(true)).type);
+    expect(seatsOf(1)).toHaveLength(5);
   });
 });
 
@@ -454,6 +488,19 @@ describe("attack 9: a pause waives penalties retroactively", () => {
     // the treasury gets the silence penalty and the 1% protocol fee; the pool holds only the fees
     expect(getTotals().treasury - treasuryBefore).toBe(silence + 5_000n);
     expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, penalties: silence });
+    expectSolvent();
+  });
+
+  it("a pause undone in the Bitcoin block it began excuses nobody", () => {
+    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = silentSeatJob();
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClose + 1n);
+    expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(end + 1n);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
+    expect(getValidator(validator3)?.stake).toBe(STX - (STX * DEFAULTS.validatorPenaltyBps) / BPS);
     expectSolvent();
   });
 

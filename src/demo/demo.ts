@@ -486,13 +486,14 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
     demo.ok("Bob", "place-computation-bid", [Cl.uint(jasperDataset), Cl.uint(10n * STX), Cl.uint(TRAINING_BLOCKS), Cl.uint(now + 150n)]),
   );
   demo.say(`Bid #${junkBid} is ${demo.bidStatus(junkBid)} but has no committee yet: it is drawn from the VRF seed of the next Stacks block`);
-  demo.say("mixed with the next Bitcoin block's hash, which nobody knew when the bid was placed.");
+  demo.say("mixed with the hash of the Bitcoin block after Jasper's 6-block decline window, which nobody knows yet:");
+  demo.say("Jasper may decline the job, but never knowing its judges.");
   demo.fails("Bob", "draw-committee", [Cl.uint(junkBid)], "SEED_NOT_READY");
 
-  demo.step("One block later the seed exists: a committee of 5 is drawn at random");
-  demo.mine(1n, "the seed's blocks");
+  demo.step("Seven blocks later the seed exists: a committee of 5 is drawn at random");
+  demo.mine(7n, "the decline window and the seed's block");
   const seed = demo.view("get-committee-seed", [Cl.uint(junkBid)]);
-  if (typeof seed !== "string") throw new DemoError("the committee seed should exist one block after the match");
+  if (typeof seed !== "string") throw new DemoError("the committee seed should exist once the decline window has closed");
   demo.say(`get-committee-seed: 0x${seed.slice(0, 16)}…`);
   demo.ok("Bob", "draw-committee", [Cl.uint(junkBid)]);
   const committee = demo.seats(junkBid);
