@@ -241,6 +241,10 @@ describe("set-paused", () => {
       // six validators at the match, one more than committee-size: the committee is drawn from a later seed
       const { bidId } = matchedJob(SIX_VALIDATORS);
       expect(getCommittee(bidId)).toBeNull();
+      // the seed comes from the Bitcoin block after the decline window: decline-window + 1 = 7 blocks after the match
+      const matchedAt = getBid(bidId)?.["matched-at"] as bigint;
+      mineUntil(matchedAt + DEFAULTS.declineWindow);
+      expectErr(drawCommittee(outsider, bidId), "SEED_NOT_READY");
       simnet.mineEmptyBlocks(1);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       const r = drawCommittee(outsider, bidId);
@@ -609,12 +613,14 @@ describe("set-paused", () => {
       expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
     });
 
-    it("a pause that starts by the last block of a job's commit window excuses its seats that never committed", () => {
+    it("a pause that starts by the last block of a job's commit window and lasts into the next excuses its seats that never committed", () => {
       const { bidId, deadline, commitClosesAt } = silentSeatMatched();
       expect(getBid(bidId)?.["pauses-at-match"]).toBe(0n);
       mineUntil(commitClosesAt);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": commitClosesAt, "ended-at": commitClosesAt + 1n });
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
@@ -623,6 +629,68 @@ describe("set-paused", () => {
       ]);
       expect(getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, "open-seats": 0n });
       expect(getTotals().treasury).toBe(0n);
+    });
+
+    it("a pause still in force when the job settles excuses its seats that never committed", () => {
+      const { bidId, deadline } = silentSeatMatched();
+      simnet.mineEmptyBlocks(20);
+      const start = height();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      // finalize-validation works while paused
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(printEvents(r)).toEqual([
+        { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
+      ]);
+      expect(getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, "open-seats": 0n });
+      expect(getTotals().treasury).toBe(0n);
+    });
+
+    it("a pause and unpause in the same burn block excuses nobody, even inside the commit window", () => {
+      const { bidId, deadline, commitClosesAt } = silentSeatMatched();
+      simnet.mineEmptyBlocks(20);
+      const start = height();
+      expect(start).toBeLessThan(commitClosesAt);
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": start });
+      expect(marketField("pauses")).toBe(1n);
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const before = balances(bidder, validator1, contractId);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(printEvents(r)).toEqual([
+        {
+          event: "validator-penalized",
+          "bid-id": bidId,
+          validator: validator1,
+          penalty: 30_000n,
+          stake: 2_970_000n,
+          removed: false,
+          silent: true,
+        },
+        { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 30_000n },
+      ]);
+      expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [validator1, 0n], [contractId, -500_000n]]));
+      expect(getValidator(validator1)).toMatchObject({ stake: 2_970_000n, active: true, "open-seats": 0n });
+      expect(getTotals().treasury).toBe(30_000n);
+    });
+
+    it("a same-block pause and unpause at the last block of the commit window excuses nobody", () => {
+      const { bidId, deadline, commitClosesAt } = silentSeatMatched();
+      mineUntil(commitClosesAt);
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": commitClosesAt, "ended-at": commitClosesAt });
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired"]);
+      expect(printEvents(r)[1]).toMatchObject({ refund: 500_000n, penalties: 30_000n });
+      expect(getValidator(validator1)?.stake).toBe(2_970_000n);
+      expect(getTotals().treasury).toBe(30_000n);
     });
 
     it("a pause that starts after the commit window excuses nobody: the silent seat's 1% goes to the treasury", () => {
@@ -1133,9 +1201,10 @@ const CASES: Case[] = [
     fn: "draw-committee",
     who: outsider,
     setup: () => {
-      // six validators at the match, more than committee-size: the committee is drawn from a later seed
+      // six validators at the match, more than committee-size: the committee is drawn from a later
+      // seed, which exists decline-window + 1 = 7 blocks after the match
       matchedJob(SIX_VALIDATORS);
-      simnet.mineEmptyBlocks(1);
+      simnet.mineEmptyBlocks(Number(DEFAULTS.declineWindow) + 1);
     },
     args: () => [Cl.uint(1)],
     // called after the direct call (the argument of toBeOk): the five seats it stored

@@ -130,6 +130,42 @@ function proposalPower(proposalId: number | bigint, who: string): bigint {
   return decode(readOnly("get-proposal-voting-power", [Cl.uint(proposalId), Cl.principal(who)])) as bigint;
 }
 
+type ProviderStake = {
+  stake: bigint;
+  "run-proposal": bigint;
+  "run-floor": bigint;
+  "run-open-until": bigint;
+  "prior-proposal": bigint;
+  "prior-floor": bigint;
+  "prior-open-until": bigint;
+};
+
+/** The provider-stakes entry of `who` (null for a principal that never held a dataset stake). */
+function providerStake(who: string): ProviderStake | null {
+  let entry;
+  try {
+    entry = simnet.getMapEntry(contractId, "provider-stakes", Cl.principal(who));
+  } catch (e) {
+    // the simnet throws "value not found" for a key the map never held
+    if (String(e).includes("value not found")) return null;
+    throw e;
+  }
+  return decode(entry) as ProviderStake | null;
+}
+
+/** A provider-stakes entry: the stake, the last run [proposal, floor, open-until] and the prior runs, merged. */
+function stakeRecord(stake: bigint, run: [bigint, bigint, bigint], prior: [bigint, bigint, bigint]): ProviderStake {
+  return {
+    stake,
+    "run-proposal": run[0],
+    "run-floor": run[1],
+    "run-open-until": run[2],
+    "prior-proposal": prior[0],
+    "prior-floor": prior[1],
+    "prior-open-until": prior[2],
+  };
+}
+
 function voteLock(who: string): bigint {
   return decode(readOnly("get-vote-lock", [Cl.principal(who)])) as bigint;
 }
@@ -216,7 +252,7 @@ const CHANGES: [string, bigint][] = [
   ["validator-penalty-bps", 300n],
   ["consensus-tolerance", 10n],
   ["voting-period", 500n],
-  ["execution-delay", 10n],
+  ["execution-delay", 300n],
   ["governance-quorum-bps", 5_000n],
   ["proposal-threshold", 5_000_000n],
 ];
@@ -484,8 +520,9 @@ const BOUNDS: [string, bigint, bigint][] = [
   ["protocol-fee-bps", 0n, 10_000n],
   ["validator-penalty-bps", 0n, 5_000n],
   ["consensus-tolerance", 0n, 100n],
-  ["voting-period", 1n, 52_560n],
-  ["execution-delay", 1n, 52_560n],
+  // at least a day to vote and a day to object
+  ["voting-period", 144n, 52_560n],
+  ["execution-delay", 144n, 52_560n],
   // at most half: a higher quorum could let a vote lock every later vote out
   ["governance-quorum-bps", 1n, 5_000n],
   // at most 100 STX, so that governance stays reachable
@@ -664,8 +701,9 @@ describe("propose-parameter-change", () => {
     stakedProvider();
     const old = proposed(provider, "committee-size", 3);
     const oldRecord = getProposal(old);
-    expect(enact("voting-period", 10n)).toBe(2n);
-    expect(enact("execution-delay", 5n)).toBe(3n);
+    // voting-period at its minimum, 144; execution-delay 150 (the default is the minimum, 144)
+    expect(enact("voting-period", 144n)).toBe(2n);
+    expect(enact("execution-delay", 150n)).toBe(3n);
     expect(enact("governance-quorum-bps", 4_000n)).toBe(4n);
     expect(getProposal(old)).toEqual(oldRecord);
 
@@ -673,11 +711,26 @@ describe("propose-parameter-change", () => {
     const id = proposed(provider, "committee-size", 4);
     expect(getProposal(id)).toMatchObject({
       "created-at": now,
-      "voting-ends-at": now + 10n,
-      "executable-at": now + 16n,
-      "expires-at": now + 16n + EXECUTION_WINDOW,
+      "voting-ends-at": now + 144n,
+      "executable-at": now + 295n,
+      "expires-at": now + 295n + EXECUTION_WINDOW,
       "quorum-bps": 4_000n,
     });
+  });
+
+  it("voting-period and execution-delay below 144 are VALUE_OUT_OF_RANGE: no vote is decided within a day", () => {
+    stakedProvider();
+    for (const name of ["voting-period", "execution-delay"]) {
+      for (const value of [0n, 1n, 10n, 143n]) {
+        const r = propose(provider, name, value);
+        expectErr(r, "VALUE_OUT_OF_RANGE");
+        expect(r.events).toEqual([]);
+      }
+    }
+    expect(lastIds()["proposal-id"]).toBe(0n);
+    expect(propose(provider, "voting-period", 144n).result).toBeOk(Cl.uint(1));
+    expect(propose(provider, "execution-delay", 144n).result).toBeOk(Cl.uint(2));
+    expectUnchanged();
   });
 
   it("works while the market is paused, as do voting and execution", () => {
@@ -699,8 +752,11 @@ describe("vote-on-proposal", () => {
   it("records the vote with the voter's power, tallies yes and no, locks the voter and prints proposal-voted", () => {
     stakedProvider();
     stakedProvider(provider2, 2_500_000n);
+    const now = height();
     const id = proposed(provider, "committee-size", 3);
-    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    // the lock lasts until the proposal can be executed, not just until its vote closes
+    const executableAt = getProposal(id)?.["executable-at"] as bigint;
+    expect(executableAt).toBe(now + VOTING_PERIOD + EXECUTION_DELAY + 1n);
 
     const yes = voteOn(provider, id, true);
     expect(yes.result).toBeOk(Cl.uint(1_000_000));
@@ -716,8 +772,8 @@ describe("vote-on-proposal", () => {
     expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
     expect(voteRecord(id, provider2)).toEqual({ support: false, weight: 2_500_000n });
     expect(voteRecord(id, outsider)).toBeNull();
-    expect(voteLock(provider)).toBe(endsAt);
-    expect(voteLock(provider2)).toBe(endsAt);
+    expect(voteLock(provider)).toBe(executableAt);
+    expect(voteLock(provider2)).toBe(executableAt);
     expect(voteLock(outsider)).toBe(0n);
     // voting moves no STX
     expect(yes.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
@@ -822,18 +878,18 @@ describe("vote-on-proposal", () => {
     expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
   });
 
-  it("the lock is the latest voting-ends-at of the voter's proposals: an earlier-ending vote does not shorten it", () => {
+  it("the lock is the latest executable-at of the voter's proposals: an earlier one does not shorten it", () => {
     stakedProvider();
     const first = proposed(provider, "committee-size", 3);
     simnet.mineEmptyBlocks(10);
     const second = proposed(provider, "committee-size", 4);
-    const firstEnds = getProposal(first)?.["voting-ends-at"] as bigint;
-    const secondEnds = getProposal(second)?.["voting-ends-at"] as bigint;
-    expect(secondEnds).toBe(firstEnds + 10n);
+    const firstExecutable = getProposal(first)?.["executable-at"] as bigint;
+    const secondExecutable = getProposal(second)?.["executable-at"] as bigint;
+    expect(secondExecutable).toBe(firstExecutable + 10n);
     voted(provider, second, true);
-    expect(voteLock(provider)).toBe(secondEnds);
+    expect(voteLock(provider)).toBe(secondExecutable);
     voted(provider, first, true);
-    expect(voteLock(provider)).toBe(secondEnds);
+    expect(voteLock(provider)).toBe(secondExecutable);
   });
 
   describe("only stake held before the proposal counts (ordered by proposal id)", () => {
@@ -920,73 +976,195 @@ describe("vote-on-proposal", () => {
       expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(5_000_000));
     });
 
-    it("stake withdrawn after the proposal no longer counts: the weight is min(voting-floor, stake)", () => {
+    it("stake withdrawn after the proposal no longer counts: the weight is min(run-floor, stake)", () => {
       stakedProvider(provider, 1_000_000n); // dataset 1
       stakedProvider(provider, 3_000_000n); // dataset 2, never matched: withdrawable at once
       stakedProvider(provider2);
       const id = proposed(provider2, "committee-size", 3);
-      expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(4)); // floor 4,000,000, stake 6,000,000
+      expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(4)); // run floor 4,000,000, stake 6,000,000
       expect(proposalPower(id, provider)).toBe(4_000_000n);
       expect(withdrawStake(provider, 2).result).toBeOk(Cl.uint(3_000_000)); // stake 3,000,000
       expect(votingPower(provider)).toBe(3_000_000n);
       expect(proposalPower(id, provider)).toBe(3_000_000n);
       expect(voteOn(provider, id, false).result).toBeOk(Cl.uint(3_000_000));
     });
+  });
 
-    it("increases while a proposal made before them is open form one run: the floor stays the stake before the run", () => {
-      stakedProvider(); // 1,000,000
-      stakedProvider(provider2);
-      const first = proposed(provider2, "committee-size", 3);
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // the run starts: floor 1,000,000
-      const second = proposed(provider2, "committee-size", 4);
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // same run: floor still 1,000,000
-      // on both proposals the provider counts what it held before the run, though it held
-      // 2,000,000 when the second was made (the floor is conservative)
-      expect(proposalPower(first, provider)).toBe(1_000_000n);
-      expect(proposalPower(second, provider)).toBe(1_000_000n);
-      expect(voteOn(provider, second, true).result).toBeOk(Cl.uint(1_000_000));
-      const third = proposed(provider2, "committee-size", 5);
-      expect(proposalPower(third, provider)).toBe(3_000_000n);
+  describe("increases come in runs: the last run and the merged runs before it (provider-stakes)", () => {
+    it("a new principal starts from zeros; its increases before any proposal form run 0, which counts in full", () => {
+      expect(providerStake(provider)).toBeNull();
+      stakedProvider(); // dataset 1: 1,000,000
+      expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(2));
+      expect(providerStake(provider)).toEqual(stakeRecord(3_000_000n, [0n, 0n, 0n], [0n, 0n, 0n]));
+      const id = proposed(provider, "committee-size", 3);
+      expect(proposalPower(id, provider)).toBe(3_000_000n);
+      expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(3_000_000));
     });
 
-    it("a run ends once every proposal open at its last increase has closed: the next increase resets the floor", () => {
-      stakedProvider(); // 1,000,000
-      stakedProvider(provider2);
-      const first = proposed(provider2, "committee-size", 3);
-      const firstEnds = getProposal(first)?.["voting-ends-at"] as bigint;
-      expect(addStake(provider, 1, 4_000_000n).result).toBeOk(Cl.uint(5_000_000));
-      expect(proposalPower(first, provider)).toBe(1_000_000n);
+    it("stake registered while P1 was open counts in full on a later P2 after a top-up; the top-up counts on neither", () => {
+      stakedProvider(provider2); // dataset 1, the proposer
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      // registered after P1 (same burn block): a new principal's first run, on P1, with floor 0
+      expect(registerDataset(provider, 1_000_000n).result).toBeOk(Cl.uint(2));
+      expect(providerStake(provider)).toEqual(stakeRecord(1_000_000n, [1n, 0n, e1], [0n, 0n, 0n]));
+      expect(proposalPower(p1, provider)).toBe(0n);
 
-      // at voting-ends-at the first proposal still takes votes: the run goes on
-      mineUntil(firstEnds);
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(6_000_000));
-      expect(proposalPower(first, provider)).toBe(1_000_000n);
-
-      // a block later it has closed: the next increase starts a new run whose floor is
-      // everything held before it (6,000,000)
-      simnet.mineEmptyBlocks(1);
-      const second = proposed(provider2, "committee-size", 4);
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(7_000_000));
-      expect(votingPower(provider)).toBe(7_000_000n);
-      expect(proposalPower(second, provider)).toBe(6_000_000n);
-      expect(voteOn(provider, second, true).result).toBeOk(Cl.uint(6_000_000));
-    });
-
-    it("a proposal made during a run extends it: the run lasts until that proposal closes too", () => {
-      stakedProvider(); // 1,000,000
-      stakedProvider(provider2);
-      const first = proposed(provider2, "committee-size", 3);
-      const firstEnds = getProposal(first)?.["voting-ends-at"] as bigint;
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // floor 1,000,000
       simnet.mineEmptyBlocks(10);
-      const second = proposed(provider2, "committee-size", 4); // open until firstEnds + 10
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // same run, now until firstEnds + 10
-      mineUntil(firstEnds + 1n); // the first has closed, the second is open
-      const third = proposed(provider2, "committee-size", 5);
-      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(4_000_000)); // the run goes on
-      expect(proposalPower(second, provider)).toBe(1_000_000n);
-      expect(proposalPower(third, provider)).toBe(1_000_000n);
-      expect(voteOn(provider, third, false).result).toBeOk(Cl.uint(1_000_000));
+      const p2 = proposed(provider2, "committee-size", 4); // P1 is still open
+      const e2 = getProposal(p2)?.["voting-ends-at"] as bigint;
+      expect(e2).toBe(e1 + 10n);
+      expect(proposalPower(p2, provider)).toBe(1_000_000n);
+
+      // a top-up after P2 starts a new run whose floor is the 1,000,000 held when P2 was made;
+      // the run on P1 becomes the prior run (floor 0)
+      expect(addStake(provider, 2, 2_000_000n).result).toBeOk(Cl.uint(3_000_000));
+      expect(providerStake(provider)).toEqual(stakeRecord(3_000_000n, [2n, 1_000_000n, e2], [1n, 0n, e1]));
+      expect(votingPower(provider)).toBe(3_000_000n);
+      expect(proposalPower(p2, provider)).toBe(1_000_000n);
+      expect(proposalPower(p1, provider)).toBe(0n);
+      expectErr(voteOn(provider, p1, true), "NO_VOTING_POWER");
+      expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(1_000_000));
+      expect(getProposal(p2)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
+      // a proposal made after the top-up counts all of it
+      const p3 = proposed(provider2, "committee-size", 5);
+      expect(proposalPower(p3, provider)).toBe(3_000_000n);
+      expect(voteOn(provider, p3, false).result).toBeOk(Cl.uint(3_000_000));
+    });
+
+    it("increases with no proposal between them are one run: its floor stays the stake before its first increase", () => {
+      stakedProvider(); // dataset 1: 1,000,000, before any proposal
+      expect(providerStake(provider)).toEqual(stakeRecord(1_000_000n, [0n, 0n, 0n], [0n, 0n, 0n]));
+      stakedProvider(provider2); // dataset 2, the proposer
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // the run on P1: floor 1,000,000
+      simnet.mineEmptyBlocks(5);
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // the same run
+      expect(registerDataset(provider, 1_000_000n).result).toBeOk(Cl.uint(3)); // a new dataset: the same run
+      expect(providerStake(provider)).toEqual(stakeRecord(4_000_000n, [1n, 1_000_000n, e1], [0n, 0n, 0n]));
+      expect(votingPower(provider)).toBe(4_000_000n);
+      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+      expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_000));
+      const p2 = proposed(provider2, "committee-size", 4);
+      expect(proposalPower(p2, provider)).toBe(4_000_000n);
+    });
+
+    it("an increase after a new proposal starts a new run: each proposal counts the stake held when it was made", () => {
+      stakedProvider(); // dataset 1: 1,000,000
+      stakedProvider(provider2);
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // run on P1: floor 1,000,000
+      simnet.mineEmptyBlocks(10);
+      const p2 = proposed(provider2, "committee-size", 4); // P1 still open
+      const e2 = e1 + 10n;
+      expect(getProposal(p2)?.["voting-ends-at"]).toBe(e2);
+      // nothing added since P2: all 2,000,000 count on it, 1,000,000 on P1
+      expect(proposalPower(p2, provider)).toBe(2_000_000n);
+      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+
+      expect(addStake(provider, 1, 2_000_000n).result).toBeOk(Cl.uint(4_000_000)); // run on P2: floor 2,000,000
+      expect(providerStake(provider)).toEqual(stakeRecord(4_000_000n, [2n, 2_000_000n, e2], [1n, 1_000_000n, e1]));
+      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+      expect(proposalPower(p2, provider)).toBe(2_000_000n);
+      expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_000));
+      expect(voteOn(provider, p2, false).result).toBeOk(Cl.uint(2_000_000));
+      expect(getProposal(p1)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
+      expect(getProposal(p2)).toMatchObject({ "yes-votes": 0n, "no-votes": 2_000_000n });
+      const p3 = proposed(provider2, "committee-size", 5);
+      expect(proposalPower(p3, provider)).toBe(4_000_000n);
+    });
+
+    /** Runs on P1 (floor 1,000,000) and P2 (floor 2,000,000), P2 made 10 blocks after P1: stake 4,000,000. */
+    function twoRuns() {
+      stakedProvider(); // dataset 1: 1,000,000
+      stakedProvider(provider2);
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000));
+      simnet.mineEmptyBlocks(10);
+      const p2 = proposed(provider2, "committee-size", 4);
+      const e2 = e1 + 10n;
+      expect(addStake(provider, 1, 2_000_000n).result).toBeOk(Cl.uint(4_000_000));
+      expect(providerStake(provider)).toEqual(stakeRecord(4_000_000n, [2n, 2_000_000n, e2], [1n, 1_000_000n, e1]));
+      return { p1, e1, p2, e2 };
+    }
+
+    it("a third run while P1 is still open (at its voting-ends-at) merges the prior runs at their lowest floor", () => {
+      const { p1, e1, p2, e2 } = twoRuns();
+      mineUntil(e1); // P1 still takes votes
+      const p3 = proposed(provider2, "committee-size", 5);
+      const e3 = e1 + VOTING_PERIOD;
+      expect(getProposal(p3)?.["voting-ends-at"]).toBe(e3);
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(5_000_000)); // run on P3: floor 4,000,000
+      // prior: proposals up to P2 with min(1,000,000, 2,000,000), open until P2 closes
+      expect(providerStake(provider)).toEqual(stakeRecord(5_000_000n, [3n, 4_000_000n, e3], [2n, 1_000_000n, e2]));
+      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+      // it held 2,000,000 when P2 was made, but now counts the merged floor on it
+      expect(proposalPower(p2, provider)).toBe(1_000_000n);
+      expect(proposalPower(p3, provider)).toBe(4_000_000n);
+      expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_000));
+      expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(1_000_000));
+      expect(voteOn(provider, p3, true).result).toBeOk(Cl.uint(4_000_000));
+    });
+
+    it("the prior floor is dropped once every proposal it concerned has closed: P2 then counts in full", () => {
+      const { p1, e1, p2, e2 } = twoRuns();
+      mineUntil(e1 + 1n); // P1 has closed, P2 is open
+      const p3 = proposed(provider2, "committee-size", 5);
+      const e3 = e1 + 1n + VOTING_PERIOD;
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(5_000_000)); // run on P3: floor 4,000,000
+      // P1's floor (1,000,000) is gone: the prior runs keep the run on P2's floor
+      expect(providerStake(provider)).toEqual(stakeRecord(5_000_000n, [3n, 4_000_000n, e3], [2n, 2_000_000n, e2]));
+      expect(proposalPower(p2, provider)).toBe(2_000_000n);
+      expect(proposalPower(p3, provider)).toBe(4_000_000n);
+      expectErr(voteOn(provider, p1, true), "VOTING_CLOSED");
+      expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(2_000_000));
+      expect(voteOn(provider, p3, false).result).toBeOk(Cl.uint(4_000_000));
+      const p4 = proposed(provider2, "committee-size", 6);
+      expect(proposalPower(p4, provider)).toBe(5_000_000n);
+    });
+
+    it("after a withdrawal each proposal counts min(stake, its floor)", () => {
+      stakedProvider(provider, 1_000_000n); // dataset 1
+      stakedProvider(provider, 1_500_000n); // dataset 2, never matched: withdrawable at once
+      stakedProvider(provider2); // dataset 3
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // run on P1: floor 2,500,000
+      const p2 = proposed(provider2, "committee-size", 4);
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // run on P2: floor 3,500,000
+      expect(providerStake(provider)).toEqual(stakeRecord(4_500_000n, [2n, 3_500_000n, e1], [1n, 2_500_000n, e1]));
+      expect(withdrawStake(provider, 2).result).toBeOk(Cl.uint(1_500_000));
+      // a decrease lowers only the stake
+      expect(providerStake(provider)).toEqual(stakeRecord(3_000_000n, [2n, 3_500_000n, e1], [1n, 2_500_000n, e1]));
+      expect(votingPower(provider)).toBe(3_000_000n);
+      expect(proposalPower(p1, provider)).toBe(2_500_000n); // the floor
+      expect(proposalPower(p2, provider)).toBe(3_000_000n); // the stake
+      expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(2_500_000));
+      expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(3_000_000));
+      const p3 = proposed(provider2, "committee-size", 5);
+      expect(proposalPower(p3, provider)).toBe(3_000_000n);
+    });
+
+    it("after a slash each proposal counts min(stake, its floor)", () => {
+      matchedJob(); // validator1 (1,000,000), dataset 1 (provider, 1,000,000), bid 1 matched
+      stakedProvider(provider2); // dataset 2
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // run on P1: floor 1,000,000
+      const p2 = proposed(provider2, "committee-size", 4);
+      expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // run on P2: floor 2,000,000
+      // scored 10: 50% of the dataset's 3,000,000 is slashed
+      expect(vote(validator1, 1, 1, 10).result).toBeOk(Cl.bool(true));
+      expect(getJobResult(1)?.["slashed-amount"]).toBe(1_500_000n);
+      expect(providerStake(provider)).toEqual(stakeRecord(1_500_000n, [2n, 2_000_000n, e1], [1n, 1_000_000n, e1]));
+      expect(votingPower(provider)).toBe(1_500_000n);
+      expect(proposalPower(p1, provider)).toBe(1_000_000n); // the floor
+      expect(proposalPower(p2, provider)).toBe(1_500_000n); // the stake
+      expect(voteOn(provider, p1, false).result).toBeOk(Cl.uint(1_000_000));
+      expect(voteOn(provider, p2, false).result).toBeOk(Cl.uint(1_500_000));
     });
   });
 });
@@ -1003,6 +1181,25 @@ describe("get-proposal-voting-power", () => {
       expect(voteRecord(id, who)?.weight).toBe(weight);
     }
     expect(getProposal(id)?.["yes-votes"]).toBe(5_000_000n);
+  });
+
+  it("is 0 for an unknown proposal id, whatever the principal holds", () => {
+    stakedProvider(provider, 2_000_000n);
+    expect(registerValidator(validator1, 3_000_000n).result).toBeOk(Cl.bool(true));
+    // no proposal yet: id 1 is unknown too
+    for (const id of [0n, 1n, 2n]) {
+      expect(proposalPower(id, provider)).toBe(0n);
+      expect(proposalPower(id, validator1)).toBe(0n);
+    }
+    const id = proposed(provider, "committee-size", 3);
+    expect(id).toBe(1n);
+    expect(proposalPower(1, provider)).toBe(2_000_000n);
+    expect(proposalPower(1, validator1)).toBe(3_000_000n);
+    for (const unknown of [0n, 2n, 1_000n, 2n ** 128n - 1n]) {
+      expect(proposalPower(unknown, provider)).toBe(0n);
+      expect(proposalPower(unknown, validator1)).toBe(0n);
+      expectErr(voteOn(provider, unknown, true), "PROPOSAL_NOT_FOUND");
+    }
   });
 
   it("is 0 for a principal that never staked", () => {
@@ -1031,17 +1228,21 @@ describe("get-proposal-voting-power", () => {
 // ---------------------------------------------------------------------------
 
 describe("vote locks", () => {
-  it("withdraw-dataset-stake fails with VOTE_LOCKED until voting-ends-at inclusive, then pays out", () => {
+  it("withdraw-dataset-stake fails with VOTE_LOCKED until executable-at inclusive, then pays out", () => {
     stakedProvider(provider, 2_000_000n);
     const id = proposed(provider, "committee-size", 3);
     voted(provider, id, true);
-    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    const { "voting-ends-at": endsAt, "executable-at": executableAt } = getProposal(id) as Proposal;
+    expect(voteLock(provider)).toBe(executableAt);
     const before = balances(provider, contractId);
 
     const r = withdrawStake(provider, 1);
     expectErr(r, "VOTE_LOCKED");
     expect(r.events).toEqual([]);
-    mineUntil(endsAt);
+    // the vote has closed, but the proposal cannot be executed yet: still locked
+    mineUntil(endsAt + 1n);
+    expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
+    mineUntil(executableAt);
     expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [contractId, 0n]]));
 
@@ -1051,12 +1252,13 @@ describe("vote locks", () => {
     expect(votingPower(provider)).toBe(0n);
   });
 
-  it("withdraw-validator-stake fails with VOTE_LOCKED until voting-ends-at inclusive, then pays out", () => {
+  it("withdraw-validator-stake fails with VOTE_LOCKED until executable-at inclusive, then pays out", () => {
     stakedProvider();
     expect(registerValidator(validator1, 2_000_000n).result).toBeOk(Cl.bool(true));
     const id = proposed(provider, "committee-size", 3);
     voted(validator1, id, false);
-    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    const { "voting-ends-at": endsAt, "executable-at": executableAt } = getProposal(id) as Proposal;
+    expect(voteLock(validator1)).toBe(executableAt);
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
     const before = balances(validator1, contractId);
@@ -1064,7 +1266,9 @@ describe("vote locks", () => {
     const r = withdrawValidator(validator1);
     expectErr(r, "VOTE_LOCKED");
     expect(r.events).toEqual([]);
-    mineUntil(endsAt);
+    mineUntil(endsAt + 1n);
+    expectErr(withdrawValidator(validator1), "VOTE_LOCKED");
+    mineUntil(executableAt);
     expectErr(withdrawValidator(validator1), "VOTE_LOCKED");
     expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
 
@@ -1089,19 +1293,38 @@ describe("vote locks", () => {
     expectErr(withdrawStake(provider2, 2), "VOTE_LOCKED");
   });
 
-  it("ends at voting-ends-at, before execution: a voter may leave and its vote still counts", () => {
+  it("outlasts the vote: a voter cannot leave before the proposal can be executed, may leave after, and its vote still counts", () => {
     stakedProvider(provider, 3_000_000n); // votes yes, then leaves
     stakedProvider(provider2, 1_000_000n); // votes no
     stakedProvider(bidder2, 8_000_000n); // silent
     const id = proposed(provider, "committee-size", 3);
     voted(provider, id, true);
     voted(provider2, id, false);
-    mineUntil((getProposal(id)?.["voting-ends-at"] as bigint) + 1n);
+    const { "voting-ends-at": endsAt, "executable-at": executableAt } = getProposal(id) as Proposal;
+    // the vote has closed: whoever swung it still carries its outcome through the execution delay
+    mineUntil(endsAt + 1n);
+    expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
+    expectErr(withdrawStake(provider2, 2), "VOTE_LOCKED");
+    mineUntil(executableAt);
+    expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
+    simnet.mineEmptyBlocks(1);
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(3_000_000));
-    mineToExecutable(id);
-    // turnout 4,000,000 of the 9,000,000 still staked; the 3,000,000 yes no longer has stake behind it
+    // turnout 4,000,000 of the 9,000,000 still staked (20%: 1,800,000); the 3,000,000 yes no longer
+    // has stake behind it but still counts
     expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
     expect(params()["committee-size"]).toBe(3n);
+    expect(getProposal(id)).toMatchObject({ "yes-votes": 3_000_000n, "no-votes": 1_000_000n, executed: true });
+  });
+
+  it("a voter is still locked when the proposal executes at executable-at", () => {
+    stakedProvider(provider, 2_000_000n);
+    const id = proposed(provider, "committee-size", 3);
+    voted(provider, id, true);
+    mineToExecutable(id);
+    expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
+    expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
+    simnet.mineEmptyBlocks(1);
+    expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(2_000_000));
   });
 });
 
@@ -1513,6 +1736,10 @@ describe("running jobs keep their parameter version", () => {
       "committee-size": 2n,
       "min-reveals": 0n,
     });
+    // the seed needs the Bitcoin block after the decline window: decline-window + 1 = 7 blocks after the match
+    const matchedAt = getBid(2)?.["matched-at"] as bigint;
+    expectErr(drawCommittee(outsider, 2), "SEED_NOT_READY");
+    mineUntil(matchedAt + DEFAULTS.declineWindow);
     expectErr(drawCommittee(outsider, 2), "SEED_NOT_READY");
     simnet.mineEmptyBlocks(1);
     expect(ok(drawCommittee(outsider, 2))).toHaveLength(2);
