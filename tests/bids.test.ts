@@ -862,6 +862,8 @@ describe("decline-job", () => {
       [validator2, 1_000_000n],
     ]);
     const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    // the match counted the job; the dataset was never settled
+    expect(getDataset(1)).toMatchObject({ "matched-jobs": 1n, "last-settled-at": 0n });
     expect(seatsOf(1)).toEqual([validator1, validator2]);
     expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
     expect(getValidator(validator2)?.["open-seats"]).toBe(1n);
@@ -886,14 +888,62 @@ describe("decline-job", () => {
     expect(getValidator(validator1)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 0n });
     expect(getValidator(validator2)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 0n });
     expect(activeValidatorCount()).toBe(2n);
-    // no slash, no validation counted, the slot is free
+    // no slash, no validation counted, the slot is free; the job does not count as a match and the
+    // stake lock is not restarted: matched-jobs and last-settled-at are as before the match
     expect(getDataset(1)).toMatchObject({
       stake: DEFAULTS.minDatasetStake,
       "active-jobs": 0n,
-      "matched-jobs": 1n,
+      "matched-jobs": 0n,
       validations: 0n,
-      "last-settled-at": height(),
+      "last-settled-at": 0n,
     });
+  });
+
+  it("a declined job is not a match: a provider that declined its only job withdraws its stake at once", () => {
+    matchedJob();
+    expect(getDataset(1)).toMatchObject({ "matched-jobs": 1n, "last-settled-at": 0n });
+    // matched and not validated: the stake is locked while the job runs
+    expectRejected(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS", 1n);
+    mineUntil((getBid(1)?.["matched-at"] as bigint) + 2n);
+    expect(declineJob(provider, 1).result).toBeOk(Cl.uint(500_000n));
+    expect(getDataset(1)).toMatchObject({ "matched-jobs": 0n, "last-settled-at": 0n, "active-jobs": 0n, "passed-validations": 0n });
+
+    // in the same burn block: no STAKE_LOCKED, the whole stake comes back
+    const at = height();
+    const before = balances(provider, contractId);
+    const totals = getTotals();
+    const w = withdrawStake(provider, 1);
+    expect(w.result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expect(height()).toBe(at);
+    expect(printEvents(w)).toEqual([{ event: "dataset-withdrawn", "dataset-id": 1n, provider, amount: DEFAULTS.minDatasetStake }]);
+    expect(deltas(before)).toEqual(new Map([[provider, DEFAULTS.minDatasetStake], [contractId, -DEFAULTS.minDatasetStake]]));
+    expect(getTotals()).toEqual({ ...totals, "dataset-stakes": totals["dataset-stakes"] - DEFAULTS.minDatasetStake });
+    expect(getDataset(1)).toMatchObject({ stake: 0n, active: false, "matched-jobs": 0n });
+  });
+
+  it("a decline leaves the stake lock of an earlier job running from that job's settlement, not from the decline", () => {
+    // job 1 settles PARTIAL (score 50): matched and never passed, so the stake is locked from its settlement
+    const { datasetId } = finalizedJob(50);
+    expect(getJobResult(1)?.outcome).toBe(2n);
+    const settledAt = height();
+    expect(getDataset(datasetId)).toMatchObject({ "matched-jobs": 1n, "passed-validations": 0n, "last-settled-at": settledAt });
+    expectRejected(withdrawStake(provider, datasetId), "STAKE_LOCKED", 1n);
+
+    // job 2 is matched 10 blocks later and declined 3 blocks after its match
+    mineUntil(settledAt + 10n);
+    expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": settledAt + 10n });
+    expect(getDataset(datasetId)).toMatchObject({ "matched-jobs": 2n, "last-settled-at": settledAt });
+    mineUntil(settledAt + 13n);
+    expect(declineJob(provider, 2).result).toBeOk(Cl.uint(500_000n));
+    expect(getDataset(datasetId)).toMatchObject({ "matched-jobs": 1n, "last-settled-at": settledAt, "active-jobs": 0n });
+
+    // locked through settledAt + stake-lock-blocks, free one block later (not settledAt + 13 + 4321)
+    mineUntil(settledAt + DEFAULTS.stakeLockBlocks);
+    expectRejected(withdrawStake(provider, datasetId), "STAKE_LOCKED", 2n);
+    mineUntil(settledAt + DEFAULTS.stakeLockBlocks + 1n);
+    expect(withdrawStake(provider, datasetId).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
+    expect(getDataset(datasetId)).toMatchObject({ stake: 0n, active: false });
   });
 
   it("only the dataset's provider declines (NOT_DATASET_PROVIDER); an unknown bid is BID_NOT_FOUND", () => {
@@ -958,7 +1008,8 @@ describe("decline-job", () => {
     expect(getBid(1)?.status).toBe(4n);
     expect(getBid(2)).toMatchObject({ status: 2n, "matched-at": height() });
     expectQueue(1, []);
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 2n });
+    // job 1 no longer counts as a match; job 2 does; no settlement, so no stake-lock restart
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n, "last-settled-at": 0n });
     // freed from job 1 without a penalty, seated on job 2
     expect(getValidator(validator1)).toMatchObject({ stake: 1_000_000n, active: true, "open-seats": 1n });
   });
@@ -973,10 +1024,11 @@ describe("decline-job", () => {
     expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [contractId, -500_000n]]));
     expect(getBid(1)?.status).toBe(4n);
     expectQueue(1, ids);
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n });
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "matched-jobs": 0n, "last-settled-at": 0n });
 
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(matchQueued(outsider, 1).result).toBeOk(Cl.uint(0));
     expect(getBid(2)?.status).toBe(2n);
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n, "last-settled-at": 0n });
   });
 });

@@ -16,6 +16,7 @@ import {
   committeeSeed,
   contractId,
   decode,
+  declineJob,
   deltas,
   deployer,
   drawCommittee,
@@ -75,14 +76,20 @@ function activeSet(): string[] {
 /**
  * Mines until a matched bid's committee seed is readable and returns it: the seed mixes the VRF
  * seed of Stacks block matched-block + 1 (reported once the tip is past it) with the hash of
- * Bitcoin block matched-at + 1 (reported once that block exists).
+ * Bitcoin block matched-at + decline-window + 1 (reported once that block exists). When the
+ * chain is not there yet, checks the seed is still none at matched-at + decline-window (the
+ * provider's last block to decline) and appears one burn block later.
  */
 function awaitSeed(bidId: number | bigint): string {
   const bid = getBid(bidId);
+  const seedBurn = (bid?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n;
+  if (height() < seedBurn) {
+    mineUntil(seedBurn - 1n);
+    expect(committeeSeed(bidId)).toBeNull();
+    mineUntil(seedBurn);
+  }
   const missingStacks = (bid?.["matched-block"] as bigint) + 2n - BigInt(simnet.blockHeight);
-  const missingBurn = (bid?.["matched-at"] as bigint) + 1n - BigInt(simnet.burnBlockHeight);
-  const missing = missingStacks > missingBurn ? missingStacks : missingBurn;
-  if (missing > 0n) simnet.mineEmptyBlocks(Number(missing));
+  if (missingStacks > 0n) simnet.mineEmptyBlocks(Number(missingStacks));
   const seed = committeeSeed(bidId);
   expect(seed).toMatch(/^[0-9a-f]{64}$/);
   return seed as string;
@@ -384,28 +391,42 @@ describe("committee draw", () => {
     for (const [w, seats] of openSeats) expect(getValidator(w)?.["open-seats"]).toBe(seats);
   });
 
-  it("waits for the blocks after the match; the seed mixes their VRF seed and Bitcoin hash and never changes after", () => {
+  it("waits for the Stacks block after the match and the Bitcoin block after the decline window; the seed mixes their VRF seed and Bitcoin hash and never changes after", () => {
     eightValidators();
     expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     const matchedBlock = getBid(1)?.["matched-block"] as bigint;
     const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    const seedBurn = matchedAt + DEFAULTS.declineWindow + 1n;
+    expect(seedBurn).toBe(matchedAt + 7n);
 
     // the next transaction runs in block matched-block + 1, whose seed is not known yet
     expect(committeeSeed(1)).toBeNull();
     expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
     expect(simnet.blockHeight).toBe(Number(matchedBlock) + 1);
-    // more Stacks blocks in the same Bitcoin block are not enough: the next Bitcoin block is missing
+    // more Stacks blocks in the same Bitcoin block are not enough: the Bitcoin block is missing
     expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
     expect(height()).toBe(matchedAt);
     expect(committeeSeed(1)).toBeNull();
 
-    // once both blocks exist, the seed is sha256(vrf-seed(matched-block + 1) ++ bitcoin-hash(matched-at + 1))
-    simnet.mineEmptyBlocks(1);
+    // every Bitcoin block of the decline window (matched-at + 1 .. matched-at + 6) is not enough either
+    for (let at = matchedAt + 1n; at < seedBurn; at++) {
+      mineUntil(at);
+      expect(committeeSeed(1)).toBeNull();
+      expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
+    }
+    expect(height()).toBe(matchedAt + 6n);
+
+    // once both blocks exist, the seed is sha256(vrf-seed(matched-block + 1) ++ bitcoin-hash(matched-at + 7))
+    mineUntil(seedBurn);
     const seed = committeeSeed(1);
     const vrf = tenureSeed(matchedBlock + 1n) as string;
-    const bitcoinHash = decode(simnet.execute(`(get-burn-block-info? header-hash u${matchedAt + 1n})`).result) as string;
+    const bitcoinHashOf = (at: bigint) => decode(simnet.execute(`(get-burn-block-info? header-hash u${at})`).result) as string;
+    const bitcoinHash = bitcoinHashOf(seedBurn);
     expect(seed).toBe(createHash("sha256").update(Buffer.from(vrf + bitcoinHash, "hex")).digest("hex"));
+    // not the hash of the Bitcoin block right after the match (the round-1 seed)
+    const early = createHash("sha256").update(Buffer.from(vrf + bitcoinHashOf(matchedAt + 1n), "hex")).digest("hex");
+    expect(seed).not.toBe(early);
     const model = modelCommittee(1n, seed, activeSet(), partiesOf(1));
     // the draw depends on the seed and the validator set only, not on when it is made
     simnet.mineEmptyBlocks(25);
@@ -415,7 +436,7 @@ describe("committee draw", () => {
   });
 
   // A tenure's VRF seed is public while the tenure lasts, so the seed also mixes in the hash of the
-  // Bitcoin block after the match, which nobody knows when the bid is placed.
+  // Bitcoin block after the decline window, which nobody knows when the bid is placed.
   it("the committee seed is not yet known to a bidder when it places its bid", () => {
     eightValidators();
     expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
@@ -429,6 +450,60 @@ describe("committee draw", () => {
     expect(height()).toBe(burnAtBid);
     const seed = awaitSeed(1);
     expect(seed).not.toBe(knownBefore);
+  });
+
+  // The seed's Bitcoin block comes after the decline window: a provider that could decline every
+  // job whose committee it dislikes (and have it redrawn) never sees the committee while it may.
+  it("a provider cannot learn the committee before its decline window closes: no seed, no draw, no commit until matched-at + 7; decline works within the window and is DECLINE_CLOSED after", () => {
+    eightValidators();
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(setTerms(provider, 1, 0, 2).result).toBeOk(Cl.bool(true));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
+    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": matchedAt, "validators-at-match": 8n });
+    const closesAt = matchedAt + DEFAULTS.declineWindow;
+
+    // every burn block of the window: the seed is none, and neither a draw nor a commit can reveal the committee
+    for (let at = matchedAt; at <= closesAt; at++) {
+      mineUntil(at);
+      for (const bidId of [1, 2]) {
+        expect(committeeSeed(bidId)).toBeNull();
+        expectErr(drawCommittee(outsider, bidId), "SEED_NOT_READY");
+        expectErr(drawCommittee(provider2, bidId), "SEED_NOT_READY");
+        expectErr(commit(validator1, bidId, 80), "SEED_NOT_READY");
+        expect(getCommittee(bidId)).toBeNull();
+      }
+    }
+    for (const w of wallets) expect(getValidator(w)?.["open-seats"]).toBe(0n);
+
+    // the window's last block: the provider declines job 1, blind to its committee
+    expect(height()).toBe(closesAt);
+    const before = balances(bidder, provider, contractId);
+    const declined = declineJob(provider, 1);
+    expect(declined.result).toBeOk(Cl.uint(500_000n));
+    expect(eventNames(declined)).toEqual(["job-declined"]);
+    expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [provider, 0n], [contractId, -500_000n]]));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.CANCELLED));
+    expect(getCommittee(1)).toBeNull();
+
+    // one block later the seed exists, and the provider can no longer decline job 2
+    mineUntil(closesAt + 1n);
+    const seed = committeeSeed(2);
+    expect(seed).toMatch(/^[0-9a-f]{64}$/);
+    const beforeClosed = balances(bidder2, provider, contractId);
+    const closed = declineJob(provider, 2);
+    expectErr(closed, "DECLINE_CLOSED");
+    expect(closed.events).toEqual([]);
+    expect(deltas(beforeClosed)).toEqual(new Map([[bidder2, 0n], [provider, 0n], [contractId, 0n]]));
+    const model = modelCommittee(2n, seed, activeSet(), partiesOf(2));
+    expect(model).toHaveLength(5);
+    expect(drawCommittee(outsider, 2).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
+    expect(seatsOf(2)).toEqual(model);
+    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    // a declined job is never drawn
+    expectErr(drawCommittee(outsider, 1), "JOB_NOT_RUNNING");
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n });
   });
 
   it("the first commit draws the committee when nobody called draw-committee", () => {
@@ -1135,7 +1210,7 @@ function tenValidatorMarket() {
 
   const first = step(placeBid(jobs[0].bidder, 1, jobs[0].amount));
   expect(first.result).toBeOk(Cl.uint(1));
-  // n = 10: no committee at the match, and none until the next block's seed exists
+  // n = 10: no committee at the match, and none until the seed (after the decline window) exists
   expect(eventNames(first)).toEqual(["bid-placed", "bid-matched"]);
   expectErr(step(drawCommittee(tenth, 1)), "SEED_NOT_READY");
   for (const job of jobs.slice(1)) {
@@ -1262,7 +1337,7 @@ function settleAllJobs(m: Market) {
   expect(getBid(4)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": height() });
   expect(getCommittee(4)).toBeNull();
 
-  // job 4: its committee is drawn by the first commit, from the seed of the block after its match
+  // job 4: its committee is drawn by the first commit, from the seed of the blocks after its match and decline window
   awaitSeed(4);
   const seats4 = m.drawFromSeed(j4, "commit");
   const weights = m.drawWeights.get(4n) as Map<string, bigint>;

@@ -285,7 +285,10 @@ describe("register-dataset-with-terms", () => {
 // metadata-uri (register-dataset and register-dataset-with-terms)
 // ---------------------------------------------------------------------------
 
-/** URIs the contract refuses with ERR_INVALID_METADATA_URI: unknown or bare schemes, whitespace anywhere. */
+/**
+ * URIs the contract refuses with ERR_INVALID_METADATA_URI: unknown or bare schemes, whitespace
+ * anywhere, and any character RFC 3986 does not allow (form feed, quote, backslash, <, {, ...).
+ */
 const INVALID_URIS = [
   " ",
   "not a uri",
@@ -302,6 +305,28 @@ const INVALID_URIS = [
   "ipfs://a\tb",
   "ipfs://a\nb",
   "ipfs://a\rb",
+  "ipfs://a\fb",
+  'ipfs://a"b',
+  "ar://a\\b",
+  "https://a<b",
+  "https://a{b}",
+  "ipfs://\f",
+  'https://example.com/"',
+];
+
+/** Every character RFC 3986 allows in a URI: unreserved, reserved and % (the contract's URI_CHARACTERS). */
+const RFC3986 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
+
+/**
+ * Every other character a string-ascii can hold: the printable ASCII outside RFC 3986 (space " < > \ ^ ` { | })
+ * and the whitespace controls (tab, newline, form feed, CR).
+ */
+const NON_URI_CHARACTERS = [
+  ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).filter((c) => !RFC3986.includes(c)),
+  "\t",
+  "\n",
+  "\f",
+  "\r",
 ];
 
 describe("metadata-uri", () => {
@@ -314,7 +339,46 @@ describe("metadata-uri", () => {
     expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ar://b", 0n, 1n).result).toBeOk(Cl.uint(uris.length + 1));
   });
 
-  it("register-dataset rejects a URI without a known scheme, with nothing after it, or with a space, tab, newline or CR with ERR_INVALID_METADATA_URI (u210)", () => {
+  it("accepts every RFC 3986 character: each one alone after a scheme, and all of them in one URI", () => {
+    expect(RFC3986).toHaveLength(85);
+    let id = 0;
+    for (const c of RFC3986) {
+      const uri = `ipfs://${c}`;
+      id += 1;
+      expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result, JSON.stringify(uri)).toBeOk(Cl.uint(id));
+      expect(getDataset(id)?.["metadata-uri"]).toBe(uri);
+    }
+    for (const uri of [`https://${RFC3986}`, `ar://${RFC3986}`, `ipfs://x/${RFC3986}${RFC3986}`]) {
+      id += 1;
+      expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result, uri).toBeOk(Cl.uint(id));
+      expect(getDataset(id)?.["metadata-uri"]).toBe(uri);
+    }
+    id += 1;
+    expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, `https://${RFC3986}`, 0n, 1n).result).toBeOk(Cl.uint(id));
+    expect(getTotals()["dataset-stakes"]).toBe(BigInt(id) * DEFAULTS.minDatasetStake);
+  });
+
+  it("refuses every character outside RFC 3986 (form feed, quote, space, backslash, <, {, ...) anywhere in the URI with ERR_INVALID_METADATA_URI (u210), from both functions", () => {
+    expect(NON_URI_CHARACTERS).toEqual([" ", '"', "<", ">", "\\", "^", "`", "{", "|", "}", "\t", "\n", "\f", "\r"]);
+    const before = balances(provider, contractId);
+    for (const c of NON_URI_CHARACTERS) {
+      // right after the scheme, inside an otherwise valid URI, and last
+      for (const uri of [`ipfs://${c}`, `https://example.com/a${c}b?q=1`, `ar://bafy${c}`]) {
+        const plain = registerDataset(provider, DEFAULTS.minDatasetStake, uri);
+        expect(plain.result, JSON.stringify(uri)).toStrictEqual(Cl.error(Cl.uint(210)));
+        expectNotRegistered(plain, "INVALID_METADATA_URI", before);
+        const withTerms = registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, uri, 1_000n, 2n);
+        expect(withTerms.result, JSON.stringify(uri)).toStrictEqual(Cl.error(Cl.uint(210)));
+        expectNotRegistered(withTerms, "INVALID_METADATA_URI", before);
+      }
+    }
+    // one bad character among 255 good ones still refuses the URI
+    const long = `https://${"a".repeat(246)}{${"b".repeat(1)}`;
+    expect(long).toHaveLength(256);
+    expectNotRegistered(registerDataset(provider, DEFAULTS.minDatasetStake, long), "INVALID_METADATA_URI", before);
+  });
+
+  it("register-dataset rejects a URI without a known scheme, with nothing after it, or with a space, tab, newline, CR, form feed, quote, backslash, < or { with ERR_INVALID_METADATA_URI (u210)", () => {
     const before = balances(provider, contractId);
     for (const uri of INVALID_URIS) {
       const r = registerDataset(provider, DEFAULTS.minDatasetStake, uri);

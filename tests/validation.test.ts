@@ -80,11 +80,24 @@ const revealClosesAt = (bidId: number | bigint) => windowsOf(bidId)["reveal-clos
 const commitmentHex = (who: string, bidId: number | bigint, score: number, salt = saltFor(who, bidId)) =>
   decode(commitmentFor(who, bidId, score, salt)) as string;
 
-/** A matched job in a market of six validators: no committee until the seed of the block after the match is known. */
+/** A matched job in a market of six validators: no committee until the seed (after the decline window) is known. */
 function largeMarketJob() {
   const ids = matchedJob(stakes(...LARGE));
   expect(getCommittee(ids.bidId)).toBeNull();
   return ids;
+}
+
+/**
+ * In a market larger than committee-size, mines to the first burn block whose seed exists:
+ * matched-at + decline-window + 1 (7 blocks after the match). On the way, the seed is still none
+ * at matched-at + decline-window, the provider's last block to decline.
+ */
+function mineToSeed(bidId: number | bigint) {
+  const seedBurn = (getBid(bidId)?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n;
+  mineUntil(seedBurn - 1n);
+  expect(committeeSeed(bidId)).toBeNull();
+  mineUntil(seedBurn);
+  expect(committeeSeed(bidId)).toMatch(/^[0-9a-f]{64}$/);
 }
 
 /** A matched job whose committee (three validators, 1 STX each) was seated at the match. */
@@ -121,6 +134,25 @@ const getPause = (n: number) => decode(readOnly("get-pause", [Cl.uint(n)])) as {
 /** `validator-penalized` events of a call, keyed by validator. */
 const penaltiesOf = (result: Parameters<typeof printEvents>[0]) =>
   new Map(printEvents(result).filter((e) => e.event === "validator-penalized").map((e) => [e.validator as string, e.penalty as bigint]));
+
+/**
+ * The job-finalized event of a 500,000 job rewarded at score 80 with `penalties` of silence (to the
+ * treasury): provider 470,000, fees 25,000, protocol fee 5,000.
+ */
+const finalizedEvent = (bidId: bigint, penalties: bigint) => ({
+  event: "job-finalized",
+  "bid-id": bidId,
+  "dataset-id": 1n,
+  "final-score": 80n,
+  outcome: BigInt(OUTCOME.REWARDED),
+  "provider-payment": 470_000n,
+  "bidder-refund": 0n,
+  "slashed-amount": 0n,
+  "validator-fees": 25_000n,
+  "protocol-fee": 5_000n,
+  penalties,
+  "treasury-gain": 5_000n + penalties,
+});
 
 /** A buffer of `length` bytes (0x5a), for salts of the wrong length. */
 const bytes = (length: number) => new Uint8Array(length).fill(0x5a);
@@ -462,7 +494,7 @@ describe("request-validator-exit", () => {
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     const { bidId } = matchedJob([]);
     expect(getBid(bidId)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 7n });
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expect(drawCommittee(outsider, bidId).result.type).toBe(ClarityType.ResponseOk);
     const seats = seatsOf(bidId);
     expect(seats).toHaveLength(5);
@@ -478,7 +510,7 @@ describe("request-validator-exit", () => {
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     // the last validator (deployer) took index 0
     expect(validatorAt(0)).toBe(deployer);
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expect(drawCommittee(outsider, bidId).result.type).toBe(ClarityType.ResponseOk);
     const seats = seatsOf(bidId);
     expect(seats).toHaveLength(5);
@@ -960,7 +992,15 @@ describe("draw-committee", () => {
     expect(getCommittee(bidId)).toBeNull();
     for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(0n);
 
-    simnet.mineEmptyBlocks(1);
+    // the decline window (matched-at .. matched-at + 6): no seed, no draw
+    const matchedAt = getBid(bidId)?.["matched-at"] as bigint;
+    for (let at = matchedAt + 1n; at <= matchedAt + DEFAULTS.declineWindow; at++) {
+      mineUntil(at);
+      expect(committeeSeed(bidId)).toBeNull();
+      expectErr(drawCommittee(deployer, bidId), "SEED_NOT_READY");
+    }
+    expect(getCommittee(bidId)).toBeNull();
+    mineUntil(matchedAt + 7n);
     expect(committeeSeed(bidId)).not.toBeNull();
     const r = drawCommittee(deployer, bidId);
     const seats = seatsOf(bidId);
@@ -990,7 +1030,7 @@ describe("draw-committee", () => {
     ]);
     const { bidId } = matchedJob([...stakesOf]);
     expect(getCommittee(bidId)).toBeNull();
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expect(drawCommittee(deployer, bidId).result.type).toBe(ClarityType.ResponseOk);
     const committee = getCommittee(bidId);
     const seats = committee?.seats as string[];
@@ -1039,7 +1079,7 @@ describe("draw-committee", () => {
     expect(requestExit(validator2).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     expect([0, 1, 2, 3, 4, 5].map(validatorAt)).toEqual([deployer, outsider, validator3, provider2, bidder2, null]);
     expect(validatorAtEntry(0)).toEqual({ validator: deployer, ordinal: 7n });
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     const r = drawCommittee(outsider, bidId);
     // five validators sit in the range and five seats are open: only the stepped-over deployer stays out
     const seats = seatsOf(bidId);
@@ -1087,7 +1127,7 @@ describe("draw-committee", () => {
 
   it("is refused a second time (COMMITTEE_DRAWN)", () => {
     const { bidId } = largeMarketJob();
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expect(drawCommittee(provider, bidId).result.type).toBe(ClarityType.ResponseOk);
     const seats = seatsOf(bidId);
     expectErr(drawCommittee(outsider, bidId), "COMMITTEE_DRAWN");
@@ -1143,7 +1183,7 @@ describe("draw-committee", () => {
 
   it("is refused while paused (PAUSED) and works once resumed", () => {
     const { bidId } = largeMarketJob();
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expectErr(drawCommittee(deployer, bidId), "PAUSED");
     expect(getCommittee(bidId)).toBeNull();
@@ -1153,7 +1193,7 @@ describe("draw-committee", () => {
   });
   it("refuses a call through an intermediary contract (NOT_DIRECT_CALLER)", () => {
     const { bidId } = largeMarketJob();
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expectRefusedThroughProxy("draw-committee", [Cl.uint(bidId)], deployer);
     expect(seatsOf(bidId)).toHaveLength(5);
   });
@@ -1184,7 +1224,7 @@ describe("commit-validation-result", () => {
 
   it("the first commit in a market of more than 5 validators draws the committee (committee-drawn, then validation-committed)", () => {
     const { bidId } = largeMarketJob();
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     // the one validator the draw leaves out is refused, and its failed call draws nothing
     let first: ReturnType<typeof commit> | undefined;
     for (const v of LARGE) {
@@ -1211,7 +1251,7 @@ describe("commit-validation-result", () => {
 
   it("rejects a validator the draw left out (NOT_ON_COMMITTEE)", () => {
     const { bidId } = largeMarketJob();
-    simnet.mineEmptyBlocks(1);
+    mineToSeed(bidId);
     expect(drawCommittee(deployer, bidId).result.type).toBe(ClarityType.ResponseOk);
     const left = LARGE.filter((v) => !seatsOf(bidId).includes(v));
     expect(left).toHaveLength(1);
@@ -1721,6 +1761,74 @@ describe("finalize-validation", () => {
     const r = finalizeValidation(outsider, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(eventNames(r)).toEqual(["job-finalized"]);
+    expect(getJobResult(bidId)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
+    expect(getValidator(validator3)).toMatchObject({ stake: MIN, active: true, "open-seats": 0n });
+    expect(getTotals().treasury).toBe(5_000n);
+  });
+
+  it("pause excuse: a pause undone in the Bitcoin block it began excuses nobody (penalty to the treasury)", () => {
+    const { bidId } = threeSeatJob();
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId) - 10n);
+    const at = height();
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(height()).toBe(at);
+    expect(getPause(1)).toEqual({ "started-at": at, "ended-at": at });
+    expect(marketField("pauses")).toBe(1n);
+    mineUntil(commitClosesAt(bidId) + 1n);
+    for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const before = balances(provider, validator3, contractId);
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    // validator3 never committed: the pause began inside its commit window but never lasted a block
+    const penalty = penaltyOf(MIN);
+    expect(printEvents(r)).toEqual([
+      { event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true },
+      finalizedEvent(bidId, penalty),
+    ]);
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [validator3, 0n], [contractId, -470_000n]]));
+    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
+    expect(getValidator(validator3)).toMatchObject({ stake: MIN - penalty, active: false, "open-seats": 0n });
+    expect(getTotals().treasury).toBe(5_000n + penalty);
+  });
+
+  it("pause excuse: a pause at the commit window's last block undone in the same Bitcoin block excuses nobody", () => {
+    const { bidId } = threeSeatJob();
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId));
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(getPause(1)).toEqual({ "started-at": commitClosesAt(bidId), "ended-at": commitClosesAt(bidId) });
+    mineUntil(commitClosesAt(bidId) + 1n);
+    for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    const penalty = penaltyOf(MIN);
+    expect(penaltiesOf(r)).toEqual(new Map([[validator3, penalty]]));
+    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
+    expect(getTotals().treasury).toBe(5_000n + penalty);
+  });
+
+  it("pause excuse: a pause inside the commit window that lasts into the next Bitcoin block excuses a seat that never committed", () => {
+    const { bidId } = threeSeatJob();
+    for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(commitClosesAt(bidId) - 10n);
+    const at = height();
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    mineUntil(at + 1n);
+    expect(setPaused(false).result).toBeOk(Cl.bool(true));
+    expect(getPause(1)).toEqual({ "started-at": at, "ended-at": at + 1n });
+    mineUntil(commitClosesAt(bidId) + 1n);
+    for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealClosesAt(bidId) + 1n);
+    const before = balances(provider, validator3, contractId);
+    const r = finalizeValidation(outsider, bidId);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(printEvents(r)).toEqual([finalizedEvent(bidId, 0n)]);
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [validator3, 0n], [contractId, -470_000n]]));
     expect(getJobResult(bidId)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
     expect(getValidator(validator3)).toMatchObject({ stake: MIN, active: true, "open-seats": 0n });
     expect(getTotals().treasury).toBe(5_000n);
