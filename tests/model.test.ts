@@ -43,9 +43,13 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * - datasets: provider, stake, uri, price per block, capacity, active jobs, the FIFO queue (head,
  *   tail, queued-jobs, every bid's queue links), matched jobs, validations, passed validations,
  *   score sum (hence quality-score), last-settled-at, registered-at, active (false once retired or
- *   withdrawn); `provider-stakes` per account: {stake, voting-floor (the stake held before the
- *   last increase: with no proposal every increase starts a new run), votes-open-until and
- *   grown-after-proposal (both 0: no proposal is ever made here)};
+ *   withdrawn; a decline gives back its match: matched-jobs - 1, last-settled-at unchanged);
+ *   `provider-stakes` per account: {stake, run-proposal, run-floor, run-open-until,
+ *   prior-proposal, prior-floor, prior-open-until}, kept by the contract's rule (an increase
+ *   continues the run iff last-proposal-id = run-proposal, else starts a new one and merges the old
+ *   run into prior-*; a new principal starts from all zeros). last-proposal-id stays 0 here, as does
+ *   a default record's run-proposal, so every increase, the first included, continues the run and
+ *   every field but the stake stays 0 (the new-run branch is modelled but never reached);
  * - bids: every field (status, amount, deadline, placed-at, matched-at, matched-block,
  *   validators-at-match, registrations-at-match, pauses-at-match...);
  * - validators: stake, active, index, open seats, exit-requested-at, registered-at, ordinal,
@@ -61,23 +65,29 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * first validators-at-match indices among validators with ordinal <= registrations-at-match, so
  * later registrants never sit on a job); seat weights (a vote weighs its seat's stake at the draw,
  * penalties take a share of the stake now); the pause excuse (a seat that never committed is
- * excused iff pause number pauses-at-match + 1 started by deadline + validation-window); the slash
+ * excused iff pause number pauses-at-match + 1 started by deadline + validation-window AND lasted
+ * into a later burn block or still lasts: ended-at 0 or > started-at; a pause and resume in the
+ * same burn block, which the owner's quick resumes often make, excuses nobody); the slash
  * majority (a median below the slash threshold without a strict majority of the committee's total
  * weight voting below it refunds the job like a lack of quorum: outcome u5, status EXPIRED,
  * bid-expired, no result, silent seats penalized to the treasury, revealed votes not penalized);
  * penalties split (silence to the treasury, outliers to the reward pool); the 1% protocol fee;
  * exits while seated (the exiter keeps and serves its seats); the deadline bound (max-bid-wait);
- * asks and several slots per dataset; the metadata URI rule; the 32-byte salt; retired datasets
- * (closed to bids and matching, their queued bids expire on demand, running jobs finish, the
- * stake is withdrawn as usual); declines (full refund, seats freed without penalty, CANCELLED);
- * and the voting-floor bookkeeping of provider stakes.
+ * asks and several slots per dataset; the metadata URI rule (a known scheme, then only the RFC 3986
+ * characters A-Z a-z 0-9 -._~:/?#[]@!$&'()*+,;=%: quote, <, >, \, ^, `, {, |, }, whitespace and
+ * form feed are refused); the 32-byte salt; retired datasets (closed to bids and matching, their
+ * queued bids expire on demand, running jobs finish, the stake is withdrawn as usual); declines
+ * (full refund, seats freed without penalty, CANCELLED, the match not counted and the stake lock
+ * not restarted); and the run bookkeeping of provider stakes.
  * After EVERY command it compares: all the globals above, every dataset, the pool's validator
  * records, and every matched bid and every bid the command named or touched, with its links,
  * committee, votes and result (a waiting bid the command did not touch: its record and links).
  * After every run: every bid, every account's validator record and provider stake. At the start
  * and end of each `it`: all of it, every account's vote on every bid, and the views `get-dataset`
- * (quality-score), `get-voting-power`, `get-proposal-voting-power`, `get-pause` and
- * `get-market-totals` (surplus).
+ * (quality-score), `get-voting-power`, `get-proposal-voting-power` (0 on an unknown proposal: no
+ * proposal exists here; the model's voting-power-on gives the next proposal every stake held now),
+ * `get-pause` and `get-market-totals` (surplus), and the governance bounds of voting-period and
+ * execution-delay ([144, 52560]).
  *
  * Commands (each `check` keeps growth bounded and, for a "smart" target, requires one to exist):
  * register-dataset and register-dataset-with-terms (valid and invalid URIs, prices and
@@ -101,18 +111,20 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * by a slash backed by a majority or by the no-majority refund. The last test checks that the
  * default seeds reach every settlement path, that every command succeeds at least once and that
  * the new refusals (DEADLINE_TOO_FAR, BID_BELOW_ASK, INVALID_SALT, INVALID_METADATA_URI,
- * DECLINE_CLOSED, VALIDATION_STARTED...) are met.
+ * DECLINE_CLOSED, VALIDATION_STARTED...) are met, among the paths: a pause that excuses and one
+ * undone in its burn block that does not, a URI refused for a character only RFC 3986 rules out.
  *
  * WHAT IT LEAVES OUT (to keep the model exact and the file around ~15 s):
  * - Random committees: validators come from a pool of at most 5 accounts (= committee-size), so
  *   the active set never exceeds the committee size and every committee is seated at the match
  *   without a seed (seat k probes from index k); hence a job whose match found nobody eligible
- *   never gets a committee (draw-committee succeeds never here, it is exercised for its errors).
- *   The VRF/Bitcoin-seeded draw is covered by property.test.ts and committee.test.ts.
- * - Governance (proposals, votes, vote locks, parameter versions): parameters stay at version 1,
- *   so ERR_VOTE_LOCKED is never reachable, `last-proposal-id`, `registered-after-proposal` and
- *   `grown-after-proposal` stay 0; ERR_NOT_DIRECT_CALLER is not exercised (no intermediary
- *   contract). ERR_INSUFFICIENT_FUNDS is exercised only by add-dataset-stake (every account holds
+ *   never gets a committee (draw-committee succeeds never here, it is exercised for its errors),
+ *   and ERR_SEED_NOT_READY is never reached. The VRF/Bitcoin-seeded draw (its seed taken from the
+ *   Bitcoin block after the decline window) is covered by property.test.ts and committee.test.ts.
+ * - Governance (proposals, votes, vote locks until executable-at, parameter versions): parameters
+ *   stay at version 1, so ERR_VOTE_LOCKED is never reachable, `last-proposal-id`,
+ *   `votes-open-until`, `registered-after-proposal` and every run field of provider-stakes stay 0;
+ *   ERR_NOT_DIRECT_CALLER is not exercised (no intermediary contract). ERR_INSUFFICIENT_FUNDS is exercised only by add-dataset-stake (every account holds
  *   100M STX).
  * - Most read-only views (the state is read from the maps and vars directly: a read-only call costs
  *   ~5 ms here, a map read ~0.1 ms).
@@ -151,6 +163,8 @@ const MAX_PRICE_PER_BLOCK = 1_000_000_000_000n;
 const MAX_CONCURRENT_JOBS = 1000n;
 /** the market's votes-open-until (the last voting-ends-at of any proposal): 0, no proposal is ever made here */
 const VOTES_OPEN_UNTIL = 0n;
+/** the market's last-proposal-id: 0, no proposal is ever made here */
+const LAST_PROPOSAL_ID = 0n;
 const MAX_UINT = 2n ** 128n - 1n;
 const SALT_LENGTH = 32;
 
@@ -243,10 +257,15 @@ function slashBacked(votes: { score: bigint; weight: bigint }[], totalWeight: bi
   return SLASH_T > 0n && 2n * below > totalWeight;
 }
 
-/** valid-metadata-uri: ipfs://, ar:// or https:// with something after it, and no space, tab, newline or CR. */
+/** Every character RFC 3986 allows in a URI: unreserved, reserved, and % for escapes (the contract's URI_CHARACTERS). */
+const URI_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
+
+/** The scheme half of valid-metadata-uri: ipfs://, ar:// or https:// with something after it. */
+const uriScheme = (uri: string) => ["ipfs://", "ar://", "https://"].some((s) => uri.length > s.length && uri.startsWith(s));
+
+/** valid-metadata-uri: a known scheme with something after it, and every character in URI_CHARACTERS. */
 function validUri(uri: string): boolean {
-  const scheme = ["ipfs://", "ar://", "https://"].some((s) => uri.length > s.length && uri.startsWith(s));
-  return scheme && ![" ", "\t", "\n", "\r"].some((c) => uri.includes(c));
+  return uriScheme(uri) && [...uri].every((c) => URI_CHARACTERS.includes(c));
 }
 
 // ---------------------------------------------------------------------------
@@ -340,11 +359,20 @@ interface Totals {
   treasury: bigint;
 }
 
-/** provider-stakes (votes-open-until and grown-after-proposal are the market's, always 0 here: no proposal is ever made) */
+/**
+ * provider-stakes: the stake and its runs of increases. run-proposal: the market's last-proposal-id
+ * during the current run; run-floor: the stake held before it; run-open-until: the market's
+ * votes-open-until at its last increase; prior-*: the runs before it, merged. With no proposal ever
+ * made here (last-proposal-id and votes-open-until stay 0) every field but the stake stays 0.
+ */
 interface ProviderStakeM {
   stake: bigint;
-  votingFloor: bigint;
-  votesOpenUntil: bigint;
+  runProposal: bigint;
+  runFloor: bigint;
+  runOpenUntil: bigint;
+  priorProposal: bigint;
+  priorFloor: bigint;
+  priorOpenUntil: bigint;
 }
 
 /** A print event, decoded: {event, ...fields}. */
@@ -439,20 +467,54 @@ const payOut = (m: Model, to: string, amount: bigint) => transfer(m, contractId,
 const balanceOf = (m: Model, who: string) => m.balances.get(who) ?? 0n;
 
 /**
- * provider-stake-added: a deposit also records the voting floor. A run of increases ends once every
- * proposal that existed at its last increase has closed (held votes-open-until passed); with no
- * proposal ever made, the market's votes-open-until stays 0, so every increase starts a new run and
- * the floor is the stake held just before it.
+ * provider-stake-added: a deposit also records the runs governance needs. With the market's
+ * last-proposal-id L and votes-open-until V: if L = run-proposal the increase continues the run
+ * (stake grows, run-open-until := V); otherwise it starts a new run: the current run joins the prior
+ * ones (prior-floor := run-floor once the prior runs' proposals have all closed, else the lower of
+ * the two), run-proposal := L, run-floor := the stake before the increase, run-open-until := V. A new
+ * principal starts from all zeros. Here L stays 0, and so does a default record's run-proposal:
+ * every increase continues the run, and every field but the stake stays 0.
  */
 function providerStakeAdded(m: Model, who: string, amount: bigint) {
-  const held = m.providerStakes.get(who) ?? { stake: 0n, votingFloor: 0n, votesOpenUntil: 0n };
-  const runOver = m.height > held.votesOpenUntil;
-  if (!runOver) tag(m, "provider stake: an increase within a run");
+  const held: ProviderStakeM = m.providerStakes.get(who) ?? {
+    stake: 0n,
+    runProposal: 0n,
+    runFloor: 0n,
+    runOpenUntil: 0n,
+    priorProposal: 0n,
+    priorFloor: 0n,
+    priorOpenUntil: 0n,
+  };
+  if (LAST_PROPOSAL_ID === held.runProposal) {
+    tag(m, held.stake > 0n ? "provider stake: an increase within the run" : "provider stake: a first increase");
+    m.providerStakes.set(who, { ...held, stake: held.stake + amount, runOpenUntil: VOTES_OPEN_UNTIL });
+    return;
+  }
+  tag(m, "provider stake: a new run");
+  const priorClosed = m.height > held.priorOpenUntil;
   m.providerStakes.set(who, {
     stake: held.stake + amount,
-    votingFloor: runOver ? held.stake : minOf(held.votingFloor, held.stake),
-    votesOpenUntil: VOTES_OPEN_UNTIL,
+    runProposal: LAST_PROPOSAL_ID,
+    runFloor: held.stake,
+    runOpenUntil: VOTES_OPEN_UNTIL,
+    priorProposal: held.runProposal,
+    priorFloor: priorClosed ? held.runFloor : minOf(held.priorFloor, held.runFloor),
+    priorOpenUntil: held.runOpenUntil,
   });
+}
+
+/** voting-power-on: the weight of `who`'s vote on proposal p (dataset part by the runs, validator part by registration). */
+function votingPowerOn(m: Model, who: string, p: bigint): bigint {
+  const held = m.providerStakes.get(who);
+  const datasetPart = !held
+    ? 0n
+    : p > held.runProposal
+      ? held.stake
+      : minOf(held.stake, p > held.priorProposal ? held.runFloor : held.priorFloor);
+  const v = m.validators.get(who);
+  // registered-after-proposal is the last-proposal-id at the registration: 0 here
+  const validatorPart = v && p > LAST_PROPOSAL_ID ? v.stake : 0n;
+  return datasetPart + validatorPart;
 }
 
 /** provider-stake-removed: only the stake moves. */
@@ -612,10 +674,14 @@ function processQueue(m: Model, datasetId: number) {
   }
 }
 
-/** commit-window-paused: pause number pauses-at-match + 1 exists and started by the close of the commit window. */
+/**
+ * commit-window-paused: pause number pauses-at-match + 1 exists, started by the close of the commit
+ * window, and lasted into a later Bitcoin block or still lasts (ended-at 0 or > started-at): a pause
+ * undone in the burn block it began excuses nobody.
+ */
 function commitWindowPaused(m: Model, bid: BidM): boolean {
   const pause = m.pauseLog[Number(bid.pausesAtMatch)];
-  return pause !== undefined && pause.startedAt <= bid.deadline + VW;
+  return pause !== undefined && pause.startedAt <= bid.deadline + VW && (pause.endedAt === 0n || pause.endedAt > pause.startedAt);
 }
 
 /**
@@ -659,8 +725,19 @@ function settleCommittee(m: Model, bidId: number, bid: BidM, committee: Committe
       tag(m, revealed ? "outlier penalty" : "silence penalty");
       if (!v.active && !removed) tag(m, "penalty of an exiting validator");
     }
-    if (excused && !excuseSilence) tag(m, "silence excused (a pause in the commit window)");
-    if (!vote && !waive && m.pauseLog.length > Number(bid.pausesAtMatch)) tag(m, "silence not excused (the pause came after the commit window)");
+    const pause = m.pauseLog[Number(bid.pausesAtMatch)];
+    if (excused && !excuseSilence) {
+      tag(m, "silence excused (a pause in the commit window)");
+      if (pause.endedAt === 0n) tag(m, "silence excused (a pause that still lasts)");
+    }
+    if (!vote && !waive && pause !== undefined) {
+      tag(
+        m,
+        pause.startedAt > bid.deadline + VW
+          ? "silence not excused (the pause came after the commit window)"
+          : "silence not excused (a pause undone in the burn block it began)",
+      );
+    }
     if (coherent && final !== null && vote) coherentWeight += vote.weight;
     if (revealed) outlier += penalty;
     else silence += penalty;
@@ -829,7 +906,7 @@ function validatorTuple(v: ValidatorM): Rec {
     "exit-requested-at": v.exitRequestedAt,
     "registered-at": v.registeredAt,
     ordinal: v.ordinal,
-    "registered-after-proposal": 0n,
+    "registered-after-proposal": LAST_PROPOSAL_ID,
   };
 }
 
@@ -866,7 +943,17 @@ function resultTuple(r: ResultM): Rec {
 }
 
 function providerStakeTuple(p: ProviderStakeM | undefined): Rec | null {
-  return p ? { stake: p.stake, "voting-floor": p.votingFloor, "votes-open-until": p.votesOpenUntil, "grown-after-proposal": 0n } : null;
+  return p
+    ? {
+        stake: p.stake,
+        "run-proposal": p.runProposal,
+        "run-floor": p.runFloor,
+        "run-open-until": p.runOpenUntil,
+        "prior-proposal": p.priorProposal,
+        "prior-floor": p.priorFloor,
+        "prior-open-until": p.priorOpenUntil,
+      }
+    : null;
 }
 
 /** The `market` data-var as the model has it (no command changes parameters: the copies stay those of version 1). */
@@ -876,7 +963,7 @@ function marketTuple(m: Model): Rec {
     pauses: BigInt(m.pauseLog.length),
     "last-dataset-id": BigInt(m.lastDatasetId),
     "last-bid-id": BigInt(m.lastBidId),
-    "last-proposal-id": 0n,
+    "last-proposal-id": LAST_PROPOSAL_ID,
     "active-validator-count": BigInt(m.set.length),
     "validator-registrations": m.registrations,
     "votes-open-until": VOTES_OPEN_UNTIL,
@@ -1023,8 +1110,11 @@ function compareWithChain(m: Model, context: string, named: number[], depth: Dep
     for (const w of ACCOUNTS) {
       const power = (m.providerStakes.get(w)?.stake ?? 0n) + (m.validators.get(w)?.stake ?? 0n);
       expect(decode(readOnly("get-voting-power", [Cl.principal(w)])), `${context}: voting power of ${nameOf(w)}`).toBe(power);
-      // no proposal was ever made: on proposal 1 every stake held now counts
-      expect(decode(readOnly("get-proposal-voting-power", [Cl.uint(1), Cl.principal(w)])), `${context}: power of ${nameOf(w)} on proposal 1`).toBe(power);
+      // no proposal was ever made: an unknown proposal weighs nothing (voting-power-on would give it every stake held now)
+      expect(votingPowerOn(m, w, LAST_PROPOSAL_ID + 1n), `${context}: model power of ${nameOf(w)} on the next proposal`).toBe(power);
+      for (const p of [0n, LAST_PROPOSAL_ID + 1n]) {
+        expect(decode(readOnly("get-proposal-voting-power", [Cl.uint(p), Cl.principal(w)])), `${context}: power of ${nameOf(w)} on unknown proposal ${p}`).toBe(0n);
+      }
     }
     for (let k = 1; k <= m.pauseLog.length + 1; k++) {
       const p = m.pauseLog[k - 1];
@@ -1033,6 +1123,10 @@ function compareWithChain(m: Model, context: string, named: number[], depth: Dep
       );
     }
     expect((decode(readOnly("get-market-totals")) as Rec).surplus, `${context}: surplus`).toBe(m.surplus);
+    // a day to vote and a day to object, at the least
+    for (const b of ["voting-period", "execution-delay"]) {
+      expect(mapEntry("parameter-bounds", Cl.stringAscii(b)), `${context}: bounds of ${b}`).toEqual({ "min-value": 144n, "max-value": 52560n });
+    }
   }
 }
 
@@ -1158,7 +1252,12 @@ class RegisterDataset extends Step {
         if (m.paused) return fail("PAUSED");
         if (stake < MIN_DATASET_STAKE) return fail("STAKE_TOO_LOW");
         if (uri.length === 0) return fail("EMPTY_METADATA_URI");
-        if (!validUri(uri)) return fail("INVALID_METADATA_URI");
+        if (!validUri(uri)) {
+          // refused only for a character the old rule (no space, tab, newline or CR) let through
+          if (uriScheme(uri) && !/[ \t\n\r]/.test(uri)) tag(m, "uri refused for a character outside RFC 3986");
+          return fail("INVALID_METADATA_URI");
+        }
+        if (/[^A-Za-z0-9:/.\-]/.test(uri)) tag(m, "uri with RFC 3986 reserved characters or escapes");
         if (price > MAX_PRICE_PER_BLOCK) return fail("INVALID_PRICE");
         if (capacity === 0n || capacity > MAX_CONCURRENT_JOBS) return fail("INVALID_CAPACITY");
         if (stake > balanceOf(m, who)) return fail("INSUFFICIENT_FUNDS");
@@ -1644,8 +1743,15 @@ class DeclineJob extends Step {
         if (m.height > bid.matchedAt + DECLINE_WINDOW) return fail("DECLINE_CLOSED");
         const c = m.committees.get(id);
         if (c && c.commits > 0n) return fail("VALIDATION_STARTED");
-        // no vote yet: every seat is freed without a penalty
+        // no vote yet: every seat is freed without a penalty; the job does not count as a match of
+        // the dataset, and its stake lock is not restarted
+        const ds = datasetOf(m, bid.datasetId);
+        const lastSettledAt = ds.lastSettledAt;
         closeJob(m, id, bid, STATUS.CANCELLED, true);
+        ds.matchedJobs -= 1n;
+        ds.lastSettledAt = lastSettledAt;
+        if (ds.matchedJobs === 0n) tag(m, "job declined: the dataset counts no match");
+        else if (lastSettledAt !== m.height) tag(m, "job declined: the stake lock runs on");
         emit(m, "job-declined", {
           "bid-id": BigInt(id),
           "dataset-id": BigInt(bid.datasetId),
@@ -2384,13 +2490,49 @@ const scoreArb = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(25n, 39n, 40n, 41n, 55n, 56n, 69n, 70n, 71n, 85n) },
   { weight: 1, arbitrary: fc.constant(101n) },
 );
-/** Metadata URIs: mostly valid (the three schemes), sometimes empty or invalid (scheme, nothing after it, whitespace). */
+/**
+ * Metadata URIs: mostly valid (the three schemes; some with every RFC 3986 reserved character and
+ * escapes), sometimes empty or invalid (scheme, nothing after it, whitespace, a character outside
+ * RFC 3986: quote, angle brackets, backslash, caret, backquote, braces, bar, form feed).
+ */
 const uriArb = fc.oneof(
-  { weight: 12, arbitrary: fc.constantFrom("ipfs://dataset", "ipfs://dataset", "ar://dataset-tx", "https://data.example/set.json") },
+  {
+    weight: 12,
+    arbitrary: fc.constantFrom(
+      "ipfs://dataset",
+      "ipfs://dataset",
+      "ar://dataset-tx",
+      "https://data.example/set.json",
+      "https://data.example:443/a_b~c.d-e/set.json?v=1&k=a+b;c=d,e#frag",
+      "ipfs://bafy%20set/[x]@!$'()*=",
+      "ar://%7Euser/~:/?#[]@!$&'()*+,;=%",
+    ),
+  },
   { weight: 1, arbitrary: fc.constant("") },
   {
     weight: 2,
-    arbitrary: fc.constantFrom("http://data.example/set", "ipfs://", "ar://", "https://", "ipfs://data set", "ar://data\tset", "https://data\n", "ipfs://x\r", "IPFS://dataset", "dataset"),
+    // refused for a character outside RFC 3986 (which the old rule let through), for the scheme, or for whitespace
+    arbitrary: fc.constantFrom(
+      'ipfs://data"set',
+      "http://data.example/set",
+      "https://data.example/<set>",
+      "https://",
+      "ipfs://data set",
+      "ar://data\\set",
+      "ipfs://",
+      "https://data.example/a^b",
+      "ar://",
+      "ipfs://data`set",
+      "ar://data\tset",
+      "https://data.example/{set}",
+      "https://data\n",
+      "ar://data|set",
+      "ipfs://x\r",
+      "ipfs://data\fset",
+      "IPFS://dataset",
+      "https://data.example/set\f",
+      "dataset",
+    ),
   },
 );
 /** Terms: an ask of 0 or up to 20,000 per block (so 100k-250k bids fall below some asks), one to three slots; rarely out of bounds. */
@@ -2629,6 +2771,7 @@ const REQUIRED_PATHS = [
   "silence penalty",
   "outlier penalty",
   "silence excused (a pause in the commit window)",
+  "silence not excused (a pause undone in the burn block it began)",
   "validator removed by penalty",
   "exit while seated",
   "an exiting validator votes",
@@ -2639,6 +2782,11 @@ const REQUIRED_PATHS = [
   "dataset with a price",
   "dataset with several slots",
   "jobs running side by side",
+  "job declined: the stake lock runs on",
+  "uri with RFC 3986 reserved characters or escapes",
+  "uri refused for a character outside RFC 3986",
+  "provider stake: a first increase",
+  "provider stake: an increase within the run",
 ];
 
 describe("market model (fc.commands)", () => {
