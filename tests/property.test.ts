@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   DEFAULTS,
+  ERR,
   call,
   contractId,
   decode,
@@ -23,33 +24,69 @@ import type { ErrorName } from "../src/errors.ts";
 /**
  * Stateful property test: random sequences of calls by random accounts, checked after every
  * step for (1) solvency, (2) that every micro-STX that moved was allowed to move by the rule
- * of the call that moved it (and by nothing else), and (3) that the validation machinery
- * (validator set, committees, commit-reveal votes, median settlement, penalties, refunds)
- * behaves as a reference model of the issue-4 rules predicts.
+ * of the call that moved it (and by nothing else: exact transfers per call, exact delta of each
+ * market-totals bucket), and (3) that the validation machinery (validator set, committees,
+ * commit-reveal votes, median settlement, penalties, refunds) behaves as a reference model of
+ * the rules of the hardened contract (issue 11) predicts.
  *
- * The model is the test's own: the active validator set (swap-and-pop), each job's committee
- * (recomputed from the rules: seat k starts at k, or at sha256(seed ++ {bid-id, seat}) mod n,
- * and probes linearly), every vote's weight and preimage, and the settlement of a job from the
- * committee's revealed votes (stake-weighted lower median, payment/slash/fees, 1% penalties of
- * non-coherent seats, reward pool). The validation calls (draw, commit, reveal, submit,
- * finalize, expire, claim, validator exit/withdraw) have their exact result predicted, error
- * code included; the dataset and bid calls are checked as "allowed by their rule" on success.
+ * The model is the test's own:
+ * - the active validator set (swap-and-pop) with each member's registration ordinal, and the
+ *   market's ordinal counter; an exit is always allowed, seated or not (the validator leaves the
+ *   set at once and still votes on the seats it holds);
+ * - each job's committee, recomputed from the rules: drawn only from the validators of its match,
+ *   i.e. the first validators-at-match indices of the set (empty ones skipped) among validators
+ *   with an ordinal up to registrations-at-match (both recorded at the match, with
+ *   pauses-at-match); seat k starts at k (every validator of the match fits: seated at the
+ *   match) or at sha256(seed ++ {bid-id, seat}) mod n, the seed taken from the Bitcoin block after
+ *   the job's decline window (no draw before), and probes linearly; each seat's weight
+ *   is its member's stake at the draw (weights, total-weight), and a vote weighs its seat;
+ * - every vote's weight and preimage (reveals need a 32-byte salt);
+ * - the settlement of a job from the committee's revealed votes: the stake-weighted lower
+ *   median; below the slash threshold without a strict majority of the committee's WHOLE weight
+ *   below it, no result (full refund, no slash, outcome u5, status expired, no job result,
+ *   revealed votes unpenalized); otherwise payment / slash / validator fees / the 1% protocol
+ *   fee (from the provider's payment), 1% penalties of non-coherent seats, silent seats' to the
+ *   treasury and outliers' to the reward pool;
+ * - the pause log (pauses, pause-log): a seat that never committed is excused only when pause
+ *   number pauses-at-match + 1 started at or before deadline + validation-window and lasted into
+ *   a later Bitcoin block (or still lasts);
+ * - decline-job: the provider refunds a job in full within 6 blocks of its match, before any
+ *   commit, its seats freed without a penalty; the job no longer counts as a match of the
+ *   dataset and its stake lock stays as it was.
+ * The validation calls (draw, commit, reveal, submit, finalize, expire, decline, claim,
+ * validator registration, exit and withdrawal, pause) have their exact result predicted, error
+ * code included, with their committee, penalty, refund, decline, registration, exit and pause
+ * events; the dataset and bid calls are checked as "allowed by their rule" on success (deadline
+ * within max-bid-wait, fetchable metadata URI, ...) and on the refusals those rules add.
+ * Independently of the model, every seat of an open job is checked to hold an ordinal up to the
+ * job's registrations-at-match.
  *
  * The simnet is reset only between `it`s, so fast-check's runs share one chain: a run never uses
  * absolute ids (it picks datasets it created, bids the model knows, or ids relative to
  * `get-last-ids`), and every check is on deltas. The model lives for the whole `it`. Each run
- * first steers the validator set towards a size of its own (1 to 9: exits, withdrawals,
- * registrations, and for a one-validator market the settlement of every open job), all as
- * checked steps, so runs see small markets (every validator seated at the match, one-seat
+ * starts with a keeper (off; mine past every open job's window with a pause before or after
+ * that, and settle them; mine into a job's reveal phase; or start the first pause after a job's
+ * match on the last block of its commit window, lasting or undone in the same block, or on the
+ * block after), then steers the validator set
+ * towards a size of its own (1 to 9: withdrawals, registrations, exits) and opens a dataset, all
+ * as checked steps, so runs see small markets (every validator seated at the match, one-seat
  * committees and the direct path) as well as large ones (committees drawn from the seed).
+ * Macro commands, each a sequence of checked steps, reach the rare rules: a vote round (every
+ * seat commits, then all, a bare quorum, lowest scores first, or the two halves of a tie reveal;
+ * the provider tries to decline after the commits; a penalized seat goes on to vote on a job
+ * drawn before its penalty), a late join (a validator registers after a match, after exits
+ * made room on an index the draw probes, and the committee is drawn without it) and a decline on
+ * the last block of the decline window or the block after.
  *
- * Deterministic: fixed seed (override with PROPERTY_SEED / PROPERTY_RUNS). Shrinking is off
- * (`endOnFailure`) because replaying a shrunk sequence on the already-mutated chain would not
- * reproduce the failure; instead each failure message carries the run's recent steps.
+ * Deterministic: fixed seed (override with PROPERTY_SEED / PROPERTY_RUNS). With the default seed
+ * and run count every money path and rule edge listed at the end must be reached (the test
+ * prints how many were). Shrinking is off (`endOnFailure`) because replaying a shrunk sequence on
+ * the already-mutated chain would not reproduce the failure; instead each failure message
+ * carries the run's recent steps.
  */
 
 const DEFAULT_SEED = 424242;
-const DEFAULT_RUNS = 60;
+const DEFAULT_RUNS = 80;
 const SEED = Number(process.env.PROPERTY_SEED ?? DEFAULT_SEED);
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? DEFAULT_RUNS);
 
@@ -69,6 +106,12 @@ const SIZE = Number(DEFAULTS.committeeSize);
 const VW = DEFAULTS.validationWindow;
 const RW = DEFAULTS.revealWindow;
 const MAX_PROBES = 12;
+const MAX_WAIT = Number(DEFAULTS.maxBidWait);
+const DECLINE_WINDOW = DEFAULTS.declineWindow;
+const ERR_INVALID_METADATA_URI = BigInt(ERR.INVALID_METADATA_URI);
+const ERR_DEADLINE_TOO_FAR = BigInt(ERR.DEADLINE_TOO_FAR);
+/** A metadata URI a client can fetch: a known scheme, something after it, only characters RFC 3986 allows. */
+const FETCHABLE_URI = /^(ipfs:\/\/|ar:\/\/|https:\/\/)[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 
 // ---------------------------------------------------------------------------
 // Local helpers (candidates for tests/helpers.ts)
@@ -116,21 +159,48 @@ function seatStart(seed: Uint8Array | null, bidId: number, seat: number, n: numb
   return Number(BigInt(`0x${digest.subarray(0, 16).toString("hex")}`) % BigInt(n));
 }
 
-/** The committee rule: min(size, n) seats, linear probing (at most 12 probes, never more than n) past parties and seated. */
-function drawSeats(bidId: number, seed: Uint8Array | null, set: string[], parties: string[]): string[] {
-  const n = set.length;
+/** An entry of the active set: `validator-at` index i holds {validator, ordinal}. */
+type SetEntry = { who: string; ordinal: bigint };
+
+/**
+ * The committee rule: min(size, n) seats over the first n indices of the active set (n = the set's
+ * size at the match), linear probing (at most 12 probes, never more than n) past empty indices
+ * (exits shrank the set since), validators registered after the match (ordinal > maxOrdinal), the
+ * parties and the seated. `skippedLate` tells whether a probe stepped over a late registrant.
+ */
+function drawSeats(
+  bidId: number,
+  seed: Uint8Array | null,
+  set: SetEntry[],
+  n: number,
+  maxOrdinal: bigint,
+  parties: string[],
+): { seats: string[]; skippedLate: boolean } {
   const seats: string[] = [];
+  let skippedLate = false;
   for (let k = 0; k < Math.min(SIZE, n); k++) {
     const start = seatStart(seed, bidId, k, n);
     for (let offset = 0; offset < Math.min(MAX_PROBES, n); offset++) {
-      const candidate = set[(start + offset) % n];
+      const index = (start + offset) % n;
+      if (index >= set.length) continue;
+      const { who: candidate, ordinal } = set[index];
+      if (ordinal > maxOrdinal) {
+        skippedLate = true;
+        continue;
+      }
       if (!parties.includes(candidate) && !seats.includes(candidate)) {
         seats.push(candidate);
         break;
       }
     }
   }
-  return seats;
+  return { seats, skippedLate };
+}
+
+/** Whether a strict majority of the committee's whole weight voted strictly below the slash threshold. */
+function slashBacked(reveals: { score: bigint; weight: bigint }[], totalWeight: bigint): boolean {
+  const below = reveals.filter((v) => v.score < DEFAULTS.slashThreshold).reduce((a, v) => a + v.weight, 0n);
+  return 2n * below > totalWeight;
 }
 
 /** min-reveals: ceil(seats * min-reveals-bps / 10000). */
@@ -189,7 +259,9 @@ const getValidator = (who: string) => entry("validators", Cl.principal(who));
 const getVote = (bidId: number, who: string) => entry("votes", Cl.tuple({ "bid-id": Cl.uint(bidId), validator: Cl.principal(who) }));
 const getCommittee = (bidId: number) => entry("committees", Cl.uint(bidId));
 const getJobResult = (bidId: number) => entry("job-results", Cl.uint(bidId));
-const validatorAt = (i: number) => decode(simnet.getMapEntry(contractId, "validator-at", Cl.uint(i))) as string | null;
+/** `validator-at` stores {validator, ordinal} (the view get-validator-at returns only the principal). */
+const validatorAt = (i: number) => decode(simnet.getMapEntry(contractId, "validator-at", Cl.uint(i))) as { validator: string; ordinal: bigint } | null;
+const getPause = (k: number) => entry("pause-log", Cl.uint(k));
 type Bucket = "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury";
 const BUCKETS: Bucket[] = ["dataset-stakes", "validator-stakes", "escrowed-bids", "unclaimed-rewards", "treasury"];
 const getTotals = () => marketField("market-totals") as Record<Bucket, bigint>;
@@ -213,7 +285,7 @@ type Who = number | null;
  * (counted from the newest), "raw" = an id relative to the last id (possibly 0 or not yet used).
  */
 type Ref = { kind: "live" | "mine" | "raw"; back: number };
-type WrongReveal = "none" | "score" | "salt";
+type WrongReveal = "none" | "score" | "salt" | "short";
 
 type Command =
   | { fn: "register-dataset"; who: number; stake: bigint; uri: string }
@@ -224,6 +296,8 @@ type Command =
   | { fn: "match-queued-bids"; who: number; dataset: Ref }
   | { fn: "cancel-bid"; who: Who; bid: Ref }
   | { fn: "expire-bid"; who: number; bid: Ref }
+  /** wait > 0: first mine to `wait` blocks after the match of a job nobody voted on (6: the decline window's last block, 7: closed) */
+  | { fn: "decline-job"; who: Who; bid: Ref; wait: number }
   | { fn: "register-validator"; who: Who; pick: number; stake: bigint }
   | { fn: "request-validator-exit"; who: Who; pick: number }
   | { fn: "withdraw-validator-stake"; who: Who; pick: number }
@@ -236,8 +310,19 @@ type Command =
   | { fn: "set-paused"; who: Who; pause: boolean }
   | { fn: "withdraw-treasury"; who: Who; amount: { kind: "zero" | "all" | "over" } | { kind: "part"; pct: number }; recipient: number }
   | { fn: "mine"; blocks: number }
-  /** a committee votes together: every seat commits its score, then the first `reveals` seats reveal (each a checked step) */
-  | { fn: "vote-round"; bid: Ref; scores: number[]; reveals: number };
+  /**
+   * a committee votes together (each a checked step): every seat commits its score, then the first
+   * `reveals` seats reveal (-1: min-reveals of them; -2: min-reveals of them, lowest scores first;
+   * -3: the seats of a tie, see tiePlan, settled after the reveal window when some stay silent);
+   * a one-seat committee submits its score directly unless `reveals` < 0
+   */
+  | { fn: "vote-round"; bid: Ref; scores: number[]; reveals: number }
+  /**
+   * a validator registers after a job's match and the job's committee is drawn after that (each a
+   * checked step): first exits bring the set below the job's validators-at-match, so the late
+   * registrant lands on an index the draw probes, where its ordinal alone keeps it off the seats
+   */
+  | { fn: "late-join"; bid: Ref; pick: number; stake: bigint };
 
 const account = fc.integer({ min: 0, max: ACCOUNTS.length - 1 });
 const who: fc.Arbitrary<Who> = fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: account });
@@ -268,7 +353,7 @@ const validatorStakeArb = fc.oneof(
   { weight: 2, arbitrary: fc.bigInt({ min: DEFAULTS.minValidatorStake, max: DEFAULTS.minValidatorStake + 9_999n }) },
   // one 1% penalty leaves exactly the minimum: stays in the set
   { weight: 1, arbitrary: fc.constant(1_010_101n) },
-  { weight: 6, arbitrary: fc.constant(2_000_000n) },
+  { weight: 8, arbitrary: fc.constant(2_000_000n) },
   { weight: 2, arbitrary: fc.constantFrom(4_000_000n, 6_000_000n) },
   { weight: 1, arbitrary: amountArb(DEFAULTS.minValidatorStake, 5_000_000n) },
 );
@@ -280,7 +365,14 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       fn: fc.constant("register-dataset" as const),
       who: account,
       stake: amountArb(DEFAULTS.minDatasetStake, 3_000_000n),
-      uri: fc.oneof({ weight: 9, arbitrary: fc.constant("ipfs://dataset") }, { weight: 1, arbitrary: fc.constant("") }),
+      // now and then an empty URI (u202) or one a client cannot fetch (u210: unknown scheme, nothing
+      // after it, a space, a character RFC 3986 does not allow)
+      uri: fc.oneof(
+        { weight: 16, arbitrary: fc.constant("ipfs://dataset") },
+        { weight: 2, arbitrary: fc.constantFrom("ar://tx-id_1~a", "https://host.example/d?v=1&x=%20#[a]") },
+        { weight: 1, arbitrary: fc.constant("") },
+        { weight: 3, arbitrary: fc.constantFrom("ftp://dataset", "ipfs://", "https://data set", "ipfs://data{set}", "ipfs://a|b") },
+      ),
     }),
   },
   {
@@ -320,13 +412,28 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
         { weight: 1, arbitrary: fc.constant(0n) },
         { weight: 1, arbitrary: fc.bigInt({ min: 4_300n, max: 4_330n }) },
       ),
-      // deadline = burn height + duration + slack: negative slack is infeasible from the start
-      slack: fc.oneof(fc.integer({ min: -5, max: 30 }), fc.integer({ min: 0, max: 250 })),
+      // deadline = burn height + duration + slack: negative slack is infeasible from the start, and
+      // a slack over max-bid-wait (4320) lies too far (u311); exactly max-bid-wait is still allowed
+      slack: fc.oneof(
+        { weight: 10, arbitrary: fc.integer({ min: -5, max: 30 }) },
+        { weight: 10, arbitrary: fc.integer({ min: 0, max: 250 }) },
+        { weight: 2, arbitrary: fc.integer({ min: MAX_WAIT, max: MAX_WAIT + 3 }) },
+      ),
     }),
   },
   { weight: 2, arbitrary: fc.record({ fn: fc.constant("match-queued-bids" as const), who: account, dataset: ref }) },
-  { weight: 2, arbitrary: fc.record({ fn: fc.constant("cancel-bid" as const), who, bid: ref }) },
+  { weight: 3, arbitrary: fc.record({ fn: fc.constant("cancel-bid" as const), who, bid: ref }) },
   { weight: 3, arbitrary: fc.record({ fn: fc.constant("expire-bid" as const), who: account, bid: ref }) },
+  // the provider refuses a job in the decline window (6 blocks after the match), before any commit
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      fn: fc.constant("decline-job" as const),
+      who,
+      bid: ref,
+      wait: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(6, 7) }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -360,8 +467,9 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       bid: ref,
       wrong: fc.oneof(
         { weight: 12, arbitrary: fc.constant("none" as const) },
-        { weight: 1, arbitrary: fc.constant("score" as const) },
-        { weight: 1, arbitrary: fc.constant("salt" as const) },
+        { weight: 2, arbitrary: fc.constant("score" as const) },
+        { weight: 2, arbitrary: fc.constant("salt" as const) },
+        { weight: 3, arbitrary: fc.constant("short" as const) },
       ),
     }),
   },
@@ -380,7 +488,8 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ fn: fc.constant("claim-validation-reward" as const), who, pick, bid: ref }) },
   {
     weight: 2,
-    // short pauses: a pause ending while jobs are open excuses their seats that could not commit
+    // short pauses: the first pause after a job's match excuses its never-committed seats if it
+    // started by the end of the job's commit window (deadline + validation-window), else nobody
     arbitrary: fc.record({ fn: fc.constant("set-paused" as const), who, pause: fc.constantFrom(true, false) }),
   },
   {
@@ -397,14 +506,25 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 6,
     arbitrary: fc.record({
       fn: fc.constant("vote-round" as const),
       bid: ref,
       scores: fc.array(scoreArb, { minLength: SIZE, maxLength: SIZE }),
-      reveals: fc.oneof({ weight: 2, arbitrary: fc.constant(SIZE) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: SIZE - 1 }) }),
+      // every seat, a bare quorum (min-reveals of the committee, to be settled after the reveal
+      // window) in seat order (-1) or lowest scores first (-2: a low median, with or without a
+      // majority of the committee's weight behind it), or any number
+      // (-3: seats that split into two halves of equal weight vote apart and reveal: a tie)
+      reveals: fc.oneof(
+        { weight: 2, arbitrary: fc.constant(SIZE) },
+        { weight: 1, arbitrary: fc.constant(-1) },
+        { weight: 1, arbitrary: fc.constant(-2) },
+        { weight: 2, arbitrary: fc.constant(-3) },
+        { weight: 1, arbitrary: fc.integer({ min: 0, max: SIZE - 1 }) },
+      ),
     }),
   },
+  { weight: 3, arbitrary: fc.record({ fn: fc.constant("late-join" as const), bid: ref, pick, stake: validatorStakeArb }) },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -419,6 +539,19 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 const runArb = fc.record({
   validators: fc.constantFrom(1, 2, 3, 5, 7, 9),
   stakes: fc.array(validatorStakeArb, { minLength: ACCOUNTS.length, maxLength: ACCOUNTS.length }),
+  // how the run's keeper ends the jobs left open (see the property)
+  keeper: fc.constantFrom(
+    "off" as const,
+    "off" as const,
+    "early-pause" as const,
+    "late-pause" as const,
+    "reveal-phase" as const,
+    "edge-pause-in" as const,
+    "edge-pause-out" as const,
+    "edge-pause-blink" as const,
+  ),
+  // the provider of the dataset the run opens with
+  provider: account,
   commands: fc.array(commandArb, { minLength: 1, maxLength: 50, size: "max" }),
 });
 
@@ -437,6 +570,10 @@ type BidInfo = {
   status: number; // 1 queued, 2 matched, 3 settled, 4 cancelled, 5 expired
   matchedAt: bigint;
   matchedBlock: number;
+  /** recorded at the match: the set's size (indices a draw probes), the registration ordinal, the pauses started */
+  validatorsAtMatch: number;
+  registrationsAtMatch: bigint;
+  pausesAtMatch: number;
 };
 type VoteInfo = {
   weight: bigint;
@@ -451,10 +588,13 @@ type VoteInfo = {
 };
 type CommitteeInfo = {
   seats: string[];
+  /** each seat's stake at the draw: a vote weighs its seat's weight */
+  weights: bigint[];
+  totalWeight: bigint;
   commits: number;
   reveals: { score: bigint; weight: bigint }[];
 };
-type ValidatorInfo = { stake: bigint; active: boolean; exitRequestedAt: bigint };
+type ValidatorInfo = { stake: bigint; active: boolean; exitRequestedAt: bigint; ordinal: bigint };
 type ResultInfo = { final: bigint; pool: bigint; poolWeight: bigint };
 
 class Model {
@@ -467,7 +607,11 @@ class Model {
   results = new Map<number, ResultInfo>();
   seeds = new Map<number, Uint8Array>();
   paused = false;
-  pauseEndedAt = 0n;
+  /** pauses started so far, and each one's start and end (end 0 while it lasts): the contract's pause-log */
+  pauses = 0;
+  pauseLog = new Map<number, { startedAt: bigint; endedAt: bigint }>();
+  /** the registration ordinal: bumped by every validator registration */
+  registrations = 0n;
   stats = new Map<string, number>();
   steps = 0;
 
@@ -501,6 +645,32 @@ class Model {
   }
   addToSet(who: string) {
     this.set.push(who);
+  }
+  /** The active set as `validator-at` holds it: each index's validator with its registration ordinal. */
+  setEntries(): SetEntry[] {
+    return this.set.map((who) => ({ who, ordinal: this.validators.get(who)!.ordinal }));
+  }
+  /**
+   * Whether a pause overlapped a job's commit window [match, deadline + validation-window]: the
+   * first pause after its match (none is matched while paused) started by the window's end and
+   * lasted into a later Bitcoin block (or still lasts). Later pauses are not looked at.
+   */
+  commitWindowPaused(b: BidInfo): boolean {
+    const first = this.pauseLog.get(b.pausesAtMatch + 1);
+    return (
+      this.pauses > b.pausesAtMatch &&
+      first !== undefined &&
+      first.startedAt <= b.deadline + VW &&
+      (first.endedAt === 0n || first.endedAt > first.startedAt)
+    );
+  }
+  /** Whether some pause after a job's match other than the first lasted and started inside its commit window. */
+  laterPauseOverlapped(b: BidInfo): boolean {
+    for (let k = b.pausesAtMatch + 2; k <= this.pauses; k++) {
+      const p = this.pauseLog.get(k)!;
+      if (p.startedAt <= b.deadline + VW && (p.endedAt === 0n || p.endedAt > p.startedAt)) return true;
+    }
+    return false;
   }
   /** Swap-and-pop, as the contract does. */
   removeFromSet(who: string) {
@@ -542,7 +712,7 @@ type Resolved = {
   vote?: { score: bigint; salt: Uint8Array; copied: boolean; commitment: string };
 };
 
-function resolve(cmd: Exclude<Command, { fn: "mine" | "vote-round" }>, run: Run, model: Model): Resolved {
+function resolve(cmd: Exclude<Command, { fn: "mine" | "vote-round" | "late-join" }>, run: Run, model: Model): Resolved {
   const ids = lastIds();
   const height = BigInt(simnet.burnBlockHeight);
   const acct = (w: Who, natural: string) => (w === null ? natural : ACCOUNTS[w]);
@@ -566,7 +736,14 @@ function resolve(cmd: Exclude<Command, { fn: "mine" | "vote-round" }>, run: Run,
   const bidDataset = (id: number) => model.bids.get(id)?.datasetId;
   const pickFrom = (list: string[], p: number, fallback: string[] = ACCOUNTS) => (list.length > 0 ? list[p % list.length] : fallback[p % fallback.length]);
   const votesOn = (id: number) => model.votes.get(id) ?? new Map<string, VoteInfo>();
-  const eligible = (b: BidInfo | undefined) => model.set.filter((a) => a !== b?.bidder && a !== b?.provider);
+  /** who a job's committee may seat: validators of its match (an index below validators-at-match, registered before it), not a party */
+  const eligible = (b: BidInfo | undefined) =>
+    model.set.filter(
+      (a, i) =>
+        a !== b?.bidder &&
+        a !== b?.provider &&
+        (b === undefined || (i < b.validatorsAtMatch && model.validators.get(a)!.ordinal <= b.registrationsAtMatch)),
+    );
   const bidText = (id: number) => {
     const b = model.bids.get(id);
     return b ? `bid ${id} (status ${b.status}, deadline ${b.deadline}, seats ${(model.committees.get(id)?.seats ?? []).map(name).join(",") || "-"})` : `bid ${id}`;
@@ -601,10 +778,13 @@ function resolve(cmd: Exclude<Command, { fn: "mine" | "vote-round" }>, run: Run,
       return { fn: cmd.fn, sender: acct(cmd.who, providerOf(id)), args: [Cl.uint(id)], datasetId: id, text: `dataset ${id}` };
     }
     case "place-computation-bid": {
-      // a dataset still active, half the time one with open jobs, so that bids queue
+      // a dataset still active, two times in three one whose slots are all taken, so that bids queue
       const active = run.datasets.filter((d) => getDataset(d)?.active === true);
-      const busy = active.filter((d) => model.openBids(d).length > 0);
-      const id = resolveRef(cmd.dataset, run.datasets, cmd.pick % 2 === 0 && busy.length > 0 ? busy : active, ids.dataset);
+      const busy = active.filter((d) => {
+        const ds = getDataset(d)!;
+        return big(ds["queued-jobs"]) > 0n || big(ds["active-jobs"]) >= big(ds["max-concurrent-jobs"]);
+      });
+      const id = resolveRef(cmd.dataset, run.datasets, cmd.pick % 3 !== 0 && busy.length > 0 ? busy : active, ids.dataset);
       const others = ACCOUNTS.filter((a) => a !== providerOf(id));
       const deadline = height + cmd.duration + BigInt(cmd.slack);
       const due = deadline < 0n ? 0n : deadline;
@@ -632,6 +812,15 @@ function resolve(cmd: Exclude<Command, { fn: "mine" | "vote-round" }>, run: Run,
       const filters = [(b: BidInfo) => expirable(b) || inReveal(b), (b: BidInfo) => b.status === 1 || b.status === 2];
       const id = bd(cmd.bid, ...(cmd.who % 2 === 0 ? [stale, ...filters] : filters));
       return bidCall(cmd.fn, id, ACCOUNTS[cmd.who]);
+    }
+    case "decline-job": {
+      // a job still in its decline window without a commit, else any matched job (too late, or voted on)
+      const inWindow = (b: BidInfo) => b.status === 2 && height <= b.matchedAt + DECLINE_WINDOW;
+      const fresh = (b: BidInfo) => inWindow(b) && (model.committees.get(b.id)?.commits ?? 0) === 0;
+      // now and then one in its window already voted on (too late: validation started)
+      const filters = cmd.bid.back % 3 === 2 ? [(b: BidInfo) => inWindow(b) && !fresh(b), fresh] : [fresh];
+      const id = bd(cmd.bid, ...filters, (b) => b.status === 2);
+      return bidCall(cmd.fn, id, acct(cmd.who, model.bids.get(id)?.provider ?? ACCOUNTS[0]));
     }
     case "register-validator": {
       const free = ACCOUNTS.filter((a) => !model.validators.has(a));
@@ -691,6 +880,7 @@ function resolve(cmd: Exclude<Command, { fn: "mine" | "vote-round" }>, run: Run,
       let salt = v?.tried.salt ?? saltFor(sender, id);
       if (cmd.wrong === "score") score = (score + 1n) % 101n;
       if (cmd.wrong === "salt") salt = saltFor(sender, id + 1000);
+      if (cmd.wrong === "short") salt = salt.subarray(0, 16);
       return {
         ...bidCall(cmd.fn, id, sender, [Cl.uint(score), Cl.buffer(salt)], ` score ${score}${cmd.wrong === "none" ? "" : ` (wrong ${cmd.wrong})`}`),
         vote: { score, salt, copied: false, commitment: "" },
@@ -752,29 +942,207 @@ type Transition = { bid: BidInfo; from: number; to: number };
 
 /** A macro command, as the checked steps it stands for; any other command, as itself. */
 function play(cmd: Command, run: Run, model: Model) {
-  if (cmd.fn !== "vote-round") return step(cmd, run, model);
-  const height = BigInt(simnet.burnBlockHeight);
-  const jobs = model.matchedBids().filter((b) => height <= b.deadline + VW && model.committees.get(b.id)?.commits !== model.committees.get(b.id)?.seats.length);
-  if (jobs.length === 0) return;
-  const job = jobs[jobs.length - 1 - (Math.abs(cmd.bid.back) % jobs.length)];
-  const bid = (): Ref => ({ kind: "raw", back: lastIds().bid - job.id });
-  if (!model.committees.has(job.id)) {
-    // a market larger than the committee waits for the Bitcoin block after the match (the seed)
-    if (model.set.length > SIZE && job.matchedAt + 1n > height) step({ fn: "mine", blocks: 1 }, run, model);
-    step({ fn: "draw-committee", who: 0, bid: bid() }, run, model);
-  }
-  const seats = model.committees.get(job.id)?.seats ?? [];
-  seats.forEach((seat, i) => {
-    if (!model.votes.get(job.id)?.has(seat))
-      step({ fn: "commit-validation-result", who: ACCOUNTS.indexOf(seat), pick: 0, bid: bid(), score: cmd.scores[i], copy: false }, run, model);
-  });
-  for (const seat of seats.slice(0, cmd.reveals))
-    if (job.status === 2 && model.votes.get(job.id)?.get(seat)?.revealed === false)
-      step({ fn: "reveal-validation-result", who: ACCOUNTS.indexOf(seat), pick: 0, bid: bid(), wrong: "none" }, run, model);
-  model.count("vote-round");
+  if (cmd.fn === "late-join") return lateJoin(cmd, run, model);
+  if (cmd.fn === "vote-round") return voteRound(cmd, run, model);
+  if (cmd.fn === "decline-job" && cmd.wait > 0) return declineAtEdge(cmd, run, model);
+  return step(cmd, run, model);
 }
 
-function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Model) {
+/**
+ * The provider declines the newest job nobody voted on (a new one when there is none) exactly
+ * `wait` blocks after its match (mined first).
+ */
+function declineAtEdge(cmd: Extract<Command, { fn: "decline-job" }>, run: Run, model: Model) {
+  const height = BigInt(simnet.burnBlockHeight);
+  const waiting = model.matchedBids().filter((b) => (model.committees.get(b.id)?.commits ?? 0) === 0 && b.matchedAt + BigInt(cmd.wait) >= height);
+  const job = waiting.length > 0 ? waiting[waiting.length - 1] : newJob(run, model, Math.abs(cmd.bid.back));
+  if (job === undefined) return step({ ...cmd, wait: 0 }, run, model);
+  if (job.matchedAt + BigInt(cmd.wait) > height) step({ fn: "mine", blocks: Number(job.matchedAt + BigInt(cmd.wait) - height) }, run, model);
+  step({ ...cmd, who: null, bid: { kind: "raw", back: lastIds().bid - job.id }, wait: 0 }, run, model);
+}
+
+/**
+ * A committee votes together: the job's committee is drawn if needed, every seat commits, then
+ * seats reveal (see the command). With all seats revealing, a second job is matched first when
+ * there is room, so that a seat the last reveal penalizes goes on to commit on a job drawn before
+ * its penalty (its vote there weighs its stake at that draw). A bare quorum revealed lowest scores
+ * first is settled after the reveal window: a low median with or without a majority behind it.
+ */
+function voteRound(cmd: Extract<Command, { fn: "vote-round" }>, run: Run, model: Model) {
+  const height = BigInt(simnet.burnBlockHeight);
+  const jobs = model.matchedBids().filter((b) => height <= b.deadline + VW && model.committees.get(b.id)?.commits !== model.committees.get(b.id)?.seats.length);
+  // with no job to vote on, a new bid is placed (and matched) for the round
+  const job = jobs.length > 0 ? jobs[jobs.length - 1 - (Math.abs(cmd.bid.back) % jobs.length)] : newJob(run, model, cmd.scores[0]);
+  if (job === undefined) return;
+  const raw = (id: number): Ref => ({ kind: "raw", back: lastIds().bid - id });
+  if (!model.committees.has(job.id)) {
+    // a market larger than the committee at the match waits for the Bitcoin block after the
+    // decline window (the seed)
+    if (job.validatorsAtMatch > SIZE && job.matchedAt + DECLINE_WINDOW + 1n > height)
+      step({ fn: "mine", blocks: Number(job.matchedAt + DECLINE_WINDOW + 1n - height) }, run, model);
+    step({ fn: "draw-committee", who: 0, bid: raw(job.id) }, run, model);
+  }
+  const seats = model.committees.get(job.id)?.seats ?? [];
+  model.count("vote-round");
+  if (seats.length === 1 && cmd.reveals >= 0 && !model.votes.get(job.id)?.has(seats[0])) {
+    // a one-seat committee scores directly (or commits and reveals)
+    step({ fn: "submit-validation-result", who: ACCOUNTS.indexOf(seats[0]), pick: 0, bid: raw(job.id), dataset: null, score: cmd.scores[0] }, run, model);
+    return;
+  }
+  const committee = model.committees.get(job.id);
+  const tie = cmd.reveals === -3 && committee ? tiePlan(committee, cmd.scores) : null;
+  const scores = tie?.scores ?? cmd.scores;
+  seats.forEach((seat, i) => {
+    if (!model.votes.get(job.id)?.has(seat))
+      step({ fn: "commit-validation-result", who: ACCOUNTS.indexOf(seat), pick: 0, bid: raw(job.id), score: scores[i], copy: false }, run, model);
+  });
+  // a provider that sees the votes coming tries to decline the job: too late once a vote is in
+  if (cmd.scores[0] % 3 === 0 && BigInt(simnet.burnBlockHeight) <= job.matchedAt + DECLINE_WINDOW)
+    step({ fn: "decline-job", who: null, bid: raw(job.id), wait: 0 }, run, model);
+  if (cmd.reveals === SIZE && seats.length > 1) newJob(run, model, cmd.scores[1]);
+  const stakes = seats.map((seat) => model.validators.get(seat)?.stake);
+  const order =
+    tie?.reveal ??
+    (cmd.reveals === -2 ? seats.map((seat, i) => ({ seat, score: cmd.scores[i] })).sort((x, y) => x.score - y.score).map((x) => x.seat) : seats);
+  for (const seat of order.slice(0, tie ? order.length : cmd.reveals < 0 ? minReveals(seats.length) : cmd.reveals))
+    if (job.status === 2 && model.votes.get(job.id)?.get(seat)?.revealed === false)
+      step({ fn: "reveal-validation-result", who: ACCOUNTS.indexOf(seat), pick: 0, bid: raw(job.id), wrong: "none" }, run, model);
+  // a seat this round penalized goes on to commit on another job it sits on
+  seats.forEach((seat, i) => {
+    if (model.paused || model.validators.get(seat)?.stake === stakes[i]) return;
+    const now = BigInt(simnet.burnBlockHeight);
+    const next = model.matchedBids().find((b) => model.committees.get(b.id)?.seats.includes(seat) && !model.votes.get(b.id)?.has(seat) && now <= b.deadline + VW);
+    if (next) step({ fn: "commit-validation-result", who: ACCOUNTS.indexOf(seat), pick: 0, bid: raw(next.id), score: cmd.scores[i], copy: false }, run, model);
+  });
+  // a bare quorum (lowest first, or a tie of some seats) is settled after the reveal window
+  if ((cmd.reveals === -2 || tie) && job.status === 2) {
+    const now = BigInt(simnet.burnBlockHeight);
+    if (job.deadline + VW + RW >= now) step({ fn: "mine", blocks: Number(job.deadline + VW + RW - now) + 1 }, run, model);
+    step({ fn: "finalize-validation", who: 2, bid: raw(job.id) }, run, model);
+  }
+}
+
+/**
+ * A tie for a committee: seats to reveal (at least min-reveals of them, as many as possible) that
+ * split into two halves of equal seat weight, one half scoring the lower of two scores and the
+ * other the higher. The median of the revealed votes is then a tie, and a low one has no strict
+ * majority of the committee's weight behind it. Null when no such seats exist.
+ */
+function tiePlan(c: CommitteeInfo, scores: number[]): { scores: number[]; reveal: string[] } | null {
+  const [low, high] = [Math.min(scores[0], scores[1]), Math.max(scores[0], scores[1])];
+  const n = c.seats.length;
+  const bits = (m: number) => c.seats.filter((_, i) => m & (1 << i)).length;
+  const weight = (m: number) => c.weights.reduce((a, w, i) => (m & (1 << i) ? a + w : a), 0n);
+  const subsets = Array.from({ length: (1 << n) - 1 }, (_, i) => i + 1)
+    .filter((m) => bits(m) >= Math.max(2, minReveals(n)))
+    .sort((x, y) => bits(y) - bits(x));
+  for (const set of subsets)
+    for (let half = set; half > 0; half = (half - 1) & set)
+      if (half !== set && 2n * weight(half) === weight(set))
+        return {
+          scores: c.seats.map((_, i) => (half & (1 << i) ? low : high)),
+          reveal: c.seats.filter((_, i) => set & (1 << i)),
+        };
+  return null;
+}
+
+/**
+ * A bid (a checked step) on one of the run's datasets that can match it at once (active, staked,
+ * no queue, a free slot: when all are taken, its provider first opens one more with
+ * set-dataset-terms): the new job, or undefined when there is no such dataset or no match.
+ */
+function newJob(run: Run, model: Model, pick: number, bidder?: string): BidInfo | undefined {
+  if (model.paused) return undefined;
+  const usable = run.datasets.filter((d) => {
+    const ds = getDataset(d);
+    return ds !== null && ds.active === true && big(ds.stake) >= DEFAULTS.minDatasetStake && big(ds["queued-jobs"]) === 0n;
+  });
+  if (usable.length === 0) return undefined;
+  const free = usable.filter((d) => big(getDataset(d)!["active-jobs"]) < big(getDataset(d)!["max-concurrent-jobs"]));
+  const d = free.length > 0 ? free[pick % free.length] : usable[pick % usable.length];
+  if (free.length === 0) {
+    const full = getDataset(d)!;
+    step(
+      {
+        fn: "set-dataset-terms",
+        who: null,
+        dataset: { kind: "raw", back: lastIds().dataset - d },
+        price: big(full["price-per-block"]),
+        capacity: big(full["max-concurrent-jobs"]) + 1n,
+      },
+      run,
+      model,
+    );
+  }
+  const ds = getDataset(d)!;
+  const bidders = bidder !== undefined && bidder !== ds.provider ? [bidder] : ACCOUNTS.filter((a) => a !== ds.provider);
+  const duration = 10n;
+  const price = big(ds["price-per-block"]) * duration;
+  const before = lastIds().bid;
+  step(
+    {
+      fn: "place-computation-bid",
+      who: ACCOUNTS.indexOf(bidders[pick % bidders.length]),
+      pick: 0,
+      dataset: { kind: "raw", back: lastIds().dataset - d },
+      amount: price > DEFAULTS.minBidAmount ? price : DEFAULTS.minBidAmount + BigInt(pick) * 1_000n,
+      duration,
+      slack: 40,
+    },
+    run,
+    model,
+  );
+  const id = lastIds().bid;
+  const job = id !== before ? model.bids.get(id) : undefined;
+  return job?.status === 2 ? job : undefined;
+}
+
+/**
+ * A validator registers after a job was matched, then the job's committee is drawn: the newcomer
+ * must not be seated (registrations-at-match). When the set is as large as at the match, active
+ * validators exit first (unseated ones first) so that the newcomer lands on an index the draw probes.
+ */
+function lateJoin(cmd: Extract<Command, { fn: "late-join" }>, run: Run, model: Model) {
+  if (model.paused) return;
+  const height = BigInt(simnet.burnBlockHeight);
+  const jobs = model.matchedBids().filter((b) => !model.committees.has(b.id) && height <= b.deadline + VW);
+  // with no job waiting for its draw, a new bid is placed: in a market larger than the committee
+  // its committee is drawn later, from the seed
+  // (in a one-validator market the validator itself bids: its job has nobody to seat)
+  const job =
+    jobs.length > 0 ? jobs[jobs.length - 1 - (Math.abs(cmd.bid.back) % jobs.length)] : newJob(run, model, cmd.pick, model.set.length === 1 ? model.set[0] : undefined);
+  if (job === undefined || model.committees.has(job.id)) return;
+  const bid = (): Ref => ({ kind: "raw", back: lastIds().bid - job.id });
+  const free = () => ACCOUNTS.filter((a) => !model.validators.has(a));
+  // room on an index below validators-at-match (at most 3 exits)
+  for (let i = 0; i < 3 && model.set.length > 0 && model.set.length >= job.validatorsAtMatch; i++) {
+    const unseated = model.set.filter((a) => model.openSeats(a) === 0);
+    const leaver = (unseated.length > 0 ? unseated : model.set)[(cmd.pick + i) % (unseated.length > 0 ? unseated.length : model.set.length)];
+    step({ fn: "request-validator-exit", who: ACCOUNTS.indexOf(leaver), pick: 0 }, run, model);
+  }
+  if (free().length === 0) {
+    // an exited validator off every committee makes room: once unbonded (blocks are mined for that
+    // while the job's commit window allows) it withdraws, and registers again with a new ordinal
+    const leaving = ACCOUNTS.filter((a) => model.validators.get(a)?.active === false && model.openSeats(a) === 0);
+    if (leaving.length === 0) return;
+    const unbondsAt = (a: string) => model.validators.get(a)!.exitRequestedAt + DEFAULTS.validatorUnbondingBlocks;
+    const first = leaving.reduce((m, a) => (unbondsAt(a) < unbondsAt(m) ? a : m));
+    const now = BigInt(simnet.burnBlockHeight);
+    if (unbondsAt(first) >= job.deadline + VW) return;
+    if (unbondsAt(first) > now) step({ fn: "mine", blocks: Number(unbondsAt(first) - now) }, run, model);
+    step({ fn: "withdraw-validator-stake", who: ACCOUNTS.indexOf(first), pick: 0 }, run, model);
+    if (model.validators.has(first)) return;
+  }
+  const newcomer = free()[cmd.pick % free().length];
+  step({ fn: "register-validator", who: ACCOUNTS.indexOf(newcomer), pick: 0, stake: cmd.stake }, run, model);
+  const now = BigInt(simnet.burnBlockHeight);
+  if (job.validatorsAtMatch > SIZE && job.matchedAt + DECLINE_WINDOW + 1n > now)
+    step({ fn: "mine", blocks: Number(job.matchedAt + DECLINE_WINDOW + 1n - now) }, run, model);
+  if (job.status === 2) step({ fn: "draw-committee", who: 0, bid: bid() }, run, model);
+  model.count("late-join");
+}
+
+function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Run, model: Model) {
   model.steps++;
   if (cmd.fn === "mine") {
     const before = snapshot(PRINCIPALS);
@@ -846,6 +1214,9 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       status: Number(raw.status),
       matchedAt: big(raw["matched-at"]),
       matchedBlock: Number(raw["matched-block"]),
+      validatorsAtMatch: Number(raw["validators-at-match"]),
+      registrationsAtMatch: big(raw["registrations-at-match"]),
+      pausesAtMatch: Number(raw["pauses-at-match"]),
     };
   }
   if (idsAfter.dataset !== idsBefore.dataset) {
@@ -867,6 +1238,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
   };
   const committeeEvents: Rec[] = [];
   const penaltyEvents: Rec[] = [];
+  /** bid-expired (a refund without a result) and job-declined events, in order */
+  const closeEvents: Rec[] = [];
   const touchedBids = new Set<number>(r.bidId !== undefined && model.bids.has(r.bidId) ? [r.bidId] : []);
   const newBusiness = () => mustBe(!paused, `${r.fn} succeeded while paused`);
   const noTransitions = () => mustBe(transitions.length === 0, `${r.fn} changed bid statuses`);
@@ -883,27 +1256,49 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
     return true;
   };
 
+  /** A committee as drawn: its seats with their members' stakes now (the seat weights). */
+  const committeeOf = (seats: string[]): CommitteeInfo => {
+    const weights = seats.map((w) => model.validators.get(w)!.stake);
+    return { seats, weights, totalWeight: weights.reduce((a, x) => a + x, 0n), commits: 0, reveals: [] };
+  };
+
   /** Committee of a job matched in this call (every active non-party validator when 0 < n <= committee-size). */
   const seatAtMatch = (b: BidInfo) => {
-    const n = model.set.length;
+    const n = b.validatorsAtMatch;
     if (n === 0 || n > SIZE) return;
-    const seats = drawSeats(b.id, null, model.set, [b.provider, b.bidder]);
-    if (seats.length === 0) return;
-    model.committees.set(b.id, { seats, commits: 0, reveals: [] });
+    const { seats } = drawSeats(b.id, null, model.setEntries(), n, b.registrationsAtMatch, [b.provider, b.bidder]);
+    if (seats.length === 0) {
+      model.count("no-committee-at-match");
+      return;
+    }
+    model.committees.set(b.id, committeeOf(seats));
     committeeEvents.push({ event: "committee-drawn", "bid-id": BigInt(b.id), seats, random: false });
     touchedBids.add(b.id);
     model.count("committee-at-match");
   };
 
-  /** Records a match of this call: matched-at is now, matched-block this call's block. */
+  /**
+   * Records a match of this call: matched-at is now, matched-block this call's block, and what the
+   * committee may be drawn from: the set's size, the registration ordinal and the pauses started now.
+   */
   const matched = (b: BidInfo) => {
     const raw = getBid(b.id)!;
-    expect({ at: raw["matched-at"], block: raw["matched-block"] }, `bid ${b.id} match record${ctx()}`).toEqual({
-      at: height,
-      block: BigInt(blockAfter),
-    });
+    const expected = { at: height, block: BigInt(blockAfter), validators: BigInt(model.set.length), registrations: model.registrations, pauses: BigInt(model.pauses) };
+    expect(
+      {
+        at: raw["matched-at"],
+        block: raw["matched-block"],
+        validators: raw["validators-at-match"],
+        registrations: raw["registrations-at-match"],
+        pauses: raw["pauses-at-match"],
+      },
+      `bid ${b.id} match record${ctx()}`,
+    ).toEqual(expected);
     b.matchedAt = height;
     b.matchedBlock = blockAfter;
+    b.validatorsAtMatch = model.set.length;
+    b.registrationsAtMatch = model.registrations;
+    b.pausesAtMatch = model.pauses;
     seatAtMatch(b);
   };
 
@@ -922,11 +1317,21 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       } else {
         mustBe(t.to === 5 && !feasible, `queued bid ${t.bid.id} moved to ${t.to} (feasible ${feasible})`);
         pay(t.bid.bidder, t.bid.amount, "escrowed-bids");
+        closeEvents.push(expiredEvent(t.bid, 0n));
         model.count("queue-skip-refund");
       }
       touchedBids.add(t.bid.id);
     });
   };
+  /** The bid-expired event of a refund without a result. */
+  const expiredEvent = (b: BidInfo, penalties: bigint): Rec => ({
+    event: "bid-expired",
+    "bid-id": BigInt(b.id),
+    "dataset-id": BigInt(b.datasetId),
+    bidder: b.bidder,
+    refund: b.amount,
+    penalties,
+  });
   const queued = (extra: BidInfo[] = []) => [...openBefore.filter((b) => b.status === 1), ...extra];
   const others = (b: BidInfo) => transitions.filter((t) => t.bid.id !== b.id);
   const ownTransition = (b: BidInfo, to: number, why: string) => {
@@ -941,13 +1346,16 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
    * both must exist (the chain tip has reached the Stacks block, the burn height the Bitcoin
    * one). The seed is read after the call, from `get-committee-seed`: it is fixed by then.
    */
+  let lateKeys: string[] = [];
   const ensureCommittee = (b: BidInfo): { err: ErrorName } | { committee: CommitteeInfo; drawn: boolean } => {
     const existing = model.committees.get(b.id);
     if (existing) return { committee: existing, drawn: false };
-    const n = model.set.length;
+    // drawn from the validators of the match: its first n indices, registered before it
+    const n = b.validatorsAtMatch;
     let seed: Uint8Array | null = null;
     if (n > SIZE) {
-      if (b.matchedBlock + 1 > blockBefore || b.matchedAt + 1n > height) return { err: "SEED_NOT_READY" };
+      // the seed mixes in the Bitcoin block after the job's decline window
+      if (b.matchedBlock + 1 > blockBefore || b.matchedAt + DECLINE_WINDOW + 1n > height) return { err: "SEED_NOT_READY" };
       if (!model.seeds.has(b.id)) {
         const raw = decode(readOnly("get-committee-seed", [Cl.uint(b.id)]));
         mustBe(typeof raw === "string", `no committee seed for bid ${b.id} (matched at ${b.matchedAt}, block ${b.matchedBlock}; now ${height}, tip ${blockAfter})`);
@@ -955,13 +1363,22 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       }
       seed = model.seeds.get(b.id)!;
     }
-    const seats = drawSeats(b.id, seed, model.set, [b.provider, b.bidder]);
+    const { seats, skippedLate } = drawSeats(b.id, seed, model.setEntries(), n, b.registrationsAtMatch, [b.provider, b.bidder]);
+    // validators registered after the match that the draw had to leave out (the old rule drew from
+    // the whole set as it is now): in range of the probes (ordinal check) or beyond it
+    // (counted once the call's result confirmed the draw: see storeDraw and the end of the step)
+    const late = model.set.filter((a) => model.validators.get(a)!.ordinal > b.registrationsAtMatch && a !== b.provider && a !== b.bidder);
+    lateKeys =
+      late.length === 0
+        ? []
+        : ["late-registrant-not-seated", ...(skippedLate ? ["late-registrant-in-range"] : []), ...(seats.length === 0 ? ["late-registrant-no-committee"] : [])];
     if (seats.length === 0) return { err: "NO_ELIGIBLE_VALIDATORS" };
-    return { committee: { seats, commits: 0, reveals: [] }, drawn: true };
+    return { committee: committeeOf(seats), drawn: true };
   };
   const storeDraw = (b: BidInfo, c: CommitteeInfo) => {
     model.committees.set(b.id, c);
-    const random = model.set.length > SIZE;
+    for (const key of lateKeys) model.count(key);
+    const random = b.validatorsAtMatch > SIZE;
     committeeEvents.push({ event: "committee-drawn", "bid-id": BigInt(b.id), seats: c.seats, random });
     model.count(random ? "committee-random" : "committee-drawn-later");
   };
@@ -969,21 +1386,38 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
   /**
    * Settles every seat: a seat is coherent when it revealed a score within the tolerance of the
    * final score (with no final score, when it revealed). Others lose 1% of their current stake,
-   * except a seat that never committed while a pause excuses it; a penalized validator whose
-   * stake falls under the minimum leaves the active set.
+   * except a seat that never committed when the first pause after the match started by the end of
+   * the commit window and lasted into a later block (or when the whole job is excused: a decline); a penalized validator whose
+   * stake falls under the minimum leaves the active set. Silent seats' penalties (never committed,
+   * or committed and never revealed) and outliers' are summed apart.
    */
-  const settleSeats = (b: BidInfo, final: bigint | null) => {
+  const settleSeats = (b: BidInfo, final: bigint | null, excuseAll = false) => {
     const c = model.committees.get(b.id);
-    const waive = paused || model.pauseEndedAt >= b.matchedAt;
-    let penalties = 0n;
+    const overlapped = model.commitWindowPaused(b);
+    const first = model.pauseLog.get(b.pausesAtMatch + 1);
+    // the first pause after the match started after the commit window, or was undone in the block it
+    // began: it excuses nobody (and no later pause is looked at)
+    const latePause = !overlapped && first !== undefined && first.startedAt > b.deadline + VW;
+    const blink = !overlapped && first !== undefined && first.startedAt <= b.deadline + VW;
+    const waive = excuseAll || overlapped;
+    let silence = 0n;
+    let outliers = 0n;
     let coherentWeight = 0n;
     for (const seat of c?.seats ?? []) {
       const v = model.validators.get(seat)!;
       const vote = model.votes.get(b.id)?.get(seat);
-      const coherent = vote !== undefined && vote.revealed && (final === null || absDiff(vote.score, final) <= DEFAULTS.consensusTolerance);
+      const revealed = vote !== undefined && vote.revealed;
+      const coherent = revealed && (final === null || absDiff(vote!.score, final) <= DEFAULTS.consensusTolerance);
       const excused = vote === undefined && waive;
       const penalty = coherent || excused ? 0n : (v.stake * DEFAULTS.validatorPenaltyBps) / BPS;
-      if (excused) model.count("silence-excused");
+      if (excused) model.count(excuseAll ? "silence-excused-decline" : "silence-excused");
+      if (vote === undefined && !excuseAll) {
+        if (latePause) model.count("silence-not-excused-late-pause");
+        if (blink) model.count("silence-not-excused-blink-pause");
+        if (blink && model.laterPauseOverlapped(b)) model.count("silence-not-excused-later-pause-ignored");
+        if (overlapped && first?.startedAt === b.deadline + VW) model.count("silence-excused-pause-on-window-end");
+        if (first?.startedAt === b.deadline + VW + 1n) model.count("silence-not-excused-pause-after-window-end");
+      }
       const removed = v.active && penalty > 0n && v.stake - penalty < DEFAULTS.minValidatorStake;
       if (removed) {
         model.removeFromSet(seat);
@@ -993,28 +1427,41 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       }
       v.stake -= penalty;
       if (penalty > 0n) {
-        penaltyEvents.push({ event: "validator-penalized", "bid-id": BigInt(b.id), validator: seat, penalty, stake: v.stake, removed });
+        penaltyEvents.push({ event: "validator-penalized", "bid-id": BigInt(b.id), validator: seat, penalty, stake: v.stake, removed, silent: !revealed });
         model.count(vote === undefined ? "penalty-silent" : !vote.revealed ? "penalty-unrevealed" : "penalty-outlier");
       }
-      penalties += penalty;
+      if (revealed) outliers += penalty;
+      else silence += penalty;
       if (coherent && final !== null) coherentWeight += vote!.weight;
     }
-    move("validator-stakes", -penalties);
-    return { penalties, coherentWeight };
+    move("validator-stakes", -(silence + outliers));
+    return { silence, outliers, coherentWeight };
   };
 
-  /** finalize-job: the committee's revealed votes decide payment, refund, slash, fees, penalties and the reward pool. */
-  const finalizeJob = (b: BidInfo, how: string) => {
+  /**
+   * finalize-job: the committee's revealed votes decide. A median below the slash threshold without
+   * a strict majority of the committee's whole weight below it is no result: a full refund (the
+   * no-quorum path, outcome 5). Otherwise payment, refund, slash, fees, the protocol fee, penalties
+   * (silence to the treasury, outliers to the pool) and the reward pool.
+   */
+  const finalizeJob = (b: BidInfo, how: string): bigint => {
     const c = model.committees.get(b.id)!;
     const final = lowerMedian(c.reveals);
     const total = c.reveals.reduce((a, v) => a + v.weight, 0n);
     if (2n * c.reveals.filter((v) => v.score <= final).reduce((a, v) => a + v.weight, 0n) === total) model.count("median-tie");
+    if (final < DEFAULTS.slashThreshold && !slashBacked(c.reveals, c.totalWeight)) {
+      // revealed votes, however far from the median, are not penalized: only silent seats are
+      if (c.reveals.some((v) => absDiff(v.score, final) > DEFAULTS.consensusTolerance)) model.count("no-majority-outlier-unpenalized");
+      failJob(b, `no-majority-${how}`);
+      model.count("no-majority-refund");
+      return 5n;
+    }
     const ds = getDataset(b.datasetId)!;
     const stakeBefore = big(datasetBefore!.stake);
     const o = outcomeOf(final, b.amount, stakeBefore);
-    const { penalties, coherentWeight } = settleSeats(b, final);
-    const pool = coherentWeight > 0n ? o.fees + penalties : 0n;
-    const treasuryGain = o.slashed + (o.payment - o.providerPayment) + penalties - pool;
+    const { silence, outliers, coherentWeight } = settleSeats(b, final);
+    const pool = o.fees + outliers;
+    const treasuryGain = o.slashed + (o.payment - o.providerPayment) - o.fees + silence;
     const expected = {
       "final-score": final,
       outcome: o.outcome,
@@ -1023,7 +1470,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       "slashed-amount": o.slashed,
       "validator-fees": o.fees,
       "protocol-fee": o.protocolFee,
-      penalties,
+      penalties: silence + outliers,
       "reward-pool": pool,
       "reward-weight": coherentWeight,
       "finalized-at": height,
@@ -1041,7 +1488,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
     });
     pay(b.provider, o.providerPayment, "escrowed-bids");
     pay(b.bidder, o.bidderRefund, "escrowed-bids");
-    // the rest of the escrow, the slash and the penalties: to the reward pool or the treasury
+    // the rest of the escrow (fees and protocol fee), the slash and the penalties: to the reward pool or the treasury
     move("escrowed-bids", -(b.amount - o.providerPayment - o.bidderRefund));
     move("dataset-stakes", -o.slashed);
     move("unclaimed-rewards", pool);
@@ -1052,25 +1499,44 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
     model.count(how);
     model.count(`outcome-${o.outcome}`);
     if (o.slashed > 0n) model.count("slashed");
-    if (penalties > 0n && pool > 0n) model.count("penalty-to-pool");
+    if (o.slashed > 0n && c.seats.length > 1) model.count("slashed-by-majority");
+    if (o.protocolFee > 0n) model.count("protocol-fee");
+    if (outliers > 0n) model.count("outlier-penalty-to-pool");
+    if (silence > 0n) model.count("silence-penalty-to-treasury-settled");
     return o.outcome;
   };
 
-  /** fail-job: full refund, no slash, silent seats penalized to the treasury. */
-  const failJob = (b: BidInfo, how: string) => {
-    const { penalties } = settleSeats(b, null);
+  /**
+   * close-job: full refund, no slash, no job result; revealed votes unpenalized, silent seats
+   * penalized to the treasury (none when the whole job is excused: a decline, status 4, which
+   * also takes the job off the dataset's matches and leaves its stake lock as it was).
+   */
+  const failJob = (b: BidInfo, how: string, status: 4 | 5 = 5) => {
+    // with no final score every revealed vote is coherent: only silence is penalized
+    const { silence } = settleSeats(b, null, status === 4);
     expect(getJobResult(b.id), `refunded job has a result${ctx()}`).toBeNull();
+    // (a declined job does not count as a match of the dataset and leaves its stake lock as it was)
     const ds = getDataset(b.datasetId)!;
-    expect({ stake: ds.stake, settled: ds["last-settled-at"] }, `dataset after refund${ctx()}`).toEqual({
+    expect(
+      { stake: ds.stake, settled: ds["last-settled-at"], matched: ds["matched-jobs"], active: ds["active-jobs"] },
+      `dataset after refund${ctx()}`,
+    ).toEqual({
       stake: datasetBefore!.stake,
-      settled: height,
+      settled: status === 4 ? datasetBefore!["last-settled-at"] : height,
+      matched: big(datasetBefore!["matched-jobs"]) - (status === 4 ? 1n : 0n) + BigInt(others(b).filter((t) => t.to === 2).length),
+      active: big(datasetBefore!["active-jobs"]) - 1n + BigInt(others(b).filter((t) => t.to === 2).length),
     });
     pay(b.bidder, b.amount, "escrowed-bids");
-    move("treasury", penalties);
-    ownTransition(b, 5, `${how} did not expire the job`);
+    move("treasury", silence);
+    closeEvents.push(
+      status === 4
+        ? { event: "job-declined", "bid-id": BigInt(b.id), "dataset-id": BigInt(b.datasetId), provider: b.provider, bidder: b.bidder, refund: b.amount }
+        : expiredEvent(b, silence),
+    );
+    ownTransition(b, status, `${how} did not close the job with status ${status}`);
     queueTransitions(queued(), others(b));
     model.count(how);
-    if (penalties > 0n) model.count("penalty-to-treasury");
+    if (silence > 0n) model.count("penalty-to-treasury");
   };
 
   const failedCall = () => {
@@ -1086,9 +1552,18 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
   switch (r.fn) {
     // ---- datasets and bids: allowed by their rule when they succeed
     case "register-dataset": {
-      if (!ok) break;
+      if (!ok) {
+        if (value === ERR_INVALID_METADATA_URI) {
+          const uri = (cmd as { uri: string }).uri;
+          mustBe(uri !== "" && !FETCHABLE_URI.test(uri), `metadata URI "${uri}" refused`);
+          model.count("invalid-metadata-uri");
+        }
+        break;
+      }
       newBusiness();
       noTransitions();
+      const uri = (cmd as { uri: string }).uri;
+      mustBe(FETCHABLE_URI.test(uri), `metadata URI "${uri}" accepted`);
       take(r.sender, (cmd as { stake: bigint }).stake, "dataset-stakes");
       expect(value).toBe(BigInt(idsBefore.dataset + 1));
       run.datasets.push(idsAfter.dataset);
@@ -1110,7 +1585,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       break;
     case "withdraw-dataset-stake": {
       if (!ok) break;
-      mustBe(r.sender === provider && datasetBefore?.active === true, "stake withdrawn by non-provider or twice");
+      // paid out once: a dataset still open, or a closed one with stake left
+      mustBe(r.sender === provider && (datasetBefore?.active === true || big(datasetBefore?.stake) > 0n), "stake withdrawn by non-provider or twice");
       mustBe(openBefore.length === 0, "stake withdrawn with open jobs");
       mustBe(
         big(datasetBefore!["passed-validations"]) > 0n ||
@@ -1125,9 +1601,19 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       break;
     }
     case "place-computation-bid": {
-      if (!ok) break;
-      newBusiness();
       const [, amount, duration, deadline] = r.args.map((a) => decode(a) as bigint);
+      if (!ok) {
+        if (value === ERR_DEADLINE_TOO_FAR) {
+          // checked after the duration and reachability checks: a reachable deadline past max-bid-wait
+          mustBe(
+            duration > 0n && duration <= DEFAULTS.maxComputationDuration && height + duration <= deadline && deadline > height + duration + DEFAULTS.maxBidWait,
+            "deadline refused as too far",
+          );
+          model.count("deadline-too-far");
+        }
+        break;
+      }
+      newBusiness();
       mustBe(newBid !== undefined && value === BigInt(newBid.id), "place-computation-bid returned a wrong id");
       const nb = newBid!;
       mustBe(nb.bidder === r.sender && nb.amount === amount && nb.datasetId === r.datasetId, "bid recorded wrongly");
@@ -1136,6 +1622,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       mustBe(amount >= DEFAULTS.minBidAmount && duration > 0n && duration <= DEFAULTS.maxComputationDuration, "bad bid accepted");
       mustBe(amount >= big(datasetBefore!["price-per-block"]) * duration, "bid below ask accepted");
       mustBe(height + duration <= deadline, "unreachable deadline accepted");
+      mustBe(deadline <= height + duration + DEFAULTS.maxBidWait, "deadline past max-bid-wait accepted");
+      if (deadline === height + duration + DEFAULTS.maxBidWait) model.count("deadline-at-max-wait");
       take(r.sender, amount, "escrowed-bids");
       model.track(nb);
       run.bids.push(nb.id);
@@ -1156,6 +1644,13 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
           nb.status = 1;
         }
         queueTransitions(q.concat([nb]), all);
+        if (!all.some((t) => t.bid.id === nb.id)) {
+          const raw = getBid(nb.id)!;
+          expect(
+            [raw["matched-at"], raw["validators-at-match"], raw["registrations-at-match"], raw["pauses-at-match"]],
+            `queued bid ${nb.id} has a match record${ctx()}`,
+          ).toEqual([0n, 0n, 0n, 0n]);
+        }
       }
       break;
     }
@@ -1200,6 +1695,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
         ownTransition(b!, 5, "expire-bid did not expire the queued bid");
         mustBe(transitions.length === 1, "expiring a queued bid processed the queue");
         pay(b!.bidder, b!.amount, "escrowed-bids");
+        closeEvents.push(expiredEvent(b!, 0n));
         model.count("expire-queued");
       } else {
         failJob(b!, "expire-matched");
@@ -1223,6 +1719,31 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       break;
     }
 
+    case "decline-job": {
+      const c = b && model.committees.get(b.id);
+      const err: ErrorName | null =
+        b === undefined
+          ? "BID_NOT_FOUND"
+          : r.sender !== b.provider
+            ? "NOT_DATASET_PROVIDER"
+            : b.status !== 2
+              ? "JOB_NOT_RUNNING"
+              : height > b.matchedAt + DECLINE_WINDOW
+                ? "DECLINE_CLOSED"
+                : c && c.commits > 0
+                  ? "VALIDATION_STARTED"
+                  : null;
+      if (err === "DECLINE_CLOSED" || err === "VALIDATION_STARTED") model.count(`decline-refused-${err}`);
+      if (err === "DECLINE_CLOSED" && height === b!.matchedAt + DECLINE_WINDOW + 1n) model.count("decline-refused-first-block-after");
+      if (err === null && height === b!.matchedAt + DECLINE_WINDOW) model.count("decline-at-window-end");
+      if (!(succeeded = verdict(err, b?.amount))) break;
+      // full refund, no slash, every seat freed without a penalty (nobody committed), status 4
+      failJob(b!, "decline-refund", 4);
+      if (!c) model.count("decline-no-committee");
+      if (paused) model.count("decline-while-paused");
+      break;
+    }
+
     // ---- validators
     case "register-validator": {
       const stake = (cmd as { stake: bigint }).stake;
@@ -1238,21 +1759,27 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       if (!(succeeded = verdict(err, true))) break;
       noTransitions();
       take(r.sender, stake, "validator-stakes");
-      model.validators.set(r.sender, { stake, active: true, exitRequestedAt: 0n });
+      // the next registration ordinal: it may sit only on jobs matched after this
+      model.registrations += 1n;
+      model.validators.set(r.sender, { stake, active: true, exitRequestedAt: 0n, ordinal: model.registrations });
       model.addToSet(r.sender);
+      expect(
+        printEvents(res).filter((e) => e.event === "validator-registered"),
+        `validator-registered event${ctx()}`,
+      ).toEqual([{ event: "validator-registered", validator: r.sender, stake, ordinal: model.registrations }]);
       break;
     }
     case "request-validator-exit": {
-      const err: ErrorName | null = !validator
-        ? "VALIDATOR_NOT_FOUND"
-        : !validator.active
-          ? "VALIDATOR_EXITING"
-          : model.openSeats(r.sender) > 0
-            ? "VALIDATOR_SEATED"
-            : null;
-      if (err === "VALIDATOR_SEATED") model.count("exit-refused-seated");
+      // always allowed for an active validator, seated or not: it keeps serving the seats it holds
+      const err: ErrorName | null = !validator ? "VALIDATOR_NOT_FOUND" : !validator.active ? "VALIDATOR_EXITING" : null;
       if (!(succeeded = verdict(err, height + DEFAULTS.validatorUnbondingBlocks))) break;
       noTransitions();
+      const seats = model.openSeats(r.sender);
+      if (seats > 0) model.count("exit-while-seated");
+      expect(
+        printEvents(res).filter((e) => e.event === "validator-exit-requested"),
+        `validator-exit-requested event${ctx()}`,
+      ).toEqual([{ event: "validator-exit-requested", validator: r.sender, "unbonded-at": height + DEFAULTS.validatorUnbondingBlocks, "open-seats": BigInt(seats) }]);
       model.removeFromSet(r.sender);
       validator!.active = false;
       validator!.exitRequestedAt = height;
@@ -1327,8 +1854,12 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       const d = drawn as { committee: CommitteeInfo; drawn: boolean };
       if (d.drawn) storeDraw(b!, d.committee);
       const v = r.vote!;
+      // the vote weighs its seat's weight: the stake at the draw, whatever the stake is now
+      const weight = d.committee.weights[d.committee.seats.indexOf(r.sender)];
+      if (weight !== validator!.stake) model.count("seat-weight-differs-from-stake");
+      if (!validator!.active) model.count("vote-after-exit");
       model.votesOf(b!.id).set(r.sender, {
-        weight: validator!.stake,
+        weight,
         preimage: v.copied ? null : { score: v.score, salt: v.salt },
         tried: { score: v.score, salt: v.salt },
         commitment: v.commitment,
@@ -1360,9 +1891,12 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
                     ? "REVEAL_CLOSED"
                     : score > 100n
                       ? "INVALID_SCORE"
-                      : !opens
-                        ? "COMMITMENT_MISMATCH"
-                        : null;
+                      : salt.length !== 32
+                        ? "INVALID_SALT"
+                        : !opens
+                          ? "COMMITMENT_MISMATCH"
+                          : null;
+      if (err === "INVALID_SALT") model.count("invalid-salt");
       if (err === "COMMITMENT_MISMATCH") model.count(vote!.preimage === null ? "reveal-copied-mismatch" : "reveal-mismatch");
       const finalizes = c !== undefined && c.reveals.length + 1 === c.seats.length;
       if (!(succeeded = verdict(err, finalizes))) break;
@@ -1370,6 +1904,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       vote!.score = score;
       c!.reveals.push({ score, weight: vote!.weight });
       model.count("reveal");
+      if (validator && !validator.active) model.count("reveal-after-exit");
+      // (the last reveal returns true also when the median lacks a majority and the job is refunded)
       if (finalizes) finalizeJob(b!, "finalized-commit-reveal");
       else noTransitions();
       break;
@@ -1410,8 +1946,10 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       const d = drawn as { committee: CommitteeInfo; drawn: boolean };
       if (d.drawn) storeDraw(b!, d.committee);
       const salt = new Uint8Array();
+      const weight = d.committee.weights[d.committee.seats.indexOf(r.sender)];
+      if (!validator!.active) model.count("vote-after-exit");
       model.votesOf(b!.id).set(r.sender, {
-        weight: validator!.stake,
+        weight,
         preimage: { score, salt },
         tried: { score, salt },
         commitment: commitmentOf(score, salt, b!.id, r.sender),
@@ -1420,7 +1958,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
         claimed: false,
       });
       d.committee.commits = 1;
-      d.committee.reveals.push({ score, weight: validator!.stake });
+      d.committee.reveals.push({ score, weight });
+      // (one seat holds the whole weight: a direct score under the slash threshold always slashes)
       finalizeJob(b!, "finalized-direct");
       break;
     }
@@ -1457,8 +1996,15 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
       const pause = decode(r.args[0]) as boolean;
       if (!(succeeded = verdict(r.sender === deployer ? null : "NOT_AUTHORIZED", true))) break;
       noTransitions();
-      if (model.paused && !pause) model.pauseEndedAt = height;
+      // a pause starts a new entry of the log, an unpause ends it; repeating the state logs nothing
+      if (pause && !model.paused) {
+        model.pauses += 1;
+        model.pauseLog.set(model.pauses, { startedAt: height, endedAt: 0n });
+        model.count("pause-started");
+      }
+      if (!pause && model.paused) model.pauseLog.get(model.pauses)!.endedAt = height;
       model.paused = pause;
+      expect(printEvents(res), `paused-set event${ctx()}`).toEqual([{ event: "paused-set", paused: pause, owner: deployer }]);
       break;
     }
     case "withdraw-treasury": {
@@ -1482,6 +2028,9 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
     }
   }
 
+  // a draw refused for want of eligible validators confirmed who was left out
+  if (!ok && value === BigInt(ERR.NO_ELIGIBLE_VALIDATORS)) for (const key of lateKeys) model.count(key);
+
   if (!succeeded) {
     failedCall();
   } else {
@@ -1499,9 +2048,15 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
     const eventsOf = (names: string[], fields: string[]) =>
       events.filter((e) => names.includes(e.event as string)).map((e) => Object.fromEntries(fields.map((f) => [f, e[f]])));
     expect(eventsOf(["committee-drawn"], ["event", "bid-id", "seats", "random"]), `committee-drawn events${ctx()}`).toEqual(committeeEvents);
-    expect(eventsOf(["validator-penalized"], ["event", "bid-id", "validator", "penalty", "stake", "removed"]), `validator-penalized events${ctx()}`).toEqual(
-      penaltyEvents,
-    );
+    expect(
+      eventsOf(["validator-penalized"], ["event", "bid-id", "validator", "penalty", "stake", "removed", "silent"]),
+      `validator-penalized events${ctx()}`,
+    ).toEqual(penaltyEvents);
+    // every refund without a result (expiry, queue skip, no quorum, no majority) and every decline, exactly
+    expect(
+      events.filter((e) => e.event === "bid-expired" || e.event === "job-declined"),
+      `bid-expired / job-declined events${ctx()}`,
+    ).toEqual(closeEvents);
     for (const t of transitions) model.setStatus(t.bid, t.to);
   }
 
@@ -1512,13 +2067,23 @@ function step(cmd: Exclude<Command, { fn: "vote-round" }>, run: Run, model: Mode
 
 /** The contract's validator set, validators, committees and votes agree with the model. */
 function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: () => string) {
-  expect({ paused: marketField("paused"), endedAt: marketField("pause-ended-at") }, `pause state${ctx()}`).toEqual({
-    paused: model.paused,
-    endedAt: model.pauseEndedAt,
-  });
+  const mustBeEligible = (cond: boolean, why: string) => expect(cond, `${why}${ctx()}`).toBe(true);
+  expect(
+    { paused: marketField("paused"), pauses: marketField("pauses"), registrations: marketField("validator-registrations") },
+    `pause state and registration ordinal${ctx()}`,
+  ).toEqual({ paused: model.paused, pauses: BigInt(model.pauses), registrations: model.registrations });
+  // the pause log: the latest pause (its start, its end or 0 while it lasts), and nothing past it
+  const last = model.pauseLog.get(model.pauses);
+  expect(
+    [getPause(model.pauses), getPause(model.pauses + 1)],
+    `pause-log entries ${model.pauses} and ${model.pauses + 1}${ctx()}`,
+  ).toEqual([last ? { "started-at": last.startedAt, "ended-at": last.endedAt } : null, null]);
   const n = Number(marketField("active-validator-count"));
   const set = Array.from({ length: n }, (_, i) => validatorAt(i));
-  expect(set.map((w) => w && name(w)), `active validator set${ctx()}`).toEqual(model.set.map(name));
+  expect(
+    set.map((e) => e && `${name(e.validator)}#${e.ordinal}`),
+    `active validator set (validator#ordinal)${ctx()}`,
+  ).toEqual(model.setEntries().map((e) => `${name(e.who)}#${e.ordinal}`));
   for (const a of ACCOUNTS) {
     const v = getValidator(a);
     const m = model.validators.get(a);
@@ -1527,7 +2092,14 @@ function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: 
       continue;
     }
     expect(
-      v && { stake: v.stake, active: v.active, exit: v["exit-requested-at"], seats: v["open-seats"], index: v.active ? v.index : null },
+      v && {
+        stake: v.stake,
+        active: v.active,
+        exit: v["exit-requested-at"],
+        seats: v["open-seats"],
+        index: v.active ? v.index : null,
+        ordinal: v.ordinal,
+      },
       `validator ${name(a)}${ctx()}`,
     ).toEqual({
       stake: m.stake,
@@ -1535,6 +2107,7 @@ function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: 
       exit: m.exitRequestedAt,
       seats: BigInt(model.openSeats(a)),
       index: m.active ? BigInt(model.set.indexOf(a)) : null,
+      ordinal: m.ordinal,
     });
   }
   for (const id of bids) {
@@ -1544,7 +2117,20 @@ function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: 
       expect(c, `bid ${id} should have no committee${ctx()}`).toBeNull();
       continue;
     }
-    expect(c?.seats, `committee of bid ${id}${ctx()}`).toEqual(m.seats);
+    expect(
+      { seats: c?.seats, weights: c?.weights, total: c?.["total-weight"] },
+      `committee of bid ${id} (seats, weights at the draw)${ctx()}`,
+    ).toEqual({ seats: m.seats, weights: m.weights, total: m.totalWeight });
+    // independently of the model's draw: an open job seats only validators registered before its match
+    const bid = getBid(id)!;
+    if (bid.status === 2n)
+      for (const seat of m.seats) {
+        const ordinal = getValidator(seat)?.ordinal as bigint;
+        mustBeEligible(
+          ordinal <= big(bid["registrations-at-match"]),
+          `${name(seat)} (ordinal ${ordinal}) seated on bid ${id} matched at ordinal ${bid["registrations-at-match"]}`,
+        );
+      }
     expect(
       { commits: c!.commits, reveals: c!.reveals, weight: c!["revealed-weight"], revealed: c!.revealed },
       `committee counts of bid ${id}${ctx()}`,
@@ -1570,34 +2156,101 @@ function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: 
 describe("random call sequences (fast-check)", () => {
   afterEach(() => expectSolvent());
 
-  it("keep the contract solvent, move STX only as each call's rule allows, and validate as the rules say", { timeout: 120_000 }, () => {
+  // about 3000 checked steps (under a minute here); the timeout is a hang guard for a loaded machine
+  it("keep the contract solvent, move STX only as each call's rule allows, and validate as the rules say", { timeout: 300_000 }, () => {
     const model = new Model();
     const started = Date.now();
     let runs = 0;
     fc.assert(
-      fc.property(runArb, ({ validators, stakes, commands }) => {
+      fc.property(runArb, ({ validators, stakes, keeper, provider, commands }) => {
         runs++;
         const run: Run = { datasets: [], bids: [], trace: [], validators };
         // each run starts unpaused; everything else (ids, validators, jobs, heights) carries over
         step({ fn: "set-paused", who: null, pause: false }, run, model);
-        // steer the validator set towards the run's size: jobs past their reveal window are settled
-        // and unseated validators exit; unbonded ones withdraw to make room, new ones register
-        // (a one-validator market waits for every open job's reveal window to close)
+        // the run opens a dataset of its own (bids, queues and jobs need one)
+        step({ fn: "register-dataset", who: provider, stake: DEFAULTS.minDatasetStake + 500_000n, uri: "ipfs://dataset" }, run, model);
+        // a keeper first deals with the jobs left open. "early-pause" / "late-pause": it mines past
+        // every open job's reveal window with a pause and unpause before ("early": the pause starts
+        // inside the commit windows still open, so their never-committed seats are excused) or after
+        // ("late": it excuses nobody; stale queued bids are then expired), and settles them.
+        // "reveal-phase": it mines into the reveal phase of the first open job and tries to expire
+        // and finalize it (too early). "edge-pause-in" / "-blink" / "-out": the first pause after a
+        // job's match starts on the last block of its commit window and lasts, or is undone in that
+        // block, or starts on the block after, and the job is settled. Otherwise it settles the jobs already past their window when the validator set
+        // must shrink. Each job it settles: expire-bid first when it has enough reveals (its result
+        // is pending) or every other time, then finalize-validation.
         const pastWindow = () => model.matchedBids().some((b) => BigInt(simnet.burnBlockHeight) > b.deadline + VW + RW);
-        if (validators === 1 && model.set.length > validators) {
+        // a pause that lasts into the next Bitcoin block, or one undone in the block it began (a blink)
+        const pauseAndResume = (lasting: boolean) => {
+          step({ fn: "set-paused", who: null, pause: true }, run, model);
+          if (lasting) step({ fn: "mine", blocks: 1 }, run, model);
+          step({ fn: "set-paused", who: null, pause: false }, run, model);
+        };
+        const raw = (id: number): Ref => ({ kind: "raw", back: lastIds().bid - id });
+        if ((keeper === "early-pause" || keeper === "late-pause") && model.matchedBids().length > 0) {
+          if (keeper === "early-pause") pauseAndResume(true);
           const last = model.matchedBids().reduce((m, b) => (b.deadline + VW + RW > m ? b.deadline + VW + RW : m), 0n);
           const height = BigInt(simnet.burnBlockHeight);
           if (last >= height) step({ fn: "mine", blocks: Number(last - height) + 1 }, run, model);
+          if (keeper === "late-pause") {
+            pauseAndResume(false);
+            // queued bids that can no longer meet their deadline are refunded by expire-bid first
+            // (in an early-pause run the queue processing of the settlements skips them instead)
+            const now = BigInt(simnet.burnBlockHeight);
+            for (const b of [...model.bids.values()].filter((b) => b.status === 1 && now + b.duration > b.deadline).slice(0, 3))
+              step({ fn: "expire-bid", who: 0, bid: raw(b.id) }, run, model);
+          }
         }
-        // a keeper settles each such job: expire-bid first when it has enough reveals (its result is
-        // pending) or every other time, then finalize-validation if still open
-        for (let i = 0; i < 2 * QUEUE_STEPS && model.set.length > validators && pastWindow(); i++) {
+        if (keeper === "reveal-phase" && model.matchedBids().length > 0) {
+          // into the reveal phase of the open job whose commit window closes first: too early to
+          // expire or finalize it, still time to reveal
+          const job = model.matchedBids().reduce((m, b) => (b.deadline < m.deadline ? b : m));
+          const height = BigInt(simnet.burnBlockHeight);
+          if (job.deadline + VW + 1n > height) step({ fn: "mine", blocks: Number(job.deadline + VW + 1n - height) }, run, model);
+          if (BigInt(simnet.burnBlockHeight) <= job.deadline + VW + RW) {
+            step({ fn: "expire-bid", who: 1, bid: raw(job.id) }, run, model);
+            step({ fn: "finalize-validation", who: 1, bid: raw(job.id) }, run, model);
+          }
+        }
+        if (keeper === "edge-pause-in" || keeper === "edge-pause-out" || keeper === "edge-pause-blink") {
+          // the first pause after a job's match starts on the last block of its commit window and
+          // lasts ("in": its never-committed seats are excused) or is undone in that block ("blink":
+          // not), or starts on the block after ("out": not); the job is settled after its reveal window
+          const now = BigInt(simnet.burnBlockHeight);
+          const open = model.matchedBids().filter((b) => model.pauses === b.pausesAtMatch && b.deadline + VW >= now);
+          // a job with a seat that has not committed: an open one, or a new one (its committee drawn)
+          const silent = open.filter((b) => model.committees.get(b.id)?.seats.some((seat) => !model.votes.get(b.id)?.has(seat)));
+          const fresh = silent.length > 0 ? undefined : newJob(run, model, validators);
+          if (fresh && !model.committees.has(fresh.id)) {
+            if (fresh.validatorsAtMatch > SIZE) step({ fn: "mine", blocks: Number(DECLINE_WINDOW) + 1 }, run, model);
+            step({ fn: "draw-committee", who: 0, bid: raw(fresh.id) }, run, model);
+          }
+          if (open.length > 0 || fresh) {
+            const job = fresh ?? (silent.length > 0 ? silent : open).reduce((m, b) => (b.deadline < m.deadline ? b : m));
+            const at = job.deadline + VW + (keeper === "edge-pause-out" ? 1n : 0n);
+            if (at > now) step({ fn: "mine", blocks: Number(at - now) }, run, model);
+            pauseAndResume(keeper !== "edge-pause-blink");
+            step({ fn: "mine", blocks: Number(job.deadline + VW + RW + 1n - BigInt(simnet.burnBlockHeight)) }, run, model);
+            step({ fn: "finalize-validation", who: 3, bid: raw(job.id) }, run, model);
+          }
+        }
+        const keeperSettles = () => keeper === "early-pause" || keeper === "late-pause" || model.set.length > validators;
+        for (let i = 0; i < 2 * QUEUE_STEPS && keeperSettles() && pastWindow(); i++) {
           const height = BigInt(simnet.burnBlockHeight);
           const job = model.matchedBids().find((b) => height > b.deadline + VW + RW)!;
           const c = model.committees.get(job.id);
           const bid: Ref = { kind: "raw", back: lastIds().bid - job.id };
           if (i % 2 === 1 || (c && c.reveals.length >= minReveals(c.seats.length))) step({ fn: "expire-bid", who: 0, bid }, run, model);
           if (job.status === 2) step({ fn: "finalize-validation", who: 0, bid }, run, model);
+        }
+        // then the validator set is steered towards the run's size: unbonded validators withdraw,
+        // new ones register, and validators exit (seated or not: an exit is always allowed)
+        // exited validators off every committee and unbonded take their stakes back: their accounts
+        // are free to register again (as late registrants, among others)
+        for (const a of ACCOUNTS) {
+          const v = model.validators.get(a);
+          if (v && !v.active && BigInt(simnet.burnBlockHeight) >= v.exitRequestedAt + DEFAULTS.validatorUnbondingBlocks && model.openSeats(a) === 0)
+            step({ fn: "withdraw-validator-stake", who: ACCOUNTS.indexOf(a), pick: 0 }, run, model);
         }
         for (const [i, stake] of stakes.entries()) {
           const height = BigInt(simnet.burnBlockHeight);
@@ -1608,7 +2261,8 @@ describe("random call sequences (fast-check)", () => {
           if (model.set.length < validators) {
             if (unbonded >= 0) step({ fn: "withdraw-validator-stake", who: unbonded, pick: 0 }, run, model);
             if (model.validators.size < ACCOUNTS.length) step({ fn: "register-validator", who: null, pick: i, stake }, run, model);
-          } else if (model.set.length > validators && model.set.some((a) => model.openSeats(a) === 0)) {
+          } else if (model.set.length > validators) {
+            // an exit is always allowed, seated or not (unseated validators are picked first)
             step({ fn: "request-validator-exit", who: null, pick: i }, run, model);
           }
         }
@@ -1624,8 +2278,7 @@ describe("random call sequences (fast-check)", () => {
     console.log(`property: seed ${SEED}, ${runs} runs, ${model.steps} checked steps in ${Date.now() - started} ms ${JSON.stringify(stats)}`);
     // With the default seed the runs must have exercised every money path, or they prove little.
     // (Another seed may miss a rare path; that is reported, not failed.)
-    const coverage = [
-      // money paths
+    const moneyPaths = [
       "register-dataset:ok",
       "add-dataset-stake:ok",
       "withdraw-dataset-stake:ok",
@@ -1642,11 +2295,19 @@ describe("random call sequences (fast-check)", () => {
       "finalized-after-window",
       "no-quorum-refund",
       "slashed",
-      "penalty-to-pool",
       "penalty-to-treasury",
       "claim-paid",
       "treasury-withdrawn",
-      // rule edges
+      "protocol-fee",
+      // silence penalties of a settled job go to the treasury, outliers' to the reward pool
+      "silence-penalty-to-treasury-settled",
+      "outlier-penalty-to-pool",
+      // the median under the slash threshold without a strict majority of the committee's weight: full refund
+      "no-majority-refund",
+      "slashed-by-majority",
+      "decline-refund",
+    ];
+    const ruleEdges = [
       "committee-at-match",
       "committee-random",
       "median-tie",
@@ -1656,10 +2317,35 @@ describe("random call sequences (fast-check)", () => {
       "reveal-mismatch",
       "penalty-outlier",
       "penalty-silent",
+      "penalty-unrevealed",
       "silence-excused",
+      "silence-not-excused-late-pause",
+      "silence-excused-pause-on-window-end",
+      "silence-not-excused-pause-after-window-end",
+      "silence-not-excused-blink-pause",
       "validator-removed",
+      "no-majority-outlier-unpenalized",
+      "decline-refused-DECLINE_CLOSED",
+      "decline-refused-VALIDATION_STARTED",
+      "decline-at-window-end",
+      "decline-refused-first-block-after",
+      "exit-while-seated",
+      "vote-after-exit",
+      "seat-weight-differs-from-stake",
+      "late-registrant-not-seated",
+      "late-registrant-in-range",
+      "late-registrant-no-committee",
+      "invalid-salt",
+      "deadline-too-far",
+      "invalid-metadata-uri",
     ];
+    const coverage = [...moneyPaths, ...ruleEdges];
     const missed = coverage.filter((key) => !model.stats.get(key));
+    const reached = (keys: string[]) => `${keys.filter((k) => model.stats.get(k)).length}/${keys.length}`;
+    console.log(
+      `property: ${coverage.length - missed.length} of ${coverage.length} money paths and rule edges covered ` +
+        `(money paths ${reached(moneyPaths)}, rule edges ${reached(ruleEdges)})`,
+    );
     if (SEED === DEFAULT_SEED && NUM_RUNS >= DEFAULT_RUNS) expect(missed, `paths never exercised in ${NUM_RUNS} runs`).toEqual([]);
     else if (missed.length > 0) console.warn(`property: seed ${SEED} never exercised ${missed.join(", ")}`);
   });
