@@ -151,6 +151,7 @@
 (define-constant ERR_PROPOSAL_REJECTED (err u713))
 (define-constant ERR_VOTE_LOCKED (err u714))
 (define-constant ERR_PARAMETER_CHANGED (err u715))
+(define-constant ERR_WINDOWS_CROSSED (err u716))
 
 ;; 8xx: administration
 (define-constant ERR_INSUFFICIENT_TREASURY (err u800))
@@ -324,8 +325,9 @@
   committee-size: (get committee-size DEFAULT_PARAMETERS),
 })
 
-;; Each pause, by number (1 = the first): a job matched after pause k-1 had its
-;; commit window overlapped by a pause iff pause k started before that window closed.
+;; Each pause that lasted into a later Bitcoin block, by number (1 = the first):
+;; a job matched after pause k-1 had its commit window overlapped by a pause iff
+;; pause k started before that window closed.
 (define-map pause-log uint { started-at: uint, ended-at: uint })
 
 ;; queue-head/queue-tail are bid ids (u0 = empty) of the dataset's FIFO queue.
@@ -1005,14 +1007,13 @@
 )
 
 ;; Whether a pause overlapped a job's commit window: the first pause after its
-;; match (none is matched while paused) started before the window closed and
-;; lasted into a later Bitcoin block (or still lasts). A pause after the window,
-;; or one undone in the block it began, excuses nobody.
+;; match (none is matched while paused) started before the window closed. A pause
+;; after the window excuses nobody; one undone in the block it began was erased
+;; from the log (set-paused), so it hides no later pause.
 (define-private (commit-window-paused (pauses-at-match uint) (pauses uint) (commit-closes-at uint))
   (and (> pauses pauses-at-match)
        (match (map-get? pause-log (+ pauses-at-match u1))
-         pause (and (<= (get started-at pause) commit-closes-at)
-                    (or (is-eq (get ended-at pause) u0) (> (get ended-at pause) (get started-at pause))))
+         pause (<= (get started-at pause) commit-closes-at)
          false))
 )
 
@@ -1178,6 +1179,11 @@
     (asserts! (if (is-eq parameter "reward-threshold") (> value (get slash-threshold params))
                 (if (is-eq parameter "slash-threshold") (< value (get reward-threshold params)) true))
               ERR_THRESHOLDS_CROSSED)
+    ;; a larger market's committee seed exists the block after the decline window:
+    ;; it must come before the commit window of the shortest job closes
+    (asserts! (if (is-eq parameter "decline-window") (< value (get validation-window params))
+                (if (is-eq parameter "validation-window") (> value (get decline-window params)) true))
+              ERR_WINDOWS_CROSSED)
     ;; the provider's payment is what the fees leave of it
     (asserts! (if (is-eq parameter "validator-fee-bps") (< (+ value (get protocol-fee-bps params)) BPS)
                 (if (is-eq parameter "protocol-fee-bps") (< (+ value (get validator-fee-bps params)) BPS) true))
@@ -2185,7 +2191,8 @@
 ;; the parameter's hard bounds at once.
 ;; Caller: a principal whose dataset plus validator stake reaches proposal-threshold.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BELOW_PROPOSAL_THRESHOLD, ERR_UNKNOWN_PARAMETER,
-;;         ERR_VALUE_OUT_OF_RANGE, ERR_THRESHOLDS_CROSSED, ERR_FEES_TOO_HIGH.
+;;         ERR_VALUE_OUT_OF_RANGE, ERR_THRESHOLDS_CROSSED, ERR_WINDOWS_CROSSED,
+;;         ERR_FEES_TOO_HIGH.
 ;; Event: proposal-created. Returns the proposal id.
 (define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
   (let (
@@ -2229,7 +2236,7 @@
 ;; Votes for or against a proposal with the stake the caller held before the
 ;; proposal was made (dataset stakes plus validator stake, less anything added
 ;; since: stake deposited to swing a vote counts for nothing on it); those stakes
-;; cannot be withdrawn until the voting period ends.
+;; cannot be withdrawn until the proposal can be executed.
 ;; Caller: any principal with such stake, once per proposal, during the voting period.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_VOTING_CLOSED,
 ;;         ERR_ALREADY_VOTED_ON_PROPOSAL, ERR_NO_VOTING_POWER.
@@ -2268,7 +2275,8 @@
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_PROPOSAL_EXECUTED,
 ;;         ERR_VOTING_NOT_OVER, ERR_PROPOSAL_EXPIRED, ERR_QUORUM_NOT_MET, ERR_PROPOSAL_REJECTED,
 ;;         ERR_PARAMETER_CHANGED, ERR_UNKNOWN_PARAMETER, ERR_VALUE_OUT_OF_RANGE,
-;;         ERR_THRESHOLDS_CROSSED, ERR_FEES_TOO_HIGH.
+;;         ERR_THRESHOLDS_CROSSED, ERR_WINDOWS_CROSSED,
+;;         ERR_FEES_TOO_HIGH.
 ;; Event: parameter-changed. Returns the new parameter version.
 (define-public (execute-proposal (proposal-id uint))
   (let (
@@ -2326,22 +2334,30 @@
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED.
 ;; Event: paused-set.
 (define-public (set-paused (pause bool))
-  (let ((state (var-get market)))
+  (let (
+      (state (var-get market))
+      (now burn-block-height)
+      (pauses (get pauses state))
+      (starting (and pause (not (get paused state))))
+      (ending (and (not pause) (get paused state)))
+      (started-at (default-to now (get started-at (map-get? pause-log pauses))))
+      ;; a pause undone in the Bitcoin block it began kept nobody from committing
+      (erased (and ending (is-eq started-at now)))
+    )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only the owner pauses
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
-    ;; each pause is logged: seats whose commit window it overlapped are excused
-    ;; from silence penalties, and no others
-    (if (and pause (not (get paused state)))
-      (map-set pause-log (+ (get pauses state) u1) { started-at: burn-block-height, ended-at: u0 })
-      (if (and (not pause) (get paused state))
-        (map-set pause-log (get pauses state) { started-at: (default-to u0 (get started-at (map-get? pause-log (get pauses state)))),
-                                                ended-at: burn-block-height })
-        true))
+    ;; each pause that lasts is logged: seats whose commit window it overlapped are
+    ;; excused from silence penalties, and no others; one erased leaves no trace
+    (if starting
+      (map-set pause-log (+ pauses u1) { started-at: now, ended-at: u0 })
+      (if erased
+        (map-delete pause-log pauses)
+        (if ending (map-set pause-log pauses { started-at: started-at, ended-at: now }) true)))
     (var-set market (merge state {
       paused: pause,
-      pauses: (if (and pause (not (get paused state))) (+ (get pauses state) u1) (get pauses state)),
+      pauses: (if starting (+ pauses u1) (if erased (- pauses u1) pauses)),
     }))
     (print { event: "paused-set", paused: pause, owner: tx-sender })
     (ok true)
@@ -2495,8 +2511,8 @@
   (voting-power who)
 )
 
-;; The weight a principal's vote on a proposal would carry: the stake it held
-;; before the proposal was made (0 for an unknown proposal).
+;; The weight a principal's vote on a proposal still open would carry: the stake
+;; it held before the proposal was made (0 for an unknown proposal).
 (define-read-only (get-proposal-voting-power (proposal-id uint) (who principal))
   (if (is-some (map-get? proposals proposal-id)) (voting-power-on who proposal-id) u0)
 )
@@ -2506,7 +2522,8 @@
   (map-get? pause-log pause-number)
 )
 
-;; The last block of the voting periods a principal's vote holds its stakes for.
+;; The last block a principal's governance votes hold its stakes for (the latest
+;; executable-at of the proposals it voted on).
 (define-read-only (get-vote-lock (who principal))
   (default-to u0 (map-get? vote-locks who))
 )

@@ -608,9 +608,29 @@ describe("set-paused", () => {
 
     it("a job records the pauses counted at its match", () => {
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       const { bidId } = silentSeatMatched();
       expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+    });
+
+    it("a pause undone in the Bitcoin block it began is erased: no log entry, the count goes back", () => {
+      const start = height();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      expect(marketField("pauses")).toBe(1n);
+      const undone = setPaused(false);
+      expect(undone.result).toBeOk(Cl.bool(true));
+      expect(printEvents(undone)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
+      expect(getPause(1)).toBeNull();
+      expect(marketField("pauses")).toBe(0n);
+      // the next pause takes the number again
+      simnet.mineEmptyBlocks(1);
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(2);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": start + 1n, "ended-at": start + 3n });
+      expect(marketField("pauses")).toBe(1n);
     });
 
     it("a pause that starts by the last block of a job's commit window and lasts into the next excuses its seats that never committed", () => {
@@ -655,8 +675,8 @@ describe("set-paused", () => {
       expect(start).toBeLessThan(commitClosesAt);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": start });
-      expect(marketField("pauses")).toBe(1n);
+      expect(getPause(1)).toBeNull();
+      expect(marketField("pauses")).toBe(0n);
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const before = balances(bidder, validator1, contractId);
       const r = finalizeValidation(outsider, bidId);
@@ -683,7 +703,7 @@ describe("set-paused", () => {
       mineUntil(commitClosesAt);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": commitClosesAt, "ended-at": commitClosesAt });
+      expect(getPause(1)).toBeNull();
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
@@ -693,11 +713,32 @@ describe("set-paused", () => {
       expect(getTotals().treasury).toBe(30_000n);
     });
 
+    it("a same-block pause hides no later pause: a real pause in the window still excuses", () => {
+      const { bidId, deadline, commitClosesAt } = silentSeatMatched();
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      mineUntil(commitClosesAt - 30n);
+      expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      mineUntil(commitClosesAt - 10n);
+      expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": commitClosesAt - 30n, "ended-at": commitClosesAt - 10n });
+      mineUntil(deadline + REVEAL_CLOSES + 1n);
+      const r = finalizeValidation(outsider, bidId);
+      expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+      expect(printEvents(r)).toEqual([
+        { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
+      ]);
+      expect(getValidator(validator1)?.stake).toBe(3_000_000n);
+      expect(getTotals().treasury).toBe(0n);
+    });
+
     it("a pause that starts after the commit window excuses nobody: the silent seat's 1% goes to the treasury", () => {
       const { bidId, deadline, commitClosesAt } = silentSeatMatched();
       mineUntil(commitClosesAt + 1n);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
+      simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
+      expect(getPause(1)).toEqual({ "started-at": commitClosesAt + 1n, "ended-at": commitClosesAt + 2n });
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));

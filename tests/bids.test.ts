@@ -319,7 +319,9 @@ describe("place-computation-bid", () => {
   it("get-bid records validators-at-match, registrations-at-match and pauses-at-match when the bid is matched (0 while queued)", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
+    // a pause that lasts into the next Bitcoin block is logged and counted
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBlocks(1);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     registerDataset();
 
@@ -342,6 +344,7 @@ describe("place-computation-bid", () => {
     ok(requestExit(validator2));
     expect(activeValidatorCount()).toBe(2n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    simnet.mineEmptyBlocks(1);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
 
     // a second slot matches bid 2: the values at ITS match, not at its placement

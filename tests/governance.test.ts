@@ -335,6 +335,8 @@ describe("execute-proposal: max-bid-wait and decline-window", () => {
 
   it("decline-window 1008 (its maximum) applies to jobs placed under it; a job placed before keeps 6", () => {
     stakedProvider();
+    // the decline window must stay below the validation window: raise that first
+    enact("validation-window", 2_000n);
     expect(setTerms(provider, 1, 0, 3).result).toBeOk(Cl.bool(true));
     const id = proposed(provider, "decline-window", 1_008n);
     voted(provider, id, true);
@@ -343,11 +345,11 @@ describe("execute-proposal: max-bid-wait and decline-window", () => {
     mineUntil(executableAt - 1n);
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     simnet.mineEmptyBlocks(1);
-    expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
-    // jobs 2 and 3, version 2 (window 1008), matched at executable-at
+    expect(execute(outsider, id).result).toBeOk(Cl.uint(3));
+    // jobs 2 and 3, version 3 (window 1008), matched at executable-at
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
     expect(placeBid(outsider, 1).result).toBeOk(Cl.uint(3));
-    expect([1, 2, 3].map((b) => getBid(b)?.["parameter-version"])).toEqual([1n, 2n, 2n]);
+    expect([1, 2, 3].map((b) => getBid(b)?.["parameter-version"])).toEqual([2n, 3n, 3n]);
 
     // job 1 was matched at executable-at - 1: its window closed at executable-at + 5
     mineUntil(executableAt + 6n);
@@ -535,6 +537,8 @@ const AT_EDGE: Record<string, { min?: ErrorName; max?: ErrorName }> = {
   "slash-threshold": { max: "THRESHOLDS_CROSSED" }, // 100 is not below reward-threshold 70
   "validator-fee-bps": { max: "FEES_TOO_HIGH" }, // 10000 + 100
   "protocol-fee-bps": { max: "FEES_TOO_HIGH" }, // 10000 + 500
+  "decline-window": { max: "WINDOWS_CROSSED" }, // 1008 is not below validation-window 144
+  "validation-window": { min: "WINDOWS_CROSSED" }, // 1 is not above decline-window 6
 };
 
 describe("propose-parameter-change", () => {
@@ -687,6 +691,27 @@ describe("propose-parameter-change", () => {
       stakedProvider();
       for (const value of [9_500, 9_501, 10_000]) expectErr(propose(provider, "protocol-fee-bps", value), "FEES_TOO_HIGH");
       expect(propose(provider, "protocol-fee-bps", 9_499).result).toBeOk(Cl.uint(1));
+    });
+
+    it("decline-window must stay below validation-window (144): WINDOWS_CROSSED at or above it", () => {
+      stakedProvider();
+      for (const value of [144, 145, 1_008]) expectErr(propose(provider, "decline-window", value), "WINDOWS_CROSSED");
+      expect(propose(provider, "decline-window", 143).result).toBeOk(Cl.uint(1));
+    });
+
+    it("validation-window must stay above decline-window (6): WINDOWS_CROSSED at or below it", () => {
+      stakedProvider();
+      for (const value of [6, 5, 1]) expectErr(propose(provider, "validation-window", value), "WINDOWS_CROSSED");
+      expect(propose(provider, "validation-window", 7).result).toBeOk(Cl.uint(1));
+    });
+
+    it("the windows rule checks against the values in force, both ways", () => {
+      stakedProvider();
+      enact("validation-window", 2_000n);
+      expect(propose(provider, "decline-window", 1_008).result).toBeOk(Cl.uint(2));
+      enact("decline-window", 500n);
+      expectErr(propose(provider, "validation-window", 500), "WINDOWS_CROSSED");
+      expect(propose(provider, "validation-window", 501).result).toBeOk(Cl.uint(4));
     });
 
     it("checks against the current values, not the defaults, after a change", () => {
