@@ -265,9 +265,9 @@
 ;; The market's whole global state in one record: a call reads it instead of
 ;; one data-var per counter, and the hot paths (registering, bidding, claiming)
 ;; read it once and write it once (bench/results.md, section 8).
-;; - paused / pauses: whether the market is paused, and how many pauses have
-;;   started (each one is in pause-log); a seat whose commit window a pause
-;;   overlapped is not penalized for never committing.
+;; - paused / pauses: whether the market is paused, and how many pauses are in
+;;   pause-log (a pause undone in the Bitcoin block it began is erased); a seat
+;;   whose commit window a pause overlapped is not penalized for never committing.
 ;; - active-validator-count: active validators live at indices 0..count-1 of
 ;;   `validator-at`, so a committee is drawn by index without iterating; exits swap-and-pop.
 ;; - validator-registrations: the registration ordinal, bumped by every
@@ -325,9 +325,10 @@
   committee-size: (get committee-size DEFAULT_PARAMETERS),
 })
 
-;; Each pause that lasted into a later Bitcoin block, by number (1 = the first):
-;; a job matched after pause k-1 had its commit window overlapped by a pause iff
-;; pause k started before that window closed.
+;; Each pause, by number (1 = the first), from its start (ended-at 0 while it
+;; lasts); one undone in the Bitcoin block it began is erased. A job matched
+;; after pause k-1 had its commit window overlapped by a pause iff pause k
+;; started before that window closed.
 (define-map pause-log uint { started-at: uint, ended-at: uint })
 
 ;; queue-head/queue-tail are bid ids (u0 = empty) of the dataset's FIFO queue.

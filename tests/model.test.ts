@@ -38,8 +38,10 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  *   `last-proposal-id` and `votes-open-until` (both stay 0), `active-validator-count`,
  *   `validator-registrations`, the five solvency buckets (the model checks that they plus the
  *   surplus sum to the contract balance) and the copies of the version-1 parameters
- *   (`max-bid-wait` included); the `pause-log` (started-at, ended-at of every pause); the active
- *   set `validator-at` 0..n ({validator, ordinal}) in swap-and-pop order;
+ *   (`max-bid-wait` included); the `pause-log` (started-at, ended-at of every pause in it: a
+ *   pause undone in the burn block it began is erased, its entry deleted and `pauses` taken back
+ *   by one, so the next pause reuses its number; repeating the state in force changes nothing);
+ *   the active set `validator-at` 0..n ({validator, ordinal}) in swap-and-pop order;
  * - datasets: provider, stake, uri, price per block, capacity, active jobs, the FIFO queue (head,
  *   tail, queued-jobs, every bid's queue links), matched jobs, validations, passed validations,
  *   score sum (hence quality-score), last-settled-at, registered-at, active (false once retired or
@@ -65,9 +67,10 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * first validators-at-match indices among validators with ordinal <= registrations-at-match, so
  * later registrants never sit on a job); seat weights (a vote weighs its seat's stake at the draw,
  * penalties take a share of the stake now); the pause excuse (a seat that never committed is
- * excused iff pause number pauses-at-match + 1 started by deadline + validation-window AND lasted
- * into a later burn block or still lasts: ended-at 0 or > started-at; a pause and resume in the
- * same burn block, which the owner's quick resumes often make, excuses nobody); the slash
+ * excused iff pause number pauses-at-match + 1 is in the log and started by deadline +
+ * validation-window; a pause and resume in the same burn block, which the owner's quick resumes
+ * often make, leaves no trace in the log, so it excuses nobody and hides no real pause after it,
+ * which then excuses if it starts in the window); the slash
  * majority (a median below the slash threshold without a strict majority of the committee's total
  * weight voting below it refunds the job like a lack of quorum: outcome u5, status EXPIRED,
  * bid-expired, no result, silent seats penalized to the treasury, revealed votes not penalized);
@@ -111,8 +114,10 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * by a slash backed by a majority or by the no-majority refund. The last test checks that the
  * default seeds reach every settlement path, that every command succeeds at least once and that
  * the new refusals (DEADLINE_TOO_FAR, BID_BELOW_ASK, INVALID_SALT, INVALID_METADATA_URI,
- * DECLINE_CLOSED, VALIDATION_STARTED...) are met, among the paths: a pause that excuses and one
- * undone in its burn block that does not, a URI refused for a character only RFC 3986 rules out.
+ * DECLINE_CLOSED, VALIDATION_STARTED...) are met, among the paths: a pause that excuses, one
+ * undone in its burn block that leaves no trace in the log (nor on the `get-pause` view) and
+ * excuses nobody, a real pause after such a one that still excuses, a pause that reuses an erased
+ * number, a URI refused for a character only RFC 3986 rules out.
  *
  * WHAT IT LEAVES OUT (to keep the model exact and the file around ~15 s):
  * - Random committees: validators come from a pool of at most 5 accounts (= committee-size), so
@@ -385,6 +390,13 @@ interface Model {
   paused: boolean;
   /** pause-log: pause k (1-based) is pauseLog[k - 1]; its length is the market's `pauses` */
   pauseLog: { startedAt: bigint; endedAt: bigint }[];
+  /**
+   * the pauses erased so far (undone in the burn block they began: set-paused deleted their entry
+   * and took `pauses` back by one), in order: each one's number and burn block
+   */
+  erasures: { number: bigint; at: bigint }[];
+  /** the test's own bookkeeping: per matched bid, how many pauses had been erased at its match */
+  erasuresAtMatch: Map<number, number>;
   /** validator-registrations: the last registration ordinal handed out */
   registrations: bigint;
   balances: Map<string, bigint>;
@@ -427,6 +439,8 @@ function newModel(pool: string[]): Model {
     height: BigInt(simnet.burnBlockHeight),
     paused: false,
     pauseLog: [],
+    erasures: [],
+    erasuresAtMatch: new Map(),
     registrations: 0n,
     balances: new Map(PRINCIPALS.map((p) => [p, stxMap?.get(p) ?? 0n])),
     totals: { datasetStakes: 0n, validatorStakes: 0n, escrowedBids: 0n, unclaimedRewards: 0n, treasury: 0n },
@@ -631,6 +645,7 @@ function matchBid(m: Model, bidId: number) {
   bid.validatorsAtMatch = BigInt(m.set.length);
   bid.registrationsAtMatch = m.registrations;
   bid.pausesAtMatch = BigInt(m.pauseLog.length);
+  m.erasuresAtMatch.set(bidId, m.erasures.length);
   m.touched.add(bidId);
   emit(m, "bid-matched", { "bid-id": BigInt(bidId), "dataset-id": BigInt(bid.datasetId), bidder: bid.bidder, "matched-at": m.height });
   seatSmallMarket(m, bidId);
@@ -675,13 +690,19 @@ function processQueue(m: Model, datasetId: number) {
 }
 
 /**
- * commit-window-paused: pause number pauses-at-match + 1 exists, started by the close of the commit
- * window, and lasted into a later Bitcoin block or still lasts (ended-at 0 or > started-at): a pause
- * undone in the burn block it began excuses nobody.
+ * commit-window-paused: pause number pauses-at-match + 1 exists in the log and started by the close
+ * of the commit window. A pause undone in the burn block it began is not in the log (erased), so it
+ * excuses nobody, and the next pause, which takes its number, is the one looked at.
  */
 function commitWindowPaused(m: Model, bid: BidM): boolean {
   const pause = m.pauseLog[Number(bid.pausesAtMatch)];
-  return pause !== undefined && pause.startedAt <= bid.deadline + VW && (pause.endedAt === 0n || pause.endedAt > pause.startedAt);
+  return pause !== undefined && pause.startedAt <= bid.deadline + VW;
+}
+
+/** Whether a pause was erased after the bid's match, in a burn block of its commit window (the test's own bookkeeping). */
+function erasedInWindow(m: Model, bidId: number, bid: BidM): boolean {
+  const since = m.erasuresAtMatch.get(bidId) ?? m.erasures.length;
+  return m.erasures.slice(since).some((e) => e.at <= bid.deadline + VW);
 }
 
 /**
@@ -691,6 +712,7 @@ function commitWindowPaused(m: Model, bid: BidM): boolean {
  */
 function settleCommittee(m: Model, bidId: number, bid: BidM, committee: CommitteeM, final: bigint | null, excuseSilence: boolean) {
   const pausedWindow = commitWindowPaused(m, bid);
+  const erasedWindow = erasedInWindow(m, bidId, bid);
   const waive = excuseSilence || pausedWindow;
   let coherentWeight = 0n;
   let silence = 0n;
@@ -729,14 +751,12 @@ function settleCommittee(m: Model, bidId: number, bid: BidM, committee: Committe
     if (excused && !excuseSilence) {
       tag(m, "silence excused (a pause in the commit window)");
       if (pause.endedAt === 0n) tag(m, "silence excused (a pause that still lasts)");
+      if (erasedWindow) tag(m, "silence excused (a real pause after a same-block one)");
     }
-    if (!vote && !waive && pause !== undefined) {
-      tag(
-        m,
-        pause.startedAt > bid.deadline + VW
-          ? "silence not excused (the pause came after the commit window)"
-          : "silence not excused (a pause undone in the burn block it began)",
-      );
+    if (!vote && !waive) {
+      // a logged pause that started in the window always excuses: one that did not came after it
+      if (pause !== undefined) tag(m, "silence not excused (the pause came after the commit window)");
+      if (erasedWindow) tag(m, "silence not excused (a same-block pause left no trace)");
     }
     if (coherent && final !== null && vote) coherentWeight += vote.weight;
     if (revealed) outlier += penalty;
@@ -2297,8 +2317,9 @@ class SetPaused extends Step {
     super(q);
   }
   /**
-   * The owner resumes a paused market (often: pauses stay short), pauses a running one (rarely), or
-   * repeats the state in force (a no-op that prints); anyone else tries either value.
+   * The owner resumes a paused market (often: pauses stay short, many end in the burn block they
+   * began and are erased), pauses a running one (rarely), or repeats the state in force (a no-op
+   * that prints); anyone else tries either value.
    */
   check(m: Readonly<Model>) {
     const { owner, action } = this.q;
@@ -2315,14 +2336,36 @@ class SetPaused extends Step {
       named: [],
       predict: (m) => {
         if (who !== deployer) return fail("NOT_AUTHORIZED");
-        if (pause && !m.paused) m.pauseLog.push({ startedAt: m.height, endedAt: 0n });
-        else if (!pause && m.paused) m.pauseLog[m.pauseLog.length - 1].endedAt = m.height;
-        else tag(m, "set-paused repeated");
+        if (pause && !m.paused) {
+          // a new pause: pauses + 1, logged {started-at: now, ended-at: 0}
+          m.pauseLog.push({ startedAt: m.height, endedAt: 0n });
+          if (m.erasures.some((e) => e.number === BigInt(m.pauseLog.length))) tag(m, "a pause reuses the number of an erased one");
+        } else if (!pause && m.paused) {
+          const current = m.pauseLog[m.pauseLog.length - 1];
+          if (current.startedAt === m.height) {
+            // undone in the burn block it began: erased (entry deleted, pauses - 1)
+            m.pauseLog.pop();
+            m.erasures.push({ number: BigInt(m.pauseLog.length + 1), at: m.height });
+            tag(m, "a same-block pause leaves no trace in the log");
+          } else {
+            current.endedAt = m.height;
+            tag(m, "a pause that lasted is logged");
+          }
+        } else tag(m, "set-paused repeated");
         m.paused = pause;
         emit(m, "paused-set", { paused: pause, owner: who });
         return success(Cl.bool(true));
       },
     };
+  }
+  /** After an erasure the view has nothing under the erased number either (the step compared the log). */
+  run(m: Model): void {
+    const erased = m.erasures.length;
+    super.run(m);
+    if (m.erasures.length > erased) {
+      const { number } = m.erasures[m.erasures.length - 1];
+      expect(decode(readOnly("get-pause", [Cl.uint(number)])), `get-pause ${number} after its erasure at burn ${m.height}`).toBeNull();
+    }
   }
 }
 
@@ -2771,7 +2814,10 @@ const REQUIRED_PATHS = [
   "silence penalty",
   "outlier penalty",
   "silence excused (a pause in the commit window)",
-  "silence not excused (a pause undone in the burn block it began)",
+  "a same-block pause leaves no trace in the log",
+  "a pause reuses the number of an erased one",
+  "silence not excused (a same-block pause left no trace)",
+  "silence excused (a real pause after a same-block one)",
   "validator removed by penalty",
   "exit while seated",
   "an exiting validator votes",

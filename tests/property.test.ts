@@ -47,9 +47,13 @@ import type { ErrorName } from "../src/errors.ts";
  *   revealed votes unpenalized); otherwise payment / slash / validator fees / the 1% protocol
  *   fee (from the provider's payment), 1% penalties of non-coherent seats, silent seats' to the
  *   treasury and outliers' to the reward pool;
- * - the pause log (pauses, pause-log): a seat that never committed is excused only when pause
- *   number pauses-at-match + 1 started at or before deadline + validation-window and lasted into
- *   a later Bitcoin block (or still lasts);
+ * - the pause log (pauses, pause-log): a pause starts entry pauses + 1 {started-at: now,
+ *   ended-at: 0}; one undone in a later Bitcoin block gets its ended-at, one undone in the block
+ *   it began is erased (its entry deleted, pauses back by one: no trace, not even on the get-pause
+ *   view, and the next pause reuses its number); repeating the state in force changes nothing. A
+ *   seat that never committed is excused only when pause number pauses-at-match + 1 is in the log
+ *   and started at or before deadline + validation-window (an erased pause excuses nobody and
+ *   hides no real pause after it);
  * - decline-job: the provider refunds a job in full within 6 blocks of its match, before any
  *   commit, its seats freed without a penalty; the job no longer counts as a match of the
  *   dataset and its stake lock stays as it was.
@@ -66,8 +70,9 @@ import type { ErrorName } from "../src/errors.ts";
  * `get-last-ids`), and every check is on deltas. The model lives for the whole `it`. Each run
  * starts with a keeper (off; mine past every open job's window with a pause before or after
  * that, and settle them; mine into a job's reveal phase; or start the first pause after a job's
- * match on the last block of its commit window, lasting or undone in the same block, or on the
- * block after), then steers the validator set
+ * match on the last block of its commit window, lasting or undone in the same block (erased; every
+ * other time a lasting pause follows in that block and takes its number), or on the block
+ * after), then steers the validator set
  * towards a size of its own (1 to 9: withdrawals, registrations, exits) and opens a dataset, all
  * as checked steps, so runs see small markets (every validator seated at the match, one-seat
  * committees and the direct path) as well as large ones (committees drawn from the seed).
@@ -570,10 +575,12 @@ type BidInfo = {
   status: number; // 1 queued, 2 matched, 3 settled, 4 cancelled, 5 expired
   matchedAt: bigint;
   matchedBlock: number;
-  /** recorded at the match: the set's size (indices a draw probes), the registration ordinal, the pauses started */
+  /** recorded at the match: the set's size (indices a draw probes), the registration ordinal, the pauses in the log */
   validatorsAtMatch: number;
   registrationsAtMatch: bigint;
   pausesAtMatch: number;
+  /** the test's own bookkeeping: how many pauses had been erased at the match */
+  erasuresAtMatch: number;
 };
 type VoteInfo = {
   weight: bigint;
@@ -607,9 +614,17 @@ class Model {
   results = new Map<number, ResultInfo>();
   seeds = new Map<number, Uint8Array>();
   paused = false;
-  /** pauses started so far, and each one's start and end (end 0 while it lasts): the contract's pause-log */
+  /**
+   * the pauses in the log (the market's `pauses`), and each one's start and end (end 0 while it
+   * lasts): the contract's pause-log, keys 1..pauses. A pause undone in the Bitcoin block it began
+   * is erased: deleted, and `pauses` back by one.
+   */
   pauses = 0;
   pauseLog = new Map<number, { startedAt: bigint; endedAt: bigint }>();
+  /** every erased pause, in order: its number and the Bitcoin block it began and ended in */
+  erasures: { number: number; at: bigint }[] = [];
+  /** edge-pause-blink keepers run so far (every other one follows the erased pause by a lasting one) */
+  blinkKeepers = 0;
   /** the registration ordinal: bumped by every validator registration */
   registrations = 0n;
   stats = new Map<string, number>();
@@ -652,25 +667,17 @@ class Model {
   }
   /**
    * Whether a pause overlapped a job's commit window [match, deadline + validation-window]: the
-   * first pause after its match (none is matched while paused) started by the window's end and
-   * lasted into a later Bitcoin block (or still lasts). Later pauses are not looked at.
+   * first pause in the log after its match (none is matched while paused) started by the window's
+   * end. Erased pauses are not in the log: the first pause after the match is the first one that
+   * lasted past its Bitcoin block (or still lasts). Later pauses are not looked at.
    */
   commitWindowPaused(b: BidInfo): boolean {
     const first = this.pauseLog.get(b.pausesAtMatch + 1);
-    return (
-      this.pauses > b.pausesAtMatch &&
-      first !== undefined &&
-      first.startedAt <= b.deadline + VW &&
-      (first.endedAt === 0n || first.endedAt > first.startedAt)
-    );
+    return this.pauses > b.pausesAtMatch && first !== undefined && first.startedAt <= b.deadline + VW;
   }
-  /** Whether some pause after a job's match other than the first lasted and started inside its commit window. */
-  laterPauseOverlapped(b: BidInfo): boolean {
-    for (let k = b.pausesAtMatch + 2; k <= this.pauses; k++) {
-      const p = this.pauseLog.get(k)!;
-      if (p.startedAt <= b.deadline + VW && (p.endedAt === 0n || p.endedAt > p.startedAt)) return true;
-    }
-    return false;
+  /** Whether a pause was erased after a job's match, in a Bitcoin block of its commit window. */
+  erasedInWindow(b: BidInfo): boolean {
+    return this.erasures.slice(b.erasuresAtMatch).some((e) => e.at <= b.deadline + VW);
   }
   /** Swap-and-pop, as the contract does. */
   removeFromSet(who: string) {
@@ -1217,6 +1224,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       validatorsAtMatch: Number(raw["validators-at-match"]),
       registrationsAtMatch: big(raw["registrations-at-match"]),
       pausesAtMatch: Number(raw["pauses-at-match"]),
+      erasuresAtMatch: model.erasures.length,
     };
   }
   if (idsAfter.dataset !== idsBefore.dataset) {
@@ -1299,6 +1307,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
     b.validatorsAtMatch = model.set.length;
     b.registrationsAtMatch = model.registrations;
     b.pausesAtMatch = model.pauses;
+    b.erasuresAtMatch = model.erasures.length;
     seatAtMatch(b);
   };
 
@@ -1386,8 +1395,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
   /**
    * Settles every seat: a seat is coherent when it revealed a score within the tolerance of the
    * final score (with no final score, when it revealed). Others lose 1% of their current stake,
-   * except a seat that never committed when the first pause after the match started by the end of
-   * the commit window and lasted into a later block (or when the whole job is excused: a decline); a penalized validator whose
+   * except a seat that never committed when the first pause in the log after the match started by
+   * the end of the commit window (or when the whole job is excused: a decline); a penalized validator whose
    * stake falls under the minimum leaves the active set. Silent seats' penalties (never committed,
    * or committed and never revealed) and outliers' are summed apart.
    */
@@ -1395,10 +1404,12 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
     const c = model.committees.get(b.id);
     const overlapped = model.commitWindowPaused(b);
     const first = model.pauseLog.get(b.pausesAtMatch + 1);
-    // the first pause after the match started after the commit window, or was undone in the block it
-    // began: it excuses nobody (and no later pause is looked at)
+    // the first pause in the log after the match started after the commit window: it excuses nobody
+    // (and no later pause is looked at); a logged one that started in the window always excuses
     const latePause = !overlapped && first !== undefined && first.startedAt > b.deadline + VW;
-    const blink = !overlapped && first !== undefined && first.startedAt <= b.deadline + VW;
+    // a pause undone in the block it began, in the window: erased, it excuses nobody, and hides no
+    // real pause after it
+    const erased = model.erasedInWindow(b);
     const waive = excuseAll || overlapped;
     let silence = 0n;
     let outliers = 0n;
@@ -1413,8 +1424,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       if (excused) model.count(excuseAll ? "silence-excused-decline" : "silence-excused");
       if (vote === undefined && !excuseAll) {
         if (latePause) model.count("silence-not-excused-late-pause");
-        if (blink) model.count("silence-not-excused-blink-pause");
-        if (blink && model.laterPauseOverlapped(b)) model.count("silence-not-excused-later-pause-ignored");
+        if (erased && !overlapped) model.count("silence-not-excused-erased-pause");
+        if (erased && overlapped) model.count("silence-excused-real-pause-after-erased");
         if (overlapped && first?.startedAt === b.deadline + VW) model.count("silence-excused-pause-on-window-end");
         if (first?.startedAt === b.deadline + VW + 1n) model.count("silence-not-excused-pause-after-window-end");
       }
@@ -1996,15 +2007,32 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       const pause = decode(r.args[0]) as boolean;
       if (!(succeeded = verdict(r.sender === deployer ? null : "NOT_AUTHORIZED", true))) break;
       noTransitions();
-      // a pause starts a new entry of the log, an unpause ends it; repeating the state logs nothing
+      // a pause starts a new entry of the log, an unpause in a later block ends it, an unpause in the
+      // block the pause began erases it (pauses back by one); repeating the state changes nothing
       if (pause && !model.paused) {
         model.pauses += 1;
         model.pauseLog.set(model.pauses, { startedAt: height, endedAt: 0n });
         model.count("pause-started");
+        if (model.erasures.some((e) => e.number === model.pauses)) model.count("pause-number-reused");
       }
-      if (!pause && model.paused) model.pauseLog.get(model.pauses)!.endedAt = height;
+      let erasedNumber = 0;
+      if (!pause && model.paused) {
+        const current = model.pauseLog.get(model.pauses)!;
+        if (current.startedAt === height) {
+          erasedNumber = model.pauses;
+          model.pauseLog.delete(model.pauses);
+          model.erasures.push({ number: model.pauses, at: height });
+          model.pauses -= 1;
+        } else current.endedAt = height;
+      }
+      if (pause === model.paused) model.count("set-paused-repeat");
       model.paused = pause;
       expect(printEvents(res), `paused-set event${ctx()}`).toEqual([{ event: "paused-set", paused: pause, owner: deployer }]);
+      if (erasedNumber > 0) {
+        // no trace: neither in the map nor on the view (checkModel compares pauses and entries pauses, pauses + 1)
+        expect([getPause(erasedNumber), decode(readOnly("get-pause", [Cl.uint(erasedNumber)]))], `pause ${erasedNumber} erased${ctx()}`).toEqual([null, null]);
+        model.count("pause-erased-no-trace");
+      }
       break;
     }
     case "withdraw-treasury": {
@@ -2176,7 +2204,8 @@ describe("random call sequences (fast-check)", () => {
         // "reveal-phase": it mines into the reveal phase of the first open job and tries to expire
         // and finalize it (too early). "edge-pause-in" / "-blink" / "-out": the first pause after a
         // job's match starts on the last block of its commit window and lasts, or is undone in that
-        // block, or starts on the block after, and the job is settled. Otherwise it settles the jobs already past their window when the validator set
+        // block (erased; every other time a lasting pause follows in that block, taking its number),
+        // or starts on the block after, and the job is settled. Otherwise it settles the jobs already past their window when the validator set
         // must shrink. Each job it settles: expire-bid first when it has enough reveals (its result
         // is pending) or every other time, then finalize-validation.
         const pastWindow = () => model.matchedBids().some((b) => BigInt(simnet.burnBlockHeight) > b.deadline + VW + RW);
@@ -2215,7 +2244,9 @@ describe("random call sequences (fast-check)", () => {
         if (keeper === "edge-pause-in" || keeper === "edge-pause-out" || keeper === "edge-pause-blink") {
           // the first pause after a job's match starts on the last block of its commit window and
           // lasts ("in": its never-committed seats are excused) or is undone in that block ("blink":
-          // not), or starts on the block after ("out": not); the job is settled after its reveal window
+          // erased, not; every other blink is followed in that block by a pause that lasts: it is the
+          // first pause in the log and excuses them), or starts on the block after ("out": not); the
+          // job is settled after its reveal window
           const now = BigInt(simnet.burnBlockHeight);
           const open = model.matchedBids().filter((b) => model.pauses === b.pausesAtMatch && b.deadline + VW >= now);
           // a job with a seat that has not committed: an open one, or a new one (its committee drawn)
@@ -2230,6 +2261,7 @@ describe("random call sequences (fast-check)", () => {
             const at = job.deadline + VW + (keeper === "edge-pause-out" ? 1n : 0n);
             if (at > now) step({ fn: "mine", blocks: Number(at - now) }, run, model);
             pauseAndResume(keeper !== "edge-pause-blink");
+            if (keeper === "edge-pause-blink" && model.blinkKeepers++ % 2 === 0) pauseAndResume(true);
             step({ fn: "mine", blocks: Number(job.deadline + VW + RW + 1n - BigInt(simnet.burnBlockHeight)) }, run, model);
             step({ fn: "finalize-validation", who: 3, bid: raw(job.id) }, run, model);
           }
@@ -2322,7 +2354,10 @@ describe("random call sequences (fast-check)", () => {
       "silence-not-excused-late-pause",
       "silence-excused-pause-on-window-end",
       "silence-not-excused-pause-after-window-end",
-      "silence-not-excused-blink-pause",
+      "pause-erased-no-trace",
+      "pause-number-reused",
+      "silence-not-excused-erased-pause",
+      "silence-excused-real-pause-after-erased",
       "validator-removed",
       "no-majority-outlier-unpenalized",
       "decline-refused-DECLINE_CLOSED",
