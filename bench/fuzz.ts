@@ -33,9 +33,12 @@
  *                   and 2 for a property-test run, a single call; 0 =
  *                   Rendezvous' own ceil(100000 / runs), which is 100 blocks at
  *                   1000 runs). Each vote needs its own random caller, so a
- *                   job's commit and reveal windows (24 and 48 blocks in the
- *                   sidecar's configuration) must span many steps for
- *                   committees to vote and jobs to settle
+ *                   job's commit and reveal windows (48 and 48 blocks in the
+ *                   sidecar's configuration, the commit phase of a job in a
+ *                   market larger than its committee opening only after its
+ *                   24-block decline window) must span many steps for
+ *                   committees to vote and jobs to settle; a proposal can be
+ *                   executed 289 blocks after it is made (the hard minimums)
  *   --invariant-max-blocks B, --test-max-blocks B
  *                   override --max-blocks for one mode
  *   --no-genesis    start from an empty market; by default, before the first
@@ -158,7 +161,8 @@ interface Simnet {
 // match, so a campaign that starts from an empty market spends its first
 // hundred runs without committees; with six validators (more than a committee:
 // 2 in the sidecar's configuration, 5 by default) the first jobs draw their
-// committees at random. Exits,
+// committees at random, once their seed exists (the burn block after the
+// decline window). Exits,
 // withdrawals and new registrations then move the set through small and large
 // markets. `--no-genesis` starts from the empty market.
 const GENESIS_VALIDATORS = ["wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5", "wallet_6"];
@@ -461,6 +465,14 @@ function printReport(report: ModeReport, options: Options): void {
     const failed = report.stats.get("FAILED") ?? new Map<string, number>();
     const rows = [...passed.keys()].map((name) => [name, String(passed.get(name)), String(discarded.get(name) ?? 0), String(failed.get(name) ?? 0)]);
     if (rows.length) console.log(table([["property test", "passed", "discarded", "failed"], ...rows]));
+    // a property that never passed was never exercised beyond its refusals
+    const counts = [...passed.entries()].filter(([name]) => name.startsWith("test-"));
+    if (counts.length) {
+      const lowest = Math.min(...counts.map(([, n]) => n));
+      console.log(`lowest pass count: ${lowest} (${counts.filter(([, n]) => n === lowest).map(([name]) => name).join(", ")})`);
+      const never = counts.filter(([, n]) => n === 0).map(([name]) => name);
+      if (never.length) console.log(`WARNING: never passed (only discarded): ${never.join(", ")}`);
+    }
   } else {
     const ok = report.stats.get("SUCCESSFUL") ?? new Map<string, number>();
     const ignored = report.stats.get("IGNORED") ?? new Map<string, number>();

@@ -8,16 +8,19 @@
 ;; file is never deployed there and never counted in coverage or costs.
 ;;
 ;; Three kinds of functions:
-;; - `invariant-*` (read-only, bool; 13 of them): checked by `rv ... invariant`
+;; - `invariant-*` (read-only, bool; 15 of them): checked by `rv ... invariant`
 ;;   after random sequences of calls to every public function (the contract's own,
 ;;   with random arguments, and the `drive-*` functions below): solvency (the
 ;;   balance is the five buckets exactly, no surplus), dataset stakes, stakes
 ;;   within deposits, escrow, queues and slots, jobs paid once (a slash backed by
 ;;   a committee majority), committees (seat weights), bounded ends (every open
 ;;   bid ends by a fixed block), committee eligibility (seats registered before
-;;   the match), the validator set (ordinals), the parameters (history, copies,
-;;   parameter-changed-in, the documented defaults), governance tallies (no vote
-;;   above the voter's power when the proposal was made) and the pause log.
+;;   the match), the committee seed (no committee of a market larger than the
+;;   committee before the burn block after the decline window), matches counted
+;;   (a declined job is no match), the validator set (ordinals), the parameters
+;;   (every version in the hard bounds, copies, parameter-changed-in, the
+;;   documented defaults), governance (tallies, vote locks through executable-at,
+;;   no vote above the voter's power when the proposal was made) and the pause log.
 ;; - `test-*` (public; 26 of them, one per public function of the contract):
 ;;   property tests run by `rv ... test` with random arguments. Each one picks a
 ;;   target the caller can act on (a dataset, bid or proposal id taken among the
@@ -39,9 +42,10 @@
 ;;   would almost never hit.
 ;;
 ;; The campaign runs the contract in a configuration governance can reach (see
-;; "The fuzzing configuration" below: parameter versions 2..10, installed at
-;; deploy, shorter windows and committees of 2). bench/fuzz.ts also registers six
-;; validators and three datasets before the first run (its "genesis market").
+;; "The fuzzing configuration" below: parameter versions 2..9, installed at
+;; deploy, shorter windows where the hard bounds allow them and committees of
+;; 2). bench/fuzz.ts also registers six validators and three datasets before the
+;; first run (its "genesis market").
 ;;
 ;; Bounds: ids are enumerated over FZ_IDS (1..1000). The sidecar stops creating
 ;; datasets, bids and proposals at FZ_CREATE_CAP; if raw random calls ever push an
@@ -141,40 +145,51 @@
 (define-constant FZ_MAX_LIFETIME (+ u52560 u52560 u4320 u4320))
 ;; Values version 1 must hold (the contract's defaults, as documented).
 (define-constant FZ_DEFAULTS { protocol-fee-bps: u100, max-bid-wait: u4320, decline-window: u6, validator-fee-bps: u500 })
-;; Metadata URIs: valid ones and every kind of invalid one (wrong or bare
-;; scheme, whitespace, empty); register calls pick one (or the random argument).
+;; Metadata URIs: valid ones (every RFC 3986 character class among them) and
+;; every kind of invalid one (wrong or bare scheme, whitespace, a character no
+;; URI holds, empty); register calls pick one (or the random argument).
 (define-constant FZ_URIS (list
   "ipfs://fuzz" "ar://fuzz-tx" "https://data.example/set.json" "ipfs://Qm" "ar://a" "https://x"
+  "https://d.example:8443/a/b;c?q=1&r=%20#frag" "ar://[v1]@!$&'()*+,=~_-." "ipfs://%"
   "" "ipfs://" "ar://" "https://" "http://data.example/x" "ipfs:/x" "IPFS://x" "ipfs://a b"
-  "https://a\tb" "ar://a\n" "ipfs://x\r" " ipfs://x"))
+  "https://a\tb" "ar://a\n" "ipfs://x\r" " ipfs://x"
+  "ipfs://a\"b" "https://a<b>" "ar://a\\b" "ipfs://a^b" "https://a`b" "ipfs://{a}" "ar://a|b"))
 
 ;; ---------------------------------------------------------------------------
 ;; The fuzzing configuration (installed at deploy)
 ;; ---------------------------------------------------------------------------
 
 ;; A campaign mines a few burn blocks per step (bench/fuzz.ts caps it at 4 per
-;; invariant run, 2 per property-test run), a few hundred blocks in all, and each vote needs its own random caller. With
-;; the defaults (a 1008-block vote, 144-block validation and reveal windows, 144
-;; blocks of unbonding, a 6-block decline window, committees of 5 needing 3
-;; reveals) no proposal would ever execute, no job reach finalize-validation or
-;; be settled, no exit be withdrawn, hardly any job be declined. So, at deploy,
-;; this file makes the changes below as nine passed proposals would: one
-;; version per change (2..10), each written as execute-proposal writes one
-;; (checked by the contract's own check-parameter-change, recorded in
-;; parameter-history and parameter-changed-in), then the market record's
-;; version and copies. Every value is inside its hard bounds, so the campaign
-;; runs a configuration governance can reach, with every rule the contract's
-;; own: shorter windows, and committees of 2 of which one reveal finalizes (so
-;; that a single validator can settle a job, and a lone low score meets the
-;; majority rule). Version 1, the defaults, stays in the history and is checked.
+;; invariant run, 2 per property-test run), a couple of thousand blocks in all,
+;; and each vote needs its own random caller. With the defaults (a 1008-block
+;; vote, 144-block validation and reveal windows, 144 blocks of unbonding, 4320
+;; of stake lock, committees of 5 needing 3 reveals) hardly a proposal would
+;; execute, no job reach finalize-validation or be settled, no exit be
+;; withdrawn. So, at deploy, this file makes the changes below as passed
+;; proposals would: one version per change (2..9), each written as
+;; execute-proposal writes one (checked by the contract's own
+;; check-parameter-change, so every installed version is inside the hard
+;; bounds, recorded in parameter-history and parameter-changed-in), then the
+;; market record's version and copies. The campaign so runs a configuration
+;; governance can reach, with every rule the contract's own: shorter windows
+;; where the bounds allow them, and committees of 2 of which one reveal
+;; finalizes (so that a single validator can settle a job, and a lone low score
+;; meets the majority rule). Governance keeps the shortest windows its bounds
+;; allow: a 144-block vote and the default 144-block execution delay (a voter's
+;; stakes stay locked until executable-at, 289 blocks after the proposal). The
+;; decline window is 24 blocks (default 6), so that a provider that is a random
+;; caller gets to decline some jobs; in a market larger than a committee the
+;; seed (hence every draw and vote) waits for the burn block after it, so the
+;; validation window is 48, one decline window longer than it would otherwise
+;; be, to leave every job about the same time to commit. Version 1, the
+;; defaults, stays in the history and is checked.
 (define-constant FZ_CONFIGURATION (list
-  { name: "decline-window", value: u48 }
+  { name: "decline-window", value: u24 }
   { name: "stake-lock-blocks", value: u36 }
-  { name: "validation-window", value: u24 }
+  { name: "validation-window", value: u48 }
   { name: "reveal-window", value: u48 }
   { name: "validator-unbonding-blocks", value: u12 }
-  { name: "voting-period", value: u96 }
-  { name: "execution-delay", value: u4 }
+  { name: "voting-period", value: u144 }
   { name: "committee-size", value: u2 }
   { name: "min-reveals-bps", value: u5000 }))
 (define-private (fz-install (change { name: (string-ascii 32), value: uint }) (version uint))
@@ -255,18 +270,36 @@
 (define-private (fz-power (who principal))
   (+ (fz-provider-stake who) (fz-vstake who))
 )
-;; The weight the rules give a vote on a proposal: dataset stake only as held
-;; before the proposal (no increase since it, else at most the floor), validator
-;; stake only if registered before it.
+;; The weight the rules give a vote on a proposal, written apart from the
+;; contract's voting-power-on: dataset stake in full on a proposal made after
+;; the provider's last run of increases began (run-proposal: the last proposal
+;; id at its increases), else at most the floor of the run (or of the runs
+;; before it, prior-*) that the proposal predates; validator stake only if it
+;; registered before the proposal was made (registered-after-proposal < id).
+(define-private (fz-dataset-weight-on (who principal) (proposal-id uint))
+  (match (map-get? provider-stakes who)
+    held (let ((stake (get stake held)))
+      (if (> proposal-id (get run-proposal held))
+        stake
+        (if (> proposal-id (get prior-proposal held))
+          (fz-min stake (get run-floor held))
+          (fz-min stake (get prior-floor held)))))
+    u0)
+)
 (define-private (fz-power-on (who principal) (proposal-id uint))
-  (+ (match (map-get? provider-stakes who)
-       held (if (> proposal-id (get grown-after-proposal held))
-              (get stake held)
-              (fz-min (get voting-floor held) (get stake held)))
-       u0)
+  (+ (fz-dataset-weight-on who proposal-id)
      (match (map-get? validators who)
        v (if (> proposal-id (get registered-after-proposal v)) (get stake v) u0)
        u0))
+)
+;; The floor a proposal's dataset weight is held to (none when the whole stake
+;; counts on it).
+(define-private (fz-floor-on (who principal) (proposal-id uint))
+  (match (map-get? provider-stakes who)
+    held (if (> proposal-id (get run-proposal held))
+           none
+           (some (if (> proposal-id (get prior-proposal held)) (get run-floor held) (get prior-floor held))))
+    none)
 )
 
 (define-private (fz-version) (get version (get-parameters)))
@@ -317,6 +350,29 @@
   (match (map-get? bids bid-id)
     bid (+ (fz-commit-closes bid-id) (fz-param (get parameter-version bid) "reveal-window"))
     u0)
+)
+;; A job matched in a market larger than its committee draws it from a seed:
+;; the VRF seed of the Stacks block after the match and the hash of the burn
+;; block after the decline window, matched-at + decline-window + 1.
+(define-private (fz-drawn-at-random (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (> (get validators-at-match bid) (fz-param (get parameter-version bid) "committee-size"))
+    false)
+)
+(define-private (fz-seed-height (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window") u1)
+    u0)
+)
+;; the seed's burn block is not there yet: no draw, hence no vote, is possible
+(define-private (fz-seed-pending (bid-id uint))
+  (and (fz-drawn-at-random bid-id) (< burn-block-height (fz-seed-height bid-id)))
+)
+;; the seed may still be missing (its burn block, or the Stacks block after the match)
+(define-private (fz-seed-may-be-missing (bid-id uint))
+  (and (fz-drawn-at-random bid-id)
+       (or (< burn-block-height (fz-seed-height bid-id))
+           (match (map-get? bids bid-id) bid (<= stacks-block-height (+ (get matched-block bid) u1)) true)))
 )
 
 ;; Sums of the amounts of expired bids (all, and `who`'s): what queue processing
@@ -440,12 +496,23 @@
   (fz-pick (filter fz-undrawn-bid (fz-ids-upto (get last-bid-id (var-get market)))) seed)
 )
 ;; a job the caller can vote on where it already holds a seat, if any; else
-;; one whose committee the vote would draw
+;; one whose committee the vote would draw (for a property test, perhaps one
+;; whose seed does not exist yet: the vote must then wait, ERR_SEED_NOT_READY)
 (define-private (fz-seated-votable-bid (id uint))
   (and (fz-votable-bid id) (fz-in-seats id tx-sender))
 )
 (define-private (fz-pick-votable-bid (seed uint))
   (let ((votable (filter fz-votable-bid (fz-ids-upto (get last-bid-id (var-get market))))))
+    (match (fz-pick (filter fz-seated-votable-bid votable) seed)
+      seated (some seated)
+      (fz-pick votable seed)))
+)
+;; ... for a driver: never one whose committee waits for its seed
+(define-private (fz-ready-votable-bid (id uint))
+  (and (fz-votable-bid id) (or (is-some (map-get? committees id)) (not (fz-seed-pending id))))
+)
+(define-private (fz-pick-ready-votable-bid (seed uint))
+  (let ((votable (filter fz-ready-votable-bid (fz-ids-upto (get last-bid-id (var-get market))))))
     (match (fz-pick (filter fz-seated-votable-bid votable) seed)
       seated (some seated)
       (fz-pick votable seed)))
@@ -547,15 +614,22 @@
   (unwrap-panic (element-at? FZ_URIS (mod seed (len FZ_URIS))))
 )
 ;; The URI rule, written apart from the contract: a known scheme with something
-;; after it, and no whitespace anywhere.
+;; after it, and every character one RFC 3986 allows: a visible ASCII character
+;; (0x21..0x7e, so no space, tab, newline or other control character) other
+;; than the nine it excludes: " < > \ ^ ` { | }.
 (define-private (fz-has-scheme (uri (string-ascii 256)) (scheme (string-ascii 8)))
   (and (> (len uri) (len scheme))
        (is-eq (slice? uri u0 (len scheme)) (some scheme)))
 )
+(define-private (fz-uri-char-ok (c (string-ascii 1)) (all-ok bool))
+  ;; the character's code: the byte after the type and length prefix of its serialization
+  (let ((code (buff-to-uint-be (unwrap-panic (element-at? (unwrap-panic (to-consensus-buff? c)) u5)))))
+    (and all-ok (>= code u33) (<= code u126)
+         (is-none (index-of? (list u34 u60 u62 u92 u94 u96 u123 u124 u125) code))))
+)
 (define-private (fz-uri-ok (uri (string-ascii 256)))
   (and (or (fz-has-scheme uri "ipfs://") (fz-has-scheme uri "ar://") (fz-has-scheme uri "https://"))
-       (is-none (index-of? uri " ")) (is-none (index-of? uri "\t"))
-       (is-none (index-of? uri "\n")) (is-none (index-of? uri "\r")))
+       (fold fz-uri-char-ok uri true))
 )
 ;; The error the URI rules give (u0 = accepted).
 (define-private (fz-uri-error (uri (string-ascii 256)))
@@ -576,18 +650,39 @@
   (if (or (is-eq name "min-dataset-stake") (is-eq name "min-validator-stake") (is-eq name "min-bid-amount")
           (is-eq name "proposal-threshold")) u3000000
   (if (or (is-eq name "max-computation-duration") (is-eq name "max-bid-wait")) u40
-  (if (or (is-eq name "decline-window") (is-eq name "validator-unbonding-blocks")) u12
-  (if (or (is-eq name "validation-window") (is-eq name "reveal-window") (is-eq name "voting-period")) u30
+  (if (is-eq name "decline-window") u24
+  (if (is-eq name "validator-unbonding-blocks") u12
+  (if (is-eq name "validation-window") u48
+  (if (is-eq name "reveal-window") u30
   (if (is-eq name "stake-lock-blocks") u48
-  (if (is-eq name "execution-delay") u6
+  ;; governance windows: their hard minimum, a day each
+  (if (or (is-eq name "voting-period") (is-eq name "execution-delay")) u144
   (if (is-eq name "committee-size") u5
-    u1000000000000000)))))))
+    u1000000000000000)))))))))
+)
+;; The windows rule, written apart from the contract: a decline window shorter
+;; than the validation window, so that a larger market's seed (the burn block
+;; after the decline window) exists before the commit phase of the shortest
+;; job closes.
+(define-private (fz-windows-cross (name (string-ascii 32)) (value uint) (version uint))
+  (or (and (is-eq name "decline-window") (>= value (fz-param version "validation-window")))
+      (and (is-eq name "validation-window") (<= value (fz-param version "decline-window"))))
 )
 (define-private (fz-proposal-value (name (string-ascii 32)) (seed uint))
   (match (map-get? parameter-bounds name)
     b (let (
-        (lo (get min-value b))
-        (hi (if (is-eq (mod seed u4) u0) (get max-value b) (fz-max lo (fz-min (get max-value b) (fz-live-max name)))))
+        (live (> (mod seed u4) u0))
+        (params (get-parameters))
+        ;; live values keep the windows rule (any value may cross it)
+        (lo (if (and live (is-eq name "validation-window"))
+              (fz-max (get min-value b) (+ (get decline-window params) u1))
+              (get min-value b)))
+        (hi (if live
+              (fz-max lo (fz-min (get max-value b)
+                                 (if (is-eq name "decline-window")
+                                   (fz-min (fz-live-max name) (- (fz-max (get validation-window params) u1) u1))
+                                   (fz-live-max name))))
+              (get max-value b)))
       )
       (+ lo (mod (/ seed u4) (+ (- hi lo) u1))))
     seed)
@@ -617,7 +712,8 @@
 
 (define-private (fz-dataset-step
     (id uint)
-    (acc { ok: bool, deposits-ok: bool, stake: uint, active-jobs: uint, queued-jobs: uint, per-provider: (list 9 uint) })
+    (acc { ok: bool, deposits-ok: bool, stake: uint, active-jobs: uint, queued-jobs: uint, matched-jobs: uint,
+           per-provider: (list 9 uint) })
   )
   (match (map-get? datasets id)
     d (let (
@@ -643,6 +739,7 @@
         stake: (+ (get stake acc) stake),
         active-jobs: (+ (get active-jobs acc) (get active-jobs d)),
         queued-jobs: (+ (get queued-jobs acc) queued),
+        matched-jobs: (+ (get matched-jobs acc) (get matched-jobs d)),
         per-provider: (match slot i (fz-add-at (get per-provider acc) i stake) (get per-provider acc)),
       })
     (merge acc { ok: false }))
@@ -650,7 +747,7 @@
 
 (define-private (fz-datasets)
   (fold fz-dataset-step (fz-ids-upto (get last-dataset-id (var-get market)))
-    { ok: true, deposits-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, per-provider: FZ_ZEROS })
+    { ok: true, deposits-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, matched-jobs: u0, per-provider: FZ_ZEROS })
 )
 
 (define-private (fz-add-weight (v { score: uint, weight: uint }) (total uint))
@@ -887,7 +984,7 @@
 (define-private (fz-bid-step
     (id uint)
     (acc { ok: bool, links-ok: bool, results-ok: bool, committees-ok: bool, ends-ok: bool, eligible-ok: bool,
-           open: uint, queued: uint, matched: uint, pool: uint, seats: (list 9 uint) })
+           seed-ok: bool, open: uint, queued: uint, matched: uint, matches: uint, pool: uint, seats: (list 9 uint) })
   )
   (match (map-get? bids id)
     bid (let (
@@ -900,6 +997,8 @@
         (provider (match dataset d (get provider d) (get bidder bid)))
         ;; a job declined by its provider: cancelled after a match
         (declined (and (is-eq status STATUS_CANCELLED) (> (get matched-at bid) u0)))
+        ;; matched in a market larger than its committee: drawn from a seed
+        (drawn-at-random (> (get validators-at-match bid) (fz-param version "committee-size")))
       )
       {
         ok: (and (get ok acc)
@@ -934,9 +1033,21 @@
                                        (<= (len (get seats c))
                                            (fz-min (fz-param version "committee-size") (get validators-at-match bid))))
                                 true))),
+        ;; the committee of a job matched in a market larger than the committee
+        ;; exists only from the burn block after its decline window (the seed's
+        ;; Bitcoin block): never while the provider may still decline, so a
+        ;; declined one never had a committee. (Burn blocks are mined only
+        ;; between runs, so a draw made too early is still too early when the
+        ;; invariant is checked.)
+        seed-ok: (and (get seed-ok acc)
+                      (or (not drawn-at-random) (is-none committee)
+                          (and (not declined)
+                               (>= burn-block-height (+ (get matched-at bid) (fz-param version "decline-window") u1))))),
         open: (+ (get open acc) (if (or (is-eq status STATUS_QUEUED) (is-eq status STATUS_MATCHED)) amount u0)),
         queued: (+ (get queued acc) (if (is-eq status STATUS_QUEUED) u1 u0)),
         matched: (+ (get matched acc) (if (is-eq status STATUS_MATCHED) u1 u0)),
+        ;; matches that count: every match but a declined one
+        matches: (+ (get matches acc) (if (and (> (get matched-at bid) u0) (not declined)) u1 u0)),
         pool: (+ (get pool acc) (match result r (get reward-pool r) u0)),
         seats: (if (is-eq status STATUS_MATCHED)
                  (match committee c (fold fz-count-seat (get seats c) (get seats acc)) (get seats acc))
@@ -948,7 +1059,7 @@
 (define-private (fz-bids)
   (fold fz-bid-step (fz-ids-upto (get last-bid-id (var-get market)))
     { ok: true, links-ok: true, results-ok: true, committees-ok: true, ends-ok: true, eligible-ok: true,
-      open: u0, queued: u0, matched: u0, pool: u0, seats: FZ_ZEROS })
+      seed-ok: true, open: u0, queued: u0, matched: u0, matches: u0, pool: u0, seats: FZ_ZEROS })
 )
 
 (define-private (fz-enumerable)
@@ -1007,10 +1118,23 @@
   )
 )
 
-(define-private (fz-param-in-bounds (name (string-ascii 32)) (all-ok bool))
-  (and all-ok (match (map-get? parameter-bounds name)
-    b (let ((v (fz-param (fz-version) name))) (and (>= v (get min-value b)) (<= v (get max-value b))))
-    false))
+(define-private (fz-param-in-bounds (name (string-ascii 32)) (acc { version: uint, ok: bool }))
+  (merge acc { ok: (and (get ok acc) (match (map-get? parameter-bounds name)
+    b (let ((v (fz-param (get version acc) name))) (and (>= v (get min-value b)) (<= v (get max-value b))))
+    false)) })
+)
+;; Every version ever in force (the defaults, the ones installed at deploy, the
+;; executed proposals) obeys the hard bounds of get-parameter-bounds and the
+;; cross rules.
+(define-private (fz-version-ok (version uint) (all-ok bool))
+  (and all-ok
+       (match (map-get? parameter-history version)
+         p (and (is-eq (get version p) version)
+                (> (get reward-threshold p) (get slash-threshold p))
+                (< (get decline-window p) (get validation-window p))
+                (< (+ (get validator-fee-bps p) (get protocol-fee-bps p)) BPS)
+                (get ok (fold fz-param-in-bounds FZ_PARAMETER_NAMES { version: version, ok: true })))
+         false))
 )
 
 ;; The version that last changed a parameter holds the value in force, and is
@@ -1034,9 +1158,7 @@
          (is-eq (get max-bid-wait state) (get max-bid-wait p))
          (is-eq (get committee-size state) (get committee-size p))
          (is-none (map-get? parameter-history (+ (get version p) u1)))
-         (> (get reward-threshold p) (get slash-threshold p))
-         (< (+ (get validator-fee-bps p) (get protocol-fee-bps p)) BPS)
-         (fold fz-param-in-bounds FZ_PARAMETER_NAMES true)
+         (fold fz-version-ok (fz-ids-upto (get version p)) true)
          (fold fz-changed-in-ok FZ_PARAMETER_NAMES true)
          ;; version 1 is the documented defaults
          (is-eq (get protocol-fee-bps defaults) (get protocol-fee-bps FZ_DEFAULTS))
@@ -1046,16 +1168,19 @@
   )
 )
 
-(define-private (fz-tally-voter (who principal) (acc { id: uint, ends: uint, yes: uint, no: uint, locks-ok: bool }))
+(define-private (fz-tally-voter (who principal) (acc { id: uint, executable: uint, yes: uint, no: uint, locks-ok: bool }))
   (match (map-get? proposal-votes { proposal-id: (get id acc), voter: who })
     v (merge acc {
         yes: (+ (get yes acc) (if (get support v) (get weight v) u0)),
         no: (+ (get no acc) (if (get support v) u0 (get weight v))),
         locks-ok: (and (get locks-ok acc)
-                       ;; a voter's stakes stay locked until the end of the vote
-                       (>= (default-to u0 (map-get? vote-locks who)) (get ends acc))
-                       ;; no vote weighs more than the voter's power when the proposal
-                       ;; was made (recorded for proposals made from here)
+                       ;; a voter's stakes stay locked until the proposal can be
+                       ;; executed (whoever swings a vote carries its outcome)
+                       (>= (default-to u0 (map-get? vote-locks who)) (get executable acc))
+                       (is-eq (get-vote-lock who) (default-to u0 (map-get? vote-locks who)))
+                       ;; no vote weighs more than the voter's power (dataset plus
+                       ;; validator stake) when the proposal was made: stake added
+                       ;; since never counts on it (recorded for proposals made from here)
                        (match (map-get? fz-power-at-proposal { proposal-id: (get id acc), who: who })
                          power (<= (get weight v) power)
                          true)),
@@ -1063,16 +1188,22 @@
     acc)
 )
 
+(define-private (fz-bound-min (name (string-ascii 32)))
+  (default-to u0 (get min-value (map-get? parameter-bounds name)))
+)
 (define-private (fz-proposal-step (id uint) (all-ok bool))
   (and all-ok
        (match (map-get? proposals id)
          p (let ((tally (fold fz-tally-voter FZ_ACCOUNTS
-                          { id: id, ends: (get voting-ends-at p), yes: u0, no: u0, locks-ok: true })))
+                          { id: id, executable: (get executable-at p), yes: u0, no: u0, locks-ok: true })))
              (and (is-eq (get yes tally) (get yes-votes p))
                   (is-eq (get no tally) (get no-votes p))
                   (get locks-ok tally)
                   (> (get executable-at p) (get voting-ends-at p))
                   (> (get voting-ends-at p) (get created-at p))
+                  ;; every window at least its hard minimum (a day to vote, a day to object)
+                  (>= (get voting-ends-at p) (+ (get created-at p) (fz-bound-min "voting-period")))
+                  (>= (get executable-at p) (+ (get voting-ends-at p) (fz-bound-min "execution-delay") u1))
                   (<= (get base-version p) (fz-version))
                   (is-eq (get expires-at p) (+ (get executable-at p) PROPOSAL_EXECUTION_WINDOW))))
          false))
@@ -1083,7 +1214,9 @@
 )
 
 ;; Pause k of the log: pauses 1..pauses exist, each started no earlier than the
-;; one before ended, and only the last may still be running (ended-at 0).
+;; one before ended, each ended one lasted into a later burn block (one undone
+;; in the block it began is erased), and only the last may still be running
+;; (ended-at 0).
 (define-private (fz-pause-step (k uint) (acc { ok: bool, prev-end: uint }))
   (let ((state (var-get market)))
     (match (map-get? pause-log k)
@@ -1093,7 +1226,8 @@
                  (<= (get started-at pause) burn-block-height)
                  (if (is-eq (get ended-at pause) u0)
                    (is-eq k (get pauses state))
-                   (and (>= (get ended-at pause) (get started-at pause)) (<= (get ended-at pause) burn-block-height)))),
+                   ;; only pauses that lasted into a later burn block stay in the log
+                   (and (> (get ended-at pause) (get started-at pause)) (<= (get ended-at pause) burn-block-height)))),
         prev-end: (get ended-at pause),
       }
       { ok: false, prev-end: u0 }))
@@ -1152,13 +1286,15 @@
 )
 
 ;; Queued bids are exactly the queued jobs of the datasets (and the linked ones),
-;; matched bids exactly their active jobs.
+;; matched bids exactly their active jobs, matches that count exactly their
+;; matched-jobs.
 (define-read-only (invariant-queues-and-slots)
   (or (not (fz-enumerable))
       (let ((bs (fz-bids)) (ds (fz-datasets)))
         (and (get links-ok bs)
              (is-eq (get queued bs) (get queued-jobs ds))
-             (is-eq (get matched bs) (get active-jobs ds)))))
+             (is-eq (get matched bs) (get active-jobs ds))
+             (is-eq (get matches bs) (get matched-jobs ds)))))
 )
 
 ;; Every finished job was paid out once: settled bids, and only they, have one
@@ -1192,9 +1328,25 @@
 ;; Every seat on an unsettled job's committee registered before the match (its
 ;; ordinal <= the bid's registrations-at-match), and a committee has at most
 ;; committee-size of the validators of the match; what a bid recorded at its
-;; match is consistent (nothing while queued, no match during a pause).
+;; match is consistent (nothing while queued, no match during a pause); no
+;; committee drawn before its seed (see the next invariant).
 (define-read-only (invariant-committee-eligibility)
-  (or (not (fz-enumerable)) (get eligible-ok (fz-bids)))
+  (or (not (fz-enumerable)) (let ((bs (fz-bids))) (and (get eligible-ok bs) (get seed-ok bs))))
+)
+
+;; No committee of a job matched in a market larger than committee-size is
+;; drawn before the burn block matched-at + decline-window + 1, whose hash
+;; seeds it: a provider never knows its judges while it may decline the job,
+;; and a declined job of such a market never had a committee.
+(define-read-only (invariant-committee-seed)
+  (or (not (fz-enumerable)) (get seed-ok (fz-bids)))
+)
+
+;; The datasets' match counters count every match but the declined ones: a
+;; declined job leaves matched-jobs as it was before its match (it neither
+;; counts as use of the data nor restarts the stake lock).
+(define-read-only (invariant-matches-counted)
+  (or (not (fz-enumerable)) (is-eq (get matches (fz-bids)) (get matched-jobs (fz-datasets))))
 )
 
 ;; Validator stakes sum to their bucket; the active set is exactly indices
@@ -1213,16 +1365,17 @@
   (fz-parameters-ok)
 )
 
-;; Proposal tallies are the sums of their recorded votes; voters stay locked
-;; until the vote ends; no vote weighs more than its voter's power when the
-;; proposal was made.
+;; Proposal tallies are the sums of their recorded votes; a voter's lock is at
+;; least the executable-at of every proposal it voted on; no vote weighs more
+;; than its voter's power when the proposal was made; every proposal's windows
+;; are at least their hard minimums.
 (define-read-only (invariant-governance-tallies)
   (or (not (fz-enumerable)) (fz-governance-ok))
 )
 
 ;; The pause log matches the market's pauses counter and paused flag: pauses
-;; 1..pauses are logged in order, only the last may be running, and it runs
-;; exactly while the market is paused.
+;; 1..pauses are logged in order, each ended one lasted into a later burn block,
+;; only the last may be running, and it runs exactly while the market is paused.
 (define-read-only (invariant-pause-log)
   (fz-pause-log-ok)
 )
@@ -1252,7 +1405,9 @@
     (if (not (get committees-ok bs)) u9012
     (if (not (get ends-ok bs)) u9013
     (if (not (get eligible-ok bs)) u9014
-      u0))))))))))))))))
+    (if (not (get seed-ok bs)) u9016
+    (if (not (is-eq (get matches bs) (get matched-jobs ds))) u9017
+      u0))))))))))))))))))
   )
 )
 
@@ -1319,12 +1474,15 @@
 )
 
 ;; Whether a pause overlapped a matched job's commit window: the first pause
-;; after its match started by the window's close.
+;; after its match started by the window's close and lasted into a later burn
+;; block (or still lasts); one undone in the block it began excuses nobody (the
+;; contract erases it from the log, so it cannot hide a later one either).
 (define-private (fz-commit-paused (bid-id uint))
   (match (map-get? bids bid-id)
     bid (and (> (get pauses (var-get market)) (get pauses-at-match bid))
              (match (map-get? pause-log (+ (get pauses-at-match bid) u1))
-               pause (<= (get started-at pause) (fz-commit-closes bid-id))
+               pause (and (<= (get started-at pause) (fz-commit-closes bid-id))
+                          (or (is-eq (get ended-at pause) u0) (> (get ended-at pause) (get started-at pause))))
                false))
     false)
 )
@@ -1466,6 +1624,53 @@
 ;; Property tests (`rv ... test`), one per public function
 ;; ---------------------------------------------------------------------------
 
+;; The caller's governance position on the proposals still taking votes, taken
+;; before a dataset-stake increase: their ids, its dataset weight on each, and
+;; the floor that weight is held to (none: the whole stake counts).
+(define-private (fz-my-dataset-weight (id uint)) (fz-dataset-weight-on tx-sender id))
+(define-private (fz-my-floor (id uint)) (fz-floor-on tx-sender id))
+(define-private (fz-votes-position)
+  (let ((ids (filter fz-open-proposal (fz-ids-upto (get last-proposal-id (var-get market))))))
+    { ids: ids, weights: (map fz-my-dataset-weight ids), floors: (map fz-my-floor ids), stake: (fz-provider-stake tx-sender) })
+)
+(define-private (fz-growth-step
+    (id uint)
+    (acc { weights: (list 1000 uint), floors: (list 1000 (optional uint)), stake: uint, i: uint, code: uint })
+  )
+  (let (
+      (before (default-to u0 (element-at? (get weights acc) (get i acc))))
+      (floor (default-to none (element-at? (get floors acc) (get i acc))))
+      (after (fz-my-dataset-weight id))
+    )
+    (merge acc {
+      i: (+ (get i acc) u1),
+      code: (if (> (get code acc) u0) (get code acc)
+              (match floor
+                f (if (>= (get stake acc) f)
+                    ;; the stake had not fallen under the floor: the increase adds nothing
+                    (if (<= after before) u0 u1)
+                    ;; it had (a slash or a withdrawal since the proposal): the weight
+                    ;; may climb back, never above the floor (the stake held before
+                    ;; the proposal, or less)
+                    (if (<= after f) u0 u2))
+                ;; the whole stake counted: it still counts, unchanged
+                (if (is-eq after before) u0 u3))),
+    }))
+)
+;; After an increase: stake added never counts on a proposal made before it
+;; (see fz-growth-step; u0 = held), and the increase opened or continued the run
+;; of the last proposal id.
+(define-private (fz-increase-code
+    (position { ids: (list 1000 uint), weights: (list 1000 uint), floors: (list 1000 (optional uint)), stake: uint })
+  )
+  (let ((growth (get code (fold fz-growth-step (get ids position)
+                  { weights: (get weights position), floors: (get floors position), stake: (get stake position),
+                    i: u0, code: u0 }))))
+    (if (> growth u0) growth
+      (if (not (is-eq (get run-proposal (map-get? provider-stakes tx-sender)) (some (get last-proposal-id (var-get market))))) u4
+        u0)))
+)
+
 ;; A dataset just registered by the caller: exactly the stake moved into the
 ;; dataset-stakes bucket, the record holds the terms, the provider's stake grew.
 (define-private (fz-registered-code
@@ -1477,13 +1682,14 @@
     (capacity uint)
     (before { contract: uint, who: uint, totals: { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
                                                    unclaimed-rewards: uint, treasury: uint, surplus: uint } })
-    (power-before uint)
+    (position { ids: (list 1000 uint), weights: (list 1000 uint), floors: (list 1000 (optional uint)), stake: uint })
   )
   (let (
       (after (fz-snapshot tx-sender))
       (d (unwrap! (map-get? datasets id) u1))
       (tb (get totals before))
       (held (unwrap! (map-get? provider-stakes tx-sender) u9))
+      (growth (fz-increase-code position))
     )
     (if (not (is-eq id next-id)) u2
     (if (not (is-eq (+ (get who after) stake) (get who before))) u3
@@ -1493,18 +1699,23 @@
                   (is-eq (get metadata-uri d) uri) (is-eq (get price-per-block d) price)
                   (is-eq (get max-concurrent-jobs d) capacity) (is-eq (get queued-jobs d) u0)
                   (is-eq (get active-jobs d) u0) (is-eq (get registered-at d) burn-block-height))) u6
-    (if (not (is-eq (get stake held) (+ power-before stake))) u7
+    (if (not (is-eq (get stake held) (+ (get stake position) stake))) u7
     ;; the new stake does not vote on proposals made before it
-    (if (not (is-eq (get grown-after-proposal held) (get last-proposal-id (var-get market)))) u8
+    (if (> growth u0) (+ u10 growth)
       u0)))))))
   )
 )
 
-;; A URI for a register call: one time in four the random argument, one in four
-;; any of FZ_URIS (valid or not), else a valid one.
+;; A URI for a register call: one time in six the random argument, one in six
+;; the random argument after a valid scheme (any character the fuzzer draws
+;; meets the RFC 3986 rule), one in three any of FZ_URIS (valid or not), else a
+;; valid one.
 (define-private (fz-pick-uri (seed uint) (random (string-ascii 256)))
-  (if (is-eq (mod seed u4) u0) random
-    (if (is-eq (mod seed u4) u1) (fz-uri (/ seed u4)) "ipfs://fuzz"))
+  (if (is-eq (mod seed u6) u0) random
+    (if (is-eq (mod seed u6) u1)
+      (default-to "ipfs://fuzz"
+        (as-max-len? (concat "ipfs://" (default-to "" (slice? random u0 (fz-min (len random) u249)))) u256))
+      (if (< (mod seed u6) u4) (fz-uri (/ seed u6)) "ipfs://fuzz")))
 )
 ;; A stake: one time in 29 just under the minimum, else the minimum and more.
 (define-private (fz-register-stake (seed uint))
@@ -1527,11 +1738,11 @@
                       (if (> stake (stx-get-balance tx-sender)) u104 u0)))))
       (before (fz-snapshot tx-sender))
       (next-id (+ (get last-dataset-id (var-get market)) u1))
-      (power-before (fz-provider-stake tx-sender))
+      (position (fz-votes-position))
     )
     (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) (ok false))
     (match (register-dataset stake uri)
-      id (let ((code (fz-registered-code id next-id stake uri u0 u1 before power-before)))
+      id (let ((code (fz-registered-code id next-id stake uri u0 u1 before position)))
         (asserts! (is-eq expected u0) (err u10101))
         (asserts! (is-eq code u0) (err (+ u10110 code)))
         (map-set fz-deposits id stake)
@@ -1560,11 +1771,11 @@
                           (if (> stake (stx-get-balance tx-sender)) u104 u0)))))))
       (before (fz-snapshot tx-sender))
       (next-id (+ (get last-dataset-id (var-get market)) u1))
-      (power-before (fz-provider-stake tx-sender))
+      (position (fz-votes-position))
     )
     (asserts! (< (get last-dataset-id (var-get market)) FZ_CREATE_CAP) (ok false))
     (match (register-dataset-with-terms stake uri price capacity)
-      id (let ((code (fz-registered-code id next-id stake uri price capacity before power-before)))
+      id (let ((code (fz-registered-code id next-id stake uri price capacity before position)))
         (asserts! (is-eq expected u0) (err u12301))
         (asserts! (is-eq code u0) (err (+ u12310 code)))
         (map-set fz-deposits id stake)
@@ -1580,7 +1791,9 @@
 ;; stake (queue heads the top-up reopens may be refunded); zero, a retired
 ;; dataset, or an amount the caller cannot pay (up to max uint: the transfer
 ;; comes before any sum) is refused with its own error. The added stake never
-;; votes on a proposal made before it.
+;; votes on a proposal made before it: on every proposal still taking votes the
+;; caller weighs what it did before (up to the stake it held before the
+;; proposal if a slash or a withdrawal had taken it under that).
 (define-public (test-add-dataset-stake (pick uint) (amount-seed uint))
   (match (fz-pick-my-dataset pick)
     dataset-id (let (
@@ -1594,8 +1807,7 @@
         (before (fz-snapshot tx-sender))
         (expired-before (get expired (fz-expired tx-sender)))
         (power-before (fz-provider-stake tx-sender))
-        (last-proposal (get last-proposal-id (var-get market)))
-        (weight-before (fz-power-on tx-sender last-proposal))
+        (position (fz-votes-position))
       )
       (match (add-dataset-stake dataset-id amount)
         new-stake (let (
@@ -1612,11 +1824,10 @@
                                                           escrowed-bids: (- (get escrowed-bids tb) refunded) }))
                     (err u10207))
           (asserts! (is-eq (fz-provider-stake tx-sender) (+ power-before amount)) (err u10208))
-          ;; flash-stake defence: on the latest proposal, if still open, the caller weighs no more than before
-          (asserts! (or (is-eq last-proposal u0)
-                        (match (map-get? proposals last-proposal) p (> burn-block-height (get voting-ends-at p)) true)
-                        (<= (fz-power-on tx-sender last-proposal) weight-before))
-                    (err u10210))
+          ;; flash-stake defence: on every proposal still taking votes the top-up
+          ;; adds nothing to the caller's weight (see fz-growth-step)
+          (let ((growth (fz-increase-code position)))
+            (asserts! (is-eq growth u0) (err (+ u10220 growth))))
           (match (map-get? fz-deposits dataset-id) deposited (map-set fz-deposits dataset-id (+ deposited amount)) false)
           (fz-done))
         code (begin
@@ -1704,8 +1915,9 @@
 )
 
 ;; 04 withdraw-dataset-stake: succeeds exactly when the rules allow it (active,
-;; or retired with a stake; no job running or queued, no live governance vote,
-;; and validated, never used, or idle for stake-lock-blocks) and then pays
+;; or retired with a stake; no job running or queued; no vote lock, i.e. every
+;; proposal the provider voted on executable; and validated, never used (a
+;; declined job is no use), or idle for stake-lock-blocks) and then pays
 ;; exactly the stake and closes it; a withdrawn dataset is refused.
 (define-public (test-withdraw-dataset-stake (pick uint))
   (match (fz-pick-my-dataset pick)
@@ -1982,10 +2194,13 @@
 ;; 25 decline-job: the provider refuses a matched job within decline-window
 ;; blocks of the match and before any vote: the bidder is refunded in full,
 ;; nothing is slashed, no seat is penalized, the job is cancelled and its slot
-;; goes to the queue; it cannot be declined twice. Refused with its own error
-;; for another's job, after the window, or once a vote was committed. When the
-;; caller has no declinable job, it first matches the head of one of its queues
-;; (by opening a slot) and declines that.
+;; goes to the queue; it does not count as a match (matched-jobs as before the
+;; match, last-settled-at unchanged: the stake lock is not restarted); it
+;; cannot be declined twice. In a market larger than the committee no
+;; committee exists while it can be declined (the seed comes after the window).
+;; Refused with its own error for another's job, after the window, or once a
+;; vote was committed. When the caller has no declinable job, it first matches
+;; the head of one of its queues (by opening a slot) and declines that.
 (define-public (test-decline-job (pick uint) (seed uint))
   (let (
       (late (fz-pick (filter fz-not-declinable (fz-ids-upto (get last-bid-id (var-get market)))) seed))
@@ -2019,13 +2234,21 @@
             )
             (asserts! (is-eq refund (get amount bid)) (err u12507))
             (asserts! (is-eq code u0) (err (+ u12550 code)))
-            ;; the committee stays as it was (no vote), every seat freed without penalty
+            ;; the committee stays as it was (no vote), every seat freed without penalty;
+            ;; drawn from a seed, there is none yet
             (asserts! (is-eq (map-get? committees bid-id) committee) (err u12508))
+            (asserts! (or (is-none committee) (not (fz-drawn-at-random bid-id))) (err u12514))
             (asserts! (is-eq (fz-stakes) stakes) (err u12509))
-            ;; its slot was freed (and perhaps taken by the next queued bid)
-            (asserts! (is-eq (+ (get active-jobs d-after) u1)
-                             (+ (get active-jobs d) (- (get matched-jobs d-after) (get matched-jobs d))))
+            ;; its slot was freed (and perhaps taken by the next queued bid), and
+            ;; the job no longer counts as a match: matched-jobs lost it as
+            ;; active-jobs did (each match the freed slot made adds to both)
+            (asserts! (and (<= (+ (get active-jobs d-after) u1) (+ (get active-jobs d) (get queued-jobs d)))
+                           (<= (get active-jobs d) (+ (get active-jobs d-after) u1))
+                           (is-eq (+ (get matched-jobs d-after) (get active-jobs d))
+                                  (+ (get matched-jobs d) (get active-jobs d-after))))
                       (err u12510))
+            ;; ... nor restarts the stake lock
+            (asserts! (is-eq (get last-settled-at d-after) (get last-settled-at d)) (err u12513))
             (asserts! (and (is-eq (get stake d-after) (get stake d)) (is-eq (get validations d-after) (get validations d)))
                       (err u12511))
             (asserts! (is-eq (match (decline-job bid-id) x u0 e e) u503) (err u12512))
@@ -2117,7 +2340,7 @@
 )
 
 ;; 11 withdraw-validator-stake: only after the exit, the unbonding window, every
-;; seat settled and every governance vote over; pays exactly the stake.
+;; seat settled and every proposal it voted on executable; pays exactly the stake.
 (define-public (test-withdraw-validator-stake)
   (let (
       (record (map-get? validators tx-sender))
@@ -2158,19 +2381,26 @@
 ;; seats, all active validators registered before the match, no party, each
 ;; seat weighing its stake now; no STX moved; refused while paused or after the
 ;; commit phase; a market that fit in one committee at the match needs no seed
-;; (and, having seated nobody then, finds nobody now).
+;; (and, having seated nobody then, finds nobody now); a larger one waits for
+;; its seed (SEED_NOT_READY, and get-committee-seed none) until the burn block
+;; matched-at + decline-window + 1, the first one the provider cannot decline in.
 (define-public (test-draw-committee (pick uint))
   (match (fz-pick-undrawn-bid pick)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11201)))
         (size (fz-param (get parameter-version bid) "committee-size"))
         (n (get validators-at-match bid))
-        (expected (if (get paused (var-get market)) u102 (if (> burn-block-height (fz-commit-closes bid-id)) u504 u0)))
+        (expected (if (get paused (var-get market)) u102
+                    (if (> burn-block-height (fz-commit-closes bid-id)) u504
+                      (if (fz-seed-pending bid-id) u508 u0))))
         (before (fz-snapshot tx-sender))
       )
+      ;; no seed while its burn block is to come
+      (asserts! (or (not (fz-seed-pending bid-id)) (is-none (get-committee-seed bid-id))) (err u11213))
       (match (draw-committee bid-id)
         seats (let ((c (unwrap! (map-get? committees bid-id) (err u11202))))
           (asserts! (is-eq expected u0) (err u11203))
+          (asserts! (is-some (get-committee-seed bid-id)) (err u11214))
           (asserts! (is-eq seats (get seats c)) (err u11204))
           (asserts! (and (> (len seats) u0) (<= (len seats) (fz-min size n))) (err u11205))
           (asserts! (fold fz-seat-was-active seats true) (err u11206))
@@ -2182,9 +2412,10 @@
           (fz-done))
         code (begin
           (asserts! (if (is-eq expected u0)
-                      (or (is-eq code u509) (and (is-eq code u508) (> n size)))
+                      (or (is-eq code u509) (and (is-eq code u508) (fz-seed-may-be-missing bid-id)))
                       (is-eq code expected))
                     (err u11209))
+          (asserts! (is-none (map-get? committees bid-id)) (err u11215))
           (ok false))))
     (ok false)
   )
@@ -2217,6 +2448,7 @@
             (seat (unwrap! (index-of? (get seats c) tx-sender) (err u11307)))
           )
           (asserts! (is-eq expected u0) (err u11305))
+          (asserts! (not (fz-seed-pending bid-id)) (err u11313))
           (asserts! (and (is-eq (get commitment v) commitment) (not (get revealed v)) (not (get claimed v))
                          (is-eq (some (get weight v)) (element-at? (get weights c) seat)))
                     (err u11306))
@@ -2227,9 +2459,13 @@
           (fz-done))
         code (begin
           (asserts! (if (is-eq expected u0)
-                      (or (is-eq code u506) (is-eq code u508) (is-eq code u509))
+                      (or (is-eq code u506) (is-eq code u509) (and (is-eq code u508) (fz-seed-may-be-missing bid-id)))
                       (is-eq code expected))
                     (err u11310))
+          ;; a committee waiting for its seed is never drawn by a vote
+          (asserts! (or (not (is-eq expected u0)) (not (fz-seed-pending bid-id)) (is-some (map-get? committees bid-id))
+                        (is-eq code u508))
+                    (err u11312))
           (ok false))))
     (ok false)
   )
@@ -2355,6 +2591,7 @@
             (code (fz-settlement-code bid-id (get stake d) before expired-before stakes))
           )
           (asserts! (is-eq expected u0) (err u11506))
+          (asserts! (not (fz-seed-pending bid-id)) (err u11512))
           (asserts! (and done (is-eq (len (get seats c)) u1) (is-eq (get final-score r) score)
                          (is-eq (get total-weight c) (get revealed-weight c)))
                     (err u11507))
@@ -2362,9 +2599,12 @@
           (fz-done))
         code (let ((c committee-before))
           (asserts! (if (is-eq expected u0)
-                      (or (is-eq code u506) (is-eq code u507) (is-eq code u508) (is-eq code u509))
+                      (or (is-eq code u506) (is-eq code u507) (is-eq code u509)
+                          (and (is-eq code u508) (is-none c) (fz-seed-may-be-missing bid-id)))
                       (is-eq code expected))
                     (err u11508))
+          (asserts! (or (not (is-eq expected u0)) (is-some c) (not (fz-seed-pending bid-id)) (is-eq code u508))
+                    (err u11511))
           ;; COMMIT_REQUIRED for a seat of a committee of several (drawn before, or by
           ;; this call and then undone with it); no vote, no STX moved
           (asserts! (match c
@@ -2460,12 +2700,16 @@
   )
 )
 
-;; Room for a proposal: one takes votes at a time, so that votes gather on it
-;; and some reach quorum (proposals on one parameter still overlap: one can be
-;; made while another waits for its execution).
+;; Room for a proposal: one at a time, from its creation to its executable-at,
+;; so that votes gather on it and some reach quorum, and so that the vote locks
+;; (until executable-at) lapse before the next one takes votes: otherwise the
+;; voters' stakes would never leave the contract in a campaign.
+(define-private (fz-not-executable-yet (id uint))
+  (match (map-get? proposals id) p (< burn-block-height (get executable-at p)) false)
+)
 (define-private (fz-room-for-proposal)
   (and (< (get last-proposal-id (var-get market)) FZ_CREATE_CAP)
-       (is-eq (len (filter fz-open-proposal (fz-ids-upto (get last-proposal-id (var-get market))))) u0))
+       (is-eq (len (filter fz-not-executable-yet (fz-ids-upto (get last-proposal-id (var-get market))))) u0))
 )
 
 ;; Records each account's voting power when a proposal is made from here.
@@ -2474,8 +2718,9 @@
 )
 
 ;; 18 propose-parameter-change: needs proposal-threshold of stake; the value must
-;; sit in the parameter's bounds and keep the cross rules; stores the schedule
-;; and the parameter version it was made under.
+;; sit in the parameter's bounds and keep the cross rules (thresholds, a decline
+;; window under the validation window, fees); stores the schedule and the
+;; parameter version it was made under.
 (define-public (test-propose-parameter-change (name-seed uint) (value-seed uint))
   (let (
       (params (get-parameters))
@@ -2486,14 +2731,27 @@
                   (if (> value (get max-value bounds)) u702
                     (if (or (and (is-eq name "reward-threshold") (<= value (get slash-threshold params)))
                             (and (is-eq name "slash-threshold") (>= value (get reward-threshold params)))) u703
-                      (if (or (and (is-eq name "validator-fee-bps") (>= (+ value (get protocol-fee-bps params)) BPS))
-                              (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
-                        u0)))))
+                      (if (fz-windows-cross name value (get version params)) u716
+                        (if (or (and (is-eq name "validator-fee-bps") (>= (+ value (get protocol-fee-bps params)) BPS))
+                                (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
+                          u0))))))
       (before (fz-snapshot tx-sender))
       (next-id (+ (get last-proposal-id (var-get market)) u1))
       (powers (map fz-power FZ_ACCOUNTS))
+      (below (< (fz-power tx-sender) (get proposal-threshold params)))
     )
-    (asserts! (fz-room-for-proposal) (ok false))
+    ;; the windows rule, probed on every call: a decline window as long as the
+    ;; validation window, or a validation window as short as the decline window,
+    ;; is refused (or out of bounds) and leaves no proposal
+    (asserts! (is-eq (match (propose-parameter-change "decline-window" (get validation-window params)) x u0 e e)
+                     (if below u705 (if (> (get validation-window params) u1008) u702 u716)))
+              (err u11809))
+    (asserts! (is-eq (match (propose-parameter-change "validation-window" (get decline-window params)) x u0 e e)
+                     (if below u705 (if (is-eq (get decline-window params) u0) u702 u716)))
+              (err u11810))
+    (asserts! (is-eq (+ (get last-proposal-id (var-get market)) u1) next-id) (err u11811))
+    ;; a refusal changes nothing, room for a proposal or not
+    (asserts! (or (fz-room-for-proposal) (not (is-eq expected u0))) (ok false))
     (match (propose-parameter-change name value)
       id (let (
           (p (unwrap! (map-get? proposals id) (err u11802)))
@@ -2519,21 +2777,35 @@
   )
 )
 
+;; Two votes in three are yes (the fuzzer's bool, or yes one time in three when
+;; it says no), so that some proposals pass and get executed.
+(define-private (fz-support (pick uint) (random-support bool))
+  (or random-support (is-eq (mod pick u3) u0))
+)
+
 ;; 19 vote-on-proposal: once per principal, during the voting period, with the
 ;; stake it held before the proposal (stake added since does not count; a
 ;; validator registered since does not vote), never more than its power when
-;; the proposal was made; locks its stakes until the vote ends.
-(define-public (test-vote-on-proposal (pick uint) (support bool))
+;; the proposal was made, exactly what get-proposal-voting-power said (u0 for
+;; a proposal that does not exist); locks its stakes until the proposal's
+;; executable-at (or a later lock it had).
+(define-public (test-vote-on-proposal (pick uint) (random-support bool))
+  (let ((support (fz-support pick random-support)))
   (match (fz-pick-proposal-where pick true)
     proposal-id (let (
         (p (unwrap! (map-get? proposals proposal-id) (err u11901)))
         (power (fz-power-on tx-sender proposal-id))
+        (quoted (get-proposal-voting-power proposal-id tx-sender))
         (lock-before (default-to u0 (map-get? vote-locks tx-sender)))
         (expected (if (> burn-block-height (get voting-ends-at p)) u708
                     (if (is-some (map-get? proposal-votes { proposal-id: proposal-id, voter: tx-sender })) u707
                       (if (is-eq power u0) u706 u0))))
         (before (fz-snapshot tx-sender))
       )
+      (asserts! (is-eq quoted power) (err u11912))
+      (asserts! (and (is-eq (get-proposal-voting-power u0 tx-sender) u0)
+                     (is-eq (get-proposal-voting-power (+ (get last-proposal-id (var-get market)) u1) tx-sender) u0))
+                (err u11913))
       (match (vote-on-proposal proposal-id support)
         weight (let ((p-after (unwrap! (map-get? proposals proposal-id) (err u11902))))
           (asserts! (is-eq expected u0) (err u11903))
@@ -2546,7 +2818,16 @@
                                               { yes-votes: (+ (get yes-votes p) weight), no-votes: (get no-votes p) }
                                               { yes-votes: (get yes-votes p), no-votes: (+ (get no-votes p) weight) })))
                     (err u11905))
-          (asserts! (is-eq (map-get? vote-locks tx-sender) (some (fz-max lock-before (get voting-ends-at p)))) (err u11906))
+          (asserts! (is-eq (map-get? vote-locks tx-sender) (some (fz-max lock-before (get executable-at p)))) (err u11906))
+          ;; locked through executable-at: no stake of the voter's leaves before then
+          (asserts! (is-eq (get-vote-lock tx-sender) (fz-max lock-before (get executable-at p))) (err u11914))
+          (asserts! (is-eq (match (withdraw-validator-stake) x u0 e e)
+                           (match (map-get? validators tx-sender)
+                             v (if (get active v) u404
+                                 (if (< burn-block-height (+ (get exit-requested-at v) (get validator-unbonding-blocks (get-parameters)))) u405
+                                   (if (> (get open-seats v) u0) u406 u714)))
+                             u400))
+                    (err u11915))
           (asserts! (is-eq (map-get? proposal-votes { proposal-id: proposal-id, voter: tx-sender }) (some { support: support, weight: weight }))
                     (err u11907))
           (asserts! (is-eq (match (vote-on-proposal proposal-id support) again u0 e e) u707) (err u11908))
@@ -2554,6 +2835,7 @@
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u11910)) (ok false))))
     (ok false)
+  )
   )
 )
 
@@ -2587,9 +2869,10 @@
                             (if (> (default-to u0 (map-get? parameter-changed-in name)) (get base-version p)) u715
                               (if (or (and (is-eq name "reward-threshold") (<= value (get slash-threshold params)))
                                       (and (is-eq name "slash-threshold") (>= value (get reward-threshold params)))) u703
-                                (if (or (and (is-eq name "validator-fee-bps") (>= (+ value (get protocol-fee-bps params)) BPS))
-                                        (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
-                                  u0)))))))))
+                                (if (fz-windows-cross name value (get version params)) u716
+                                  (if (or (and (is-eq name "validator-fee-bps") (>= (+ value (get protocol-fee-bps params)) BPS))
+                                          (and (is-eq name "protocol-fee-bps") (>= (+ value (get validator-fee-bps params)) BPS))) u704
+                                    u0))))))))))
         (before (fz-snapshot tx-sender))
       )
       (match (execute-proposal proposal-id)
@@ -2611,12 +2894,14 @@
 )
 
 ;; 21 set-paused: owner only. Starting a pause logs it (pauses + 1, started
-;; now, still running), ending one logs when it ended, repeating the state
-;; changes nothing. When the market is paused the owner resumes it; otherwise
-;; one call in eight starts a lasting pause and the others a pause that ends in
-;; the same block (still a pause of every running job's commit window), so
-;; that the market is mostly open. A refused non-owner call is the owner-only
-;; property holding: it passes too.
+;; now, still running), ending one logs when it ended, unless it began in the
+;; same burn block: it kept nobody from committing and is erased (pauses - 1,
+;; no log entry), so it neither excuses a silent seat nor hides a later pause;
+;; repeating the state changes nothing. When the market is paused the owner
+;; resumes it; otherwise one call in eight starts a lasting pause and the
+;; others a pause that ends in the same block, so that the market is mostly
+;; open. A refused non-owner call is the owner-only property holding: it passes
+;; too.
 (define-private (fz-set-paused-code (pause bool))
   (let (
       (state (var-get market))
@@ -2625,17 +2910,24 @@
       (last (map-get? pause-log n))
     )
     (if (not (is-eq (set-paused pause) (ok true))) u1
-      (let ((after (var-get market)))
+      (let (
+          (after (var-get market))
+          ;; a pause ended in the burn block it began kept nobody from committing:
+          ;; it is erased from the log (and from the count)
+          (erased (and was-paused (not pause) (match last l (is-eq (get started-at l) burn-block-height) false)))
+        )
         (if (not (is-eq (get paused after) pause)) u2
         (if (not (is-eq (merge after { paused: was-paused, pauses: n }) state)) u3
         (if (not (if (and pause (not was-paused))
                    (and (is-eq (get pauses after) (+ n u1))
                         (is-eq (map-get? pause-log (+ n u1)) (some { started-at: burn-block-height, ended-at: u0 })))
-                   (and (is-eq (get pauses after) n)
-                        (is-eq (map-get? pause-log n)
-                               (if (and was-paused (not pause))
-                                 (match last l (some (merge l { ended-at: burn-block-height })) none)
-                                 last))))) u4
+                   (if erased
+                     (and (is-eq (get pauses after) (- n u1)) (is-none (map-get? pause-log n)))
+                     (and (is-eq (get pauses after) n)
+                          (is-eq (map-get? pause-log n)
+                                 (if (and was-paused (not pause))
+                                   (match last l (some (merge l { ended-at: burn-block-height })) none)
+                                   last)))))) u4
           u0))))))
 )
 (define-public (test-set-paused (seed uint))
@@ -2825,7 +3117,7 @@
     bid-id (match (map-get? fz-secrets { bid-id: bid-id, validator: tx-sender })
       secret (reveal-validation-result bid-id (get score secret) (get salt secret))
       FZ_NO_TARGET)
-    (match (fz-pick-votable-bid pick)
+    (match (fz-pick-ready-votable-bid pick)
       bid-id (let (
           (score (fz-score score-seed))
           (salt (fz-salt salt-seed))
@@ -2856,7 +3148,7 @@
 )
 
 (define-public (drive-commit-validation-result (pick uint) (score-seed uint) (salt-seed uint))
-  (match (fz-pick-votable-bid pick)
+  (match (fz-pick-ready-votable-bid pick)
     bid-id (let ((score (fz-score score-seed)) (salt (fz-salt salt-seed)))
       (try! (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender)))
       (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
@@ -2873,7 +3165,7 @@
 )
 
 (define-public (drive-submit-validation-result (pick uint) (score-seed uint))
-  (match (fz-pick-votable-bid pick)
+  (match (fz-pick-ready-votable-bid pick)
     bid-id (match (map-get? bids bid-id)
       bid (submit-validation-result (get dataset-id bid) bid-id (fz-score score-seed))
       FZ_NO_TARGET)
@@ -2900,7 +3192,7 @@
 
 (define-public (drive-vote-on-proposal (pick uint) (support bool))
   (match (fz-pick-proposal-where pick true)
-    proposal-id (begin (try! (vote-on-proposal proposal-id support)) (ok true))
+    proposal-id (begin (try! (vote-on-proposal proposal-id (fz-support pick support))) (ok true))
     FZ_NO_TARGET)
 )
 
