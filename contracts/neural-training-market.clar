@@ -1065,17 +1065,25 @@
       (stake (get stake held))
       (prior-closed (> now (get prior-open-until held)))
     )
+    ;; stake only falls between increases, so the stake held just before this one
+    ;; is the lowest since the last: every floor is capped by it, and a floor
+    ;; stays what was held without a break since before its proposals
     (map-set provider-stakes provider
       (if (is-eq last-proposal-id (get run-proposal held))
         ;; no proposal since the last increase: the same run
-        (merge held { stake: (+ stake amount), run-open-until: votes-open-until })
+        (merge held {
+          stake: (+ stake amount),
+          run-floor: (min-of (get run-floor held) stake),
+          run-open-until: votes-open-until,
+          prior-floor: (min-of (get prior-floor held) stake),
+        })
         {
           stake: (+ stake amount),
           run-proposal: last-proposal-id,
           run-floor: stake,
           run-open-until: votes-open-until,
           prior-proposal: (get run-proposal held),
-          prior-floor: (if prior-closed (get run-floor held) (min-of (get prior-floor held) (get run-floor held))),
+          prior-floor: (min-of stake (if prior-closed (get run-floor held) (min-of (get prior-floor held) (get run-floor held)))),
           prior-open-until: (get run-open-until held),
         }))
   )

@@ -1057,6 +1057,26 @@ describe("vote-on-proposal", () => {
       expect(voteOn(provider, p3, false).result).toBeOk(Cl.uint(3_000_000));
     });
 
+    it("stake withdrawn after a proposal and replaced by new stake does not count again: a floor is what was held without a break", () => {
+      // 3,000,000 held when P1 is made (dataset 1 + dataset 2)
+      stakedProvider(); // dataset 1: 1,000,000
+      expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(2));
+      stakedProvider(provider2); // dataset 3, the proposer
+      const p1 = proposed(provider2, "committee-size", 3);
+      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      // a 1 micro-STX top-up starts the run on P1 with floor 3,000,000
+      expect(addStake(provider, 1, 1n).result).toBeOk(Cl.uint(1_000_001));
+      expect(providerStake(provider)).toEqual(stakeRecord(3_000_001n, [1n, 3_000_000n, e1], [0n, 0n, 0n]));
+      // dataset 2 leaves (the provider has not voted yet, so nothing is locked)
+      expect(withdrawStake(provider, 2).result).toBeOk(Cl.uint(2_000_000));
+      expect(proposalPower(p1, provider)).toBe(1_000_001n);
+      // 2,000,000 of new stake in the same run: the floor falls to the 1,000,001 held just before
+      expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(4));
+      expect(providerStake(provider)).toEqual(stakeRecord(3_000_001n, [1n, 1_000_001n, e1], [0n, 0n, 0n]));
+      expect(proposalPower(p1, provider)).toBe(1_000_001n);
+      expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_001));
+    });
+
     it("increases with no proposal between them are one run: its floor stays the stake before its first increase", () => {
       stakedProvider(); // dataset 1: 1,000,000, before any proposal
       expect(providerStake(provider)).toEqual(stakeRecord(1_000_000n, [0n, 0n, 0n], [0n, 0n, 0n]));
