@@ -25,6 +25,9 @@
 
 (define-constant BPS u10000)
 (define-constant MAX_SCORE u100)
+;; The reserved vote on a verified job: its evaluation set was revealed but its
+;; bytes cannot be fetched. A median of it settles the job as a bidder default.
+(define-constant SCORE_UNAVAILABLE u101)
 ;; Upper bound on a job's committee: every fold over its seats is bounded by it.
 (define-constant MAX_COMMITTEE_SIZE u10)
 (define-constant SEAT_NUMBERS (list u0 u1 u2 u3 u4 u5 u6 u7 u8 u9))
@@ -54,6 +57,13 @@
 (define-constant STATUS_CANCELLED u4)
 (define-constant STATUS_EXPIRED u5)
 
+;; Where a matched job stands now (job-timeline): still running, or due to end
+;; by a missed delivery, by a bidder default, or after its validation windows.
+(define-constant STAGE_RUNNING u0)
+(define-constant STAGE_MISSED u1)
+(define-constant STAGE_DEFAULTED u2)
+(define-constant STAGE_ENDED u3)
+
 ;; Validation outcome
 (define-constant OUTCOME_REWARDED u1)
 (define-constant OUTCOME_PARTIAL u2)
@@ -63,6 +73,11 @@
 ;; refunded: the median fell below the slash threshold without a strict majority
 ;; of the committee's stake voting there
 (define-constant OUTCOME_NO_MAJORITY u5)
+;; a verified job's model was not delivered by the deadline: refunded, stake slashed
+(define-constant OUTCOME_NOT_DELIVERED u6)
+;; a verified job's bidder did not reveal its evaluation set in time (or the
+;; committee found it unavailable): the provider is paid in full, no slash
+(define-constant OUTCOME_BIDDER_DEFAULT u7)
 
 ;; 1xx: caller and contract state
 (define-constant ERR_NOT_AUTHORIZED (err u100))
@@ -99,6 +114,14 @@
 (define-constant ERR_DEADLINE_TOO_FAR (err u311))
 (define-constant ERR_DECLINE_CLOSED (err u312))
 (define-constant ERR_VALIDATION_STARTED (err u313))
+(define-constant ERR_NOT_VERIFIED_JOB (err u314))
+(define-constant ERR_ALREADY_DELIVERED (err u315))
+(define-constant ERR_DELIVERY_CLOSED (err u316))
+(define-constant ERR_NOT_DELIVERED (err u317))
+(define-constant ERR_EVAL_ALREADY_REVEALED (err u318))
+(define-constant ERR_EVAL_REVEAL_CLOSED (err u319))
+(define-constant ERR_EVAL_COMMITMENT_MISMATCH (err u320))
+(define-constant ERR_MODEL_DELIVERED (err u321))
 
 ;; 4xx: validators
 (define-constant ERR_VALIDATOR_NOT_FOUND (err u400))
@@ -128,6 +151,7 @@
 (define-constant ERR_COMMITMENT_MISMATCH (err u515))
 (define-constant ERR_NOT_READY_TO_FINALIZE (err u516))
 (define-constant ERR_INVALID_SALT (err u517))
+(define-constant ERR_EVALUATION_NOT_REVEALED (err u518))
 
 ;; 6xx: rewards
 (define-constant ERR_JOB_NOT_FINALIZED (err u600))
@@ -175,6 +199,8 @@
   max-computation-duration: u4320,
   max-bid-wait: u4320,
   decline-window: u6,
+  eval-reveal-window: u144,
+  non-delivery-slash-bps: u1000,
   stake-lock-blocks: u4320,
   validation-window: u144,
   reveal-window: u144,
@@ -202,6 +228,8 @@
   max-computation-duration: uint,
   max-bid-wait: uint,
   decline-window: uint,
+  eval-reveal-window: uint,
+  non-delivery-slash-bps: uint,
   stake-lock-blocks: uint,
   validation-window: uint,
   reveal-window: uint,
@@ -236,6 +264,10 @@
 (map-set parameter-bounds "max-bid-wait" { min-value: u1, max-value: u52560 })
 ;; 0 lets a provider decline only in the block of the match
 (map-set parameter-bounds "decline-window" { min-value: u0, max-value: u1008 })
+;; how long a verified job's bidder has, after the delivery, to reveal its evaluation set
+(map-set parameter-bounds "eval-reveal-window" { min-value: u1, max-value: u4320 })
+;; what a missed delivery costs the dataset's stake (capped at the bid's amount)
+(map-set parameter-bounds "non-delivery-slash-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "stake-lock-blocks" { min-value: u1, max-value: u52560 })
 (map-set parameter-bounds "validation-window" { min-value: u1, max-value: u4320 })
 (map-set parameter-bounds "reveal-window" { min-value: u1, max-value: u4320 })
@@ -346,6 +378,7 @@
   validations: uint,
   passed-validations: uint,
   score-sum: uint,
+  non-deliveries: uint,
   last-settled-at: uint,
   registered-at: uint,
   active: bool,
@@ -359,6 +392,9 @@
 ;; the active set, the range of indices drawn from) and registrations-at-match
 ;; (only validators with an ordinal up to it may sit); pauses-at-match decides
 ;; which pause could have kept its seats from committing.
+;; verified: a job delivered as a model and judged on a sealed evaluation set
+;; (job-deliveries); compute-fee: what its provider earns on delivery, the ask
+;; times the duration when the bid was placed (0 for a plain job).
 (define-map bids uint {
   dataset-id: uint,
   bidder: principal,
@@ -372,8 +408,27 @@
   validators-at-match: uint,
   registrations-at-match: uint,
   pauses-at-match: uint,
+  verified: bool,
+  compute-fee: uint,
   parameter-version: uint,
 })
+
+;; A verified job's artifacts: the job spec's and the sealed evaluation set's
+;; commitments from the bid, then the delivered model's digest and the revealed
+;; evaluation set's digest, with the blocks they arrived in.
+(define-map job-deliveries uint {
+  spec: (buff 32),
+  eval-commitment: (buff 32),
+  model: (optional (buff 32)),
+  delivered-at: uint,
+  eval-digest: (optional (buff 32)),
+  eval-revealed-at: uint,
+})
+
+;; Each bidder's verified jobs: those scored (with the sum of their final
+;; scores) and its defaults (an evaluation set not revealed, or unavailable), so
+;; a provider can see who seals sabotaged evaluation sets.
+(define-map bidder-history principal { jobs: uint, score-sum: uint, defaults: uint })
 
 ;; Doubly linked FIFO queue of waiting bids (u0 = none), so a cancelled or
 ;; expired bid leaves the queue in O(1) and the head is always a live bid.
@@ -765,7 +820,7 @@
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
     (provider principal)
     (committee-size uint)
     (decline-window uint)
@@ -790,7 +845,7 @@
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
     (provider principal)
     (committee-size uint)
     (decline-window uint)
@@ -886,6 +941,7 @@
       validations: uint,
       passed-validations: uint,
       score-sum: uint,
+      non-deliveries: uint,
       last-settled-at: uint,
       registered-at: uint,
       active: bool,
@@ -946,7 +1002,7 @@
 ;; however extreme, cannot move it unless it holds half the weight.
 ;; O(k^2) over at most MAX_COMMITTEE_SIZE votes, all in memory.
 (define-private (weighted-median (revealed (list 10 { score: uint, weight: uint })) (total-weight uint))
-  (get median (fold median-candidate revealed { votes: revealed, total: total-weight, median: (+ MAX_SCORE u1) }))
+  (get median (fold median-candidate revealed { votes: revealed, total: total-weight, median: (+ SCORE_UNAVAILABLE u1) }))
 )
 
 ;; Whether the votes below the slash threshold hold a strict majority of the
@@ -976,7 +1032,7 @@
         (vote (map-get? votes { bid-id: (get bid-id acc), validator: member }))
         (revealed (match vote cast (get revealed cast) false))
         (coherent (match vote cast
-          (and revealed (match (get final-score acc) final (<= (distance (get score cast) final) (get tolerance acc)) true))
+          (and revealed (match (get final-score acc) final (coherent-score (get score cast) final (get tolerance acc)) true))
           false))
         (excused (and (is-none vote) (get waive-silence acc)))
         (penalty (if (or coherent excused) u0 (/ (* (get stake validator) (get penalty-bps acc)) BPS)))
@@ -1007,6 +1063,14 @@
   )
 )
 
+;; Whether a revealed score agrees with the final score: within the tolerance,
+;; or, for the reserved vote "unavailable", exactly equal (it is no number).
+(define-private (coherent-score (score uint) (final-score uint) (tolerance uint))
+  (if (or (is-eq score SCORE_UNAVAILABLE) (is-eq final-score SCORE_UNAVAILABLE))
+    (is-eq score final-score)
+    (<= (distance score final-score) tolerance))
+)
+
 ;; Whether a pause overlapped a job's commit window: the first pause after its
 ;; match (none is matched while paused) started before the window closed. A pause
 ;; after the window excuses nobody; one undone in the block it began was erased
@@ -1024,11 +1088,12 @@
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
     (seats (list 10 principal))
     (final-score (optional uint))
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
@@ -1045,7 +1110,7 @@
       min-stake: (get min-validator-stake current),
       waive-silence: (or excuse-silence
                          (commit-window-paused (get pauses-at-match bid) (get pauses current)
-                                               (+ (get deadline bid) (get validation-window params)))),
+                                               (get commit-closes-at (job-timeline bid-id bid params)))),
       coherent-weight: u0,
       silence-penalties: u0,
       outlier-penalties: u0,
@@ -1159,6 +1224,7 @@
       validations: u0,
       passed-validations: u0,
       score-sum: u0,
+      non-deliveries: u0,
       last-settled-at: u0,
       registered-at: now,
       active: true,
@@ -1169,13 +1235,104 @@
   )
 )
 
+;; Escrows a bid, plain (no artifacts) or verified: the body of
+;; place-computation-bid and place-training-bid.
+(define-private (place-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint)
+                           (artifacts (optional { spec: (buff 32), eval-commitment: (buff 32) })))
+  (let (
+      ;; each read of burn-block-height costs a read: take it once
+      (now burn-block-height)
+      (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
+      (state (var-get market))
+      (bid-id (+ (get last-bid-id state) u1))
+      (match-now (and (is-eq (get queue-head dataset) u0)
+                      (< (get active-jobs dataset) (get max-concurrent-jobs dataset))))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; a pause stops new business
+    (asserts! (not (get paused state)) ERR_PAUSED)
+    ;; a retired dataset takes no bids
+    (asserts! (get active dataset) ERR_DATASET_INACTIVE)
+    ;; a slashed dataset takes no bids until topped up
+    (asserts! (>= (get stake dataset) (get min-dataset-stake state)) ERR_DATASET_UNDERSTAKED)
+    ;; a provider cannot buy its own training (wash trading)
+    (asserts! (not (is-eq tx-sender (get provider dataset))) ERR_SELF_BID)
+    ;; bids below the market minimum are spam
+    (asserts! (>= amount (get min-bid-amount state)) ERR_BID_TOO_LOW)
+    ;; some training, but no more than the market allows
+    (asserts! (and (> duration u0) (<= duration (get max-computation-duration state))) ERR_INVALID_DURATION)
+    ;; the bid must meet the provider's ask
+    (asserts! (>= amount (* (get price-per-block dataset) duration)) ERR_BID_BELOW_ASK)
+    ;; the training must fit before the deadline (duration is bounded above, so no overflow)
+    (asserts! (<= (+ now duration) deadline) ERR_DEADLINE_UNREACHABLE)
+    ;; ... and the deadline must not lie so far away that the job never ends
+    (asserts! (<= deadline (+ now duration (get max-bid-wait state))) ERR_DEADLINE_TOO_FAR)
+    (try! (deposit amount))
+    (var-set market (merge state { last-bid-id: bid-id, escrowed-bids: (+ (get escrowed-bids state) amount) }))
+    (map-set bids bid-id {
+      dataset-id: dataset-id,
+      bidder: tx-sender,
+      amount: amount,
+      duration: duration,
+      deadline: deadline,
+      status: (if match-now STATUS_MATCHED STATUS_QUEUED),
+      placed-at: now,
+      matched-at: (if match-now now u0),
+      matched-block: (if match-now stacks-block-height u0),
+      validators-at-match: (if match-now (get active-validator-count state) u0),
+      registrations-at-match: (if match-now (get validator-registrations state) u0),
+      pauses-at-match: (if match-now (get pauses state) u0),
+      verified: (is-some artifacts),
+      compute-fee: (if (is-some artifacts) (* (get price-per-block dataset) duration) u0),
+      parameter-version: (get parameter-version state),
+    })
+    (match artifacts
+      sealed (begin
+        (map-set job-deliveries bid-id {
+          spec: (get spec sealed),
+          eval-commitment: (get eval-commitment sealed),
+          model: none,
+          delivered-at: u0,
+          eval-digest: none,
+          eval-revealed-at: u0,
+        })
+        (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount,
+                 duration: duration, deadline: deadline, spec: (get spec sealed),
+                 eval-commitment: (get eval-commitment sealed), compute-fee: (* (get price-per-block dataset) duration) })
+        true)
+      (begin
+        (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount,
+                 duration: duration, deadline: deadline })
+        true))
+    (if match-now
+      (begin
+        (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: now })
+        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size state)
+                           (get active-validator-count state) (get validator-registrations state))
+        (map-set datasets dataset-id (merge dataset {
+          active-jobs: (+ (get active-jobs dataset) u1),
+          matched-jobs: (+ (get matched-jobs dataset) u1),
+        }))
+      )
+      (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset (enqueue-bid {
+        queue-head: (get queue-head dataset),
+        queue-tail: (get queue-tail dataset),
+        queued-jobs: (get queued-jobs dataset),
+      } bid-id)))))
+    )
+    (ok bid-id)
+  )
+)
+
 ;; A proposed value must name a market parameter, sit inside its hard bounds,
 ;; and keep the cross-parameter rules against the values in force.
 (define-private (check-parameter-change
     (parameter (string-ascii 32))
     (value uint)
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
@@ -1204,7 +1361,8 @@
 ;; The parameter set with one value replaced (the name was checked before).
 (define-private (with-parameter
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
@@ -1219,6 +1377,8 @@
   (if (is-eq parameter "max-computation-duration") (merge params { max-computation-duration: value })
   (if (is-eq parameter "max-bid-wait") (merge params { max-bid-wait: value })
   (if (is-eq parameter "decline-window") (merge params { decline-window: value })
+  (if (is-eq parameter "eval-reveal-window") (merge params { eval-reveal-window: value })
+  (if (is-eq parameter "non-delivery-slash-bps") (merge params { non-delivery-slash-bps: value })
   (if (is-eq parameter "stake-lock-blocks") (merge params { stake-lock-blocks: value })
   (if (is-eq parameter "validation-window") (merge params { validation-window: value })
   (if (is-eq parameter "reveal-window") (merge params { reveal-window: value })
@@ -1236,7 +1396,7 @@
   (if (is-eq parameter "execution-delay") (merge params { execution-delay: value })
   (if (is-eq parameter "governance-quorum-bps") (merge params { governance-quorum-bps: value })
   (if (is-eq parameter "proposal-threshold") (merge params { proposal-threshold: value })
-    params)))))))))))))))))))))))
+    params)))))))))))))))))))))))))
 )
 
 ;; The weight of a committee seat: its member's stake when it was drawn.
@@ -1261,6 +1421,69 @@
   )
 )
 
+;; Where a matched job stands and its validation windows. A plain job takes
+;; votes from its match until deadline + validation-window. A verified job takes
+;; none before its evaluation set is revealed, then for validation-window blocks
+;; (before that, its windows are given as the latest they can close). The reveal
+;; window follows the commit window. The stage says what ending it is due now:
+;; a verified job not delivered by its deadline has missed its delivery; one
+;; delivered whose evaluation set was not revealed within eval-reveal-window is a
+;; bidder default; any job past its reveal window has ended.
+(define-private (job-timeline (bid-id uint) (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint }) (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint }))
+  (let (
+      (now burn-block-height)
+      (deadline (get deadline bid))
+      (vw (get validation-window params))
+      (rw (get reveal-window params))
+      (delivery (if (get verified bid) (map-get? job-deliveries bid-id) none))
+      (delivered (match delivery d (is-some (get model d)) false))
+      (revealed (match delivery d (is-some (get eval-digest d)) false))
+      (open (or (not (get verified bid)) revealed))
+      (commit-closes-at (match delivery
+        d (+ (if revealed (get eval-revealed-at d) (+ deadline (get eval-reveal-window params))) vw)
+        (+ deadline vw)))
+      (reveal-closes-at (+ commit-closes-at rw))
+    )
+    {
+      open: open,
+      delivered: delivered,
+      commit-closes-at: commit-closes-at,
+      reveal-closes-at: reveal-closes-at,
+      stage: (if (and (get verified bid) (not delivered))
+               (if (> now deadline) STAGE_MISSED STAGE_RUNNING)
+               (if (not open)
+                 (if (> now (+ (match delivery d (get delivered-at d) u0) (get eval-reveal-window params))) STAGE_DEFAULTED STAGE_RUNNING)
+                 (if (> now reveal-closes-at) STAGE_ENDED STAGE_RUNNING))),
+    }
+  )
+)
+
+;; What a matched job still holds in escrow: its amount, less what its delivery
+;; paid out (the compute fee but the validators' share, which waits for the committee).
+(define-private (job-escrow (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint }) (delivered bool) (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint }))
+  (if delivered
+    (- (get amount bid) (- (get compute-fee bid) (/ (* (get compute-fee bid) (get validator-fee-bps params)) BPS)))
+    (get amount bid))
+)
+
 ;; Reveals needed to finalize after the reveal window: min-reveals-bps of the
 ;; seats, rounded up (the default 5001 is a strict majority).
 (define-private (min-reveals (seat-count uint) (min-reveals-bps uint))
@@ -1269,12 +1492,13 @@
 
 ;; Settles a job whose committee produced a result. A median below the slash
 ;; threshold that lacks a strict majority of the committee's weight is no
-;; result: the job is closed with a full refund (OUTCOME_NO_MAJORITY).
+;; result: the job is closed with a full refund (OUTCOME_NO_MAJORITY). A median
+;; of the reserved vote "unavailable" settles it as a bidder default.
 (define-private (finalize-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
     (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
                  revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
   )
@@ -1286,70 +1510,87 @@
     (if (and (< final-score slash-threshold)
              (not (slash-backed (get revealed committee) slash-threshold (get total-weight committee))))
       (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_MAJORITY))
-      (settle-job bid-id bid committee params final-score))
+      (settle-job bid-id bid (get seats committee) params final-score false))
   )
 )
 
 ;; Pays out a job's result: pays the provider, refunds the bidder, slashes a
 ;; poor dataset, penalizes outliers (to the coherent seats) and silent seats (to
 ;; the treasury), sets aside the coherent validators' rewards, and frees the
-;; slot for the queue.
+;; slot for the queue. On a verified job the compute fee was paid at delivery
+;; (its validators' share waited in escrow for the committee): the rest of the
+;; bid follows the score, and a slash never exceeds the bid's amount. A final
+;; score of SCORE_UNAVAILABLE is a bidder default: the rest is paid in full, no
+;; slash, no quality score. With no coherent seat (nobody voted) the validators'
+;; fees go to the treasury. excuse-silence frees seats that never voted without a penalty.
 (define-private (settle-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
-    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
-                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
+    (seats (list 10 principal))
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint, validation-window: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
               reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
               min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
               validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
               consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
               governance-quorum-bps: uint, proposal-threshold: uint })
     (final-score uint)
+    (excuse-silence bool)
   )
   (let (
       ;; each read of burn-block-height costs a read: take it once
       (now burn-block-height)
       (dataset-id (get dataset-id bid))
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
+      (verified (get verified bid))
       (amount (get amount bid))
+      (fee-bps (get validator-fee-bps params))
+      ;; what the delivery left in escrow for the committee
+      (carried-fees (/ (* (get compute-fee bid) fee-bps) BPS))
+      (rest (- amount (get compute-fee bid)))
+      (defaulted (is-eq final-score SCORE_UNAVAILABLE))
       (reward-threshold (get reward-threshold params))
       (slash-threshold (get slash-threshold params))
-      (payment (if (>= final-score reward-threshold)
-        amount
+      (payment (if (or defaulted (>= final-score reward-threshold))
+        rest
         (if (> final-score slash-threshold)
           ;; linear from 0 at the slash threshold to the full amount at the reward threshold
-          (/ (* amount (- final-score slash-threshold)) (- reward-threshold slash-threshold))
+          (/ (* rest (- final-score slash-threshold)) (- reward-threshold slash-threshold))
           u0)))
-      (slashed (if (< final-score slash-threshold)
-        (/ (* (get stake dataset) (get slash-rate-bps params)) BPS)
+      (slashed (if (and (not defaulted) (< final-score slash-threshold))
+        ;; a verified job never costs its provider more than it was worth
+        (min-of (/ (* (get stake dataset) (get slash-rate-bps params)) BPS) (if verified amount (get stake dataset)))
         u0))
-      ;; validators are paid from the payment; on a slash, from the slashed stake,
-      ;; so an honest low score earns as much as an honest high one
-      (validator-fees (if (> payment u0)
-        (/ (* payment (get validator-fee-bps params)) BPS)
-        (min-of (/ (* amount (get validator-fee-bps params)) BPS) slashed)))
-      ;; the protocol fee comes out of the provider's payment only: refunds stay whole
+      (payment-fees (/ (* payment fee-bps) BPS))
       (protocol-fee (/ (* payment (get protocol-fee-bps params)) BPS))
       ;; on a slash the fees came out of the stake, not the (zero) payment
-      (provider-payment (if (> payment u0) (- payment validator-fees protocol-fee) u0))
-      (bidder-refund (- amount payment))
-      (seats (settle-committee bid-id bid (get seats committee) (some final-score) params false))
-      ;; the median is a revealed score, so its voter is coherent and this is never zero
-      (coherent-weight (get coherent-weight seats))
-      (silence-penalties (get silence-penalties seats))
-      (outlier-penalties (get outlier-penalties seats))
+      (provider-payment (if (> payment u0) (- payment payment-fees protocol-fee) u0))
+      (bidder-refund (- rest payment))
+      (settled (settle-committee bid-id bid seats (some final-score) params excuse-silence))
+      (coherent-weight (get coherent-weight settled))
+      ;; validators are paid from the payment; on a slash, from the slashed stake,
+      ;; so an honest low score earns as much as an honest high one
+      (validator-fees (if (> coherent-weight u0)
+        (+ carried-fees (if (> payment u0) payment-fees (min-of (/ (* rest fee-bps) BPS) slashed)))
+        u0))
+      (silence-penalties (get silence-penalties settled))
+      (outlier-penalties (get outlier-penalties settled))
       (penalties (+ silence-penalties outlier-penalties))
       ;; coherent validators share the fees and the outliers' penalties; silence
       ;; goes to the treasury, so nobody earns from an offline validator
       (reward-pool (+ validator-fees outlier-penalties))
-      (treasury-gain (+ (- (+ slashed (- payment provider-payment)) validator-fees) silence-penalties))
-      (outcome (if (>= final-score reward-threshold)
-        OUTCOME_REWARDED
-        (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL)))
+      ;; what leaves escrow: the rest of the bid and the delivery's validators' share
+      (released (+ rest carried-fees))
+      ;; the treasury keeps what the escrow and the slash leave after the parties and the committee
+      (treasury-gain (+ (- (+ released slashed) provider-payment bidder-refund validator-fees) silence-penalties))
+      (outcome (if defaulted
+        OUTCOME_BIDDER_DEFAULT
+        (if (>= final-score reward-threshold)
+          OUTCOME_REWARDED
+          (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL))))
       ;; read after the seats settled: a removal changed the validator count
       (state (var-get market))
     )
@@ -1359,7 +1600,7 @@
     (var-set market (merge state {
       dataset-stakes: (- (get dataset-stakes state) slashed),
       validator-stakes: (- (get validator-stakes state) penalties),
-      escrowed-bids: (- (get escrowed-bids state) amount),
+      escrowed-bids: (- (get escrowed-bids state) released),
       unclaimed-rewards: (+ (get unclaimed-rewards state) reward-pool),
       treasury: (+ (get treasury state) treasury-gain),
     }))
@@ -1377,6 +1618,12 @@
       reward-weight: coherent-weight,
       finalized-at: now,
     })
+    (if verified
+      (let ((history (default-to { jobs: u0, score-sum: u0, defaults: u0 } (map-get? bidder-history (get bidder bid)))))
+        (map-set bidder-history (get bidder bid) (if defaulted
+          (merge history { defaults: (+ (get defaults history) u1) })
+          (merge history { jobs: (+ (get jobs history) u1), score-sum: (+ (get score-sum history) final-score) }))))
+      true)
     (print {
       event: "job-finalized",
       bid-id: bid-id,
@@ -1391,36 +1638,37 @@
       penalties: penalties,
       treasury-gain: treasury-gain,
     })
-    ;; the freed slot goes to the next queued bid
+    ;; the freed slot goes to the next queued bid; a default is no validation of the data
     (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset {
       stake: (- (get stake dataset) slashed),
       active-jobs: (- (get active-jobs dataset) u1),
-      validations: (+ (get validations dataset) u1),
+      validations: (+ (get validations dataset) (if defaulted u0 u1)),
       passed-validations: (+ (get passed-validations dataset) (if (is-eq outcome OUTCOME_REWARDED) u1 u0)),
-      score-sum: (+ (get score-sum dataset) final-score),
+      score-sum: (+ (get score-sum dataset) (if defaulted u0 final-score)),
       last-settled-at: now,
     }))))
     (ok outcome)
   )
 )
 
-;; Closes a matched job without a result: the bidder is refunded in full, the
+;; Closes a matched job without a result: the bidder gets back all the job still
+;; holds in escrow (its amount, less a delivered verified job's compute fee), the
 ;; dataset is not slashed, every seat is freed (revealed votes unpenalized,
 ;; silent seats penalized to the treasury unless excused) and the job takes
-;; `status`. Returns the silence penalties and the dataset with its slot freed,
-;; for the caller to print its event and then hand the slot to the queue.
+;; `status`. Returns the refund, the silence penalties and the dataset with its
+;; slot freed, for the caller to print its event and hand the slot to the queue.
 (define-private (close-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
     (status uint)
     (excuse-silence bool)
   )
   (let (
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
-      (amount (get amount bid))
+      (amount (job-escrow bid (get delivered (job-timeline bid-id bid params)) params))
       (penalties (match (map-get? committees bid-id)
         committee (get silence-penalties (settle-committee bid-id bid (get seats committee) none params excuse-silence))
         u0))
@@ -1434,7 +1682,7 @@
       treasury: (+ (get treasury state) penalties),
     }))
     (map-set bids bid-id (merge bid { status: status }))
-    (ok { penalties: penalties, dataset: (merge dataset {
+    (ok { refund: amount, penalties: penalties, dataset: (merge dataset {
       active-jobs: (- (get active-jobs dataset) u1),
       last-settled-at: burn-block-height,
     }) })
@@ -1448,14 +1696,73 @@
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
   )
   (let ((closed (try! (close-job bid-id bid STATUS_EXPIRED false))))
     (print { event: "bid-expired", bid-id: bid-id, dataset-id: (get dataset-id bid), bidder: (get bidder bid),
-             refund: (get amount bid), penalties: (get penalties closed) })
+             refund: (get refund closed), penalties: (get penalties closed) })
     (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (get dataset closed))))
-    (ok (get amount bid))
+    (ok (get refund closed))
   )
+)
+
+;; Fails a verified job whose model was not delivered by its deadline: the
+;; bidder is refunded in full, the seats are freed without penalty (their
+;; commit window never opened), and non-delivery-slash-bps of the dataset's
+;; stake (at most the bid's amount) goes to the treasury; the dataset counts it.
+(define-private (miss-delivery
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
+  )
+  (let (
+      (closed (try! (close-job bid-id bid STATUS_EXPIRED true)))
+      (dataset (get dataset closed))
+      (slashed (min-of (/ (* (get stake dataset) (get non-delivery-slash-bps params)) BPS) (get amount bid)))
+      (state (var-get market))
+    )
+    (if (> slashed u0) (provider-stake-removed (get provider dataset) slashed) true)
+    (var-set market (merge state {
+      dataset-stakes: (- (get dataset-stakes state) slashed),
+      treasury: (+ (get treasury state) slashed),
+    }))
+    (print { event: "delivery-missed", bid-id: bid-id, dataset-id: (get dataset-id bid), provider: (get provider dataset),
+             bidder: (get bidder bid), refund: (get refund closed), slashed-amount: slashed })
+    (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (merge dataset {
+      stake: (- (get stake dataset) slashed),
+      non-deliveries: (+ (get non-deliveries dataset) u1),
+    }))))
+    (ok (get refund closed))
+  )
+)
+
+;; Settles a verified job whose bidder did not reveal its evaluation set in
+;; time: the provider is paid the rest of the bid in full (less the fees, which
+;; go to the treasury as nobody judged), no slash; the seats are freed without penalty.
+(define-private (bidder-default
+    (bid-id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
+  )
+  (settle-job bid-id bid (match (map-get? committees bid-id) drawn (get seats drawn) (list)) params SCORE_UNAVAILABLE true)
 )
 
 ;; ---------------------------------------------------------------------------
@@ -1609,7 +1916,7 @@
 ;; done by block `deadline`, which may lie at most max-bid-wait blocks past
 ;; the training time (so every job ends in bounded time). It is matched at once
 ;; when the dataset has a free slot and no queue, otherwise it joins the
-;; dataset's FIFO queue.
+;; dataset's FIFO queue. A plain job: its committee scores it directly.
 ;; Caller: anyone but the dataset's provider.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_DATASET_NOT_FOUND, ERR_DATASET_INACTIVE,
 ;;         ERR_DATASET_UNDERSTAKED, ERR_SELF_BID, ERR_BID_TOO_LOW, ERR_INVALID_DURATION,
@@ -1617,71 +1924,23 @@
 ;;         ERR_INSUFFICIENT_FUNDS.
 ;; Event: bid-placed, then bid-matched when matched at once. Returns the bid id.
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
-  (let (
-      ;; each read of burn-block-height costs a read: take it once
-      (now burn-block-height)
-      (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
-      (state (var-get market))
-      (bid-id (+ (get last-bid-id state) u1))
-      (match-now (and (is-eq (get queue-head dataset) u0)
-                      (< (get active-jobs dataset) (get max-concurrent-jobs dataset))))
-    )
-    ;; no intermediary contract may act with the user's tx-sender
-    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new business
-    (asserts! (not (get paused state)) ERR_PAUSED)
-    ;; a retired dataset takes no bids
-    (asserts! (get active dataset) ERR_DATASET_INACTIVE)
-    ;; a slashed dataset takes no bids until topped up
-    (asserts! (>= (get stake dataset) (get min-dataset-stake state)) ERR_DATASET_UNDERSTAKED)
-    ;; a provider cannot buy its own training (wash trading)
-    (asserts! (not (is-eq tx-sender (get provider dataset))) ERR_SELF_BID)
-    ;; bids below the market minimum are spam
-    (asserts! (>= amount (get min-bid-amount state)) ERR_BID_TOO_LOW)
-    ;; some training, but no more than the market allows
-    (asserts! (and (> duration u0) (<= duration (get max-computation-duration state))) ERR_INVALID_DURATION)
-    ;; the bid must meet the provider's ask
-    (asserts! (>= amount (* (get price-per-block dataset) duration)) ERR_BID_BELOW_ASK)
-    ;; the training must fit before the deadline (duration is bounded above, so no overflow)
-    (asserts! (<= (+ now duration) deadline) ERR_DEADLINE_UNREACHABLE)
-    ;; ... and the deadline must not lie so far away that the job never ends
-    (asserts! (<= deadline (+ now duration (get max-bid-wait state))) ERR_DEADLINE_TOO_FAR)
-    (try! (deposit amount))
-    (var-set market (merge state { last-bid-id: bid-id, escrowed-bids: (+ (get escrowed-bids state) amount) }))
-    (map-set bids bid-id {
-      dataset-id: dataset-id,
-      bidder: tx-sender,
-      amount: amount,
-      duration: duration,
-      deadline: deadline,
-      status: (if match-now STATUS_MATCHED STATUS_QUEUED),
-      placed-at: now,
-      matched-at: (if match-now now u0),
-      matched-block: (if match-now stacks-block-height u0),
-      validators-at-match: (if match-now (get active-validator-count state) u0),
-      registrations-at-match: (if match-now (get validator-registrations state) u0),
-      pauses-at-match: (if match-now (get pauses state) u0),
-      parameter-version: (get parameter-version state),
-    })
-    (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline })
-    (if match-now
-      (begin
-        (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: now })
-        (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size state)
-                           (get active-validator-count state) (get validator-registrations state))
-        (map-set datasets dataset-id (merge dataset {
-          active-jobs: (+ (get active-jobs dataset) u1),
-          matched-jobs: (+ (get matched-jobs dataset) u1),
-        }))
-      )
-      (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset (enqueue-bid {
-        queue-head: (get queue-head dataset),
-        queue-tail: (get queue-tail dataset),
-        queued-jobs: (get queued-jobs dataset),
-      } bid-id)))))
-    )
-    (ok bid-id)
-  )
+  (place-bid dataset-id amount duration deadline none)
+)
+
+;; Escrows a bid for a VERIFIED job: as place-computation-bid, plus the sha256
+;; digest of the job spec and the commitment to the bidder's sealed evaluation
+;; set, sha256(eval-digest ++ salt) (compute-eval-commitment). The provider
+;; delivers the model's digest by the deadline (deliver-model) and earns the
+;; compute fee, the ask times the duration, fixed here; the bidder then reveals
+;; the evaluation set (reveal-evaluation-set) and the committee scores the model
+;; on it; the rest of the bid follows the score.
+;; Caller: anyone but the dataset's provider.
+;; Errors: as place-computation-bid.
+;; Event: bid-placed (with spec, eval-commitment, compute-fee), then bid-matched
+;; when matched at once. Returns the bid id.
+(define-public (place-training-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint)
+                                   (spec (buff 32)) (eval-commitment (buff 32)))
+  (place-bid dataset-id amount duration deadline (some { spec: spec, eval-commitment: eval-commitment }))
 )
 
 ;; Pushes a dataset's queue along: matches queued bids into free slots and
@@ -1732,15 +1991,17 @@
   )
 )
 
-;; Refunds a bid that can no longer complete, with no slash: a queued bid that
-;; can no longer meet its deadline or whose dataset was retired, or a matched job
-;; still without a result after its end, deadline + validation-window +
-;; reveal-window (its silent seats are penalized to the treasury).
-;; A freed slot goes to the next queued bid.
+;; Ends a bid that can no longer complete: refunds a queued bid that can no
+;; longer meet its deadline or whose dataset was retired, or a matched job still
+;; without a result after its end (its silent seats are penalized to the
+;; treasury). A verified job not delivered by its deadline is failed with a
+;; slash of the dataset (delivery-missed); one whose bidder did not reveal its
+;; evaluation set in time is settled as a bidder default, paying the provider
+;; (refund 0). A freed slot goes to the next queued bid.
 ;; Caller: anyone. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_BID_CLOSED, ERR_BID_NOT_EXPIRED,
 ;;         ERR_RESULT_PENDING.
-;; Event: bid-expired. Returns the refund.
+;; Event: bid-expired, delivery-missed or job-finalized. Returns the refund.
 (define-public (expire-bid (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -1751,20 +2012,22 @@
       (amount (get amount bid))
       (queued (is-eq status STATUS_QUEUED))
       (committee (map-get? committees bid-id))
+      (stage (if queued STAGE_RUNNING (get stage (job-timeline bid-id bid params))))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; settled, cancelled and expired bids hold no escrow
     (asserts! (or queued (is-eq status STATUS_MATCHED)) ERR_BID_CLOSED)
-    ;; only a bid that can no longer complete is refunded
+    ;; only a bid that can no longer complete is ended
     (asserts! (if queued
                 (or (not (get active dataset)) (> (+ burn-block-height (get duration bid)) (get deadline bid)))
-                (> burn-block-height (+ (get deadline bid) (get validation-window params) (get reveal-window params))))
+                (not (is-eq stage STAGE_RUNNING)))
               ERR_BID_NOT_EXPIRED)
     ;; a job with enough revealed votes has a result: finalize-validation settles it
-    (asserts! (match committee
-                drawn (< (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
-                true)
+    (asserts! (or (not (is-eq stage STAGE_ENDED))
+                  (match committee
+                    drawn (< (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
+                    true))
               ERR_RESULT_PENDING)
     (if queued
       (begin
@@ -1778,8 +2041,11 @@
           queued-jobs: (get queued-jobs dataset),
         } bid-id)))
         (ok amount))
-      (fail-job bid-id bid))
-  )
+      (if (is-eq stage STAGE_MISSED)
+        (miss-delivery bid-id bid params)
+        (if (is-eq stage STAGE_DEFAULTED)
+          (begin (try! (bidder-default bid-id bid params)) (ok u0))
+          (fail-job bid-id bid)))))
 )
 
 ;; Declines a matched job: the provider refuses it within decline-window blocks
@@ -1791,7 +2057,7 @@
 ;; provider never declines knowing its judges.
 ;; Caller: the dataset's provider. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_JOB_NOT_RUNNING, ERR_DECLINE_CLOSED, ERR_VALIDATION_STARTED.
+;;         ERR_JOB_NOT_RUNNING, ERR_DECLINE_CLOSED, ERR_MODEL_DELIVERED, ERR_VALIDATION_STARTED.
 ;; Event: job-declined. Returns the refund.
 (define-public (decline-job (bid-id uint))
   (let (
@@ -1807,6 +2073,8 @@
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
     ;; a job is declined early, or taken on
     (asserts! (<= burn-block-height (+ (get matched-at bid) (get decline-window params))) ERR_DECLINE_CLOSED)
+    ;; a delivered model is a job taken on
+    (asserts! (not (get delivered (job-timeline bid-id bid params))) ERR_MODEL_DELIVERED)
     ;; once a validator has voted, the result decides: declining could dodge a slash
     (asserts! (match (map-get? committees bid-id) drawn (is-eq (get commits drawn) u0) true) ERR_VALIDATION_STARTED)
     (let ((closed (try! (close-job bid-id bid STATUS_CANCELLED true))))
@@ -1820,6 +2088,94 @@
       }))))
       (ok (get amount bid))
     )
+  )
+)
+
+;; ---------------------------------------------------------------------------
+;; Public: verified jobs (delivery and the sealed evaluation set)
+;; ---------------------------------------------------------------------------
+
+;; Delivers a verified job's trained model: the sha256 digest of its ONNX bytes
+;; (the bytes go to a content store, addressed by the same digest). The provider
+;; earns the compute fee at once, less the validators' share (kept in escrow for
+;; the committee) and the protocol fee; the bidder may then reveal its evaluation set.
+;; Caller: the job's provider, once, from the match until the deadline. Works
+;; while paused (it keeps a promise).
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_VERIFIED_JOB, ERR_NOT_DATASET_PROVIDER,
+;;         ERR_JOB_NOT_RUNNING, ERR_ALREADY_DELIVERED, ERR_DELIVERY_CLOSED.
+;; Event: model-delivered. Returns the provider's payment.
+(define-public (deliver-model (bid-id uint) (model (buff 32)))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (delivery (unwrap! (map-get? job-deliveries bid-id) ERR_NOT_VERIFIED_JOB))
+      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (now burn-block-height)
+      (fee (get compute-fee bid))
+      (validators-share (/ (* fee (get validator-fee-bps params)) BPS))
+      (protocol-fee (/ (* fee (get protocol-fee-bps params)) BPS))
+      (payment (- fee validators-share protocol-fee))
+      (state (var-get market))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only the provider delivers what it trained
+    (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
+    ;; only a matched, unsettled job is delivered
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; one delivery per job: the digest cannot be swapped once validators may fetch it
+    (asserts! (is-none (get model delivery)) ERR_ALREADY_DELIVERED)
+    ;; the model is due by the deadline
+    (asserts! (<= now (get deadline bid)) ERR_DELIVERY_CLOSED)
+    (try! (pay-out payment (get provider dataset)))
+    (var-set market (merge state {
+      escrowed-bids: (- (get escrowed-bids state) (+ payment protocol-fee)),
+      treasury: (+ (get treasury state) protocol-fee),
+    }))
+    (map-set job-deliveries bid-id (merge delivery { model: (some model), delivered-at: now }))
+    (print { event: "model-delivered", bid-id: bid-id, dataset-id: (get dataset-id bid), provider: tx-sender, model: model,
+             compute-fee: fee, provider-payment: payment, protocol-fee: protocol-fee })
+    (ok payment)
+  )
+)
+
+;; Reveals a verified job's evaluation set: the digest of its bytes and the salt
+;; of the commitment made with the bid (compute-eval-commitment). The commit
+;; window of the job's committee opens now, for validation-window blocks.
+;; Caller: the job's bidder, after the delivery and within eval-reveal-window
+;; blocks of it. Works while paused (it keeps a promise).
+;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_VERIFIED_JOB, ERR_NOT_BIDDER,
+;;         ERR_JOB_NOT_RUNNING, ERR_NOT_DELIVERED, ERR_EVAL_ALREADY_REVEALED,
+;;         ERR_EVAL_REVEAL_CLOSED, ERR_INVALID_SALT, ERR_EVAL_COMMITMENT_MISMATCH.
+;; Event: evaluation-revealed. Returns the block at which the commit window closes.
+(define-public (reveal-evaluation-set (bid-id uint) (eval-digest (buff 32)) (salt (buff 32)))
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+      (delivery (unwrap! (map-get? job-deliveries bid-id) ERR_NOT_VERIFIED_JOB))
+      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+      (now burn-block-height)
+      (commit-closes-at (+ now (get validation-window params)))
+    )
+    ;; no intermediary contract may act with the user's tx-sender
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; only the bidder holds the evaluation set
+    (asserts! (is-eq tx-sender (get bidder bid)) ERR_NOT_BIDDER)
+    ;; only a matched, unsettled job is revealed to
+    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+    ;; the seal opens only once the model is fixed: nobody trains on the evaluation set
+    (asserts! (is-some (get model delivery)) ERR_NOT_DELIVERED)
+    ;; revealed once
+    (asserts! (is-none (get eval-digest delivery)) ERR_EVAL_ALREADY_REVEALED)
+    ;; the bidder cannot stall the provider
+    (asserts! (<= now (+ (get delivered-at delivery) (get eval-reveal-window params))) ERR_EVAL_REVEAL_CLOSED)
+    ;; a full salt, so the commitment hid the digest
+    (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
+    ;; the evaluation set is the one sealed with the bid
+    (asserts! (is-eq (compute-eval-commitment eval-digest salt) (get eval-commitment delivery)) ERR_EVAL_COMMITMENT_MISMATCH)
+    (map-set job-deliveries bid-id (merge delivery { eval-digest: (some eval-digest), eval-revealed-at: now }))
+    (print { event: "evaluation-revealed", bid-id: bid-id, bidder: tx-sender, eval-digest: eval-digest,
+             commit-closes-at: commit-closes-at })
+    (ok commit-closes-at)
   )
 )
 
@@ -1950,7 +2306,7 @@
     ;; a committee is drawn once
     (asserts! (is-none (map-get? committees bid-id)) ERR_COMMITTEE_DRAWN)
     ;; after the commit phase a new committee could not vote
-    (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
+    (asserts! (<= burn-block-height (get commit-closes-at (job-timeline bid-id bid params))) ERR_VALIDATION_CLOSED)
     (ok (get seats (try! (new-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params)))))
   )
 )
@@ -1960,9 +2316,10 @@
 ;; compute-commitment). The validator's principal inside the hash means a copied
 ;; commitment never verifies for anyone else.
 ;; Caller: a member of the job's committee, during the commit phase (until
-;; deadline + validation-window).
+;; deadline + validation-window; for a verified job, validation-window blocks
+;; from the reveal of its evaluation set, and not before).
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_BID_NOT_FOUND, ERR_VALIDATOR_NOT_FOUND,
-;;         ERR_JOB_NOT_RUNNING, ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE,
+;;         ERR_JOB_NOT_RUNNING, ERR_EVALUATION_NOT_REVEALED, ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE,
 ;;         ERR_SEED_NOT_READY, ERR_NO_ELIGIBLE_VALIDATORS, ERR_NOT_ON_COMMITTEE, ERR_ALREADY_VOTED.
 ;; Event: validation-committed (and committee-drawn when this call draws it).
 (define-public (commit-validation-result (bid-id uint) (commitment (buff 32)))
@@ -1979,8 +2336,11 @@
     (asserts! (not (get paused (var-get market))) ERR_PAUSED)
     ;; only a matched, unsettled job is validated
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; commits close with the commit phase
-    (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
+    (let ((timeline (job-timeline bid-id bid params)))
+      ;; a verified job is judged on its evaluation set: nothing votes before it is revealed
+      (asserts! (get open timeline) ERR_EVALUATION_NOT_REVEALED)
+      ;; commits close with the commit phase
+      (asserts! (<= burn-block-height (get commit-closes-at timeline)) ERR_VALIDATION_CLOSED))
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
     (let (
@@ -2021,7 +2381,8 @@
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (committee (unwrap! (map-get? committees bid-id) ERR_NOT_COMMITTED))
       (vote (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) ERR_NOT_COMMITTED))
-      (commit-closes-at (+ (get deadline bid) (get validation-window params)))
+      (timeline (job-timeline bid-id bid params))
+      (commit-closes-at (get commit-closes-at timeline))
       (seat-count (len (get seats committee)))
       (updated (merge committee {
         reveals: (+ (get reveals committee) u1),
@@ -2040,9 +2401,9 @@
     ;; no score is public while a seat could still copy it into a commit
     (asserts! (or (is-eq (get commits committee) seat-count) (> burn-block-height commit-closes-at)) ERR_REVEAL_NOT_OPEN)
     ;; reveals close with the reveal window
-    (asserts! (<= burn-block-height (+ commit-closes-at (get reveal-window params))) ERR_REVEAL_CLOSED)
-    ;; scores are percentages
-    (asserts! (<= score MAX_SCORE) ERR_INVALID_SCORE)
+    (asserts! (<= burn-block-height (get reveal-closes-at timeline)) ERR_REVEAL_CLOSED)
+    ;; scores are percentages; a verified job's may also be "evaluation set unavailable"
+    (asserts! (or (<= score MAX_SCORE) (and (get verified bid) (is-eq score SCORE_UNAVAILABLE))) ERR_INVALID_SCORE)
     ;; a short salt would let anyone try the 101 scores against a commitment
     (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
     ;; the reveal must open the commitment, which binds the validator's principal
@@ -2056,12 +2417,14 @@
 )
 
 ;; The direct path for a one-member committee: the member scores the job in one
-;; call (0-100), which finalizes it at once: payment, refund and slash happen in
-;; this transaction. Larger committees must commit and reveal.
-;; Caller: the single member of the job's committee, until deadline + validation-window.
+;; call (0-100, or SCORE_UNAVAILABLE on a verified job), which finalizes it at
+;; once: payment, refund and slash happen in this transaction. Larger committees
+;; must commit and reveal.
+;; Caller: the single member of the job's committee, in the commit phase (a
+;; verified job's opens when its evaluation set is revealed).
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_INVALID_SCORE, ERR_BID_NOT_FOUND,
 ;;         ERR_VALIDATOR_NOT_FOUND, ERR_BID_DATASET_MISMATCH, ERR_JOB_NOT_RUNNING,
-;;         ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE, ERR_SEED_NOT_READY,
+;;         ERR_EVALUATION_NOT_REVEALED, ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE, ERR_SEED_NOT_READY,
 ;;         ERR_NO_ELIGIBLE_VALIDATORS, ERR_NOT_ON_COMMITTEE, ERR_COMMIT_REQUIRED, ERR_ALREADY_VOTED.
 ;; Event: validation-submitted, then job-finalized. Returns true (the job finalized).
 (define-public (submit-validation-result (dataset-id uint) (bid-id uint) (score uint))
@@ -2076,14 +2439,17 @@
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; a pause stops new votes
     (asserts! (not (get paused (var-get market))) ERR_PAUSED)
-    ;; scores are percentages
-    (asserts! (<= score MAX_SCORE) ERR_INVALID_SCORE)
+    ;; scores are percentages; a verified job's may also be "evaluation set unavailable"
+    (asserts! (or (<= score MAX_SCORE) (and (get verified bid) (is-eq score SCORE_UNAVAILABLE))) ERR_INVALID_SCORE)
     ;; the job named must belong to the dataset named
     (asserts! (is-eq (get dataset-id bid) dataset-id) ERR_BID_DATASET_MISMATCH)
     ;; only a matched, unsettled job is validated
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; votes close with the commit phase
-    (asserts! (<= burn-block-height (+ (get deadline bid) (get validation-window params))) ERR_VALIDATION_CLOSED)
+    (let ((timeline (job-timeline bid-id bid params)))
+      ;; a verified job is judged on its evaluation set: nothing votes before it is revealed
+      (asserts! (get open timeline) ERR_EVALUATION_NOT_REVEALED)
+      ;; votes close with the commit phase
+      (asserts! (<= burn-block-height (get commit-closes-at timeline)) ERR_VALIDATION_CLOSED))
     ;; the parties never judge their own job
     (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
     (let (
@@ -2122,30 +2488,37 @@
 ;; Settles a job after its reveal window: with at least min-reveals revealed
 ;; votes it is finalized by their stake-weighted median; with fewer (or no
 ;; committee) the bidder is refunded in full, without a slash, and silent seats
-;; are penalized.
+;; are penalized. A verified job not delivered by its deadline fails at once
+;; (refund, dataset slashed); one whose bidder did not reveal its evaluation set
+;; in time settles as a bidder default (the provider is paid).
 ;; Caller: anyone. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING, ERR_NOT_READY_TO_FINALIZE.
-;; Event: job-finalized, or bid-expired. Returns the outcome (u1 rewarded,
-;; u2 partial, u3 slashed, u4 refunded for lack of reveals, u5 refunded because
-;; the median would slash without a majority of the committee's weight).
+;; Event: job-finalized, bid-expired or delivery-missed. Returns the outcome (u1
+;; rewarded, u2 partial, u3 slashed, u4 refunded for lack of reveals, u5 refunded
+;; because the median would slash without a majority of the committee's weight,
+;; u6 model not delivered, u7 bidder default).
 (define-public (finalize-validation (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (committee (map-get? committees bid-id))
+      (stage (get stage (job-timeline bid-id bid params)))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
     ;; only a matched, unsettled job is finalized
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; until the reveal window closes, the last reveal is what finalizes
-    (asserts! (> burn-block-height (+ (get deadline bid) (get validation-window params) (get reveal-window params)))
-              ERR_NOT_READY_TO_FINALIZE)
-    (match committee
-      drawn (if (>= (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
-        (finalize-job bid-id bid drawn)
-        (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))
-      (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))
+    ;; until the job is due to end, the last reveal is what finalizes
+    (asserts! (not (is-eq stage STAGE_RUNNING)) ERR_NOT_READY_TO_FINALIZE)
+    (if (is-eq stage STAGE_MISSED)
+      (begin (try! (miss-delivery bid-id bid params)) (ok OUTCOME_NOT_DELIVERED))
+      (if (is-eq stage STAGE_DEFAULTED)
+        (bidder-default bid-id bid params)
+        (match committee
+          drawn (if (>= (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
+            (finalize-job bid-id bid drawn)
+            (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))
+          (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))))
   )
 )
 
@@ -2167,8 +2540,7 @@
       (vote (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) ERR_NOT_JOB_VALIDATOR))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (weight (get weight vote))
-      (coherent (and (get revealed vote)
-                     (<= (distance (get score vote) (get final-score result)) (get consensus-tolerance params))))
+      (coherent (and (get revealed vote) (coherent-score (get score vote) (get final-score result) (get consensus-tolerance params))))
       (pool (get reward-pool result))
       (pool-weight (get reward-weight result))
       (reward (if coherent
@@ -2473,14 +2845,35 @@
   (sha256 (default-to 0x (to-consensus-buff? { score: score, salt: salt, bid-id: bid-id, validator: validator })))
 )
 
-;; The phases of a matched job's validation, in Bitcoin blocks.
+;; A verified job's artifacts: the spec and evaluation-set commitments from its
+;; bid, the delivered model's digest and the revealed evaluation set's digest.
+(define-read-only (get-job-delivery (bid-id uint))
+  (map-get? job-deliveries bid-id)
+)
+
+;; The commitment to a sealed evaluation set a verified bid carries:
+;; sha256(eval-digest ++ salt). Clients check theirs against it before bidding.
+(define-read-only (compute-eval-commitment (eval-digest (buff 32)) (salt (buff 32)))
+  (sha256 (concat eval-digest salt))
+)
+
+;; A bidder's verified jobs: those scored, their mean final score, and its
+;; defaults (evaluation sets not revealed, or found unavailable).
+(define-read-only (get-bidder-history (bidder principal))
+  (let ((history (default-to { jobs: u0, score-sum: u0, defaults: u0 } (map-get? bidder-history bidder))))
+    (merge history { mean-score: (if (> (get jobs history) u0) (/ (get score-sum history) (get jobs history)) u0) })
+  )
+)
+
+;; The phases of a matched job's validation, in Bitcoin blocks (a verified job
+;; whose evaluation set is not revealed yet: the latest they can close).
 (define-read-only (get-validation-windows (bid-id uint))
   (match (map-get? bids bid-id)
     bid (match (map-get? parameter-history (get parameter-version bid))
-      params (let ((commit-closes-at (+ (get deadline bid) (get validation-window params))))
+      params (let ((timeline (job-timeline bid-id bid params)))
         (some {
-          commit-closes-at: commit-closes-at,
-          reveal-closes-at: (+ commit-closes-at (get reveal-window params)),
+          commit-closes-at: (get commit-closes-at timeline),
+          reveal-closes-at: (get reveal-closes-at timeline),
           committee-size: (get committee-size params),
           min-reveals: (match (map-get? committees bid-id)
             committee (min-reveals (len (get seats committee)) (get min-reveals-bps params))

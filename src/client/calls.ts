@@ -21,6 +21,9 @@ export type PublicFunctionName =
   | "withdraw-dataset-stake"
   | "place-computation-bid"
   | "match-queued-bids"
+  | "place-training-bid"
+  | "deliver-model"
+  | "reveal-evaluation-set"
   | "cancel-bid"
   | "expire-bid"
   | "decline-job"
@@ -78,6 +81,13 @@ function amount(value: UintLike, what: string): bigint {
 /** `willSendEq(amount)` of STX for one principal, or nothing for 0 (deny mode already forbids it). */
 function sends(who: string, value: bigint): StxPostCondition[] {
   return value > 0n ? [Pc.principal(who).willSendEq(value).ustx()] : [];
+}
+
+/** 32 bytes given as bytes or hex. */
+function digest32(value: Uint8Array | string, what: string): Uint8Array {
+  const bytes = saltBytes(value);
+  if (bytes.length !== 32) throw new RangeError(`${what} must be 32 bytes, got ${bytes.length}`);
+  return bytes;
 }
 
 function sum(...values: (UintLike | undefined)[]): bigint {
@@ -187,6 +197,52 @@ export function marketCalls(contract: string | ContractRef) {
       );
     },
 
+    /**
+     * A verified job's bid: as placeComputationBid, plus the job spec's sha256 digest and the
+     * sealed evaluation set's commitment (computeEvalCommitment), each 32 bytes or their hex.
+     */
+    placeTrainingBid(
+      p: {
+        caller: string;
+        datasetId: UintLike;
+        amount: UintLike;
+        duration: UintLike;
+        deadline: UintLike;
+        spec: Uint8Array | string;
+        evalCommitment: Uint8Array | string;
+      } & QueueRefunds,
+    ) {
+      const value = amount(p.amount, "amount");
+      return build(
+        "place-training-bid",
+        [
+          Cl.uint(p.datasetId),
+          Cl.uint(value),
+          Cl.uint(p.duration),
+          Cl.uint(p.deadline),
+          Cl.buffer(digest32(p.spec, "spec")),
+          Cl.buffer(digest32(p.evalCommitment, "evalCommitment")),
+        ],
+        { who: p.caller, sends: value },
+        sum(p.queueRefunds),
+      );
+    },
+
+    /** The contract pays the provider `payment`, the compute fee less the fees (planDeliverModel). */
+    deliverModel(p: { bidId: UintLike; model: Uint8Array | string; payment: UintLike }) {
+      return build("deliver-model", [Cl.uint(p.bidId), Cl.buffer(digest32(p.model, "model"))], null, amount(p.payment, "payment"));
+    },
+
+    /** Moves no STX: opens the committee's commit window. */
+    revealEvaluationSet(p: { bidId: UintLike; evalDigest: Uint8Array | string; salt: Uint8Array | string }) {
+      return build(
+        "reveal-evaluation-set",
+        [Cl.uint(p.bidId), Cl.buffer(digest32(p.evalDigest, "evalDigest")), Cl.buffer(digest32(p.salt, "salt"))],
+        null,
+        0n,
+      );
+    },
+
     /** The contract refunds `queueRefunds` (planMatchQueuedBids). */
     matchQueuedBids(p: { datasetId: UintLike } & QueueRefunds) {
       return build("match-queued-bids", [Cl.uint(p.datasetId)], null, sum(p.queueRefunds));
@@ -197,9 +253,12 @@ export function marketCalls(contract: string | ContractRef) {
       return build("cancel-bid", [Cl.uint(p.bidId)], null, amount(p.refund, "refund"));
     },
 
-    /** The contract refunds `refund` to the bidder and `queueRefunds` to stale queued bids (planExpireBid). */
-    expireBid(p: { bidId: UintLike; refund: UintLike } & QueueRefunds) {
-      return build("expire-bid", [Cl.uint(p.bidId)], null, sum(p.refund, p.queueRefunds));
+    /**
+     * The contract refunds `refund` to the bidder (or, for a verified job's bidder default, pays the
+     * provider `providerPayment`) and `queueRefunds` to stale queued bids (planExpireBid).
+     */
+    expireBid(p: { bidId: UintLike; refund: UintLike; providerPayment?: UintLike } & QueueRefunds) {
+      return build("expire-bid", [Cl.uint(p.bidId)], null, sum(p.refund, p.providerPayment, p.queueRefunds));
     },
 
     /** The contract refunds the job's `refund` to its bidder and `queueRefunds` to stale queued bids (planDeclineJob). */

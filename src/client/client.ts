@@ -11,6 +11,7 @@ import {
   planCancelBid,
   planClaimValidationReward,
   planDeclineJob,
+  planDeliverModel,
   planExpireBid,
   planFinalizeValidation,
   planMatchQueuedBids,
@@ -91,6 +92,32 @@ export class MarketClient {
     return this.calls.placeComputationBid({ ...p, queueRefunds: plan.queueRefunds });
   }
 
+  /** A verified job's bid (spec digest and evaluation-set commitment): planned like a plain bid. */
+  async placeTrainingBid(
+    p: {
+      caller: string;
+      datasetId: UintLike;
+      amount: UintLike;
+      duration: UintLike;
+      deadline: UintLike;
+      spec: Uint8Array | string;
+      evalCommitment: Uint8Array | string;
+    },
+    options?: PlanOptions,
+  ): Promise<MarketCall> {
+    const plan = await planPlaceComputationBid(this.reader, p, options);
+    return this.calls.placeTrainingBid({ ...p, queueRefunds: plan.queueRefunds });
+  }
+
+  async deliverModel(p: { bidId: UintLike; model: Uint8Array | string }): Promise<MarketCall> {
+    const plan = await planDeliverModel(this.reader, p);
+    return this.calls.deliverModel({ ...p, payment: plan.payment });
+  }
+
+  async revealEvaluationSet(p: { bidId: UintLike; evalDigest: Uint8Array | string; salt: Uint8Array | string }): Promise<MarketCall> {
+    return this.calls.revealEvaluationSet(p);
+  }
+
   async matchQueuedBids(p: { datasetId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
     const plan = await planMatchQueuedBids(this.reader, p, options);
     return this.calls.matchQueuedBids({ ...p, queueRefunds: plan.queueRefunds });
@@ -103,7 +130,7 @@ export class MarketClient {
 
   async expireBid(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
     const plan = await planExpireBid(this.reader, p, options);
-    return this.calls.expireBid({ ...p, refund: plan.refund, queueRefunds: plan.queueRefunds });
+    return this.calls.expireBid({ ...p, refund: plan.refund, providerPayment: plan.providerPayment, queueRefunds: plan.queueRefunds });
   }
 
   async declineJob(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {

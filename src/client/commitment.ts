@@ -25,6 +25,14 @@ export function computeCommitment(score: UintLike, salt: Uint8Array | string, bi
   return new Uint8Array(createHash("sha256").update(serializeCVBytes(payload)).digest());
 }
 
+/**
+ * The commitment a verified bid carries to its sealed evaluation set, as the contract's
+ * `compute-eval-commitment`: sha256(eval-digest ++ salt), both 32 bytes.
+ */
+export function computeEvalCommitment(evalDigest: Uint8Array | string, salt: Uint8Array | string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(saltBytes(evalDigest)).update(saltBytes(salt)).digest());
+}
+
 /** A fresh random 32-byte salt. Keep it: the reveal needs the same salt. */
 export function randomSalt(): Uint8Array {
   return new Uint8Array(randomBytes(32));

@@ -29,6 +29,8 @@ export const PARAMETER_NAMES = [
   "max-computation-duration",
   "max-bid-wait",
   "decline-window",
+  "eval-reveal-window",
+  "non-delivery-slash-bps",
   "stake-lock-blocks",
   "validation-window",
   "reveal-window",

@@ -9,7 +9,7 @@
  * stale plan makes the transaction abort on its post-conditions rather than move other amounts.
  */
 import { BPS, QUEUE_STEPS, type UintLike } from "./contract.ts";
-import type { Bid, Committee, Dataset, MarketParameters, MarketReader, OutcomeName, RevealedVote } from "./readers.ts";
+import type { Bid, Committee, Dataset, JobDelivery, MarketParameters, MarketReader, OutcomeName, RevealedVote } from "./readers.ts";
 
 export interface PlanOptions {
   /** The `burn-block-height` the call will execute at (default: the reader's current height). */
@@ -101,6 +101,61 @@ export function slashBacked(revealed: readonly RevealedVote[], slashThreshold: b
   return 2n * below > committeeWeight;
 }
 
+/** The reserved vote on a verified job: "evaluation set unavailable" (SCORE_UNAVAILABLE). */
+export const SCORE_UNAVAILABLE = 101n;
+
+/** `coherent-score`: within the tolerance, or equal when either side is the reserved vote. */
+export function coherentScore(score: bigint, finalScore: bigint, tolerance: bigint): boolean {
+  if (score === SCORE_UNAVAILABLE || finalScore === SCORE_UNAVAILABLE) return score === finalScore;
+  return (score > finalScore ? score - finalScore : finalScore - score) <= tolerance;
+}
+
+/** What a matched job is due now (`job-timeline`'s stage). */
+export type JobStage = "running" | "missed" | "defaulted" | "ended";
+
+export interface JobTimeline {
+  /** Votes may be taken (a plain job, or a verified job whose evaluation set is revealed). */
+  open: boolean;
+  delivered: boolean;
+  commitClosesAt: bigint;
+  revealClosesAt: bigint;
+  stage: JobStage;
+}
+
+/**
+ * `job-timeline`: a matched job's windows and what ending it is due at `burnHeight`. A verified
+ * job takes no vote before its evaluation set is revealed, then for validation-window blocks.
+ */
+export function jobTimeline(
+  bid: Pick<Bid, "verified" | "deadline">,
+  delivery: JobDelivery | null,
+  params: Pick<MarketParameters, "validationWindow" | "revealWindow" | "evalRevealWindow">,
+  burnHeight: bigint,
+): JobTimeline {
+  const d = bid.verified ? delivery : null;
+  const delivered = d !== null && d.model !== null;
+  const revealed = d !== null && d.evalDigest !== null;
+  const open = !bid.verified || revealed;
+  const commitClosesAt =
+    d === null ? bid.deadline + params.validationWindow : (revealed ? d.evalRevealedAt : bid.deadline + params.evalRevealWindow) + params.validationWindow;
+  const revealClosesAt = commitClosesAt + params.revealWindow;
+  let stage: JobStage;
+  if (bid.verified && !delivered) stage = burnHeight > bid.deadline ? "missed" : "running";
+  else if (!open) stage = burnHeight > (d?.deliveredAt ?? 0n) + params.evalRevealWindow ? "defaulted" : "running";
+  else stage = burnHeight > revealClosesAt ? "ended" : "running";
+  return { open, delivered, commitClosesAt, revealClosesAt, stage };
+}
+
+/** `job-escrow`: what a matched job still holds: its amount, less what a delivery paid out. */
+export function jobEscrow(bid: Pick<Bid, "amount" | "computeFee">, delivered: boolean, params: Pick<MarketParameters, "validatorFeeBps">): bigint {
+  return delivered ? bid.amount - (bid.computeFee - (bid.computeFee * params.validatorFeeBps) / BPS) : bid.amount;
+}
+
+/** `deliver-model`: the provider's payment on delivery, the compute fee less the validators' share and the protocol fee. */
+export function deliveryPayment(computeFee: bigint, params: Pick<MarketParameters, "validatorFeeBps" | "protocolFeeBps">): bigint {
+  return computeFee - (computeFee * params.validatorFeeBps) / BPS - (computeFee * params.protocolFeeBps) / BPS;
+}
+
 /** `min-reveals`: min-reveals-bps of the seats, rounded up. */
 export function minReveals(seatCount: UintLike, minRevealsBps: bigint): bigint {
   return (BigInt(seatCount) * minRevealsBps + (BPS - 1n)) / BPS;
@@ -116,27 +171,47 @@ export interface Payouts {
   bidderRefund: bigint;
 }
 
-/** Payment, slash, fees, provider payment and bidder refund of a job with a final score (`finalize-job`). */
+/**
+ * Payment, slash, fees, provider payment and bidder refund of a job with a final score
+ * (`settle-job`). A verified job's compute fee was paid at delivery: the rest of the bid follows
+ * the score, the validators' share of the compute fee joins their fees, and a slash never
+ * exceeds the bid's amount. A final score of SCORE_UNAVAILABLE is a bidder default (the rest
+ * paid in full, no slash). `coherent: false` (nobody voted) sends the validators' fees to the
+ * treasury.
+ */
 export function settlementPayouts(
   amount: bigint,
   finalScore: bigint,
   datasetStake: bigint,
   params: Pick<MarketParameters, "rewardThreshold" | "slashThreshold" | "slashRateBps" | "validatorFeeBps" | "protocolFeeBps">,
+  job: { verified?: boolean; computeFee?: bigint; coherent?: boolean } = {},
 ): Payouts {
   const { rewardThreshold, slashThreshold } = params;
+  const computeFee = job.computeFee ?? 0n;
+  const rest = amount - computeFee;
+  const carried = (computeFee * params.validatorFeeBps) / BPS;
+  const defaulted = finalScore === SCORE_UNAVAILABLE;
   const payment =
-    finalScore >= rewardThreshold
-      ? amount
+    defaulted || finalScore >= rewardThreshold
+      ? rest
       : finalScore > slashThreshold
-        ? (amount * (finalScore - slashThreshold)) / (rewardThreshold - slashThreshold)
+        ? (rest * (finalScore - slashThreshold)) / (rewardThreshold - slashThreshold)
         : 0n;
-  const slashed = finalScore < slashThreshold ? (datasetStake * params.slashRateBps) / BPS : 0n;
-  const feeOfAmount = (amount * params.validatorFeeBps) / BPS;
-  const validatorFees = payment > 0n ? (payment * params.validatorFeeBps) / BPS : feeOfAmount < slashed ? feeOfAmount : slashed;
+  const slashOfStake = (datasetStake * params.slashRateBps) / BPS;
+  const slashed = !defaulted && finalScore < slashThreshold ? (job.verified && slashOfStake > amount ? amount : slashOfStake) : 0n;
+  const paymentFees = (payment * params.validatorFeeBps) / BPS;
+  const feeOfRest = (rest * params.validatorFeeBps) / BPS;
+  const validatorFees = job.coherent === false ? 0n : carried + (payment > 0n ? paymentFees : feeOfRest < slashed ? feeOfRest : slashed);
   const protocolFee = (payment * params.protocolFeeBps) / BPS;
-  const providerPayment = payment > 0n ? payment - validatorFees - protocolFee : 0n;
-  const outcome: OutcomeName = finalScore >= rewardThreshold ? "REWARDED" : finalScore < slashThreshold ? "SLASHED" : "PARTIAL";
-  return { outcome, payment, slashed, validatorFees, protocolFee, providerPayment, bidderRefund: amount - payment };
+  const providerPayment = payment > 0n ? payment - paymentFees - protocolFee : 0n;
+  const outcome: OutcomeName = defaulted
+    ? "BIDDER_DEFAULT"
+    : finalScore >= rewardThreshold
+      ? "REWARDED"
+      : finalScore < slashThreshold
+        ? "SLASHED"
+        : "PARTIAL";
+  return { outcome, payment, slashed, validatorFees, protocolFee, providerPayment, bidderRefund: rest - payment };
 }
 
 // ---------------------------------------------------------------------------
@@ -298,7 +373,21 @@ export async function planCancelBid(reader: MarketReader, args: { bidId: UintLik
   return { refund: bid.amount };
 }
 
-/** The refund path (`fail-job`, `decline-job`): the bid's amount back, the slot freed and the queue walked. */
+/** A job's parameters and, for a verified job, its delivery record. */
+async function jobContext(reader: MarketReader, bidId: bigint, bid: Bid) {
+  const [params, delivery] = await Promise.all([
+    reader.getParametersAt(bid.parameterVersion),
+    bid.verified ? reader.getJobDelivery(bidId) : Promise.resolve(null),
+  ]);
+  return { params: must(params, `parameter version ${bid.parameterVersion}`), delivery };
+}
+
+/**
+ * The refund path (`fail-job`, `decline-job`, `miss-delivery`): what the job still holds in
+ * escrow back to the bidder, the slot freed and the queue walked. A missed delivery also
+ * slashes non-delivery-slash-bps of the dataset's stake (at most the bid's amount), which can
+ * leave the dataset under-staked for the queue.
+ */
 async function refundJob(
   reader: MarketReader,
   bidId: bigint,
@@ -306,19 +395,23 @@ async function refundJob(
   burnHeight: bigint,
   outcome: OutcomeName = "NO_QUORUM",
 ): Promise<SettlementPlan> {
-  const dataset = must(await reader.getDataset(bid.datasetId), `dataset ${bid.datasetId}`);
-  const walk = await queueAfter(reader, dataset, { activeJobs: dataset.activeJobs - 1n }, burnHeight);
+  const [dataset, { params, delivery }] = await Promise.all([reader.getDataset(bid.datasetId), jobContext(reader, bidId, bid)]);
+  const ds = must(dataset, `dataset ${bid.datasetId}`);
+  const timeline = jobTimeline(bid, delivery, params, burnHeight);
+  const ndSlash = (ds.stake * params.nonDeliverySlashBps) / BPS;
+  const slashed = outcome === "NOT_DELIVERED" ? (ndSlash > bid.amount ? bid.amount : ndSlash) : 0n;
+  const walk = await queueAfter(reader, ds, { stake: ds.stake - slashed, activeJobs: ds.activeJobs - 1n }, burnHeight);
   return {
     kind: "refunded",
     bidId,
     datasetId: bid.datasetId,
-    provider: dataset.provider,
+    provider: ds.provider,
     bidder: bid.bidder,
     finalScore: null,
     outcome,
     providerPayment: 0n,
-    bidderRefund: bid.amount,
-    slashed: 0n,
+    bidderRefund: jobEscrow(bid, timeline.delivered, params),
+    slashed,
     validatorFees: 0n,
     protocolFee: 0n,
     ...walk,
@@ -328,6 +421,7 @@ async function refundJob(
 /**
  * `finalize-job`: settles by the median of `revealed`, frees the slot and walks the queue; a
  * median below the slash threshold without a majority of `committeeWeight` is refunded instead.
+ * `finalScore` given (a bidder default with no vote) skips the median.
  */
 async function finalizeJob(
   reader: MarketReader,
@@ -337,15 +431,20 @@ async function finalizeJob(
   revealedWeight: bigint,
   committeeWeight: bigint,
   burnHeight: bigint,
+  defaultScore?: bigint,
 ): Promise<SettlementPlan> {
   const [dataset, params] = await Promise.all([reader.getDataset(bid.datasetId), reader.getParametersAt(bid.parameterVersion)]);
   const ds = must(dataset, `dataset ${bid.datasetId}`);
   const version = must(params, `parameter version ${bid.parameterVersion}`);
-  const finalScore = weightedMedian(revealed, revealedWeight);
+  const finalScore = defaultScore ?? weightedMedian(revealed, revealedWeight);
   if (finalScore < version.slashThreshold && !slashBacked(revealed, version.slashThreshold, committeeWeight)) {
     return refundJob(reader, bidId, bid, burnHeight, "NO_MAJORITY");
   }
-  const payouts = settlementPayouts(bid.amount, finalScore, ds.stake, version);
+  const payouts = settlementPayouts(bid.amount, finalScore, ds.stake, version, {
+    verified: bid.verified,
+    computeFee: bid.computeFee,
+    coherent: revealed.length > 0,
+  });
   const walk = await queueAfter(reader, ds, { stake: ds.stake - payouts.slashed, activeJobs: ds.activeJobs - 1n }, burnHeight);
   return {
     kind: "finalized",
@@ -364,20 +463,47 @@ async function finalizeJob(
   };
 }
 
+/** A matched job due to end (`expire-bid` / `finalize-validation` past the running stage). */
+async function endJob(reader: MarketReader, bidId: bigint, bid: Bid, burnHeight: bigint): Promise<SettlementPlan> {
+  const { params, delivery } = await jobContext(reader, bidId, bid);
+  const timeline = jobTimeline(bid, delivery, params, burnHeight);
+  if (timeline.stage === "missed") return refundJob(reader, bidId, bid, burnHeight, "NOT_DELIVERED");
+  if (timeline.stage === "defaulted") return finalizeJob(reader, bidId, bid, [], 0n, 0n, burnHeight, SCORE_UNAVAILABLE);
+  const committee = await reader.getCommittee(bidId);
+  if (committee && committee.reveals >= minReveals(committee.seats.length, params.minRevealsBps)) {
+    return finalizeJob(reader, bidId, bid, committee.revealed, committee.revealedWeight, committee.totalWeight, burnHeight);
+  }
+  return refundJob(reader, bidId, bid, burnHeight);
+}
+
 /**
  * `expire-bid`: a queued bid gets its amount back (no queue walk); a matched job is refunded
- * (`fail-job`), which frees its slot and walks the queue.
+ * (`fail-job`), or, verified, failed for a missed delivery (refund, slash) or settled as a
+ * bidder default (the provider is paid, refund 0); its slot is freed and the queue walked.
  */
 export async function planExpireBid(
   reader: MarketReader,
   args: { bidId: UintLike },
   options?: PlanOptions,
-): Promise<{ refund: bigint; queueRefunds: bigint; queue: QueuePlan }> {
+): Promise<{ refund: bigint; providerPayment: bigint; queueRefunds: bigint; queue: QueuePlan }> {
   const bidId = BigInt(args.bidId);
   const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
-  if (bid.status === "QUEUED") return { refund: bid.amount, queueRefunds: 0n, queue: { matched: [], refunded: [] } };
-  const settlement = await refundJob(reader, bidId, bid, await heightOf(reader, options));
-  return { refund: settlement.bidderRefund, queueRefunds: settlement.queueRefunds, queue: settlement.queue };
+  if (bid.status === "QUEUED") return { refund: bid.amount, providerPayment: 0n, queueRefunds: 0n, queue: { matched: [], refunded: [] } };
+  const settlement = await endJob(reader, bidId, bid, await heightOf(reader, options));
+  return {
+    refund: settlement.bidderRefund,
+    providerPayment: settlement.providerPayment,
+    queueRefunds: settlement.queueRefunds,
+    queue: settlement.queue,
+  };
+}
+
+/** `deliver-model`: the provider's payment on delivery. */
+export async function planDeliverModel(reader: MarketReader, args: { bidId: UintLike }): Promise<{ payment: bigint }> {
+  const bidId = BigInt(args.bidId);
+  const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
+  const params = must(await reader.getParametersAt(bid.parameterVersion), `parameter version ${bid.parameterVersion}`);
+  return { payment: deliveryPayment(bid.computeFee, params) };
 }
 
 /**
@@ -457,7 +583,8 @@ export async function planSubmitValidationResult(
 
 /**
  * `finalize-validation`: by the median with at least min-reveals reveals, otherwise the
- * refund path (outcome NO_QUORUM).
+ * refund path (outcome NO_QUORUM); a verified job may instead be due for a missed delivery or a
+ * bidder default (`endJob`).
  */
 export async function planFinalizeValidation(
   reader: MarketReader,
@@ -466,15 +593,7 @@ export async function planFinalizeValidation(
 ): Promise<{ settlement: SettlementPlan }> {
   const bidId = BigInt(args.bidId);
   const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
-  const [committee, params] = await Promise.all([reader.getCommittee(bidId), reader.getParametersAt(bid.parameterVersion)]);
-  const version = must(params, `parameter version ${bid.parameterVersion}`);
-  const burnHeight = await heightOf(reader, options);
-  if (committee && committee.reveals >= minReveals(committee.seats.length, version.minRevealsBps)) {
-    return {
-      settlement: await finalizeJob(reader, bidId, bid, committee.revealed, committee.revealedWeight, committee.totalWeight, burnHeight),
-    };
-  }
-  return { settlement: await refundJob(reader, bidId, bid, burnHeight) };
+  return { settlement: await endJob(reader, bidId, bid, await heightOf(reader, options)) };
 }
 
 /**
@@ -491,8 +610,7 @@ export async function planClaimValidationReward(
   const final = must(result, `job result of bid ${bidId}`);
   const cast = must(vote, `vote of ${args.caller} on bid ${bidId}`);
   const params = must(await reader.getParametersAt(job.parameterVersion), `parameter version ${job.parameterVersion}`);
-  const distance = cast.score > final.finalScore ? cast.score - final.finalScore : final.finalScore - cast.score;
-  const coherent = cast.revealed && distance <= params.consensusTolerance;
+  const coherent = cast.revealed && coherentScore(cast.score, final.finalScore, params.consensusTolerance);
   if (!coherent) return { reward: 0n, coherent };
   const reward = cast.weight >= final.rewardWeight ? final.rewardPool : (final.rewardPool * cast.weight) / final.rewardWeight;
   return { reward, coherent };

@@ -36,6 +36,8 @@ export const decodeDataset = tuple({
   validations: uint,
   passedValidations: uint,
   scoreSum: uint,
+  /** Verified jobs it failed to deliver by their deadline. */
+  nonDeliveries: uint,
   lastSettledAt: uint,
   registeredAt: uint,
   active: bool,
@@ -59,6 +61,10 @@ export const decodeBid = tuple({
   registrationsAtMatch: uint,
   /** Pauses started before the match: the next one may excuse its silent seats. */
   pausesAtMatch: uint,
+  /** A verified job: delivered as a model, judged on a sealed evaluation set (getJobDelivery). */
+  verified: bool,
+  /** What the provider earns on delivery: the ask times the duration when placed (0 for a plain job). */
+  computeFee: uint,
   parameterVersion: uint,
 });
 export type Bid = ReturnType<typeof decodeBid>;
@@ -136,6 +142,8 @@ export const decodeParameters = tuple({
   maxComputationDuration: uint,
   maxBidWait: uint,
   declineWindow: uint,
+  evalRevealWindow: uint,
+  nonDeliverySlashBps: uint,
   stakeLockBlocks: uint,
   validationWindow: uint,
   revealWindow: uint,
@@ -195,6 +203,23 @@ export type MarketTotals = ReturnType<typeof decodeMarketTotals>;
 export const decodePause = tuple({ startedAt: uint, endedAt: uint });
 export type Pause = ReturnType<typeof decodePause>;
 
+export const decodeJobDelivery = tuple({
+  /** sha256 of the job spec's canonical bytes. */
+  spec: buffHex,
+  /** sha256(eval-digest ++ salt): the sealed evaluation set. */
+  evalCommitment: buffHex,
+  /** sha256 of the delivered ONNX model (null before delivery). */
+  model: optional(buffHex),
+  deliveredAt: uint,
+  /** sha256 of the revealed evaluation set (null before its reveal). */
+  evalDigest: optional(buffHex),
+  evalRevealedAt: uint,
+});
+export type JobDelivery = ReturnType<typeof decodeJobDelivery>;
+
+export const decodeBidderHistory = tuple({ jobs: uint, scoreSum: uint, defaults: uint, meanScore: uint });
+export type BidderHistory = ReturnType<typeof decodeBidderHistory>;
+
 export const decodeLastIds = tuple({ datasetId: uint, bidId: uint, proposalId: uint });
 export type LastIds = ReturnType<typeof decodeLastIds>;
 
@@ -235,6 +260,13 @@ export const VIEWS = {
     buffHex,
   ),
   getValidationWindows: view("get-validation-windows", (bidId: UintLike) => [Cl.uint(bidId)], optional(decodeValidationWindows)),
+  getJobDelivery: view("get-job-delivery", (bidId: UintLike) => [Cl.uint(bidId)], optional(decodeJobDelivery)),
+  getBidderHistory: view("get-bidder-history", (bidder: string) => [Cl.principal(bidder)], decodeBidderHistory),
+  computeEvalCommitment: view(
+    "compute-eval-commitment",
+    (evalDigest: Uint8Array | string, salt: Uint8Array | string) => [Cl.buffer(saltBytes(evalDigest)), Cl.buffer(saltBytes(salt))],
+    buffHex,
+  ),
   getJobResult: view("get-job-result", (bidId: UintLike) => [Cl.uint(bidId)], optional(decodeJobResult)),
   getQueueLink: view("get-queue-link", (bidId: UintLike) => [Cl.uint(bidId)], optional(decodeQueueLink)),
   getParameters: view("get-parameters", none, decodeParameters),
