@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   BID_STATUS,
   DEFAULTS,
+  EVAL_COMMITMENT,
+  EVAL_DIGEST,
+  EVAL_SALT,
+  MODEL,
   OUTCOME,
+  SPEC,
   activeValidatorCount,
   addStake,
   balances,
@@ -17,6 +22,7 @@ import {
   contractId,
   declineJob,
   decode,
+  deliver,
   deltas,
   deployer,
   drawCommittee,
@@ -60,6 +66,7 @@ import {
   stx,
   stxTransfers,
   sweepSurplus,
+  trainingBid,
   validator1,
   validator2,
   validator3,
@@ -1066,6 +1073,12 @@ const PROXY_SOURCE = `
   (contract-call? ${market} decline-job bid-id))
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
   (contract-call? ${market} place-computation-bid dataset-id amount duration deadline))
+(define-public (place-training-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint) (spec (buff 32)) (commitment (buff 32)))
+  (contract-call? ${market} place-training-bid dataset-id amount duration deadline spec commitment))
+(define-public (deliver-model (bid-id uint) (model (buff 32)))
+  (contract-call? ${market} deliver-model bid-id model))
+(define-public (reveal-evaluation-set (bid-id uint) (digest (buff 32)) (salt (buff 32)))
+  (contract-call? ${market} reveal-evaluation-set bid-id digest salt))
 (define-public (match-queued-bids (dataset-id uint))
   (contract-call? ${market} match-queued-bids dataset-id))
 (define-public (cancel-bid (bid-id uint))
@@ -1179,6 +1192,35 @@ const CASES: Case[] = [
     setup: () => expect(registerDataset().result).toBeOk(Cl.uint(1)),
     args: () => [Cl.uint(1), Cl.uint(500_000), Cl.uint(100), bidDeadline()],
     ok: () => Cl.uint(1),
+  },
+  {
+    fn: "place-training-bid",
+    who: bidder,
+    setup: () => expect(registerDataset().result).toBeOk(Cl.uint(1)),
+    args: () => [Cl.uint(1), Cl.uint(500_000), Cl.uint(100), bidDeadline(), Cl.buffer(SPEC), Cl.buffer(EVAL_COMMITMENT)],
+    ok: () => Cl.uint(1),
+  },
+  {
+    fn: "deliver-model",
+    who: provider,
+    setup: () => {
+      expect(registerDataset().result).toBeOk(Cl.uint(1));
+      expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    },
+    args: () => [Cl.uint(1), Cl.buffer(MODEL)],
+    // the dataset asks 0 per block: a compute fee of 0 is delivered for 0
+    ok: () => Cl.uint(0),
+  },
+  {
+    fn: "reveal-evaluation-set",
+    who: bidder,
+    setup: () => {
+      expect(registerDataset().result).toBeOk(Cl.uint(1));
+      expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
+      expect(deliver(provider, 1).result).toBeOk(Cl.uint(0));
+    },
+    args: () => [Cl.uint(1), Cl.buffer(EVAL_DIGEST), Cl.buffer(EVAL_SALT)],
+    ok: () => Cl.uint(height() + DEFAULTS.validationWindow),
   },
   {
     fn: "match-queued-bids",
@@ -1352,10 +1394,10 @@ const CASES: Case[] = [
 describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
   beforeEach(() => deployProxy());
 
-  it("the proxy forwards every state-changing public function of the market (26)", () => {
+  it("the proxy forwards every state-changing public function of the market (29)", () => {
     const iface = simnet.getContractsInterfaces().get(contractId);
     const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
-    expect(publicFns).toHaveLength(26);
+    expect(publicFns).toHaveLength(29);
     expect(publicFns).toEqual(CASES.map((c) => c.fn).sort());
   });
 

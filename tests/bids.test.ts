@@ -146,6 +146,9 @@ describe("place-computation-bid", () => {
       "validators-at-match": 0n,
       "registrations-at-match": 0n,
       "pauses-at-match": 0n,
+      // a plain job: no delivery, no compute fee
+      verified: false,
+      "compute-fee": 0n,
       "parameter-version": 1n,
     });
     expect(lastBidId()).toBe(1n);

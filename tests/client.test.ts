@@ -195,6 +195,9 @@ const ALL_FUNCTIONS: PublicFunctionName[] = [
   "retire-dataset",
   "decline-job",
   "sweep-surplus",
+  "place-training-bid",
+  "deliver-model",
+  "reveal-evaluation-set",
 ];
 
 describe("contract surface", () => {
@@ -1048,6 +1051,7 @@ describe("readers", () => {
       validations: 0n,
       passedValidations: 0n,
       scoreSum: 0n,
+      nonDeliveries: 0n,
       lastSettledAt: 0n,
       registeredAt: start,
       active: true,

@@ -238,6 +238,8 @@ const CHANGES: [string, bigint][] = [
   ["max-computation-duration", 8_640n],
   ["max-bid-wait", 1_000n],
   ["decline-window", 12n],
+  ["eval-reveal-window", 288n],
+  ["non-delivery-slash-bps", 2_500n],
   ["stake-lock-blocks", 1_000n],
   ["validation-window", 288n],
   ["reveal-window", 72n],
@@ -258,9 +260,9 @@ const CHANGES: [string, bigint][] = [
 ];
 
 describe("execute-proposal: every parameter is governable", () => {
-  it("the table covers all 23 parameters of get-parameters (everything but version), each with bounds", () => {
+  it("the table covers all 25 parameters of get-parameters (everything but version), each with bounds", () => {
     const names = Object.keys(params()).filter((k) => k !== "version").sort();
-    expect(names).toHaveLength(23);
+    expect(names).toHaveLength(25);
     expect(CHANGES.map(([n]) => n).sort()).toEqual(names);
     for (const name of names) expect(view("get-parameter-bounds", [Cl.stringAscii(name)])).not.toBeNull();
     expect(view("get-parameter-bounds", [Cl.stringAscii("version")])).toBeNull();
@@ -374,18 +376,21 @@ const PUBLIC_FUNCTIONS = [
   "claim-validation-reward",
   "commit-validation-result",
   "decline-job",
+  "deliver-model",
   "draw-committee",
   "execute-proposal",
   "expire-bid",
   "finalize-validation",
   "match-queued-bids",
   "place-computation-bid",
+  "place-training-bid",
   "propose-parameter-change",
   "register-dataset",
   "register-dataset-with-terms",
   "register-validator",
   "request-validator-exit",
   "retire-dataset",
+  "reveal-evaluation-set",
   "reveal-validation-result",
   "set-dataset-terms",
   "set-paused",
@@ -398,10 +403,10 @@ const PUBLIC_FUNCTIONS = [
 ];
 
 describe("no other way to change parameters", () => {
-  it("the contract's public functions are the 26 known ones: no parameter setter for the owner or anyone", () => {
+  it("the contract's public functions are the 29 known ones: no parameter setter for the owner or anyone", () => {
     const iface = simnet.getContractsInterfaces().get(contractId);
     const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
-    expect(PUBLIC_FUNCTIONS).toHaveLength(26);
+    expect(PUBLIC_FUNCTIONS).toHaveLength(29);
     expect(publicFns).toEqual(PUBLIC_FUNCTIONS);
     // of them, only propose-parameter-change takes a parameter name
     const named = iface?.functions
@@ -448,7 +453,7 @@ describe("no other way to change parameters", () => {
 
     // bounds are written at deploy only, and nothing deletes history or bounds
     const boundsSets = at(/\(map-set parameter-bounds\b/g);
-    expect(boundsSets).toHaveLength(23);
+    expect(boundsSets).toHaveLength(25);
     for (const i of boundsSets) expect(i).toBeLessThan(firstFunction);
     expect(source).not.toMatch(/\(map-(delete|insert) parameter-(history|bounds|changed-in)/);
 
@@ -509,6 +514,10 @@ const BOUNDS: [string, bigint, bigint][] = [
   ["max-computation-duration", 1n, 52_560n],
   ["max-bid-wait", 1n, 52_560n],
   ["decline-window", 0n, 1_008n],
+  // a bidder has at least a block and at most a month to reveal its evaluation set
+  ["eval-reveal-window", 1n, 4_320n],
+  // a missed delivery costs at most half the dataset's stake (and never more than the bid)
+  ["non-delivery-slash-bps", 0n, 5_000n],
   ["stake-lock-blocks", 1n, 52_560n],
   ["validation-window", 1n, 4_320n],
   ["reveal-window", 1n, 4_320n],

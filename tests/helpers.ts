@@ -33,6 +33,8 @@ export const DEFAULTS = {
   maxComputationDuration: 4320n,
   maxBidWait: 4320n,
   declineWindow: 6n,
+  evalRevealWindow: 144n,
+  nonDeliverySlashBps: 1_000n,
   stakeLockBlocks: 4320n,
   validationWindow: 144n,
   revealWindow: 144n,
@@ -431,3 +433,55 @@ export function committeeSeed(bidId: number | bigint): string | null {
 export function isPaused(): ClarityValue {
   return readOnly("is-paused");
 }
+
+// ---------------------------------------------------------------------------
+// Verified jobs: a training bid with its sealed evaluation set, the delivery, the reveal
+// ---------------------------------------------------------------------------
+
+const digestOf = (text: string) => new Uint8Array(createHash("sha256").update(text).digest());
+
+/** The standard verified job's artifacts: its spec, sealed evaluation set (digest + salt), commitment and model. */
+export const SPEC = digestOf("job-spec: resnet-18, 100 blocks");
+export const EVAL_DIGEST = digestOf("sealed evaluation set");
+export const EVAL_SALT = digestOf("evaluation salt");
+export const EVAL_COMMITMENT = new Uint8Array(createHash("sha256").update(EVAL_DIGEST).update(EVAL_SALT).digest());
+export const MODEL = digestOf("model.onnx");
+
+/** `place-training-bid`; the deadline defaults to now + duration + 50, as `placeBid` does. */
+export function trainingBid(
+  who: string,
+  datasetId: number | bigint,
+  opts: { amount?: bigint; duration?: bigint; deadline?: bigint; spec?: Uint8Array; commitment?: Uint8Array } = {},
+) {
+  const duration = opts.duration ?? 100n;
+  const deadline = opts.deadline ?? height() + duration + 50n;
+  return call(
+    "place-training-bid",
+    [
+      Cl.uint(datasetId),
+      Cl.uint(opts.amount ?? 600_000n),
+      Cl.uint(duration),
+      Cl.uint(deadline),
+      Cl.buffer(opts.spec ?? SPEC),
+      Cl.buffer(opts.commitment ?? EVAL_COMMITMENT),
+    ],
+    who,
+  );
+}
+
+export function deliver(who: string, bidId: number | bigint, model: Uint8Array = MODEL) {
+  return call("deliver-model", [Cl.uint(bidId), Cl.buffer(model)], who);
+}
+
+export function revealEval(who: string, bidId: number | bigint, digest: Uint8Array = EVAL_DIGEST, salt: Uint8Array = EVAL_SALT) {
+  return call("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(salt)], who);
+}
+
+export function getDelivery(bidId: number | bigint) {
+  return view("get-job-delivery", [Cl.uint(bidId)]);
+}
+
+export function bidderHistory(who: string) {
+  return view("get-bidder-history", [Cl.principal(who)]);
+}
+
