@@ -1,0 +1,94 @@
+/**
+ * The seam between the agents and a Stacks chain. An agent reads through `reader` (typed views),
+ * plans and builds its calls through `client` (exact post-conditions) and sends them with `send`.
+ * `SimnetChain` is the embedded implementation: the real Clarity VM, no network. A node-backed
+ * chain implements the same interface (signing and broadcasting `MarketCall`s).
+ */
+import type { ParsedTransactionResult, Simnet } from "@stacks/clarinet-sdk";
+import { ClarityType, type ClarityValue } from "@stacks/transactions";
+import { decode, type Decoded } from "../clarity.ts";
+import { ERR, type ErrorName } from "../errors.ts";
+import { asyncReader, checkStxPostConditions, MarketClient, simnetReader, type MarketCall, type MarketReader } from "../client/index.ts";
+import { loadSimnet } from "../simnet.ts";
+import { quietly } from "../console/format.ts";
+
+export type EventTuple = { [key: string]: Decoded };
+
+/** What a sent call did: ok and its value, or the contract's error; its print events. */
+export interface TxResult {
+  ok: boolean;
+  value: Decoded;
+  /** The contract's error name when `ok` is false (null for an unknown code). */
+  error: ErrorName | null;
+  events: EventTuple[];
+}
+
+export interface Chain {
+  /** `<address>.<name>` of the market. */
+  readonly contractId: string;
+  readonly reader: MarketReader;
+  readonly client: MarketClient;
+  burnHeight(): Promise<bigint>;
+  /** Sends `call` as `sender` and waits for its result. */
+  send(sender: string, call: MarketCall): Promise<TxResult>;
+}
+
+const ERROR_NAMES = new Map<number, ErrorName>(Object.entries(ERR).map(([name, code]) => [code, name as ErrorName]));
+
+/** Thrown when a call's own post-conditions would have aborted it on a node: a client bug, never hidden. */
+export class PostConditionViolation extends Error {
+  constructor(
+    readonly call: MarketCall,
+    readonly violations: string[],
+  ) {
+    super(`${call.functionName}: post-conditions violated: ${violations.join("; ")}`);
+    this.name = "PostConditionViolation";
+  }
+}
+
+/** The simnet as a chain: each `send` mines one Stacks block; `mine` advances the burn height. */
+export class SimnetChain implements Chain {
+  readonly reader: MarketReader;
+  readonly client: MarketClient;
+
+  constructor(
+    readonly simnet: Simnet,
+    readonly contractId: string,
+  ) {
+    this.reader = asyncReader(simnetReader(simnet, contractId));
+    this.client = new MarketClient(contractId, this.reader);
+  }
+
+  /** A fresh simnet with the market deployed, and its accounts (name to address). */
+  static async load(): Promise<{ chain: SimnetChain; accounts: Map<string, string>; deployer: string }> {
+    const { simnet, contractId, accounts, deployer } = await loadSimnet();
+    return { chain: new SimnetChain(simnet, contractId), accounts, deployer };
+  }
+
+  async burnHeight(): Promise<bigint> {
+    return BigInt(this.simnet.burnBlockHeight);
+  }
+
+  async send(sender: string, call: MarketCall): Promise<TxResult> {
+    // the simnet echoes every print event to stdout: the caller gets them decoded instead
+    const r: ParsedTransactionResult = quietly(() => this.simnet.callPublicFn(this.contractId, call.functionName, call.functionArgs, sender));
+    const ok = r.result.type === ClarityType.ResponseOk;
+    // the simnet does not enforce post-conditions: check them as a node would
+    if (ok) {
+      const check = checkStxPostConditions(call, r.events);
+      if (!check.ok) throw new PostConditionViolation(call, check.violations);
+    }
+    const value = decode(r.result);
+    return {
+      ok,
+      value,
+      error: ok ? null : (ERROR_NAMES.get(Number(value)) ?? null),
+      events: r.events.filter((e) => e.event === "print_event" && e.data.value).map((e) => decode(e.data.value as ClarityValue) as EventTuple),
+    };
+  }
+
+  /** Advances the burn height by `blocks` (each with an empty Stacks block). */
+  mine(blocks = 1): void {
+    if (blocks > 0) quietly(() => this.simnet.mineEmptyBlocks(blocks));
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The agents with real models on the simnet: a provider agent trains with TensorFlow.js and
+ * delivers ONNX, a developer client seals and reveals, validator agents evaluate with
+ * onnxruntime and vote through the typed client (post-conditions checked on every call).
+ * Each test is one job from its bid to its settlement, with the outcome the contract records.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Pc } from "@stacks/transactions";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  DeveloperClient,
+  FileState,
+  MemoryState,
+  PostConditionViolation,
+  ProviderAgent,
+  SimnetChain,
+  ValidatorAgent,
+  runAgents,
+  type Agent,
+  type ProviderBehaviour,
+  type ValidatorBehaviour,
+  type VoteRecord,
+} from "../src/agents/index.ts";
+import { loadPenguins, shuffleLabels, splitDataset, type Dataset } from "../src/ml/index.ts";
+import { MemoryStore } from "../src/store/index.ts";
+import { bidder, contractId, expectSolvent, getDataset, provider, validator1, validator2, validator3 } from "./helpers.ts";
+
+const STX = 1_000_000n;
+const BID = 5n * STX;
+const DURATION = 100n;
+const PRICE = 10_000n;
+const COMPUTE_FEE = PRICE * DURATION;
+const RECIPE = { hidden: [16], epochs: 40, learningRate: 0.01, batchSize: 32, seed: 1 };
+
+let train: Dataset;
+let evaluation: Dataset;
+
+beforeAll(() => {
+  ({ train, evaluation } = splitDataset(loadPenguins().data, { evalFraction: 0.3, seed: 7 }));
+});
+
+/** A market of three validators (all seated: the committee is at most five) and the provider's dataset; its agents. */
+async function market(opts: { data?: Dataset; provider?: ProviderBehaviour; developer?: "reveal" | "silent"; lazy?: ValidatorBehaviour } = {}) {
+  const chain = new SimnetChain(simnet, contractId);
+  const store = new MemoryStore();
+  const send = async (who: string, call: Parameters<SimnetChain["send"]>[1]) => {
+    const r = await chain.send(who, call);
+    expect(r.ok, `${call.functionName}: ${r.error}`).toBe(true);
+    return r;
+  };
+  const validatorAddresses = [validator1, validator2, validator3];
+  for (const v of validatorAddresses) await send(v, await chain.client.registerValidator({ caller: v, stake: 10n * STX }));
+  await send(
+    provider,
+    await chain.client.registerDatasetWithTerms({ caller: provider, stake: 20n * STX, metadataUri: "ipfs://penguins", pricePerBlock: PRICE, maxConcurrentJobs: 1n }),
+  );
+  const providerAgent = new ProviderAgent({ name: "provider", address: provider, chain, store, datasets: new Map([[1n, opts.data ?? train]]), behaviour: opts.provider });
+  const developer = new DeveloperClient({ name: "developer", address: bidder, chain, store, state: new MemoryState(), behaviour: opts.developer });
+  const validatorStates = validatorAddresses.map(() => new MemoryState<VoteRecord>());
+  const validators = validatorAddresses.map(
+    (v, i) =>
+      new ValidatorAgent({
+        name: `validator${i + 1}`,
+        address: v,
+        chain,
+        store,
+        state: validatorStates[i]!,
+        behaviour: i === 2 && opts.lazy ? opts.lazy : { kind: "honest" },
+      }),
+  );
+  const { bidId, job } = await developer.placeJob({
+    datasetId: 1n,
+    amount: BID,
+    duration: DURATION,
+    deadline: (await chain.burnHeight()) + DURATION + 50n,
+    evaluation,
+    choices: RECIPE,
+  });
+  const agents: Agent[] = [providerAgent, developer, ...validators];
+  const settled = async () => {
+    const bid = await chain.reader.getBid(bidId);
+    return bid?.status !== "QUEUED" && bid?.status !== "MATCHED";
+  };
+  const run = (list: Agent[] = agents) => runAgents(chain, list, { done: settled });
+  return { chain, store, providerAgent, developer, validators, validatorStates, bidId, job, run };
+}
+
+describe("verified jobs run by agents", () => {
+  it("good data is paid in full and raises the dataset's quality score", async () => {
+    const m = await market();
+    await m.run();
+    const result = await m.chain.reader.getJobResult(m.bidId);
+    expect(result).toMatchObject({ outcome: "REWARDED", slashedAmount: 0n, bidderRefund: 0n });
+    expect(result!.finalScore).toBeGreaterThanOrEqual(90n);
+    // the rest of the bid, less the validators' and protocol fees
+    expect(result!.providerPayment).toBe(((BID - COMPUTE_FEE) * (10_000n - 500n - 100n)) / 10_000n);
+    expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n });
+    expect((getDataset(1)!["score-sum"] as bigint) >= 90n).toBe(true);
+    expect(await m.chain.reader.getBidderHistory(bidder)).toMatchObject({ jobs: 1n, defaults: 0n });
+    expectSolvent();
+  });
+
+  it("junk data (shuffled labels) is slashed automatically, and a lazy validator becomes an outlier and is penalized", async () => {
+    const m = await market({ data: shuffleLabels(train, 3), lazy: { kind: "lazy", score: 90 } });
+    await m.run();
+    const result = await m.chain.reader.getJobResult(m.bidId);
+    expect(result).toMatchObject({ outcome: "SLASHED", providerPayment: 0n });
+    expect(result!.finalScore).toBeLessThan(40n);
+    expect(result!.slashedAmount).toBe(BID); // half the 20 STX stake, capped at the bid
+    expect(getDataset(1)).toMatchObject({ stake: 20n * STX - BID, "passed-validations": 0n });
+    const lazy = await m.chain.reader.getValidator(validator3);
+    expect(lazy!.stake).toBe(10n * STX - (10n * STX * 100n) / 10_000n); // validator-penalty-bps of its stake
+    for (const honest of [validator1, validator2]) expect((await m.chain.reader.getValidator(honest))!.stake).toBe(10n * STX);
+    expect(await m.chain.reader.getVote(m.bidId, validator3)).toMatchObject({ score: 90n, revealed: true, claimed: true });
+    expectSolvent();
+  });
+
+  it("a provider that trains on nothing (delivers its initial network) scores 0", async () => {
+    const m = await market({ provider: "untrained" });
+    await m.run();
+    const result = await m.chain.reader.getJobResult(m.bidId);
+    expect(result).toMatchObject({ outcome: "SLASHED", finalScore: 0n });
+    expectSolvent();
+  });
+
+  it("a missing delivery fails the job: the bidder is refunded in full and the dataset counts it", async () => {
+    const m = await market({ provider: "absent" });
+    const before = simnet.getAssetsMap().get("STX")!.get(bidder)!;
+    await m.run();
+    const bid = await m.chain.reader.getBid(m.bidId);
+    expect(bid!.status).toBe("EXPIRED");
+    expect(simnet.getAssetsMap().get("STX")!.get(bidder)! - before).toBe(BID);
+    expect(getDataset(1)).toMatchObject({ "non-deliveries": 1n, stake: 20n * STX - 2n * STX }); // 10% of the stake
+    expectSolvent();
+  });
+
+  it("a bidder who never reveals forfeits: the provider settles it and is paid the rest, less fees", async () => {
+    const m = await market({ developer: "silent" });
+    await m.run();
+    const result = await m.chain.reader.getJobResult(m.bidId);
+    expect(result).toMatchObject({ outcome: "BIDDER_DEFAULT", finalScore: 101n, slashedAmount: 0n, bidderRefund: 0n });
+    expect(result!.providerPayment).toBe(((BID - COMPUTE_FEE) * (10_000n - 500n - 100n)) / 10_000n);
+    expect(await m.chain.reader.getBidderHistory(bidder)).toMatchObject({ jobs: 0n, defaults: 1n });
+    expectSolvent();
+  });
+
+  it("a tampered model is refused by every honest validator: each scores it 0 and the provider is slashed", async () => {
+    const m = await market();
+    await m.providerAgent.step(); // trains and delivers
+    const delivery = await m.chain.reader.getJobDelivery(m.bidId);
+    m.store.corrupt(delivery!.model!, new Uint8Array([1, 2, 3]));
+    await m.run();
+    for (const v of [validator1, validator2, validator3]) expect(await m.chain.reader.getVote(m.bidId, v)).toMatchObject({ score: 0n, revealed: true });
+    expect(await m.chain.reader.getJobResult(m.bidId)).toMatchObject({ outcome: "SLASHED", finalScore: 0n });
+    expectSolvent();
+  });
+
+  it("a tampered evaluation set gets the reserved vote 101 from every honest validator: the job settles as a bidder default", async () => {
+    const m = await market();
+    await m.providerAgent.step();
+    await m.developer.step(); // publishes the set and reveals it
+    m.store.corrupt(m.job.evalDigest, new Uint8Array([7]));
+    await m.run();
+    for (const v of [validator1, validator2, validator3]) expect(await m.chain.reader.getVote(m.bidId, v)).toMatchObject({ score: 101n, revealed: true });
+    expect(await m.chain.reader.getJobResult(m.bidId)).toMatchObject({ outcome: "BIDDER_DEFAULT", finalScore: 101n, slashedAmount: 0n });
+    expect(await m.chain.reader.getBidderHistory(bidder)).toMatchObject({ defaults: 1n });
+    expectSolvent();
+  });
+});
+
+describe("restarts and repeats", () => {
+  it("a validator restarted between its commit and its reveal reveals from its durable state", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ntm-validator-"));
+    try {
+      const m = await market();
+      await m.providerAgent.step();
+      await m.developer.step();
+      const path = join(dir, "validator1.json");
+      const first = new ValidatorAgent({ name: "validator1", address: validator1, chain: m.chain, store: m.store, state: new FileState<VoteRecord>(path) });
+      expect((await first.step()).map((a) => a.kind)).toEqual(["evaluated", "committed"]);
+      // the process dies; a new one starts from the file
+      const restarted = new ValidatorAgent({ name: "validator1", address: validator1, chain: m.chain, store: m.store, state: new FileState<VoteRecord>(path) });
+      expect(new FileState<VoteRecord>(path).keys()).toEqual([m.bidId.toString()]);
+      await m.run([m.providerAgent, m.developer, restarted, m.validators[1]!, m.validators[2]!]);
+      expect(await m.chain.reader.getVote(m.bidId, validator1)).toMatchObject({ revealed: true, claimed: true });
+      expect(await m.chain.reader.getJobResult(m.bidId)).toMatchObject({ outcome: "REWARDED" });
+      expect(new FileState<VoteRecord>(path).keys()).toEqual([]); // closed once claimed
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("agents are idempotent by chain state: a second step in the same block does nothing", async () => {
+    const m = await market();
+    expect((await m.providerAgent.step()).map((a) => a.kind)).toEqual(["delivered"]);
+    expect(await m.providerAgent.step()).toEqual([]);
+    expect((await m.developer.step()).map((a) => a.kind)).toEqual(["revealed"]);
+    expect(await m.developer.step()).toEqual([]);
+    expect((await m.validators[0]!.step()).map((a) => a.kind)).toEqual(["evaluated", "committed"]);
+    expect(await m.validators[0]!.step()).toEqual([]);
+  });
+});
+
+describe("SimnetChain", () => {
+  it("checks every call's post-conditions as a node would: a wrong amount is a PostConditionViolation", async () => {
+    const chain = new SimnetChain(simnet, contractId);
+    const call = await chain.client.registerValidator({ caller: validator1, stake: 2n * STX });
+    const wrong = { ...call, postConditions: [Pc.principal(validator1).willSendEq(STX).ustx()] };
+    await expect(chain.send(validator1, wrong)).rejects.toBeInstanceOf(PostConditionViolation);
+    const ok = await chain.send(validator2, await chain.client.registerValidator({ caller: validator2, stake: 2n * STX }));
+    expect(ok).toMatchObject({ ok: true, error: null });
+    expect(ok.events.map((e) => e.event)).toEqual(["validator-registered"]);
+  });
+
+  it("reports the contract's error by name", async () => {
+    const chain = new SimnetChain(simnet, contractId);
+    const r = await chain.send(validator1, await chain.client.registerValidator({ caller: validator1, stake: 1n }));
+    expect(r).toMatchObject({ ok: false, error: "VALIDATOR_STAKE_TOO_LOW" });
+  });
+});
