@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runDemo, type ActorName, type DemoSummary } from "../src/demo/demo.ts";
 import { loadSimnet } from "../src/simnet.ts";
+import { runVerifiedDemo, type VerifiedDemoSummary } from "../src/demo/verified.ts";
 
 const STX = 1_000_000n;
 const VALIDATORS: ActorName[] = ["Vera", "Victor", "Valentina", "Walter", "Wanda", "Xavier", "Yasmin"];
@@ -270,5 +271,59 @@ describe("balances and solvency", () => {
       treasury: 9_775_000n,
       surplus: 0n,
     });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The main job (npm run demo): real training and evaluation
+// ---------------------------------------------------------------------------
+
+describe("npm run demo: the verified main job", () => {
+  let verified: VerifiedDemoSummary;
+  let printed: string;
+  beforeAll(async () => {
+    const out: string[] = [];
+    verified = await runVerifiedDemo((line) => out.push(line));
+    printed = out.join("\n");
+  }, 300_000);
+
+  const job = (provider: string) => verified.jobs.find((j) => j.provider === provider)!;
+
+  it("Ada's clean data trains a model the committee scores at least 90: paid in full, quality score raised", () => {
+    expect(job("Ada").metric).toBeGreaterThan(0.9);
+    expect(job("Ada")).toMatchObject({ outcome: "rewarded", slashed: 0n, bidderRefund: 0n });
+    expect(job("Ada").finalScore).toBeGreaterThanOrEqual(90);
+    expect(verified.qualityScores.Ada).toBe(BigInt(job("Ada").finalScore));
+  });
+
+  it("Mona's noisy data is paid pro rata, Jasper's junk is slashed automatically", () => {
+    expect(job("Mona").outcome).toBe("partial");
+    expect(job("Mona").finalScore).toBeGreaterThan(40);
+    expect(job("Mona").finalScore).toBeLessThan(70);
+    expect(job("Jasper")).toMatchObject({ outcome: "slashed", providerPayment: 0n });
+    expect(job("Jasper").finalScore).toBeLessThan(40);
+    expect(job("Jasper").slashed).toBe(5n * STX); // half its 50 STX stake, capped at the 5 STX bid
+  });
+
+  it("the four evaluating validators agree on every job; Valentina, voting 90 unseen, is an outlier on the bad models and penalized", () => {
+    for (const j of verified.jobs) {
+      const honest = ["Vera", "Victor", "Walter", "Wanda"].map((n) => j.votes[n]);
+      expect(new Set(honest).size).toBe(1);
+      expect(j.votes.Valentina).toBe(90);
+    }
+    expect(job("Ada").outliers).toEqual([]);
+    expect(job("Mona").outliers).toEqual(["Valentina"]);
+    expect(job("Jasper").outliers).toEqual(["Valentina"]);
+    expect(verified.net.Valentina! < 0n).toBe(true);
+    for (const n of ["Vera", "Victor", "Walter", "Wanda"]) expect(verified.net[n]! > 0n).toBe(true);
+  });
+
+  it("honest providers gain, the junk provider loses; the market ends solvent, and says so", () => {
+    expect(verified.net.Ada! > 0n).toBe(true);
+    expect(verified.net.Jasper! < 0n).toBe(true);
+    expect(verified.solvent).toBe(true);
+    expect(verified.totalsSum).toBe(verified.contractBalance);
+    expect(printed).toMatch(/Solvency: .*: solvent$/m);
+    expect(printed).toContain("| job | provider | train acc. | eval acc. | Vera | Victor | Walter | Wanda | Valentina | median | outcome |");
   });
 });

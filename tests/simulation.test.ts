@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { commitment, saltFor, type SimulationChain } from "../src/simulation/chain.ts";
 import { chartSpec, renderChartSvg } from "../src/simulation/chart.ts";
 import { parseCliArgs } from "../src/simulation/cli.ts";
+import { formatRealReport, runRealSimulation } from "../src/simulation/real.ts";
 import { formatReport } from "../src/simulation/format.ts";
 import { Rng } from "../src/simulation/random.ts";
 import { DEFAULT_OPTIONS, STRATEGIES, runSimulation, type SimulationReport } from "../src/simulation/simulation.ts";
@@ -205,8 +206,31 @@ describe("parseCliArgs", () => {
     expect(parseCliArgs(["--progress"]).progress).toBe(true);
   });
 
+  it("--real takes --rounds (1..20, default 4) and --seed, and refuses the cast options", () => {
+    expect(parseCliArgs([]).real).toBeNull();
+    expect(parseCliArgs(["--real"]).real).toEqual({ rounds: 4, seed: 42 });
+    expect(parseCliArgs(["--real", "--rounds", "2", "--seed", "5"]).real).toEqual({ rounds: 2, seed: 5 });
+    expect(() => parseCliArgs(["--real", "--providers", "3"])).toThrow("--providers does not apply to --real");
+    expect(() => parseCliArgs(["--real", "--rounds", "21"])).toThrow("--rounds with --real must be 1..20, got 21");
+  });
+
   it("rejects unknown flags and non-numeric values", () => {
     expect(() => parseCliArgs(["--round", "3"])).toThrow();
     expect(() => parseCliArgs(["--seed", "abc"])).toThrow('--seed expects a non-negative integer, got "abc"');
   });
+});
+
+describe("runRealSimulation (real models)", () => {
+  it("one round: the good provider is rewarded, the mediocre one paid pro rata; honest validators gain; solvent", async () => {
+    const report = await runRealSimulation({ rounds: 1, seed: 42 });
+    expect(report.jobs.map((j) => [j.provider, j.outcome])).toEqual([
+      ["good", "REWARDED"],
+      ["mediocre", "PARTIAL"],
+    ]);
+    expect(report.byStrategy["provider-good"]).toBeGreaterThan(report.byStrategy["provider-mediocre"]);
+    expect(report.byStrategy["provider-good"]).toBeGreaterThan(0);
+    expect(report.byStrategy["validator-honest"]).toBeGreaterThan(0);
+    expect(report.solvent).toBe(true);
+    expect(formatRealReport(report)).toContain("| provider-good | +");
+  }, 300_000);
 });

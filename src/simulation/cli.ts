@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from "../simnet.ts";
 import { renderChartSvg } from "./chart.ts";
 import { formatReport } from "./format.ts";
 import { DEFAULT_OPTIONS, runSimulation, type SimulationOptions } from "./simulation.ts";
+import { REAL_DEFAULTS, formatRealReport, runRealSimulation, type RealSimulationOptions } from "./real.ts";
 
 export const USAGE = `Usage: npm run simulate -- [options]
 
@@ -20,6 +21,9 @@ export const USAGE = `Usage: npm run simulate -- [options]
   --seed <n>              PRNG seed, 0..4294967295 (default ${DEFAULT_OPTIONS.seed})
   --blocks-per-round <n>  Bitcoin blocks per round (default ${DEFAULT_OPTIONS.blocksPerRound})
   --out <dir>             where to write simulation.json and simulation.svg (default reports/)
+  --real                  real models: every job is trained (TensorFlow.js) and evaluated (onnxruntime)
+                          by the agents; takes --rounds (default ${REAL_DEFAULTS.rounds}, at most 20) and --seed only,
+                          prints its report and writes real-simulation.json only with --out
   --progress              show the progress bar even when stderr is not a terminal
   --no-progress           never show the progress bar
   -h, --help              this help`;
@@ -29,6 +33,10 @@ export interface CliOptions {
   outDir: string;
   progress: boolean | undefined;
   help: boolean;
+  /** `--real`: the real-model simulation's options (null without the flag). */
+  real: RealSimulationOptions | null;
+  /** `--out` was given. */
+  outGiven: boolean;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number): number {
@@ -54,8 +62,15 @@ export function parseCliArgs(argv: string[]): CliOptions {
       progress: { type: "boolean" },
       "no-progress": { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      real: { type: "boolean" },
     },
   });
+  if (values.real) {
+    const ignored = (["providers", "validators", "developers", "blocks-per-round"] as const).find((k) => values[k] !== undefined);
+    if (ignored) throw new Error(`--${ignored} does not apply to --real (its cast is fixed: four providers, two developers, five validators)`);
+    const rounds = integer("rounds", values.rounds, REAL_DEFAULTS.rounds);
+    if (rounds < 1 || rounds > 20) throw new Error(`--rounds with --real must be 1..20, got ${rounds}`);
+  }
   return {
     simulation: {
       rounds: integer("rounds", values.rounds, DEFAULT_OPTIONS.rounds),
@@ -68,6 +83,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     outDir: resolve(values.out ?? join(PROJECT_ROOT, "reports")),
     progress: values["no-progress"] ? false : values.progress ? true : undefined,
     help: values.help ?? false,
+    real: values.real ? { rounds: integer("rounds", values.rounds, REAL_DEFAULTS.rounds), seed: integer("seed", values.seed, REAL_DEFAULTS.seed) } : null,
+    outGiven: values.out !== undefined,
   };
 }
 
@@ -83,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (cli.real) return runReal(cli.real, cli.outGiven ? cli.outDir : null);
   const showProgress = cli.progress ?? process.stderr.isTTY === true;
   const bar = showProgress
     ? new SingleBar(
@@ -117,4 +135,22 @@ export async function main(argv: string[]): Promise<number> {
   const shown = (p: string) => relative(process.cwd(), p) || p;
   process.stdout.write(`${formatReport(report)}\n\nWrote ${shown(jsonPath)} and ${shown(svgPath)}\n`);
   return report.market.solvent ? 0 : 1;
+}
+
+async function runReal(options: RealSimulationOptions, outDir: string | null): Promise<number> {
+  let report;
+  try {
+    report = await runRealSimulation(options, (line) => process.stderr.write(`${line}\n`));
+  } catch (e) {
+    process.stderr.write(`simulation failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${formatRealReport(report)}\n`);
+  if (outDir) {
+    await mkdir(outDir, { recursive: true });
+    const path = join(outDir, "real-simulation.json");
+    await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\nWrote ${relative(process.cwd(), path) || path}\n`);
+  }
+  return report.solvent ? 0 : 1;
 }
