@@ -25,23 +25,42 @@ import {
   fromSimnet,
   marketCalls,
   nodeReader,
+  PARAMETER_NAMES,
+  SCORE_UNAVAILABLE,
+  coherentScore,
+  computeEvalCommitment,
+  deliveryPayment,
+  jobEscrow,
+  jobTimeline,
   planClaimValidationReward,
   planDeclineJob,
+  planDeliverModel,
+  planExpireBid,
   planFinalizeValidation,
   planPlaceComputationBid,
   planRevealValidationResult,
   planSubmitValidationResult,
+  randomSalt,
+  settlementPayouts,
   simnetReader,
   slashBacked,
   stxTransfersOf,
   toWalletRequest,
   weightedMedian,
+  type JobDelivery,
   type MarketCall,
   type MarketReader,
   type PublicFunctionName,
+  type SettlementPlan,
 } from "../src/client/index.ts";
 import {
+  DEFAULTS,
   ERR,
+  EVAL_COMMITMENT,
+  EVAL_DIGEST,
+  EVAL_SALT,
+  MODEL,
+  SPEC,
   bidder,
   bidder2,
   contractId,
@@ -74,14 +93,32 @@ function h(): bigint {
 }
 
 /**
+ * The post-conditions are exact for what a run moved: each amount one more or one less, or each
+ * condition dropped (deny mode), would abort the transaction.
+ */
+function expectExact(call: MarketCall, events: Parameters<typeof checkStxPostConditions>[1]) {
+  call.postConditions.forEach((pc, i) => {
+    const others = call.postConditions.filter((_, j) => j !== i);
+    expect(checkStxPostConditions({ ...call, postConditions: others }, events).ok, `${call.functionName} without condition ${i}`).toBe(false);
+    for (const off of [-1n, 1n]) {
+      const amount = BigInt(pc.amount) + off;
+      if (amount < 0n) continue;
+      const shifted = call.postConditions.map((p, j) => (j === i ? { ...p, amount } : p));
+      expect(checkStxPostConditions({ ...call, postConditions: shifted }, events).ok, `${call.functionName} condition ${i} ${off}`).toBe(false);
+    }
+  });
+}
+
+/**
  * Runs a built call on the simnet exactly as built (contract, function, args) and requires
- * `(ok ...)` and post-conditions that hold for the STX the run moved.
+ * `(ok ...)` and post-conditions that hold for the STX the run moved, and exactly (expectExact).
  */
 function exec(call: MarketCall, sender: string) {
   const res = simnet.callPublicFn(`${call.contractAddress}.${call.contractName}`, call.functionName, call.functionArgs, sender);
   expect(res.result.type, `${call.functionName} -> ${Cl.prettyPrint(res.result)}`).toBe(ClarityType.ResponseOk);
   const check = checkStxPostConditions(call, res.events);
   expect(check.violations, call.functionName).toEqual([]);
+  expectExact(call, res.events);
   exercised.add(call.functionName);
   return { result: res.result, events: res.events, transfers: stxTransfersOf(res.events) };
 }
@@ -843,6 +880,951 @@ describe("claim-validation-reward", () => {
       expect(run.transfers).toEqual(reward > 0n ? [{ sender: contractId, recipient: who, amount: reward }] : []);
     }
     expect(simnetReader(simnet, contractId).getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Verified jobs (notes/issue12-contract.md): the training bid, the delivery, the evaluation set,
+// and every ending of a verified job, each planned and checked against what the contract pays
+// ---------------------------------------------------------------------------
+
+/**
+ * The standard verified job: dataset 1 (provider) asks 1,000 per block; the bidder's training bid
+ * of 600,000 for 100 blocks (deadline +150) carries a compute fee of 100,000. The delivery pays the
+ * provider 100,000 - 5,000 (validators' 5%, kept in escrow for the committee) - 1,000 (protocol 1%)
+ * = 94,000; the rest of the bid, 500,000, follows the score.
+ */
+const PRICE = 1_000n;
+const AMOUNT = 600_000n;
+const FEE = 100_000n;
+const DELIVERY_PROTOCOL_FEE = 1_000n;
+const DELIVERY_PAYMENT = 94_000n;
+/** The rest paid in full (a score >= 70 or a default): 500,000 - 25,000 - 5,000. */
+const FULL_REST_PAYMENT = 470_000n;
+
+const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+async function verifiedDataset(stake = 1_000_000n, capacity = 1n) {
+  const call = await market().registerDatasetWithTerms({
+    caller: provider,
+    stake,
+    metadataUri: "ipfs://verified",
+    pricePerBlock: PRICE,
+    maxConcurrentJobs: capacity,
+  });
+  return okUint(exec(call, provider).result);
+}
+
+/** The bidder's training bid on dataset 1 through MarketClient.placeTrainingBid (the standard job by default). */
+async function placeTraining(opts: { amount?: bigint; duration?: bigint; deadline?: bigint } = {}) {
+  const duration = opts.duration ?? 100n;
+  const call = await market().placeTrainingBid({
+    caller: bidder,
+    datasetId: 1n,
+    amount: opts.amount ?? AMOUNT,
+    duration,
+    deadline: opts.deadline ?? h() + duration + 50n,
+    spec: SPEC,
+    evalCommitment: EVAL_COMMITMENT,
+  });
+  return okUint(exec(call, bidder).result);
+}
+
+/** `validators` registered (all seated: at most 5), dataset 1 staking `stake` and asking PRICE, the standard job 1 matched. */
+async function verifiedJob(validators: [string, bigint][] = [[validator1, 1_000_000n]], stake = 1_000_000n) {
+  await registerValidators(...validators);
+  await verifiedDataset(stake);
+  expect(await placeTraining()).toBe(1n);
+}
+
+/** `verifiedJob(stake)`, then bid 2 (bidder2, 300,000, stale once job 1's deadline passes) and bid 3 (outsider, 400,000) queued behind it. */
+async function verifiedJobWithQueue(stake: bigint) {
+  await verifiedJob([[validator1, 1_000_000n]], stake);
+  const start = h();
+  expect(await placeBid(bidder2, 300_000n, 10n, start + 20n)).toBe(2n);
+  expect(await placeBid(outsider, 400_000n, 10n, start + 2_000n)).toBe(3n);
+}
+
+async function deliverJob(bidId = 1n) {
+  return exec(await market().deliverModel({ bidId, model: MODEL }), provider);
+}
+
+async function revealEvaluation(bidId = 1n) {
+  return exec(await market().revealEvaluationSet({ bidId, evalDigest: EVAL_DIGEST, salt: EVAL_SALT }), bidder);
+}
+
+/** `jobTimeline` of a job at `at` (default now), from the readers. */
+function timelineOf(bidId = 1n, at = h()) {
+  const r = simnetReader(simnet, contractId);
+  const bid = r.getBid(bidId)!;
+  return jobTimeline(bid, r.getJobDelivery(bidId), r.getParametersAt(bid.parameterVersion)!, at);
+}
+
+/** `jobTimeline`'s windows equal the contract's `get-validation-windows`; returns the timeline. */
+function windowsAgree(bidId = 1n) {
+  const t = timelineOf(bidId);
+  const w = simnetReader(simnet, contractId).getValidationWindows(bidId)!;
+  expect({ commitClosesAt: t.commitClosesAt, revealClosesAt: t.revealClosesAt }).toEqual({
+    commitClosesAt: w.commitClosesAt,
+    revealClosesAt: w.revealClosesAt,
+  });
+  return t;
+}
+
+/** The plan's figures are the contract's job result. */
+function expectResultOf(settlement: SettlementPlan, bidId = 1n) {
+  expect(simnetReader(simnet, contractId).getJobResult(bidId)).toMatchObject({
+    finalScore: settlement.finalScore,
+    outcome: settlement.outcome,
+    providerPayment: settlement.providerPayment,
+    bidderRefund: settlement.bidderRefund,
+    slashedAmount: settlement.slashed,
+    validatorFees: settlement.validatorFees,
+    protocolFee: settlement.protocolFee,
+  });
+}
+
+/**
+ * Every `[validator, score]` of `votes` commits on job 1 (once its evaluation set is revealed);
+ * after the commit window those not `silent` reveal; then the reveal window closes.
+ */
+async function votedThenClosed(votes: [string, bigint][], silent: string[] = []) {
+  const c = market();
+  for (const [who, score] of votes) {
+    exec(await c.commitValidationResult({ bidId: 1n, commitment: computeCommitment(score, saltFor(who, 1n), 1n, who) }), who);
+  }
+  const windows = windowsAgree();
+  mineUntil(windows.commitClosesAt + 1n);
+  for (const [who, score] of votes.filter(([who]) => !silent.includes(who))) {
+    const call = await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) });
+    expect(call.postConditions).toEqual([]);
+    expect(exec(call, who).result).toBeOk(Cl.bool(false));
+  }
+  mineUntil(windows.revealClosesAt + 1n);
+  expect(timelineOf().stage).toBe("ended");
+  return c;
+}
+
+/** Each `[validator, reward]` claims through the client; the plan, the post-condition and the payout agree. */
+async function claimAll(expected: [string, bigint][], bidId = 1n) {
+  const c = market();
+  for (const [who, reward] of expected) {
+    expect(await planClaimValidationReward(c.reader, { caller: who, bidId })).toEqual({ reward, coherent: reward > 0n });
+    const call = await c.claimValidationReward({ caller: who, bidId });
+    expect(call.postConditions).toEqual(reward > 0n ? [contractSends(reward)] : []);
+    const run = exec(call, who);
+    expect(run.result).toBeOk(Cl.uint(reward));
+    expect(run.transfers).toEqual(reward > 0n ? [{ sender: contractId, recipient: who, amount: reward }] : []);
+  }
+  expect(simnetReader(simnet, contractId).getJobResult(bidId)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+}
+
+describe("place-training-bid", () => {
+  it("matched at once: the bidder escrows exactly the amount; the bid records its compute fee and sealed artifacts", async () => {
+    await verifiedDataset();
+    const deadline = h() + 150n;
+    // the digests as hex, with or without 0x: the builder takes bytes or hex
+    const call = await market().placeTrainingBid({
+      caller: bidder,
+      datasetId: 1n,
+      amount: AMOUNT,
+      duration: 100n,
+      deadline,
+      spec: hexOf(SPEC),
+      evalCommitment: `0x${hexOf(EVAL_COMMITMENT)}`,
+    });
+    expect(call).toEqual({
+      contractAddress: deployer,
+      contractName: "neural-training-market",
+      functionName: "place-training-bid",
+      functionArgs: [Cl.uint(1n), Cl.uint(AMOUNT), Cl.uint(100n), Cl.uint(deadline), Cl.buffer(SPEC), Cl.buffer(EVAL_COMMITMENT)],
+      postConditionMode: "deny",
+      postConditions: [callerSends(bidder, AMOUNT)],
+    });
+    const run = exec(call, bidder);
+    expect(run.result).toBeOk(Cl.uint(1));
+    expect(run.transfers).toEqual([{ sender: bidder, recipient: contractId, amount: AMOUNT }]);
+    // one micro-STX off and the transaction would abort
+    expect(checkStxPostConditions({ ...call, postConditions: [callerSends(bidder, AMOUNT - 1n)] }, run.events).violations).toEqual([
+      `${bidder} sent 600000 uSTX, post-condition requires eq 599999`,
+    ]);
+    expect(printEvents(run)[0]).toEqual({
+      event: "bid-placed",
+      "bid-id": 1n,
+      "dataset-id": 1n,
+      bidder,
+      amount: AMOUNT,
+      duration: 100n,
+      deadline,
+      spec: hexOf(SPEC),
+      "eval-commitment": hexOf(EVAL_COMMITMENT),
+      "compute-fee": FEE,
+    });
+    const r = simnetReader(simnet, contractId);
+    expect(r.getBid(1)).toMatchObject({ status: "MATCHED", amount: AMOUNT, verified: true, computeFee: FEE });
+    expect(r.getJobDelivery(1)).toEqual({
+      spec: hexOf(SPEC),
+      evalCommitment: hexOf(EVAL_COMMITMENT),
+      model: null,
+      deliveredAt: 0n,
+      evalDigest: null,
+      evalRevealedAt: 0n,
+    });
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: AMOUNT, treasury: 0n });
+  });
+
+  it("joining a frozen queue walks it like a plain bid: the stale head refunded, the next and the new training bid matched", async () => {
+    await frozenQueue();
+    const args = { caller: bidder, datasetId: 1n, amount: 250_000n, duration: 10n, deadline: h() + 50n, spec: SPEC, evalCommitment: EVAL_COMMITMENT };
+    const call = await market().placeTrainingBid(args);
+    expect(call.postConditions).toEqual([callerSends(bidder, 250_000n), contractSends(300_000n)]);
+    const run = exec(call, bidder);
+    expect(run.result).toBeOk(Cl.uint(4));
+    expect(run.transfers).toEqual([
+      { sender: bidder, recipient: contractId, amount: 250_000n },
+      { sender: contractId, recipient: bidder2, amount: 300_000n },
+    ]);
+    const r = simnetReader(simnet, contractId);
+    expect([2, 3, 4].map((id) => r.getBid(id)?.status)).toEqual(["EXPIRED", "MATCHED", "MATCHED"]);
+    // the frozen dataset asks nothing: a verified job with no compute fee
+    expect(r.getBid(4)).toMatchObject({ verified: true, computeFee: 0n });
+  });
+
+  it("the builders take only 32-byte digests and salts", () => {
+    const calls = marketCalls(contractId);
+    const bid = { caller: bidder, datasetId: 1n, amount: AMOUNT, duration: 100n, deadline: 200n, spec: SPEC, evalCommitment: EVAL_COMMITMENT };
+    expect(() => calls.placeTrainingBid({ ...bid, spec: SPEC.slice(0, 31) })).toThrow("spec must be 32 bytes, got 31");
+    expect(() => calls.placeTrainingBid({ ...bid, evalCommitment: "abcd" })).toThrow("evalCommitment must be 32 bytes, got 2");
+    expect(() => calls.deliverModel({ bidId: 1n, model: "not hex", payment: 0n })).toThrow(/not hex/);
+    expect(() => calls.revealEvaluationSet({ bidId: 1n, evalDigest: EVAL_DIGEST, salt: EVAL_SALT.slice(0, 16) })).toThrow("salt must be 32 bytes, got 16");
+    expect(() => calls.deliverModel({ bidId: 1n, model: MODEL, payment: -1n })).toThrow(RangeError);
+  });
+});
+
+describe("deliver-model", () => {
+  it("pays the provider the compute fee less the validators' share and the protocol fee (planDeliverModel)", async () => {
+    await verifiedJob();
+    const c = market();
+    expect(await planDeliverModel(c.reader, { bidId: 1n })).toEqual({ payment: DELIVERY_PAYMENT });
+    const call = await c.deliverModel({ bidId: 1n, model: hexOf(MODEL) });
+    expect(call).toEqual({
+      contractAddress: deployer,
+      contractName: "neural-training-market",
+      functionName: "deliver-model",
+      functionArgs: [Cl.uint(1n), Cl.buffer(MODEL)],
+      postConditionMode: "deny",
+      postConditions: [contractSends(DELIVERY_PAYMENT)],
+    });
+    const deliveredAt = h();
+    const run = exec(call, provider);
+    expect(run.result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: provider, amount: DELIVERY_PAYMENT }]);
+    expect(printEvents(run)).toEqual([
+      {
+        event: "model-delivered",
+        "bid-id": 1n,
+        "dataset-id": 1n,
+        provider,
+        model: hexOf(MODEL),
+        "compute-fee": FEE,
+        "provider-payment": DELIVERY_PAYMENT,
+        "protocol-fee": DELIVERY_PROTOCOL_FEE,
+      },
+    ]);
+    // planned one micro-STX too high, the transaction would abort
+    const wrong = marketCalls(contractId).deliverModel({ bidId: 1n, model: MODEL, payment: DELIVERY_PAYMENT + 1n });
+    expect(checkStxPostConditions(wrong, run.events).violations).toEqual([`${contractId} sent 94000 uSTX, post-condition requires eq 94001`]);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getJobDelivery(1)).toMatchObject({ model: hexOf(MODEL), deliveredAt, evalDigest: null });
+    // the validators' share (5,000) waits in escrow for the committee; the protocol fee is the treasury's
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: AMOUNT - DELIVERY_PAYMENT - DELIVERY_PROTOCOL_FEE, treasury: DELIVERY_PROTOCOL_FEE });
+    expect(deliveryPayment(FEE, r.getParametersAt(1)!)).toBe(DELIVERY_PAYMENT);
+    expect(jobEscrow(r.getBid(1)!, true, r.getParametersAt(1)!)).toBe(r.getMarketTotals().escrowedBids);
+  });
+
+  it("pays by the fees of the bid's parameter version, not those in force at the delivery", async () => {
+    await registerValidators([validator1, 1_000_000n]);
+    await verifiedDataset();
+    expect(await placeTraining({ deadline: h() + 2_000n })).toBe(1n);
+    // governance raises the validators' fee to 10% before the delivery
+    const c = market();
+    exec(await c.proposeParameterChange({ parameter: "validator-fee-bps", value: 1_000n }), provider);
+    exec(await c.voteOnProposal({ proposalId: 1n, support: true }), provider);
+    const r = simnetReader(simnet, contractId);
+    mineUntil(r.getProposal(1)!.executableAt);
+    exec(await c.executeProposal({ proposalId: 1n }), outsider);
+    expect(r.getParameters()).toMatchObject({ version: 2n, validatorFeeBps: 1_000n });
+    expect(h()).toBeLessThanOrEqual(r.getBid(1)!.deadline);
+
+    expect(deliveryPayment(FEE, r.getParameters())).toBe(89_000n); // what today's fees would pay
+    expect(await planDeliverModel(c.reader, { bidId: 1n })).toEqual({ payment: DELIVERY_PAYMENT });
+    const call = await c.deliverModel({ bidId: 1n, model: MODEL });
+    expect(call.postConditions).toEqual([contractSends(DELIVERY_PAYMENT)]);
+    expect(exec(call, provider).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+  });
+
+  it("a dataset asking nothing: the delivery pays nothing, no post-condition, nothing moves", async () => {
+    await registerValidators([validator1, 1_000_000n]);
+    await registerDataset();
+    expect(await placeTraining()).toBe(1n);
+    expect(simnetReader(simnet, contractId).getBid(1)).toMatchObject({ verified: true, computeFee: 0n });
+    const call = await market().deliverModel({ bidId: 1n, model: MODEL });
+    expect(call.postConditions).toEqual([]);
+    const run = exec(call, provider);
+    expect(run.result).toBeOk(Cl.uint(0));
+    expect(run.transfers).toEqual([]);
+  });
+});
+
+describe("reveal-evaluation-set", () => {
+  it("moves no STX and opens the committee's commit window; jobTimeline follows get-validation-windows at every step", async () => {
+    await verifiedJob();
+    const r = simnetReader(simnet, contractId);
+    const deadline = r.getBid(1)!.deadline;
+    // before the reveal nothing votes; the windows are the latest they can close
+    expect(windowsAgree()).toEqual({ open: false, delivered: false, commitClosesAt: deadline + 288n, revealClosesAt: deadline + 432n, stage: "running" });
+    await deliverJob();
+    const deliveredAt = h();
+    expect(windowsAgree()).toEqual({ open: false, delivered: true, commitClosesAt: deadline + 288n, revealClosesAt: deadline + 432n, stage: "running" });
+    simnet.mineEmptyBlocks(10);
+
+    const call = await market().revealEvaluationSet({ bidId: 1n, evalDigest: hexOf(EVAL_DIGEST), salt: EVAL_SALT });
+    expect(call).toEqual({
+      contractAddress: deployer,
+      contractName: "neural-training-market",
+      functionName: "reveal-evaluation-set",
+      functionArgs: [Cl.uint(1n), Cl.buffer(EVAL_DIGEST), Cl.buffer(EVAL_SALT)],
+      postConditionMode: "deny",
+      postConditions: [],
+    });
+    const at = h();
+    const run = exec(call, bidder);
+    expect(run.result).toBeOk(Cl.uint(at + 144n));
+    expect(run.transfers).toEqual([]);
+    expect(printEvents(run)).toEqual([
+      { event: "evaluation-revealed", "bid-id": 1n, bidder, "eval-digest": hexOf(EVAL_DIGEST), "commit-closes-at": at + 144n },
+    ]);
+    expect(r.getJobDelivery(1)).toEqual({
+      spec: hexOf(SPEC),
+      evalCommitment: hexOf(EVAL_COMMITMENT),
+      model: hexOf(MODEL),
+      deliveredAt,
+      evalDigest: hexOf(EVAL_DIGEST),
+      evalRevealedAt: at,
+    });
+    expect(windowsAgree()).toEqual({ open: true, delivered: true, commitClosesAt: at + 144n, revealClosesAt: at + 288n, stage: "running" });
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: AMOUNT - DELIVERY_PAYMENT - DELIVERY_PROTOCOL_FEE });
+  });
+});
+
+describe("expire-bid (verified jobs)", () => {
+  it("a missed delivery: the bidder refunded in full, the slash stays in the contract; an under-staked dataset's queue is not walked", async () => {
+    await verifiedJobWithQueue(1_000_000n);
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    const deadline = r.getBid(1)!.deadline;
+    mineUntil(deadline);
+    expect(timelineOf().stage).toBe("running");
+    expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
+    mineUntil(deadline + 1n);
+    expect(timelineOf().stage).toBe("missed");
+
+    // 10% of the 1,000,000 stake is slashed: 900,000 is below the minimum, so bid 2 stays queued though stale
+    expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({
+      refund: AMOUNT,
+      providerPayment: 0n,
+      queueRefunds: 0n,
+      queue: { matched: [], refunded: [] },
+    });
+    const call = await c.expireBid({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(AMOUNT)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(AMOUNT));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: AMOUNT }]);
+    expect(printEvents(run)).toContainEqual({
+      event: "delivery-missed",
+      "bid-id": 1n,
+      "dataset-id": 1n,
+      provider,
+      bidder,
+      refund: AMOUNT,
+      "slashed-amount": 100_000n,
+    });
+    expect(r.getBid(1)?.status).toBe("EXPIRED");
+    expect(r.getDataset(1)).toMatchObject({ stake: 900_000n, nonDeliveries: 1n, activeJobs: 0n, queuedJobs: 2n, validations: 0n });
+    expect(r.getMarketTotals()).toMatchObject({ datasetStakes: 900_000n, escrowedBids: 700_000n, treasury: 100_000n });
+    // the seat is freed without a penalty: its commit window never opened
+    expect(r.getValidator(validator1)).toMatchObject({ stake: 1_000_000n, openSeats: 0n });
+
+    // the top-up that reopens the dataset walks the queue: the stale head refunded, the next matched
+    const topUp = await c.addDatasetStake({ caller: provider, datasetId: 1n, amount: 100_000n });
+    expect(topUp.postConditions).toEqual([callerSends(provider, 100_000n), contractSends(300_000n)]);
+    exec(topUp, provider);
+    expect([2, 3].map((id) => r.getBid(id)?.status)).toEqual(["EXPIRED", "MATCHED"]);
+  });
+
+  it("a missed delivery on a well-staked dataset: the freed slot refunds the stale queue head and matches the next", async () => {
+    await verifiedJobWithQueue(2_000_000n);
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    mineUntil(r.getBid(1)!.deadline + 1n);
+    expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({
+      refund: AMOUNT,
+      providerPayment: 0n,
+      queueRefunds: 300_000n,
+      queue: { matched: [3n], refunded: [{ bidId: 2n, bidder: bidder2, amount: 300_000n }] },
+    });
+    const call = await c.expireBid({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(AMOUNT + 300_000n)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(AMOUNT));
+    expect(run.transfers).toEqual([
+      { sender: contractId, recipient: bidder, amount: AMOUNT },
+      { sender: contractId, recipient: bidder2, amount: 300_000n },
+    ]);
+    expect(r.getDataset(1)).toMatchObject({ stake: 1_800_000n, nonDeliveries: 1n, activeJobs: 1n, queuedJobs: 0n });
+    expect([1, 2, 3].map((id) => r.getBid(id)?.status)).toEqual(["EXPIRED", "EXPIRED", "MATCHED"]);
+  });
+
+  it("a bidder default: the provider is paid the rest less the fees (providerPayment), refund 0, no slash, seats freed", async () => {
+    await verifiedJob();
+    await deliverJob();
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    const deliveredAt = r.getJobDelivery(1)!.deliveredAt;
+    mineUntil(deliveredAt + 144n);
+    expect(timelineOf().stage).toBe("running");
+    expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
+    mineUntil(deliveredAt + 145n);
+    expect(timelineOf().stage).toBe("defaulted");
+
+    expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({
+      refund: 0n,
+      providerPayment: FULL_REST_PAYMENT,
+      queueRefunds: 0n,
+      queue: { matched: [], refunded: [] },
+    });
+    const call = await c.expireBid({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(FULL_REST_PAYMENT)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(0));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: provider, amount: FULL_REST_PAYMENT }]);
+    expect(r.getJobResult(1)).toMatchObject({
+      finalScore: SCORE_UNAVAILABLE,
+      outcome: "BIDDER_DEFAULT",
+      providerPayment: FULL_REST_PAYMENT,
+      bidderRefund: 0n,
+      slashedAmount: 0n,
+      validatorFees: 0n,
+      protocolFee: 5_000n,
+      penalties: 0n,
+      rewardPool: 0n,
+      rewardWeight: 0n,
+    });
+    // nobody judged: the kept 5,000, the rest's 25,000 and 5,000 go to the treasury (after the delivery's 1,000)
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: 0n, unclaimedRewards: 0n, treasury: 1_000n + 35_000n });
+    expect(r.getValidator(validator1)).toMatchObject({ stake: 1_000_000n, openSeats: 0n });
+    expect(r.getBidderHistory(bidder)).toEqual({ jobs: 0n, scoreSum: 0n, defaults: 1n, meanScore: 0n });
+    expect(r.getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 0n, scoreSum: 0n, activeJobs: 0n });
+  });
+
+  it("a delivered job without a result: the bidder gets back what the job still holds (jobEscrow), the validators' share included", async () => {
+    await verifiedJob();
+    await deliverJob();
+    await revealEvaluation();
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    mineUntil(windowsAgree().revealClosesAt + 1n);
+    expect(timelineOf().stage).toBe("ended");
+    const escrow = jobEscrow(r.getBid(1)!, true, r.getParametersAt(1)!);
+    expect(escrow).toBe(AMOUNT - DELIVERY_PAYMENT - DELIVERY_PROTOCOL_FEE); // 505,000
+    expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({
+      refund: escrow,
+      providerPayment: 0n,
+      queueRefunds: 0n,
+      queue: { matched: [], refunded: [] },
+    });
+    const call = await c.expireBid({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(escrow)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(escrow));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: escrow }]);
+    // the silent seat is penalized (1% of 1,000,000) to the treasury
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: 0n, treasury: DELIVERY_PROTOCOL_FEE + 10_000n });
+  });
+});
+
+describe("finalize-validation (verified jobs)", () => {
+  it("scored by its committee: the rest follows the median, the compute fee's share joins the validators' fees", async () => {
+    await verifiedJob([
+      [validator1, 1_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 3_000_000n],
+    ]);
+    await deliverJob();
+    // nothing votes before the evaluation set is revealed
+    const early = simnet.callPublicFn(
+      contractId,
+      "commit-validation-result",
+      [Cl.uint(1), Cl.buffer(computeCommitment(60n, saltFor(validator1, 1n), 1n, validator1))],
+      validator1,
+    );
+    expect(early.result).toBeErr(Cl.uint(ERR.EVALUATION_NOT_REVEALED));
+    await revealEvaluation();
+    // validator3 commits 90 and stays silent: the median of {60: 1M, 55: 2M} is 55
+    const c = await votedThenClosed(
+      [
+        [validator1, 60n],
+        [validator2, 55n],
+        [validator3, 90n],
+      ],
+      [validator3],
+    );
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    // payment 500,000 * 15/30 = 250,000; its fees 12,500 + the kept 5,000; protocol 2,500
+    expect(settlement).toEqual({
+      kind: "finalized",
+      bidId: 1n,
+      datasetId: 1n,
+      provider,
+      bidder,
+      finalScore: 55n,
+      outcome: "PARTIAL",
+      providerPayment: 235_000n,
+      bidderRefund: 250_000n,
+      slashed: 0n,
+      validatorFees: 17_500n,
+      protocolFee: 2_500n,
+      queueRefunds: 0n,
+      queue: { matched: [], refunded: [] },
+    });
+    const call = await c.finalizeValidation({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(485_000n)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(2));
+    expect(run.transfers).toEqual([
+      { sender: contractId, recipient: provider, amount: 235_000n },
+      { sender: contractId, recipient: bidder, amount: 250_000n },
+    ]);
+    expectResultOf(settlement);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getJobResult(1)).toMatchObject({ penalties: 30_000n, rewardPool: 17_500n, rewardWeight: 3_000_000n });
+    expect(r.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 55n, defaults: 0n, meanScore: 55n });
+    expect(r.getDataset(1)).toMatchObject({ validations: 1n, scoreSum: 55n, activeJobs: 0n });
+    expect(r.getMarketTotals()).toMatchObject({ escrowedBids: 0n, unclaimedRewards: 17_500n });
+  });
+
+  it("a median of 101 (SCORE_UNAVAILABLE): a bidder default judged by the committee, the fees to its coherent seats", async () => {
+    await verifiedJob([
+      [validator1, 1_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 3_000_000n],
+      [provider2, 1_000_000n],
+    ]);
+    await deliverJob();
+    await revealEvaluation();
+    // provider2 never commits; 3 of 4 reveals reach the quorum; 101 holds 5M of the 6M revealed
+    const c = await votedThenClosed([
+      [validator1, 100n],
+      [validator2, 101n],
+      [validator3, 101n],
+    ]);
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    expect(settlement).toMatchObject({
+      kind: "finalized",
+      finalScore: SCORE_UNAVAILABLE,
+      outcome: "BIDDER_DEFAULT",
+      providerPayment: FULL_REST_PAYMENT,
+      bidderRefund: 0n,
+      slashed: 0n,
+      validatorFees: 30_000n,
+      protocolFee: 5_000n,
+      queueRefunds: 0n,
+    });
+    const call = await c.finalizeValidation({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(FULL_REST_PAYMENT)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(7));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: provider, amount: FULL_REST_PAYMENT }]);
+    expectResultOf(settlement);
+    const r = simnetReader(simnet, contractId);
+    // validator1's 100 is an outlier against 101 (10,000 to the pool); provider2's silence (10,000) to the treasury
+    expect(r.getJobResult(1)).toMatchObject({ penalties: 20_000n, rewardPool: 40_000n, rewardWeight: 5_000_000n });
+    expect(r.getBidderHistory(bidder)).toEqual({ jobs: 0n, scoreSum: 0n, defaults: 1n, meanScore: 0n });
+    expect(r.getDataset(1)).toMatchObject({ validations: 0n, scoreSum: 0n, stake: 1_000_000n });
+  });
+
+  it("a bidder default (u7): nobody could vote, the provider is paid the rest less the fees, the seats freed", async () => {
+    await verifiedJob([
+      [validator1, 1_000_000n],
+      [validator2, 2_000_000n],
+    ]);
+    await deliverJob();
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    const deliveredAt = r.getJobDelivery(1)!.deliveredAt;
+    mineUntil(deliveredAt + 144n);
+    expect(simnet.callPublicFn(contractId, "finalize-validation", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.NOT_READY_TO_FINALIZE));
+    mineUntil(deliveredAt + 145n);
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    expect(settlement).toEqual({
+      kind: "finalized",
+      bidId: 1n,
+      datasetId: 1n,
+      provider,
+      bidder,
+      finalScore: SCORE_UNAVAILABLE,
+      outcome: "BIDDER_DEFAULT",
+      providerPayment: FULL_REST_PAYMENT,
+      bidderRefund: 0n,
+      slashed: 0n,
+      validatorFees: 0n,
+      protocolFee: 5_000n,
+      queueRefunds: 0n,
+      queue: { matched: [], refunded: [] },
+    });
+    const call = await c.finalizeValidation({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(FULL_REST_PAYMENT)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(7));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: provider, amount: FULL_REST_PAYMENT }]);
+    expectResultOf(settlement);
+    expect([validator1, validator2].map((v) => r.getValidator(v))).toMatchObject([
+      { stake: 1_000_000n, openSeats: 0n },
+      { stake: 2_000_000n, openSeats: 0n },
+    ]);
+    expect(r.getBidderHistory(bidder)).toMatchObject({ defaults: 1n, jobs: 0n });
+  });
+
+  it("a missed delivery (u6): refund, the slash capped at the bid's amount, the freed slot walks the queue", async () => {
+    // 10% of a 10,000,000 stake is 1,000,000: capped at the bid's 600,000
+    await verifiedJobWithQueue(10_000_000n);
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    const deadline = r.getBid(1)!.deadline;
+    mineUntil(deadline);
+    expect(simnet.callPublicFn(contractId, "finalize-validation", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.NOT_READY_TO_FINALIZE));
+    mineUntil(deadline + 1n);
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    expect(settlement).toEqual({
+      kind: "refunded",
+      bidId: 1n,
+      datasetId: 1n,
+      provider,
+      bidder,
+      finalScore: null,
+      outcome: "NOT_DELIVERED",
+      providerPayment: 0n,
+      bidderRefund: AMOUNT,
+      slashed: AMOUNT,
+      validatorFees: 0n,
+      protocolFee: 0n,
+      queueRefunds: 300_000n,
+      queue: { matched: [3n], refunded: [{ bidId: 2n, bidder: bidder2, amount: 300_000n }] },
+    });
+    const call = await c.finalizeValidation({ bidId: 1n });
+    expect(call.postConditions).toEqual([contractSends(AMOUNT + 300_000n)]);
+    const run = exec(call, outsider);
+    expect(run.result).toBeOk(Cl.uint(6));
+    expect(run.transfers).toEqual([
+      { sender: contractId, recipient: bidder, amount: AMOUNT },
+      { sender: contractId, recipient: bidder2, amount: 300_000n },
+    ]);
+    expect(printEvents(run)).toContainEqual({
+      event: "delivery-missed",
+      "bid-id": 1n,
+      "dataset-id": 1n,
+      provider,
+      bidder,
+      refund: AMOUNT,
+      "slashed-amount": settlement.slashed,
+    });
+    expect(r.getJobResult(1)).toBeNull();
+    expect(r.getDataset(1)).toMatchObject({ stake: 10_000_000n - AMOUNT, nonDeliveries: 1n, activeJobs: 1n });
+    expect(r.getMarketTotals()).toMatchObject({ treasury: AMOUNT, escrowedBids: 400_000n });
+  });
+});
+
+describe("submit-validation-result (verified jobs)", () => {
+  it("a slashing score: the slash is capped at the bid's amount; the fees are the kept share plus the rest's, out of the slash", async () => {
+    await verifiedJob([[validator1, 1_000_000n]], 2_000_000n);
+    await deliverJob();
+    await revealEvaluation();
+    const c = market();
+    const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: 20n });
+    expect(settlement).toMatchObject({
+      kind: "finalized",
+      finalScore: 20n,
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashed: AMOUNT,
+      validatorFees: 30_000n,
+      protocolFee: 0n,
+    });
+    // a plain job would slash half the stake
+    expect(settlementPayouts(AMOUNT, 20n, 2_000_000n, DEFAULTS).slashed).toBe(1_000_000n);
+    const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
+    expect(call.postConditions).toEqual([contractSends(500_000n)]);
+    const run = exec(call, validator1);
+    expect(run.result).toBeOk(Cl.bool(true));
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
+    expectResultOf(settlement);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getDataset(1)).toMatchObject({ stake: 2_000_000n - AMOUNT, validations: 1n, scoreSum: 20n });
+    expect(r.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 20n, defaults: 0n, meanScore: 20n });
+  });
+
+  it("the reserved vote 101 of a one-seat committee: a bidder default whose fees go to the coherent seat", async () => {
+    await verifiedJob();
+    await deliverJob();
+    await revealEvaluation();
+    const c = market();
+    const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: SCORE_UNAVAILABLE });
+    expect(settlement).toMatchObject({ finalScore: 101n, outcome: "BIDDER_DEFAULT", providerPayment: FULL_REST_PAYMENT, bidderRefund: 0n, validatorFees: 30_000n });
+    const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: SCORE_UNAVAILABLE });
+    expect(call.postConditions).toEqual([contractSends(FULL_REST_PAYMENT)]);
+    exec(call, validator1);
+    expectResultOf(settlement);
+    await claimAll([[validator1, 30_000n]]);
+  });
+});
+
+describe("claim-validation-reward (verified jobs)", () => {
+  it("after a scored job: the coherent seats share the fees (the compute fee's share included); a silent seat gets nothing", async () => {
+    await verifiedJob([
+      [validator1, 1_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 3_000_000n],
+    ]);
+    await deliverJob();
+    await revealEvaluation();
+    const c = await votedThenClosed(
+      [
+        [validator1, 60n],
+        [validator2, 55n],
+        [validator3, 90n],
+      ],
+      [validator3],
+    );
+    exec(await c.finalizeValidation({ bidId: 1n }), outsider);
+    // pool 17,500 over 3M: 17,500 / 3 = 5,833; the last coherent claimant takes the rest
+    await claimAll([
+      [validator1, 5_833n],
+      [validator2, 11_667n],
+      [validator3, 0n],
+    ]);
+    expect(simnetReader(simnet, contractId).getMarketTotals()).toMatchObject({ unclaimedRewards: 0n });
+  });
+
+  it("after a median of 101: only the 101 votes are coherent, a 100 is an outlier", async () => {
+    await verifiedJob([
+      [validator1, 1_000_000n],
+      [validator2, 2_000_000n],
+      [validator3, 3_000_000n],
+    ]);
+    await deliverJob();
+    await revealEvaluation();
+    const c = market();
+    const votes: [string, bigint][] = [
+      [validator1, 100n],
+      [validator2, 101n],
+      [validator3, 101n],
+    ];
+    for (const [who, score] of votes) {
+      exec(await c.commitValidationResult({ bidId: 1n, commitment: computeCommitment(score, saltFor(who, 1n), 1n, who) }), who);
+    }
+    // every seat committed: the reveals open at once, the last one finalizes
+    for (const [who, score] of votes) {
+      const { settlement } = await planRevealValidationResult(c.reader, { caller: who, bidId: 1n, score });
+      const call = await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) });
+      expect(call.postConditions).toEqual(settlement ? [contractSends(settlement.providerPayment + settlement.bidderRefund)] : []);
+      exec(call, who);
+      if (settlement) {
+        expect(settlement).toMatchObject({ finalScore: 101n, outcome: "BIDDER_DEFAULT", providerPayment: FULL_REST_PAYMENT, validatorFees: 30_000n });
+        expectResultOf(settlement);
+      }
+    }
+    // pool: fees 30,000 + validator1's outlier penalty 10,000, over 5M
+    expect(simnetReader(simnet, contractId).getJobResult(1)).toMatchObject({ rewardPool: 40_000n, rewardWeight: 5_000_000n });
+    expect(coherentScore(100n, SCORE_UNAVAILABLE, DEFAULTS.consensusTolerance)).toBe(false);
+    await claimAll([
+      [validator1, 0n],
+      [validator2, 16_000n],
+      [validator3, 24_000n],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Verified jobs: readers and the planner's pure arithmetic
+// ---------------------------------------------------------------------------
+
+describe("readers (verified jobs)", () => {
+  it("decode get-job-delivery, get-bidder-history, compute-eval-commitment, the new parameters and bid and dataset fields", async () => {
+    const r = simnetReader(simnet, contractId);
+    expect(r.getParameters()).toMatchObject({ evalRevealWindow: 144n, nonDeliverySlashBps: 1_000n, declineWindow: 6n, stakeLockBlocks: 4320n });
+    expect(r.getParameterBounds("eval-reveal-window")).toEqual({ minValue: 1n, maxValue: 4320n });
+    expect(r.getParameterBounds("non-delivery-slash-bps")).toEqual({ minValue: 0n, maxValue: 5000n });
+    const order = ["max-bid-wait", "decline-window", "eval-reveal-window", "non-delivery-slash-bps", "stake-lock-blocks"] as const;
+    const at = PARAMETER_NAMES.indexOf(order[0]);
+    expect(PARAMETER_NAMES.slice(at, at + order.length)).toEqual([...order]);
+    expect(PARAMETER_NAMES).toHaveLength(26);
+
+    // the contract's commitment is the offline one: sha256(eval-digest ++ salt), bytes or hex alike
+    const offline = hexOf(computeEvalCommitment(EVAL_DIGEST, EVAL_SALT));
+    expect(offline).toBe(hexOf(EVAL_COMMITMENT));
+    expect(r.computeEvalCommitment(EVAL_DIGEST, EVAL_SALT)).toBe(offline);
+    expect(r.computeEvalCommitment(hexOf(EVAL_DIGEST), `0x${hexOf(EVAL_SALT)}`)).toBe(offline);
+    const salt = randomSalt();
+    expect(r.computeEvalCommitment(MODEL, salt)).toBe(hexOf(computeEvalCommitment(MODEL, salt)));
+    expect(hexOf(computeEvalCommitment(hexOf(MODEL), hexOf(salt)))).toBe(hexOf(computeEvalCommitment(MODEL, salt)));
+    expect(r.computeEvalCommitment(MODEL, salt)).not.toBe(offline);
+
+    expect(r.getJobDelivery(1)).toBeNull();
+    expect(r.getBidderHistory(bidder)).toEqual({ jobs: 0n, scoreSum: 0n, defaults: 0n, meanScore: 0n });
+
+    // a plain bid and a training bid side by side
+    await verifiedDataset(1_000_000n, 2n);
+    expect(await placeBid(bidder2, 200_000n, 10n, h() + 10n)).toBe(1n);
+    expect(await placeTraining()).toBe(2n);
+    expect(r.getBid(1)).toMatchObject({ verified: false, computeFee: 0n });
+    expect(r.getBid(2)).toMatchObject({ verified: true, computeFee: FEE, bidder });
+    expect(r.getJobDelivery(1)).toBeNull();
+    expect(r.getJobDelivery(2)).toEqual({ spec: hexOf(SPEC), evalCommitment: hexOf(EVAL_COMMITMENT), model: null, deliveredAt: 0n, evalDigest: null, evalRevealedAt: 0n });
+    expect(r.getDataset(1)).toMatchObject({ nonDeliveries: 0n, activeJobs: 2n, pricePerBlock: PRICE });
+    // a plain job's timeline ignores deliveries
+    expect(timelineOf(1n)).toMatchObject({ open: true, delivered: false, stage: "running" });
+
+    // the async and HTTP readers decode the same
+    const a = fromSimnet(simnet, contractId);
+    expect(await a.getJobDelivery(2)).toEqual(r.getJobDelivery(2));
+    expect(await a.getBidderHistory(bidder)).toEqual(r.getBidderHistory(bidder));
+    const network: StacksNetwork = { ...STACKS_TESTNET, client: { baseUrl: "http://simnet.test", fetch: simnetNode([]) } };
+    const http = nodeReader({ contract: contractId, network });
+    expect(await http.getJobDelivery(2)).toEqual(r.getJobDelivery(2));
+    expect(await http.getBid(2)).toEqual(r.getBid(2));
+    expect(await http.computeEvalCommitment(EVAL_DIGEST, EVAL_SALT)).toBe(offline);
+    expect(await http.getParameters()).toEqual(r.getParameters());
+  });
+
+  it("get-bidder-history keeps the scored jobs' mean and the defaults apart", async () => {
+    // job 1 scored 85 by a one-seat committee, job 2 scored 20 (both on dataset 1, capacity 2, stake 4M)
+    await registerValidators([validator1, 1_000_000n]);
+    await verifiedDataset(4_000_000n, 2n);
+    expect(await placeTraining()).toBe(1n);
+    expect(await placeTraining()).toBe(2n);
+    const c = market();
+    for (const [bidId, score] of [
+      [1n, 85n],
+      [2n, 20n],
+    ] as const) {
+      await deliverJob(bidId);
+      await revealEvaluation(bidId);
+      exec(await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId, score }), validator1);
+    }
+    expect(simnetReader(simnet, contractId).getBidderHistory(bidder)).toEqual({ jobs: 2n, scoreSum: 105n, defaults: 0n, meanScore: 52n });
+  });
+});
+
+describe("planner: verified-job arithmetic", () => {
+  const windows = { validationWindow: 144n, revealWindow: 144n, evalRevealWindow: 144n };
+  const delivery = (d: Partial<JobDelivery> = {}): JobDelivery => ({
+    spec: hexOf(SPEC),
+    evalCommitment: hexOf(EVAL_COMMITMENT),
+    model: null,
+    deliveredAt: 0n,
+    evalDigest: null,
+    evalRevealedAt: 0n,
+    ...d,
+  });
+
+  it("jobTimeline: a plain job votes from its match until deadline + validation-window, then reveals; then it has ended", () => {
+    const plain = { verified: false, deadline: 1_000n };
+    const t = (at: bigint) => jobTimeline(plain, null, windows, at);
+    expect(t(500n)).toEqual({ open: true, delivered: false, commitClosesAt: 1_144n, revealClosesAt: 1_288n, stage: "running" });
+    expect(t(1_288n).stage).toBe("running");
+    expect(t(1_289n).stage).toBe("ended");
+    // a delivery record on a plain job is ignored, as the contract reads none
+    expect(jobTimeline(plain, delivery({ model: hexOf(MODEL), deliveredAt: 900n }), windows, 1_289n)).toEqual(t(1_289n));
+  });
+
+  it("jobTimeline: a verified job is missed past its deadline undelivered, defaulted past delivery + eval-reveal-window unrevealed", () => {
+    const verified = { verified: true, deadline: 1_000n };
+    // not delivered: the latest windows; missed one block past the deadline
+    const waiting = (at: bigint) => jobTimeline(verified, delivery(), windows, at);
+    expect(waiting(1_000n)).toEqual({ open: false, delivered: false, commitClosesAt: 1_288n, revealClosesAt: 1_432n, stage: "running" });
+    expect(waiting(1_001n).stage).toBe("missed");
+    // delivered at 990, not revealed: running until 990 + 144 (past the deadline), then defaulted
+    const delivered = (at: bigint) => jobTimeline(verified, delivery({ model: hexOf(MODEL), deliveredAt: 990n }), windows, at);
+    expect(delivered(1_134n)).toEqual({ open: false, delivered: true, commitClosesAt: 1_288n, revealClosesAt: 1_432n, stage: "running" });
+    expect(delivered(1_135n).stage).toBe("defaulted");
+    // revealed at 1_050: votes until 1_194, reveals until 1_338, then ended
+    const revealed = (at: bigint) =>
+      jobTimeline(verified, delivery({ model: hexOf(MODEL), deliveredAt: 990n, evalDigest: hexOf(EVAL_DIGEST), evalRevealedAt: 1_050n }), windows, at);
+    expect(revealed(1_338n)).toEqual({ open: true, delivered: true, commitClosesAt: 1_194n, revealClosesAt: 1_338n, stage: "running" });
+    expect(revealed(1_339n).stage).toBe("ended");
+  });
+
+  it("jobEscrow and deliveryPayment: the delivery pays the compute fee less both fees; the validators' share stays in escrow", () => {
+    const fees = { validatorFeeBps: 500n, protocolFeeBps: 100n };
+    expect(deliveryPayment(FEE, fees)).toBe(DELIVERY_PAYMENT);
+    // each fee rounds down: 99,999 - 4,999 - 999
+    expect(deliveryPayment(99_999n, fees)).toBe(94_001n);
+    expect(deliveryPayment(0n, fees)).toBe(0n);
+    expect(deliveryPayment(FEE, { validatorFeeBps: 0n, protocolFeeBps: 0n })).toBe(FEE);
+    const bid = { amount: AMOUNT, computeFee: FEE };
+    expect(jobEscrow(bid, false, fees)).toBe(AMOUNT);
+    expect(jobEscrow(bid, true, fees)).toBe(505_000n);
+    expect(jobEscrow({ amount: AMOUNT, computeFee: 99_999n }, true, fees)).toBe(AMOUNT - 99_999n + 4_999n);
+    expect(jobEscrow({ amount: AMOUNT, computeFee: 0n }, true, fees)).toBe(AMOUNT);
+  });
+
+  it("coherentScore: within the tolerance, except that 101 is only coherent with 101", () => {
+    expect(coherentScore(55n, 70n, 15n)).toBe(true);
+    expect(coherentScore(85n, 70n, 15n)).toBe(true);
+    expect(coherentScore(54n, 70n, 15n)).toBe(false);
+    expect(coherentScore(70n, 70n, 0n)).toBe(true);
+    expect(coherentScore(71n, 70n, 0n)).toBe(false);
+    expect(coherentScore(SCORE_UNAVAILABLE, SCORE_UNAVAILABLE, 0n)).toBe(true);
+    expect(coherentScore(100n, SCORE_UNAVAILABLE, 15n)).toBe(false);
+    expect(coherentScore(SCORE_UNAVAILABLE, 100n, 15n)).toBe(false);
+    expect(coherentScore(SCORE_UNAVAILABLE, 90n, 100n)).toBe(false);
+  });
+
+  it("weightedMedian: 101 is the median only when it holds half the weight", () => {
+    const v = (score: bigint, weight: bigint) => ({ score, weight });
+    expect(weightedMedian([v(100n, 1n), v(101n, 2n), v(101n, 3n)], 6n)).toBe(101n);
+    expect(weightedMedian([v(80n, 3n), v(101n, 3n)], 6n)).toBe(80n);
+    expect(weightedMedian([v(101n, 1n)], 1n)).toBe(101n);
+  });
+
+  it("settlementPayouts of a verified job: the rest follows the score, the kept share joins the fees, the slash is capped at the bid", () => {
+    const job = { verified: true, computeFee: FEE };
+    const pay = (score: bigint, stake = 1_000_000n, extra: { coherent?: boolean } = {}) => settlementPayouts(AMOUNT, score, stake, DEFAULTS, { ...job, ...extra });
+    // the figures the contract paid above (get-job-result)
+    expect(pay(80n)).toEqual({ outcome: "REWARDED", payment: 500_000n, slashed: 0n, validatorFees: 30_000n, protocolFee: 5_000n, providerPayment: 470_000n, bidderRefund: 0n });
+    expect(pay(55n)).toEqual({ outcome: "PARTIAL", payment: 250_000n, slashed: 0n, validatorFees: 17_500n, protocolFee: 2_500n, providerPayment: 235_000n, bidderRefund: 250_000n });
+    expect(pay(20n, 2_000_000n)).toEqual({ outcome: "SLASHED", payment: 0n, slashed: AMOUNT, validatorFees: 30_000n, protocolFee: 0n, providerPayment: 0n, bidderRefund: 500_000n });
+    expect(pay(SCORE_UNAVAILABLE, 50_000_000n)).toEqual({
+      outcome: "BIDDER_DEFAULT",
+      payment: 500_000n,
+      slashed: 0n,
+      validatorFees: 30_000n,
+      protocolFee: 5_000n,
+      providerPayment: FULL_REST_PAYMENT,
+      bidderRefund: 0n,
+    });
+    // nobody voted (a bidder default at the end of its window): no fees for anyone
+    expect(pay(SCORE_UNAVAILABLE, 1_000_000n, { coherent: false })).toMatchObject({ validatorFees: 0n, providerPayment: FULL_REST_PAYMENT });
+    // a small slash: the rest's fee share is capped by it (5,000 kept + min(25,000, 10,000))
+    expect(pay(20n, 20_000n)).toMatchObject({ slashed: 10_000n, validatorFees: 15_000n });
+    expect(pay(20n, 100_000n)).toMatchObject({ slashed: 50_000n, validatorFees: 30_000n });
+    // a plain job is unchanged: no compute fee, the slash is half the stake
+    const plain = settlementPayouts(500_000n, 60n, 1_000_000n, DEFAULTS);
+    expect(plain).toEqual({ outcome: "PARTIAL", payment: 333_333n, slashed: 0n, validatorFees: 16_666n, protocolFee: 3_333n, providerPayment: 313_334n, bidderRefund: 166_667n });
+    expect(settlementPayouts(500_000n, 60n, 1_000_000n, DEFAULTS, { verified: false, computeFee: 0n })).toEqual(plain);
+    expect(settlementPayouts(AMOUNT, 20n, 2_000_000n, DEFAULTS, { verified: false }).slashed).toBe(1_000_000n);
   });
 });
 

@@ -1,12 +1,13 @@
 /**
  * The neural-training-market client library:
- * - `marketCalls(contractId)`: typed builders for the 26 public functions, returning
+ * - `marketCalls(contractId)`: typed builders for the 29 public functions, returning
  *   `makeContractCall` / `stx_callContract` options with exact STX post-conditions (deny mode);
  * - readers (`simnetReader`, `fromSimnet`, `nodeReader`) decoding every read-only view;
  * - planners computing the state-dependent payouts the post-conditions need;
  * - `MarketClient`: all three together (plan + build in one await);
  * - `checkStxPostConditions`: evaluates post-conditions against a run's STX events;
- * - `computeCommitment` / `randomSalt` for commit-reveal;
+ * - `computeCommitment` / `randomSalt` for commit-reveal, `computeEvalCommitment` for a verified
+ *   bid's sealed evaluation set;
  * - `drawSeats`: the committee the contract seats on a job, computed offline.
  */
 export * from "./contract.ts";

@@ -78,12 +78,17 @@ function must<T>(value: T | null, what: string): T {
 // Pure arithmetic, mirrored from the contract
 // ---------------------------------------------------------------------------
 
+/** The reserved vote on a verified job: "evaluation set unavailable" (SCORE_UNAVAILABLE). */
+export const SCORE_UNAVAILABLE = 101n;
+
 /**
  * The stake-weighted lower median (`weighted-median`): the smallest revealed score s with
- * 2 * (weight of revealed scores <= s) >= total weight.
+ * 2 * (weight of revealed scores <= s) >= total weight. Scores run 0..101 (101: the reserved
+ * vote); like the contract's fold, it starts above them all (102, never a result of a real
+ * committee, whose revealed weight is the sum of its votes).
  */
 export function weightedMedian(revealed: readonly RevealedVote[], totalWeight: bigint): bigint {
-  let median = 101n;
+  let median = SCORE_UNAVAILABLE + 1n;
   for (const vote of revealed) {
     const atOrBelow = revealed.filter((v) => v.score <= vote.score).reduce((sum, v) => sum + v.weight, 0n);
     if (vote.score < median && 2n * atOrBelow >= totalWeight) median = vote.score;
@@ -100,9 +105,6 @@ export function slashBacked(revealed: readonly RevealedVote[], slashThreshold: b
   const below = revealed.filter((v) => v.score < slashThreshold).reduce((sum, v) => sum + v.weight, 0n);
   return 2n * below > committeeWeight;
 }
-
-/** The reserved vote on a verified job: "evaluation set unavailable" (SCORE_UNAVAILABLE). */
-export const SCORE_UNAVAILABLE = 101n;
 
 /** `coherent-score`: within the tolerance, or equal when either side is the reserved vote. */
 export function coherentScore(score: bigint, finalScore: bigint, tolerance: bigint): boolean {
