@@ -23,8 +23,10 @@ import {
   claim,
   commit,
   commitAndReveal,
+  addStake,
   contractId,
   declineJob,
+  decode,
   deltas,
   deployer,
   drawCommittee,
@@ -39,6 +41,7 @@ import {
   getJobResult,
   getTotals,
   getValidator,
+  getVote,
   height,
   mineUntil,
   outsider,
@@ -756,6 +759,971 @@ describe("reveal-evaluation-set", () => {
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(height() + VW));
     expect(commit(seats[0], 1, 80).result).toBeOk(Cl.bool(true));
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Endings of a verified job
+// ---------------------------------------------------------------------------
+
+const VF_BPS = DEFAULTS.validatorFeeBps;
+const PF_BPS = DEFAULTS.protocolFeeBps;
+const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
+/** A validator's penalty for a silent or outlying seat: validator-penalty-bps (1%) of its stake. */
+const penaltyOf = (stake: bigint) => (stake * DEFAULTS.validatorPenaltyBps) / BPS;
+
+/** Five validators of 1 STX each: a market no larger than the committee, so all five are seated at the match. */
+const FIVE: [string, bigint][] = [validator1, validator2, validator3, provider2, outsider].map((w) => [w, STX]);
+
+/**
+ * The spec's settlement of the standard verified job (rest 500,000, 5,000 carried from the delivery)
+ * at a final score (u101: "evaluation set unavailable"), for a dataset stake of `stake`.
+ * `coherent`: whether any seat is coherent with the final score (else the validators' fees go to the treasury);
+ * `silence` and `outliers`: the penalties of the silent and of the outlying seats.
+ */
+function settlementAt(score: bigint, o: { stake?: bigint; coherent?: boolean; silence?: bigint; outliers?: bigint } = {}) {
+  const stake = o.stake ?? STX;
+  const defaulted = score === 101n;
+  const payment =
+    defaulted || score >= DEFAULTS.rewardThreshold
+      ? REST
+      : score > DEFAULTS.slashThreshold
+        ? (REST * (score - DEFAULTS.slashThreshold)) / (DEFAULTS.rewardThreshold - DEFAULTS.slashThreshold)
+        : 0n;
+  const slashed = !defaulted && score < DEFAULTS.slashThreshold ? minOf((stake * DEFAULTS.slashRateBps) / BPS, AMOUNT) : 0n;
+  const paymentFees = (payment * VF_BPS) / BPS;
+  const protocolFee = (payment * PF_BPS) / BPS;
+  const providerPayment = payment > 0n ? payment - paymentFees - protocolFee : 0n;
+  const bidderRefund = REST - payment;
+  const validatorFees =
+    (o.coherent ?? true) ? CARRIED + (payment > 0n ? paymentFees : minOf((REST * VF_BPS) / BPS, slashed)) : 0n;
+  const silence = o.silence ?? 0n;
+  const outliers = o.outliers ?? 0n;
+  const treasuryGain = REST + CARRIED + slashed - providerPayment - bidderRefund - validatorFees + silence;
+  const outcome = defaulted
+    ? OUTCOME.BIDDER_DEFAULT
+    : score >= DEFAULTS.rewardThreshold
+      ? OUTCOME.REWARDED
+      : score < DEFAULTS.slashThreshold
+        ? OUTCOME.SLASHED
+        : OUTCOME.PARTIAL;
+  return {
+    payment,
+    slashed,
+    protocolFee,
+    providerPayment,
+    bidderRefund,
+    validatorFees,
+    treasuryGain,
+    penalties: silence + outliers,
+    rewardPool: validatorFees + outliers,
+    outcome: BigInt(outcome),
+  };
+}
+
+/** The job-finalized event the spec gives for bid 1 of dataset 1 settled by `s` at `score`. */
+function finalizedEvent(score: bigint, s: ReturnType<typeof settlementAt>) {
+  return {
+    event: "job-finalized",
+    "bid-id": 1n,
+    "dataset-id": 1n,
+    "final-score": score,
+    outcome: s.outcome,
+    "provider-payment": s.providerPayment,
+    "bidder-refund": s.bidderRefund,
+    "slashed-amount": s.slashed,
+    "validator-fees": s.validatorFees,
+    "protocol-fee": s.protocolFee,
+    penalties: s.penalties,
+    "treasury-gain": s.treasuryGain,
+  };
+}
+
+/** Bid 1's job-results record the spec gives for `s` at `score`, finalized at `at` with `rewardWeight` coherent weight. */
+function resultOf(score: bigint, s: ReturnType<typeof settlementAt>, at: bigint, rewardWeight: bigint) {
+  return {
+    "final-score": score,
+    outcome: s.outcome,
+    "provider-payment": s.providerPayment,
+    "bidder-refund": s.bidderRefund,
+    "slashed-amount": s.slashed,
+    "validator-fees": s.validatorFees,
+    "protocol-fee": s.protocolFee,
+    penalties: s.penalties,
+    "reward-pool": s.rewardPool,
+    "reward-weight": rewardWeight,
+    "finalized-at": at,
+  };
+}
+
+/** Each validator's stake and open seats. */
+function seatsState(who: string[]) {
+  return new Map(who.map((w) => {
+    const v = getValidator(w);
+    return [w, { stake: v?.stake as bigint, open: v?.["open-seats"] as bigint, active: v?.active as boolean }];
+  }));
+}
+
+/** Every validator of `who` claims its reward for bid 1, in order; returns what each was paid. */
+function claimAll(who: string[], bidId: number | bigint = 1n) {
+  return who.map((w) => {
+    const r = claim(w, bidId);
+    expect(r.result.type).toBe(ClarityType.ResponseOk);
+    return decode(r.result) as bigint;
+  });
+}
+
+const NO_HISTORY = { jobs: 0n, "score-sum": 0n, defaults: 0n, "mean-score": 0n };
+
+// ---------------------------------------------------------------------------
+// missed delivery
+// ---------------------------------------------------------------------------
+
+describe("missed delivery", () => {
+  it("expire-bid after the deadline: the bidder gets the full amount back, 10% of the stake goes to the treasury, the dataset counts a non-delivery, the job is EXPIRED and delivery-missed is emitted", () => {
+    const { deadline } = verifiedJob();
+    mineUntil(deadline + 1n);
+    const before = balances(provider, bidder, validator1, outsider, contractId);
+    const totals = getTotals();
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(AMOUNT));
+
+    const slash = (STX * DEFAULTS.nonDeliverySlashBps) / BPS; // 100,000, below the amount
+    expect(printEvents(r)).toEqual([
+      { event: "delivery-missed", "bid-id": 1n, "dataset-id": 1n, provider, bidder, refund: AMOUNT, "slashed-amount": slash },
+    ]);
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: AMOUNT }]);
+    expect(deltas(before)).toEqual(
+      new Map([[provider, 0n], [bidder, AMOUNT], [validator1, 0n], [outsider, 0n], [contractId, -AMOUNT]]),
+    );
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -slash, treasury: slash }));
+    expect(getTotals()["escrowed-bids"]).toBe(0n);
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getDataset(1)).toMatchObject({
+      stake: STX - slash,
+      "non-deliveries": 1n,
+      "active-jobs": 0n,
+      validations: 0n,
+      "score-sum": 0n,
+    });
+    // the seat is freed without a penalty: its commit window never opened
+    expect(getValidator(validator1)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    // a missed delivery is no verdict on the bidder
+    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
+    expect(getDelivery(1)).toMatchObject({ model: null, "delivered-at": 0n });
+    // the job is closed
+    expectErr(expireBid(outsider, 1), "BID_CLOSED");
+    expectErr(finalizeValidation(outsider, 1), "JOB_NOT_RUNNING");
+    expectErr(deliver(provider, 1), "JOB_NOT_RUNNING");
+    expectSolvent();
+  });
+
+  it("finalize-validation after the deadline returns u6 (NOT_DELIVERED) with the same refund and slash", () => {
+    const { deadline } = verifiedJob();
+    mineUntil(deadline + 1n);
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
+    expect(printEvents(r)).toEqual([
+      { event: "delivery-missed", "bid-id": 1n, "dataset-id": 1n, provider, bidder, refund: AMOUNT, "slashed-amount": 100_000n },
+    ]);
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, AMOUNT], [contractId, -AMOUNT]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -100_000n, treasury: 100_000n }));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getDataset(1)).toMatchObject({ stake: STX - 100_000n, "non-deliveries": 1n, "active-jobs": 0n });
+    expectSolvent();
+  });
+
+  // stake * 10%: 600,000 is the bid's amount, the cap
+  it.each([
+    [1_000_000, 100_000],
+    [5_999_990, 599_999],
+    [6_000_000, 600_000],
+    [6_000_010, 600_000],
+    [10_000_000, 600_000],
+  ])("the slash is min(stake * non-delivery-slash-bps / 10000, amount): a stake of %i loses %i", (stakeN, slashN) => {
+    const [stake, slash] = [BigInt(stakeN), BigInt(slashN)];
+    const { deadline } = verifiedJob({ stake });
+    mineUntil(deadline + 1n);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
+    expect(eventOf(r, "delivery-missed")).toMatchObject({ refund: AMOUNT, "slashed-amount": slash });
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -slash, treasury: slash }));
+    expect(getDataset(1)).toMatchObject({ stake: stake - slash, "non-deliveries": 1n });
+    expectSolvent();
+  });
+
+  it("the cap is the bid's amount, whatever it is: a 1,000,000 bid on a 20 STX dataset costs the provider 1,000,000", () => {
+    const { deadline } = verifiedJob({ stake: 20n * STX, amount: 1_000_000n });
+    mineUntil(deadline + 1n);
+    const before = balances(bidder, contractId);
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(1_000_000n));
+    expect(eventOf(r, "delivery-missed")).toMatchObject({ refund: 1_000_000n, "slashed-amount": 1_000_000n });
+    expect(deltas(before)).toEqual(new Map([[bidder, 1_000_000n], [contractId, -1_000_000n]]));
+    expect(getDataset(1)?.stake).toBe(19n * STX);
+    expectSolvent();
+  });
+
+  it("is not due before the deadline has passed: at the deadline block itself expire-bid is BID_NOT_EXPIRED and finalize-validation NOT_READY_TO_FINALIZE", () => {
+    const { deadline } = verifiedJob();
+    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
+    refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    mineUntil(deadline);
+    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
+    refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    mineUntil(deadline + 1n);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(AMOUNT));
+    expectSolvent();
+  });
+
+  it("a model delivered in the deadline block is no missed delivery: a block later the job is still running", () => {
+    const { deadline } = verifiedJob();
+    mineUntil(deadline);
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(deadline + 1n);
+    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
+    refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    expect(getDataset(1)?.["non-deliveries"]).toBe(0n);
+    expectSolvent();
+  });
+
+  it("frees a five-seat committee without any penalty (nobody could vote)", () => {
+    const { deadline } = verifiedJob({ validators: FIVE });
+    const seated = FIVE.map(([w]) => w);
+    expect(seatsOf(1)).toHaveLength(5);
+    for (const w of seated) expect(getValidator(w)?.["open-seats"]).toBe(1n);
+    mineUntil(deadline + 1n);
+    const totals = getTotals();
+    const before = balances(...seated);
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(AMOUNT));
+    expect(eventNames(r)).toEqual(["delivery-missed"]);
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -100_000n, treasury: 100_000n }));
+    expect([...deltas(before).values()]).toEqual([0n, 0n, 0n, 0n, 0n]);
+    for (const w of seated) expect(getValidator(w)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    expectSolvent();
+  });
+
+  it("frees the slot and walks the queue: a queued bid is matched in the same call", () => {
+    // a 2 STX stake stays above the minimum after the 10% slash
+    const { deadline } = verifiedJob({ stake: 2n * STX });
+    expect(placeBid(bidder2, 1, 500_000n, DURATION, deadline + 300n).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    mineUntil(deadline + 1n);
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
+    expect(eventNames(r).slice(0, 2)).toEqual(["delivery-missed", "bid-matched"]);
+    expect(eventOf(r, "bid-matched")).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": deadline + 1n });
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deadline + 1n });
+    expect(getDataset(1)).toMatchObject({
+      stake: 2n * STX - 200_000n,
+      "non-deliveries": 1n,
+      "active-jobs": 1n,
+      "queued-jobs": 0n,
+      "queue-head": 0n,
+    });
+    expect(getTotals()["escrowed-bids"]).toBe(500_000n);
+    expectSolvent();
+  });
+
+  it("a slash that leaves the dataset under the minimum stake frees the slot but matches nothing until the provider tops up", () => {
+    // the default 1 STX stake loses 100,000: 900,000 is under min-dataset-stake
+    const { deadline } = verifiedJob();
+    expect(placeBid(bidder2, 1, 500_000n, DURATION, deadline + 300n).result).toBeOk(Cl.uint(2));
+    mineUntil(deadline + 1n);
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(AMOUNT));
+    expect(eventNames(r)).toEqual(["delivery-missed"]);
+    expect(getDataset(1)).toMatchObject({ stake: 900_000n, "active-jobs": 0n, "queued-jobs": 1n, "queue-head": 2n });
+    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    refused(() => trainingBid(bidder, 1), "DATASET_UNDERSTAKED");
+    const topUp = addStake(provider, 1, 100_000n);
+    expect(topUp.result).toBeOk(Cl.uint(STX));
+    expect(eventNames(topUp)).toContain("bid-matched");
+    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expectSolvent();
+  });
+
+  it("works while paused (the refund is a promise kept)", () => {
+    const { deadline } = verifiedJob();
+    expect(setPaused(true).result).toBeOk(Cl.bool(true));
+    mineUntil(deadline + 1n);
+    const before = balances(bidder);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(AMOUNT));
+    expect(deltas(before).get(bidder)).toBe(AMOUNT);
+    expect(getDataset(1)?.["non-deliveries"]).toBe(1n);
+    expectSolvent();
+  });
+
+  it("counts every non-delivery of the dataset", () => {
+    market({ capacity: 2n, stake: 3n * STX });
+    const deadline = height() + 150n;
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder2, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    mineUntil(deadline + 1n);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(AMOUNT));
+    expect(getDataset(1)).toMatchObject({ "non-deliveries": 1n, stake: 3n * STX - 300_000n });
+    // the second slash is 10% of the stake left
+    const r = finalizeValidation(outsider, 2);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
+    expect(eventOf(r, "delivery-missed")["slashed-amount"]).toBe(270_000n);
+    expect(getDataset(1)).toMatchObject({ "non-deliveries": 2n, stake: 3n * STX - 570_000n, "active-jobs": 0n });
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// bidder default
+// ---------------------------------------------------------------------------
+
+describe("bidder default", () => {
+  // rest 500,000 paid in full: 25,000 validators' share and 5,000 protocol fee come off it; nobody judged,
+  // so the treasury takes both and the 5,000 carried from the delivery: 35,000
+  const DEFAULT_PAYMENT = REST - (REST * VF_BPS) / BPS - (REST * PF_BPS) / BPS; // 470,000
+  const DEFAULT_TREASURY = CARRIED + (REST * VF_BPS) / BPS + (REST * PF_BPS) / BPS; // 35,000
+
+  it("expire-bid once delivered-at + eval-reveal-window has passed: returns u0, pays the provider the rest less fees, the fees and the carried share to the treasury, no slash", () => {
+    const { deliveredAt } = deliveredJob();
+    mineUntil(deliveredAt + ERW + 1n);
+    const before = balances(provider, bidder, validator1, contractId);
+    const totals = getTotals();
+    const dataset = getDataset(1);
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(0));
+
+    const s = settlementAt(101n, { coherent: false });
+    expect(s.providerPayment).toBe(DEFAULT_PAYMENT);
+    expect(s.treasuryGain).toBe(DEFAULT_TREASURY);
+    expect(printEvents(r)).toEqual([finalizedEvent(101n, s)]);
+    expect(printEvents(r)[0]).toMatchObject({ outcome: BigInt(OUTCOME.BIDDER_DEFAULT), "validator-fees": 0n, "slashed-amount": 0n });
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: provider, amount: DEFAULT_PAYMENT }]);
+    expect(deltas(before)).toEqual(
+      new Map([[provider, DEFAULT_PAYMENT], [bidder, 0n], [validator1, 0n], [contractId, -DEFAULT_PAYMENT]]),
+    );
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
+    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, treasury: DELIVERY_PROTOCOL_FEE + DEFAULT_TREASURY });
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(getJobResult(1)).toEqual(resultOf(101n, s, deliveredAt + ERW + 1n, 0n));
+    // no quality score: the dataset's validations do not move; its stake is whole
+    expect(getDataset(1)).toMatchObject({
+      stake: STX,
+      validations: dataset?.validations,
+      "passed-validations": dataset?.["passed-validations"],
+      "score-sum": dataset?.["score-sum"],
+      "non-deliveries": 0n,
+      "active-jobs": 0n,
+    });
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    // the seat is freed without a penalty, and nothing is owed to it
+    expect(getValidator(validator1)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    expectErr(claim(validator1, 1), "NOT_JOB_VALIDATOR");
+    expectErr(expireBid(outsider, 1), "BID_CLOSED");
+    expectErr(finalizeValidation(outsider, 1), "JOB_NOT_RUNNING");
+    refused(() => revealEval(bidder, 1), "JOB_NOT_RUNNING");
+    expectSolvent();
+  });
+
+  it("finalize-validation returns u7 (BIDDER_DEFAULT) with the same payouts", () => {
+    const { deliveredAt } = deliveredJob();
+    mineUntil(deliveredAt + ERW + 1n);
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
+    expect(printEvents(r)).toEqual([finalizedEvent(101n, settlementAt(101n, { coherent: false }))]);
+    expect(deltas(before)).toEqual(new Map([[provider, DEFAULT_PAYMENT], [bidder, 0n], [contractId, -DEFAULT_PAYMENT]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
+    expect(getJobResult(1)).toMatchObject({ "final-score": 101n, outcome: BigInt(OUTCOME.BIDDER_DEFAULT), "validator-fees": 0n });
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expectSolvent();
+  });
+
+  it("is refused in the last block the bidder could reveal in (BID_NOT_EXPIRED / NOT_READY_TO_FINALIZE), counted from the delivery, not the deadline", () => {
+    // delivered in the deadline block: the bidder has until deadline + eval-reveal-window
+    const { deadline } = verifiedJob();
+    mineUntil(deadline);
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(deadline + ERW);
+    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
+    refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    mineUntil(deadline + ERW + 1n);
+    const before = balances(provider);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
+    expect(deltas(before).get(provider)).toBe(DEFAULT_PAYMENT);
+    expectSolvent();
+  });
+
+  it("an early delivery starts the bidder's clock early: delivered at the match, it defaults before the deadline", () => {
+    const { deliveredAt, deadline } = deliveredJob();
+    mineUntil(deliveredAt + ERW);
+    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
+    mineUntil(deliveredAt + ERW + 1n);
+    expect(height()).toBeLessThan(deadline);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expectSolvent();
+  });
+
+  it("frees a five-seat committee without any penalty and keeps the validators' stakes; the fees go to the treasury", () => {
+    const { deliveredAt } = deliveredJob({ validators: FIVE });
+    const seated = FIVE.map(([w]) => w);
+    mineUntil(deliveredAt + ERW + 1n);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
+    expect(eventNames(r)).toEqual(["job-finalized"]);
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
+    for (const w of seated) expect(getValidator(w)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    expect(getJobResult(1)).toMatchObject({ penalties: 0n, "reward-pool": 0n, "reward-weight": 0n });
+    expectSolvent();
+  });
+
+  it("frees the slot and walks the queue", () => {
+    const { deliveredAt } = deliveredJob();
+    expect(trainingBid(bidder2, 1, { deadline: deliveredAt + 400n }).result).toBeOk(Cl.uint(2));
+    mineUntil(deliveredAt + ERW + 1n);
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(0));
+    expect(eventNames(r).slice(0, 2)).toEqual(["job-finalized", "bid-matched"]);
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deliveredAt + ERW + 1n });
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "queued-jobs": 0n });
+    expectSolvent();
+  });
+
+  it("adds up in the bidder's history: two defaults", () => {
+    market({ capacity: 2n });
+    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(2));
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(height() + ERW + 1n);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expect(finalizeValidation(outsider, 2).result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 2n });
+    expect(bidderHistory(bidder2)).toEqual(NO_HISTORY);
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// revealed and scored
+// ---------------------------------------------------------------------------
+
+describe("a revealed verified job scored by its committee", () => {
+  it.each([100, 85, 70, 69, 55, 41, 40, 39, 20, 0])(
+    "a one-seat committee's direct vote of %i settles the rest of the bid by the spec's formulas; the validator claims the carried share with its fee",
+    (score) => {
+      const { revealedAt } = revealedJob();
+      const s = settlementAt(BigInt(score));
+      const before = balances(provider, bidder, validator1, contractId);
+      const totals = getTotals();
+      const r = vote(validator1, 1, 1, score);
+      expect(r.result).toBeOk(Cl.bool(true));
+
+      expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized"]);
+      expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(BigInt(score), s));
+      expect(deltas(before)).toEqual(
+        new Map([
+          [provider, s.providerPayment],
+          [bidder, s.bidderRefund],
+          [validator1, 0n],
+          [contractId, -(s.providerPayment + s.bidderRefund)],
+        ]),
+      );
+      expect(totalsMoved(totals)).toEqual(
+        moved({
+          "escrowed-bids": -(REST + CARRIED),
+          "dataset-stakes": -s.slashed,
+          "unclaimed-rewards": s.rewardPool,
+          treasury: s.treasuryGain,
+        }),
+      );
+      expect(getTotals()["escrowed-bids"]).toBe(0n);
+      expect(getJobResult(1)).toEqual(resultOf(BigInt(score), s, revealedAt, STX));
+      expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+      // a scored verified job is a validation of the dataset
+      expect(getDataset(1)).toMatchObject({
+        stake: STX - s.slashed,
+        validations: 1n,
+        "passed-validations": s.outcome === BigInt(OUTCOME.REWARDED) ? 1n : 0n,
+        "score-sum": BigInt(score),
+        "active-jobs": 0n,
+      });
+      expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": BigInt(score), defaults: 0n, "mean-score": BigInt(score) });
+
+      // the validators' fees, the 5,000 carried from the delivery included, reach the pool and are paid out
+      const claimBefore = balances(validator1, contractId);
+      const claimed = claim(validator1, 1);
+      expect(claimed.result).toBeOk(Cl.uint(s.validatorFees));
+      expect(deltas(claimBefore)).toEqual(new Map([[validator1, s.validatorFees], [contractId, -s.validatorFees]]));
+      expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+      expectErr(claim(validator1, 1), "ALREADY_CLAIMED");
+      expectSolvent();
+    },
+  );
+
+  it("spells out the three regimes: full pay at >= 70 (470,000), pro rata at 55 (235,000 and 250,000 back), nothing at 40 (the carried 5,000 still pays the validator)", () => {
+    expect(settlementAt(70n)).toMatchObject({ providerPayment: 470_000n, bidderRefund: 0n, validatorFees: 30_000n, treasuryGain: 5_000n, slashed: 0n });
+    expect(settlementAt(55n)).toMatchObject({ providerPayment: 235_000n, bidderRefund: 250_000n, validatorFees: 17_500n, treasuryGain: 2_500n, slashed: 0n });
+    expect(settlementAt(40n)).toMatchObject({ providerPayment: 0n, bidderRefund: REST, validatorFees: 5_000n, treasuryGain: 0n, slashed: 0n });
+    expect(settlementAt(39n)).toMatchObject({ providerPayment: 0n, bidderRefund: REST, validatorFees: 30_000n, treasuryGain: 475_000n, slashed: 500_000n });
+  });
+
+  it.each([
+    [1_000_000, 500_000],
+    [1_200_000, 600_000],
+    [1_200_002, 600_000],
+    [10_000_000, 600_000],
+  ])("a slash (score 10) is min(stake * slash-rate-bps / 10000, AMOUNT) on a verified job: a stake of %i loses %i", (stakeN, slashN) => {
+    const [stake, slash] = [BigInt(stakeN), BigInt(slashN)];
+    const { revealedAt } = revealedJob({ stake });
+    const s = settlementAt(10n, { stake });
+    expect(s.slashed).toBe(slash);
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = vote(validator1, 1, 1, 10);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(10n, s));
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, REST], [contractId, -REST]]));
+    expect(totalsMoved(totals)).toEqual(
+      moved({ "escrowed-bids": -(REST + CARRIED), "dataset-stakes": -slash, "unclaimed-rewards": 30_000n, treasury: slash - 25_000n }),
+    );
+    expect(getJobResult(1)).toEqual(resultOf(10n, s, revealedAt, STX));
+    expect(getDataset(1)).toMatchObject({ stake: stake - slash, validations: 1n, "score-sum": 10n });
+    expectSolvent();
+  });
+
+  it("the cap is for verified jobs only: on the same 10 STX dataset a plain job's slash is the full 50% (5 STX)", () => {
+    market({ stake: 10n * STX, capacity: 2n });
+    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder2, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(2));
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(height() + VW));
+    const verified = vote(validator1, 1, 1, 10);
+    expect(eventOf(verified, "job-finalized")["slashed-amount"]).toBe(AMOUNT);
+    const plain = vote(validator1, 1, 2, 10);
+    expect(eventOf(plain, "job-finalized")["slashed-amount"]).toBe(((10n * STX - AMOUNT) * DEFAULTS.slashRateBps) / BPS);
+    expectSolvent();
+  });
+
+  it("a five-seat committee commits and reveals: the median (80) settles it, the outlier's penalty joins the fees, the coherent seats share the pool with the carried share", () => {
+    const { revealedAt } = revealedJob({ validators: FIVE });
+    const votes: [string, bigint][] = [[validator1, 80n], [validator2, 82n], [validator3, 85n], [provider2, 78n], [outsider, 20n]];
+    const outlierPenalty = penaltyOf(STX);
+    const s = settlementAt(80n, { outliers: outlierPenalty });
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const last = commitAndReveal(1, votes);
+    expect(last.result).toBeOk(Cl.bool(true));
+    expect(eventNames(last)).toEqual(["validation-revealed", "validator-penalized", "job-finalized"]);
+    expect(eventOf(last, "validator-penalized")).toMatchObject({ validator: outsider, penalty: outlierPenalty, silent: false });
+    expect(eventOf(last, "job-finalized")).toEqual(finalizedEvent(80n, s));
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
+    expect(totalsMoved(totals)).toEqual(
+      moved({
+        "escrowed-bids": -(REST + CARRIED),
+        "validator-stakes": -outlierPenalty,
+        "unclaimed-rewards": 30_000n + outlierPenalty,
+        treasury: 5_000n,
+      }),
+    );
+    expect(getJobResult(1)).toEqual(resultOf(80n, s, revealedAt, 4n * STX));
+    expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "score-sum": 80n });
+    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 80n, defaults: 0n, "mean-score": 80n });
+
+    // four coherent seats of equal weight share 40,000; the outlier gets nothing
+    const coherent = [validator1, validator2, validator3, provider2];
+    const before2 = balances(...coherent, outsider, contractId);
+    expect(claimAll([...coherent, outsider])).toEqual([10_000n, 10_000n, 10_000n, 10_000n, 0n]);
+    expect(deltas(before2)).toEqual(
+      new Map([...coherent.map((w) => [w, 10_000n] as [string, bigint]), [outsider, 0n], [contractId, -40_000n]]),
+    );
+    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(seatsState([...coherent, outsider]).get(outsider)).toEqual({ stake: STX - outlierPenalty, open: 0n, active: false });
+    expectSolvent();
+  });
+
+  it("after reveal-closes-at, min-reveals votes settle it by their median; the silent seats' penalties go to the treasury (refused in the reveal-closes-at block itself)", () => {
+    const { revealedAt } = revealedJob({ validators: FIVE });
+    const voters: [string, bigint][] = [[validator1, 90n], [validator2, 75n], [validator3, 95n]];
+    for (const [w, score] of voters) expect(commit(w, 1, score).result).toBeOk(Cl.bool(true));
+    mineUntil(revealedAt + VW + 1n);
+    for (const [w, score] of voters) expect(reveal(w, 1, score).result).toBeOk(Cl.bool(false));
+    expect(windowsOf(1)).toMatchObject({ "reveal-closes-at": revealedAt + VW + RW, "min-reveals": 3n });
+    mineUntil(revealedAt + VW + RW);
+    refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    mineUntil(revealedAt + VW + RW + 1n);
+    // expire-bid leaves a job with a quorum to finalize-validation
+    refused(() => expireBid(outsider, 1), "RESULT_PENDING");
+
+    const silence = 2n * penaltyOf(STX);
+    const s = settlementAt(90n, { silence });
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(90n, s));
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
+    expect(totalsMoved(totals)).toEqual(
+      moved({ "escrowed-bids": -(REST + CARRIED), "validator-stakes": -silence, "unclaimed-rewards": 30_000n, treasury: 5_000n + silence }),
+    );
+    expect(claimAll([validator1, validator2, validator3])).toEqual([10_000n, 10_000n, 10_000n]);
+    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 90n, defaults: 0n, "mean-score": 90n });
+    expectSolvent();
+  });
+
+  it("the bidder's history adds each scored job and its default; the mean is over the scored jobs", () => {
+    market({ capacity: 3n });
+    for (let i = 1; i <= 3; i++) expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(i));
+    for (let i = 1; i <= 3; i++) expect(deliver(provider, i).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(height() + VW));
+    expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(height() + VW));
+    expect(vote(validator1, 1, 1, 90).result).toBeOk(Cl.bool(true));
+    expect(vote(validator1, 1, 2, 55).result).toBeOk(Cl.bool(true));
+    expect(bidderHistory(bidder)).toEqual({ jobs: 2n, "score-sum": 145n, defaults: 0n, "mean-score": 72n });
+    mineUntil(height() + ERW + 1n);
+    expect(expireBid(outsider, 3).result).toBeOk(Cl.uint(0));
+    expect(bidderHistory(bidder)).toEqual({ jobs: 2n, "score-sum": 145n, defaults: 1n, "mean-score": 72n });
+    expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n, "score-sum": 145n });
+    expectSolvent();
+  });
+
+  it("a plain job settles as before and leaves the bidder's history alone", () => {
+    market();
+    expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(1));
+    expect(vote(validator1, 1, 1, 85).result).toBeOk(Cl.bool(true));
+    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
+    expect(getJobResult(1)).toMatchObject({ "provider-payment": AMOUNT - (AMOUNT * (VF_BPS + PF_BPS)) / BPS });
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// the reserved vote u101
+// ---------------------------------------------------------------------------
+
+describe("the reserved vote u101 (evaluation set unavailable)", () => {
+  it("is refused on a plain job: submit-validation-result and reveal-validation-result give INVALID_SCORE", () => {
+    market({ validators: [[validator1, STX]], capacity: 2n });
+    expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(1));
+    refused(() => vote(validator1, 1, 1, 101), "INVALID_SCORE", [validator1, provider, bidder]);
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(vote(validator1, 1, 1, 100).result).toBeOk(Cl.bool(true));
+    expectSolvent();
+  });
+
+  it("is refused in a plain job's reveal (INVALID_SCORE), the commitment to it notwithstanding", () => {
+    market({ validators: [[validator1, STX], [validator2, STX]] });
+    expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(1));
+    expect(commit(validator1, 1, 101).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
+    refused(() => reveal(validator1, 1, 101), "INVALID_SCORE", [validator1, provider, bidder]);
+    expect(getVote(1, validator1)?.revealed).toBe(false);
+    expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
+    expectSolvent();
+  });
+
+  it("102 is never a score, verified or not (INVALID_SCORE)", () => {
+    revealedJob({ validators: [[validator1, STX], [validator2, STX]] });
+    expect(commit(validator1, 1, 102).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 1, 101).result).toBeOk(Cl.bool(true));
+    refused(() => reveal(validator1, 1, 102), "INVALID_SCORE", [validator1, provider, bidder]);
+    expect(reveal(validator2, 1, 101).result).toBeOk(Cl.bool(false));
+    expect(getVote(1, validator2)).toMatchObject({ score: 101n, revealed: true });
+    expectSolvent();
+  });
+
+  it("a one-seat committee's direct 101 settles the verified job as a bidder default with the committee's fees: the rest paid less fees, no slash, no quality score, defaults+1, and the validator claims carried + rest*vf", () => {
+    const { revealedAt } = revealedJob();
+    refused(() => vote(validator1, 1, 1, 102), "INVALID_SCORE", [validator1, provider, bidder]);
+    const s = settlementAt(101n);
+    expect(s).toMatchObject({ providerPayment: 470_000n, validatorFees: 30_000n, treasuryGain: 5_000n, slashed: 0n });
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = vote(validator1, 1, 1, 101);
+    expect(r.result).toBeOk(Cl.bool(true));
+    expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(101n, s));
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), "unclaimed-rewards": 30_000n, treasury: 5_000n }));
+    expect(getJobResult(1)).toEqual(resultOf(101n, s, revealedAt, STX));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n, "passed-validations": 0n, "score-sum": 0n });
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    const claimBefore = balances(validator1);
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(30_000n));
+    expect(deltas(claimBefore).get(validator1)).toBe(30_000n);
+    expectSolvent();
+  });
+
+  it("a five-seat median of 101 settles as a bidder default: only the 101 voters are coherent and share the pool (fees + the others' penalties), no slash even with a vote below the slash threshold", () => {
+    const { revealedAt } = revealedJob({ validators: FIVE });
+    // 30 is below the slash threshold, 100 within the tolerance of 101 as a number: both are outliers
+    const votes: [string, bigint][] = [[validator1, 101n], [validator2, 30n], [validator3, 101n], [provider2, 100n], [outsider, 101n]];
+    const outliers = 2n * penaltyOf(STX);
+    const s = settlementAt(101n, { outliers });
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const last = commitAndReveal(1, votes);
+    expect(last.result).toBeOk(Cl.bool(true));
+    expect(eventOf(last, "job-finalized")).toEqual(finalizedEvent(101n, s));
+    const penalized = printEvents(last).filter((e) => e.event === "validator-penalized").map((e) => e.validator);
+    expect(penalized.sort()).toEqual([validator2, provider2].sort());
+    expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
+    expect(totalsMoved(totals)).toEqual(
+      moved({ "escrowed-bids": -(REST + CARRIED), "validator-stakes": -outliers, "unclaimed-rewards": 30_000n + outliers, treasury: 5_000n }),
+    );
+    expect(getJobResult(1)).toEqual(resultOf(101n, s, revealedAt, 3n * STX));
+    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n, "score-sum": 0n });
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+
+    const paid = claimAll([validator1, validator3, outsider, validator2, provider2]);
+    expect(paid.slice(3)).toEqual([0n, 0n]);
+    expect(paid.slice(0, 3).reduce((a, b) => a + b, 0n)).toBe(30_000n + outliers);
+    expect(paid[0]).toBe((s.rewardPool * STX) / (3n * STX));
+    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expectSolvent();
+  });
+
+  it("coherence: 101 agrees only with 101; a median of 100 makes a 101 vote an outlier although |101 - 100| <= tolerance, while 90 stays coherent", () => {
+    revealedJob({ validators: FIVE });
+    const votes: [string, bigint][] = [[validator1, 100n], [validator2, 100n], [validator3, 101n], [provider2, 90n], [outsider, 100n]];
+    const s = settlementAt(100n, { outliers: penaltyOf(STX) });
+    const last = commitAndReveal(1, votes);
+    expect(eventOf(last, "job-finalized")).toEqual(finalizedEvent(100n, s));
+    expect(eventOf(last, "validator-penalized")).toMatchObject({ validator: validator3, silent: false });
+    expect(getJobResult(1)).toMatchObject({ "final-score": 100n, "reward-weight": 4n * STX });
+    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 100n, defaults: 0n, "mean-score": 100n });
+    const paid = claimAll([validator3, provider2, validator1, validator2, outsider]);
+    expect(paid[0]).toBe(0n);
+    expect(paid.slice(1)).toEqual([10_000n, 10_000n, 10_000n, 10_000n]);
+    expectSolvent();
+  });
+
+  it("the median stays the lower weighted median over 0..101: two 101 votes of five do not make it 101", () => {
+    revealedJob({ validators: FIVE });
+    const votes: [string, bigint][] = [[validator1, 101n], [validator2, 101n], [validator3, 75n], [provider2, 80n], [outsider, 72n]];
+    const last = commitAndReveal(1, votes);
+    expect(eventOf(last, "job-finalized")).toMatchObject({ "final-score": 80n, outcome: BigInt(OUTCOME.REWARDED) });
+    const penalized = printEvents(last).filter((e) => e.event === "validator-penalized").map((e) => e.validator);
+    expect(penalized.sort()).toEqual([validator1, validator2].sort());
+    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 80n, defaults: 0n, "mean-score": 80n });
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// no-result refunds of a delivered verified job
+// ---------------------------------------------------------------------------
+
+describe("no-result refunds of a delivered verified job", () => {
+  const REFUND = AMOUNT - FEE + CARRIED; // 505,000: what the job still holds in escrow
+
+  it("no quorum (nobody voted) after reveal-closes-at: finalize-validation returns u4 and refunds amount - compute-fee + the carried share; the silent seat's penalty goes to the treasury", () => {
+    const { revealedAt } = revealedJob();
+    mineUntil(revealedAt + VW + RW);
+    refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
+    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
+    mineUntil(revealedAt + VW + RW + 1n);
+    const before = balances(provider, bidder, validator1, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    const penalty = penaltyOf(STX);
+    expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired"]);
+    expect(eventOf(r, "bid-expired")).toEqual({ event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: REFUND, penalties: penalty });
+    expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: REFUND }]);
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, REFUND], [validator1, 0n], [contractId, -REFUND]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND, "validator-stakes": -penalty, treasury: penalty }));
+    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, treasury: DELIVERY_PROTOCOL_FEE + penalty, "unclaimed-rewards": 0n });
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n, "non-deliveries": 0n, "active-jobs": 0n });
+    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
+    expectSolvent();
+  });
+
+  it("no quorum (two reveals of five): expire-bid refunds the same 505,000; the revealed votes go unpenalized, the three silent seats pay", () => {
+    const { revealedAt } = revealedJob({ validators: FIVE });
+    for (const w of [validator1, validator2]) expect(commit(w, 1, 80).result).toBeOk(Cl.bool(true));
+    mineUntil(revealedAt + VW + 1n);
+    for (const w of [validator1, validator2]) expect(reveal(w, 1, 80).result).toBeOk(Cl.bool(false));
+    mineUntil(revealedAt + VW + RW + 1n);
+    const before = balances(bidder, contractId);
+    const totals = getTotals();
+    const r = expireBid(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(REFUND));
+    const penalties = 3n * penaltyOf(STX);
+    expect(eventOf(r, "bid-expired")).toMatchObject({ refund: REFUND, penalties });
+    const penalized = printEvents(r).filter((e) => e.event === "validator-penalized").map((e) => e.validator);
+    expect(penalized.sort()).toEqual([validator3, provider2, outsider].sort());
+    expect(deltas(before)).toEqual(new Map([[bidder, REFUND], [contractId, -REFUND]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND, "validator-stakes": -penalties, treasury: penalties }));
+    for (const w of [validator1, validator2]) expect(getValidator(w)).toMatchObject({ stake: STX, "open-seats": 0n });
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
+    expectSolvent();
+  });
+
+  it("no majority for a slash (median 10 backed by 2 of 5 seats): finalize-validation returns u5, refunds 505,000, no slash", () => {
+    const { revealedAt } = revealedJob({ validators: FIVE });
+    const voters: [string, bigint][] = [[validator1, 10n], [validator2, 10n], [validator3, 90n]];
+    for (const [w, score] of voters) expect(commit(w, 1, score).result).toBeOk(Cl.bool(true));
+    mineUntil(revealedAt + VW + 1n);
+    for (const [w, score] of voters) expect(reveal(w, 1, score).result).toBeOk(Cl.bool(false));
+    mineUntil(revealedAt + VW + RW + 1n);
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(outsider, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_MAJORITY));
+    const penalties = 2n * penaltyOf(STX); // the two silent seats
+    expect(eventOf(r, "bid-expired")).toMatchObject({ refund: REFUND, penalties });
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, REFUND], [contractId, -REFUND]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND, "validator-stakes": -penalties, treasury: penalties }));
+    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n });
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
+    expectSolvent();
+  });
+
+  it("no majority on the last reveal of a full committee: the reveal itself refunds 505,000", () => {
+    revealedJob({ validators: [[validator1, STX], [validator2, STX]] });
+    // median 10 (the lower one), backed by half the weight: no strict majority
+    const before = balances(bidder, contractId);
+    const totals = getTotals();
+    const last = commitAndReveal(1, [[validator1, 10n], [validator2, 90n]]);
+    expect(last.result).toBeOk(Cl.bool(true));
+    expect(eventOf(last, "bid-expired")).toMatchObject({ refund: REFUND, penalties: 0n });
+    expect(deltas(before)).toEqual(new Map([[bidder, REFUND], [contractId, -REFUND]]));
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND }));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// decline-job
+// ---------------------------------------------------------------------------
+
+describe("decline-job on a verified job", () => {
+  it("before the delivery it refunds the full amount as for a plain job", () => {
+    verifiedJob();
+    const before = balances(bidder, contractId);
+    const r = declineJob(provider, 1);
+    expect(r.result).toBeOk(Cl.uint(AMOUNT));
+    expect(eventNames(r)).toEqual(["job-declined"]);
+    expect(deltas(before)).toEqual(new Map([[bidder, AMOUNT], [contractId, -AMOUNT]]));
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.CANCELLED));
+    expectSolvent();
+  });
+
+  it("after the delivery it is MODEL_DELIVERED, and nothing moves", () => {
+    deliveredJob();
+    refused(() => declineJob(provider, 1), "MODEL_DELIVERED");
+    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expectSolvent();
+  });
+
+  it("checks DECLINE_CLOSED first: a delivered job past the decline window is DECLINE_CLOSED", () => {
+    const { matchedAt } = deliveredJob();
+    mineUntil(matchedAt + DEFAULTS.declineWindow);
+    refused(() => declineJob(provider, 1), "MODEL_DELIVERED");
+    mineUntil(matchedAt + DEFAULTS.declineWindow + 1n);
+    refused(() => declineJob(provider, 1), "DECLINE_CLOSED");
+    expectSolvent();
+  });
+
+  it("checks MODEL_DELIVERED before VALIDATION_STARTED: delivered, revealed and committed on within the window, it is MODEL_DELIVERED", () => {
+    revealedJob({ validators: [[validator1, STX], [validator2, STX]] });
+    expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
+    expect(getCommittee(1)?.commits).toBe(1n);
+    refused(() => declineJob(provider, 1), "MODEL_DELIVERED");
+    // the earlier checks still come first
+    refused(() => declineJob(bidder, 1), "NOT_DATASET_PROVIDER");
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// get-validation-windows and the job's absolute end
+// ---------------------------------------------------------------------------
+
+describe("get-validation-windows of a verified job and its absolute end", () => {
+  it("gives the latest possible windows (deadline + eval-reveal-window + validation-window, + reveal-window) until the reveal, then the reveal's; an earlier reveal closes them earlier", () => {
+    market({ capacity: 2n });
+    const deadline = height() + 150n;
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW, "committee-size": 5n, "min-reveals": 1n };
+    expect(windowsOf(1)).toEqual(latest);
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(windowsOf(1)).toEqual(latest);
+    simnet.mineEmptyBlocks(20);
+    const e = height();
+    expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(e + VW));
+    expect(windowsOf(1)).toEqual({ ...latest, "commit-closes-at": e + VW, "reveal-closes-at": e + VW + RW });
+    expect(windowsOf(1)["reveal-closes-at"]).toBeLessThan(latest["reveal-closes-at"]);
+    // bid 2, not yet delivered, keeps the latest
+    expect(windowsOf(2)).toEqual(latest);
+    // delivered in the deadline block and revealed in the last block allowed: the latest is reached
+    mineUntil(deadline);
+    expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(deadline + ERW);
+    expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(deadline + ERW + VW));
+    expect(windowsOf(2)).toEqual(latest);
+    expect(view("get-validation-windows", [Cl.uint(99)])).toBeNull();
+    expectSolvent();
+  });
+
+  it("after deadline + eval-reveal-window + validation-window + reveal-window every verified job can be ended: missed (u6), defaulted (u7), no quorum (u4) or scored; in that block itself a revealed job still waits", () => {
+    // three validators of 2 STX, seated on all four jobs; min-reveals 2 of 3
+    const three: [string, bigint][] = [[validator1, 2n * STX], [validator2, 2n * STX], [validator3, 2n * STX]];
+    market({ validators: three, capacity: 4n });
+    const deadline = height() + 150n;
+    for (let i = 1; i <= 4; i++) expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(i));
+    const end = deadline + ERW + VW + RW;
+    // 1: never delivered; 2: delivered at once, never revealed; 3 and 4: delivered at the deadline, revealed at the last block
+    expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(deadline);
+    expect(deliver(provider, 3).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(deliver(provider, 4).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(deadline + ERW);
+    expect(revealEval(bidder, 3).result).toBeOk(Cl.uint(deadline + ERW + VW));
+    expect(revealEval(bidder, 4).result).toBeOk(Cl.uint(deadline + ERW + VW));
+    for (const i of [1, 2, 3, 4]) expect(windowsOf(i)["reveal-closes-at"]).toBe(end);
+    // bid 4: two of three commit, then reveal after the commit window
+    expect(commit(validator1, 4, 80).result).toBeOk(Cl.bool(true));
+    expect(commit(validator2, 4, 90).result).toBeOk(Cl.bool(true));
+    mineUntil(deadline + ERW + VW + 1n);
+    expect(reveal(validator1, 4, 80).result).toBeOk(Cl.bool(false));
+    expect(reveal(validator2, 4, 90).result).toBeOk(Cl.bool(false));
+
+    mineUntil(end);
+    for (const i of [3, 4]) {
+      refused(() => finalizeValidation(outsider, i), "NOT_READY_TO_FINALIZE");
+      refused(() => expireBid(outsider, i), "BID_NOT_EXPIRED");
+    }
+    mineUntil(end + 1n);
+    refused(() => expireBid(outsider, 4), "RESULT_PENDING");
+    const before = balances(provider, bidder, contractId);
+    expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
+    expect(finalizeValidation(outsider, 2).result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
+    expect(finalizeValidation(outsider, 3).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
+    expect(finalizeValidation(outsider, 4).result).toBeOk(Cl.uint(OUTCOME.REWARDED));
+    // 1: the full amount back; 2: the rest to the provider; 3: 505,000 back; 4: the rest to the provider
+    expect(deltas(before)).toEqual(
+      new Map([
+        [provider, 2n * 470_000n],
+        [bidder, AMOUNT + (AMOUNT - FEE + CARRIED)],
+        [contractId, -(2n * 470_000n + AMOUNT + AMOUNT - FEE + CARRIED)],
+      ]),
+    );
+    for (let i = 1; i <= 4; i++) expect(getBid(i)?.status).not.toBe(BigInt(BID_STATUS.MATCHED));
+    expect(getTotals()["escrowed-bids"]).toBe(0n);
+    for (const [w] of three) expect(getValidator(w)?.["open-seats"]).toBe(0n);
     expectSolvent();
   });
 });
