@@ -7,14 +7,19 @@
 (define-map datasets uint {
   provider: principal, stake: uint, metadata-uri: (string-ascii 256), price-per-block: uint,
   max-concurrent-jobs: uint, active-jobs: uint, queued-jobs: uint, queue-head: uint, queue-tail: uint,
-  matched-jobs: uint, validations: uint, passed-validations: uint, score-sum: uint,
+  matched-jobs: uint, validations: uint, passed-validations: uint, score-sum: uint, non-deliveries: uint,
   last-settled-at: uint, registered-at: uint, active: bool,
 })
 
 (define-map bids uint {
   dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
   placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint, registrations-at-match: uint,
-  pauses-at-match: uint, parameter-version: uint,
+  pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint,
+})
+
+(define-map job-deliveries uint {
+  spec: (buff 32), eval-commitment: (buff 32), model: (optional (buff 32)), delivered-at: uint,
+  eval-digest: (optional (buff 32)), eval-revealed-at: uint,
 })
 
 (define-map validators principal {
@@ -47,8 +52,8 @@
 
 (define-map parameter-history uint {
   version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-  max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, stake-lock-blocks: uint,
-  validation-window: uint, reveal-window: uint,
+  max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint,
+  non-delivery-slash-bps: uint, stake-lock-blocks: uint, validation-window: uint, reveal-window: uint,
   validator-unbonding-blocks: uint, committee-size: uint, min-reveals-bps: uint, reward-threshold: uint,
   slash-threshold: uint, slash-rate-bps: uint, validator-fee-bps: uint, protocol-fee-bps: uint,
   validator-penalty-bps: uint, consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
@@ -87,13 +92,19 @@
 (define-private (dataset-record (provider principal) (stake uint) (metadata-uri (string-ascii 256)))
   { provider: provider, stake: stake, metadata-uri: metadata-uri, price-per-block: u0, max-concurrent-jobs: u1,
     active-jobs: u0, queued-jobs: u0, queue-head: u0, queue-tail: u0, matched-jobs: u0, validations: u0,
-    passed-validations: u0, score-sum: u0, last-settled-at: u0, registered-at: u0, active: true }
+    passed-validations: u0, score-sum: u0, non-deliveries: u0, last-settled-at: u0, registered-at: u0, active: true }
 )
 
 (define-private (bid-record (dataset-id uint) (amount uint) (duration uint) (deadline uint) (status uint))
   { dataset-id: dataset-id, bidder: tx-sender, amount: amount, duration: duration, deadline: deadline,
     status: status, placed-at: u0, matched-at: u0, matched-block: u0, validators-at-match: u0,
-    registrations-at-match: u0, pauses-at-match: u0, parameter-version: u1 }
+    registrations-at-match: u0, pauses-at-match: u0, verified: false, compute-fee: u0, parameter-version: u1 }
+)
+
+(define-private (delivery-record (model (optional (buff 32))) (eval-digest (optional (buff 32))))
+  { spec: 0x0000000000000000000000000000000000000000000000000000000000000000,
+    eval-commitment: 0x0000000000000000000000000000000000000000000000000000000000000000,
+    model: model, delivered-at: u0, eval-digest: eval-digest, eval-revealed-at: u0 }
 )
 
 (define-private (validator-record (stake uint) (active bool))
@@ -155,6 +166,17 @@
   )
 )
 
+;; a verified bid: the escrow and the bid record (with its compute fee), as place-computation-bid's
+;; floor, so the two ratios compare directly (the spec and the evaluation-set commitment are the
+;; contract's second record, job-deliveries)
+(define-public (place-training-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint)
+                                   (spec (buff 32)) (eval-commitment (buff 32)))
+  (begin
+    (try! (deposit amount))
+    (ok (map-set bids u1 (merge (bid-record dataset-id amount duration deadline u2) { verified: true, compute-fee: u100000 })))
+  )
+)
+
 (define-public (match-queued-bids (dataset-id uint))
   (ok (map-set bids u1 (bid-record dataset-id u500000 u10 u100 u2)))
 )
@@ -173,12 +195,36 @@
   )
 )
 
+;; a verified job whose bidder never revealed its evaluation set: the provider's payment and the job's result
+(define-public (expire-bid-default (bid-id uint))
+  (begin
+    (try! (pay-out u376000 tx-sender))
+    (ok (map-set job-results bid-id (merge (job-result u376000) { final-score: u101, outcome: u7 })))
+  )
+)
+
 ;; the provider refuses a fresh job: the bidder's refund
 (define-public (decline-job (bid-id uint))
   (begin
     (try! (pay-out u500000 tx-sender))
     (ok (map-set bids bid-id (bid-record u1 u500000 u10 u100 u4)))
   )
+)
+
+;; verified jobs
+
+;; the model's digest, and the compute fee paid to the provider
+(define-public (deliver-model (bid-id uint) (model (buff 32)))
+  (begin
+    (try! (pay-out u94000 tx-sender))
+    (ok (map-set job-deliveries bid-id (delivery-record (some model) none)))
+  )
+)
+
+;; the evaluation set's digest (the floor does not check it against the commitment; the model slot
+;; holds a 32-byte value, as the real record does by then)
+(define-public (reveal-evaluation-set (bid-id uint) (eval-digest (buff 32)) (salt (buff 32)))
+  (ok (map-set job-deliveries bid-id (delivery-record (some salt) (some eval-digest))))
 )
 
 ;; validators and validation
@@ -268,8 +314,8 @@
 (define-public (execute-proposal (proposal-id uint))
   (ok (map-set parameter-history u2 {
     version: u2, min-dataset-stake: u1000000, min-validator-stake: u1000000, min-bid-amount: u100000,
-    max-computation-duration: u4320, max-bid-wait: u4320, decline-window: u6, stake-lock-blocks: u4320,
-    validation-window: u144, reveal-window: u144,
+    max-computation-duration: u4320, max-bid-wait: u4320, decline-window: u6, eval-reveal-window: u144,
+    non-delivery-slash-bps: u1000, stake-lock-blocks: u4320, validation-window: u144, reveal-window: u144,
     validator-unbonding-blocks: u144, committee-size: u1, min-reveals-bps: u5001, reward-threshold: u70,
     slash-threshold: u40, slash-rate-bps: u5000, validator-fee-bps: u500, protocol-fee-bps: u100,
     validator-penalty-bps: u100, consensus-tolerance: u15, voting-period: u1008, execution-delay: u144,

@@ -13,11 +13,16 @@
  * - `--before <git revision>` (default BEFORE_REVISION, the contract before the audit hardening): measures
  *   that version at N = 1 too and reports before → after for every call, with its floor ratios.
  *   Skipped, with a note, where the git history is not available.
+ * - ML timings (bench/ml.ts): time to train and to evaluate one verified job, evaluation rows/s,
+ *   growth with dataset size. `--no-ml` skips them; `--ml-epochs N`, `--ml-scales 1,4,16` tune them.
  *
- * Writes bench/results.md and prints the same text.
+ * Writes bench/results.md and prints the same text on stdout; progress goes to stderr. A bad
+ * argument is one line on stderr and exit code 2, before any work. Exits 1 if a cost grows with
+ * the market or the ML benchmark fails (results.md is written first).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { Cl, ClarityType, cvToString } from "@stacks/transactions";
 import type { Simnet } from "@stacks/clarinet-sdk";
 import { loadSimnet, CONTRACT_NAME } from "../src/simnet.ts";
@@ -38,8 +43,63 @@ import {
   type LifecycleName,
   type ScenarioResult,
 } from "./scenario.ts";
+import { DEFAULT_ML_EPOCHS, DEFAULT_ML_SCALES, UsageError, parsePositiveInt, parseScaleList, runMlBench, type MlBenchResult } from "./ml.ts";
 
 const DEFAULT_SIZES = [1, 100, 1000];
+/** The contract before the audit hardening (the last commit of the cost work). */
+const BEFORE_REVISION = "7ab9d32";
+
+const USAGE =
+  "usage: npm run bench -- [--sizes 1,100,1000] [--variant <file.clar>]... [--before <git revision>] [--no-ml] [--ml-epochs N] [--ml-scales 1,4,16]";
+
+interface Options {
+  sizes: number[];
+  variantFiles: string[];
+  beforeRevision: string;
+  ml: boolean;
+  mlEpochs: number;
+  mlScales: number[];
+}
+
+/** The command line, checked whole before any work. Throws UsageError. */
+function parseArgs(argv: string[]): Options {
+  const o: Options = { sizes: DEFAULT_SIZES, variantFiles: [], beforeRevision: BEFORE_REVISION, ml: true, mlEpochs: DEFAULT_ML_EPOCHS, mlScales: DEFAULT_ML_SCALES };
+  const value = (flag: string, v: string | undefined) => {
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--variant") {
+      const file = value(arg, argv[++i]);
+      if (!existsSync(file)) throw new UsageError(`--variant: no file ${file}`);
+      o.variantFiles.push(file);
+    } else if (arg === "--before") o.beforeRevision = value(arg, argv[++i]);
+    else if (arg === "--sizes") {
+      o.sizes = parseScaleList(arg, argv[++i], 100_000);
+      if (o.sizes.length < 2) throw new UsageError("--sizes needs at least two market sizes, e.g. 1,100,1000");
+    } else if (arg === "--no-ml") o.ml = false;
+    else if (arg === "--ml-epochs") o.mlEpochs = parsePositiveInt(arg, argv[++i]);
+    else if (arg === "--ml-scales") o.mlScales = parseScaleList(arg, argv[++i]);
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write(USAGE + "\n");
+      process.exit(0);
+    } else throw new UsageError(`unknown argument "${arg}"`);
+  }
+  if (!o.ml && (argv.includes("--ml-epochs") || argv.includes("--ml-scales"))) throw new UsageError("--ml-epochs and --ml-scales make no sense with --no-ml");
+  return o;
+}
+
+let OPTIONS: Options;
+try {
+  OPTIONS = parseArgs(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`[bench] ${e.message}; ${USAGE}\n`);
+  process.exit(2);
+}
+const SIZES = OPTIONS.sizes;
+
 /** Largest relative growth of any cost dimension allowed between the market of 1 and of 1000. */
 const TOLERANCE = 0.01;
 const TARGET_FLOOR_RATIO = 2;
@@ -56,8 +116,16 @@ const TARGET_NOTES: Record<string, string> = {
 /** Transactions in a lifecycle ("5 commit" counts 5). */
 const callsIn = (lifecycle: string) => lifecycle.split(" + ").reduce((n, part) => n + (Number(part.match(/^(\d+) /)?.[1]) || 1), 0);
 
-/** The contract before the audit hardening (the last commit of the cost work). */
-const BEFORE_REVISION = "7ab9d32";
+const LIFECYCLE_NAMES = Object.keys(LIFECYCLES) as LifecycleName[];
+/** A lifecycle of a run of the current contract, which has every one. */
+function lifecycle(result: ScenarioResult, name: LifecycleName): Cost {
+  const c = result.lifecycles[name];
+  if (!c) throw new Error(`lifecycle ${name} was not measured`);
+  return c;
+}
+/** Table numbers: the first row of each public function (its main path) is numbered. */
+const ROW_NUMBERS = new Map<string, number>();
+for (const row of ROWS) if (![...ROW_NUMBERS.keys()].some((k) => ROWS.find((r) => r.key === k)!.fn === row.fn)) ROW_NUMBERS.set(row.key, ROW_NUMBERS.size + 1);
 
 // The simnet echoes every print event through console.log: silence it, report on stdout/stderr.
 console.log = () => {};
@@ -216,6 +284,7 @@ function report(
   variants: [string, ScenarioResult][],
   primitives: [string, Cost][],
   before: { revision: string; result: ScenarioResult | null },
+  ml: MlRun,
 ) {
   const small = runs[0];
   const big = runs[runs.length - 1];
@@ -238,7 +307,8 @@ function report(
   out.push(
     `Markets: ${SIZES.map((n) => `N = ${n}`).join(", ")}: N background datasets, N matched bids and N validators, ` +
       `each made by a real call from its own principal (${SIZES.map((n) => n * 3).join(" / ")} principals), ` +
-      `plus the measured cast (a provider, two bidders, five committee validators, one joining validator).`,
+      `plus the measured cast (three providers and two bidders of plain jobs, a provider and a bidder of verified jobs, ` +
+      "five committee validators, one joining validator).",
   );
 
   // 1. cost per call
@@ -250,11 +320,11 @@ function report(
   out.push(
     table(
       ["function", "path", ...DIMENSIONS.map((d) => DIMENSION_LABELS[d]), "tightest"],
-      ROWS.map((row, i) => {
+      ROWS.map((row) => {
         const c = big.result.costs.get(row.key)!;
         const t = tightest(c, limit);
         return [
-          `${i < 22 ? `${i + 1}. ` : ""}\`${row.key}\``,
+          `${ROW_NUMBERS.has(row.key) ? `${ROW_NUMBERS.get(row.key)}. ` : ""}\`${row.key}\``,
           row.path,
           ...costCells(c, limit),
           `**${DIMENSION_LABELS[t.dim]} ${pct(t.share)}**`,
@@ -358,8 +428,8 @@ function report(
   out.push("");
   out.push(table(
     ["lifecycle", "calls", ...DIMENSIONS.map((d) => DIMENSION_LABELS[d]), `under ${pctTarget(TARGET_LIFECYCLE_SHARE)} of a block?`],
-    (Object.keys(LIFECYCLES) as LifecycleName[]).map((name) => {
-      const c = big.result.lifecycles[name];
+    LIFECYCLE_NAMES.map((name) => {
+      const c = lifecycle(big.result, name);
       const t = tightest(c, limit);
       return [name, LIFECYCLES[name], ...costCells(c, limit), t.share < TARGET_LIFECYCLE_SHARE ? `yes (max ${pct(t.share)} ${DIMENSION_LABELS[t.dim]})` : `**no: ${pct(t.share)} ${DIMENSION_LABELS[t.dim]}**`];
     }),
@@ -382,8 +452,8 @@ function report(
         (over.length && TARGET_NOTES[key] ? ` ${TARGET_NOTES[key]}` : ""),
     );
   }
-  for (const name of Object.keys(LIFECYCLES) as LifecycleName[]) {
-    const c = big.result.lifecycles[name];
+  for (const name of LIFECYCLE_NAMES) {
+    const c = lifecycle(big.result, name);
     const over = DIMENSIONS.filter((d) => share(c[d], limit[d]) >= TARGET_LIFECYCLE_SHARE);
     targets.push(
       over.length === 0
@@ -414,14 +484,14 @@ function report(
       `deployed beside it and driven through the same scenario at N = 1):`,
   );
   out.push("");
-  const sizeRows = ROWS.filter((r) => ["register-dataset", "place-computation-bid", "submit-validation-result", "reveal-validation-result (finalizing)", "claim-validation-reward"].includes(r.key)).map((row) => {
+  const sizeRows = ROWS.filter((r) => ["register-dataset", "place-computation-bid", "place-training-bid", "deliver-model", "submit-validation-result", "reveal-validation-result (finalizing)", "claim-validation-reward"].includes(r.key)).map((row) => {
     const before = small.result.costs.get(row.key)!;
     const after = minified.costs.get(row.key)!;
     return [`\`${row.key}\``, `${int(before.readLength)} → ${int(after.readLength)}`, `${int(before.runtime)} → ${int(after.runtime)}`, DIMENSIONS.filter((d) => d !== "readLength" && d !== "runtime" && before[d] !== after[d]).length ? "differ" : "identical"];
   });
-  for (const name of Object.keys(LIFECYCLES) as LifecycleName[]) {
-    const before = small.result.lifecycles[name];
-    const after = minified.lifecycles[name];
+  for (const name of LIFECYCLE_NAMES) {
+    const before = lifecycle(small.result, name);
+    const after = lifecycle(minified, name);
     sizeRows.push([name, `${int(before.readLength)} (${pct(share(before.readLength, limit.readLength))}) → ${int(after.readLength)} (${pct(share(after.readLength, limit.readLength))})`, `${int(before.runtime)} → ${int(after.runtime)}`, "—"]);
   }
   out.push(table(["call", "read length", "runtime", "other dimensions"], sizeRows));
@@ -433,13 +503,17 @@ function report(
     out.push("");
     out.push(table(
       ["function", ...DIMENSIONS.map((d) => DIMENSION_LABELS[d]), "tightest now → variant"],
-      [...ROWS.map((row) => [row.key, small.result.costs.get(row.key)!, v.costs.get(row.key)!] as const),
-       ...(Object.keys(LIFECYCLES) as LifecycleName[]).map((n) => [n, small.result.lifecycles[n], v.lifecycles[n]] as const)]
-        .map(([key, before, after]) => [
-          key,
-          ...DIMENSIONS.map((d) => (before[d] === after[d] ? int(after[d]) : `${int(before[d])} → ${int(after[d])}`)),
-          `${pct(tightest(before, limit).share)} → ${pct(tightest(after, limit).share)}`,
-        ]),
+      [...ROWS.map((row) => [row.key, small.result.costs.get(row.key)!, v.costs.get(row.key)] as const),
+       ...LIFECYCLE_NAMES.map((n) => [n, lifecycle(small.result, n), v.lifecycles[n]] as const)]
+        .map(([key, before, after]) =>
+          after
+            ? [
+                key,
+                ...DIMENSIONS.map((d) => (before[d] === after[d] ? int(after[d]) : `${int(before[d])} → ${int(after[d])}`)),
+                `${pct(tightest(before, limit).share)} → ${pct(tightest(after, limit).share)}`,
+              ]
+            : [key, ...DIMENSIONS.map(() => "—"), "not in the variant"],
+        ),
     ));
   }
 
@@ -493,9 +567,10 @@ function report(
             `${pct(tightest(then, limit).share)} → ${pct(tightest(now, limit).share)}`,
           ];
         }),
-        ...(Object.keys(LIFECYCLES) as LifecycleName[]).map((name) => {
+        ...LIFECYCLE_NAMES.map((name) => {
           const then = was.lifecycles[name];
-          const now = small.result.lifecycles[name];
+          const now = lifecycle(small.result, name);
+          if (!then) return [`${name} (new)`, int(now.readCount), int(now.writeCount), "", "", int(now.readLength), pct(tightest(now, limit).share)];
           return [name, change(then.readCount, now.readCount), change(then.writeCount, now.writeCount), "", "",
             change(then.readLength, now.readLength), `${pct(tightest(then, limit).share)} → ${pct(tightest(now, limit).share)}`];
         }),
@@ -503,25 +578,64 @@ function report(
     ));
   }
 
+  // 9. ML timings
   out.push("");
-  out.push(`Total bench time: ${elapsed()}.`);
+  out.push("## 9. ML timings: training and evaluating one verified job (bench/ml.ts)");
+  out.push("");
+  if (ml.kind === "skipped") {
+    out.push("Skipped (`--no-ml`).");
+  } else {
+    out.push(
+      "What a verified job costs off chain, in wall-clock time: the provider trains the job spec's model (tfjs, cpu backend, " +
+        "single-threaded JavaScript; an MLP with one hidden layer of 16, batch 32, " +
+        `${OPTIONS.mlEpochs} epochs) and every validator scores the delivered ONNX model on the revealed evaluation set with the ` +
+        "pinned evaluator (a fresh onnxruntime-node sandbox process per job: start, session, inference, metric). Iris and penguins, " +
+        `30% held out for evaluation; penguins rows replicated ${OPTIONS.mlScales.map((k) => `×${k}`).join(", ")} for the growth. ` +
+        `Machine: ${availableParallelism()} cores, load average ${ml.loadBefore.toFixed(1)} when the section started and ` +
+        `${ml.loadAfter.toFixed(1)} when it ended (other work shares the machine: the times are indicative). ` +
+        `Section time ${(ml.ms / 1000).toFixed(1)} s.`,
+    );
+    out.push("");
+    if (ml.kind === "failed") {
+      out.push(`**Failed**: ${ml.error}`);
+      failures.push(`ML benchmark: ${ml.error}`);
+    } else {
+      out.push(ml.result.markdown);
+    }
+  }
+
+  out.push("");
+  out.push(
+    `Total bench time: ${elapsed()} (cost benchmark ${costSeconds.toFixed(1)} s` +
+      (ml.kind === "skipped" ? ", ML skipped)." : `, ML ${(ml.ms / 1000).toFixed(1)} s).`),
+  );
   return { text: out.join("\n") + "\n", failures };
+}
+
+type MlRun =
+  | { kind: "skipped" }
+  | { kind: "done"; result: MlBenchResult; ms: number; loadBefore: number; loadAfter: number }
+  | { kind: "failed"; error: string; ms: number; loadBefore: number; loadAfter: number };
+
+async function measureMl(): Promise<MlRun> {
+  if (!OPTIONS.ml) return { kind: "skipped" };
+  const t = Date.now();
+  const loadBefore = loadavg()[0];
+  try {
+    const result = await runMlBench({ epochs: OPTIONS.mlEpochs, scales: OPTIONS.mlScales, log: (line) => progress(line.replace(/^ml bench: /, "ml: ")) });
+    return { kind: "done", result, ms: Date.now() - t, loadBefore, loadAfter: loadavg()[0] };
+  } catch (e) {
+    const error = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    progress(`ML benchmark failed: ${error}`);
+    return { kind: "failed", error, ms: Date.now() - t, loadBefore, loadAfter: loadavg()[0] };
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------
 
-const variantFiles: string[] = [];
-let SIZES = DEFAULT_SIZES;
-let beforeRevision = BEFORE_REVISION;
-for (let i = 2; i < process.argv.length; i++) {
-  if (process.argv[i] === "--variant" && process.argv[i + 1]) variantFiles.push(process.argv[++i]);
-  else if (process.argv[i] === "--before" && process.argv[i + 1]) beforeRevision = process.argv[++i];
-  else if (process.argv[i] === "--sizes" && process.argv[i + 1]) SIZES = process.argv[++i].split(",").map(Number);
-  else throw new Error(`unknown argument ${process.argv[i]} (use --variant <file.clar>, --sizes 1,100,1000, --before <git revision>)`);
-}
-if (SIZES.length < 2 || SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes needs at least two market sizes >= 1");
+const { variantFiles, beforeRevision } = OPTIONS;
 
 const runs: MarketRun[] = [];
 for (const n of SIZES) {
@@ -541,11 +655,14 @@ progress(beforeSource ? `contract at ${beforeRevision} (before) ...` : `contract
 const before = { revision: beforeRevision, result: beforeSource ? await measureVariant(`${CONTRACT_NAME}-before`, beforeSource) : null };
 progress("primitives ...");
 const primitives = await measurePrimitives();
+const costSeconds = (Date.now() - started) / 1000;
+progress(OPTIONS.ml ? `cost benchmark done in ${costSeconds.toFixed(1)} s; ML timings (bench/ml.ts, --no-ml skips them) ...` : `cost benchmark done in ${costSeconds.toFixed(1)} s; ML timings skipped (--no-ml)`);
+const ml = await measureMl();
 
 for (const run of runs) {
   if (run.floorDrift.length) progress(`WARNING: bench/floor.clar records differ from the contract's: ${run.floorDrift.join(", ")}`);
 }
-const { text, failures } = report(runs, minified, variants, primitives, before);
+const { text, failures } = report(runs, minified, variants, primitives, before, ml);
 writeFileSync(new URL("./results.md", import.meta.url), text);
 process.stdout.write(text);
 if (failures.length) {

@@ -5,7 +5,8 @@
  * A market of size N is N background datasets (one per provider), N background bids (matched, one
  * per dataset, from N bidders) and N background validators, all made with real calls from N * 3
  * distinct principals. On top of it a fixed cast plays one run of every state-changing public
- * function on its main path; each of those calls is measured. The floor contract
+ * function on its main path, plain and verified jobs (delivered model, sealed evaluation set);
+ * each of those calls is measured. The floor contract
  * (`bench/floor.clar`) is then called with the same arguments.
  */
 import { createHash } from "node:crypto";
@@ -44,7 +45,8 @@ export interface RowSpec {
   path: string;
 }
 
-/** Every row the scenario measures, in table order. The first 26 are the 26 public functions. */
+/** Every row the scenario measures, in table order: each public function's main path first (the
+ * first row of each `fn`), then other paths. */
 export const ROWS: RowSpec[] = [
   { key: "register-dataset", fn: "register-dataset", floorFn: "register-dataset", path: "new dataset, 10,000 STX stake" },
   {
@@ -58,10 +60,18 @@ export const ROWS: RowSpec[] = [
   { key: "retire-dataset", fn: "retire-dataset", floorFn: "retire-dataset", path: "idle dataset closed" },
   { key: "withdraw-dataset-stake", fn: "withdraw-dataset-stake", floorFn: "withdraw-dataset-stake", path: "idle dataset retired" },
   { key: "place-computation-bid", fn: "place-computation-bid", floorFn: "place-computation-bid", path: "matched at once (committee drawn later)" },
+  {
+    key: "place-training-bid",
+    fn: "place-training-bid",
+    floorFn: "place-training-bid",
+    path: "verified: matched at once, spec and sealed evaluation set, compute fee fixed",
+  },
   { key: "match-queued-bids", fn: "match-queued-bids", floorFn: "match-queued-bids", path: "matches 1 queued bid into a free slot" },
   { key: "cancel-bid", fn: "cancel-bid", floorFn: "cancel-bid", path: "queued bid (queue tail), refund" },
   { key: "expire-bid", fn: "expire-bid", floorFn: "expire-bid", path: "matched job, 5 silent seats penalized, refund" },
   { key: "decline-job", fn: "decline-job", floorFn: "decline-job", path: "fresh job refused: refund, slot freed" },
+  { key: "deliver-model", fn: "deliver-model", floorFn: "deliver-model", path: "model digest by the deadline: compute fee paid" },
+  { key: "reveal-evaluation-set", fn: "reveal-evaluation-set", floorFn: "reveal-evaluation-set", path: "after delivery: commitment checked, commit window opens" },
   { key: "register-validator", fn: "register-validator", floorFn: "register-validator", path: "joins the active set" },
   { key: "request-validator-exit", fn: "request-validator-exit", floorFn: "request-validator-exit", path: "leaves the set (swap-and-pop)" },
   { key: "withdraw-validator-stake", fn: "withdraw-validator-stake", floorFn: "withdraw-validator-stake", path: "after unbonding" },
@@ -83,21 +93,66 @@ export const ROWS: RowSpec[] = [
   { key: "draw-committee (1 seat)", fn: "draw-committee", floorFn: "draw-committee-one-seat", path: "committee-size 1 (version 2)" },
   { key: "claim-validation-reward (1 seat)", fn: "claim-validation-reward", floorFn: "claim-validation-reward", path: "sole claimant" },
   { key: "set-paused (resume)", fn: "set-paused", floorFn: "set-paused", path: "unpause" },
+  // endings and votes of a verified job
+  {
+    key: "expire-bid (missed delivery)",
+    fn: "expire-bid",
+    floorFn: "expire-bid",
+    path: "verified, not delivered by the deadline: refund, non-delivery slash, 5 seats freed",
+  },
+  {
+    key: "expire-bid (bidder default)",
+    fn: "expire-bid",
+    floorFn: "expire-bid-default",
+    path: "verified, delivered, evaluation set never revealed: provider paid, 5 seats freed",
+  },
+  { key: "commit-validation-result (verified)", fn: "commit-validation-result", floorFn: "commit-validation-result", path: "1st commit of 5 on a verified job" },
+  {
+    key: "reveal-validation-result (verified, finalizing)",
+    fn: "reveal-validation-result",
+    floorFn: "reveal-validation-result-final",
+    path: "5th reveal of 5 on a verified job: settles the rest of the bid",
+  },
+  {
+    key: "submit-validation-result (verified)",
+    fn: "submit-validation-result",
+    floorFn: "submit-validation-result",
+    path: "one-seat committee on a verified job: scores and finalizes",
+  },
 ];
+
+/** Rows of the verified-job functions and paths (the contract before issue 12 has none). */
+export const VERIFIED_ROWS = [
+  "place-training-bid",
+  "deliver-model",
+  "reveal-evaluation-set",
+  "expire-bid (missed delivery)",
+  "expire-bid (bidder default)",
+  "commit-validation-result (verified)",
+  "reveal-validation-result (verified, finalizing)",
+  "submit-validation-result (verified)",
+] as const;
 
 /** The job lifecycles the 1%-of-a-block target is checked on. */
 export const LIFECYCLES = {
   "one-seat job (README path)": "register-dataset + place-computation-bid + draw-committee (1 seat) + submit-validation-result + claim-validation-reward",
   "5-seat job (commit-reveal)": "register-dataset + place-computation-bid + draw-committee + 5 commit + 5 reveal + 5 claim",
+  "verified one-seat job":
+    "register-dataset-with-terms + place-training-bid + deliver-model + reveal-evaluation-set + draw-committee (1 seat) + submit-validation-result + claim-validation-reward",
+  "verified 5-seat job (commit-reveal)":
+    "register-dataset-with-terms + place-training-bid + deliver-model + reveal-evaluation-set + draw-committee + 5 commit + 5 reveal + 5 claim",
 } as const;
 export type LifecycleName = keyof typeof LIFECYCLES;
+/** Lifecycles of verified jobs: missing from a contract without them (bench --before). */
+export const VERIFIED_LIFECYCLES: readonly LifecycleName[] = ["verified one-seat job", "verified 5-seat job (commit-reveal)"];
 
 export interface ScenarioResult {
   /** Cost of each row's call in the market contract. */
   costs: Map<string, Cost>;
   /** Arguments and sender of each row's call (replayed on the floor). */
   calls: Map<string, { args: ClarityValue[]; sender: string }>;
-  lifecycles: Record<LifecycleName, Cost>;
+  /** Every lifecycle of LIFECYCLES, except those of functions the contract lacks (bench --before). */
+  lifecycles: Partial<Record<LifecycleName, Cost>>;
   /** Cost of calling a constant read-only function: loading the contract and nothing else. */
   load: Cost;
   /** The simnet's per-block limits. */
@@ -175,6 +230,17 @@ function salt(who: string, bidId: bigint): Uint8Array {
   return new Uint8Array(createHash("sha256").update(`${who}:${bidId}`).digest());
 }
 
+const digest = (tag: string) => new Uint8Array(createHash("sha256").update(`neural-training-market bench ${tag}`).digest());
+/** The verified dataset's ask: a 10-block job's compute fee is 100,000 of its 500,000 bid. */
+const PRICE_PER_BLOCK = 10_000n;
+/** A verified job's spec, its sealed evaluation set (digest and salt) and the commitment sha256(digest ++ salt). */
+function verifiedJob(tag: string) {
+  const evalDigest = digest(`evaluation set ${tag}`);
+  const evalSalt = digest(`evaluation salt ${tag}`);
+  const commitment = new Uint8Array(createHash("sha256").update(evalDigest).update(evalSalt).digest());
+  return { spec: digest(`spec ${tag}`), evalDigest, evalSalt, commitment, model: digest(`model ${tag}`) };
+}
+
 /**
  * Builds the background market of size n: n validators, n datasets, n matched bids, made by real
  * calls from 3n distinct principals (funded by the deployer).
@@ -225,9 +291,11 @@ export function runScenario(m: Market, n: number): ScenarioResult {
   const B = benchPrincipal("bidder");
   const B2 = benchPrincipal("bidder-2");
   const X = benchPrincipal("joining-validator");
+  const PV = benchPrincipal("verified-provider");
+  const BV = benchPrincipal("verified-bidder");
   const C = [1, 2, 3, 4, 5].map((i) => benchPrincipal(`committee-validator-${i}`));
   m.fund(P, 20_000n * STX);
-  for (const who of [P2, P3, B, B2, X, ...C]) m.fund(who, 100n * STX);
+  for (const who of [P2, P3, B, B2, X, PV, BV, ...C]) m.fund(who, 100n * STX);
   for (const v of C) m.ok("register-validator", [Cl.uint(VALIDATOR_STAKE)], v);
   buildBackground(m, n);
 
@@ -306,6 +374,66 @@ export function runScenario(m: Market, n: number): ScenarioResult {
   // job 2: three of five reveal; the other two committed and stay silent
   for (const who of seats2.slice(0, 3)) m.ok("reveal-validation-result", revealArgs(who, J2, 80), who);
 
+  // verified jobs (after the plain ones, so that they do not move the plain jobs' blocks): V1 is
+  // delivered, revealed and judged by five seats; V2 misses its delivery; V3 is delivered and its
+  // bidder never reveals. All three have their committee drawn, so their endings free five seats.
+  const verified = has("place-training-bid");
+  const trainingBidArgs = (dataset: bigint, due: number, job: ReturnType<typeof verifiedJob>) => [
+    ...bidArgs(dataset, due),
+    Cl.buffer(job.spec),
+    Cl.buffer(job.commitment),
+  ];
+  const paymentOf = (bid: bigint) => {
+    const fee = (m.view("get-bid", [Cl.uint(bid)]) as { "compute-fee": bigint })["compute-fee"];
+    const params = m.view("get-parameters") as { "validator-fee-bps": bigint; "protocol-fee-bps": bigint };
+    return fee - (fee * params["validator-fee-bps"]) / 10_000n - (fee * params["protocol-fee-bps"]) / 10_000n;
+  };
+  let DV = 0n;
+  let V2 = 0n;
+  let V3 = 0n;
+  let verifiedFiveSeat: Cost | undefined;
+  if (verified) {
+    // 2 STX of stake: the missed delivery slashes 10% of it and the dataset stays above the minimum
+    DV = m.ok("register-dataset-with-terms", [Cl.uint(2n * STX), Cl.stringAscii("ipfs://dataset-metadata"), Cl.uint(PRICE_PER_BLOCK), Cl.uint(3)], PV)
+      .value as bigint;
+    const due = m.sim.burnBlockHeight + 20;
+    const v1 = verifiedJob("v1");
+    const V1 = measure("place-training-bid", trainingBidArgs(DV, due, v1), BV).value as bigint;
+    V2 = m.ok("place-training-bid", trainingBidArgs(DV, due, verifiedJob("v2")), BV).value as bigint;
+    const v3 = verifiedJob("v3");
+    V3 = m.ok("place-training-bid", trainingBidArgs(DV, due, v3), BV).value as bigint;
+    for (const bid of [V1, V2, V3]) {
+      const b = m.view("get-bid", [Cl.uint(bid)]) as { status: bigint; verified: boolean; "compute-fee": bigint };
+      if (b.status !== 2n || !b.verified || b["compute-fee"] !== PRICE_PER_BLOCK * 10n) throw new Error(`verified bid ${bid}: not matched with its compute fee`);
+    }
+    const placed = costs.get("place-training-bid")!;
+    const delivered = measure("deliver-model", [Cl.uint(V1), Cl.buffer(v1.model)], PV, paymentOf(V1)).cost;
+    m.ok("deliver-model", [Cl.uint(V3), Cl.buffer(v3.model)], PV);
+    const revealed = measure("reveal-evaluation-set", [Cl.uint(V1), Cl.buffer(v1.evalDigest), Cl.buffer(v1.evalSalt)], BV).cost;
+    m.sim.mineEmptyBlocks(DECLINE_WINDOW + 1);
+    const drawn = m.ok("draw-committee", [Cl.uint(V1)], B2);
+    const seatsV = drawn.value as string[];
+    for (const bid of [V2, V3]) {
+      const seats = m.ok("draw-committee", [Cl.uint(bid)], B2).value as string[];
+      if (seats.length !== 5) throw new Error(`verified job ${bid}: committee of ${seats.length} seats, expected 5`);
+    }
+    if (seatsV.length !== 5) throw new Error(`verified committee of ${seatsV.length} seats, expected 5`);
+    let sum = [costs.get("register-dataset-with-terms")!, placed, delivered, revealed, drawn.cost!].reduce(add, ZERO);
+    seatsV.forEach((who, i) => {
+      const args = commitArgs(who, V1, SCORE);
+      sum = add(sum, i === 0 ? measure("commit-validation-result (verified)", args, who, true).cost : m.ok("commit-validation-result", args, who).cost!);
+    });
+    seatsV.forEach((who, i) => {
+      const args = revealArgs(who, V1, SCORE);
+      const last = i === seatsV.length - 1;
+      sum = add(sum, last ? measure("reveal-validation-result (verified, finalizing)", args, who, true).cost : m.ok("reveal-validation-result", args, who).cost!);
+    });
+    for (const who of seatsV) sum = add(sum, m.ok("claim-validation-reward", [Cl.uint(V1)], who).cost!);
+    verifiedFiveSeat = sum;
+    const result = m.view("get-job-result", [Cl.uint(V1)]) as { "final-score": bigint } | null;
+    if (result?.["final-score"] !== BigInt(SCORE)) throw new Error(`verified job ${V1} not settled at ${SCORE}`);
+  }
+
   // after the reveal window: expiry of the silent job 3, then finalization of job 2 during a pause
   // (so the freed slot is not refilled), and the queue pushed after the pause
   m.mineUntil(revealClosesAt + 1);
@@ -315,6 +443,13 @@ export function runScenario(m: Market, n: number): ScenarioResult {
   measure("set-paused (resume)", [Cl.bool(false)], deployer, true);
   measure("match-queued-bids", [Cl.uint(D2)], B2, 0n);
   if ((m.view("get-bid", [Cl.uint(K)]) as { status: bigint }).status !== 2n) throw new Error("queued bid not matched");
+  if (verified) {
+    // V2 missed its delivery (the bidder is refunded in full), V3's bidder defaulted (no refund)
+    measure("expire-bid (missed delivery)", [Cl.uint(V2)], B2, BID);
+    measure("expire-bid (bidder default)", [Cl.uint(V3)], B2, 0n);
+    const outcome = (m.view("get-job-result", [Cl.uint(V3)]) as { outcome: bigint } | null)?.outcome;
+    if (outcome !== 7n) throw new Error(`verified job ${V3}: outcome ${String(outcome)}, expected 7 (bidder default)`);
+  }
   // STX sent to the contract outside its functions, booked into the treasury
   if (has("sweep-surplus")) {
     m.fund(m.contract, STX);
@@ -342,13 +477,38 @@ export function runScenario(m: Market, n: number): ScenarioResult {
     .map((k) => costs.get(k)!)
     .reduce(add, ZERO);
 
-  for (const row of ROWS) if (has(row.fn) && !costs.has(row.key)) throw new Error(`row ${row.key} was not measured`);
+  // a verified job judged by one seat, placed under version 2
+  let verifiedOneSeat: Cost | undefined;
+  if (verified) {
+    const v5 = verifiedJob("v5");
+    const placed = m.ok("place-training-bid", trainingBidArgs(DV, m.sim.burnBlockHeight + 20, v5), BV);
+    const V5 = placed.value as bigint;
+    const delivered = m.ok("deliver-model", [Cl.uint(V5), Cl.buffer(v5.model)], PV);
+    const revealed = m.ok("reveal-evaluation-set", [Cl.uint(V5), Cl.buffer(v5.evalDigest), Cl.buffer(v5.evalSalt)], BV);
+    m.sim.mineEmptyBlocks(DECLINE_WINDOW + 1);
+    const drawn = m.ok("draw-committee", [Cl.uint(V5)], B2);
+    const seats = drawn.value as string[];
+    if (seats.length !== 1) throw new Error(`verified committee of ${seats.length} seats, expected 1`);
+    const submitted = measure("submit-validation-result (verified)", [Cl.uint(DV), Cl.uint(V5), Cl.uint(SCORE)], seats[0], true).cost;
+    const claimed = m.ok("claim-validation-reward", [Cl.uint(V5)], seats[0]);
+    verifiedOneSeat = [costs.get("register-dataset-with-terms")!, placed.cost!, delivered.cost!, revealed.cost!, drawn.cost!, submitted, claimed.cost!].reduce(add, ZERO);
+  }
+
+  const verifiedRows = new Set<string>(VERIFIED_ROWS);
+  for (const row of ROWS) {
+    if (has(row.fn) && (verified || !verifiedRows.has(row.key)) && !costs.has(row.key)) throw new Error(`row ${row.key} was not measured`);
+  }
   const limitSource = m.call("set-paused", [Cl.bool(false)], deployer).costs;
   if (!limitSource) throw new Error("the simnet reports no costs");
   return {
     costs,
     calls,
-    lifecycles: { "one-seat job (README path)": oneSeat, "5-seat job (commit-reveal)": fiveSeat },
+    lifecycles: {
+      "one-seat job (README path)": oneSeat,
+      "5-seat job (commit-reveal)": fiveSeat,
+      ...(verifiedOneSeat && { "verified one-seat job": verifiedOneSeat }),
+      ...(verifiedFiveSeat && { "verified 5-seat job (commit-reveal)": verifiedFiveSeat }),
+    },
     load: m.loadCost(),
     limit: limitSource.limit as Cost,
     background: { datasets: n, bids: n, validators: n, activeValidators: Number(m.view("get-active-validator-count")) },
