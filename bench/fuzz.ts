@@ -16,7 +16,9 @@
  * - `test`: the sidecar's `test-*` property tests, one per public function.
  * Prints the sidecar's counts (invariants, property tests, drivers), then per
  * mode: runs, seed, wall time, result, the call statistics and how far the market
- * got (bids placed and settled, votes, claims, parameter versions);
+ * got (bids placed and settled, votes, claims, parameter versions, job results by
+ * outcome, verified jobs: training bids, models delivered, evaluation sets
+ * revealed, missed deliveries);
  * on a failure, Rendezvous' counterexample and the calls that led to it. Exits 1
  * on any failure. Full logs: .cache/fuzz/<mode>.log (git-ignored).
  *
@@ -287,6 +289,9 @@ function marketState(simnet: Simnet): Record<string, Plain> {
   let committees = 0;
   let results = 0;
   let claimed = 0;
+  // verified jobs: training bids, models delivered, evaluation sets revealed; results by outcome
+  const verified = { bids: 0, delivered: 0, revealed: 0 };
+  const outcomes: Record<string, number> = {};
   for (let id = 1; id <= ids["bid-id"]; id++) {
     const bid = read("get-bid", [Cl.uint(id)]) as { status: number } | null;
     const status = statusNames[bid?.status ?? 0] || "missing";
@@ -299,7 +304,21 @@ function marketState(simnet: Simnet): Record<string, Plain> {
         if (vote?.claimed) claimed++;
       }
     }
-    if (read("get-job-result", [Cl.uint(id)]) !== null) results++;
+    const result = read("get-job-result", [Cl.uint(id)]) as { outcome: number } | null;
+    if (result !== null) {
+      results++;
+      outcomes[String(result.outcome)] = (outcomes[String(result.outcome)] ?? 0) + 1;
+    }
+    const delivery = read("get-job-delivery", [Cl.uint(id)]) as { model: string | null; "eval-digest": string | null } | null;
+    if (delivery !== null) {
+      verified.bids++;
+      if (delivery.model !== null) verified.delivered++;
+      if (delivery["eval-digest"] !== null) verified.revealed++;
+    }
+  }
+  let nonDeliveries = 0;
+  for (let id = 1; id <= ids["dataset-id"]; id++) {
+    nonDeliveries += ((read("get-dataset", [Cl.uint(id)]) as { "non-deliveries": number } | null)?.["non-deliveries"] ?? 0);
   }
   return {
     burnHeight: simnet.burnBlockHeight,
@@ -307,6 +326,8 @@ function marketState(simnet: Simnet): Record<string, Plain> {
     bids,
     committees,
     jobResults: results,
+    outcomes,
+    verified: { ...verified, nonDeliveries },
     rewardClaims: claimed,
     proposals: ids["proposal-id"],
     parameterVersion: (read("get-parameters") as { version: number }).version,

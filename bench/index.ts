@@ -110,7 +110,7 @@ const TARGET_NOTES: Record<string, string> = {
     "Where its reads go: the escrow transfer and the bid write (the floor's two); the dataset read and write (capacity, " +
     "queue and job counters); the market record read and write (bid id, escrow total, pause, parameters); the Bitcoin " +
     "height (deadline check and match time); the Stacks height of the match, whose next block's VRF seed draws the " +
-    "committee (issue 4). Each keeps a rule the floor does not; one read fewer would be exactly 2.0×.",
+    "committee. Each keeps a rule the floor does not; one read fewer would be exactly 2.0×.",
 };
 
 /** Transactions in a lifecycle ("5 commit" counts 5). */
