@@ -8,7 +8,7 @@
 ;; file is never deployed there and never counted in coverage or costs.
 ;;
 ;; Three kinds of functions:
-;; - `invariant-*` (read-only, bool; 15 of them): checked by `rv ... invariant`
+;; - `invariant-*` (read-only, bool; 17 of them): checked by `rv ... invariant`
 ;;   after random sequences of calls to every public function (the contract's own,
 ;;   with random arguments, and the `drive-*` functions below): solvency (the
 ;;   balance is the five buckets exactly, no surplus), dataset stakes, stakes
@@ -20,8 +20,14 @@
 ;;   (a declined job is no match), the validator set (ordinals), the parameters
 ;;   (every version in the hard bounds, copies, parameter-changed-in, the
 ;;   documented defaults), governance (tallies, vote locks through executable-at,
-;;   no vote above the voter's power when the proposal was made) and the pause log.
-;; - `test-*` (public; 26 of them, one per public function of the contract):
+;;   no vote above the voter's power when the proposal was made), the pause log,
+;;   verified jobs (a delivery record iff the bid is verified, a compute fee at
+;;   most the amount, a model only after the match and by the deadline, an
+;;   evaluation set only after the model and within eval-reveal-window, the one
+;;   sealed with the bid; the escrow counts what deliveries paid out; missed
+;;   deliveries counted by the datasets; results by the verified payout rules,
+;;   101 a bidder default) and the bidder histories.
+;; - `test-*` (public; 29 of them, one per public function of the contract):
 ;;   property tests run by `rv ... test` with random arguments. Each one picks a
 ;;   target the caller can act on (a dataset, bid or proposal id taken among the
 ;;   live ones), calls ONE public function of the contract (some first take a
@@ -38,11 +44,11 @@
 ;;   checked refusal passes too.
 ;; - `drive-*` (public): the same targeted calls without the checks, so that the
 ;;   invariant campaign reaches matched jobs, committees, reveals, settlements,
-;;   declines, retirements, claims and proposals, which random ids and amounts
-;;   would almost never hit.
+;;   declines, retirements, claims and proposals, training bids, deliveries and
+;;   revealed evaluation sets, which random ids and amounts would almost never hit.
 ;;
 ;; The campaign runs the contract in a configuration governance can reach (see
-;; "The fuzzing configuration" below: parameter versions 2..9, installed at
+;; "The fuzzing configuration" below: parameter versions 2..10, installed at
 ;; deploy, shorter windows where the hard bounds allow them and committees of
 ;; 2). bench/fuzz.ts also registers six validators and three datasets before the
 ;; first run (its "genesis market").
@@ -134,17 +140,21 @@
 
 (define-constant FZ_PARAMETER_NAMES (list
   "min-dataset-stake" "min-validator-stake" "min-bid-amount" "max-computation-duration"
-  "max-bid-wait" "decline-window"
+  "max-bid-wait" "decline-window" "eval-reveal-window" "non-delivery-slash-bps"
   "stake-lock-blocks" "validation-window" "reveal-window" "validator-unbonding-blocks"
   "committee-size" "min-reveals-bps" "reward-threshold" "slash-threshold" "slash-rate-bps"
   "validator-fee-bps" "protocol-fee-bps" "validator-penalty-bps" "consensus-tolerance"
   "voting-period" "execution-delay" "governance-quorum-bps" "proposal-threshold"))
 
 ;; The longest life a bid can have under any parameters the hard bounds allow:
-;; max-computation-duration + max-bid-wait + validation-window + reveal-window.
-(define-constant FZ_MAX_LIFETIME (+ u52560 u52560 u4320 u4320))
+;; max-computation-duration + max-bid-wait + eval-reveal-window (a verified
+;; job) + validation-window + reveal-window.
+(define-constant FZ_MAX_LIFETIME (+ u52560 u52560 u4320 u4320 u4320))
 ;; Values version 1 must hold (the contract's defaults, as documented).
-(define-constant FZ_DEFAULTS { protocol-fee-bps: u100, max-bid-wait: u4320, decline-window: u6, validator-fee-bps: u500 })
+(define-constant FZ_DEFAULTS { protocol-fee-bps: u100, max-bid-wait: u4320, decline-window: u6, validator-fee-bps: u500,
+                               eval-reveal-window: u144, non-delivery-slash-bps: u1000 })
+;; The reserved vote on a verified job ("evaluation set unavailable").
+(define-constant FZ_UNAVAILABLE u101)
 ;; Metadata URIs: valid ones (every RFC 3986 character class among them) and
 ;; every kind of invalid one (wrong or bare scheme, whitespace, a character no
 ;; URI holds, empty); register calls pick one (or the random argument).
@@ -166,7 +176,7 @@
 ;; of stake lock, committees of 5 needing 3 reveals) hardly a proposal would
 ;; execute, no job reach finalize-validation or be settled, no exit be
 ;; withdrawn. So, at deploy, this file makes the changes below as passed
-;; proposals would: one version per change (2..9), each written as
+;; proposals would: one version per change (2..10), each written as
 ;; execute-proposal writes one (checked by the contract's own
 ;; check-parameter-change, so every installed version is inside the hard
 ;; bounds, recorded in parameter-history and parameter-changed-in), then the
@@ -181,10 +191,13 @@
 ;; caller gets to decline some jobs; in a market larger than a committee the
 ;; seed (hence every draw and vote) waits for the burn block after it, so the
 ;; validation window is 48, one decline window longer than it would otherwise
-;; be, to leave every job about the same time to commit. Version 1, the
-;; defaults, stays in the history and is checked.
+;; be, to leave every job about the same time to commit. A verified job's bidder
+;; has 60 blocks (default 144) after the delivery to reveal its evaluation set:
+;; each reveal needs its bidder as the random caller.
+;; Version 1, the defaults, stays in the history and is checked.
 (define-constant FZ_CONFIGURATION (list
   { name: "decline-window", value: u24 }
+  { name: "eval-reveal-window", value: u60 }
   { name: "stake-lock-blocks", value: u36 }
   { name: "validation-window", value: u48 }
   { name: "reveal-window", value: u48 }
@@ -221,6 +234,9 @@
 (define-map fz-deposits uint uint)
 ;; The score and salt behind each commitment made from here, for the reveal.
 (define-map fz-secrets { bid-id: uint, validator: principal } { score: uint, salt: (buff 32) })
+;; The sealed evaluation set (digest and salt) behind each training bid placed
+;; from here, for its bidder's reveal.
+(define-map fz-evals uint { digest: (buff 32), salt: (buff 32) })
 ;; Each account's voting power (dataset plus validator stake) when a proposal
 ;; was made from here: no vote on it may weigh more (flash-stake defence).
 (define-map fz-power-at-proposal { proposal-id: uint, who: principal } uint)
@@ -313,6 +329,8 @@
       (if (is-eq name "max-computation-duration") (get max-computation-duration p)
       (if (is-eq name "max-bid-wait") (get max-bid-wait p)
       (if (is-eq name "decline-window") (get decline-window p)
+      (if (is-eq name "eval-reveal-window") (get eval-reveal-window p)
+      (if (is-eq name "non-delivery-slash-bps") (get non-delivery-slash-bps p)
       (if (is-eq name "stake-lock-blocks") (get stake-lock-blocks p)
       (if (is-eq name "validation-window") (get validation-window p)
       (if (is-eq name "reveal-window") (get reveal-window p)
@@ -330,7 +348,7 @@
       (if (is-eq name "execution-delay") (get execution-delay p)
       (if (is-eq name "governance-quorum-bps") (get governance-quorum-bps p)
       (if (is-eq name "proposal-threshold") (get proposal-threshold p)
-        u0)))))))))))))))))))))))
+        u0)))))))))))))))))))))))))
     u0)
 )
 
@@ -340,16 +358,73 @@
   (/ (+ (* seats bps) u9999) u10000)
 )
 
-;; Block after which a matched bid's commit phase is over, and its reveal phase.
+;; A verified job's artifacts (none for a plain bid), and how far it got.
+(define-private (fz-delivery (bid-id uint))
+  (match (map-get? bids bid-id) bid (if (get verified bid) (map-get? job-deliveries bid-id) none) none)
+)
+(define-private (fz-delivered (bid-id uint))
+  (match (fz-delivery bid-id) d (is-some (get model d)) false)
+)
+(define-private (fz-eval-revealed (bid-id uint))
+  (match (fz-delivery bid-id) d (is-some (get eval-digest d)) false)
+)
+(define-private (fz-verified (bid-id uint))
+  (match (map-get? bids bid-id) bid (get verified bid) false)
+)
+;; Votes may be taken: a plain job, or a verified job whose evaluation set is revealed.
+(define-private (fz-votes-open (bid-id uint))
+  (or (not (fz-verified bid-id)) (fz-eval-revealed bid-id))
+)
+;; Block after which a matched bid's commit phase is over, and its reveal phase:
+;; a plain job's commit phase ends validation-window blocks after its deadline;
+;; a verified job's, validation-window blocks after its evaluation set is
+;; revealed (before that: the latest it can end, the deadline plus
+;; eval-reveal-window plus validation-window).
 (define-private (fz-commit-closes (bid-id uint))
   (match (map-get? bids bid-id)
-    bid (+ (get deadline bid) (fz-param (get parameter-version bid) "validation-window"))
+    bid (let ((v (get parameter-version bid)) (vw (fz-param v "validation-window")))
+      (match (fz-delivery bid-id)
+        d (+ (if (is-some (get eval-digest d)) (get eval-revealed-at d) (+ (get deadline bid) (fz-param v "eval-reveal-window"))) vw)
+        (+ (get deadline bid) vw)))
     u0)
 )
 (define-private (fz-reveal-closes (bid-id uint))
   (match (map-get? bids bid-id)
     bid (+ (fz-commit-closes bid-id) (fz-param (get parameter-version bid) "reveal-window"))
     u0)
+)
+;; How a matched job is due to end now: u0 not yet; u1 a missed delivery (a
+;; verified job undelivered past its deadline); u2 a bidder default (delivered,
+;; its evaluation set unrevealed past delivered-at + eval-reveal-window); u3
+;; past its reveal window.
+(define-private (fz-stage (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (match (fz-delivery bid-id)
+      d (if (is-none (get model d))
+          (if (> burn-block-height (get deadline bid)) u1 u0)
+          (if (is-none (get eval-digest d))
+            (if (> burn-block-height (+ (get delivered-at d) (fz-param (get parameter-version bid) "eval-reveal-window"))) u2 u0)
+            (if (> burn-block-height (fz-reveal-closes bid-id)) u3 u0)))
+      (if (> burn-block-height (fz-reveal-closes bid-id)) u3 u0))
+    u0)
+)
+;; What a bid holds in escrow while open (and what it refunded when it expired
+;; or was cancelled): its amount, less what its delivery paid out (the compute
+;; fee but the validators' share, kept for the committee).
+(define-private (fz-held (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (if (fz-delivered bid-id)
+          (- (get amount bid) (- (get compute-fee bid)
+                                 (/ (* (get compute-fee bid) (fz-param (get parameter-version bid) "validator-fee-bps")) BPS)))
+          (get amount bid))
+    u0)
+)
+;; A vote agrees with a final score: within the tolerance; the reserved vote
+;; 101 is no number and agrees only with itself.
+(define-private (fz-coherent-score (score uint) (final uint) (tolerance uint))
+  (if (or (is-eq score FZ_UNAVAILABLE) (is-eq final FZ_UNAVAILABLE))
+    (is-eq score final)
+    (<= (if (> score final) (- score final) (- final score)) tolerance))
 )
 ;; A job matched in a market larger than its committee draws it from a seed:
 ;; the VRF seed of the Stacks block after the match and the hash of the burn
@@ -375,15 +450,18 @@
            (match (map-get? bids bid-id) bid (<= stacks-block-height (+ (get matched-block bid) u1)) true)))
 )
 
-;; Sums of the amounts of expired bids (all, and `who`'s): what queue processing
-;; refunded during a call is the difference of two snapshots.
+;; Sums of the refunds of expired bids (all, and `who`'s): what queue processing
+;; refunded during a call is the difference of two snapshots. An expired bid
+;; refunded what it held (fz-held: its amount, less a delivered verified job's
+;; paid-out compute fee).
 (define-private (fz-expired-step (id uint) (acc { who: principal, expired: uint, expired-who: uint }))
   (match (map-get? bids id)
     bid (if (is-eq (get status bid) STATUS_EXPIRED)
-      (merge acc {
-        expired: (+ (get expired acc) (get amount bid)),
-        expired-who: (+ (get expired-who acc) (if (is-eq (get bidder bid) (get who acc)) (get amount bid) u0)),
-      })
+      (let ((held (fz-held id)))
+        (merge acc {
+          expired: (+ (get expired acc) held),
+          expired-who: (+ (get expired-who acc) (if (is-eq (get bidder bid) (get who acc)) held u0)),
+        }))
       acc)
     acc)
 )
@@ -417,11 +495,13 @@
 (define-private (fz-undrawn-bid (id uint))
   (and (fz-matched-bid id) (is-none (map-get? committees id)))
 )
-;; a running job the caller could vote on now: in its commit phase, its
-;; committee seats the caller, or is not drawn yet and the caller could be drawn
-;; (an active validator of the match); and the caller has not voted
+;; a running job the caller could vote on now: in its commit phase (a verified
+;; job's opens when its evaluation set is revealed), its committee seats the
+;; caller, or is not drawn yet and the caller could be drawn (an active
+;; validator of the match); and the caller has not voted
 (define-private (fz-votable-bid (id uint))
   (and (fz-matched-bid id)
+       (fz-votes-open id)
        (<= burn-block-height (fz-commit-closes id))
        (or (fz-in-seats id tx-sender)
            (and (is-none (map-get? committees id))
@@ -564,9 +644,11 @@
              (match (map-get? datasets (get dataset-id bid)) d (is-eq (get provider d) tx-sender) false))
     false)
 )
-;; ... that the rules let the caller decline now
+;; ... that the rules let the caller decline now (not delivered: a delivered
+;; model is a job taken on)
 (define-private (fz-declinable (id uint))
   (and (fz-my-job id)
+       (not (fz-delivered id))
        (match (map-get? bids id)
          bid (and (<= burn-block-height (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window")))
                   (match (map-get? committees id) c (is-eq (get commits c) u0) true))
@@ -640,6 +722,11 @@
 (define-private (fz-score (seed uint))
   (if (is-eq (mod seed u4) u0) (mod (/ seed u4) u101) (+ u40 (mod (/ seed u4) u61)))
 )
+;; A vote on a job: on a verified job, one time in six the reserved 101
+;; ("evaluation set unavailable"), so that some medians are 101.
+(define-private (fz-job-score (bid-id uint) (seed uint))
+  (if (and (fz-verified bid-id) (is-eq (mod seed u6) u5)) FZ_UNAVAILABLE (fz-score seed))
+)
 (define-private (fz-salt (seed uint))
   (sha256 (unwrap-panic (to-consensus-buff? seed)))
 )
@@ -651,6 +738,7 @@
           (is-eq name "proposal-threshold")) u3000000
   (if (or (is-eq name "max-computation-duration") (is-eq name "max-bid-wait")) u40
   (if (is-eq name "decline-window") u24
+  (if (is-eq name "eval-reveal-window") u60
   (if (is-eq name "validator-unbonding-blocks") u12
   (if (is-eq name "validation-window") u48
   (if (is-eq name "reveal-window") u30
@@ -658,7 +746,7 @@
   ;; governance windows: their hard minimum, a day each
   (if (or (is-eq name "voting-period") (is-eq name "execution-delay")) u144
   (if (is-eq name "committee-size") u5
-    u1000000000000000)))))))))
+    u1000000000000000))))))))))
 )
 ;; The windows rule, written apart from the contract: a decline window shorter
 ;; than the validation window, so that a larger market's seed (the burn block
@@ -713,7 +801,7 @@
 (define-private (fz-dataset-step
     (id uint)
     (acc { ok: bool, deposits-ok: bool, stake: uint, active-jobs: uint, queued-jobs: uint, matched-jobs: uint,
-           per-provider: (list 9 uint) })
+           non-deliveries: uint, per-provider: (list 9 uint) })
   )
   (match (map-get? datasets id)
     d (let (
@@ -731,7 +819,8 @@
                  (fz-queue-end-ok (get queue-head d) id true)
                  (fz-queue-end-ok (get queue-tail d) id false)
                  (<= (get passed-validations d) (get validations d))
-                 (<= (get validations d) (get matched-jobs d))
+                 ;; a match ends at most once: scored (a validation), a missed delivery, or neither
+                 (<= (+ (get validations d) (get non-deliveries d)) (get matched-jobs d))
                  (<= (get score-sum d) (* MAX_SCORE (get validations d)))
                  (is-some slot)),
         deposits-ok: (and (get deposits-ok acc)
@@ -740,6 +829,7 @@
         active-jobs: (+ (get active-jobs acc) (get active-jobs d)),
         queued-jobs: (+ (get queued-jobs acc) queued),
         matched-jobs: (+ (get matched-jobs acc) (get matched-jobs d)),
+        non-deliveries: (+ (get non-deliveries acc) (get non-deliveries d)),
         per-provider: (match slot i (fz-add-at (get per-provider acc) i stake) (get per-provider acc)),
       })
     (merge acc { ok: false }))
@@ -747,14 +837,16 @@
 
 (define-private (fz-datasets)
   (fold fz-dataset-step (fz-ids-upto (get last-dataset-id (var-get market)))
-    { ok: true, deposits-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, matched-jobs: u0, per-provider: FZ_ZEROS })
+    { ok: true, deposits-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, matched-jobs: u0, non-deliveries: u0,
+      per-provider: FZ_ZEROS })
 )
 
 (define-private (fz-add-weight (v { score: uint, weight: uint }) (total uint))
   (+ total (get weight v))
 )
-(define-private (fz-score-ok (v { score: uint, weight: uint }) (all-ok bool))
-  (and all-ok (<= (get score v) MAX_SCORE))
+;; a revealed score: 0..100, or the reserved 101 on a verified job
+(define-private (fz-score-ok (v { score: uint, weight: uint }) (acc { max: uint, ok: bool }))
+  (merge acc { ok: (and (get ok acc) (<= (get score v) (get max acc))) })
 )
 (define-private (fz-score-of (v { score: uint, weight: uint }))
   (get score v)
@@ -797,6 +889,7 @@
          revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
     (provider principal)
     (bidder principal)
+    (verified bool)
   )
   (let (
       (seat-count (len (get seats c)))
@@ -816,7 +909,9 @@
          (get weights-ok cast)
          (is-eq (len (get revealed c)) (get reveals c))
          (is-eq (fold fz-add-weight (get revealed c) u0) (get revealed-weight c))
-         (fold fz-score-ok (get revealed c) true)
+         (get ok (fold fz-score-ok (get revealed c) { max: (if verified FZ_UNAVAILABLE MAX_SCORE), ok: true }))
+         ;; a verified job takes no vote before its evaluation set is revealed
+         (or (not verified) (is-eq (get commits c) u0) (fz-eval-revealed bid-id))
          ;; the parties never judge their own job
          (is-none (index-of? (get seats c) provider))
          (is-none (index-of? (get seats c) bidder))
@@ -839,38 +934,56 @@
   (> (* u2 (get weight (fold fz-weight-under revealed { bound: slash-threshold, weight: u0 }))) total-weight)
 )
 
-;; A job result agrees with the payout rules of the bid's parameter version.
+;; A job result agrees with the payout rules of the bid's parameter version. A
+;; verified job's compute fee was paid at its delivery (the validators' share of
+;; it, `carried`, kept in escrow for the committee): the rest of the bid follows
+;; the score, a slash never exceeds the bid's amount, and a final score of 101
+;; (the reserved vote, or no evaluation set revealed) is a bidder default: the
+;; rest paid in full, no slash. With no vote at all (a default by timeout) the
+;; validators' fees went to the treasury.
 (define-private (fz-result-ok
     (r { final-score: uint, outcome: uint, provider-payment: uint, bidder-refund: uint, slashed-amount: uint,
          validator-fees: uint, protocol-fee: uint, penalties: uint, reward-pool: uint, reward-weight: uint,
          finalized-at: uint })
-    (amount uint)
-    (version uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
+    (voted bool)
   )
-  (match (map-get? parameter-history version)
+  (match (map-get? parameter-history (get parameter-version bid))
     p (let (
+        (amount (get amount bid))
+        (verified (get verified bid))
+        (vf (get validator-fee-bps p))
+        (rest (if (<= (get compute-fee bid) amount) (- amount (get compute-fee bid)) u0))
+        (carried (/ (* (get compute-fee bid) vf) BPS))
         (final (get final-score r))
+        (defaulted (is-eq final FZ_UNAVAILABLE))
         (rt (get reward-threshold p))
         (st (get slash-threshold p))
         (refund (get bidder-refund r))
-        (payment (if (<= refund amount) (- amount refund) u0))
-        (expected-payment (if (>= final rt) amount (if (> final st) (/ (* amount (- final st)) (- rt st)) u0)))
+        (payment (if (<= refund rest) (- rest refund) u0))
+        (expected-payment (if (or defaulted (>= final rt)) rest (if (> final st) (/ (* rest (- final st)) (- rt st)) u0)))
+        (expected-fees (if voted
+                         (+ carried (if (> payment u0) (/ (* payment vf) BPS) (fz-min (/ (* rest vf) BPS) (get slashed-amount r))))
+                         u0))
       )
-      (and (<= final MAX_SCORE)
-           (<= refund amount)
+      (and (or (<= final MAX_SCORE) (and verified defaulted))
+           (<= refund rest)
            (is-eq payment expected-payment)
-           (is-eq (get outcome r) (if (>= final rt) OUTCOME_REWARDED (if (< final st) OUTCOME_SLASHED OUTCOME_PARTIAL)))
+           (is-eq (get outcome r) (if defaulted OUTCOME_BIDDER_DEFAULT
+                                    (if (>= final rt) OUTCOME_REWARDED (if (< final st) OUTCOME_SLASHED OUTCOME_PARTIAL))))
+           (is-eq (get validator-fees r) expected-fees)
+           ;; the protocol fee comes out of the provider's payment only
+           (is-eq (get protocol-fee r) (/ (* payment (get protocol-fee-bps p)) BPS))
            (if (> payment u0)
-             (and (is-eq (get validator-fees r) (/ (* payment (get validator-fee-bps p)) BPS))
-                  ;; the protocol fee comes out of the provider's payment only
-                  (is-eq (get protocol-fee r) (/ (* payment (get protocol-fee-bps p)) BPS))
-                  (is-eq (+ (get provider-payment r) (get validator-fees r) (get protocol-fee r)) payment))
-             (and (is-eq (get provider-payment r) u0)
-                  (is-eq (get protocol-fee r) u0)
-                  (is-eq (get validator-fees r)
-                         (fz-min (/ (* amount (get validator-fee-bps p)) BPS) (get slashed-amount r)))))
-           ;; only a score under the slash threshold slashes
-           (or (< final st) (is-eq (get slashed-amount r) u0))
+             (is-eq (+ (get provider-payment r) (/ (* payment vf) BPS) (get protocol-fee r)) payment)
+             (is-eq (get provider-payment r) u0))
+           ;; only a score under the slash threshold slashes, a default never; a verified job at most its amount
+           (or (and (< final st) (not defaulted)) (is-eq (get slashed-amount r) u0))
+           (or (not verified) (<= (get slashed-amount r) amount))
+           ;; nobody voted: no pool, no penalty
+           (or voted (and (is-eq (get reward-pool r) u0) (is-eq (get penalties r) u0) (is-eq (get reward-weight r) u0)))
            ;; the pool is the fees plus (some of) the penalties, and claims only take out of it
            (<= (get reward-pool r) (+ (get validator-fees r) (get penalties r)))))
     false)
@@ -882,9 +995,7 @@
     (acc { bid-id: uint, final: uint, tolerance: uint, weight: uint, count: uint })
   )
   (match (map-get? votes { bid-id: (get bid-id acc), validator: seat })
-    v (if (and (get revealed v) (not (get claimed v))
-               (<= (if (> (get score v) (get final acc)) (- (get score v) (get final acc)) (- (get final acc) (get score v)))
-                   (get tolerance acc)))
+    v (if (and (get revealed v) (not (get claimed v)) (fz-coherent-score (get score v) (get final acc) (get tolerance acc)))
         (merge acc { weight: (+ (get weight acc) (get weight v)), count: (+ (get count acc) u1) })
         acc)
     acc)
@@ -929,12 +1040,13 @@
 
 ;; A bid's life is bounded by its parameter version: training within
 ;; max-computation-duration, a deadline at most max-bid-wait past it, so its end
-;; (deadline + validation-window + reveal-window) is a fixed block, at most
-;; FZ_MAX_LIFETIME after it was placed; a matched job could meet its deadline.
+;; (deadline + validation-window + reveal-window, plus eval-reveal-window for a
+;; verified job) is a fixed block, at most FZ_MAX_LIFETIME after it was placed;
+;; a matched job could meet its deadline.
 (define-private (fz-bounded-end-ok
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
   )
   (let (
       (v (get parameter-version bid))
@@ -948,7 +1060,9 @@
              (<= duration (fz-param v "max-computation-duration"))
              (<= (+ placed duration) deadline)
              (<= deadline (+ placed duration (fz-param v "max-bid-wait")))
-             (<= (+ deadline (fz-param v "validation-window") (fz-param v "reveal-window")) (+ placed FZ_MAX_LIFETIME))
+             (<= (+ deadline (if (get verified bid) (fz-param v "eval-reveal-window") u0)
+                    (fz-param v "validation-window") (fz-param v "reveal-window"))
+                 (+ placed FZ_MAX_LIFETIME))
              (or (is-eq status STATUS_QUEUED)
                  (and (<= placed (get matched-at bid)) (<= (+ (get matched-at bid) duration) deadline)))))
   )
@@ -960,7 +1074,7 @@
 (define-private (fz-match-record-ok
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, parameter-version: uint })
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
   )
   (let (
       (state (var-get market))
@@ -981,10 +1095,49 @@
   )
 )
 
+;; A bid's verified-job record: a verified bid, and only one, has a delivery
+;; record; its compute fee is at most its amount (0 for a plain bid); a model
+;; only once matched, by the deadline; an evaluation set only after the model,
+;; within eval-reveal-window of it; a settled verified job was delivered, and a
+;; scored one (0..100) had its evaluation set revealed.
+(define-private (fz-delivery-ok
+    (id uint)
+    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
+    (result (optional { final-score: uint, outcome: uint, provider-payment: uint, bidder-refund: uint, slashed-amount: uint,
+                        validator-fees: uint, protocol-fee: uint, penalties: uint, reward-pool: uint, reward-weight: uint,
+                        finalized-at: uint }))
+  )
+  (and (<= (get compute-fee bid) (get amount bid))
+       (is-eq (get verified bid) (is-some (map-get? job-deliveries id)))
+       (match (map-get? job-deliveries id)
+         d (and (match (get model d)
+                  model (and (> (get matched-at bid) u0) (<= (get matched-at bid) (get delivered-at d))
+                             (<= (get delivered-at d) (get deadline bid))
+                             (not (is-eq (get status bid) STATUS_QUEUED)))
+                  (is-eq (get delivered-at d) u0))
+                (match (get eval-digest d)
+                  digest (and (is-some (get model d))
+                              (<= (get delivered-at d) (get eval-revealed-at d))
+                              (<= (get eval-revealed-at d)
+                                  (+ (get delivered-at d) (fz-param (get parameter-version bid) "eval-reveal-window")))
+                              ;; the revealed set is the one sealed with the bid (known for bids placed from here)
+                              (match (map-get? fz-evals id)
+                                sealed (and (is-eq digest (get digest sealed))
+                                            (is-eq (compute-eval-commitment digest (get salt sealed)) (get eval-commitment d)))
+                                true))
+                  (is-eq (get eval-revealed-at d) u0))
+                (or (not (is-eq (get status bid) STATUS_SETTLED)) (is-some (get model d)))
+                (match result r (or (is-eq (get final-score r) FZ_UNAVAILABLE) (is-some (get eval-digest d))) true))
+         (is-eq (get compute-fee bid) u0)))
+)
+
 (define-private (fz-bid-step
     (id uint)
     (acc { ok: bool, links-ok: bool, results-ok: bool, committees-ok: bool, ends-ok: bool, eligible-ok: bool,
-           seed-ok: bool, open: uint, queued: uint, matched: uint, matches: uint, pool: uint, seats: (list 9 uint) })
+           seed-ok: bool, verified-ok: bool, open: uint, queued: uint, matched: uint, matches: uint, missed: uint, pool: uint,
+           seats: (list 9 uint), jobs: (list 9 uint), score-sums: (list 9 uint), defaults: (list 9 uint) })
   )
   (match (map-get? bids id)
     bid (let (
@@ -999,6 +1152,13 @@
         (declined (and (is-eq status STATUS_CANCELLED) (> (get matched-at bid) u0)))
         ;; matched in a market larger than its committee: drawn from a seed
         (drawn-at-random (> (get validators-at-match bid) (fz-param version "committee-size")))
+        (verified (get verified bid))
+        ;; a verified job matched, expired and never delivered: a missed delivery
+        (missed (and verified (is-eq status STATUS_EXPIRED) (> (get matched-at bid) u0) (not (fz-delivered id))))
+        (voted (match committee c (> (get reveals c) u0) false))
+        (bidder-slot (index-of? FZ_ACCOUNTS (get bidder bid)))
+        (scored (match result r (and verified (not (is-eq (get final-score r) FZ_UNAVAILABLE))) false))
+        (defaulted (match result r (and verified (is-eq (get final-score r) FZ_UNAVAILABLE)) false))
       )
       {
         ok: (and (get ok acc)
@@ -1012,15 +1172,16 @@
         ;; exactly the settled bids have a result (a job is paid out once), and it obeys the rules
         results-ok: (and (get results-ok acc)
                          (is-eq (is-eq status STATUS_SETTLED) (is-some result))
-                         (match result r (and (fz-result-ok r amount version) (fz-pool-ok id r committee version))
+                         (match result r (and (fz-result-ok r bid voted) (or (not voted) (fz-pool-ok id r committee version)))
                            true)),
-        ;; a committee belongs to a job that was matched; a declined job had no vote
+        ;; a committee belongs to a job that was matched; a declined job had no vote;
+        ;; a job settled without one is a verified job's default by timeout
         committees-ok: (and (get committees-ok acc)
                             (match committee
                               c (and (not (is-eq status STATUS_QUEUED))
                                      (or (not (is-eq status STATUS_CANCELLED)) (and declined (is-eq (get commits c) u0)))
-                                     (fz-committee-ok id c provider (get bidder bid)))
-                              (not (is-eq status STATUS_SETTLED)))),
+                                     (fz-committee-ok id c provider (get bidder bid) verified))
+                              (or (not (is-eq status STATUS_SETTLED)) defaulted))),
         ends-ok: (and (get ends-ok acc) (fz-bounded-end-ok bid)),
         ;; the committee of a running job: only validators registered before the
         ;; match, at most committee-size of the validators of the match
@@ -1043,7 +1204,10 @@
                       (or (not drawn-at-random) (is-none committee)
                           (and (not declined)
                                (>= burn-block-height (+ (get matched-at bid) (fz-param version "decline-window") u1))))),
-        open: (+ (get open acc) (if (or (is-eq status STATUS_QUEUED) (is-eq status STATUS_MATCHED)) amount u0)),
+        verified-ok: (and (get verified-ok acc) (fz-delivery-ok id bid result)),
+        ;; an open bid holds its amount, less what a delivery paid out
+        open: (+ (get open acc) (if (or (is-eq status STATUS_QUEUED) (is-eq status STATUS_MATCHED)) (fz-held id) u0)),
+        missed: (+ (get missed acc) (if missed u1 u0)),
         queued: (+ (get queued acc) (if (is-eq status STATUS_QUEUED) u1 u0)),
         matched: (+ (get matched acc) (if (is-eq status STATUS_MATCHED) u1 u0)),
         ;; matches that count: every match but a declined one
@@ -1052,6 +1216,12 @@
         seats: (if (is-eq status STATUS_MATCHED)
                  (match committee c (fold fz-count-seat (get seats c) (get seats acc)) (get seats acc))
                  (get seats acc)),
+        ;; each bidder's verified jobs: scored (with their final scores) and defaulted
+        jobs: (match bidder-slot i (if scored (fz-add-at (get jobs acc) i u1) (get jobs acc)) (get jobs acc)),
+        score-sums: (match bidder-slot i
+                      (if scored (fz-add-at (get score-sums acc) i (default-to u0 (get final-score result))) (get score-sums acc))
+                      (get score-sums acc)),
+        defaults: (match bidder-slot i (if defaulted (fz-add-at (get defaults acc) i u1) (get defaults acc)) (get defaults acc)),
       })
     (merge acc { ok: false }))
 )
@@ -1059,7 +1229,33 @@
 (define-private (fz-bids)
   (fold fz-bid-step (fz-ids-upto (get last-bid-id (var-get market)))
     { ok: true, links-ok: true, results-ok: true, committees-ok: true, ends-ok: true, eligible-ok: true,
-      seed-ok: true, open: u0, queued: u0, matched: u0, matches: u0, pool: u0, seats: FZ_ZEROS })
+      seed-ok: true, verified-ok: true, open: u0, queued: u0, matched: u0, matches: u0, missed: u0, pool: u0,
+      seats: FZ_ZEROS, jobs: FZ_ZEROS, score-sums: FZ_ZEROS, defaults: FZ_ZEROS })
+)
+
+;; Each account's bidder history is exactly its verified jobs settled so far:
+;; those scored, with the sum of their final scores, and its defaults; the
+;; view's mean score follows.
+(define-private (fz-history-step
+    (who principal)
+    (acc { i: uint, jobs: (list 9 uint), sums: (list 9 uint), defaults: (list 9 uint), ok: bool })
+  )
+  (let (
+      (jobs (default-to u0 (element-at? (get jobs acc) (get i acc))))
+      (sum (default-to u0 (element-at? (get sums acc) (get i acc))))
+      (defaults (default-to u0 (element-at? (get defaults acc) (get i acc))))
+    )
+    (merge acc {
+      i: (+ (get i acc) u1),
+      ok: (and (get ok acc)
+               (match (map-get? bidder-history who)
+                 h (and (is-eq h { jobs: jobs, score-sum: sum, defaults: defaults }) (> (+ jobs defaults) u0))
+                 (is-eq (+ jobs defaults) u0))
+               (is-eq (get mean-score (get-bidder-history who)) (if (> jobs u0) (/ sum jobs) u0))),
+    }))
+)
+(define-private (fz-histories-ok (jobs (list 9 uint)) (sums (list 9 uint)) (defaults (list 9 uint)))
+  (get ok (fold fz-history-step FZ_ACCOUNTS { i: u0, jobs: jobs, sums: sums, defaults: defaults, ok: true }))
 )
 
 (define-private (fz-enumerable)
@@ -1164,7 +1360,9 @@
          (is-eq (get protocol-fee-bps defaults) (get protocol-fee-bps FZ_DEFAULTS))
          (is-eq (get validator-fee-bps defaults) (get validator-fee-bps FZ_DEFAULTS))
          (is-eq (get max-bid-wait defaults) (get max-bid-wait FZ_DEFAULTS))
-         (is-eq (get decline-window defaults) (get decline-window FZ_DEFAULTS)))
+         (is-eq (get decline-window defaults) (get decline-window FZ_DEFAULTS))
+         (is-eq (get eval-reveal-window defaults) (get eval-reveal-window FZ_DEFAULTS))
+         (is-eq (get non-delivery-slash-bps defaults) (get non-delivery-slash-bps FZ_DEFAULTS)))
   )
 )
 
@@ -1344,9 +1542,30 @@
 
 ;; The datasets' match counters count every match but the declined ones: a
 ;; declined job leaves matched-jobs as it was before its match (it neither
-;; counts as use of the data nor restarts the stake lock).
+;; counts as use of the data nor restarts the stake lock). Their non-delivery
+;; counters count exactly the verified jobs that expired undelivered.
 (define-read-only (invariant-matches-counted)
-  (or (not (fz-enumerable)) (is-eq (get matches (fz-bids)) (get matched-jobs (fz-datasets))))
+  (or (not (fz-enumerable))
+      (let ((bs (fz-bids)) (ds (fz-datasets)))
+        (and (is-eq (get matches bs) (get matched-jobs ds)) (is-eq (get missed bs) (get non-deliveries ds)))))
+)
+
+;; Verified jobs: a bid has a delivery record iff it is verified; its compute
+;; fee is at most its amount (0 for a plain bid); a model arrives only after the
+;; match and by the deadline, an evaluation set only after the model, within
+;; eval-reveal-window, and it is the one sealed with the bid; a settled verified
+;; job was delivered, and a scored one revealed its set; a verified job's
+;; committee takes no vote before that. (Escrow, results and solvency checks
+;; above count what a delivery paid out.)
+(define-read-only (invariant-verified-jobs)
+  (or (not (fz-enumerable)) (get verified-ok (fz-bids)))
+)
+
+;; Each bidder's history (get-bidder-history) is exactly its verified jobs
+;; settled: jobs scored with the sum of their final scores, and defaults.
+(define-read-only (invariant-bidder-history)
+  (or (not (fz-enumerable))
+      (let ((bs (fz-bids))) (fz-histories-ok (get jobs bs) (get score-sums bs) (get defaults bs))))
 )
 
 ;; Validator stakes sum to their bucket; the active set is exactly indices
@@ -1407,7 +1626,10 @@
     (if (not (get eligible-ok bs)) u9014
     (if (not (get seed-ok bs)) u9016
     (if (not (is-eq (get matches bs) (get matched-jobs ds))) u9017
-      u0))))))))))))))))))
+    (if (not (is-eq (get missed bs) (get non-deliveries ds))) u9018
+    (if (not (get verified-ok bs)) u9019
+    (if (not (fz-histories-ok (get jobs bs) (get score-sums bs) (get defaults bs))) u9020
+      u0)))))))))))))))))))))
   )
 )
 
@@ -1432,8 +1654,8 @@
          (>= (* u2 (get le w)) total)
          (< (* u2 (get lt w)) total)))
 )
-;; The lower median itself (MAX_SCORE + 1 when nothing was revealed): the
-;; smallest revealed score with at least half the weight at or below it.
+;; The lower median itself (102, above every vote, when nothing was revealed):
+;; the smallest revealed score with at least half the weight at or below it.
 (define-private (fz-median-step
     (v { score: uint, weight: uint })
     (acc { revealed: (list 10 { score: uint, weight: uint }), total: uint, best: uint })
@@ -1444,13 +1666,13 @@
       acc))
 )
 (define-private (fz-median (revealed (list 10 { score: uint, weight: uint })) (total uint))
-  (get best (fold fz-median-step revealed { revealed: revealed, total: total, best: (+ MAX_SCORE u1) }))
+  (get best (fold fz-median-step revealed { revealed: revealed, total: total, best: (+ FZ_UNAVAILABLE u1) }))
 )
 (define-private (fz-dist (a uint) (b uint))
   (if (> a b) (- a b) (- b a))
 )
 (define-private (fz-coherent-weight (v { score: uint, weight: uint }) (acc { final: uint, tolerance: uint, weight: uint }))
-  (if (<= (fz-dist (get score v) (get final acc)) (get tolerance acc))
+  (if (fz-coherent-score (get score v) (get final acc) (get tolerance acc))
     (merge acc { weight: (+ (get weight acc) (get weight v)) })
     acc)
 )
@@ -1500,7 +1722,7 @@
       (vote (map-get? votes { bid-id: (get bid-id acc), validator: seat }))
       (revealed (match vote v (get revealed v) false))
       (coherent (match vote v
-                  (and revealed (match (get final acc) final (<= (fz-dist (get score v) final) (get tolerance acc)) true))
+                  (and revealed (match (get final acc) final (fz-coherent-score (get score v) final (get tolerance acc)) true))
                   false))
       (excused (and (is-none vote) (get waive acc)))
       (before (fz-stake-in (get stakes acc) seat))
@@ -1530,7 +1752,11 @@
 ;; majority of the committee's weight), every seat's penalty, and every bucket
 ;; and balance moved exactly by the result (plus refunds of queue heads expired
 ;; by the freed slot): silent seats' penalties to the treasury, outliers' to the
-;; reward pool with the validator fees. u0 when all hold, else the failing check.
+;; reward pool with the validator fees. A verified job releases the rest of its
+;; bid and the validators' share its delivery left (`carried`), its slash is
+;; capped at its amount; a bidder default (final 101) slashes nothing, and by
+;; timeout (no vote) frees every seat without a penalty, its fees to the
+;; treasury. u0 when all hold, else the failing check.
 (define-private (fz-settlement-code
     (bid-id uint)
     (stake-before uint)
@@ -1542,49 +1768,106 @@
   (let (
       (bid (unwrap! (map-get? bids bid-id) u1))
       (r (unwrap! (map-get? job-results bid-id) u2))
-      (c (unwrap! (map-get? committees bid-id) u3))
+      (committee (map-get? committees bid-id))
       (p (unwrap! (map-get? parameter-history (get parameter-version bid)) u4))
       (amount (get amount bid))
+      (rest (- amount (get compute-fee bid)))
+      (carried (/ (* (get compute-fee bid) (get validator-fee-bps p)) BPS))
       (after (fz-snapshot tx-sender))
       (tb (get totals before))
       (ta (get totals after))
       (refunded (- (get expired (fz-expired tx-sender)) expired-before))
-      (payment (- amount (get bidder-refund r)))
+      (payment (- rest (get bidder-refund r)))
       (final (get final-score r))
-      (slash (if (< final (get slash-threshold p)) (/ (* stake-before (get slash-rate-bps p)) BPS) u0))
-      (coherent (get weight (fold fz-coherent-weight (get revealed c)
+      (defaulted (is-eq final FZ_UNAVAILABLE))
+      (voted (match committee c (> (get reveals c) u0) false))
+      (stake-slash (/ (* stake-before (get slash-rate-bps p)) BPS))
+      (slash (if (and (< final (get slash-threshold p)) (not defaulted))
+               (if (get verified bid) (fz-min stake-slash amount) stake-slash)
+               u0))
+      (revealed (match committee c (get revealed c) (list)))
+      (coherent (get weight (fold fz-coherent-weight revealed
                    { final: final, tolerance: (get consensus-tolerance p), weight: u0 })))
-      (seats (fz-seat-penalties bid-id (some final) stakes false))
+      (seats (fz-seat-penalties bid-id (some final) stakes (not voted)))
       (silent (get silent seats))
       (outlier (get outlier seats))
     )
     (if (not (is-eq (get status bid) STATUS_SETTLED)) u5
-    (if (not (fz-lower-median (get revealed c) (get revealed-weight c) final)) u6
-    (if (not (>= (get reveals c) (fz-min-reveals (len (get seats c)) (get min-reveals-bps p)))) u7
+    ;; a result without a vote is a verified job's default by timeout, after the reveal window of its evaluation set
+    (if (not (or voted (and (get verified bid) defaulted (not (fz-eval-revealed bid-id))))) u3
+    (if (not (or (not voted) (fz-lower-median revealed (match committee c (get revealed-weight c) u0) final))) u6
+    (if (not (or (not voted) (match committee c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (get min-reveals-bps p))) false))) u7
     (if (not (is-eq (get slashed-amount r) slash)) u8
     (if (not (or (>= final (get slash-threshold p))
-                 (fz-majority-under (get revealed c) (get slash-threshold p) (get total-weight c)))) u17
+                 (match committee c (fz-majority-under (get revealed c) (get slash-threshold p) (get total-weight c)) false))) u17
     (if (not (get ok seats)) u18
     (if (not (is-eq (get penalties r) (+ silent outlier))) u19
     ;; the pool: validator fees plus the outliers' penalties
     (if (not (is-eq (get reward-pool r) (+ (get validator-fees r) outlier))) u9
     (if (not (is-eq (get reward-weight r) coherent)) u10
     (if (not (is-eq (+ (get contract after) (get provider-payment r) (get bidder-refund r) refunded) (get contract before))) u11
-    (if (not (is-eq (+ (get escrowed-bids ta) amount refunded) (get escrowed-bids tb))) u12
+    ;; out of escrow: the rest of the bid and what the delivery left for the committee
+    (if (not (is-eq (+ (get escrowed-bids ta) rest carried refunded) (get escrowed-bids tb))) u12
     (if (not (is-eq (+ (get dataset-stakes ta) slash) (get dataset-stakes tb))) u13
     (if (not (is-eq (+ (get validator-stakes ta) (get penalties r)) (get validator-stakes tb))) u14
     (if (not (is-eq (get unclaimed-rewards ta) (+ (get unclaimed-rewards tb) (get reward-pool r)))) u15
-    ;; treasury gain = slash + (payment - provider payment) - validator fees + silent seats' penalties
+    ;; treasury gain = slash + (payment - provider payment) + carried - validator fees + silent seats' penalties
     (if (not (is-eq (+ (get treasury ta) (get validator-fees r) (get provider-payment r))
-                    (+ (get treasury tb) slash payment silent))) u16
-      u0)))))))))))))))
+                    (+ (get treasury tb) slash payment carried silent))) u16
+      u0))))))))))))))))
+  )
+)
+
+;; A verified job just failed for a missed delivery: expired, no result, no
+;; model; the bidder refunded its full amount; min(stake * non-delivery-slash-bps,
+;; amount) of the dataset's stake (as it was before) moved to the treasury, the
+;; dataset counts it; no seat penalized; nothing else moved but refunds of queue
+;; heads expired by the freed slot. `before` is the bidder's snapshot.
+(define-private (fz-missed-code
+    (bid-id uint)
+    (d { provider: principal, stake: uint, metadata-uri: (string-ascii 256), price-per-block: uint, max-concurrent-jobs: uint,
+         active-jobs: uint, queued-jobs: uint, queue-head: uint, queue-tail: uint, matched-jobs: uint, validations: uint,
+         passed-validations: uint, score-sum: uint, non-deliveries: uint, last-settled-at: uint, registered-at: uint, active: bool })
+    (before { contract: uint, who: uint, totals: { dataset-stakes: uint, validator-stakes: uint, escrowed-bids: uint,
+                                                   unclaimed-rewards: uint, treasury: uint, surplus: uint } })
+    (ledger-before { who: principal, expired: uint, expired-who: uint })
+    (stakes (list 9 uint))
+  )
+  (let (
+      (bid (unwrap! (map-get? bids bid-id) u1))
+      (p (unwrap! (map-get? parameter-history (get parameter-version bid)) u2))
+      (amount (get amount bid))
+      (d-after (unwrap! (map-get? datasets (get dataset-id bid)) u3))
+      (after (fz-snapshot (get bidder bid)))
+      (ledger-after (fz-expired (get bidder bid)))
+      (refunded (- (get expired ledger-after) (get expired ledger-before)))
+      (refunded-bidder (- (get expired-who ledger-after) (get expired-who ledger-before)))
+      (slash (fz-min (/ (* (get stake d) (get non-delivery-slash-bps p)) BPS) amount))
+      (tb (get totals before))
+      (ta (get totals after))
+      (seats (fz-seat-penalties bid-id none stakes true))
+    )
+    (if (not (and (is-eq (get status bid) STATUS_EXPIRED) (is-none (map-get? job-results bid-id)) (not (fz-delivered bid-id)))) u31
+    (if (not (and (>= refunded-bidder amount) (is-eq (get who after) (+ (get who before) refunded-bidder)))) u32
+    (if (not (is-eq (+ (get contract after) refunded) (get contract before))) u33
+    (if (not (and (is-eq (+ (get escrowed-bids ta) refunded) (get escrowed-bids tb))
+                  (is-eq (+ (get dataset-stakes ta) slash) (get dataset-stakes tb))
+                  (is-eq (get treasury ta) (+ (get treasury tb) slash))
+                  (is-eq (get unclaimed-rewards ta) (get unclaimed-rewards tb))
+                  (is-eq (get validator-stakes ta) (get validator-stakes tb)))) u34
+    (if (not (and (get ok seats) (is-eq (+ (get silent seats) (get outlier seats)) u0))) u35
+    (if (not (and (is-eq (get stake d-after) (- (get stake d) slash)) (is-eq (get non-deliveries d-after) (+ (get non-deliveries d) u1))
+                  (is-eq (get validations d-after) (get validations d)) (is-eq (get last-settled-at d-after) burn-block-height))) u36
+      u0))))))
   )
 )
 
 ;; A matched job just closed without a result (no quorum, no majority behind a
 ;; slash, expiry, or declined): `status` (expired, or cancelled when declined),
-;; no result, the bidder refunded in full, no slash, revealed votes unpenalized,
-;; silent seats penalized to the treasury unless excused (all are, on a decline).
+;; no result, the bidder refunded what the job held (its amount, less a
+;; delivered verified job's paid-out compute fee), no slash, revealed votes
+;; unpenalized, silent seats penalized to the treasury unless excused (all are,
+;; on a decline).
 ;; `before` is the bidder's snapshot. u0 when all hold, else the failing check.
 (define-private (fz-refund-code
     (bid-id uint)
@@ -1596,7 +1879,7 @@
   )
   (let (
       (bid (unwrap! (map-get? bids bid-id) u1))
-      (amount (get amount bid))
+      (amount (fz-held bid-id))
       (declined (is-eq status STATUS_CANCELLED))
       (after (fz-snapshot (get bidder bid)))
       (ledger-after (fz-expired (get bidder bid)))
@@ -1961,12 +2244,56 @@
 ;; refused with its own error. A match records the validators, registrations and
 ;; pauses of the market at that moment.
 (define-public (test-place-computation-bid (pick uint) (amount-seed uint) (duration-seed uint) (slack-seed uint))
+  (fz-place-test pick amount-seed duration-seed slack-seed none u10500)
+)
+
+;; 27 place-training-bid: as place-computation-bid, checks and queue and match
+;; included, for a VERIFIED job: the bid records verified and its compute fee,
+;; the ask times the duration (what its provider earns on delivery, at most the
+;; amount), and the job's delivery record holds the spec and the commitment to
+;; the sealed evaluation set (sha256(digest ++ salt), as compute-eval-commitment
+;; computes it), no model, no evaluation set yet. Its deadlines leave the
+;; provider a little longer to deliver.
+(define-public (test-place-training-bid (pick uint) (amount-seed uint) (duration-seed uint) (slack-seed uint) (seal-seed uint))
+  (fz-place-test pick amount-seed duration-seed slack-seed (some seal-seed) u12700)
+)
+
+;; A training bid's sealed evaluation set, drawn from a seed: its digest and salt.
+(define-private (fz-seal (seed uint))
+  { digest: (sha256 (unwrap-panic (to-consensus-buff? { evaluation-set: seed }))),
+    salt: (sha256 (unwrap-panic (to-consensus-buff? { evaluation-salt: seed }))) }
+)
+(define-private (fz-spec (seed uint))
+  (sha256 (unwrap-panic (to-consensus-buff? { job-spec: (mod seed u5) })))
+)
+;; place-computation-bid, or (with a seal) place-training-bid with the spec and
+;; the commitment to the sealed set
+(define-private (fz-place (dataset-id uint) (amount uint) (duration uint) (deadline uint) (seal (optional uint)))
+  (match seal
+    seed (let ((sealed (fz-seal seed)))
+      (place-training-bid dataset-id amount duration deadline (fz-spec seed)
+                          (sha256 (concat (get digest sealed) (get salt sealed)))))
+    (place-computation-bid dataset-id amount duration deadline))
+)
+;; A training bid's terms: as fz-bid-terms, its deadline 20 to 99 blocks past
+;; its training (at most max-bid-wait), so that its provider, a random caller,
+;; gets time to deliver.
+(define-private (fz-training-terms (dataset-id uint) (amount-seed uint) (duration-seed uint) (slack-seed uint))
+  (let ((terms (fz-bid-terms dataset-id amount-seed duration-seed u0)))
+    (merge terms { deadline: (+ (get deadline terms)
+                                (fz-min (+ u20 (mod slack-seed u80)) (get max-bid-wait (get-parameters)))) }))
+)
+
+;; The body of both bid properties (`base`: the error codes' base, 10500 or 12700).
+(define-private (fz-place-test (pick uint) (amount-seed uint) (duration-seed uint) (slack-seed uint) (seal (optional uint)) (base uint))
   (match (fz-pick-biddable-dataset pick)
     dataset-id (let (
-        (d (unwrap! (map-get? datasets dataset-id) (err u10501)))
+        (d (unwrap! (map-get? datasets dataset-id) (err (+ base u1))))
         (params (get-parameters))
         (state (var-get market))
-        (terms (fz-bid-terms dataset-id amount-seed duration-seed slack-seed))
+        (terms (if (is-some seal)
+                 (fz-training-terms dataset-id amount-seed duration-seed slack-seed)
+                 (fz-bid-terms dataset-id amount-seed duration-seed slack-seed)))
         (amount (get amount terms))
         (duration (get duration terms))
         (deadline (get deadline terms))
@@ -1979,48 +2306,60 @@
         (next-id (+ (get last-bid-id state) u1))
       )
       (asserts! (fz-room-for-bid dataset-id) (ok false))
-      (asserts! (is-eq (match (place-computation-bid dataset-id (- (get min-bid-amount params) u1) duration deadline) id u0 e e)
+      (asserts! (is-eq (match (fz-place dataset-id (- (get min-bid-amount params) u1) duration deadline seal) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u302 expected))
-                (err u10502))
-      (asserts! (is-eq (match (place-computation-bid dataset-id amount u0 deadline) id u0 e e)
+                (err (+ base u2)))
+      (asserts! (is-eq (match (fz-place dataset-id amount u0 deadline seal) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u304 expected))
-                (err u10503))
-      (asserts! (is-eq (match (place-computation-bid dataset-id amount duration (- (+ burn-block-height duration) u1)) id u0 e e)
+                (err (+ base u3)))
+      (asserts! (is-eq (match (fz-place dataset-id amount duration (- (+ burn-block-height duration) u1) seal) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u305 expected))
-                (err u10504))
+                (err (+ base u4)))
       ;; one block past the furthest deadline allowed
-      (asserts! (is-eq (match (place-computation-bid dataset-id amount duration
-                                (+ burn-block-height duration (get max-bid-wait params) u1)) id u0 e e)
+      (asserts! (is-eq (match (fz-place dataset-id amount duration
+                                (+ burn-block-height duration (get max-bid-wait params) u1) seal) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u311 expected))
-                (err u10515))
-      (asserts! (is-eq (fz-snapshot tx-sender) before) (err u10516))
-      (match (place-computation-bid dataset-id amount duration deadline)
+                (err (+ base u15)))
+      (asserts! (is-eq (fz-snapshot tx-sender) before) (err (+ base u16)))
+      (match (fz-place dataset-id amount duration deadline seal)
         bid-id (let (
             (after (fz-snapshot tx-sender))
             (ledger-after (fz-expired tx-sender))
             (refunded (- (get expired ledger-after) (get expired ledger-before)))
             (refunded-mine (- (get expired-who ledger-after) (get expired-who ledger-before)))
-            (bid (unwrap! (map-get? bids bid-id) (err u10505)))
-            (d-after (unwrap! (map-get? datasets dataset-id) (err u10506)))
+            (bid (unwrap! (map-get? bids bid-id) (err (+ base u5))))
+            (d-after (unwrap! (map-get? datasets dataset-id) (err (+ base u6))))
             (tb (get totals before))
           )
-          (asserts! (is-eq expected u0) (err u10507))
-          (asserts! (is-eq bid-id next-id) (err u10508))
+          (asserts! (is-eq expected u0) (err (+ base u7)))
+          (asserts! (is-eq bid-id next-id) (err (+ base u8)))
           (asserts! (and (is-eq (get dataset-id bid) dataset-id) (is-eq (get bidder bid) tx-sender)
                          (is-eq (get amount bid) amount) (is-eq (get duration bid) duration)
                          (is-eq (get deadline bid) deadline) (is-eq (get placed-at bid) burn-block-height)
                          (is-eq (get parameter-version bid) (get version params)))
-                    (err u10509))
-          (asserts! (is-eq (+ (get who after) amount) (+ (get who before) refunded-mine)) (err u10510))
-          (asserts! (is-eq (+ (get contract after) refunded) (+ (get contract before) amount)) (err u10511))
+                    (err (+ base u9)))
+          (asserts! (is-eq (+ (get who after) amount) (+ (get who before) refunded-mine)) (err (+ base u10)))
+          (asserts! (is-eq (+ (get contract after) refunded) (+ (get contract before) amount)) (err (+ base u11)))
           (asserts! (is-eq (get totals after) (merge tb { escrowed-bids: (- (+ (get escrowed-bids tb) amount) refunded) }))
-                    (err u10512))
+                    (err (+ base u12)))
           (asserts! (if match-now
                       (and (is-eq (get status bid) STATUS_MATCHED) (is-eq (get matched-at bid) burn-block-height)
                            (is-eq (get active-jobs d-after) (+ (get active-jobs d) u1))
                            (is-eq (get matched-jobs d-after) (+ (get matched-jobs d) u1)))
                       (or (is-eq (get status bid) STATUS_QUEUED) (is-eq (get status bid) STATUS_MATCHED)))
-                    (err u10513))
+                    (err (+ base u13)))
+          ;; a verified job: its compute fee and its delivery record; a plain one has neither
+          (asserts! (match seal
+                      seed (let ((sealed (fz-seal seed)) (fee (* (get price-per-block d) duration)))
+                        (and (get verified bid) (is-eq (get compute-fee bid) fee) (<= fee amount)
+                             (is-eq (map-get? job-deliveries bid-id)
+                                    (some { spec: (fz-spec seed), eval-commitment: (compute-eval-commitment (get digest sealed) (get salt sealed)),
+                                            model: none, delivered-at: u0, eval-digest: none, eval-revealed-at: u0 }))
+                             (is-eq (compute-eval-commitment (get digest sealed) (get salt sealed))
+                                    (sha256 (concat (get digest sealed) (get salt sealed))))))
+                      (and (not (get verified bid)) (is-eq (get compute-fee bid) u0) (is-none (map-get? job-deliveries bid-id))))
+                    (err (+ base u18)))
+          (match seal seed (map-set fz-evals bid-id (fz-seal seed)) false)
           ;; what the match recorded: the market as it was (nothing while queued)
           (asserts! (if (is-eq (get status bid) STATUS_MATCHED)
                       (and (is-eq (get validators-at-match bid) (get active-validator-count state))
@@ -2029,9 +2368,9 @@
                            (is-eq (get matched-block bid) stacks-block-height))
                       (and (is-eq (get validators-at-match bid) u0) (is-eq (get registrations-at-match bid) u0)
                            (is-eq (get pauses-at-match bid) u0) (is-eq (get matched-at bid) u0)))
-                    (err u10517))
+                    (err (+ base u17)))
           (fz-done))
-        code (begin (asserts! (is-eq code expected) (err u10514)) (ok false))))
+        code (begin (asserts! (is-eq code expected) (err (+ base u14))) (ok false))))
     (ok false)
   )
 )
@@ -2125,11 +2464,14 @@
 )
 
 ;; 08 expire-bid: succeeds exactly for a queued bid that can no longer make its
-;; deadline or whose dataset was retired, or a matched job past its end
-;; (deadline + validation-window + reveal-window) without enough reveals; the
-;; bidder gets exactly the amount back, nothing is slashed, revealed votes are
-;; not penalized, silent seats are (unless a pause overlapped their commit
-;; window) and their penalties go to the treasury.
+;; deadline or whose dataset was retired, or a matched job due to end: past its
+;; reveal window without enough reveals (the bidder gets back what the job
+;; holds, nothing is slashed, revealed votes are not penalized, silent seats are
+;; (unless a pause overlapped their commit window) and their penalties go to the
+;; treasury); a verified job undelivered past its deadline (a missed delivery:
+;; full refund, the dataset slashed, see fz-missed-code); a verified job whose
+;; evaluation set was not revealed in time (a bidder default: the provider paid,
+;; refund 0, see fz-settlement-code).
 (define-public (test-expire-bid (pick uint))
   (match (fz-pick-open-bid pick)
     bid-id (let (
@@ -2137,12 +2479,14 @@
         (bidder (get bidder bid))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u10802)))
         (queued (is-eq (get status bid) STATUS_QUEUED))
+        (stage (if queued u0 (fz-stage bid-id)))
         (enough (match (map-get? committees bid-id)
                   c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (fz-param (get parameter-version bid) "min-reveals-bps")))
                   false))
         (expected (if queued
                     (if (or (not (get active d)) (> (+ burn-block-height (get duration bid)) (get deadline bid))) u0 u308)
-                    (if (<= burn-block-height (fz-reveal-closes bid-id)) u308 (if enough u310 u0))))
+                    (if (is-eq stage u0) u308 (if (and (is-eq stage u3) enough) u310 u0))))
+        (held (fz-held bid-id))
         (before (fz-snapshot bidder))
         (ledger-before (fz-expired bidder))
         (stakes (fz-stakes))
@@ -2150,12 +2494,18 @@
       (match (expire-bid bid-id)
         refund (let (
             (d-after (unwrap! (map-get? datasets (get dataset-id bid)) (err u10803)))
-            (code (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes))
+            (code (if (is-eq stage u1) (fz-missed-code bid-id d before ledger-before stakes)
+                    (if (is-eq stage u2) (fz-settlement-code bid-id (get stake d) before (get expired ledger-before) stakes)
+                      (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes))))
           )
           (asserts! (is-eq expected u0) (err u10804))
-          (asserts! (is-eq refund (get amount bid)) (err u10805))
+          (asserts! (is-eq refund (if (is-eq stage u2) u0 held)) (err u10805))
           (asserts! (is-eq code u0) (err (+ u10850 code)))
-          (asserts! (is-eq (get stake d-after) (get stake d)) (err u10811))
+          (asserts! (or (is-eq stage u1) (is-eq (get stake d-after) (get stake d))) (err u10811))
+          ;; a default is a bidder default
+          (asserts! (or (not (is-eq stage u2))
+                        (is-eq (get outcome (map-get? job-results bid-id)) (some OUTCOME_BIDDER_DEFAULT)))
+                    (err u10813))
           ;; a queued bid leaves its queue; a job frees its slot
           (asserts! (if queued
                       (and (is-none (map-get? queue-links bid-id)) (is-eq (+ (get queued-jobs d-after) u1) (get queued-jobs d)))
@@ -2198,8 +2548,8 @@
 ;; match, last-settled-at unchanged: the stake lock is not restarted); it
 ;; cannot be declined twice. In a market larger than the committee no
 ;; committee exists while it can be declined (the seed comes after the window).
-;; Refused with its own error for another's job, after the window, or once a
-;; vote was committed. When the caller has no declinable job, it first matches
+;; Refused with its own error for another's job, after the window, once its
+;; model was delivered, or once a vote was committed. When the caller has no declinable job, it first matches
 ;; the head of one of its queues (by opening a slot) and declines that.
 (define-public (test-decline-job (pick uint) (seed uint))
   (let (
@@ -2211,7 +2561,7 @@
       id (let ((bid (unwrap! (map-get? bids id) (err u12501))))
            (asserts! (is-eq (match (decline-job id) x u0 e e)
                             (if (> burn-block-height (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window")))
-                              u312 u313))
+                              u312 (if (fz-delivered id) u321 u313)))
                      (err u12502)))
       true)
     (match others
@@ -2431,7 +2781,7 @@
         (bid (unwrap! (map-get? bids bid-id) (err u11301)))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11302)))
         (record (map-get? validators tx-sender))
-        (score (fz-score score-seed))
+        (score (fz-job-score bid-id score-seed))
         (salt (fz-salt salt-seed))
         (commitment (compute-commitment score salt bid-id tx-sender))
         (commits-before (match (map-get? committees bid-id) c (get commits c) u0))
@@ -2487,7 +2837,7 @@
   (match (fz-pick-revealable-bid pick)
     bid-id (some bid-id)
     (match (fz-pick (filter fz-last-seat (fz-ids-upto (get last-bid-id (var-get market)))) pick)
-      bid-id (let ((score (fz-score seed)) (salt (fz-salt seed)))
+      bid-id (let ((score (fz-job-score bid-id seed)) (salt (fz-salt seed)))
         (match (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender))
           done (begin
             (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
@@ -2524,7 +2874,10 @@
       )
       (asserts! (is-eq (match (reveal-validation-result bid-id wrong-score salt) x u0 e e) (if (is-eq expected u0) u515 expected)) (err u11406))
       (asserts! (is-eq (match (reveal-validation-result bid-id score (sha256 salt)) x u0 e e) (if (is-eq expected u0) u515 expected)) (err u11407))
-      (asserts! (is-eq (match (reveal-validation-result bid-id (+ MAX_SCORE u1) salt) x u0 e e) (if (is-eq expected u0) u500 expected)) (err u11416))
+      ;; 101 is a valid vote on a verified job only: 102 is never one
+      (asserts! (is-eq (match (reveal-validation-result bid-id (if (get verified bid) (+ FZ_UNAVAILABLE u1) (+ MAX_SCORE u1)) salt) x u0 e e)
+                       (if (is-eq expected u0) u500 expected))
+                (err u11416))
       (asserts! (is-eq (match (reveal-validation-result bid-id score short-salt) x u0 e e) (if (is-eq expected u0) u517 expected)) (err u11417))
       (match (reveal-validation-result bid-id score salt)
         finalized (let (
@@ -2571,7 +2924,7 @@
         (dataset-id (get dataset-id bid))
         (d (unwrap! (map-get? datasets dataset-id) (err u11502)))
         (record (map-get? validators tx-sender))
-        (score (fz-score score-seed))
+        (score (fz-job-score bid-id score-seed))
         (expected (if (is-none record) u400
                     (if (get paused (var-get market)) u102
                       (if (> burn-block-height (fz-commit-closes bid-id)) u504
@@ -2620,11 +2973,15 @@
   )
 )
 
-;; 16 finalize-validation: succeeds exactly after the reveal window; with enough
-;; reveals it settles by the median, unless that median would slash without a
-;; strict majority of the committee's whole weight: then, as with too few
-;; reveals (or no committee), the bidder is refunded in full without a slash
-;; (outcome u5 NO_MAJORITY, u4 NO_QUORUM) and only silent seats are penalized.
+;; 16 finalize-validation: succeeds exactly when the job is due to end: after
+;; the reveal window, with enough reveals it settles by the median (a median of
+;; the reserved 101 is a bidder default, u7), unless that median would slash
+;; without a strict majority of the committee's whole weight: then, as with too
+;; few reveals (or no committee), the bidder gets back what the job holds
+;; without a slash (outcome u5 NO_MAJORITY, u4 NO_QUORUM) and only silent seats
+;; are penalized. A verified job undelivered past its deadline fails at once
+;; (u6, see fz-missed-code); one whose evaluation set was not revealed in time
+;; settles as a bidder default (u7).
 (define-public (test-finalize-validation (pick uint))
   (match (fz-pick-matched-bid pick)
     bid-id (let (
@@ -2632,11 +2989,12 @@
         (bidder (get bidder bid))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11602)))
         (committee (map-get? committees bid-id))
+        (stage (fz-stage bid-id))
         (enough (match committee
                   c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (fz-param (get parameter-version bid) "min-reveals-bps")))
                   false))
         (settles (match committee c (fz-settles bid-id (get revealed c) (get revealed-weight c) (get total-weight c)) false))
-        (expected (if (> burn-block-height (fz-reveal-closes bid-id)) u0 u516))
+        (expected (if (is-eq stage u0) u516 u0))
         (before (fz-snapshot bidder))
         (ledger-before (fz-expired bidder))
         (stakes (fz-stakes))
@@ -2644,15 +3002,21 @@
       (match (finalize-validation bid-id)
         outcome (begin
           (asserts! (is-eq expected u0) (err u11603))
-          (if (and enough settles)
-            (let ((code (fz-settlement-code bid-id (get stake d) before (get expired ledger-before) stakes)))
-              (asserts! (<= outcome OUTCOME_SLASHED) (err u11604))
-              (asserts! (is-eq (some outcome) (get outcome (map-get? job-results bid-id))) (err u11605))
-              (asserts! (is-eq code u0) (err (+ u11650 code))))
-            (let ((code (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes)))
-              (asserts! (is-eq outcome (if enough OUTCOME_NO_MAJORITY OUTCOME_NO_QUORUM)) (err u11606))
-              (asserts! (is-eq code u0) (err (+ u11680 code)))
-              (asserts! (is-eq (get stake (default-to d (map-get? datasets (get dataset-id bid)))) (get stake d)) (err u11611))))
+          (if (is-eq stage u1)
+            (let ((code (fz-missed-code bid-id d before ledger-before stakes)))
+              (asserts! (is-eq outcome OUTCOME_NOT_DELIVERED) (err u11607))
+              (asserts! (is-eq code u0) (err (+ u11620 code))))
+            (if (or (is-eq stage u2) (and enough settles))
+              (let ((code (fz-settlement-code bid-id (get stake d) before (get expired ledger-before) stakes)))
+                (asserts! (if (is-eq stage u2) (is-eq outcome OUTCOME_BIDDER_DEFAULT)
+                            (or (<= outcome OUTCOME_SLASHED) (and (get verified bid) (is-eq outcome OUTCOME_BIDDER_DEFAULT))))
+                          (err u11604))
+                (asserts! (is-eq (some outcome) (get outcome (map-get? job-results bid-id))) (err u11605))
+                (asserts! (is-eq code u0) (err (+ u11650 code))))
+              (let ((code (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes)))
+                (asserts! (is-eq outcome (if enough OUTCOME_NO_MAJORITY OUTCOME_NO_QUORUM)) (err u11606))
+                (asserts! (is-eq code u0) (err (+ u11680 code)))
+                (asserts! (is-eq (get stake (default-to d (map-get? datasets (get dataset-id bid)))) (get stake d)) (err u11611)))))
           (fz-done))
         code (begin (asserts! (is-eq code expected) (err u11612)) (ok false))))
     (ok false)
@@ -2669,8 +3033,7 @@
         (r (unwrap! (map-get? job-results bid-id) (err u11702)))
         (v (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11703)))
         (final (get final-score r))
-        (gap (if (> (get score v) final) (- (get score v) final) (- final (get score v))))
-        (coherent (and (get revealed v) (<= gap (fz-param (get parameter-version bid) "consensus-tolerance"))))
+        (coherent (and (get revealed v) (fz-coherent-score (get score v) final (fz-param (get parameter-version bid) "consensus-tolerance"))))
         (pool (get reward-pool r))
         (pool-weight (get reward-weight r))
         (share (if coherent (if (>= (get weight v) pool-weight) pool (/ (* pool (get weight v)) pool-weight)) u0))
@@ -3022,6 +3385,180 @@
 )
 
 ;; ---------------------------------------------------------------------------
+;; Property tests of verified jobs: delivery and the sealed evaluation set
+;; ---------------------------------------------------------------------------
+
+;; a running verified job on one of the caller's datasets, not delivered yet
+(define-private (fz-my-undelivered (id uint))
+  (and (fz-my-job id) (fz-verified id) (not (fz-delivered id)))
+)
+;; ... that the caller can still deliver (by its deadline)
+(define-private (fz-deliverable (id uint))
+  (and (fz-my-undelivered id) (match (map-get? bids id) bid (<= burn-block-height (get deadline bid)) false))
+)
+;; a running verified job of another's dataset, not delivered yet
+(define-private (fz-others-undelivered (id uint))
+  (and (fz-matched-bid id) (fz-verified id) (not (fz-delivered id)) (not (fz-my-job id)))
+)
+(define-private (fz-plain-matched (id uint))
+  (and (fz-matched-bid id) (not (fz-verified id)))
+)
+(define-private (fz-model (seed uint))
+  (sha256 (unwrap-panic (to-consensus-buff? { model: seed })))
+)
+
+;; 28 deliver-model: only the job's provider delivers, once, while the job runs
+;; and by its deadline (paused or not); it is paid exactly the compute fee less
+;; the validators' share (kept in escrow for the committee) and the protocol fee
+;; (to the treasury); the escrow keeps the rest of the bid and that share; the
+;; model's digest and the block are recorded; a delivered job can no longer be
+;; declined. A plain job has nothing to deliver (NOT_VERIFIED_JOB), another's
+;; job is refused (NOT_DATASET_PROVIDER), a late one DELIVERY_CLOSED; these
+;; refusals change nothing. With no job of its own to deliver, a caller that
+;; tried another's passes: nobody but the provider takes a compute fee (the
+;; refusal is the property, as with the owner-only calls).
+(define-public (test-deliver-model (pick uint) (model-seed uint))
+  (let (
+      (ids (fz-ids-upto (get last-bid-id (var-get market))))
+      (model (fz-model model-seed))
+      (before-all (fz-snapshot tx-sender))
+    )
+    (match (fz-pick (filter fz-plain-matched ids) pick)
+      id (asserts! (is-eq (match (deliver-model id model) x u0 e e) u314) (err u12801))
+      true)
+    (match (fz-pick (filter fz-others-undelivered ids) pick)
+      id (asserts! (is-eq (match (deliver-model id model) x u0 e e) u203) (err u12802))
+      true)
+    (asserts! (is-eq (fz-snapshot tx-sender) before-all) (err u12803))
+    (asserts! (or (> (len (filter fz-my-undelivered ids)) u0) (is-none (fz-pick (filter fz-others-undelivered ids) pick)))
+              (fz-done))
+    (match (match (fz-pick (filter fz-deliverable ids) pick) found (some found) (fz-pick (filter fz-my-undelivered ids) pick))
+      bid-id (let (
+          (bid (unwrap! (map-get? bids bid-id) (err u12804)))
+          (p (unwrap! (map-get? parameter-history (get parameter-version bid)) (err u12805)))
+          (delivery (unwrap! (map-get? job-deliveries bid-id) (err u12806)))
+          (fee (get compute-fee bid))
+          (share (/ (* fee (get validator-fee-bps p)) BPS))
+          (protocol (/ (* fee (get protocol-fee-bps p)) BPS))
+          (payment (- fee share protocol))
+          (expected (if (> burn-block-height (get deadline bid)) u316 u0))
+          (before (fz-snapshot tx-sender))
+        )
+        (match (deliver-model bid-id model)
+          paid (let ((after (fz-snapshot tx-sender)) (tb (get totals before)))
+            (asserts! (is-eq expected u0) (err u12807))
+            (asserts! (is-eq paid payment) (err u12808))
+            (asserts! (is-eq (get who after) (+ (get who before) payment)) (err u12809))
+            (asserts! (is-eq (+ (get contract after) payment) (get contract before)) (err u12810))
+            (asserts! (is-eq (get totals after) (merge tb { escrowed-bids: (- (get escrowed-bids tb) (+ payment protocol)),
+                                                            treasury: (+ (get treasury tb) protocol) }))
+                      (err u12811))
+            ;; the escrow keeps the rest of the bid and the validators' share of the fee
+            (asserts! (is-eq (fz-held bid-id) (+ (- (get amount bid) fee) share)) (err u12812))
+            (asserts! (is-eq (map-get? job-deliveries bid-id) (some (merge delivery { model: (some model), delivered-at: burn-block-height })))
+                      (err u12813))
+            ;; once: the digest cannot be swapped; a delivered model is a job taken on
+            (asserts! (is-eq (match (deliver-model bid-id (fz-model (+ model-seed u1))) x u0 e e) u315) (err u12814))
+            (asserts! (is-eq (match (decline-job bid-id) x u0 e e)
+                             (if (> burn-block-height (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window"))) u312 u321))
+                      (err u12815))
+            ;; the job runs on: its bidder has eval-reveal-window blocks to reveal its evaluation set
+            (asserts! (and (is-eq (fz-stage bid-id) u0) (is-eq (get status (default-to bid (map-get? bids bid-id))) STATUS_MATCHED))
+                      (err u12816))
+            (asserts! (is-eq (fz-snapshot tx-sender) after) (err u12817))
+            (fz-done))
+          code (begin
+            (asserts! (is-eq code expected) (err u12818))
+            (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12819))
+            (ok false))))
+      (ok false))
+  )
+)
+
+;; the caller's running verified job, delivered, its evaluation set (sealed from
+;; here) not revealed yet
+(define-private (fz-my-sealed (id uint))
+  (and (fz-matched-bid id) (fz-my-bid id) (fz-delivered id) (not (fz-eval-revealed id)) (is-some (map-get? fz-evals id)))
+)
+(define-private (fz-my-undelivered-bid (id uint))
+  (and (fz-matched-bid id) (fz-my-bid id) (fz-verified id) (not (fz-delivered id)) (is-some (map-get? fz-evals id)))
+)
+(define-private (fz-others-delivered (id uint))
+  (and (fz-matched-bid id) (fz-delivered id) (not (fz-eval-revealed id)) (not (fz-my-bid id)))
+)
+
+;; 29 reveal-evaluation-set: only the job's bidder reveals, once, after the
+;; delivery and within eval-reveal-window of it (paused or not), and only the set
+;; sealed with the bid: another digest or salt never opens the commitment
+;; (EVAL_COMMITMENT_MISMATCH), a short salt is INVALID_SALT; no STX moves; the
+;; digest and the block are recorded and the committee's commit window opens
+;; for validation-window blocks (get-validation-windows follows). No vote is
+;; taken before the reveal (EVALUATION_NOT_REVEALED); before the delivery there
+;; is nothing to reveal (NOT_DELIVERED); another's job is NOT_BIDDER. With no
+;; set of its own to reveal, a caller that tried another's passes: nobody but
+;; the bidder opens a job's judging (the refusal is the property).
+(define-public (test-reveal-evaluation-set (pick uint))
+  (let (
+      (ids (fz-ids-upto (get last-bid-id (var-get market))))
+      (before-all (fz-snapshot tx-sender))
+    )
+    (match (fz-pick (filter fz-my-undelivered-bid ids) pick)
+      id (match (map-get? fz-evals id)
+           sealed (asserts! (is-eq (match (reveal-evaluation-set id (get digest sealed) (get salt sealed)) x u0 e e) u317) (err u12901))
+           true)
+      true)
+    (match (fz-pick (filter fz-others-delivered ids) pick)
+      id (asserts! (is-eq (match (reveal-evaluation-set id (fz-model id) (fz-model pick)) x u0 e e) u306) (err u12902))
+      true)
+    (asserts! (is-eq (fz-snapshot tx-sender) before-all) (err u12903))
+    (asserts! (or (> (len (filter fz-my-sealed ids)) u0) (is-none (fz-pick (filter fz-others-delivered ids) pick)))
+              (fz-done))
+    (match (fz-pick (filter fz-my-sealed ids) pick)
+      bid-id (let (
+          (bid (unwrap! (map-get? bids bid-id) (err u12904)))
+          (p (unwrap! (map-get? parameter-history (get parameter-version bid)) (err u12905)))
+          (delivery (unwrap! (map-get? job-deliveries bid-id) (err u12906)))
+          (sealed (unwrap! (map-get? fz-evals bid-id) (err u12907)))
+          (digest (get digest sealed))
+          (salt (get salt sealed))
+          (short-salt (unwrap-panic (as-max-len? (unwrap-panic (slice? salt u0 u31)) u32)))
+          (expected (if (> burn-block-height (+ (get delivered-at delivery) (get eval-reveal-window p))) u319 u0))
+          ;; the bidder's own vote: refused as no validator, while paused, or before the reveal
+          (vote-refusal (if (is-none (map-get? validators tx-sender)) u400 (if (get paused (var-get market)) u102 u518)))
+          (before (fz-snapshot tx-sender))
+        )
+        (asserts! (is-eq (match (commit-validation-result bid-id digest) x u0 e e) vote-refusal) (err u12908))
+        (asserts! (is-eq (match (reveal-evaluation-set bid-id (sha256 digest) salt) x u0 e e) (if (is-eq expected u0) u320 expected))
+                  (err u12909))
+        (asserts! (is-eq (match (reveal-evaluation-set bid-id digest (sha256 salt)) x u0 e e) (if (is-eq expected u0) u320 expected))
+                  (err u12910))
+        (asserts! (is-eq (match (reveal-evaluation-set bid-id digest short-salt) x u0 e e) (if (is-eq expected u0) u517 expected))
+                  (err u12911))
+        (match (reveal-evaluation-set bid-id digest salt)
+          closes (let ((windows (unwrap! (get-validation-windows bid-id) (err u12912))))
+            (asserts! (is-eq expected u0) (err u12913))
+            (asserts! (is-eq closes (+ burn-block-height (get validation-window p))) (err u12914))
+            (asserts! (is-eq (map-get? job-deliveries bid-id)
+                             (some (merge delivery { eval-digest: (some digest), eval-revealed-at: burn-block-height })))
+                      (err u12915))
+            (asserts! (and (is-eq (get commit-closes-at windows) closes)
+                           (is-eq (get reveal-closes-at windows) (+ closes (get reveal-window p))))
+                      (err u12916))
+            (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12917))
+            (asserts! (is-eq (match (reveal-evaluation-set bid-id digest salt) x u0 e e) u318) (err u12918))
+            ;; votes are open now: the bidder's is refused as a party's
+            (asserts! (is-eq (match (commit-validation-result bid-id digest) x u0 e e) (if (is-eq vote-refusal u518) u505 vote-refusal))
+                      (err u12919))
+            (fz-done))
+          code (begin
+            (asserts! (is-eq code expected) (err u12920))
+            (asserts! (is-eq (fz-snapshot tx-sender) before) (err u12921))
+            (ok false))))
+      (ok false))
+  )
+)
+
+;; ---------------------------------------------------------------------------
 ;; Drivers for the invariant campaign: the targeted calls above, unchecked
 ;; ---------------------------------------------------------------------------
 
@@ -3080,6 +3617,49 @@
     FZ_NO_TARGET)
 )
 
+(define-public (drive-place-training-bid (pick uint) (amount-seed uint) (duration-seed uint) (slack-seed uint) (seal-seed uint))
+  (match (fz-pick-biddable-dataset pick)
+    dataset-id (let ((terms (fz-training-terms dataset-id amount-seed duration-seed slack-seed)))
+      (asserts! (fz-room-for-bid dataset-id) FZ_NO_TARGET)
+      (map-set fz-evals (try! (fz-place dataset-id (get amount terms) (get duration terms) (get deadline terms) (some seal-seed)))
+               (fz-seal seal-seed))
+      (ok true))
+    FZ_NO_TARGET)
+)
+
+;; The caller's next step on a verified job, if it has one: as a provider, the
+;; delivery of a model due (`deliver-first`), or as a bidder the reveal of a
+;; delivered job's sealed evaluation set; else the other one. Each needs its
+;; party as the random caller, within its window: the drivers that find nothing
+;; else to do take it too, so that verified jobs get delivered and judged.
+(define-private (fz-deliver-step (pick uint))
+  (match (fz-pick (filter fz-deliverable (fz-ids-upto (get last-bid-id (var-get market)))) pick)
+    bid-id (some (match (deliver-model bid-id (fz-model pick)) paid (ok true) e (err e)))
+    none)
+)
+(define-private (fz-reveal-step (pick uint))
+  (match (fz-pick (filter fz-my-sealed (fz-ids-upto (get last-bid-id (var-get market)))) pick)
+    bid-id (match (map-get? fz-evals bid-id)
+      sealed (some (match (reveal-evaluation-set bid-id (get digest sealed) (get salt sealed)) closes (ok true) e (err e)))
+      none)
+    none)
+)
+(define-private (fz-verified-step (pick uint) (deliver-first bool))
+  (if deliver-first
+    (match (fz-deliver-step pick) done done (default-to FZ_NO_TARGET (fz-reveal-step pick)))
+    (match (fz-reveal-step pick) done done (default-to FZ_NO_TARGET (fz-deliver-step pick))))
+)
+
+;; the caller delivers the model of one of its verified jobs (else reveals a set)
+(define-public (drive-deliver-model (pick uint))
+  (fz-verified-step pick true)
+)
+
+;; the caller reveals the evaluation set of one of its delivered verified jobs (else delivers)
+(define-public (drive-reveal-evaluation-set (pick uint))
+  (fz-verified-step pick false)
+)
+
 (define-public (drive-match-queued-bids (pick uint))
   (match (fz-pick-dataset pick)
     dataset-id (begin (try! (match-queued-bids dataset-id)) (ok true))
@@ -3119,7 +3699,7 @@
       FZ_NO_TARGET)
     (match (fz-pick-ready-votable-bid pick)
       bid-id (let (
-          (score (fz-score score-seed))
+          (score (fz-job-score bid-id score-seed))
           (salt (fz-salt salt-seed))
           (one-seat (match (map-get? committees bid-id) c (is-eq (len (get seats c)) u1) false))
           (bid (unwrap! (map-get? bids bid-id) FZ_NO_TARGET))
@@ -3130,7 +3710,7 @@
             (try! (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender)))
             (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
             (ok true))))
-      FZ_NO_TARGET))
+      (fz-verified-step pick (is-eq (mod score-seed u2) u0))))
 )
 
 ;; declines a job of the caller's (matching a queue head first when it has none)
@@ -3149,7 +3729,7 @@
 
 (define-public (drive-commit-validation-result (pick uint) (score-seed uint) (salt-seed uint))
   (match (fz-pick-ready-votable-bid pick)
-    bid-id (let ((score (fz-score score-seed)) (salt (fz-salt salt-seed)))
+    bid-id (let ((score (fz-job-score bid-id score-seed)) (salt (fz-salt salt-seed)))
       (try! (commit-validation-result bid-id (compute-commitment score salt bid-id tx-sender)))
       (map-set fz-secrets { bid-id: bid-id, validator: tx-sender } { score: score, salt: salt })
       (ok true))
@@ -3161,15 +3741,15 @@
     bid-id (match (map-get? fz-secrets { bid-id: bid-id, validator: tx-sender })
       secret (reveal-validation-result bid-id (get score secret) (get salt secret))
       FZ_NO_TARGET)
-    FZ_NO_TARGET)
+    (fz-verified-step pick false))
 )
 
 (define-public (drive-submit-validation-result (pick uint) (score-seed uint))
   (match (fz-pick-ready-votable-bid pick)
     bid-id (match (map-get? bids bid-id)
-      bid (submit-validation-result (get dataset-id bid) bid-id (fz-score score-seed))
+      bid (submit-validation-result (get dataset-id bid) bid-id (fz-job-score bid-id score-seed))
       FZ_NO_TARGET)
-    FZ_NO_TARGET)
+    (fz-verified-step pick true))
 )
 
 (define-public (drive-finalize-validation (pick uint))
@@ -3181,7 +3761,7 @@
 (define-public (drive-claim-validation-reward (pick uint))
   (match (fz-pick-claimable-bid pick)
     bid-id (begin (try! (claim-validation-reward bid-id)) (ok true))
-    FZ_NO_TARGET)
+    (fz-verified-step pick false))
 )
 
 (define-public (drive-propose-parameter-change (name-seed uint) (value-seed uint))

@@ -25,7 +25,7 @@ import {
 import { ERR, type ErrorName } from "../src/errors.ts";
 
 /**
- * Model-based test (issue 7, part 3; issue 11): `fc.commands` + `fc.modelRun` against a TypeScript
+ * Model-based test (issue 7, part 3; issue 11; issue 12, verified jobs): `fc.commands` + `fc.modelRun` against a TypeScript
  * model of the market. Every command predicts, from the model alone, the exact result of its call -
  * the `(ok value)` or the exact error code, following the contract's check order - and the exact
  * list of print events WITH their payloads; it asserts both, updates the model, then compares the
@@ -44,8 +44,9 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  *   the active set `validator-at` 0..n ({validator, ordinal}) in swap-and-pop order;
  * - datasets: provider, stake, uri, price per block, capacity, active jobs, the FIFO queue (head,
  *   tail, queued-jobs, every bid's queue links), matched jobs, validations, passed validations,
- *   score sum (hence quality-score), last-settled-at, registered-at, active (false once retired or
- *   withdrawn; a decline gives back its match: matched-jobs - 1, last-settled-at unchanged);
+ *   score sum (hence quality-score), non-deliveries, last-settled-at, registered-at, active (false
+ *   once retired or withdrawn; a decline gives back its match: matched-jobs - 1, last-settled-at
+ *   unchanged);
  *   `provider-stakes` per account: {stake, run-proposal, run-floor, run-open-until,
  *   prior-proposal, prior-floor, prior-open-until}, kept by the contract's rule (an increase
  *   continues the run iff last-proposal-id = run-proposal, else starts a new one and merges the old
@@ -53,7 +54,10 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  *   a default record's run-proposal, so every increase, the first included, continues the run and
  *   every field but the stake stays 0 (the new-run branch is modelled but never reached);
  * - bids: every field (status, amount, deadline, placed-at, matched-at, matched-block,
- *   validators-at-match, registrations-at-match, pauses-at-match...);
+ *   validators-at-match, registrations-at-match, pauses-at-match, verified, compute-fee...);
+ * - verified jobs (issue 12): each training bid's `job-deliveries` record (spec, eval-commitment,
+ *   model, delivered-at, eval-digest, eval-revealed-at; the test keeps each sealed evaluation set's
+ *   digest and salt) and every account's `bidder-history` {jobs, score-sum, defaults};
  * - validators: stake, active, index, open seats, exit-requested-at, registered-at, ordinal,
  *   registered-after-proposal (0);
  * - committees: seats in seat order, their weights (each member's stake at the draw) and total
@@ -63,6 +67,21 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * - job results: final score (weighted lower median), outcome, provider payment, bidder refund,
  *   slash, validator fees, protocol fee (1%), penalties (silent + outlier), reward pool (fees +
  *   outlier penalties) and weight, finalized-at; silence penalties go to the treasury.
+ * Verified jobs follow the spec of issue 12 (/work/notes/issue12-contract.md), one rule per
+ * function: `timelineOf` (a verified job takes no vote before its evaluation set is revealed at e,
+ * then commits until e + validation-window and reveals for reveal-window; before the reveal its
+ * windows are the latest possible, deadline + eval-reveal-window + validation-window; its stage:
+ * missed once undelivered past the deadline, defaulted once unrevealed past delivered-at +
+ * eval-reveal-window), `jobEscrow` (what a job holds: its amount less a delivery's payout),
+ * `settleJob` (the REST of the bid by the score, the delivery's carried validators' share joining
+ * the fees, a slash capped at the bid, the reserved 101 median a bidder default; no vote: fees to
+ * the treasury), `missDelivery` (full refund, min(stake * 10%, bid) to the treasury, non-deliveries
+ * + 1, seats freed without a penalty), `bidderDefault`, `coherentScore` (101 agrees only with 101),
+ * deliver-model (the compute fee less the validators' share and the protocol fee) and
+ * reveal-evaluation-set (sha256(digest ++ salt), a 32-byte salt); expire-bid and
+ * finalize-validation route by the stage (refund 0 / u7 for a default, the bid / u6 for a missed
+ * delivery); decline-job refuses a delivered job (MODEL_DELIVERED); 101 is a valid vote on a
+ * verified job only.
  * The rules it models include: eligibility by registration ordinal (a committee is drawn from the
  * first validators-at-match indices among validators with ordinal <= registrations-at-match, so
  * later registrants never sit on a job); seat weights (a vote weighs its seat's stake at the draw,
@@ -87,15 +106,25 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * committee, votes and result (a waiting bid the command did not touch: its record and links).
  * After every run: every bid, every account's validator record and provider stake. At the start
  * and end of each `it`: all of it, every account's vote on every bid, and the views `get-dataset`
- * (quality-score), `get-voting-power`, `get-proposal-voting-power` (0 on an unknown proposal: no
+ * (quality-score), `get-parameters` (version 1: the defaults, eval-reveal-window 144 and
+ * non-delivery-slash-bps 1000 among them), `get-bidder-history` (mean score), `get-job-delivery`,
+ * `get-validation-windows` of the running jobs, `get-voting-power`, `get-proposal-voting-power` (0 on an unknown proposal: no
  * proposal exists here; the model's voting-power-on gives the next proposal every stake held now),
  * `get-pause` and `get-market-totals` (surplus), and the governance bounds of voting-period and
- * execution-delay ([144, 52560]).
+ * execution-delay ([144, 52560]), eval-reveal-window ([1, 4320]) and non-delivery-slash-bps
+ * ([0, 5000]).
  *
  * Commands (each `check` keeps growth bounded and, for a "smart" target, requires one to exist):
  * register-dataset and register-dataset-with-terms (valid and invalid URIs, prices and
  * capacities), add-dataset-stake (including an amount nobody can pay), set-dataset-terms,
- * retire-dataset, withdraw-dataset-stake, place-computation-bid (matched at once or queued; queued
+ * retire-dataset, withdraw-dataset-stake, place-training-bid (a verified job: a spec and a sealed
+ * evaluation set; seven bids in ten in the last two `it`s, whose datasets ask a price more
+ * often; the first three `it`s run plain jobs only, with the very command stream they ran before
+ * verified jobs existed), deliver-model (by the provider or anyone; the provider of every seventh
+ * verified job never delivers: a missed delivery), reveal-evaluation-set (right, or a wrong
+ * digest, a wrong salt, a 16-byte salt; the bidder of every seventh other job never reveals: a
+ * bidder default; on every third verified job the committee votes the reserved 101),
+ * place-computation-bid (matched at once or queued; queued
  * heads matched or refunded in order, at most 5 per call, when a slot frees; deadlines up to and
  * past max-bid-wait), match-queued-bids, cancel-bid, expire-bid (queued: past its deadline or on a
  * retired dataset; matched), decline-job, register-validator, request-validator-exit (also while
@@ -105,7 +134,8 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * claim-validation-reward, set-paused (including repeats), withdraw-treasury, a plain STX transfer
  * to the contract and sweep-surplus (any surplus left is swept at the end of the `it`), and mining
  * 1-15 / 40-120 / 4400 blocks or to a window edge of a stuck job (the close of its commit phase or
- * of its reveal window, or the block before). Targets are resolved at run time from the model:
+ * of its reveal window, a verified job's deadline undelivered or its eval-reveal-window unrevealed,
+ * or the block before). Targets are resolved at run time from the model:
  * mostly a fitting one (an uncommitted seat of a live job, an idle dataset...), sometimes any
  * entity or account, or a missing id, so the failure paths run too. Scores: mostly a job's "true
  * quality" near the thresholds plus noise; on every fifth job ("contested") the heaviest
@@ -114,12 +144,16 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  * by a slash backed by a majority or by the no-majority refund. The last test checks that the
  * default seeds reach every settlement path, that every command succeeds at least once and that
  * the new refusals (DEADLINE_TOO_FAR, BID_BELOW_ASK, INVALID_SALT, INVALID_METADATA_URI,
- * DECLINE_CLOSED, VALIDATION_STARTED...) are met, among the paths: a pause that excuses, one
+ * DECLINE_CLOSED, VALIDATION_STARTED, the verified jobs' NOT_VERIFIED_JOB, ALREADY_DELIVERED,
+ * DELIVERY_CLOSED, NOT_DELIVERED, EVAL_REVEAL_CLOSED, EVAL_COMMITMENT_MISMATCH,
+ * EVALUATION_NOT_REVEALED...) are met, among the paths: every verified ending (a missed delivery by
+ * expire-bid and by finalize-validation, a bidder default by both, a 101 median, verified jobs
+ * scored, a slash capped at the bid, a refund of what a delivered job still holds), a pause that excuses, one
  * undone in its burn block that leaves no trace in the log (nor on the `get-pause` view) and
  * excuses nobody, a real pause after such a one that still excuses, a pause that reuses an erased
  * number, a URI refused for a character only RFC 3986 rules out.
  *
- * WHAT IT LEAVES OUT (to keep the model exact and the file around ~15 s):
+ * WHAT IT LEAVES OUT (to keep the model exact and the file under a minute):
  * - Random committees: validators come from a pool of at most 5 accounts (= committee-size), so
  *   the active set never exceeds the committee size and every committee is seated at the match
  *   without a seed (seat k probes from index k); hence a job whose match found nobody eligible
@@ -131,6 +165,9 @@ import { ERR, type ErrorName } from "../src/errors.ts";
  *   `votes-open-until`, `registered-after-proposal` and every run field of provider-stakes stay 0;
  *   ERR_NOT_DIRECT_CALLER is not exercised (no intermediary contract). ERR_INSUFFICIENT_FUNDS is exercised only by add-dataset-stake (every account holds
  *   100M STX).
+ * - Other values of the verified jobs' parameters: with version 1 every verified job has 144
+ *   blocks to reveal its evaluation set and a missed delivery costs 10% of the stake (the fuzz
+ *   sidecar runs a governed 60-block eval-reveal-window).
  * - Most read-only views (the state is read from the maps and vars directly: a read-only call costs
  *   ~5 ms here, a map read ~0.1 ms).
  *
@@ -153,6 +190,10 @@ const MIN_BID = DEFAULTS.minBidAmount;
 const MAX_DURATION = DEFAULTS.maxComputationDuration;
 const MAX_BID_WAIT = DEFAULTS.maxBidWait;
 const DECLINE_WINDOW = DEFAULTS.declineWindow;
+/** a verified job's bidder has this long after the delivery to reveal its evaluation set */
+const ERW = DEFAULTS.evalRevealWindow;
+/** the share of the dataset's stake a missed delivery costs (capped at the bid's amount) */
+const ND_SLASH_BPS = DEFAULTS.nonDeliverySlashBps;
 const STAKE_LOCK = DEFAULTS.stakeLockBlocks;
 const VW = DEFAULTS.validationWindow;
 const RW = DEFAULTS.revealWindow;
@@ -161,6 +202,11 @@ const COMMITTEE_SIZE = Number(DEFAULTS.committeeSize);
 const REWARD_T = DEFAULTS.rewardThreshold;
 const SLASH_T = DEFAULTS.slashThreshold;
 const TOLERANCE = DEFAULTS.consensusTolerance;
+const VFEE_BPS = DEFAULTS.validatorFeeBps;
+const PFEE_BPS = DEFAULTS.protocolFeeBps;
+const MAX_SCORE = 100n;
+/** the reserved vote on a verified job: "evaluation set unavailable" */
+const SCORE_UNAVAILABLE = 101n;
 const QUEUE_STEPS = 5;
 const MAX_PROBES = 12;
 /** the contract's hard caps on terms */
@@ -262,6 +308,27 @@ function slashBacked(votes: { score: bigint; weight: bigint }[], totalWeight: bi
   return SLASH_T > 0n && 2n * below > totalWeight;
 }
 
+/**
+ * coherent-score: a revealed vote agrees with the final score when within the tolerance; the
+ * reserved vote (101, "evaluation set unavailable") is no number: it agrees only with itself.
+ */
+function coherentScore(score: bigint, final: bigint): boolean {
+  if (score === SCORE_UNAVAILABLE || final === SCORE_UNAVAILABLE) return score === final;
+  return absDiff(score, final) <= TOLERANCE;
+}
+
+/** A vote the contract accepts: 0-100, and on a verified job also the reserved 101. */
+const validScore = (score: bigint, verified: boolean) => score <= MAX_SCORE || (verified && score === SCORE_UNAVAILABLE);
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+const sha256 = (...parts: (Uint8Array | string)[]) => {
+  const h = createHash("sha256");
+  for (const part of parts) h.update(part);
+  return new Uint8Array(h.digest());
+};
+/** compute-eval-commitment: sha256(eval-digest ++ salt), hex. */
+const evalCommitmentOf = (digest: Uint8Array, salt: Uint8Array) => hex(sha256(digest, salt));
+
 /** Every character RFC 3986 allows in a URI: unreserved, reserved, and % for escapes (the contract's URI_CHARACTERS). */
 const URI_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%";
 
@@ -278,7 +345,7 @@ function validUri(uri: string): boolean {
 // ---------------------------------------------------------------------------
 
 const STATUS = { QUEUED: 1, MATCHED: 2, SETTLED: 3, CANCELLED: 4, EXPIRED: 5 } as const;
-const OUTCOME = { REWARDED: 1n, PARTIAL: 2n, SLASHED: 3n, NO_QUORUM: 4n, NO_MAJORITY: 5n } as const;
+const OUTCOME = { REWARDED: 1n, PARTIAL: 2n, SLASHED: 3n, NO_QUORUM: 4n, NO_MAJORITY: 5n, NOT_DELIVERED: 6n, BIDDER_DEFAULT: 7n } as const;
 
 interface DatasetM {
   provider: string;
@@ -293,6 +360,7 @@ interface DatasetM {
   validations: bigint;
   passed: bigint;
   scoreSum: bigint;
+  nonDeliveries: bigint;
   lastSettledAt: bigint;
   registeredAt: bigint;
   active: boolean;
@@ -311,6 +379,27 @@ interface BidM {
   validatorsAtMatch: bigint;
   registrationsAtMatch: bigint;
   pausesAtMatch: bigint;
+  /** a verified job (place-training-bid): delivered as a model, judged on a sealed evaluation set */
+  verified: boolean;
+  /** price-per-block * duration at placement for a verified bid, 0 for a plain one */
+  computeFee: bigint;
+}
+
+/** job-deliveries: a verified job's artifacts (digests as hex), with the blocks they arrived in. */
+interface DeliveryM {
+  spec: string;
+  evalCommitment: string;
+  model: string | null;
+  deliveredAt: bigint;
+  evalDigest: string | null;
+  evalRevealedAt: bigint;
+}
+
+/** bidder-history: a bidder's verified jobs scored (and the sum of their final scores) and its defaults. */
+interface HistoryM {
+  jobs: bigint;
+  scoreSum: bigint;
+  defaults: bigint;
 }
 
 interface ValidatorM {
@@ -416,6 +505,11 @@ interface Model {
   secrets: Map<string, { score: bigint; salt: Uint8Array }>;
   results: Map<number, ResultM>;
   providerStakes: Map<string, ProviderStakeM>;
+  /** job-deliveries, per verified bid */
+  deliveries: Map<number, DeliveryM>;
+  /** the test's own secrets: each verified bid's sealed evaluation set (digest and salt) */
+  evalSecrets: Map<number, { digest: Uint8Array; salt: Uint8Array }>;
+  bidderHistory: Map<string, HistoryM>;
   // per call
   /** stacks-block-height inside the next call (each call is mined in a new Stacks block) */
   stacksAtCall: bigint;
@@ -456,6 +550,9 @@ function newModel(pool: string[]): Model {
     secrets: new Map(),
     results: new Map(),
     providerStakes: new Map(),
+    deliveries: new Map(),
+    evalSecrets: new Map(),
+    bidderHistory: new Map(),
     stacksAtCall: 0n,
     events: [],
     touched: new Set(),
@@ -689,20 +786,71 @@ function processQueue(m: Model, datasetId: number) {
   }
 }
 
+type Stage = "running" | "missed" | "defaulted" | "ended";
+
+interface Timeline {
+  /** votes may be taken: a plain job, or a verified one whose evaluation set is revealed */
+  open: boolean;
+  delivered: boolean;
+  commitClosesAt: bigint;
+  revealClosesAt: bigint;
+  /** what ending the job is due now */
+  stage: Stage;
+}
+
+/**
+ * A matched job's windows and stage (the spec's "windows of a verified job"). A plain job commits
+ * until deadline + validation-window, then reveals for reveal-window. A verified job takes no vote
+ * before its evaluation set is revealed at e, then commits until e + validation-window; before that
+ * its windows are the latest possible (deadline + eval-reveal-window + validation-window). Its
+ * stage: missed once past the deadline undelivered; defaulted once past delivered-at +
+ * eval-reveal-window unrevealed; any job ends after its reveal window.
+ */
+function timelineOf(m: Model, bidId: number, b: BidM): Timeline {
+  const d = b.verified ? m.deliveries.get(bidId) : undefined;
+  const delivered = d?.model != null;
+  const revealed = d?.evalDigest != null;
+  const open = !b.verified || revealed;
+  const commitClosesAt = (d === undefined ? b.deadline : revealed ? d.evalRevealedAt : b.deadline + ERW) + VW;
+  const revealClosesAt = commitClosesAt + RW;
+  const stage: Stage =
+    b.verified && !delivered
+      ? m.height > b.deadline
+        ? "missed"
+        : "running"
+      : !open
+        ? m.height > (d?.deliveredAt ?? 0n) + ERW
+          ? "defaulted"
+          : "running"
+        : m.height > revealClosesAt
+          ? "ended"
+          : "running";
+  return { open, delivered, commitClosesAt, revealClosesAt, stage };
+}
+
+const commitClosesAt = (m: Model, bidId: number) => timelineOf(m, bidId, bidOf(m, bidId)).commitClosesAt;
+const stageOf = (m: Model, bidId: number) => timelineOf(m, bidId, bidOf(m, bidId)).stage;
+
+/** What a matched job still holds in escrow: its amount, less what a delivery paid out (the compute fee but its validators' share). */
+function jobEscrow(m: Model, bidId: number, b: BidM): bigint {
+  return timelineOf(m, bidId, b).delivered ? b.amount - (b.computeFee - (b.computeFee * VFEE_BPS) / BPS) : b.amount;
+}
+
 /**
  * commit-window-paused: pause number pauses-at-match + 1 exists in the log and started by the close
- * of the commit window. A pause undone in the burn block it began is not in the log (erased), so it
- * excuses nobody, and the next pause, which takes its number, is the one looked at.
+ * of the commit window (the job's timeline at the settlement). A pause undone in the burn block it
+ * began is not in the log (erased), so it excuses nobody, and the next pause, which takes its
+ * number, is the one looked at.
  */
-function commitWindowPaused(m: Model, bid: BidM): boolean {
+function commitWindowPaused(m: Model, bidId: number, bid: BidM): boolean {
   const pause = m.pauseLog[Number(bid.pausesAtMatch)];
-  return pause !== undefined && pause.startedAt <= bid.deadline + VW;
+  return pause !== undefined && pause.startedAt <= commitClosesAt(m, bidId);
 }
 
 /** Whether a pause was erased after the bid's match, in a burn block of its commit window (the test's own bookkeeping). */
-function erasedInWindow(m: Model, bidId: number, bid: BidM): boolean {
+function erasedInWindow(m: Model, bidId: number): boolean {
   const since = m.erasuresAtMatch.get(bidId) ?? m.erasures.length;
-  return m.erasures.slice(since).some((e) => e.at <= bid.deadline + VW);
+  return m.erasures.slice(since).some((e) => e.at <= commitClosesAt(m, bidId));
 }
 
 /**
@@ -710,19 +858,19 @@ function erasedInWindow(m: Model, bidId: number, bid: BidM): boolean {
  * committed is excused by excuseSilence or a pause in its commit window); counts coherent weight.
  * Silence and outlier penalties are summed apart.
  */
-function settleCommittee(m: Model, bidId: number, bid: BidM, committee: CommitteeM, final: bigint | null, excuseSilence: boolean) {
-  const pausedWindow = commitWindowPaused(m, bid);
-  const erasedWindow = erasedInWindow(m, bidId, bid);
+function settleCommittee(m: Model, bidId: number, bid: BidM, committee: CommitteeM | undefined, final: bigint | null, excuseSilence: boolean) {
+  const pausedWindow = commitWindowPaused(m, bidId, bid);
+  const erasedWindow = erasedInWindow(m, bidId);
   const waive = excuseSilence || pausedWindow;
   let coherentWeight = 0n;
   let silence = 0n;
   let outlier = 0n;
-  for (const member of committee.seats) {
+  for (const member of committee?.seats ?? []) {
     // a seated validator cannot withdraw, so its record exists
     const v = validatorOf(m, member);
     const vote = m.votes.get(voteKey(bidId, member));
     const revealed = vote?.revealed ?? false;
-    const coherent = vote ? revealed && (final === null || absDiff(vote.score, final) <= TOLERANCE) : false;
+    const coherent = vote ? revealed && (final === null || coherentScore(vote.score, final)) : false;
     const excused = !vote && waive;
     const penalty = coherent || excused ? 0n : (v.stake * DEFAULTS.validatorPenaltyBps) / BPS;
     const newStake = v.stake - penalty;
@@ -765,7 +913,10 @@ function settleCommittee(m: Model, bidId: number, bid: BidM, committee: Committe
   return { coherentWeight, silence, outlier };
 }
 
-/** finalize-job: a median below the slash threshold without a majority of the committee's weight refunds the job. */
+/**
+ * finalize-job: a median below the slash threshold without a majority of the committee's weight
+ * refunds the job; a median of the reserved vote (101) settles a verified job as a bidder default.
+ */
 function finalizeJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM): bigint {
   const final = lowerMedian(committee.revealed);
   if (final < SLASH_T && !slashBacked(committee.revealed, committee.totalWeight)) {
@@ -774,30 +925,45 @@ function finalizeJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM):
     return OUTCOME.NO_MAJORITY;
   }
   if (final < SLASH_T && committee.seats.length > 1) tag(m, "slash backed by a majority of a committee");
-  return settleJob(m, bidId, bid, committee, final);
+  if (final === SCORE_UNAVAILABLE) tag(m, "bidder default: the committee found the evaluation set unavailable (median 101)");
+  return settleJob(m, bidId, bid, committee, final, false);
 }
 
-/** settle-job: settlement by the weighted lower median. Returns the outcome. */
-function settleJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM, final: bigint): bigint {
+/**
+ * settle-job: pays out a final score (the weighted lower median, or 101 for a bidder default). On a
+ * verified job the compute fee was paid at delivery, its validators' share (carried) kept in escrow:
+ * the REST of the bid follows the score, a slash is capped at the bid's amount; a final 101 pays the
+ * rest in full, slashes nothing and leaves the quality score alone. With no vote (a default by
+ * timeout) the validators' fees go to the treasury. excuseSilence frees silent seats without a penalty.
+ */
+function settleJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM | undefined, final: bigint, excuseSilence: boolean): bigint {
   const ds = datasetOf(m, bid.datasetId);
-  const amount = bid.amount;
-  const payment = final >= REWARD_T ? amount : final > SLASH_T ? (amount * (final - SLASH_T)) / (REWARD_T - SLASH_T) : 0n;
-  const slashed = final < SLASH_T ? (ds.stake * DEFAULTS.slashRateBps) / BPS : 0n;
-  const fees = payment > 0n ? (payment * DEFAULTS.validatorFeeBps) / BPS : minOf((amount * DEFAULTS.validatorFeeBps) / BPS, slashed);
-  const protocolFee = (payment * DEFAULTS.protocolFeeBps) / BPS;
-  const providerPayment = payment > 0n ? payment - fees - protocolFee : 0n;
-  const bidderRefund = amount - payment;
-  const { coherentWeight, silence, outlier } = settleCommittee(m, bidId, bid, committee, final, false);
+  const defaulted = final === SCORE_UNAVAILABLE;
+  const rest = bid.amount - bid.computeFee;
+  const carried = (bid.computeFee * VFEE_BPS) / BPS;
+  const payment = defaulted || final >= REWARD_T ? rest : final > SLASH_T ? (rest * (final - SLASH_T)) / (REWARD_T - SLASH_T) : 0n;
+  const stakeSlash = (ds.stake * DEFAULTS.slashRateBps) / BPS;
+  const slashed = !defaulted && final < SLASH_T ? (bid.verified ? minOf(stakeSlash, bid.amount) : stakeSlash) : 0n;
+  if (bid.verified && slashed > 0n && slashed < stakeSlash) tag(m, "verified slash capped at the bid's amount");
+  const paymentFees = (payment * VFEE_BPS) / BPS;
+  const protocolFee = (payment * PFEE_BPS) / BPS;
+  const providerPayment = payment > 0n ? payment - paymentFees - protocolFee : 0n;
+  const bidderRefund = rest - payment;
+  const voted = (committee?.revealed.length ?? 0) > 0;
+  const fees = voted ? carried + (payment > 0n ? paymentFees : minOf((rest * VFEE_BPS) / BPS, slashed)) : 0n;
+  const { coherentWeight, silence, outlier } = settleCommittee(m, bidId, bid, committee, final, excuseSilence);
   const penalties = silence + outlier;
   const rewardPool = fees + outlier;
-  const treasuryGain = slashed + (payment - providerPayment) - fees + silence;
-  const outcome = final >= REWARD_T ? OUTCOME.REWARDED : final < SLASH_T ? OUTCOME.SLASHED : OUTCOME.PARTIAL;
+  // what leaves escrow: the rest and the delivery's validators' share
+  const released = rest + carried;
+  const treasuryGain = released + slashed - providerPayment - bidderRefund - fees + silence;
+  const outcome = defaulted ? OUTCOME.BIDDER_DEFAULT : final >= REWARD_T ? OUTCOME.REWARDED : final < SLASH_T ? OUTCOME.SLASHED : OUTCOME.PARTIAL;
   payOut(m, ds.provider, providerPayment);
   payOut(m, bid.bidder, bidderRefund);
   if (slashed > 0n) providerStakeRemoved(m, ds.provider, slashed);
   m.totals.datasetStakes -= slashed;
   m.totals.validatorStakes -= penalties;
-  m.totals.escrowedBids -= amount;
+  m.totals.escrowedBids -= released;
   m.totals.unclaimedRewards += rewardPool;
   m.totals.treasury += treasuryGain;
   bid.status = STATUS.SETTLED;
@@ -815,6 +981,10 @@ function settleJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM, fi
     rewardWeight: coherentWeight,
     finalizedAt: m.height,
   });
+  if (bid.verified) {
+    const h = m.bidderHistory.get(bid.bidder) ?? { jobs: 0n, scoreSum: 0n, defaults: 0n };
+    m.bidderHistory.set(bid.bidder, defaulted ? { ...h, defaults: h.defaults + 1n } : { ...h, jobs: h.jobs + 1n, scoreSum: h.scoreSum + final });
+  }
   emit(m, "job-finalized", {
     "bid-id": BigInt(bidId),
     "dataset-id": BigInt(bid.datasetId),
@@ -829,49 +999,95 @@ function settleJob(m: Model, bidId: number, bid: BidM, committee: CommitteeM, fi
     "treasury-gain": treasuryGain,
   });
   tag(m, `finalized outcome ${outcome}`);
+  if (bid.verified && !defaulted) tag(m, `verified job scored: outcome ${outcome}`);
+  if (bid.verified && bid.computeFee > 0n && !defaulted) tag(m, "verified job scored after a paid delivery");
   if (silence > 0n && outlier > 0n) tag(m, "settled with silent and outlier penalties");
   ds.stake -= slashed;
   ds.activeJobs -= 1n;
-  ds.validations += 1n;
+  // a default is no validation of the data
+  if (!defaulted) {
+    ds.validations += 1n;
+    ds.scoreSum += final;
+  }
   if (outcome === OUTCOME.REWARDED) ds.passed += 1n;
-  ds.scoreSum += final;
   ds.lastSettledAt = m.height;
   processQueue(m, bid.datasetId);
   return outcome;
 }
 
 /**
- * close-job: full refund, no slash, every seat freed (revealed votes unpenalized, silent seats
- * penalized to the treasury unless excused), the job takes `status`. Returns the penalties; the
- * caller prints its event and then hands the slot to the queue.
+ * close-job: the bidder gets back what the job still holds in escrow (its amount, less a delivered
+ * verified job's compute fee but the validators' share), no slash, every seat freed (revealed votes
+ * unpenalized, silent seats penalized to the treasury unless excused), the job takes `status`.
+ * Returns the refund and the penalties; the caller prints its event and hands the slot to the queue.
  */
-function closeJob(m: Model, bidId: number, bid: BidM, status: number, excuseSilence: boolean): bigint {
+function closeJob(m: Model, bidId: number, bid: BidM, status: number, excuseSilence: boolean): { refund: bigint; penalties: bigint } {
   const ds = datasetOf(m, bid.datasetId);
+  const refund = jobEscrow(m, bidId, bid);
   const committee = m.committees.get(bidId);
   const penalties = committee ? settleCommittee(m, bidId, bid, committee, null, excuseSilence).silence : 0n;
-  payOut(m, bid.bidder, bid.amount);
+  payOut(m, bid.bidder, refund);
   m.totals.validatorStakes -= penalties;
-  m.totals.escrowedBids -= bid.amount;
+  m.totals.escrowedBids -= refund;
   m.totals.treasury += penalties;
   bid.status = status;
   m.touched.add(bidId);
   ds.activeJobs -= 1n;
   ds.lastSettledAt = m.height;
-  return penalties;
+  return { refund, penalties };
 }
 
-/** fail-job: close-job as EXPIRED, event bid-expired, then the queue. */
-function failJob(m: Model, bidId: number, bid: BidM) {
-  const penalties = closeJob(m, bidId, bid, STATUS.EXPIRED, false);
+/** fail-job: close-job as EXPIRED, event bid-expired, then the queue. Returns the refund. */
+function failJob(m: Model, bidId: number, bid: BidM): bigint {
+  const { refund, penalties } = closeJob(m, bidId, bid, STATUS.EXPIRED, false);
   emit(m, "bid-expired", {
     "bid-id": BigInt(bidId),
     "dataset-id": BigInt(bid.datasetId),
     bidder: bid.bidder,
-    refund: bid.amount,
+    refund,
     penalties,
   });
   tag(m, m.committees.has(bidId) ? "job failed with committee" : "job failed without committee");
+  if (refund < bid.amount) tag(m, "delivered verified job refunded what it still held");
   processQueue(m, bid.datasetId);
+  return refund;
+}
+
+/**
+ * A missed delivery: the bidder is refunded in full, the seats freed without a penalty,
+ * min(stake * non-delivery-slash-bps, amount) of the dataset's stake goes to the treasury, the
+ * dataset counts a non-delivery; EXPIRED, event delivery-missed, then the queue. Returns the refund.
+ */
+function missDelivery(m: Model, bidId: number, bid: BidM): bigint {
+  const ds = datasetOf(m, bid.datasetId);
+  const { refund } = closeJob(m, bidId, bid, STATUS.EXPIRED, true);
+  const stakeSlash = (ds.stake * ND_SLASH_BPS) / BPS;
+  const slashed = minOf(stakeSlash, bid.amount);
+  if (slashed > 0n) providerStakeRemoved(m, ds.provider, slashed);
+  m.totals.datasetStakes -= slashed;
+  m.totals.treasury += slashed;
+  emit(m, "delivery-missed", {
+    "bid-id": BigInt(bidId),
+    "dataset-id": BigInt(bid.datasetId),
+    provider: ds.provider,
+    bidder: bid.bidder,
+    refund,
+    "slashed-amount": slashed,
+  });
+  ds.stake -= slashed;
+  ds.nonDeliveries += 1n;
+  tag(m, "delivery missed: refunded, stake slashed");
+  if (slashed < stakeSlash) tag(m, "non-delivery slash capped at the bid's amount");
+  if (m.committees.has(bidId)) tag(m, "delivery missed with a committee (seats freed)");
+  if (ds.stake < MIN_DATASET_STAKE) tag(m, "a non-delivery slash leaves the dataset understaked");
+  processQueue(m, bid.datasetId);
+  return refund;
+}
+
+/** A bidder default (the evaluation set not revealed in time): settled with the reserved score, no vote, seats freed. */
+function bidderDefault(m: Model, bidId: number, bid: BidM): bigint {
+  tag(m, "bidder default: the evaluation set was not revealed");
+  return settleJob(m, bidId, bid, m.committees.get(bidId), SCORE_UNAVAILABLE, true);
 }
 
 // ---------------------------------------------------------------------------
@@ -893,6 +1109,7 @@ function datasetTuple(d: DatasetM): Rec {
     validations: d.validations,
     "passed-validations": d.passed,
     "score-sum": d.scoreSum,
+    "non-deliveries": d.nonDeliveries,
     "last-settled-at": d.lastSettledAt,
     "registered-at": d.registeredAt,
     active: d.active,
@@ -913,6 +1130,8 @@ function bidTuple(b: BidM): Rec {
     "validators-at-match": b.validatorsAtMatch,
     "registrations-at-match": b.registrationsAtMatch,
     "pauses-at-match": b.pausesAtMatch,
+    verified: b.verified,
+    "compute-fee": b.computeFee,
     "parameter-version": 1n,
   };
 }
@@ -940,6 +1159,27 @@ function committeeTuple(c: CommitteeM): Rec {
     "revealed-weight": c.revealedWeight,
     revealed: c.revealed.map((v) => ({ score: v.score, weight: v.weight })),
   };
+}
+
+function deliveryTuple(d: DeliveryM): Rec {
+  return {
+    spec: d.spec,
+    "eval-commitment": d.evalCommitment,
+    model: d.model,
+    "delivered-at": d.deliveredAt,
+    "eval-digest": d.evalDigest,
+    "eval-revealed-at": d.evalRevealedAt,
+  };
+}
+
+function historyTuple(h: HistoryM | undefined): Rec | null {
+  return h ? { jobs: h.jobs, "score-sum": h.scoreSum, defaults: h.defaults } : null;
+}
+
+/** Parameter version 1: the defaults (26 fields with the version), never changed here. */
+function defaultParameters(): Rec {
+  const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return { version: 1n, ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [kebab(k), v])) };
 }
 
 function voteTuple(v: VoteM): Rec {
@@ -1015,11 +1255,13 @@ function expectedBid(m: Model, id: number, voters: string[]): Rec {
   const b = bidOf(m, id);
   const c = m.committees.get(id);
   const r = m.results.get(id);
+  const d = m.deliveries.get(id);
   return {
     bid: bidTuple(b),
     link: linkOf(m, b, id),
     committee: c ? committeeTuple(c) : null,
     result: r ? resultTuple(r) : null,
+    delivery: d ? deliveryTuple(d) : null,
     votes: Object.fromEntries(
       voters.map((w) => {
         const v = m.votes.get(voteKey(id, w));
@@ -1036,6 +1278,7 @@ function actualBid(id: number, voters: string[]): Rec {
     link: decoded("queue-links"),
     committee: decoded("committees"),
     result: decoded("job-results"),
+    delivery: decoded("job-deliveries"),
     votes: Object.fromEntries(
       voters.map((w) => [nameOf(w), mapEntry("votes", Cl.tuple({ "bid-id": Cl.uint(id), validator: Cl.principal(w) }))]),
     ),
@@ -1060,6 +1303,7 @@ function expectedGlobals(m: Model, voters: string[], stakers: string[]): Rec {
     datasets: Object.fromEntries([...m.datasets].map(([id, d]) => [id, datasetTuple(d)])),
     validators: Object.fromEntries(voters.map((w) => [nameOf(w), m.validators.has(w) ? validatorTuple(validatorOf(m, w)) : null])),
     "provider-stakes": Object.fromEntries(stakers.map((w) => [nameOf(w), providerStakeTuple(m.providerStakes.get(w))])),
+    "bidder-history": Object.fromEntries(stakers.map((w) => [nameOf(w), historyTuple(m.bidderHistory.get(w))])),
   };
 }
 
@@ -1080,6 +1324,7 @@ function actualGlobals(m: Model, voters: string[], stakers: string[]): Rec {
     ),
     validators: Object.fromEntries(voters.map((w) => [nameOf(w), mapEntry("validators", Cl.principal(w))])),
     "provider-stakes": Object.fromEntries(stakers.map((w) => [nameOf(w), mapEntry("provider-stakes", Cl.principal(w))])),
+    "bidder-history": Object.fromEntries(stakers.map((w) => [nameOf(w), mapEntry("bidder-history", Cl.principal(w))])),
   };
 }
 
@@ -1104,7 +1349,8 @@ function compareWithChain(m: Model, context: string, named: number[], depth: Dep
   const sweep = depth !== "step";
   // every account in a sweep; per step, the validator pool and the accounts that hold or held dataset stakes
   const accounts = sweep ? ACCOUNTS : m.pool;
-  const stakers = sweep ? ACCOUNTS : [...new Set([...PROVIDERS, ...m.providerStakes.keys()])];
+  // (and the bidders' histories: the same accounts, plus every bidder)
+  const stakers = sweep ? ACCOUNTS : [...new Set([...PROVIDERS, ...BIDDERS, ...m.providerStakes.keys(), ...m.bidderHistory.keys()])];
   expectSame(actualGlobals(m, accounts, stakers), expectedGlobals(m, accounts, stakers), `${context}: globals`);
   for (const id of sortedIds(m.bids)) {
     const b = bidOf(m, id);
@@ -1143,10 +1389,38 @@ function compareWithChain(m: Model, context: string, named: number[], depth: Dep
       );
     }
     expect((decode(readOnly("get-market-totals")) as Rec).surplus, `${context}: surplus`).toBe(m.surplus);
+    // the parameters in force: version 1, the defaults (the two verified-job parameters among them)
+    expect(decode(readOnly("get-parameters")), `${context}: parameters`).toEqual(defaultParameters());
+    // bidder histories with their mean final score, deliveries, and the windows of the running jobs
+    for (const w of ACCOUNTS) {
+      const h = m.bidderHistory.get(w) ?? { jobs: 0n, scoreSum: 0n, defaults: 0n };
+      expect(decode(readOnly("get-bidder-history", [Cl.principal(w)])), `${context}: bidder history of ${nameOf(w)}`).toEqual({
+        ...historyTuple(h),
+        "mean-score": h.jobs > 0n ? h.scoreSum / h.jobs : 0n,
+      });
+    }
+    for (const [id, d] of m.deliveries) {
+      expect(decode(readOnly("get-job-delivery", [Cl.uint(id)])), `${context}: get-job-delivery ${id}`).toEqual(deliveryTuple(d));
+    }
+    for (const id of sortedIds(m.bids)) {
+      if (bidOf(m, id).status !== STATUS.MATCHED) continue;
+      const t = timelineOf(m, id, bidOf(m, id));
+      const w = decode(readOnly("get-validation-windows", [Cl.uint(id)])) as Rec;
+      expect([w["commit-closes-at"], w["reveal-closes-at"]], `${context}: windows of bid ${id}`).toEqual([t.commitClosesAt, t.revealClosesAt]);
+    }
     // a day to vote and a day to object, at the least
     for (const b of ["voting-period", "execution-delay"]) {
       expect(mapEntry("parameter-bounds", Cl.stringAscii(b)), `${context}: bounds of ${b}`).toEqual({ "min-value": 144n, "max-value": 52560n });
     }
+    // the verified jobs' parameters: a reveal window of 1 to 4320 blocks, a non-delivery slash of at most half the stake
+    expect(mapEntry("parameter-bounds", Cl.stringAscii("eval-reveal-window")), `${context}: bounds of eval-reveal-window`).toEqual({
+      "min-value": 1n,
+      "max-value": 4320n,
+    });
+    expect(mapEntry("parameter-bounds", Cl.stringAscii("non-delivery-slash-bps")), `${context}: bounds of non-delivery-slash-bps`).toEqual({
+      "min-value": 0n,
+      "max-value": 5000n,
+    });
   }
 }
 
@@ -1297,6 +1571,7 @@ class RegisterDataset extends Step {
           validations: 0n,
           passed: 0n,
           scoreSum: 0n,
+          nonDeliveries: 0n,
           lastSettledAt: 0n,
           registeredAt: m.height,
           active: true,
@@ -1488,10 +1763,19 @@ class WithdrawDatasetStake extends Step {
 
 // --- bids ------------------------------------------------------------------
 
+/**
+ * place-computation-bid, or (verified) place-training-bid: the same checks, queue and matching; a
+ * training bid also carries the job spec's digest and the commitment to its sealed evaluation set
+ * (the test keeps the digest and salt, drawn from `seal`), fixes its compute fee (the ask times the
+ * duration) and opens its delivery record.
+ */
 class PlaceBid extends Step {
-  readonly fn = "place-computation-bid";
-  constructor(private readonly q: { t: Target; anyone: boolean; amount: bigint; duration: bigint; slack: bigint }) {
+  readonly fn: string;
+  constructor(
+    private readonly q: { t: Target; anyone: boolean; amount: bigint; duration: bigint; slack: bigint; verified: boolean; seal: number },
+  ) {
     super(q);
+    this.fn = q.verified ? "place-training-bid" : "place-computation-bid";
   }
   /** bounded: at most MAX_BIDS per `it`, and new bids stop queueing once MAX_QUEUED wait */
   check(m: Readonly<Model>) {
@@ -1507,13 +1791,22 @@ class PlaceBid extends Step {
     const longest = [...open].sort((a, b) => datasetOf(m, b).queue.length - datasetOf(m, a).queue.length).slice(0, 1);
     const id = targetDataset(m, this.q.t, idle.length > 0 && this.q.t.who % 2 === 0 ? idle : longest);
     const who = this.q.anyone ? anyAccount(this.q.t) : BIDDERS[this.q.t.who % BIDDERS.length];
-    const { amount, duration } = this.q;
+    const { amount, duration, verified } = this.q;
     const deadline = m.height + duration + this.q.slack;
+    const spec = sha256(`model spec ${this.q.seal % 3}`);
+    const sealed = { digest: sha256(`evaluation set ${this.q.seal}`), salt: sha256(`evaluation salt ${this.q.seal}`) };
+    const commitment = evalCommitmentOf(sealed.digest, sealed.salt);
     return {
-      label: `place-computation-bid(${id}, ${amount}, ${duration}, ${deadline}) by ${name(who)}`,
+      label: `${this.fn}(${id}, ${amount}, ${duration}, ${deadline}${verified ? ", spec, sealed set " + this.q.seal : ""}) by ${name(who)}`,
       fn: this.fn,
       sender: who,
-      args: [Cl.uint(id), Cl.uint(amount), Cl.uint(duration), Cl.uint(deadline)],
+      args: [
+        Cl.uint(id),
+        Cl.uint(amount),
+        Cl.uint(duration),
+        Cl.uint(deadline),
+        ...(verified ? [Cl.buffer(spec), Cl.bufferFromHex(commitment)] : []),
+      ],
       named: [],
       predict: (m) => {
         const d = m.datasets.get(id);
@@ -1545,9 +1838,28 @@ class PlaceBid extends Step {
           validatorsAtMatch: 0n,
           registrationsAtMatch: 0n,
           pausesAtMatch: 0n,
+          verified,
+          computeFee: verified ? d.price * duration : 0n,
         });
         m.touched.add(bidId);
-        emit(m, "bid-placed", { "bid-id": BigInt(bidId), "dataset-id": BigInt(id), bidder: who, amount, duration, deadline });
+        if (verified) {
+          const computeFee = d.price * duration;
+          m.deliveries.set(bidId, { spec: hex(spec), evalCommitment: commitment, model: null, deliveredAt: 0n, evalDigest: null, evalRevealedAt: 0n });
+          m.evalSecrets.set(bidId, sealed);
+          emit(m, "bid-placed", {
+            "bid-id": BigInt(bidId),
+            "dataset-id": BigInt(id),
+            bidder: who,
+            amount,
+            duration,
+            deadline,
+            spec: hex(spec),
+            "eval-commitment": commitment,
+            "compute-fee": computeFee,
+          });
+          tag(m, computeFee > 0n ? "training bid with a compute fee" : "training bid on a free dataset");
+          if (computeFee === amount) tag(m, "training bid entirely compute fee");
+        } else emit(m, "bid-placed", { "bid-id": BigInt(bidId), "dataset-id": BigInt(id), bidder: who, amount, duration, deadline });
         if (d.price > 0n) tag(m, "bid met a price");
         if (deadline === m.height + duration + MAX_BID_WAIT) tag(m, "bid at the longest wait");
         if (matchNow) {
@@ -1631,8 +1943,6 @@ class CancelBid extends Step {
   }
 }
 
-const commitClosesAt = (b: BidM) => b.deadline + VW;
-
 /** Honest-ish scores: the job's "true quality" (near the thresholds, by bid id) plus noise, within 0-100. */
 const QUALITIES = [25n, 39n, 40n, 41n, 55n, 56n, 69n, 70n, 71n, 85n];
 function judged(bidId: number, noise: bigint): bigint {
@@ -1666,8 +1976,6 @@ function contestedScore(m: Model, bidId: number, who: string): bigint | null {
   return who === c.seats[low] ? 30n : 50n;
 }
 
-const revealClosesAt = (b: BidM) => b.deadline + VW + RW;
-
 /** expire-bid's test for a queued bid: it can no longer meet its deadline, or its dataset was retired. */
 const queuedExpired = (m: Model, b: BidM) => !datasetOf(m, b.datasetId).active || m.height + b.duration > b.deadline;
 
@@ -1684,7 +1992,7 @@ class ExpireBid extends Step {
     return sortedIds(m.bids).filter((id) => {
       const b = bidOf(m, id);
       if (b.status === STATUS.QUEUED) return queuedExpired(m, b);
-      return b.status === STATUS.MATCHED && m.height > revealClosesAt(b);
+      return b.status === STATUS.MATCHED && stageOf(m, id) !== "running";
     });
   }
   plan(m: Model): Plan {
@@ -1701,9 +2009,22 @@ class ExpireBid extends Step {
         if (!bid) return fail("BID_NOT_FOUND");
         const queued = bid.status === STATUS.QUEUED;
         if (!queued && bid.status !== STATUS.MATCHED) return fail("BID_CLOSED");
-        if (queued ? !queuedExpired(m, bid) : m.height <= revealClosesAt(bid)) return fail("BID_NOT_EXPIRED");
+        const stage = queued ? "running" : stageOf(m, id);
+        if (queued ? !queuedExpired(m, bid) : stage === "running") {
+          if (bid.verified && !queued) tag(m, timelineOf(m, id, bid).delivered ? "expire refused: the evaluation set may still come" : "expire refused: the model may still come");
+          return fail("BID_NOT_EXPIRED");
+        }
         const c = m.committees.get(id);
-        if (c && c.reveals >= minReveals(c.seats.length)) return fail("RESULT_PENDING");
+        if (stage === "ended" && c && c.reveals >= minReveals(c.seats.length)) return fail("RESULT_PENDING");
+        if (stage === "missed") {
+          tag(m, "expire-bid of a missed delivery (refund: the bid)");
+          return success(Cl.uint(missDelivery(m, id, bid)));
+        }
+        if (stage === "defaulted") {
+          tag(m, "expire-bid of a bidder default (refund 0)");
+          bidderDefault(m, id, bid);
+          return success(Cl.uint(0n));
+        }
         if (queued) {
           const ds = datasetOf(m, bid.datasetId);
           payOut(m, bid.bidder, bid.amount);
@@ -1718,10 +2039,9 @@ class ExpireBid extends Step {
           });
           unlink(ds, id);
           tag(m, ds.active ? "queued bid expired" : "queued bid expired (retired dataset)");
-        } else {
-          failJob(m, id, bid);
+          return success(Cl.uint(bid.amount));
         }
-        return success(Cl.uint(bid.amount));
+        return success(Cl.uint(failJob(m, id, bid)));
       },
     };
   }
@@ -1761,6 +2081,7 @@ class DeclineJob extends Step {
         if (who !== datasetOf(m, bid.datasetId).provider) return fail("NOT_DATASET_PROVIDER");
         if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
         if (m.height > bid.matchedAt + DECLINE_WINDOW) return fail("DECLINE_CLOSED");
+        if (timelineOf(m, id, bid).delivered) return fail("MODEL_DELIVERED");
         const c = m.committees.get(id);
         if (c && c.commits > 0n) return fail("VALIDATION_STARTED");
         // no vote yet: every seat is freed without a penalty; the job does not count as a match of
@@ -1768,6 +2089,7 @@ class DeclineJob extends Step {
         const ds = datasetOf(m, bid.datasetId);
         const lastSettledAt = ds.lastSettledAt;
         closeJob(m, id, bid, STATUS.CANCELLED, true);
+        if (bid.verified) tag(m, "verified job declined before its delivery");
         ds.matchedJobs -= 1n;
         ds.lastSettledAt = lastSettledAt;
         if (ds.matchedJobs === 0n) tag(m, "job declined: the dataset counts no match");
@@ -1783,6 +2105,147 @@ class DeclineJob extends Step {
         if (m.paused) tag(m, "job declined while paused");
         processQueue(m, bid.datasetId);
         return success(Cl.uint(bid.amount));
+      },
+    };
+  }
+}
+
+// --- verified jobs: delivery and the sealed evaluation set -----------------
+
+/** A verified job whose provider never delivers here ("smart" deliveries skip it): it ends as a missed delivery. */
+const lazyProvider = (bidId: number) => bidId % 7 === 4;
+/** A verified job whose bidder never reveals its evaluation set here: it ends as a bidder default. */
+const lazyBidder = (bidId: number) => bidId % 7 === 5;
+/** A verified job whose evaluation set turns out unavailable: its committee votes the reserved 101. */
+const unavailable = (m: Model, bidId: number) => bidOf(m, bidId).verified && bidId % 3 === 1;
+
+/** deliver-model: the provider fixes the model's digest by the deadline and earns the compute fee less the fees. */
+class DeliverModel extends Step {
+  readonly fn = "deliver-model";
+  constructor(private readonly q: { t: Target; owner: boolean; model: number }) {
+    super(q);
+  }
+  /** smart: only when there is a fitting target; otherwise when any bid exists (or the id is a missing one) */
+  check(m: Readonly<Model>) {
+    return this.q.t.mode === "smart" ? this.smart(m as Model).length > 0 : m.bids.size > 0;
+  }
+  /** running verified jobs not delivered yet, before their deadline (but the lazy providers') */
+  smart(m: Model) {
+    return sortedIds(m.bids).filter((id) => {
+      const b = bidOf(m, id);
+      return b.verified && b.status === STATUS.MATCHED && !timelineOf(m, id, b).delivered && m.height <= b.deadline && !lazyProvider(id);
+    });
+  }
+  plan(m: Model): Plan {
+    const id = targetBid(m, this.q.t, this.smart(m));
+    const b = m.bids.get(id);
+    const who = this.q.owner && b ? datasetOf(m, b.datasetId).provider : anyAccount(this.q.t);
+    const model = sha256(`model.onnx ${id} ${this.q.model}`);
+    return {
+      label: `deliver-model(${id}, model ${this.q.model}) by ${name(who)}`,
+      fn: this.fn,
+      sender: who,
+      args: [Cl.uint(id), Cl.buffer(model)],
+      named: [id],
+      predict: (m) => {
+        const bid = m.bids.get(id);
+        if (!bid) return fail("BID_NOT_FOUND");
+        const d = m.deliveries.get(id);
+        if (!d) return fail("NOT_VERIFIED_JOB");
+        const ds = datasetOf(m, bid.datasetId);
+        if (who !== ds.provider) return fail("NOT_DATASET_PROVIDER");
+        if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
+        if (d.model !== null) return fail("ALREADY_DELIVERED");
+        if (m.height > bid.deadline) return fail("DELIVERY_CLOSED");
+        const fee = bid.computeFee;
+        const validatorsShare = (fee * VFEE_BPS) / BPS;
+        const protocolFee = (fee * PFEE_BPS) / BPS;
+        const payment = fee - validatorsShare - protocolFee;
+        payOut(m, who, payment);
+        m.totals.escrowedBids -= payment + protocolFee;
+        m.totals.treasury += protocolFee;
+        d.model = hex(model);
+        d.deliveredAt = m.height;
+        m.touched.add(id);
+        emit(m, "model-delivered", {
+          "bid-id": BigInt(id),
+          "dataset-id": BigInt(bid.datasetId),
+          provider: who,
+          model: hex(model),
+          "compute-fee": fee,
+          "provider-payment": payment,
+          "protocol-fee": protocolFee,
+        });
+        tag(m, fee > 0n ? "model delivered (compute fee paid)" : "model delivered (no compute fee)");
+        if (m.paused) tag(m, "model delivered while paused");
+        if (m.height === bid.deadline) tag(m, "model delivered on its deadline");
+        if (m.height <= bid.matchedAt + DECLINE_WINDOW) tag(m, "model delivered within the decline window");
+        return success(Cl.uint(payment));
+      },
+    };
+  }
+}
+
+type WrongSeal = "none" | "digest" | "salt" | "short";
+
+/** reveal-evaluation-set: the bidder opens its sealed evaluation set after the delivery; the commit window opens. */
+class RevealEvaluationSet extends Step {
+  readonly fn = "reveal-evaluation-set";
+  constructor(private readonly q: { t: Target; owner: boolean; wrong: WrongSeal }) {
+    super(q);
+  }
+  /** smart: only when there is a fitting target; otherwise when any bid exists (or the id is a missing one) */
+  check(m: Readonly<Model>) {
+    return this.q.t.mode === "smart" ? this.smart(m as Model).length > 0 : m.bids.size > 0;
+  }
+  /** delivered verified jobs whose set is not revealed, within eval-reveal-window (but the lazy bidders'); else any delivered one */
+  smart(m: Model) {
+    const delivered = sortedIds(m.bids).filter((id) => {
+      const b = bidOf(m, id);
+      return b.verified && b.status === STATUS.MATCHED && timelineOf(m, id, b).delivered;
+    });
+    const due = delivered.filter((id) => {
+      const d = m.deliveries.get(id) as DeliveryM;
+      return d.evalDigest === null && m.height <= d.deliveredAt + ERW && !lazyBidder(id);
+    });
+    return due.length > 0 && this.q.t.who % 5 !== 0 ? due : delivered;
+  }
+  plan(m: Model): Plan {
+    const id = targetBid(m, this.q.t, this.smart(m));
+    const b = m.bids.get(id);
+    const who = this.q.owner && b ? b.bidder : anyAccount(this.q.t);
+    const secret = m.evalSecrets.get(id) ?? { digest: sha256(`evaluation set of ${id}`), salt: sha256(`evaluation salt of ${id}`) };
+    const wrong = this.q.wrong;
+    const digest = wrong === "digest" ? sha256(secret.digest) : secret.digest;
+    const salt = wrong === "salt" ? sha256(secret.salt) : wrong === "short" ? secret.salt.slice(0, 16) : secret.salt;
+    return {
+      label: `reveal-evaluation-set(${id}${wrong === "none" ? "" : `, wrong ${wrong}`}) by ${name(who)}`,
+      fn: this.fn,
+      sender: who,
+      args: [Cl.uint(id), Cl.buffer(digest), Cl.buffer(salt)],
+      named: [id],
+      predict: (m) => {
+        const bid = m.bids.get(id);
+        if (!bid) return fail("BID_NOT_FOUND");
+        const d = m.deliveries.get(id);
+        if (!d) return fail("NOT_VERIFIED_JOB");
+        if (who !== bid.bidder) return fail("NOT_BIDDER");
+        if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
+        if (d.model === null) return fail("NOT_DELIVERED");
+        if (d.evalDigest !== null) return fail("EVAL_ALREADY_REVEALED");
+        if (m.height > d.deliveredAt + ERW) return fail("EVAL_REVEAL_CLOSED");
+        if (salt.length !== SALT_LENGTH) return fail("INVALID_SALT");
+        if (evalCommitmentOf(digest, salt) !== d.evalCommitment) return fail("EVAL_COMMITMENT_MISMATCH");
+        d.evalDigest = hex(digest);
+        d.evalRevealedAt = m.height;
+        m.touched.add(id);
+        emit(m, "evaluation-revealed", { "bid-id": BigInt(id), bidder: who, "eval-digest": hex(digest), "commit-closes-at": m.height + VW });
+        tag(m, "evaluation set revealed");
+        if (m.paused) tag(m, "evaluation set revealed while paused");
+        if (m.height === d.deliveredAt + ERW) tag(m, "evaluation set revealed on the last block");
+        if (m.height > bid.deadline) tag(m, "evaluation set revealed after the deadline");
+        if (m.committees.has(id)) tag(m, "evaluation set revealed to a seated committee");
+        return success(Cl.uint(m.height + VW));
       },
     };
   }
@@ -1928,7 +2391,8 @@ function openSeats(m: Model): [number, string][] {
   const out: [number, string][] = [];
   for (const id of sortedIds(m.bids)) {
     const b = bidOf(m, id);
-    if (b.status !== STATUS.MATCHED || m.height > commitClosesAt(b)) continue;
+    const t = timelineOf(m, id, b);
+    if (b.status !== STATUS.MATCHED || !t.open || m.height > t.commitClosesAt) continue;
     for (const s of seatsFor(m, id)) if (!m.votes.has(voteKey(id, s)) && m.validators.has(s)) out.push([id, s]);
   }
   return out;
@@ -1964,7 +2428,7 @@ class DrawCommittee extends Step {
         if (m.paused) return fail("PAUSED");
         if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
         if (m.committees.has(id)) return fail("COMMITTEE_DRAWN");
-        if (m.height > commitClosesAt(bid)) return fail("VALIDATION_CLOSED");
+        if (m.height > commitClosesAt(m, id)) return fail("VALIDATION_CLOSED");
         const { committee } = committeeFor(m, id);
         if (!committee) {
           if (m.set.length > 0 && BigInt(m.set.length) !== bid.validatorsAtMatch) tag(m, "no eligible validator: the set changed since the match");
@@ -2005,7 +2469,10 @@ class CommitValidation extends Step {
       id = targetBid(m, this.q.t, []);
       who = this.q.voter % 3 === 0 ? anyAccount(this.q.t) : m.pool[this.q.voter % m.pool.length];
     }
-    const score = contestedScore(m, id, who) ?? (this.q.near ? judged(id, this.q.noise) : this.q.score);
+    const score =
+      (m.bids.has(id) && unavailable(m, id) && this.q.near ? SCORE_UNAVAILABLE : null) ??
+      contestedScore(m, id, who) ??
+      (this.q.near ? judged(id, this.q.noise) : this.q.score);
     const salt = saltOf(who, id);
     const commitment = commitmentOf(score, salt, id, who);
     return {
@@ -2021,7 +2488,9 @@ class CommitValidation extends Step {
         if (!v) return fail("VALIDATOR_NOT_FOUND");
         if (m.paused) return fail("PAUSED");
         if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
-        if (m.height > commitClosesAt(bid)) return fail("VALIDATION_CLOSED");
+        const t = timelineOf(m, id, bid);
+        if (!t.open) return fail("EVALUATION_NOT_REVEALED");
+        if (m.height > t.commitClosesAt) return fail("VALIDATION_CLOSED");
         if (partiesOf(m, bid).includes(who)) return fail("PARTY_CANNOT_VALIDATE");
         const { committee, drawn } = committeeFor(m, id);
         if (!committee) return fail("NO_ELIGIBLE_VALIDATORS");
@@ -2067,7 +2536,8 @@ class RevealValidation extends Step {
       const b = bidOf(m, id);
       const c = m.committees.get(id);
       if (b.status !== STATUS.MATCHED || !c) continue;
-      const isOpen = (c.commits === BigInt(c.seats.length) || m.height > commitClosesAt(b)) && m.height <= revealClosesAt(b);
+      const t = timelineOf(m, id, b);
+      const isOpen = (c.commits === BigInt(c.seats.length) || m.height > t.commitClosesAt) && m.height <= t.revealClosesAt;
       for (const s of c.seats) {
         const v = m.votes.get(voteKey(id, s));
         if (v && !v.revealed) {
@@ -2107,9 +2577,10 @@ class RevealValidation extends Step {
         if (!vote) return fail("NOT_COMMITTED");
         if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
         if (vote.revealed) return fail("ALREADY_REVEALED");
-        if (!(c.commits === BigInt(c.seats.length) || m.height > commitClosesAt(bid))) return fail("REVEAL_NOT_OPEN");
-        if (m.height > revealClosesAt(bid)) return fail("REVEAL_CLOSED");
-        if (score > 100n) return fail("INVALID_SCORE");
+        const t = timelineOf(m, id, bid);
+        if (!(c.commits === BigInt(c.seats.length) || m.height > t.commitClosesAt)) return fail("REVEAL_NOT_OPEN");
+        if (m.height > t.revealClosesAt) return fail("REVEAL_CLOSED");
+        if (!validScore(score, bid.verified)) return fail("INVALID_SCORE");
         if (salt.length !== SALT_LENGTH) return fail("INVALID_SALT");
         if (commitmentOf(score, salt, id, who) !== vote.commitment) return fail("COMMITMENT_MISMATCH");
         vote.score = score;
@@ -2155,7 +2626,7 @@ class SubmitValidation extends Step {
     }
     const b = m.bids.get(id);
     const datasetArg = b ? b.datasetId + (this.q.mismatch ? 1 : 0) : 1;
-    const score = this.q.score;
+    const score = b && unavailable(m, id) && this.q.score <= MAX_SCORE ? SCORE_UNAVAILABLE : this.q.score;
     return {
       label: `submit-validation-result(${datasetArg}, ${id}, ${score}) by ${name(who)}`,
       fn: this.fn,
@@ -2168,10 +2639,12 @@ class SubmitValidation extends Step {
         const v = m.validators.get(who);
         if (!v) return fail("VALIDATOR_NOT_FOUND");
         if (m.paused) return fail("PAUSED");
-        if (score > 100n) return fail("INVALID_SCORE");
+        if (!validScore(score, bid.verified)) return fail("INVALID_SCORE");
         if (datasetArg !== bid.datasetId) return fail("BID_DATASET_MISMATCH");
         if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
-        if (m.height > commitClosesAt(bid)) return fail("VALIDATION_CLOSED");
+        const t = timelineOf(m, id, bid);
+        if (!t.open) return fail("EVALUATION_NOT_REVEALED");
+        if (m.height > t.commitClosesAt) return fail("VALIDATION_CLOSED");
         if (partiesOf(m, bid).includes(who)) return fail("PARTY_CANNOT_VALIDATE");
         const { committee, drawn } = committeeFor(m, id);
         if (!committee) return fail("NO_ELIGIBLE_VALIDATORS");
@@ -2214,7 +2687,7 @@ class FinalizeValidation extends Step {
   smart(m: Model) {
     return sortedIds(m.bids).filter((id) => {
       const b = bidOf(m, id);
-      return b.status === STATUS.MATCHED && m.height > revealClosesAt(b);
+      return b.status === STATUS.MATCHED && stageOf(m, id) !== "running";
     });
   }
   plan(m: Model): Plan {
@@ -2230,7 +2703,17 @@ class FinalizeValidation extends Step {
         const bid = m.bids.get(id);
         if (!bid) return fail("BID_NOT_FOUND");
         if (bid.status !== STATUS.MATCHED) return fail("JOB_NOT_RUNNING");
-        if (m.height <= revealClosesAt(bid)) return fail("NOT_READY_TO_FINALIZE");
+        const stage = stageOf(m, id);
+        if (stage === "running") return fail("NOT_READY_TO_FINALIZE");
+        if (stage === "missed") {
+          tag(m, "finalize-validation of a missed delivery (u6)");
+          missDelivery(m, id, bid);
+          return success(Cl.uint(OUTCOME.NOT_DELIVERED));
+        }
+        if (stage === "defaulted") {
+          tag(m, "finalize-validation of a bidder default (u7)");
+          return success(Cl.uint(bidderDefault(m, id, bid)));
+        }
         const c = m.committees.get(id);
         if (c && c.reveals >= minReveals(c.seats.length)) {
           tag(m, "finalized after the reveal window");
@@ -2285,7 +2768,7 @@ class ClaimReward extends Step {
         const vote = m.votes.get(voteKey(id, who));
         if (!vote) return fail("NOT_JOB_VALIDATOR");
         if (vote.claimed) return fail("ALREADY_CLAIMED");
-        const coherent = vote.revealed && absDiff(vote.score, result.finalScore) <= TOLERANCE;
+        const coherent = vote.revealed && coherentScore(vote.score, result.finalScore);
         const reward = coherent
           ? vote.weight >= result.rewardWeight
             ? result.rewardPool
@@ -2301,6 +2784,7 @@ class ClaimReward extends Step {
         m.touched.add(id);
         emit(m, "validation-reward-claimed", { "bid-id": BigInt(id), validator: who, amount: reward, coherent });
         tag(m, coherent ? (result.rewardWeight === 0n ? "last coherent claim" : "coherent claim") : "claim of an outlier or silent seat");
+        if (coherent && vote.score === SCORE_UNAVAILABLE) tag(m, "claim of a coherent 101 vote");
         return success(Cl.uint(reward));
       },
     };
@@ -2477,7 +2961,9 @@ class Mine implements fc.Command<Model, Real> {
  * Mines to a window edge of a stuck running job (a "smart" target in time), or to the block before
  * it (the last one inside): the close of its commit phase when some but not all of its seats
  * committed (reveals then open by timeout), or the close of its reveal window when no committed
- * seat is left to reveal (finalize-validation and expire-bid then settle it).
+ * seat is left to reveal (finalize-validation and expire-bid then settle it); for a verified job
+ * waiting on a party, the block after its deadline (undelivered: a missed delivery) or after
+ * delivered-at + eval-reveal-window (its evaluation set unrevealed: a bidder default).
  */
 class MineToEdge implements fc.Command<Model, Real> {
   private resolved = "";
@@ -2490,11 +2976,13 @@ class MineToEdge implements fc.Command<Model, Real> {
     const out = new Set<bigint>();
     for (const [id, b] of m.bids) {
       if (b.status !== STATUS.MATCHED) continue;
+      const t = timelineOf(m, id, b);
       const c = m.committees.get(id);
       const commits = c?.commits ?? 0n;
-      const waiting = c !== undefined && commits > 0n && commits < BigInt(c.seats.length) && m.height <= commitClosesAt(b);
-      const done = c === undefined || c.reveals === commits;
-      for (const edge of [...(waiting ? [commitClosesAt(b) + 1n] : []), ...(done ? [revealClosesAt(b) + 1n] : [])]) {
+      const waiting = t.open && c !== undefined && commits > 0n && commits < BigInt(c.seats.length) && m.height <= t.commitClosesAt;
+      const done = t.open && (c === undefined || c.reveals === commits);
+      const party = b.verified && !t.delivered ? [b.deadline + 1n] : !t.open ? [(m.deliveries.get(id)?.deliveredAt ?? 0n) + ERW + 1n] : [];
+      for (const edge of [...(waiting ? [t.commitClosesAt + 1n] : []), ...(done ? [t.revealClosesAt + 1n] : []), ...party]) {
         const at = this.q.before ? edge - 1n : edge;
         if (at > m.height && at <= m.height + 600n) out.add(at);
       }
@@ -2583,157 +3071,210 @@ const priceArb = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom(0n, 0n, 5_000n, 20_000n) },
   { weight: 1, arbitrary: fc.constant(MAX_PRICE_PER_BLOCK + 1n) },
 );
+/** Verified jobs earn their compute fee from the ask: mostly asks that bids of 100k-3M meet. */
+const verifiedPriceArb = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(0n, 1_000n, 2_000n, 5_000n, 20_000n) },
+  { weight: 1, arbitrary: fc.constant(MAX_PRICE_PER_BLOCK + 1n) },
+);
 const capacityArb = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom(1n, 1n, 2n, 3n) },
   { weight: 1, arbitrary: fc.constantFrom(0n, MAX_CONCURRENT_JOBS + 1n) },
 );
 
-const commandArb: fc.Arbitrary<fc.Command<Model, Real>> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc
-      .record({
-        who: sel,
-        anyone: rarely(1, 8),
-        stake: fc.oneof(
-          { weight: 10, arbitrary: fc.constantFrom(MIN_DATASET_STAKE, MIN_DATASET_STAKE, 2_000_000n, 3_500_000n) },
-          { weight: 1, arbitrary: fc.constant(MIN_DATASET_STAKE - 1n) },
-        ),
-        uri: uriArb,
-        terms: fc.oneof(
-          { weight: 1, arbitrary: fc.constant(null) },
-          { weight: 1, arbitrary: fc.record({ price: priceArb, capacity: capacityArb }) },
-        ),
-      })
-      .map((q) => new RegisterDataset(q)),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({
-        t: targetArb,
-        owner: rarely(8, 10),
-        amount: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0n, 300_000n, 1_000_000n, 1_000_000n) }, { weight: 1, arbitrary: fc.constant(MAX_UINT) }),
-      })
-      .map((q) => new AddDatasetStake(q)),
-  },
-  { weight: 1, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10), price: priceArb, capacity: capacityArb }).map((q) => new SetDatasetTerms(q)) },
-  { weight: 1, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new RetireDataset(q)) },
-  { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new WithdrawDatasetStake(q)) },
-  {
-    weight: 12,
-    arbitrary: fc
-      .record({
-        t: targetArb,
-        anyone: rarely(1, 10),
-        amount: fc.oneof(
-          { weight: 12, arbitrary: fc.constantFrom(MIN_BID, 250_000n, 1_000_000n, 1_000_000n, 3_000_000n) },
-          { weight: 1, arbitrary: fc.constant(MIN_BID - 1n) },
-        ),
-        duration: fc.oneof({ weight: 15, arbitrary: fc.bigInt({ min: 1n, max: 25n }) }, { weight: 1, arbitrary: fc.constantFrom(0n, MAX_DURATION + 1n) }),
-        slack: fc.oneof(
-          { weight: 16, arbitrary: fc.bigInt({ min: 0n, max: 40n }) },
-          { weight: 8, arbitrary: fc.bigInt({ min: 100n, max: 400n }) },
-          { weight: 2, arbitrary: fc.constant(-1n) },
-          // past max-bid-wait (refused) and exactly at it (accepted: a job that waits long)
-          { weight: 1, arbitrary: fc.constantFrom(MAX_BID_WAIT + 1n, MAX_BID_WAIT + 1n, MAX_BID_WAIT + 1n, MAX_BID_WAIT) },
-        ),
-      })
-      .map((q) => new PlaceBid(q)),
-  },
-  { weight: 1, arbitrary: fc.record({ t: targetArb }).map((q) => new MatchQueuedBids(q)) },
-  { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new CancelBid(q)) },
-  { weight: 3, arbitrary: fc.record({ t: targetArb }).map((q) => new ExpireBid(q)) },
-  { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new DeclineJob(q)) },
-  {
-    weight: 4,
-    arbitrary: fc
-      .record({
-        who: sel,
-        fresh: rarely(8, 10),
-        stake: fc.oneof(
-          // equal stakes make weighted ties (the lower median, no-majority slashes); 1M leaves the set on its first
-          // penalty, 1,010,101 falls to exactly 1,000,000 (stays), 1,020,000 on its second
+/**
+ * How much of an `it` is about verified jobs: the share (in tenths) of bids that are training bids,
+ * and the weights of deliver-model and reveal-evaluation-set (the other commands weigh as before;
+ * datasets ask for a price more often). Null: plain jobs only, with exactly the command stream of
+ * the plain model (the contract before verified jobs), so its runs are those it ran before.
+ */
+interface Mix {
+  training: number;
+  deliver: number;
+  reveal: number;
+}
+const VERIFIED_MIX: Mix = { training: 7, deliver: 9, reveal: 9 };
+
+const placeBidFields = {
+  t: targetArb,
+  anyone: rarely(1, 10),
+  amount: fc.oneof(
+    { weight: 12, arbitrary: fc.constantFrom(MIN_BID, 250_000n, 1_000_000n, 1_000_000n, 3_000_000n) },
+    { weight: 1, arbitrary: fc.constant(MIN_BID - 1n) },
+  ),
+  duration: fc.oneof({ weight: 15, arbitrary: fc.bigInt({ min: 1n, max: 25n }) }, { weight: 1, arbitrary: fc.constantFrom(0n, MAX_DURATION + 1n) }),
+  slack: fc.oneof(
+    { weight: 16, arbitrary: fc.bigInt({ min: 0n, max: 40n }) },
+    { weight: 8, arbitrary: fc.bigInt({ min: 100n, max: 400n }) },
+    { weight: 2, arbitrary: fc.constant(-1n) },
+    // past max-bid-wait (refused) and exactly at it (accepted: a job that waits long)
+    { weight: 1, arbitrary: fc.constantFrom(MAX_BID_WAIT + 1n, MAX_BID_WAIT + 1n, MAX_BID_WAIT + 1n, MAX_BID_WAIT) },
+  ),
+};
+
+const commandArbOf = (mix: Mix | null): fc.Arbitrary<fc.Command<Model, Real>> => {
+  const prices = mix ? verifiedPriceArb : priceArb;
+  return fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({
+          who: sel,
+          anyone: rarely(1, 8),
+          stake: fc.oneof(
+            // (with verified jobs, some stakes whose 10% and 50% exceed most bids: the slash caps)
+            {
+              weight: 10,
+              arbitrary: mix
+                ? fc.constantFrom(MIN_DATASET_STAKE, 2_000_000n, 12_000_000n, 12_000_000n)
+                : fc.constantFrom(MIN_DATASET_STAKE, MIN_DATASET_STAKE, 2_000_000n, 3_500_000n),
+            },
+            { weight: 1, arbitrary: fc.constant(MIN_DATASET_STAKE - 1n) },
+          ),
+          uri: uriArb,
+          terms: fc.oneof(
+            { weight: 1, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: fc.record({ price: prices, capacity: capacityArb }) },
+          ),
+        })
+        .map((q) => new RegisterDataset(q)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({
+          t: targetArb,
+          owner: rarely(8, 10),
+          amount: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0n, 300_000n, 1_000_000n, 1_000_000n) }, { weight: 1, arbitrary: fc.constant(MAX_UINT) }),
+        })
+        .map((q) => new AddDatasetStake(q)),
+    },
+    { weight: 1, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10), price: prices, capacity: capacityArb }).map((q) => new SetDatasetTerms(q)) },
+    { weight: 1, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new RetireDataset(q)) },
+    { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new WithdrawDatasetStake(q)) },
+    {
+      weight: 12,
+      // a training bid (a verified job) mix.training times in ten
+      arbitrary: mix
+        ? fc.record({ ...placeBidFields, verified: rarely(mix.training, 10), seal: fc.nat(1_000_000) }).map((q) => new PlaceBid(q))
+        : fc.record(placeBidFields).map((q) => new PlaceBid({ ...q, verified: false, seal: 0 })),
+    },
+    ...(mix
+      ? [
           {
-            weight: 12,
-            arbitrary: fc.constantFrom(MIN_VALIDATOR_STAKE, 1_010_101n, 1_020_000n, 2_000_000n, 2_000_000n, 2_000_000n, 2_000_000n, 5_000_000n),
+            weight: mix.deliver,
+            arbitrary: fc.record({ t: targetArb, owner: rarely(9, 10), model: fc.nat(3) }).map((q) => new DeliverModel(q)),
           },
-          { weight: 1, arbitrary: fc.constant(MIN_VALIDATOR_STAKE - 1n) },
-        ),
-      })
-      .map((q) => new RegisterValidator(q)),
-  },
-  { weight: 2, arbitrary: fc.record({ t: targetArb }).map((q) => new RequestValidatorExit(q)) },
-  { weight: 2, arbitrary: fc.record({ t: targetArb }).map((q) => new WithdrawValidatorStake(q)) },
-  { weight: 2, arbitrary: fc.record({ t: targetArb }).map((q) => new DrawCommittee(q)) },
-  {
-    weight: 16,
-    arbitrary: fc
-      .record({ t: targetArb, voter: sel, score: scoreArb, near: rarely(2, 3), noise: fc.constantFrom(-16n, -15n, -5n, 0n, 0n, 0n, 5n, 15n, 16n) })
-      .map((q) => new CommitValidation(q)),
-  },
-  {
-    weight: 16,
-    arbitrary: fc
-      .record({
-        t: targetArb,
-        voter: sel,
-        wrong: fc.oneof(
-          { weight: 14, arbitrary: fc.constant<WrongReveal>("none") },
-          { weight: 1, arbitrary: fc.constant<WrongReveal>("score") },
-          { weight: 1, arbitrary: fc.constant<WrongReveal>("salt") },
-          { weight: 2, arbitrary: fc.constant<WrongReveal>("short") },
-        ),
-      })
-      .map((q) => new RevealValidation(q)),
-  },
-  {
-    weight: 8,
-    arbitrary: fc.record({ t: targetArb, voter: sel, score: scoreArb, mismatch: rarely(1, 12) }).map((q) => new SubmitValidation(q)),
-  },
-  { weight: 5, arbitrary: fc.record({ t: targetArb }).map((q) => new FinalizeValidation(q)) },
-  { weight: 6, arbitrary: fc.record({ t: targetArb, voter: sel }).map((q) => new ClaimReward(q)) },
-  {
-    weight: 10,
-    arbitrary: fc
-      .record({
-        owner: rarely(9, 10),
-        who: sel,
-        action: fc.oneof(
-          { weight: 20, arbitrary: fc.constant<PauseAction>("resume") },
-          { weight: 2, arbitrary: fc.constant<PauseAction>("pause") },
-          { weight: 1, arbitrary: fc.constant<PauseAction>("repeat") },
-        ),
-        pause: fc.boolean(),
-      })
-      .map((q) => new SetPaused(q)),
-  },
-  {
-    weight: 2,
-    arbitrary: fc
-      .record({
-        owner: rarely(8, 10),
-        who: sel,
-        kind: fc.constantFrom("zero" as const, "part" as const, "part" as const, "all" as const, "over" as const),
-        pct: fc.bigInt({ min: 1n, max: 100n }),
-        recipient: sel,
-      })
-      .map((q) => new WithdrawTreasury(q)),
-  },
-  { weight: 1, arbitrary: fc.record({ who: sel, amount: fc.constantFrom(1n, 12_345n, 1_000_000n) }).map((q) => new Gift(q)) },
-  { weight: 1, arbitrary: fc.record({ owner: rarely(8, 10), who: sel }).map((q) => new SweepSurplus(q)) },
-  { weight: 2, arbitrary: fc.record({ sel, before: rarely(1, 4) }).map((q) => new MineToEdge(q)) },
-  {
-    weight: 6,
-    arbitrary: fc
-      .oneof(
-        { weight: 20, arbitrary: fc.integer({ min: 1, max: 15 }) },
-        { weight: 15, arbitrary: fc.integer({ min: 40, max: 120 }) },
-        { weight: 1, arbitrary: fc.constant(4400) },
-      )
-      .map((n) => new Mine(n)),
-  },
-);
+          {
+            weight: mix.reveal,
+            arbitrary: fc
+              .record({
+                t: targetArb,
+                owner: rarely(9, 10),
+                wrong: fc.oneof(
+                  { weight: 10, arbitrary: fc.constant<WrongSeal>("none") },
+                  { weight: 1, arbitrary: fc.constant<WrongSeal>("digest") },
+                  { weight: 1, arbitrary: fc.constant<WrongSeal>("salt") },
+                  { weight: 2, arbitrary: fc.constant<WrongSeal>("short") },
+                ),
+              })
+              .map((q) => new RevealEvaluationSet(q)),
+          },
+        ]
+      : []),
+    { weight: 1, arbitrary: fc.record({ t: targetArb }).map((q) => new MatchQueuedBids(q)) },
+    { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new CancelBid(q)) },
+    { weight: 3, arbitrary: fc.record({ t: targetArb }).map((q) => new ExpireBid(q)) },
+    { weight: 2, arbitrary: fc.record({ t: targetArb, owner: rarely(8, 10) }).map((q) => new DeclineJob(q)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .record({
+          who: sel,
+          fresh: rarely(8, 10),
+          stake: fc.oneof(
+            // equal stakes make weighted ties (the lower median, no-majority slashes); 1M leaves the set on its first
+            // penalty, 1,010,101 falls to exactly 1,000,000 (stays), 1,020,000 on its second
+            {
+              weight: 12,
+              arbitrary: fc.constantFrom(MIN_VALIDATOR_STAKE, 1_010_101n, 1_020_000n, 2_000_000n, 2_000_000n, 2_000_000n, 2_000_000n, 5_000_000n),
+            },
+            { weight: 1, arbitrary: fc.constant(MIN_VALIDATOR_STAKE - 1n) },
+          ),
+        })
+        .map((q) => new RegisterValidator(q)),
+    },
+    { weight: 2, arbitrary: fc.record({ t: targetArb }).map((q) => new RequestValidatorExit(q)) },
+    { weight: 2, arbitrary: fc.record({ t: targetArb }).map((q) => new WithdrawValidatorStake(q)) },
+    { weight: 2, arbitrary: fc.record({ t: targetArb }).map((q) => new DrawCommittee(q)) },
+    {
+      weight: 16,
+      arbitrary: fc
+        .record({ t: targetArb, voter: sel, score: scoreArb, near: rarely(2, 3), noise: fc.constantFrom(-16n, -15n, -5n, 0n, 0n, 0n, 5n, 15n, 16n) })
+        .map((q) => new CommitValidation(q)),
+    },
+    {
+      weight: 16,
+      arbitrary: fc
+        .record({
+          t: targetArb,
+          voter: sel,
+          wrong: fc.oneof(
+            { weight: 14, arbitrary: fc.constant<WrongReveal>("none") },
+            { weight: 1, arbitrary: fc.constant<WrongReveal>("score") },
+            { weight: 1, arbitrary: fc.constant<WrongReveal>("salt") },
+            { weight: 2, arbitrary: fc.constant<WrongReveal>("short") },
+          ),
+        })
+        .map((q) => new RevealValidation(q)),
+    },
+    {
+      weight: 8,
+      arbitrary: fc.record({ t: targetArb, voter: sel, score: scoreArb, mismatch: rarely(1, 12) }).map((q) => new SubmitValidation(q)),
+    },
+    { weight: 5, arbitrary: fc.record({ t: targetArb }).map((q) => new FinalizeValidation(q)) },
+    { weight: 6, arbitrary: fc.record({ t: targetArb, voter: sel }).map((q) => new ClaimReward(q)) },
+    {
+      weight: 10,
+      arbitrary: fc
+        .record({
+          owner: rarely(9, 10),
+          who: sel,
+          action: fc.oneof(
+            { weight: 20, arbitrary: fc.constant<PauseAction>("resume") },
+            { weight: 2, arbitrary: fc.constant<PauseAction>("pause") },
+            { weight: 1, arbitrary: fc.constant<PauseAction>("repeat") },
+          ),
+          pause: fc.boolean(),
+        })
+        .map((q) => new SetPaused(q)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({
+          owner: rarely(8, 10),
+          who: sel,
+          kind: fc.constantFrom("zero" as const, "part" as const, "part" as const, "all" as const, "over" as const),
+          pct: fc.bigInt({ min: 1n, max: 100n }),
+          recipient: sel,
+        })
+        .map((q) => new WithdrawTreasury(q)),
+    },
+    { weight: 1, arbitrary: fc.record({ who: sel, amount: fc.constantFrom(1n, 12_345n, 1_000_000n) }).map((q) => new Gift(q)) },
+    { weight: 1, arbitrary: fc.record({ owner: rarely(8, 10), who: sel }).map((q) => new SweepSurplus(q)) },
+    { weight: 2, arbitrary: fc.record({ sel, before: rarely(1, 4) }).map((q) => new MineToEdge(q)) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .oneof(
+          { weight: 20, arbitrary: fc.integer({ min: 1, max: 15 }) },
+          { weight: 15, arbitrary: fc.integer({ min: 40, max: 120 }) },
+          { weight: 1, arbitrary: fc.constant(4400) },
+        )
+        .map((n) => new Mine(n)),
+    },
+  );
+};
 
 // ---------------------------------------------------------------------------
 // Tests
@@ -2745,13 +3286,13 @@ const runsOf = (n: number) => Math.max(1, Math.round((n * Number(process.env.MOD
 const MAX_COMMANDS = 120;
 
 /** Runs fast-check runs over one model that lives as long as the `it` (the chain is not reset between runs). */
-function runModel(pool: string[], seed: number, runs: number): Model {
+function runModel(pool: string[], seed: number, runs: number, mix: Mix | null): Model {
   const model = newModel(pool);
   const total = () => [...stats.values()].reduce((a, b) => a + b, 0);
   const before = total();
   compareWithChain(model, "initial state", [], "final");
   fc.assert(
-    fc.property(fc.commands([commandArb], { maxCommands: MAX_COMMANDS, size: "max" }), (cmds) => {
+    fc.property(fc.commands([commandArbOf(mix)], { maxCommands: MAX_COMMANDS, size: "max" }), (cmds) => {
       fc.modelRun(() => ({ model, real: {} }), cmds);
       compareWithChain(model, "end of run (sweep)", [], "run");
     }),
@@ -2783,8 +3324,8 @@ afterAll(() => {
 const seen = new Map<string, number>();
 let completed = 0;
 
-function modelTest(pool: string[], seed: number, runs: number) {
-  const m = runModel(pool, seed, runs);
+function modelTest(pool: string[], seed: number, runs: number, mix: Mix | null = null) {
+  const m = runModel(pool, seed, runs, mix);
   for (const [t, n] of m.tags) seen.set(t, (seen.get(t) ?? 0) + n);
   completed += 1;
 }
@@ -2833,6 +3374,28 @@ const REQUIRED_PATHS = [
   "uri refused for a character outside RFC 3986",
   "provider stake: a first increase",
   "provider stake: an increase within the run",
+  // verified jobs
+  "training bid with a compute fee",
+  "training bid on a free dataset",
+  "model delivered (compute fee paid)",
+  "evaluation set revealed",
+  "evaluation set revealed to a seated committee",
+  "delivery missed: refunded, stake slashed",
+  "delivery missed with a committee (seats freed)",
+  "non-delivery slash capped at the bid's amount",
+  "expire-bid of a missed delivery (refund: the bid)",
+  "finalize-validation of a missed delivery (u6)",
+  "bidder default: the evaluation set was not revealed",
+  "expire-bid of a bidder default (refund 0)",
+  "finalize-validation of a bidder default (u7)",
+  "bidder default: the committee found the evaluation set unavailable (median 101)",
+  "finalized outcome 7",
+  "claim of a coherent 101 vote",
+  "verified job scored after a paid delivery",
+  "verified job scored: outcome 1",
+  "verified job scored: outcome 3",
+  "verified slash capped at the bid's amount",
+  "delivered verified job refunded what it still held",
 ];
 
 describe("market model (fc.commands)", () => {
@@ -2848,9 +3411,17 @@ describe("market model (fc.commands)", () => {
     modelTest([validator1, validator2, validator3], SEED + 2, 8);
   }, 120_000);
 
+  it("verified jobs (training bids, deliveries, sealed evaluation sets), one- and two-seat committees: the model holds", () => {
+    modelTest([validator1, bidder2], SEED + 3, 10, VERIFIED_MIX);
+  }, 120_000);
+
+  it("verified jobs, three validators: the model holds", () => {
+    modelTest([validator1, validator2, outsider], SEED + 4, 10, VERIFIED_MIX);
+  }, 120_000);
+
   it("the default seeds reach every settlement path and every command succeeds at least once", () => {
-    // a guard on the runs above: meaningful only after all three ran with the default seeds
-    if (completed < 3 || process.env.MODEL_SEED || process.env.MODEL_RUNS) return;
+    // a guard on the runs above: meaningful only after all five ran with the default seeds
+    if (completed < 5 || process.env.MODEL_SEED || process.env.MODEL_RUNS) return;
     for (const t of REQUIRED_PATHS) expect(seen.get(t) ?? 0, `path "${t}"`).toBeGreaterThan(0);
     const fns = [
       "register-dataset", "register-dataset-with-terms", "add-dataset-stake", "set-dataset-terms", "retire-dataset",
@@ -2858,6 +3429,7 @@ describe("market model (fc.commands)", () => {
       "register-validator", "request-validator-exit", "withdraw-validator-stake",
       "commit-validation-result", "reveal-validation-result", "submit-validation-result",
       "finalize-validation", "claim-validation-reward", "set-paused", "withdraw-treasury", "sweep-surplus",
+      "place-training-bid", "deliver-model", "reveal-evaluation-set",
     ];
     for (const fn of fns) expect(stats.get(`${fn} ok`) ?? 0, `${fn} succeeded`).toBeGreaterThan(0);
     // the new refusals are reached too
@@ -2870,6 +3442,19 @@ describe("market model (fc.commands)", () => {
       ["decline-job", "DECLINE_CLOSED"],
       ["decline-job", "VALIDATION_STARTED"],
       ["finalize-validation", "NOT_READY_TO_FINALIZE"],
+      // verified jobs
+      ["deliver-model", "NOT_VERIFIED_JOB"],
+      ["deliver-model", "NOT_DATASET_PROVIDER"],
+      ["deliver-model", "ALREADY_DELIVERED"],
+      ["deliver-model", "DELIVERY_CLOSED"],
+      ["reveal-evaluation-set", "NOT_BIDDER"],
+      ["reveal-evaluation-set", "NOT_DELIVERED"],
+      ["reveal-evaluation-set", "EVAL_ALREADY_REVEALED"],
+      ["reveal-evaluation-set", "EVAL_REVEAL_CLOSED"],
+      ["reveal-evaluation-set", "INVALID_SALT"],
+      ["reveal-evaluation-set", "EVAL_COMMITMENT_MISMATCH"],
+      ["commit-validation-result", "EVALUATION_NOT_REVEALED"],
+      ["expire-bid", "BID_NOT_EXPIRED"],
     ];
     for (const [fn, e] of errors) expect(stats.get(`${fn} err ${e}`) ?? 0, `${fn} refused with ${e}`).toBeGreaterThan(0);
   });

@@ -14,8 +14,15 @@ import {
   marketField,
   printEvents,
   readOnly,
+  bidder,
+  bidder2,
+  provider,
+  provider2,
   saltFor,
   stxTransfers,
+  validator1,
+  validator2,
+  validator3,
   wallets,
   type Decoded,
 } from "./helpers.ts";
@@ -82,6 +89,19 @@ import type { ErrorName } from "../src/errors.ts";
  * drawn before its penalty), a late join (a validator registers after a match, after exits
  * made room on an index the draw probes, and the committee is drawn without it) and a decline on
  * the last block of the decline window or the block after.
+ *
+ * A second property follows VERIFIED jobs (place-training-bid, deliver-model, reveal-evaluation-set)
+ * one at a time through every ending: a missed delivery (full refund, min(stake * 10%, bid)
+ * slashed), a bidder default (the rest paid to the provider, its fees to the treasury), a
+ * committee's score (rewarded, partial, slashed with the slash capped at the bid, the reserved 101
+ * median as a default, the no-majority refund of what the job holds), a bare quorum settled after
+ * the reveal window, and no vote at all (refund of what the job holds). Every call is checked for
+ * solvency (the balance equals the five buckets) and STX moved only to or from the contract; the
+ * delivery pays the compute fee less its validators' share and protocol fee; every ending's moves
+ * are predicted (outcomeOf with the compute fee); and over each job's life the escrow gives back
+ * exactly the bid, the dataset loses exactly the slash (at most the bid), the parties get at most
+ * the bid, and the parties, the validators' fees and the treasury (less silence penalties) get
+ * exactly the bid plus the slash (PROPERTY_VERIFIED_RUNS jobs, default 70).
  *
  * Deterministic: fixed seed (override with PROPERTY_SEED / PROPERTY_RUNS). With the default seed
  * and run count every money path and rule edge listed at the end must be reached (the test
@@ -226,18 +246,42 @@ function lowerMedian(votes: { score: bigint; weight: bigint }[]): bigint {
 const absDiff = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 
-/** The rule-derived payment, slash and fees of a job with final score `final` (the spec's formulas, not the contract's). */
-function outcomeOf(final: bigint, amount: bigint, datasetStake: bigint) {
+/** The reserved vote on a verified job: "evaluation set unavailable"; a final score of it is a bidder default. */
+const SCORE_UNAVAILABLE = 101n;
+
+/**
+ * The rule-derived payment, slash and fees of a job with final score `final` (the spec's formulas,
+ * not the contract's). A verified job (`job.computeFee`: paid at its delivery, its validators'
+ * share `carried` kept in escrow for the committee) settles the REST of its bid by the score, its
+ * validator fees include `carried`, and its slash is capped at the bid's amount; a final 101 is a
+ * bidder default (the rest paid in full, no slash); with no vote (`voted: false`, a default by
+ * timeout) the validators' fees go to the treasury. `released`: what leaves escrow.
+ */
+function outcomeOf(final: bigint, amount: bigint, datasetStake: bigint, job: { verified?: boolean; computeFee?: bigint; voted?: boolean } = {}) {
   const reward = DEFAULTS.rewardThreshold;
   const slash = DEFAULTS.slashThreshold;
-  const payment = final >= reward ? amount : final > slash ? (amount * (final - slash)) / (reward - slash) : 0n;
-  const slashed = final < slash ? (datasetStake * DEFAULTS.slashRateBps) / BPS : 0n;
-  const fees = payment > 0n ? (payment * DEFAULTS.validatorFeeBps) / BPS : minOf((amount * DEFAULTS.validatorFeeBps) / BPS, slashed);
+  const vf = DEFAULTS.validatorFeeBps;
+  const computeFee = job.computeFee ?? 0n;
+  const rest = amount - computeFee;
+  const carried = (computeFee * vf) / BPS;
+  const defaulted = final === SCORE_UNAVAILABLE;
+  const payment = defaulted || final >= reward ? rest : final > slash ? (rest * (final - slash)) / (reward - slash) : 0n;
+  const stakeSlash = (datasetStake * DEFAULTS.slashRateBps) / BPS;
+  const slashed = !defaulted && final < slash ? (job.verified ? minOf(stakeSlash, amount) : stakeSlash) : 0n;
+  const paymentFees = (payment * vf) / BPS;
+  const fees = job.voted === false ? 0n : carried + (payment > 0n ? paymentFees : minOf((rest * vf) / BPS, slashed));
   const protocolFee = (payment * DEFAULTS.protocolFeeBps) / BPS;
   // on a slash the fees come out of the slashed stake, not out of the (zero) payment
-  const providerPayment = payment > 0n ? payment - fees - protocolFee : 0n;
-  const outcome = final >= reward ? 1n : final < slash ? 3n : 2n;
-  return { payment, slashed, fees, protocolFee, providerPayment, bidderRefund: amount - payment, outcome };
+  const providerPayment = payment > 0n ? payment - paymentFees - protocolFee : 0n;
+  const outcome = defaulted ? 7n : final >= reward ? 1n : final < slash ? 3n : 2n;
+  return { payment, slashed, fees, protocolFee, providerPayment, bidderRefund: rest - payment, outcome, released: rest + carried };
+}
+
+/** deliver-model's split of a compute fee: the provider's payment, the validators' share (kept in escrow), the protocol fee. */
+function deliverySplit(computeFee: bigint) {
+  const validatorsShare = (computeFee * DEFAULTS.validatorFeeBps) / BPS;
+  const protocolFee = (computeFee * DEFAULTS.protocolFeeBps) / BPS;
+  return { payment: computeFee - validatorsShare - protocolFee, validatorsShare, protocolFee };
 }
 
 /*
@@ -2180,6 +2224,403 @@ function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: 
 }
 
 // ---------------------------------------------------------------------------
+// Verified jobs: scenarios of one job each, every call checked
+// ---------------------------------------------------------------------------
+
+const VERIFIED_RUNS = Number(process.env.PROPERTY_VERIFIED_RUNS ?? 70);
+/** The verified-job property's validators and stakes: equal weights tie, the heavy one outweighs either. */
+const VERIFIED_VALIDATORS: [string, bigint][] = [
+  [validator1, 4_000_000n],
+  [validator2, 4_000_000n],
+  [validator3, 8_000_000n],
+];
+const VERIFIED_PROVIDERS = [provider, provider2];
+const VERIFIED_BIDDERS = [bidder, bidder2];
+const ERW = DEFAULTS.evalRevealWindow;
+
+/** coherent-score: within the tolerance; the reserved vote agrees only with itself. */
+const coherentScore = (score: bigint, final: bigint) =>
+  score === SCORE_UNAVAILABLE || final === SCORE_UNAVAILABLE ? score === final : absDiff(score, final) <= DEFAULTS.consensusTolerance;
+
+type VerifiedPath = "missed" | "default" | "scored" | "unavailable" | "quorum-only" | "no-votes";
+const verifiedArb = fc.record({
+  path: fc.constantFrom<VerifiedPath>("missed", "default", "scored", "scored", "scored", "unavailable", "quorum-only", "no-votes"),
+  // a stake whose 10% (non-delivery) or 50% (slash) may exceed the bid: the caps
+  stake: fc.constantFrom(1_000_000n, 2_000_000n, 5_000_000n, 20_000_000n),
+  price: fc.constantFrom(0n, 1_000n, 5_000n, 20_000n),
+  duration: fc.bigInt({ min: 1n, max: 20n }),
+  // over the ask: none (the bid is all compute fee, or the minimum), a little, much
+  extra: fc.constantFrom(0n, 1n, 50_000n, 300_000n, 1_000_000n),
+  slack: fc.bigInt({ min: 0n, max: 30n }),
+  // where in its window the delivery and the reveal come (per mille)
+  deliverAt: fc.nat(1000),
+  revealAt: fc.nat(1000),
+  scores: fc.array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(0n, 20n, 39n, 40n, 41n, 55n, 69n, 70n, 85n, 100n, 101n) },
+      { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: 101n }) },
+    ),
+    { minLength: 3, maxLength: 3 },
+  ),
+  ender: fc.constantFrom("expire" as const, "finalize" as const),
+  provider: fc.nat(1),
+  bidder: fc.nat(1),
+  seal: fc.nat(1_000_000),
+});
+type VerifiedScenario = typeof verifiedArb extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * One checked call: every balance change is a transfer to or from the contract and conserved, and
+ * the five buckets equal the contract's balance after it. Returns the result and the deltas.
+ */
+function verifiedCall(fn: string, args: ClarityValue[], sender: string, trace: string[]) {
+  const before = snapshot(PRINCIPALS);
+  const totalsBefore = getTotals();
+  const r = call(fn, args, sender);
+  const after = snapshot(PRINCIPALS);
+  const totalsAfter = getTotals();
+  const value = decode(r.result);
+  trace.push(`${fn} by ${name(sender)} at ${simnet.burnBlockHeight} => ${isOk(r) ? "ok" : "err"} ${json(value)}`);
+  const ctx = `\n  recent calls:\n    ${trace.slice(-12).join("\n    ")}`;
+  const transfers = stxTransfers(r).map((t) => ({ from: t.sender, to: t.recipient, amount: t.amount }));
+  for (const t of transfers) expect(t.from === contractId || t.to === contractId, `account-to-account transfer ${flowKey(t)}${ctx}`).toBe(true);
+  const net = netOf(transfers);
+  for (const p of PRINCIPALS) expect(after.get(p)! - before.get(p)!, `${name(p)}'s balance moved without a transfer${ctx}`).toBe(net.get(p));
+  const sum = BUCKETS.reduce((a, k) => a + totalsAfter[k], 0n);
+  expect(sum, `insolvent after ${fn}: ${json(totalsAfter)}${ctx}`).toBe(after.get(contractId));
+  const bucket = Object.fromEntries(BUCKETS.map((k) => [k, totalsAfter[k] - totalsBefore[k]])) as Record<Bucket, bigint>;
+  if (!isOk(r)) {
+    expect(transfers, `failed ${fn} moved STX${ctx}`).toEqual([]);
+    expect(totalsAfter, `failed ${fn} changed the books${ctx}`).toEqual(totalsBefore);
+  }
+  return { ok: isOk(r), value, result: r.result, delta: (p: string) => after.get(p)! - before.get(p)!, bucket, ctx };
+}
+
+/** Mines to burn height `target` (no-op when there). */
+function mineTo(target: bigint) {
+  const now = BigInt(simnet.burnBlockHeight);
+  if (target > now) simnet.mineEmptyBlocks(Number(target - now));
+}
+
+/**
+ * One verified job from its bid to its ending, every call checked (see verifiedCall): a missed
+ * delivery, a bidder default, a committee's score (the reserved 101 among the votes), a bare quorum
+ * settled after the reveal window, or no vote at all. Predicts each call's result and every STX and
+ * bucket move from the rules (outcomeOf, deliverySplit), then checks the job's whole life: the
+ * escrow gave back exactly the bid, the dataset lost exactly the slash (at most the bid), and the
+ * provider, the bidder, the validators' fees and the treasury (less silence penalties) got exactly
+ * the bid plus the slash, the provider and the bidder together at most the bid.
+ */
+function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: string[]) {
+  const prov = VERIFIED_PROVIDERS[sc.provider];
+  const bidr = VERIFIED_BIDDERS[sc.bidder];
+  const seats = VERIFIED_VALIDATORS.map(([who]) => who);
+  const okValue = (c: ReturnType<typeof verifiedCall>, expected: Decoded, what: string) => {
+    expect(c.ok, `${what} failed: ${json(c.value)}${c.ctx}`).toBe(true);
+    expect(c.value, `${what}: value${c.ctx}`).toEqual(expected);
+  };
+  const refused = (c: ReturnType<typeof verifiedCall>, e: ErrorName, what: string) =>
+    expect(c.result, `${what}: expected (err ${e})${c.ctx}`).toStrictEqual(errCode(e));
+  // the job's life: what it paid out and moved between the buckets after its bid
+  const life = { provider: 0n, bidder: 0n, escrow: 0n, datasets: 0n, treasury: 0n, fees: 0n, silence: 0n };
+  const add = (c: ReturnType<typeof verifiedCall>) => {
+    life.provider += c.delta(prov);
+    life.bidder += c.delta(bidr);
+    life.escrow += c.bucket["escrowed-bids"];
+    life.datasets += c.bucket["dataset-stakes"];
+    life.treasury += c.bucket.treasury;
+  };
+
+  // a fresh dataset with one slot: the bid is matched at once
+  const reg = verifiedCall("register-dataset-with-terms", [Cl.uint(sc.stake), Cl.stringAscii("ipfs://verified"), Cl.uint(sc.price), Cl.uint(1)], prov, trace);
+  expect(reg.ok, `register-dataset-with-terms${reg.ctx}`).toBe(true);
+  const datasetId = Number(reg.value);
+  const weights = seats.map((w) => big(getValidator(w)!.stake));
+  const computeFee = sc.price * sc.duration;
+  count(computeFee > 0n ? "fee-paid" : "free-dataset");
+  const amount = (computeFee > DEFAULTS.minBidAmount ? computeFee : DEFAULTS.minBidAmount) + sc.extra;
+  const placedAt = BigInt(simnet.burnBlockHeight);
+  const deadline = placedAt + sc.duration + sc.slack;
+  const digest = createHash("sha256").update(`evaluation set ${sc.seal}`).digest();
+  const salt = createHash("sha256").update(`evaluation salt ${sc.seal}`).digest();
+  const commitment = createHash("sha256").update(digest).update(salt).digest();
+  const spec = createHash("sha256").update(`job spec ${sc.seal % 7}`).digest();
+  const placed = verifiedCall(
+    "place-training-bid",
+    [Cl.uint(datasetId), Cl.uint(amount), Cl.uint(sc.duration), Cl.uint(deadline), Cl.buffer(spec), Cl.buffer(commitment)],
+    bidr,
+    trace,
+  );
+  expect(placed.ok, `place-training-bid${placed.ctx}`).toBe(true);
+  const bidId = Number(placed.value);
+  expect([placed.delta(bidr), placed.bucket["escrowed-bids"]], `the bid's escrow${placed.ctx}`).toEqual([-amount, amount]);
+  const bid = getBid(bidId)!;
+  expect([bid.status, bid.verified, bid["compute-fee"]], `the training bid${placed.ctx}`).toEqual([2n, true, computeFee]);
+  expect(entry("job-deliveries", Cl.uint(bidId)), `its delivery record${placed.ctx}`).toEqual({
+    spec: hex(spec),
+    "eval-commitment": hex(commitment),
+    model: null,
+    "delivered-at": 0n,
+    "eval-digest": null,
+    "eval-revealed-at": 0n,
+  });
+  // every validator is seated at the match, each seat weighing its stake then
+  const c0 = getCommittee(bidId)!;
+  expect([c0.seats, c0.weights], `the committee${placed.ctx}`).toEqual([seats, weights]);
+  const totalWeight = weights.reduce((a, w) => a + w, 0n);
+  const matchedAt = placedAt;
+  const dataset = () => getDataset(datasetId)!;
+  const split = deliverySplit(computeFee);
+  const held = amount - computeFee + split.validatorsShare;
+  const ending = (kind: "expire" | "finalize") => verifiedCall(kind === "expire" ? "expire-bid" : "finalize-validation", [Cl.uint(bidId)], deployer, trace);
+  let slash = 0n;
+
+  if (sc.path === "missed") {
+    // the deadline is the last block a model may come in; after it the job can be ended at once
+    mineTo(deadline);
+    refused(ending(sc.ender), sc.ender === "expire" ? "BID_NOT_EXPIRED" : "NOT_READY_TO_FINALIZE", "ending before the deadline passed");
+    mineTo(deadline + 1n + BigInt(sc.deliverAt % 3));
+    refused(verifiedCall("deliver-model", [Cl.uint(bidId), Cl.buffer(spec)], prov, trace), "DELIVERY_CLOSED", "a late delivery");
+    const stakeBefore = big(dataset().stake);
+    const end = ending(sc.ender);
+    okValue(end, sc.ender === "expire" ? amount : 6n, "a missed delivery");
+    slash = minOf((stakeBefore * DEFAULTS.nonDeliverySlashBps) / BPS, amount);
+    expect(
+      { provider: end.delta(prov), bidder: end.delta(bidr), ...end.bucket },
+      `a missed delivery refunds the bid and slashes the stake${end.ctx}`,
+    ).toEqual({
+      provider: 0n,
+      bidder: amount,
+      "escrowed-bids": -amount,
+      "dataset-stakes": -slash,
+      "validator-stakes": 0n,
+      "unclaimed-rewards": 0n,
+      treasury: slash,
+    });
+    expect([dataset().stake, dataset()["non-deliveries"], getBid(bidId)!.status, getJobResult(bidId)], `after a missed delivery${end.ctx}`).toEqual([
+      stakeBefore - slash,
+      1n,
+      5n,
+      null,
+    ]);
+    add(end);
+    count("missed");
+    count(`missed-by-${sc.ender}`);
+    if (slash < (stakeBefore * DEFAULTS.nonDeliverySlashBps) / BPS) count("missed-slash-capped");
+  } else {
+    // the provider delivers somewhere between the match and the deadline
+    mineTo(matchedAt + ((deadline - matchedAt) * BigInt(sc.deliverAt)) / 1000n);
+    const model = createHash("sha256").update(`model ${sc.seal}`).digest();
+    const delivered = verifiedCall("deliver-model", [Cl.uint(bidId), Cl.buffer(model)], prov, trace);
+    okValue(delivered, split.payment, "the delivery");
+    expect(
+      { provider: delivered.delta(prov), ...delivered.bucket },
+      `the delivery pays the compute fee less the validators' share and the protocol fee${delivered.ctx}`,
+    ).toEqual({
+      provider: split.payment,
+      "escrowed-bids": -(split.payment + split.protocolFee),
+      "dataset-stakes": 0n,
+      "validator-stakes": 0n,
+      "unclaimed-rewards": 0n,
+      treasury: split.protocolFee,
+    });
+    add(delivered);
+    const deliveredAt = BigInt(simnet.burnBlockHeight);
+    refused(verifiedCall("deliver-model", [Cl.uint(bidId), Cl.buffer(model)], prov, trace), "ALREADY_DELIVERED", "a second delivery");
+    // no vote before the evaluation set is revealed
+    refused(verifiedCall("commit-validation-result", [Cl.uint(bidId), Cl.buffer(model)], seats[0], trace), "EVALUATION_NOT_REVEALED", "an early vote");
+
+    if (sc.path === "default") {
+      mineTo(deliveredAt + ERW);
+      refused(ending(sc.ender), sc.ender === "expire" ? "BID_NOT_EXPIRED" : "NOT_READY_TO_FINALIZE", "ending within the reveal window");
+      mineTo(deliveredAt + ERW + 1n + BigInt(sc.revealAt % 3));
+      refused(verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(salt)], bidr, trace), "EVAL_REVEAL_CLOSED", "a late reveal");
+      const o = outcomeOf(SCORE_UNAVAILABLE, amount, big(dataset().stake), { verified: true, computeFee, voted: false });
+      const end = ending(sc.ender);
+      okValue(end, sc.ender === "expire" ? 0n : 7n, "a bidder default");
+      expect(
+        { provider: end.delta(prov), bidder: end.delta(bidr), ...end.bucket },
+        `a bidder default pays the rest to the provider, its fees to the treasury${end.ctx}`,
+      ).toEqual({
+        provider: o.providerPayment,
+        bidder: 0n,
+        "escrowed-bids": -o.released,
+        "dataset-stakes": 0n,
+        "validator-stakes": 0n,
+        "unclaimed-rewards": 0n,
+        treasury: o.released - o.providerPayment,
+      });
+      expect(getJobResult(bidId), `the default's result${end.ctx}`).toEqual({
+        "final-score": SCORE_UNAVAILABLE,
+        outcome: 7n,
+        "provider-payment": o.providerPayment,
+        "bidder-refund": 0n,
+        "slashed-amount": 0n,
+        "validator-fees": 0n,
+        "protocol-fee": o.protocolFee,
+        penalties: 0n,
+        "reward-pool": 0n,
+        "reward-weight": 0n,
+        "finalized-at": BigInt(simnet.burnBlockHeight),
+      });
+      add(end);
+      count(`default-by-${sc.ender}`);
+      count("outcome-7");
+    } else {
+      // the bidder reveals its evaluation set within eval-reveal-window of the delivery (a wrong salt never opens it)
+      mineTo(deliveredAt + (ERW * BigInt(sc.revealAt)) / 1000n);
+      refused(
+        verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(model)], bidr, trace),
+        "EVAL_COMMITMENT_MISMATCH",
+        "a reveal with another salt",
+      );
+      const revealedAt = BigInt(simnet.burnBlockHeight);
+      const opened = verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(salt)], bidr, trace);
+      okValue(opened, revealedAt + VW, "the reveal of the evaluation set");
+      expect([opened.delta(bidr), ...Object.values(opened.bucket)], `the reveal moves nothing${opened.ctx}`).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
+      const revealCloses = revealedAt + VW + RW;
+
+      if (sc.path === "no-votes") {
+        mineTo(revealCloses + 1n);
+        // every seat stayed silent: each loses validator-penalty-bps of its stake, to the treasury
+        const silence = seats.reduce((a, w) => a + (big(getValidator(w)!.stake) * DEFAULTS.validatorPenaltyBps) / BPS, 0n);
+        const end = ending(sc.ender);
+        okValue(end, sc.ender === "expire" ? held : 4n, "a refund for want of votes");
+        expect(
+          { provider: end.delta(prov), bidder: end.delta(bidr), ...end.bucket },
+          `no vote: the bidder gets back what the job holds${end.ctx}`,
+        ).toEqual({
+          provider: 0n,
+          bidder: held,
+          "escrowed-bids": -held,
+          "dataset-stakes": 0n,
+          "validator-stakes": -silence,
+          "unclaimed-rewards": 0n,
+          treasury: silence,
+        });
+        life.silence += silence;
+        add(end);
+        count("no-quorum-refund");
+        count("silence-penalty");
+      } else {
+        // the committee votes: every seat commits, then all reveal (the last reveal settles) or a bare quorum does
+        const scores = sc.path === "unavailable" ? [SCORE_UNAVAILABLE, sc.scores[1], SCORE_UNAVAILABLE] : sc.scores;
+        seats.forEach((who, i) => {
+          const commitmentOfVote = Buffer.from(commitmentOf(scores[i], saltFor(who, bidId), bidId, who), "hex");
+          okValue(verifiedCall("commit-validation-result", [Cl.uint(bidId), Cl.buffer(commitmentOfVote)], who, trace), true, "a commit");
+        });
+        const revealers = sc.path === "quorum-only" ? seats.slice(0, minReveals(seats.length)) : seats;
+        const stakes = seats.map((w) => big(getValidator(w)!.stake));
+        const stakeBefore = big(dataset().stake);
+        let end: ReturnType<typeof verifiedCall> | undefined;
+        revealers.forEach((who, i) => {
+          const last = i === seats.length - 1;
+          const c = verifiedCall("reveal-validation-result", [Cl.uint(bidId), Cl.uint(scores[i]), Cl.buffer(saltFor(who, bidId))], who, trace);
+          okValue(c, last, "a reveal");
+          if (last) end = c;
+          else add(c);
+        });
+        if (!end) {
+          // a bare quorum: settled by its median after the reveal window (expire-bid leaves it to finalize-validation)
+          mineTo(revealCloses + 1n);
+          refused(ending("expire"), "RESULT_PENDING", "expire-bid on a job with a result");
+          end = ending("finalize");
+          count("quorum-only-settled");
+        }
+        const revealed = revealers.map((_, i) => ({ score: scores[i], weight: weights[i] }));
+        const final = lowerMedian(revealed);
+        const refunded = final < DEFAULTS.slashThreshold && !slashBacked(revealed, totalWeight);
+        // penalties: silent seats (committed, never revealed) always; outliers only with a result
+        let silence = 0n;
+        let outlier = 0n;
+        let coherentWeight = 0n;
+        seats.forEach((_, i) => {
+          const didReveal = i < revealers.length;
+          const coherent = didReveal && (refunded || coherentScore(scores[i], final));
+          const penalty = coherent ? 0n : (stakes[i] * DEFAULTS.validatorPenaltyBps) / BPS;
+          if (didReveal) outlier += penalty;
+          else silence += penalty;
+          if (didReveal && coherent && !refunded) coherentWeight += weights[i];
+        });
+        if (silence > 0n) count("silence-penalty");
+        if (outlier > 0n) count("outlier-penalty");
+        if (refunded) {
+          if (revealers.length < seats.length) okValue(end, 5n, "a refund for want of a majority");
+          expect(
+            { provider: end.delta(prov), bidder: end.delta(bidr), ...end.bucket },
+            `a low median without a majority refunds what the job holds${end.ctx}`,
+          ).toEqual({
+            provider: 0n,
+            bidder: held,
+            "escrowed-bids": -held,
+            "dataset-stakes": 0n,
+            "validator-stakes": -silence,
+            "unclaimed-rewards": 0n,
+            treasury: silence,
+          });
+          expect(getJobResult(bidId), `no result${end.ctx}`).toBeNull();
+          count("no-majority-refund");
+        } else {
+          const o = outcomeOf(final, amount, stakeBefore, { verified: true, computeFee, voted: true });
+          if (revealers.length < seats.length) okValue(end, o.outcome, "the settlement after the reveal window");
+          slash = o.slashed;
+          const pool = o.fees + outlier;
+          expect(getJobResult(bidId), `the result by the rules (votes ${json(revealed)})${end.ctx}`).toEqual({
+            "final-score": final,
+            outcome: o.outcome,
+            "provider-payment": o.providerPayment,
+            "bidder-refund": o.bidderRefund,
+            "slashed-amount": o.slashed,
+            "validator-fees": o.fees,
+            "protocol-fee": o.protocolFee,
+            penalties: silence + outlier,
+            "reward-pool": pool,
+            "reward-weight": coherentWeight,
+            "finalized-at": BigInt(simnet.burnBlockHeight),
+          });
+          expect(
+            { provider: end.delta(prov), bidder: end.delta(bidr), ...end.bucket },
+            `the settlement's moves${end.ctx}`,
+          ).toEqual({
+            provider: o.providerPayment,
+            bidder: o.bidderRefund,
+            "escrowed-bids": -o.released,
+            "dataset-stakes": -o.slashed,
+            "validator-stakes": -(silence + outlier),
+            "unclaimed-rewards": pool,
+            treasury: o.released + o.slashed - o.providerPayment - o.bidderRefund - o.fees + silence,
+          });
+          life.fees += o.fees;
+          count(`outcome-${o.outcome}`);
+          if (o.slashed > 0n && o.slashed < (stakeBefore * DEFAULTS.slashRateBps) / BPS) count("scored-slash-capped");
+          // every seat claims: the coherent ones share the whole pool, the others get nothing
+          let claimed = 0n;
+          for (const who of seats) {
+            const claim = verifiedCall("claim-validation-reward", [Cl.uint(bidId)], who, trace);
+            expect(claim.ok, `a claim${claim.ctx}`).toBe(true);
+            claimed += claim.value as bigint;
+          }
+          expect(claimed, `the claims take the whole pool${end.ctx}`).toBe(pool);
+          if (claimed > 0n) count("claims-paid");
+        }
+        life.silence += silence;
+        add(end);
+      }
+    }
+  }
+  // the job's whole life: the escrow gave back exactly the bid, the dataset lost exactly the slash
+  // (at most the bid); the provider, the bidder, the validators' fees and the treasury (less the
+  // silence penalties, which are the validators' own) got exactly the bid plus the slash
+  const ctx = `\n  bid ${bidId}: ${json(sc)}\n  recent calls:\n    ${trace.slice(-12).join("\n    ")}`;
+  expect(life.escrow, `escrow over the job's life${ctx}`).toBe(-amount);
+  expect(life.datasets, `dataset stakes over the job's life${ctx}`).toBe(-slash);
+  expect(slash <= amount, `a verified job's slash is at most its bid${ctx}`).toBe(true);
+  expect(life.provider + life.bidder <= amount, `the parties got more than the bid${ctx}`).toBe(true);
+  expect(life.provider + life.bidder + life.fees + (life.treasury - life.silence), `the bid and the slash, paid out${ctx}`).toBe(amount + slash);
+  expect(getBid(bidId)!.status === 3n || getBid(bidId)!.status === 5n, `the job ended${ctx}`).toBe(true);
+}
+
+// ---------------------------------------------------------------------------
 
 describe("random call sequences (fast-check)", () => {
   afterEach(() => expectSolvent());
@@ -2383,5 +2824,51 @@ describe("random call sequences (fast-check)", () => {
     );
     if (SEED === DEFAULT_SEED && NUM_RUNS >= DEFAULT_RUNS) expect(missed, `paths never exercised in ${NUM_RUNS} runs`).toEqual([]);
     else if (missed.length > 0) console.warn(`property: seed ${SEED} never exercised ${missed.join(", ")}`);
+  });
+  // ---------------------------------------------------------------------------
+  // Verified jobs: every money path, checked call by call
+  // ---------------------------------------------------------------------------
+
+  it("verified jobs: every ending keeps the books equal to the balance, pays the delivery by its formula, and never moves more than the bid and the slash", { timeout: 300_000 }, () => {
+    const stats = new Map<string, number>();
+    const count = (key: string) => stats.set(key, (stats.get(key) ?? 0) + 1);
+    const started = Date.now();
+    let runs = 0;
+    // three validators of their own (none a party), registered once: every job seats them all at its match
+    const trace: string[] = [];
+    VERIFIED_VALIDATORS.forEach(([who, stake]) => expect(verifiedCall("register-validator", [Cl.uint(stake)], who, trace).ok).toBe(true));
+    fc.assert(
+      fc.property(verifiedArb, (sc) => {
+        runs++;
+        runVerified(sc, count, trace);
+      }),
+      { numRuns: VERIFIED_RUNS, seed: SEED, endOnFailure: true },
+    );
+    const tally = Object.fromEntries([...stats].sort());
+    console.log(`property (verified jobs): seed ${SEED}, ${runs} jobs in ${Date.now() - started} ms ${JSON.stringify(tally)}`);
+    const paths = [
+      "fee-paid",
+      "free-dataset",
+      "missed",
+      "missed-slash-capped",
+      "missed-by-expire",
+      "missed-by-finalize",
+      "default-by-expire",
+      "default-by-finalize",
+      "outcome-1",
+      "outcome-2",
+      "outcome-3",
+      "outcome-7",
+      "scored-slash-capped",
+      "no-majority-refund",
+      "no-quorum-refund",
+      "quorum-only-settled",
+      "silence-penalty",
+      "outlier-penalty",
+      "claims-paid",
+    ];
+    const missed = paths.filter((k) => !stats.get(k));
+    if (SEED === DEFAULT_SEED) expect(missed, `verified paths never exercised in ${VERIFIED_RUNS} jobs`).toEqual([]);
+    else if (missed.length > 0) console.warn(`property (verified jobs): seed ${SEED} never exercised ${missed.join(", ")}`);
   });
 });
