@@ -49,6 +49,12 @@
 ;; A reveal salt is a full 32 bytes: with a shorter one the 101 possible scores
 ;; could be tried against a commitment.
 (define-constant SALT_LENGTH u32)
+;; Artifacts (job spec, evaluation set, model) are named by their 32-byte sha256 digest.
+(define-constant DIGEST_LENGTH u32)
+;; A raised price binds a verified bid's compute fee only this many Bitcoin
+;; blocks after the raise: a provider cannot raise its price ahead of a bid it
+;; has seen and take the whole bid as an unconditional fee.
+(define-constant PRICE_NOTICE_BLOCKS u6)
 
 ;; Bid status
 (define-constant STATUS_QUEUED u1)
@@ -122,6 +128,7 @@
 (define-constant ERR_EVAL_REVEAL_CLOSED (err u319))
 (define-constant ERR_EVAL_COMMITMENT_MISMATCH (err u320))
 (define-constant ERR_MODEL_DELIVERED (err u321))
+(define-constant ERR_INVALID_DIGEST (err u322))
 
 ;; 4xx: validators
 (define-constant ERR_VALIDATOR_NOT_FOUND (err u400))
@@ -264,9 +271,9 @@
 (map-set parameter-bounds "max-bid-wait" { min-value: u1, max-value: u52560 })
 ;; 0 lets a provider decline only in the block of the match
 (map-set parameter-bounds "decline-window" { min-value: u0, max-value: u1008 })
-;; how long a verified job's bidder has, after the delivery, to reveal its evaluation set
+;; how long after the deadline a verified job's bidder has to reveal its evaluation set
 (map-set parameter-bounds "eval-reveal-window" { min-value: u1, max-value: u4320 })
-;; what a missed delivery costs the dataset's stake (capped at the bid's amount)
+;; what a missed delivery costs the dataset's stake (capped at the compute fee)
 (map-set parameter-bounds "non-delivery-slash-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "stake-lock-blocks" { min-value: u1, max-value: u52560 })
 (map-set parameter-bounds "validation-window" { min-value: u1, max-value: u4320 })
@@ -413,6 +420,9 @@
   parameter-version: uint,
 })
 
+;; A dataset's last price raise: the price before it and when (PRICE_NOTICE_BLOCKS).
+(define-map price-raises uint { previous-price: uint, raised-at: uint })
+
 ;; A verified job's artifacts: the job spec's and the sealed evaluation set's
 ;; commitments from the bid, then the delivered model's digest and the revealed
 ;; evaluation set's digest, with the blocks they arrived in.
@@ -552,6 +562,14 @@
 
 (define-private (max-of (a uint) (b uint))
   (if (> a b) a b)
+)
+
+;; The price a verified bid's compute fee uses: the current ask, but during the
+;; notice after a raise no more than the price before it.
+(define-private (fee-price (dataset-id uint) (price uint) (now uint))
+  (match (map-get? price-raises dataset-id)
+    raise (if (<= now (+ (get raised-at raise) PRICE_NOTICE_BLOCKS)) (min-of price (get previous-price raise)) price)
+    price)
 )
 
 (define-private (distance (a uint) (b uint))
@@ -1247,6 +1265,8 @@
       (bid-id (+ (get last-bid-id state) u1))
       (match-now (and (is-eq (get queue-head dataset) u0)
                       (< (get active-jobs dataset) (get max-concurrent-jobs dataset))))
+      ;; a plain bid has no compute fee; a verified one pays the ask at placement, once any raise has had its notice
+      (compute-fee (if (is-some artifacts) (* (fee-price dataset-id (get price-per-block dataset) now) duration) u0))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -1284,7 +1304,7 @@
       registrations-at-match: (if match-now (get validator-registrations state) u0),
       pauses-at-match: (if match-now (get pauses state) u0),
       verified: (is-some artifacts),
-      compute-fee: (if (is-some artifacts) (* (get price-per-block dataset) duration) u0),
+      compute-fee: compute-fee,
       parameter-version: (get parameter-version state),
     })
     (match artifacts
@@ -1299,7 +1319,7 @@
         })
         (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount,
                  duration: duration, deadline: deadline, spec: (get spec sealed),
-                 eval-commitment: (get eval-commitment sealed), compute-fee: (* (get price-per-block dataset) duration) })
+                 eval-commitment: (get eval-commitment sealed), compute-fee: compute-fee })
         true)
       (begin
         (print { event: "bid-placed", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, amount: amount,
@@ -1426,9 +1446,10 @@
 ;; none before its evaluation set is revealed, then for validation-window blocks
 ;; (before that, its windows are given as the latest they can close). The reveal
 ;; window follows the commit window. The stage says what ending it is due now:
-;; a verified job not delivered by its deadline has missed its delivery; one
-;; delivered whose evaluation set was not revealed within eval-reveal-window is a
-;; bidder default; any job past its reveal window has ended.
+;; a verified job not delivered once its deadline and its decline window have
+;; passed has missed its delivery; one delivered whose evaluation set was not
+;; revealed by deadline + eval-reveal-window is a bidder default; any job past its
+;; reveal window has ended.
 (define-private (job-timeline (bid-id uint) (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
            registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint }) (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
@@ -1458,10 +1479,12 @@
       delivered: delivered,
       commit-closes-at: commit-closes-at,
       reveal-closes-at: reveal-closes-at,
+      ;; a delivery is missed only once the provider could neither deliver nor decline;
+      ;; the evaluation set is due eval-reveal-window blocks after the deadline
       stage: (if (and (get verified bid) (not delivered))
-               (if (> now deadline) STAGE_MISSED STAGE_RUNNING)
+               (if (> now (max-of deadline (+ (get matched-at bid) (get decline-window params)))) STAGE_MISSED STAGE_RUNNING)
                (if (not open)
-                 (if (> now (+ (match delivery d (get delivered-at d) u0) (get eval-reveal-window params))) STAGE_DEFAULTED STAGE_RUNNING)
+                 (if (> now (+ deadline (get eval-reveal-window params))) STAGE_DEFAULTED STAGE_RUNNING)
                  (if (> now reveal-closes-at) STAGE_ENDED STAGE_RUNNING))),
     }
   )
@@ -1519,7 +1542,8 @@
 ;; the treasury), sets aside the coherent validators' rewards, and frees the
 ;; slot for the queue. On a verified job the compute fee was paid at delivery
 ;; (its validators' share waited in escrow for the committee): the rest of the
-;; bid follows the score, and a slash never exceeds the bid's amount. A final
+;; bid follows the score, and a slash takes back at least the compute fee (as far
+;; as the stake goes) and never exceeds the bid's amount. A final
 ;; score of SCORE_UNAVAILABLE is a bidder default: the rest is paid in full, no
 ;; slash, no quality score. With no coherent seat (nobody voted) the validators'
 ;; fees go to the treasury. excuse-silence frees seats that never voted without a penalty.
@@ -1561,8 +1585,13 @@
           (/ (* rest (- final-score slash-threshold)) (- reward-threshold slash-threshold))
           u0)))
       (slashed (if (and (not defaulted) (< final-score slash-threshold))
-        ;; a verified job never costs its provider more than it was worth
-        (min-of (/ (* (get stake dataset) (get slash-rate-bps params)) BPS) (if verified amount (get stake dataset)))
+        ;; a verified job's slash takes back at least the compute fee the delivery earned (as far as
+        ;; the stake goes), so a worthless delivery never pays; it never costs more than the bid
+        (if verified
+          (min-of (min-of (max-of (/ (* (get stake dataset) (get slash-rate-bps params)) BPS) (get compute-fee bid))
+                          (get stake dataset))
+                  amount)
+          (/ (* (get stake dataset) (get slash-rate-bps params)) BPS))
         u0))
       (payment-fees (/ (* payment fee-bps) BPS))
       (protocol-fee (/ (* payment (get protocol-fee-bps params)) BPS))
@@ -1706,10 +1735,11 @@
   )
 )
 
-;; Fails a verified job whose model was not delivered by its deadline: the
-;; bidder is refunded in full, the seats are freed without penalty (their
-;; commit window never opened), and non-delivery-slash-bps of the dataset's
-;; stake (at most the bid's amount) goes to the treasury; the dataset counts it.
+;; Fails a verified job whose model was not delivered by its deadline (nor the job
+;; declined in its window): the bidder is refunded in full, the seats are freed
+;; without penalty (their commit window never opened), and non-delivery-slash-bps
+;; of the dataset's stake (at most the compute fee) goes to the treasury; the
+;; dataset counts it.
 (define-private (miss-delivery
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -1727,7 +1757,8 @@
   (let (
       (closed (try! (close-job bid-id bid STATUS_EXPIRED true)))
       (dataset (get dataset closed))
-      (slashed (min-of (/ (* (get stake dataset) (get non-delivery-slash-bps params)) BPS) (get amount bid)))
+      ;; capped at what the provider stood to earn: the bidder, who gets its whole bid back, cannot size the slash
+      (slashed (min-of (/ (* (get stake dataset) (get non-delivery-slash-bps params)) BPS) (get compute-fee bid)))
       (state (var-get market))
     )
     (if (> slashed u0) (provider-stake-removed (get provider dataset) slashed) true)
@@ -1822,7 +1853,8 @@
 )
 
 ;; Sets the provider's ask (micro-STX per Bitcoin block of training) and how many
-;; jobs may run at once; queued bids are matched into any new slots.
+;; jobs may run at once; queued bids are matched into any new slots. A raised
+;; price binds verified bids' compute fees PRICE_NOTICE_BLOCKS blocks later.
 ;; Caller: the dataset's provider.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
 ;;         ERR_DATASET_INACTIVE, ERR_INVALID_PRICE, ERR_INVALID_CAPACITY.
@@ -1839,6 +1871,13 @@
     (asserts! (<= price-per-block MAX_PRICE_PER_BLOCK) ERR_INVALID_PRICE)
     ;; at least one slot, at most the hard cap
     (asserts! (and (> max-concurrent-jobs u0) (<= max-concurrent-jobs MAX_CONCURRENT_JOBS)) ERR_INVALID_CAPACITY)
+    ;; a raise binds verified bids' compute fees only after its notice (fee-price)
+    (if (> price-per-block (get price-per-block dataset))
+      (map-set price-raises dataset-id {
+        previous-price: (fee-price dataset-id (get price-per-block dataset) burn-block-height),
+        raised-at: burn-block-height,
+      })
+      true)
     (print { event: "dataset-terms-set", dataset-id: dataset-id, price-per-block: price-per-block, max-concurrent-jobs: max-concurrent-jobs })
     (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset {
       price-per-block: price-per-block,
@@ -1931,16 +1970,21 @@
 ;; digest of the job spec and the commitment to the bidder's sealed evaluation
 ;; set, sha256(eval-digest ++ salt) (compute-eval-commitment). The provider
 ;; delivers the model's digest by the deadline (deliver-model) and earns the
-;; compute fee, the ask times the duration, fixed here; the bidder then reveals
-;; the evaluation set (reveal-evaluation-set) and the committee scores the model
-;; on it; the rest of the bid follows the score.
+;; compute fee, the ask times the duration, fixed here (a raise younger than
+;; PRICE_NOTICE_BLOCKS does not count); the bidder then reveals the evaluation set
+;; (reveal-evaluation-set) and the committee scores the model on it; the rest of
+;; the bid follows the score.
 ;; Caller: anyone but the dataset's provider.
-;; Errors: as place-computation-bid.
+;; Errors: ERR_INVALID_DIGEST (spec or commitment not 32 bytes), then as place-computation-bid.
 ;; Event: bid-placed (with spec, eval-commitment, compute-fee), then bid-matched
 ;; when matched at once. Returns the bid id.
 (define-public (place-training-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint)
                                    (spec (buff 32)) (eval-commitment (buff 32)))
-  (place-bid dataset-id amount duration deadline (some { spec: spec, eval-commitment: eval-commitment }))
+  (begin
+    ;; a shorter spec digest names nothing; a shorter commitment could never be opened
+    (asserts! (and (is-eq (len spec) DIGEST_LENGTH) (is-eq (len eval-commitment) DIGEST_LENGTH)) ERR_INVALID_DIGEST)
+    (place-bid dataset-id amount duration deadline (some { spec: spec, eval-commitment: eval-commitment }))
+  )
 )
 
 ;; Pushes a dataset's queue along: matches queued bids into free slots and
@@ -2102,7 +2146,7 @@
 ;; Caller: the job's provider, once, from the match until the deadline. Works
 ;; while paused (it keeps a promise).
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_VERIFIED_JOB, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_JOB_NOT_RUNNING, ERR_ALREADY_DELIVERED, ERR_DELIVERY_CLOSED.
+;;         ERR_JOB_NOT_RUNNING, ERR_ALREADY_DELIVERED, ERR_DELIVERY_CLOSED, ERR_INVALID_DIGEST.
 ;; Event: model-delivered. Returns the provider's payment.
 (define-public (deliver-model (bid-id uint) (model (buff 32)))
   (let (
@@ -2127,6 +2171,8 @@
     (asserts! (is-none (get model delivery)) ERR_ALREADY_DELIVERED)
     ;; the model is due by the deadline
     (asserts! (<= now (get deadline bid)) ERR_DELIVERY_CLOSED)
+    ;; validators fetch the model by its full digest
+    (asserts! (is-eq (len model) DIGEST_LENGTH) ERR_INVALID_DIGEST)
     (try! (pay-out payment (get provider dataset)))
     (var-set market (merge state {
       escrowed-bids: (- (get escrowed-bids state) (+ payment protocol-fee)),
@@ -2142,11 +2188,11 @@
 ;; Reveals a verified job's evaluation set: the digest of its bytes and the salt
 ;; of the commitment made with the bid (compute-eval-commitment). The commit
 ;; window of the job's committee opens now, for validation-window blocks.
-;; Caller: the job's bidder, after the delivery and within eval-reveal-window
-;; blocks of it. Works while paused (it keeps a promise).
+;; Caller: the job's bidder, after the delivery and until eval-reveal-window
+;; blocks after the deadline. Works while paused (it keeps a promise).
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_VERIFIED_JOB, ERR_NOT_BIDDER,
 ;;         ERR_JOB_NOT_RUNNING, ERR_NOT_DELIVERED, ERR_EVAL_ALREADY_REVEALED,
-;;         ERR_EVAL_REVEAL_CLOSED, ERR_INVALID_SALT, ERR_EVAL_COMMITMENT_MISMATCH.
+;;         ERR_EVAL_REVEAL_CLOSED, ERR_INVALID_DIGEST, ERR_INVALID_SALT, ERR_EVAL_COMMITMENT_MISMATCH.
 ;; Event: evaluation-revealed. Returns the block at which the commit window closes.
 (define-public (reveal-evaluation-set (bid-id uint) (eval-digest (buff 32)) (salt (buff 32)))
   (let (
@@ -2166,8 +2212,10 @@
     (asserts! (is-some (get model delivery)) ERR_NOT_DELIVERED)
     ;; revealed once
     (asserts! (is-none (get eval-digest delivery)) ERR_EVAL_ALREADY_REVEALED)
-    ;; the bidder cannot stall the provider
-    (asserts! (<= now (+ (get delivered-at delivery) (get eval-reveal-window params))) ERR_EVAL_REVEAL_CLOSED)
+    ;; the bidder cannot stall the provider; counted from the deadline, so an early delivery cannot shorten it
+    (asserts! (<= now (+ (get deadline bid) (get eval-reveal-window params))) ERR_EVAL_REVEAL_CLOSED)
+    ;; validators fetch the evaluation set by its full digest
+    (asserts! (is-eq (len eval-digest) DIGEST_LENGTH) ERR_INVALID_DIGEST)
     ;; a full salt, so the commitment hid the digest
     (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
     ;; the evaluation set is the one sealed with the bid
@@ -2849,6 +2897,18 @@
 ;; bid, the delivered model's digest and the revealed evaluation set's digest.
 (define-read-only (get-job-delivery (bid-id uint))
   (map-get? job-deliveries bid-id)
+)
+
+;; The compute fee a verified bid of `duration` blocks placed now on the dataset
+;; would carry: its ask times the duration, a raise younger than
+;; PRICE_NOTICE_BLOCKS not counted. none for an unknown dataset or a duration
+;; no bid may have (beyond max-computation-duration).
+(define-read-only (get-compute-fee (dataset-id uint) (duration uint))
+  (match (map-get? datasets dataset-id)
+    dataset (if (<= duration (get max-computation-duration (var-get market)))
+              (some (* (fee-price dataset-id (get price-per-block dataset) burn-block-height) duration))
+              none)
+    none)
 )
 
 ;; The commitment to a sealed evaluation set a verified bid carries:

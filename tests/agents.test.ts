@@ -132,7 +132,8 @@ describe("verified jobs run by agents", () => {
     const bid = await m.chain.reader.getBid(m.bidId);
     expect(bid!.status).toBe("EXPIRED");
     expect(simnet.getAssetsMap().get("STX")!.get(bidder)! - before).toBe(BID);
-    expect(getDataset(1)).toMatchObject({ "non-deliveries": 1n, stake: 20n * STX - 2n * STX }); // 10% of the stake
+    // 10% of the stake (2 STX), capped at the compute fee the provider stood to earn (1 STX)
+    expect(getDataset(1)).toMatchObject({ "non-deliveries": 1n, stake: 20n * STX - COMPUTE_FEE });
     expectSolvent();
   });
 
@@ -200,6 +201,21 @@ describe("restarts and repeats", () => {
     expect(await m.developer.step()).toEqual([]);
     expect((await m.validators[0]!.step()).map((a) => a.kind)).toEqual(["evaluated", "committed"]);
     expect(await m.validators[0]!.step()).toEqual([]);
+  });
+});
+
+describe("DeveloperClient", () => {
+  it("refuses to bid when the compute fee (paid whatever the score) would exceed its limit, before anything is sent", async () => {
+    const m = await market();
+    const lastBid = (await m.chain.reader.getLastIds()).bidId;
+    const deadline = (await m.chain.burnHeight()) + DURATION + 50n;
+    const job = { datasetId: 1n, amount: BID, duration: DURATION, deadline, evaluation, choices: RECIPE };
+    await expect(m.developer.placeJob({ ...job, maxComputeFee: COMPUTE_FEE - 1n })).rejects.toThrow(
+      `the compute fee would be ${COMPUTE_FEE} uSTX, above the ${COMPUTE_FEE - 1n} uSTX accepted: not bidding`,
+    );
+    expect((await m.chain.reader.getLastIds()).bidId).toBe(lastBid);
+    const { bidId } = await m.developer.placeJob({ ...job, maxComputeFee: COMPUTE_FEE });
+    expect((await m.chain.reader.getBid(bidId))?.computeFee).toBe(COMPUTE_FEE);
   });
 });
 

@@ -884,7 +884,7 @@ describe("claim-validation-reward", () => {
 });
 
 // ---------------------------------------------------------------------------
-// Verified jobs (notes/issue12-contract.md): the training bid, the delivery, the evaluation set,
+// Verified jobs (notes/issue12-contract.md, as amended by notes/fix12-rules.md): the training bid, the delivery, the evaluation set,
 // and every ending of a verified job, each planned and checked against what the contract pays
 // ---------------------------------------------------------------------------
 
@@ -1229,7 +1229,7 @@ describe("expire-bid (verified jobs)", () => {
     mineUntil(deadline + 1n);
     expect(timelineOf().stage).toBe("missed");
 
-    // 10% of the 1,000,000 stake is slashed: 900,000 is below the minimum, so bid 2 stays queued though stale
+    // 10% of the 1,000,000 stake (100,000, the compute fee too) is slashed: 900,000 is below the minimum, so bid 2 stays queued though stale
     expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({
       refund: AMOUNT,
       providerPayment: 0n,
@@ -1282,7 +1282,9 @@ describe("expire-bid (verified jobs)", () => {
       { sender: contractId, recipient: bidder, amount: AMOUNT },
       { sender: contractId, recipient: bidder2, amount: 300_000n },
     ]);
-    expect(r.getDataset(1)).toMatchObject({ stake: 1_800_000n, nonDeliveries: 1n, activeJobs: 1n, queuedJobs: 0n });
+    // 10% of the 2,000,000 stake is 200,000: capped at the compute fee
+    expect(printEvents(run)).toContainEqual(expect.objectContaining({ event: "delivery-missed", "slashed-amount": FEE }));
+    expect(r.getDataset(1)).toMatchObject({ stake: 2_000_000n - FEE, nonDeliveries: 1n, activeJobs: 1n, queuedJobs: 0n });
     expect([1, 2, 3].map((id) => r.getBid(id)?.status)).toEqual(["EXPIRED", "EXPIRED", "MATCHED"]);
   });
 
@@ -1292,11 +1294,19 @@ describe("expire-bid (verified jobs)", () => {
     const c = market();
     const r = simnetReader(simnet, contractId);
     const deliveredAt = r.getJobDelivery(1)!.deliveredAt;
-    mineUntil(deliveredAt + 144n);
-    expect(timelineOf().stage).toBe("running");
-    expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
-    mineUntil(deliveredAt + 145n);
+    const deadline = r.getBid(1)!.deadline;
+    // the evaluation set is due eval-reveal-window blocks after the deadline, not after the (early) delivery
+    expect(deliveredAt + 145n).toBeLessThan(deadline + 144n);
+    for (const at of [deliveredAt + 145n, deadline + 144n]) {
+      mineUntil(at);
+      expect(timelineOf().stage).toBe("running");
+      expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
+    }
+    mineUntil(deadline + 145n);
     expect(timelineOf().stage).toBe("defaulted");
+    expect(simnet.callPublicFn(contractId, "reveal-evaluation-set", [Cl.uint(1), Cl.buffer(EVAL_DIGEST), Cl.buffer(EVAL_SALT)], bidder).result).toBeErr(
+      Cl.uint(ERR.EVAL_REVEAL_CLOSED),
+    );
 
     expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({
       refund: 0n,
@@ -1463,9 +1473,14 @@ describe("finalize-validation (verified jobs)", () => {
     const c = market();
     const r = simnetReader(simnet, contractId);
     const deliveredAt = r.getJobDelivery(1)!.deliveredAt;
-    mineUntil(deliveredAt + 144n);
-    expect(simnet.callPublicFn(contractId, "finalize-validation", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.NOT_READY_TO_FINALIZE));
-    mineUntil(deliveredAt + 145n);
+    const deadline = r.getBid(1)!.deadline;
+    for (const at of [deliveredAt + 145n, deadline + 144n]) {
+      mineUntil(at);
+      expect(timelineOf().stage).toBe("running");
+      expect(simnet.callPublicFn(contractId, "finalize-validation", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.NOT_READY_TO_FINALIZE));
+    }
+    mineUntil(deadline + 145n);
+    expect(timelineOf().stage).toBe("defaulted");
     const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
     expect(settlement).toEqual({
       kind: "finalized",
@@ -1496,8 +1511,8 @@ describe("finalize-validation (verified jobs)", () => {
     expect(r.getBidderHistory(bidder)).toMatchObject({ defaults: 1n, jobs: 0n });
   });
 
-  it("a missed delivery (u6): refund, the slash capped at the bid's amount, the freed slot walks the queue", async () => {
-    // 10% of a 10,000,000 stake is 1,000,000: capped at the bid's 600,000
+  it("a missed delivery (u6): refund, the slash capped at the compute fee, the freed slot walks the queue", async () => {
+    // 10% of a 10,000,000 stake is 1,000,000: capped at the compute fee, 100,000 (the old cap, the bid's amount, was 600,000)
     await verifiedJobWithQueue(10_000_000n);
     const c = market();
     const r = simnetReader(simnet, contractId);
@@ -1516,7 +1531,7 @@ describe("finalize-validation (verified jobs)", () => {
       outcome: "NOT_DELIVERED",
       providerPayment: 0n,
       bidderRefund: AMOUNT,
-      slashed: AMOUNT,
+      slashed: FEE,
       validatorFees: 0n,
       protocolFee: 0n,
       queueRefunds: 300_000n,
@@ -1540,8 +1555,8 @@ describe("finalize-validation (verified jobs)", () => {
       "slashed-amount": settlement.slashed,
     });
     expect(r.getJobResult(1)).toBeNull();
-    expect(r.getDataset(1)).toMatchObject({ stake: 10_000_000n - AMOUNT, nonDeliveries: 1n, activeJobs: 1n });
-    expect(r.getMarketTotals()).toMatchObject({ treasury: AMOUNT, escrowedBids: 400_000n });
+    expect(r.getDataset(1)).toMatchObject({ stake: 10_000_000n - FEE, nonDeliveries: 1n, activeJobs: 1n });
+    expect(r.getMarketTotals()).toMatchObject({ treasury: FEE, escrowedBids: 400_000n });
   });
 });
 
@@ -1657,6 +1672,356 @@ describe("claim-validation-reward (verified jobs)", () => {
 });
 
 // ---------------------------------------------------------------------------
+// Verified jobs under the audit's rules (notes/fix12-rules.md): each planner against the contract
+// ---------------------------------------------------------------------------
+
+/** The message of the RangeError `fn` throws (fails if it throws nothing or another error). */
+function rangeErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(RangeError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a RangeError, nothing was thrown");
+}
+
+/** `place-training-bid` straight to the simnet (no builder): what the contract answers. */
+function rawTrainingBid(args: { datasetId?: bigint; amount?: bigint; duration?: bigint; deadline?: bigint; spec?: Uint8Array; evalCommitment?: Uint8Array }) {
+  const duration = args.duration ?? 100n;
+  return simnet.callPublicFn(
+    contractId,
+    "place-training-bid",
+    [
+      Cl.uint(args.datasetId ?? 1n),
+      Cl.uint(args.amount ?? AMOUNT),
+      Cl.uint(duration),
+      Cl.uint(args.deadline ?? h() + duration + 50n),
+      Cl.buffer(args.spec ?? SPEC),
+      Cl.buffer(args.evalCommitment ?? EVAL_COMMITMENT),
+    ],
+    bidder,
+  ).result;
+}
+
+/** The bid-placed event of a training bid carries the compute fee the bid records. */
+function expectPlacedFee(run: ReturnType<typeof exec>, bidId: bigint, fee: bigint) {
+  expect(printEvents(run)[0]).toMatchObject({ event: "bid-placed", "bid-id": bidId, "compute-fee": fee });
+  expect(simnetReader(simnet, contractId).getBid(bidId)).toMatchObject({ verified: true, computeFee: fee });
+}
+
+/** Delivers `bidId` through the client: the planned payment is `deliveryPayment(fee)`, exact on chain. */
+async function deliverPlanned(bidId: bigint, fee: bigint) {
+  const c = market();
+  const payment = deliveryPayment(fee, DEFAULTS);
+  expect(await planDeliverModel(c.reader, { bidId })).toEqual({ payment });
+  const call = await c.deliverModel({ bidId, model: MODEL });
+  expect(call.postConditions).toEqual(payment > 0n ? [contractSends(payment)] : []);
+  const run = exec(call, provider);
+  expect(run.result).toBeOk(Cl.uint(payment));
+  expect(run.transfers).toEqual(payment > 0n ? [{ sender: contractId, recipient: provider, amount: payment }] : []);
+  return payment;
+}
+
+describe("set-dataset-terms: a price raise binds verified bids' compute fees 6 blocks later", () => {
+  it("a training bid inside the notice records the old fee and deliverModel's plan pays by it; one after the notice the new fee", async () => {
+    await registerValidators([validator1, 1_000_000n]);
+    await verifiedDataset(1_000_000n, 3n);
+    const c = market();
+    const raisedAt = h();
+    const raise = await c.setDatasetTerms({ datasetId: 1n, pricePerBlock: 3n * PRICE, maxConcurrentJobs: 3n });
+    expect(raise.postConditions).toEqual([]);
+    exec(raise, provider);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getDataset(1)).toMatchObject({ pricePerBlock: 3n * PRICE });
+    // the ask is the new price at once: 200,000 for 100 blocks is below 300,000
+    expect(rawTrainingBid({ amount: 200_000n })).toBeErr(Cl.uint(ERR.BID_BELOW_ASK));
+
+    // get-compute-fee tells a bidder the fee before it bids: the old price's during the notice
+    expect(r.getComputeFee(1, 100)).toBe(FEE);
+    expect(r.getComputeFee(9, 100)).toBeNull();
+    expect(r.getComputeFee(1, DEFAULTS.maxComputationDuration)).toBe(PRICE * DEFAULTS.maxComputationDuration);
+    expect(r.getComputeFee(1, DEFAULTS.maxComputationDuration + 1n)).toBeNull();
+    expect(r.getComputeFee(1, 2n ** 128n - 1n)).toBeNull();
+
+    // the last block of the notice: the fee is still the old price's
+    mineUntil(raisedAt + 6n);
+    expect(r.getComputeFee(1, 100)).toBe(FEE);
+    const inside = await c.placeTrainingBid({ caller: bidder, datasetId: 1n, amount: AMOUNT, duration: 100n, deadline: h() + 150n, spec: SPEC, evalCommitment: EVAL_COMMITMENT });
+    expect(inside.postConditions).toEqual([callerSends(bidder, AMOUNT)]);
+    const first = exec(inside, bidder);
+    expect(first.result).toBeOk(Cl.uint(1));
+    expect(r.getBid(1)).toMatchObject({ placedAt: raisedAt + 6n, status: "MATCHED" });
+    expectPlacedFee(first, 1n, FEE);
+
+    // one block later the raise binds
+    mineUntil(raisedAt + 7n);
+    expect(r.getComputeFee(1, 100)).toBe(3n * FEE);
+    expect(await placeTraining()).toBe(2n);
+    expect(r.getBid(2)).toMatchObject({ placedAt: raisedAt + 7n, computeFee: 3n * FEE });
+
+    // each delivery pays by its bid's fee: 94,000 and 300,000 - 15,000 - 3,000
+    expect(await deliverPlanned(1n, FEE)).toBe(DELIVERY_PAYMENT);
+    expect(await deliverPlanned(2n, 3n * FEE)).toBe(282_000n);
+    // what each job still holds in escrow follows its recorded fee: 505,000 + 315,000
+    expect(jobEscrow(r.getBid(1)!, true, DEFAULTS)).toBe(505_000n);
+    expect(jobEscrow(r.getBid(2)!, true, DEFAULTS)).toBe(315_000n);
+    expect(r.getMarketTotals().escrowedBids).toBe(820_000n);
+  });
+
+  it("a second raise inside the notice keeps the price before the first until its own notice ends; a cut applies at once", async () => {
+    await verifiedDataset(1_000_000n, 5n);
+    const c = market();
+    const terms = async (price: bigint) => exec(await c.setDatasetTerms({ datasetId: 1n, pricePerBlock: price, maxConcurrentJobs: 5n }), provider);
+    const first = h();
+    await terms(2n * PRICE);
+    mineUntil(first + 3n);
+    await terms(4n * PRICE); // previous price: min(2,000, 1,000) = 1,000, noticed from first + 3
+    const r = simnetReader(simnet, contractId);
+    mineUntil(first + 9n);
+    expect(await placeTraining()).toBe(1n);
+    expect(r.getBid(1)).toMatchObject({ placedAt: first + 9n, computeFee: FEE });
+    mineUntil(first + 10n);
+    expect(await placeTraining()).toBe(2n);
+    expect(r.getBid(2)).toMatchObject({ placedAt: first + 10n, computeFee: 4n * FEE });
+    // a cut is never noticed: the lower price binds at once
+    mineUntil(first + 12n);
+    await terms(PRICE / 2n);
+    expect(await placeTraining()).toBe(3n);
+    expect(r.getBid(3)).toMatchObject({ placedAt: first + 12n, computeFee: FEE / 2n });
+    // raised again from 500 (the cut is the price before it): during this notice the fee is 500's
+    mineUntil(first + 14n);
+    await terms(3n * PRICE);
+    mineUntil(first + 20n);
+    expect(await placeTraining()).toBe(4n);
+    expect(r.getBid(4)).toMatchObject({ placedAt: first + 20n, computeFee: FEE / 2n });
+    for (const [bidId, fee] of [
+      [1n, FEE],
+      [2n, 4n * FEE],
+      [3n, FEE / 2n],
+      [4n, FEE / 2n],
+    ] as const) {
+      await deliverPlanned(bidId, fee);
+    }
+    // a plain bid placed during a notice still has no compute fee
+    expect(await placeBid(bidder2, 300_000n, 100n, h() + 150n)).toBe(5n);
+    expect(r.getBid(5)).toMatchObject({ verified: false, computeFee: 0n });
+  });
+});
+
+describe("digests (ERR_INVALID_DIGEST)", () => {
+  it("the contract refuses a spec, commitment, model or evaluation digest that is not 32 bytes; the builders refuse it first with a RangeError", async () => {
+    await verifiedJob();
+    const calls = marketCalls(contractId);
+    const short = SPEC.slice(0, 31);
+    const long = new Uint8Array([...SPEC, 0]);
+    // place-training-bid checks its digests before anything else, even the dataset
+    expect(rawTrainingBid({ spec: short })).toBeErr(Cl.uint(ERR.INVALID_DIGEST));
+    expect(rawTrainingBid({ evalCommitment: short })).toBeErr(Cl.uint(ERR.INVALID_DIGEST));
+    expect(rawTrainingBid({ datasetId: 99n, spec: short })).toBeErr(Cl.uint(ERR.INVALID_DIGEST));
+    expect(rawTrainingBid({ datasetId: 99n })).toBeErr(Cl.uint(ERR.DATASET_NOT_FOUND));
+    const bid = { caller: bidder, datasetId: 1n, amount: AMOUNT, duration: 100n, deadline: h() + 150n, spec: SPEC, evalCommitment: EVAL_COMMITMENT };
+    for (const [field, value, got] of [
+      ["spec", short, 31],
+      ["spec", long, 33],
+      ["spec", "", 0],
+      ["evalCommitment", hexOf(short), 31],
+      ["evalCommitment", `0x${hexOf(long)}`, 33],
+    ] as const) {
+      expect(rangeErrorOf(() => calls.placeTrainingBid({ ...bid, [field]: value }))).toBe(`${field} must be 32 bytes, got ${got}`);
+    }
+    expect(rangeErrorOf(() => calls.placeTrainingBid({ ...bid, spec: "0xabc" }))).toBe('spec is not hex: "0xabc"');
+    // the client refuses before reading the chain
+    const unread = new MarketClient(contractId, new Proxy({} as MarketReader, { get: () => () => Promise.reject(new Error("read")) }));
+    const refused = (pending: Promise<unknown>) =>
+      pending.then(
+        () => "no error",
+        (e: unknown) => (e instanceof RangeError ? e.message : `not a RangeError: ${String(e)}`),
+      );
+    expect(await refused(unread.placeTrainingBid({ ...bid, spec: short }))).toBe("spec must be 32 bytes, got 31");
+    expect(await refused(unread.deliverModel({ bidId: 1n, model: short }))).toBe("model must be 32 bytes, got 31");
+    // with good digests the same client does read (and fails on this reader)
+    expect(await refused(unread.deliverModel({ bidId: 1n, model: MODEL }))).toBe("not a RangeError: Error: read");
+
+    // deliver-model: after its other checks, the model's length
+    expect(simnet.callPublicFn(contractId, "deliver-model", [Cl.uint(1), Cl.buffer(short)], provider).result).toBeErr(Cl.uint(ERR.INVALID_DIGEST));
+    expect(rangeErrorOf(() => calls.deliverModel({ bidId: 1n, model: short, payment: DELIVERY_PAYMENT }))).toBe("model must be 32 bytes, got 31");
+    expect(() => calls.deliverModel({ bidId: 1n, model: "not hex", payment: DELIVERY_PAYMENT })).toThrow(RangeError);
+    await deliverJob();
+
+    // reveal-evaluation-set: the digest's length before the salt's
+    expect(simnet.callPublicFn(contractId, "reveal-evaluation-set", [Cl.uint(1), Cl.buffer(short), Cl.buffer(EVAL_SALT)], bidder).result).toBeErr(
+      Cl.uint(ERR.INVALID_DIGEST),
+    );
+    expect(simnet.callPublicFn(contractId, "reveal-evaluation-set", [Cl.uint(1), Cl.buffer(short), Cl.buffer(EVAL_SALT.slice(0, 16))], bidder).result).toBeErr(
+      Cl.uint(ERR.INVALID_DIGEST),
+    );
+    expect(rangeErrorOf(() => calls.revealEvaluationSet({ bidId: 1n, evalDigest: short, salt: EVAL_SALT }))).toBe("evalDigest must be 32 bytes, got 31");
+    expect(rangeErrorOf(() => calls.revealEvaluationSet({ bidId: 1n, evalDigest: EVAL_DIGEST, salt: long }))).toBe("salt must be 32 bytes, got 33");
+    // a validator's salt and commitment too (ERR_INVALID_SALT on chain)
+    expect(rangeErrorOf(() => calls.revealValidationResult({ bidId: 1n, score: 50n, salt: EVAL_SALT.slice(0, 16) }))).toBe("salt must be 32 bytes, got 16");
+    expect(rangeErrorOf(() => calls.commitValidationResult({ bidId: 1n, commitment: "zz" }))).toBe('commitment is not hex: "zz"');
+    await revealEvaluation();
+    expect(simnetReader(simnet, contractId).getJobDelivery(1)).toMatchObject({ model: hexOf(MODEL), evalDigest: hexOf(EVAL_DIGEST) });
+  });
+});
+
+describe("the verified slash (at least the compute fee, within the stake, at most the bid)", () => {
+  /**
+   * Dataset 1 (`stake`, asking `price`), the bidder's training bid of `amount` for `duration`
+   * blocks delivered through the client, its set revealed, then scored 20 by a one-seat committee.
+   */
+  async function scoredTwenty(stake: bigint, price: bigint, duration: bigint, amount: bigint) {
+    await registerValidators([validator1, 1_000_000n]);
+    const c = market();
+    exec(await c.registerDatasetWithTerms({ caller: provider, stake, metadataUri: "ipfs://verified", pricePerBlock: price, maxConcurrentJobs: 1n }), provider);
+    expect(await placeTraining({ amount, duration })).toBe(1n);
+    const fee = price * duration;
+    expect(simnetReader(simnet, contractId).getBid(1)!.computeFee).toBe(fee);
+    const delivered = await deliverPlanned(1n, fee);
+    await revealEvaluation();
+    const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: 20n });
+    const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
+    expect(call.postConditions).toEqual([contractSends(amount - fee)]);
+    const run = exec(call, validator1);
+    expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: amount - fee }]);
+    expectResultOf(settlement);
+    return { settlement, delivered };
+  }
+
+  it("a compute fee above stake * slash-rate: the slash takes back the whole fee", async () => {
+    // 50% of 1,000,000 is 500,000; the compute fee 1,000 * 600 = 600,000 is what goes
+    const { settlement, delivered } = await scoredTwenty(1_000_000n, PRICE, 600n, 800_000n);
+    expect(settlement).toMatchObject({
+      kind: "finalized",
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 200_000n,
+      slashed: 600_000n,
+      // the kept 30,000 + min(the rest's 10,000, the slash)
+      validatorFees: 40_000n,
+      protocolFee: 0n,
+    });
+    // the worthless delivery cost the provider more than it paid (564,000)
+    expect(delivered).toBe(564_000n);
+    expect(settlement.slashed).toBeGreaterThan(delivered);
+    const r = simnetReader(simnet, contractId);
+    expect(r.getDataset(1)).toMatchObject({ stake: 400_000n, validations: 1n });
+    expect(r.getMarketTotals()).toMatchObject({ datasetStakes: 400_000n, escrowedBids: 0n, unclaimedRewards: 40_000n });
+  });
+
+  it("a compute fee above the whole stake: the slash takes the whole stake, no more", async () => {
+    // fee 2,000 * 600 = 1,200,000 against a 1,000,000 stake
+    const { settlement } = await scoredTwenty(1_000_000n, 2n * PRICE, 600n, 1_500_000n);
+    expect(settlement).toMatchObject({ outcome: "SLASHED", bidderRefund: 300_000n, slashed: 1_000_000n, validatorFees: 75_000n });
+    expect(simnetReader(simnet, contractId).getDataset(1)).toMatchObject({ stake: 0n });
+    expect(simnetReader(simnet, contractId).getMarketTotals()).toMatchObject({ datasetStakes: 0n });
+  });
+});
+
+describe("the missed-delivery slash (at most the compute fee)", () => {
+  it("a large bid with a small compute fee: the slash is the fee, not 10% of the stake; a dataset asking nothing is not slashed", async () => {
+    await verifiedDataset(1_000_000n);
+    await registerDataset(1_000_000n, provider2);
+    // 5,000,000 for 10 blocks at 1,000: the compute fee is 10,000; on dataset 2 (asking nothing) 0
+    expect(await placeTraining({ amount: 5_000_000n, duration: 10n })).toBe(1n);
+    const onFree = await market().placeTrainingBid({ caller: bidder, datasetId: 2n, amount: 5_000_000n, duration: 10n, deadline: h() + 60n, spec: SPEC, evalCommitment: EVAL_COMMITMENT });
+    expect(exec(onFree, bidder).result).toBeOk(Cl.uint(2));
+    const r = simnetReader(simnet, contractId);
+    expect([r.getBid(1)!.computeFee, r.getBid(2)!.computeFee]).toEqual([10_000n, 0n]);
+    mineUntil(r.getBid(2)!.deadline + 1n);
+    expect([timelineOf(1n).stage, timelineOf(2n).stage]).toEqual(["missed", "missed"]);
+    const c = market();
+
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n });
+    expect(settlement).toMatchObject({ kind: "refunded", outcome: "NOT_DELIVERED", bidderRefund: 5_000_000n, slashed: 10_000n, providerPayment: 0n });
+    const expire = await c.expireBid({ bidId: 1n });
+    expect(expire.postConditions).toEqual([contractSends(5_000_000n)]);
+    const run = exec(expire, outsider);
+    expect(printEvents(run)).toContainEqual(expect.objectContaining({ event: "delivery-missed", "bid-id": 1n, refund: 5_000_000n, "slashed-amount": 10_000n }));
+    expect(r.getDataset(1)).toMatchObject({ stake: 990_000n, nonDeliveries: 1n });
+
+    const free = await planFinalizeValidation(c.reader, { bidId: 2n });
+    expect(free.settlement).toMatchObject({ outcome: "NOT_DELIVERED", bidderRefund: 5_000_000n, slashed: 0n });
+    const finalize = await c.finalizeValidation({ bidId: 2n });
+    expect(finalize.postConditions).toEqual([contractSends(5_000_000n)]);
+    const missed = exec(finalize, outsider);
+    expect(missed.result).toBeOk(Cl.uint(6));
+    expect(printEvents(missed)).toContainEqual(expect.objectContaining({ event: "delivery-missed", "bid-id": 2n, "slashed-amount": 0n }));
+    expect(r.getDataset(2)).toMatchObject({ stake: 1_000_000n, nonDeliveries: 1n });
+    expect(r.getMarketTotals()).toMatchObject({ treasury: 10_000n, escrowedBids: 0n, datasetStakes: 1_990_000n });
+  });
+});
+
+describe("job timeline boundaries (jobTimeline against get-validation-windows and expire-bid)", () => {
+  it("a job whose decline window outlasts its deadline: declinable, not missed, until the window closes; then missed", async () => {
+    await verifiedDataset(1_000_000n, 2n);
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    // two 2-block jobs: the deadline comes 4 blocks before the decline window closes
+    const m = h();
+    expect(await placeTraining({ amount: 100_000n, duration: 2n, deadline: m + 2n })).toBe(1n);
+    expect(await placeTraining({ amount: 100_000n, duration: 2n, deadline: m + 2n })).toBe(2n);
+    for (const id of [1, 2]) expect(r.getBid(id)).toMatchObject({ status: "MATCHED", matchedAt: m, deadline: m + 2n, computeFee: 2_000n });
+
+    // past the deadline: no more delivery, but not missed either
+    mineUntil(m + 3n);
+    expect(windowsAgree(1n)).toMatchObject({ delivered: false, stage: "running" });
+    expect(simnet.callPublicFn(contractId, "deliver-model", [Cl.uint(1), Cl.buffer(MODEL)], provider).result).toBeErr(Cl.uint(ERR.DELIVERY_CLOSED));
+    expect(simnet.callPublicFn(contractId, "finalize-validation", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.NOT_READY_TO_FINALIZE));
+    expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
+
+    // the last block of the decline window: job 2 is still the provider's to decline (refunded in full, no slash)
+    mineUntil(m + 6n);
+    expect(timelineOf(2n).stage).toBe("running");
+    expect(await planDeclineJob(c.reader, { bidId: 2n })).toEqual({ refund: 100_000n, queueRefunds: 0n, queue: { matched: [], refunded: [] } });
+    const decline = await c.declineJob({ bidId: 2n });
+    expect(decline.postConditions).toEqual([contractSends(100_000n)]);
+    expect(exec(decline, provider).result).toBeOk(Cl.uint(100_000n));
+    expect(r.getBid(2)!.status).toBe("CANCELLED");
+    // ... and job 1 is not missed yet
+    expect(windowsAgree(1n).stage).toBe("running");
+    expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
+    expect(simnet.callPublicFn(contractId, "finalize-validation", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.NOT_READY_TO_FINALIZE));
+
+    // then missed: the slash is the 2,000 compute fee
+    mineUntil(m + 7n);
+    expect(windowsAgree(1n).stage).toBe("missed");
+    expect(simnet.callPublicFn(contractId, "decline-job", [Cl.uint(1)], provider).result).toBeErr(Cl.uint(ERR.DECLINE_CLOSED));
+    const at = h();
+    const { settlement } = await planFinalizeValidation(c.reader, { bidId: 1n }, { burnHeight: at });
+    expect(settlement).toMatchObject({ outcome: "NOT_DELIVERED", bidderRefund: 100_000n, slashed: 2_000n });
+    expect(await planExpireBid(c.reader, { bidId: 1n })).toEqual({ refund: 100_000n, providerPayment: 0n, queueRefunds: 0n, queue: { matched: [], refunded: [] } });
+    const run = exec(await c.expireBid({ bidId: 1n }), outsider);
+    expect(run.result).toBeOk(Cl.uint(100_000n));
+    expect(printEvents(run)).toContainEqual(expect.objectContaining({ event: "delivery-missed", "bid-id": 1n, "slashed-amount": 2_000n }));
+    expect(r.getDataset(1)).toMatchObject({ stake: 998_000n, nonDeliveries: 1n, activeJobs: 0n });
+  });
+
+  it("an early delivery does not shorten the bidder's reveal: the set is accepted until deadline + eval-reveal-window", async () => {
+    await verifiedJob();
+    await deliverJob();
+    const r = simnetReader(simnet, contractId);
+    const deliveredAt = r.getJobDelivery(1)!.deliveredAt;
+    const deadline = r.getBid(1)!.deadline;
+    // well past the old window (delivery + 144): running, and no ending is due
+    mineUntil(deliveredAt + 145n);
+    expect(windowsAgree()).toEqual({ open: false, delivered: true, commitClosesAt: deadline + 288n, revealClosesAt: deadline + 432n, stage: "running" });
+    expect(simnet.callPublicFn(contractId, "expire-bid", [Cl.uint(1)], outsider).result).toBeErr(Cl.uint(ERR.BID_NOT_EXPIRED));
+    // the last block of the window: the reveal opens the commit window
+    mineUntil(deadline + 144n);
+    expect(timelineOf().stage).toBe("running");
+    const run = await revealEvaluation();
+    expect(run.result).toBeOk(Cl.uint(deadline + 144n + 144n));
+    expect(windowsAgree()).toEqual({ open: true, delivered: true, commitClosesAt: deadline + 288n, revealClosesAt: deadline + 432n, stage: "running" });
+    // revealed, the job is judged, never defaulted
+    mineUntil(deadline + 432n);
+    expect(timelineOf().stage).toBe("running");
+    expect(timelineOf(1n, deadline + 433n).stage).toBe("ended");
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Verified jobs: readers and the planner's pure arithmetic
 // ---------------------------------------------------------------------------
 
@@ -1728,7 +2093,7 @@ describe("readers (verified jobs)", () => {
 });
 
 describe("planner: verified-job arithmetic", () => {
-  const windows = { validationWindow: 144n, revealWindow: 144n, evalRevealWindow: 144n };
+  const windows = { validationWindow: 144n, revealWindow: 144n, evalRevealWindow: 144n, declineWindow: 6n };
   const delivery = (d: Partial<JobDelivery> = {}): JobDelivery => ({
     spec: hexOf(SPEC),
     evalCommitment: hexOf(EVAL_COMMITMENT),
@@ -1740,30 +2105,54 @@ describe("planner: verified-job arithmetic", () => {
   });
 
   it("jobTimeline: a plain job votes from its match until deadline + validation-window, then reveals; then it has ended", () => {
-    const plain = { verified: false, deadline: 1_000n };
+    const plain = { verified: false, deadline: 1_000n, matchedAt: 900n };
     const t = (at: bigint) => jobTimeline(plain, null, windows, at);
     expect(t(500n)).toEqual({ open: true, delivered: false, commitClosesAt: 1_144n, revealClosesAt: 1_288n, stage: "running" });
     expect(t(1_288n).stage).toBe("running");
     expect(t(1_289n).stage).toBe("ended");
     // a delivery record on a plain job is ignored, as the contract reads none
     expect(jobTimeline(plain, delivery({ model: hexOf(MODEL), deliveredAt: 900n }), windows, 1_289n)).toEqual(t(1_289n));
+    // nor is its decline window: a plain job matched just before its deadline is not "missed"
+    expect(jobTimeline({ ...plain, matchedAt: 999n }, null, windows, 1_010n).stage).toBe("running");
   });
 
-  it("jobTimeline: a verified job is missed past its deadline undelivered, defaulted past delivery + eval-reveal-window unrevealed", () => {
-    const verified = { verified: true, deadline: 1_000n };
-    // not delivered: the latest windows; missed one block past the deadline
+  it("jobTimeline: a verified job is missed past its deadline undelivered, defaulted past deadline + eval-reveal-window unrevealed", () => {
+    const verified = { verified: true, deadline: 1_000n, matchedAt: 850n };
+    // not delivered: the latest windows; missed one block past the deadline (the decline window closed at 856)
     const waiting = (at: bigint) => jobTimeline(verified, delivery(), windows, at);
     expect(waiting(1_000n)).toEqual({ open: false, delivered: false, commitClosesAt: 1_288n, revealClosesAt: 1_432n, stage: "running" });
     expect(waiting(1_001n).stage).toBe("missed");
-    // delivered at 990, not revealed: running until 990 + 144 (past the deadline), then defaulted
+    // delivered at 990, not revealed: running until the deadline + 144, then defaulted
     const delivered = (at: bigint) => jobTimeline(verified, delivery({ model: hexOf(MODEL), deliveredAt: 990n }), windows, at);
-    expect(delivered(1_134n)).toEqual({ open: false, delivered: true, commitClosesAt: 1_288n, revealClosesAt: 1_432n, stage: "running" });
-    expect(delivered(1_135n).stage).toBe("defaulted");
+    expect(delivered(1_144n)).toEqual({ open: false, delivered: true, commitClosesAt: 1_288n, revealClosesAt: 1_432n, stage: "running" });
+    expect(delivered(1_145n).stage).toBe("defaulted");
+    // an early delivery does not shorten the bidder's window: delivered at 860, still running at 860 + 145
+    const early = (at: bigint) => jobTimeline(verified, delivery({ model: hexOf(MODEL), deliveredAt: 860n }), windows, at);
+    expect(early(1_005n).stage).toBe("running");
+    expect(early(1_144n).stage).toBe("running");
+    expect(early(1_145n).stage).toBe("defaulted");
     // revealed at 1_050: votes until 1_194, reveals until 1_338, then ended
     const revealed = (at: bigint) =>
       jobTimeline(verified, delivery({ model: hexOf(MODEL), deliveredAt: 990n, evalDigest: hexOf(EVAL_DIGEST), evalRevealedAt: 1_050n }), windows, at);
     expect(revealed(1_338n)).toEqual({ open: true, delivered: true, commitClosesAt: 1_194n, revealClosesAt: 1_338n, stage: "running" });
     expect(revealed(1_339n).stage).toBe("ended");
+  });
+
+  it("jobTimeline: an undelivered verified job is missed only once its decline window has closed too", () => {
+    // matched at 998 with a deadline of 1_000: the provider may decline until 1_004
+    const late = (at: bigint, declineWindow = 6n) => jobTimeline({ verified: true, deadline: 1_000n, matchedAt: 998n }, delivery(), { ...windows, declineWindow }, at);
+    expect(late(1_001n).stage).toBe("running");
+    expect(late(1_004n).stage).toBe("running");
+    expect(late(1_005n).stage).toBe("missed");
+    // the windows are unchanged by it
+    expect(late(1_005n)).toMatchObject({ commitClosesAt: 1_288n, revealClosesAt: 1_432n });
+    // the decline window ending exactly at the deadline: missed one block past both
+    expect(late(1_000n, 2n).stage).toBe("running");
+    expect(late(1_001n, 2n).stage).toBe("missed");
+    // a delivered job is no longer judged by the decline window
+    expect(jobTimeline({ verified: true, deadline: 1_000n, matchedAt: 998n }, delivery({ model: hexOf(MODEL), deliveredAt: 999n }), windows, 1_005n).stage).toBe(
+      "running",
+    );
   });
 
   it("jobEscrow and deliveryPayment: the delivery pays the compute fee less both fees; the validators' share stays in escrow", () => {
@@ -1799,7 +2188,7 @@ describe("planner: verified-job arithmetic", () => {
     expect(weightedMedian([v(101n, 1n)], 1n)).toBe(101n);
   });
 
-  it("settlementPayouts of a verified job: the rest follows the score, the kept share joins the fees, the slash is capped at the bid", () => {
+  it("settlementPayouts of a verified job: the rest follows the score, the kept share joins the fees, the slash is at least the compute fee (within the stake) and at most the bid", () => {
     const job = { verified: true, computeFee: FEE };
     const pay = (score: bigint, stake = 1_000_000n, extra: { coherent?: boolean } = {}) => settlementPayouts(AMOUNT, score, stake, DEFAULTS, { ...job, ...extra });
     // the figures the contract paid above (get-job-result)
@@ -1817,9 +2206,22 @@ describe("planner: verified-job arithmetic", () => {
     });
     // nobody voted (a bidder default at the end of its window): no fees for anyone
     expect(pay(SCORE_UNAVAILABLE, 1_000_000n, { coherent: false })).toMatchObject({ validatorFees: 0n, providerPayment: FULL_REST_PAYMENT });
-    // a small slash: the rest's fee share is capped by it (5,000 kept + min(25,000, 10,000))
-    expect(pay(20n, 20_000n)).toMatchObject({ slashed: 10_000n, validatorFees: 15_000n });
-    expect(pay(20n, 100_000n)).toMatchObject({ slashed: 50_000n, validatorFees: 30_000n });
+    // a slash takes back at least the compute fee (100,000) as far as the stake goes:
+    // 50% of 20,000 is 10,000, but the whole stake goes; the rest's fee share is capped by it (5,000 kept + min(25,000, 20,000))
+    expect(pay(20n, 20_000n)).toMatchObject({ slashed: 20_000n, validatorFees: 25_000n });
+    // 50% of 100,000 is 50,000 < the compute fee: the whole 100,000 stake
+    expect(pay(20n, 100_000n)).toMatchObject({ slashed: 100_000n, validatorFees: 30_000n });
+    // 50% of 150,000 is 75,000 < the compute fee, the stake covers it: the compute fee
+    expect(pay(20n, 150_000n)).toMatchObject({ slashed: FEE, validatorFees: 30_000n });
+    // 50% of 400,000 is 200,000, above the compute fee: the rate decides
+    expect(pay(20n, 400_000n)).toMatchObject({ slashed: 200_000n, validatorFees: 30_000n });
+    // a compute fee above the bid's amount cannot happen, but the amount still caps the slash
+    expect(settlementPayouts(150_000n, 20n, 10_000_000n, DEFAULTS, { verified: true, computeFee: 100_000n }).slashed).toBe(150_000n);
+    // a verified job asking nothing slashes by the rate alone, capped at the bid
+    expect(settlementPayouts(AMOUNT, 20n, 400_000n, DEFAULTS, { verified: true, computeFee: 0n }).slashed).toBe(200_000n);
+    // no slash at or above the slash threshold, nor on a default, whatever the compute fee
+    expect(pay(40n, 20_000n).slashed).toBe(0n);
+    expect(pay(SCORE_UNAVAILABLE, 20_000n).slashed).toBe(0n);
     // a plain job is unchanged: no compute fee, the slash is half the stake
     const plain = settlementPayouts(500_000n, 60n, 1_000_000n, DEFAULTS);
     expect(plain).toEqual({ outcome: "PARTIAL", payment: 333_333n, slashed: 0n, validatorFees: 16_666n, protocolFee: 3_333n, providerPayment: 313_334n, bidderRefund: 166_667n });

@@ -640,3 +640,316 @@ describe("attack 16: an empty salt makes a commitment brute-forceable", () => {
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
   });
 });
+
+// ---------------------------------------------------------------------------
+// Review 12 (verified jobs, /work/notes/review-12.md): one regression test per fixed finding,
+// replaying the review's scripts (.cache/review12/f1..f4) step by step. Finding #9 (digest
+// lengths) is tested with the check orders in verified.test.ts.
+// ---------------------------------------------------------------------------
+
+import { createHash } from "node:crypto";
+import {
+  BID_STATUS,
+  OUTCOME,
+  bidderHistory,
+  commitAndReveal,
+  deliver,
+  getDelivery,
+  printEvents,
+  revealEval,
+  setTerms,
+  trainingBid,
+} from "./helpers.ts";
+
+const sha = (text: string) => new Uint8Array(createHash("sha256").update(text).digest());
+const GARBAGE = sha("garbage");
+/** The three 1 STX validators of the review's scripts: every one is seated at the match. */
+const REVIEW_VALIDATORS = [validator1, validator2, validator3];
+
+function reviewValidators() {
+  for (const who of REVIEW_VALIDATORS) expect(registerValidator(who, STX).result).toBeOk(Cl.bool(true));
+}
+
+/** A verified bid's compute fee as stored and as announced in its bid-placed event. */
+function placedFee(r: ReturnType<typeof trainingBid>, bidId: number) {
+  const placed = printEvents(r).find((e) => e.event === "bid-placed");
+  expect(placed?.["bid-id"]).toBe(BigInt(bidId));
+  expect(getBid(bidId)?.["compute-fee"]).toBe(placed?.["compute-fee"]);
+  return placed?.["compute-fee"];
+}
+
+describe("review 12 #1: the provider raises its price ahead of a verified bid (f2-frontrun-price)", () => {
+  it("a raise in the same block as the bid leaves the compute fee at the old price: the bidder pays the 10 STX it planned, not its whole 30 STX", () => {
+    reviewValidators();
+    // stake 1 STX, ask 0.1 STX per block: the bidder plans a 10 STX fee and escrows 30 STX
+    expect(registerDatasetWithTerms(provider, STX, "ipfs://x", 100_000, 1).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    const before = balances(provider, bidder, contractId);
+    const treasuryBefore = getTotals().treasury;
+    // same block, the provider's transaction first: the ask becomes amount / duration
+    expect(setTerms(provider, 1, 300_000, 1).result).toBeOk(Cl.bool(true));
+    const r = trainingBid(bidder, 1, { amount: 30n * STX, duration: 100n, deadline: h0 + 100n, spec: sha("spec") });
+    expect(r.result).toBeOk(Cl.uint(1));
+    // the ask was met at the new price; the fee is the old one (it used to be 30,000,000)
+    expect(placedFee(r, 1)).toBe(10n * STX);
+    // 10 STX - 5% for the committee - 1% protocol fee
+    expect(deliver(provider, 1, GARBAGE).result).toBeOk(Cl.uint(9_400_000));
+    expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(h0 + DEFAULTS.validationWindow));
+    expect(commitAndReveal(1, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
+    // slashed: max(50% of the stake, the 10 STX fee), capped at the 1 STX stake; the 20 STX rest goes back
+    expect(getJobResult(1)).toMatchObject({
+      outcome: BigInt(OUTCOME.SLASHED),
+      "provider-payment": 0n,
+      "bidder-refund": 20n * STX,
+      "slashed-amount": STX,
+      "validator-fees": 1_500_000n,
+    });
+    for (const v of REVIEW_VALIDATORS) expect(claim(v, 1).result).toBeOk(Cl.uint(500_000));
+    // the review saw provider +28,200,000 and bidder -30,000,000; the validators' 1,500,000 came from the slash and the fee
+    expect(deltas(before)).toEqual(new Map([[provider, 9_400_000n], [bidder, -10n * STX], [contractId, -900_000n]]));
+    expect(getDataset(1)?.stake).toBe(0n);
+    // the treasury holds the delivery's protocol fee
+    expect(getTotals().treasury - treasuryBefore).toBe(100_000n);
+    expectSolvent();
+  });
+
+  it("the raise binds PRICE_NOTICE_BLOCKS (6) blocks later: old price through raised-at + 6, the new one from raised-at + 7; the ask is the new price at once; plain bids carry no fee", () => {
+    registerValidator(validator1);
+    expect(registerDatasetWithTerms(provider, STX, "ipfs://x", 1_000, 10).result).toBeOk(Cl.uint(1));
+    const raisedAt = height();
+    expect(setTerms(provider, 1, 3_000, 10).result).toBeOk(Cl.bool(true));
+    expectErr(trainingBid(bidder, 1, { amount: 299_999n }), "BID_BELOW_ASK");
+    expect(placedFee(trainingBid(bidder, 1), 1)).toBe(100_000n);
+    expect(placeBid(bidder2, 1, 600_000n).result).toBeOk(Cl.uint(2));
+    expect(getBid(2)).toMatchObject({ verified: false, "compute-fee": 0n });
+    mineUntil(raisedAt + 6n);
+    expect(placedFee(trainingBid(bidder, 1), 3)).toBe(100_000n);
+    mineUntil(raisedAt + 7n);
+    expect(placedFee(trainingBid(bidder, 1), 4)).toBe(300_000n);
+    mineUntil(raisedAt + 8n);
+    expect(placedFee(trainingBid(bidder, 1), 5)).toBe(300_000n);
+    // the fee is the one paid at the delivery: 100,000 or 300,000, less 6%
+    expect(deliver(provider, 3).result).toBeOk(Cl.uint(94_000));
+    expect(deliver(provider, 4).result).toBeOk(Cl.uint(282_000));
+    expectSolvent();
+  });
+
+  it("a lowered price applies at once, during a notice too (the lower of the two)", () => {
+    registerValidator(validator1);
+    expect(registerDatasetWithTerms(provider, STX, "ipfs://x", 1_000, 10).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    expect(setTerms(provider, 1, 500, 10).result).toBeOk(Cl.bool(true));
+    expect(placedFee(trainingBid(bidder, 1), 1)).toBe(50_000n);
+    // a raise from 500 at h0 + 1, then two cuts inside its notice
+    mineUntil(h0 + 1n);
+    expect(setTerms(provider, 1, 3_000, 10).result).toBeOk(Cl.bool(true));
+    expect(placedFee(trainingBid(bidder, 1), 2)).toBe(50_000n);
+    mineUntil(h0 + 2n);
+    expect(setTerms(provider, 1, 2_000, 10).result).toBeOk(Cl.bool(true));
+    expect(placedFee(trainingBid(bidder, 1), 3)).toBe(50_000n);
+    mineUntil(h0 + 3n);
+    expect(setTerms(provider, 1, 400, 10).result).toBeOk(Cl.bool(true));
+    expect(placedFee(trainingBid(bidder, 1), 4)).toBe(40_000n);
+    // past the notice the current price, 400, is the fee
+    mineUntil(h0 + 8n);
+    expect(placedFee(trainingBid(bidder, 1), 5)).toBe(40_000n);
+    expectSolvent();
+  });
+
+  it("two raises in a row keep the first previous price for the second raise's notice; a raise after a notice has ended starts from the price then", () => {
+    registerValidator(validator1);
+    expect(registerDatasetWithTerms(provider, STX, "ipfs://x", 1_000, 10).result).toBeOk(Cl.uint(1));
+    const r = height();
+    expect(setTerms(provider, 1, 2_000, 10).result).toBeOk(Cl.bool(true));
+    mineUntil(r + 3n);
+    expect(setTerms(provider, 1, 3_000, 10).result).toBeOk(Cl.bool(true));
+    expect(placedFee(trainingBid(bidder, 1), 1)).toBe(100_000n);
+    // the first raise (to 2,000) is older than 6 blocks, but the second one's notice runs on 1,000
+    mineUntil(r + 7n);
+    expect(placedFee(trainingBid(bidder, 1), 2)).toBe(100_000n);
+    mineUntil(r + 9n);
+    expect(placedFee(trainingBid(bidder, 1), 3)).toBe(100_000n);
+    mineUntil(r + 10n);
+    expect(placedFee(trainingBid(bidder, 1), 4)).toBe(300_000n);
+    // a raise to 4,000 once the notice is over: 3,000 until its own notice ends
+    mineUntil(r + 20n);
+    expect(setTerms(provider, 1, 4_000, 10).result).toBeOk(Cl.bool(true));
+    expect(placedFee(trainingBid(bidder, 1), 5)).toBe(300_000n);
+    mineUntil(r + 27n);
+    expect(placedFee(trainingBid(bidder, 1), 6)).toBe(400_000n);
+    expectSolvent();
+  });
+});
+
+describe("review 12 #2: a garbage delivery is paid its compute fee (f1-garbage)", () => {
+  // [stake, amount, slash, the provider's net]: ask 0.1 STX per block for 100 blocks, a 10 STX compute fee, of
+  // which the garbage delivery pays 9.4 STX; the slash is max(50% of the stake, the fee), within the stake and the bid
+  it.each([
+    // 50% of the stake (7.5 STX) is less than the fee: the slash is the fee (it used to be 7.5 STX: +1.9 STX)
+    [15n * STX, 10n * STX, 10n * STX, -600_000n],
+    // the stake (5 STX) is less than the fee: all of it goes, and the delivery still nets 4.4 STX
+    [5n * STX, 10n * STX, 5n * STX, 4_400_000n],
+    // 50% of the stake (15 STX) is more than the bid (12 STX): the bid is the cap, and it is at least the fee
+    [30n * STX, 12n * STX, 12n * STX, -2_600_000n],
+    // 50% of the stake (15 STX) is more than the fee and less than the bid
+    [30n * STX, 20n * STX, 15n * STX, -5_600_000n],
+  ])("a stake of %i, a bid of %i: a worthless model scored 0 is slashed %i (provider net %i)", (stake, amount, slash, providerNet) => {
+    reviewValidators();
+    expect(registerDatasetWithTerms(provider, stake, "ipfs://x", 100_000, 1).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    expect(trainingBid(bidder, 1, { amount, duration: 100n, deadline: h0 + 100n, spec: sha("spec") }).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)?.["compute-fee"]).toBe(10n * STX);
+    mineUntil(h0 + 7n);
+    expect(deliver(provider, 1, GARBAGE).result).toBeOk(Cl.uint(9_400_000));
+    expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(h0 + 7n + DEFAULTS.validationWindow));
+    expect(commitAndReveal(1, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
+    const rest = amount - 10n * STX;
+    // the validators' fees: the fee's 5% carried from the delivery plus 5% of the rest, out of the slash
+    const validatorFees = 500_000n + (rest * 500n) / BPS;
+    expect(getJobResult(1)).toMatchObject({
+      outcome: BigInt(OUTCOME.SLASHED),
+      "provider-payment": 0n,
+      "bidder-refund": rest,
+      "slashed-amount": slash,
+      "validator-fees": validatorFees,
+    });
+    // the bidder loses the fee it priced; the contract keeps the 0.6 STX of fees
+    expect(deltas(before)).toEqual(new Map([[provider, 9_400_000n], [bidder, -10n * STX], [contractId, 600_000n]]));
+    expect(getDataset(1)?.stake).toBe(stake - slash);
+    expect(9_400_000n - slash).toBe(providerNet);
+    expect(getTotals()).toMatchObject({
+      "dataset-stakes": totals["dataset-stakes"] - slash,
+      "escrowed-bids": totals["escrowed-bids"],
+      "unclaimed-rewards": totals["unclaimed-rewards"] + validatorFees,
+      treasury: totals.treasury + 100_000n + slash + 500_000n - validatorFees,
+    });
+    expectSolvent();
+  });
+
+  it("as reviewed (1 STX stake, 3 slots, three 10 STX fees): the empty digest is refused; garbage digests are still paid, and the one stake covers one slash (the residual docs/verified-training.md names)", () => {
+    reviewValidators();
+    const bidders = [bidder, bidder2, outsider];
+    expect(registerDatasetWithTerms(provider, STX, "ipfs://x", 100_000, 3).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    const before = balances(provider, ...bidders, contractId);
+    for (const [i, b] of bidders.entries())
+      expect(trainingBid(b, 1, { amount: 10n * STX, duration: 100n, deadline: h0 + 100n, spec: sha("spec") }).result).toBeOk(Cl.uint(i + 1));
+    mineUntil(h0 + 7n);
+    expectErr(deliver(provider, 1, new Uint8Array(0)), "INVALID_DIGEST");
+    for (const id of [1, 2, 3]) expect(deliver(provider, id, GARBAGE).result).toBeOk(Cl.uint(9_400_000));
+    for (const [i, b] of bidders.entries()) expect(revealEval(b, i + 1).result).toBeOk(Cl.uint(h0 + 7n + DEFAULTS.validationWindow));
+    for (const id of [1, 2, 3]) expect(commitAndReveal(id, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
+    // the first slash takes the whole stake (the review saw 500,000, 250,000, 125,000); nothing is left for the others
+    expect([1, 2, 3].map((id) => getJobResult(id)?.["slashed-amount"])).toEqual([STX, 0n, 0n]);
+    expect(getDataset(1)?.stake).toBe(0n);
+    expect(deltas(before)).toEqual(
+      new Map([
+        [provider, 28_200_000n],
+        [bidder, -10n * STX],
+        [bidder2, -10n * STX],
+        [outsider, -10n * STX],
+        [contractId, 1_800_000n],
+      ]),
+    );
+    expectSolvent();
+  });
+});
+
+describe("review 12 #3: non-delivery griefing with duration-1 bids (f4-nodelivery-grief)", () => {
+  it("a duration-1 job is not missed before matched-at + decline-window; the provider declines until then; a miss costs at most the compute fee, not 10% of the stake", () => {
+    registerValidator(validator1);
+    // stake 100 STX, ask 0.1 STX per block, 5 slots
+    expect(registerDatasetWithTerms(provider, 100n * STX, "ipfs://x", 100_000, 5).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    const before = balances(provider, bidder, contractId);
+    const treasuryBefore = getTotals().treasury;
+    for (let i = 1; i <= 5; i++)
+      expect(trainingBid(bidder, 1, { amount: 100n * STX, duration: 1n, deadline: h0 + 1n, commitment: sha(`c0${i}`) }).result).toBeOk(Cl.uint(i));
+    for (let i = 1; i <= 5; i++) expect(getBid(i)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": h0, "compute-fee": 100_000n });
+    // the review expired all five here, at deadline + 1
+    mineUntil(h0 + 2n);
+    for (let i = 1; i <= 5; i++) {
+      expectErr(expireBid(bidder, i), "BID_NOT_EXPIRED");
+      expectErr(finalizeValidation(bidder, i), "NOT_READY_TO_FINALIZE");
+    }
+    expectErr(deliver(provider, 1), "DELIVERY_CLOSED");
+    // the last block of the decline window: still not missed, and the provider declines two jobs
+    mineUntil(h0 + DEFAULTS.declineWindow);
+    for (let i = 1; i <= 5; i++) expectErr(expireBid(bidder, i), "BID_NOT_EXPIRED");
+    expect(declineJob(provider, 4).result).toBeOk(Cl.uint(100n * STX));
+    expect(declineJob(provider, 5).result).toBeOk(Cl.uint(100n * STX));
+    mineUntil(h0 + DEFAULTS.declineWindow + 1n);
+    expectErr(declineJob(provider, 3), "DECLINE_CLOSED");
+    for (let i = 1; i <= 3; i++) {
+      const r = expireBid(bidder, i);
+      expect(r.result).toBeOk(Cl.uint(100n * STX));
+      expect(printEvents(r)[0]).toMatchObject({ event: "delivery-missed", refund: 100n * STX, "slashed-amount": 100_000n });
+    }
+    // the review saw 100 STX -> 59,049,000 after five misses
+    expect(getDataset(1)).toMatchObject({ stake: 100n * STX - 300_000n, "non-deliveries": 3n, "active-jobs": 0n });
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
+    expect(getTotals().treasury - treasuryBefore).toBe(300_000n);
+    expectSolvent();
+  });
+
+  it("a duration-1 job at price 0 (compute fee 0) costs its provider nothing when missed", () => {
+    registerValidator(validator1);
+    expect(registerDatasetWithTerms(provider, 100n * STX, "ipfs://x", 0, 1).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    expect(trainingBid(bidder, 1, { amount: 100n * STX, duration: 1n, deadline: h0 + 1n }).result).toBeOk(Cl.uint(1));
+    expect(getBid(1)?.["compute-fee"]).toBe(0n);
+    mineUntil(h0 + DEFAULTS.declineWindow + 1n);
+    const before = balances(provider, bidder, contractId);
+    const totals = getTotals();
+    const r = finalizeValidation(bidder, 1);
+    expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
+    expect(printEvents(r)[0]).toMatchObject({ event: "delivery-missed", refund: 100n * STX, "slashed-amount": 0n });
+    expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 100n * STX], [contractId, -100n * STX]]));
+    expect(getTotals()).toMatchObject({ "dataset-stakes": totals["dataset-stakes"], treasury: totals.treasury });
+    expect(getDataset(1)).toMatchObject({ stake: 100n * STX, "non-deliveries": 1n });
+    expectSolvent();
+  });
+});
+
+describe("review 12 #4: an early delivery forces a bidder default (f3-early-delivery)", () => {
+  it("a garbage model delivered 7 blocks after the match of a 1000-block job: the bidder may still reveal at deadline + eval-reveal-window, and the committee's 0 slashes the provider", () => {
+    reviewValidators();
+    expect(registerDatasetWithTerms(provider, 10n * STX, "ipfs://x", 10_000, 1).result).toBeOk(Cl.uint(1));
+    const h0 = height();
+    const deadline = h0 + 1_000n;
+    const before = balances(provider, bidder, contractId);
+    const treasuryBefore = getTotals().treasury;
+    // 1000 blocks of training: a 10 STX fee, 40 STX paid by the score
+    expect(trainingBid(bidder, 1, { amount: 50n * STX, duration: 1_000n, deadline, spec: sha("spec") }).result).toBeOk(Cl.uint(1));
+    mineUntil(h0 + 7n);
+    expect(deliver(provider, 1, GARBAGE).result).toBeOk(Cl.uint(9_400_000));
+    // the view's latest commit close is the reveal deadline + validation-window
+    expect(windowsOf(1)["commit-closes-at"]).toBe(deadline + DEFAULTS.evalRevealWindow + DEFAULTS.validationWindow);
+    // the block where the review's bidder was refused (u319) and the job defaulted
+    mineUntil(h0 + 7n + DEFAULTS.evalRevealWindow + 1n);
+    expectErr(expireBid(provider, 1), "BID_NOT_EXPIRED");
+    expectErr(finalizeValidation(provider, 1), "NOT_READY_TO_FINALIZE");
+    mineUntil(deadline + DEFAULTS.evalRevealWindow);
+    expectErr(expireBid(provider, 1), "BID_NOT_EXPIRED");
+    expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(deadline + DEFAULTS.evalRevealWindow + DEFAULTS.validationWindow));
+    expect(getDelivery(1)).toMatchObject({ "delivered-at": h0 + 7n, "eval-revealed-at": deadline + DEFAULTS.evalRevealWindow });
+    expect(commitAndReveal(1, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
+    // slashed max(5 STX, the 10 STX fee), within the 10 STX stake; the 40 STX rest goes back
+    expect(getJobResult(1)).toMatchObject({
+      outcome: BigInt(OUTCOME.SLASHED),
+      "provider-payment": 0n,
+      "bidder-refund": 40n * STX,
+      "slashed-amount": 10n * STX,
+      "validator-fees": 2_500_000n,
+    });
+    // the delivery's protocol fee and the slash less the validators' fees
+    expect(getTotals().treasury - treasuryBefore).toBe(100_000n + 8n * STX);
+    // the review saw provider +47,000,000, bidder -50,000,000 and a default on the bidder's record
+    expect(deltas(before)).toEqual(new Map([[provider, 9_400_000n], [bidder, -10n * STX], [contractId, 600_000n]]));
+    expect(getDataset(1)?.stake).toBe(0n);
+    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 0n, defaults: 0n, "mean-score": 0n });
+    expectSolvent();
+  });
+});

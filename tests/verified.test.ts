@@ -5,6 +5,7 @@ import { computeEvalCommitment } from "../src/client/commitment.ts";
 import {
   BID_STATUS,
   DEFAULTS,
+  ERR,
   EVAL_COMMITMENT,
   EVAL_DIGEST,
   EVAL_SALT,
@@ -275,23 +276,28 @@ describe("place-training-bid", () => {
     expectSolvent();
   });
 
-  it("keeps the plain bid's check order: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED, DATASET_INACTIVE, SELF_BID, BID_TOO_LOW, INVALID_DURATION, BID_BELOW_ASK, DEADLINE_UNREACHABLE", () => {
+  it("checks INVALID_DIGEST first, then keeps the plain bid's check order: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED, DATASET_INACTIVE, SELF_BID, BID_TOO_LOW, INVALID_DURATION, BID_BELOW_ASK, DEADLINE_UNREACHABLE", () => {
     market({ price: 2_000n }); // ask for 100 blocks: 200,000
     deployProxy();
-    const args = (datasetId: number, amount: bigint, duration: bigint, deadline: bigint) => [
+    const args = (datasetId: number, amount: bigint, duration: bigint, deadline: bigint, spec = SPEC, commitment = EVAL_COMMITMENT) => [
       Cl.uint(datasetId),
       Cl.uint(amount),
       Cl.uint(duration),
       Cl.uint(deadline),
-      Cl.buffer(SPEC),
-      Cl.buffer(EVAL_COMMITMENT),
+      Cl.buffer(spec),
+      Cl.buffer(commitment),
     ];
     const h = height();
     const who = [provider, bidder, proxyId];
+    // a short spec or commitment is refused before anything else: an unknown dataset, through the proxy
+    refused(() => viaProxy("place-training-bid", args(9, AMOUNT, DURATION, h + 150n, SPEC.slice(0, 31)), bidder), "INVALID_DIGEST", who);
+    refused(() => viaProxy("place-training-bid", args(9, AMOUNT, DURATION, h + 150n, SPEC, EVAL_COMMITMENT.slice(0, 31)), bidder), "INVALID_DIGEST", who);
     // an unknown dataset is read before the caller is checked
     refused(() => viaProxy("place-training-bid", args(9, AMOUNT, DURATION, h + 150n), bidder), "DATASET_NOT_FOUND", who);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     refused(() => viaProxy("place-training-bid", args(1, AMOUNT, DURATION, h + 150n), bidder), "NOT_DIRECT_CALLER", who);
+    // paused, a self-bid, an empty spec: the digest first
+    refused(() => trainingBid(provider, 1, { spec: new Uint8Array(0) }), "INVALID_DIGEST", who);
     // paused, and the provider bidding on its own dataset
     refused(() => trainingBid(provider, 1), "PAUSED", who);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
@@ -321,24 +327,34 @@ describe("place-training-bid", () => {
     expectSolvent();
   });
 
-  it("fixes the compute fee at placement: a later price change moves neither the bid's compute-fee nor the delivery payment; a bid placed after it carries the new fee", () => {
-    market({ capacity: 2n });
+  it("fixes the compute fee at placement: a later price change moves neither the bid's compute-fee nor the delivery payment; a raise binds bids placed PRICE_NOTICE_BLOCKS (6) blocks after it", () => {
+    market({ capacity: 3n });
     expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(setTerms(provider, 1, 3_000n, 2n).result).toBeOk(Cl.bool(true));
+    const raisedAt = height();
+    expect(setTerms(provider, 1, 3_000n, 3n).result).toBeOk(Cl.bool(true));
     expect(getDataset(1)?.["price-per-block"]).toBe(3_000n);
     expect(getBid(1)?.["compute-fee"]).toBe(100_000n);
 
-    const r = trainingBid(bidder2, 1);
-    expect(r.result).toBeOk(Cl.uint(2));
-    expect(eventOf(r, "bid-placed")["compute-fee"]).toBe(300_000n);
-    expect(getBid(2)?.["compute-fee"]).toBe(300_000n);
+    // during the notice the ask (300,000) is checked, but the fee is the price before the raise
+    refused(() => trainingBid(bidder2, 1, { amount: 299_999n }), "BID_BELOW_ASK");
+    const during = trainingBid(bidder2, 1);
+    expect(during.result).toBeOk(Cl.uint(2));
+    expect(eventOf(during, "bid-placed")["compute-fee"]).toBe(100_000n);
+    expect(getBid(2)?.["compute-fee"]).toBe(100_000n);
+    // past the notice the raise binds
+    mineUntil(raisedAt + 7n);
+    const after = trainingBid(bidder2, 1);
+    expect(after.result).toBeOk(Cl.uint(3));
+    expect(eventOf(after, "bid-placed")["compute-fee"]).toBe(300_000n);
+    expect(getBid(3)?.["compute-fee"]).toBe(300_000n);
 
     const before = balances(provider, contractId);
     const delivered = deliver(provider, 1);
     expect(delivered.result).toBeOk(Cl.uint(94_000n));
     expect(deltas(before)).toEqual(new Map([[provider, 94_000n], [contractId, -94_000n]]));
+    expect(deliver(provider, 2).result).toBeOk(Cl.uint(94_000n));
     // 300,000 - 15,000 - 3,000
-    expect(deliver(provider, 2).result).toBeOk(Cl.uint(282_000n));
+    expect(deliver(provider, 3).result).toBeOk(Cl.uint(282_000n));
     expectSolvent();
   });
 
@@ -453,7 +469,7 @@ describe("deliver-model", () => {
     expectSolvent();
   });
 
-  it("checks in order: BID_NOT_FOUND, NOT_VERIFIED_JOB, NOT_DIRECT_CALLER, NOT_DATASET_PROVIDER, JOB_NOT_RUNNING, ALREADY_DELIVERED, DELIVERY_CLOSED", () => {
+  it("checks in order: BID_NOT_FOUND, NOT_VERIFIED_JOB, NOT_DIRECT_CALLER, NOT_DATASET_PROVIDER, JOB_NOT_RUNNING, ALREADY_DELIVERED, DELIVERY_CLOSED, INVALID_DIGEST", () => {
     // bids 1, 3, 4 verified and 2 plain, all matched; bid 5 verified and queued
     market({ capacity: 4n });
     const h = height();
@@ -467,31 +483,35 @@ describe("deliver-model", () => {
     deployProxy();
     const who = [provider, bidder, bidder2, outsider, proxyId];
 
-    refused(() => viaProxy("deliver-model", [Cl.uint(99), Cl.buffer(MODEL)], provider), "BID_NOT_FOUND", who);
-    refused(() => deliver(provider, 99), "BID_NOT_FOUND", who);
+    // every refusal below carries a short model digest: the length is checked last
+    const short = MODEL.slice(0, 31);
+    refused(() => viaProxy("deliver-model", [Cl.uint(99), Cl.buffer(short)], provider), "BID_NOT_FOUND", who);
+    refused(() => deliver(provider, 99, short), "BID_NOT_FOUND", who);
     // a plain job, through the proxy, by someone else
-    refused(() => viaProxy("deliver-model", [Cl.uint(2), Cl.buffer(MODEL)], outsider), "NOT_VERIFIED_JOB", who);
-    refused(() => deliver(provider, 2), "NOT_VERIFIED_JOB", who);
+    refused(() => viaProxy("deliver-model", [Cl.uint(2), Cl.buffer(short)], outsider), "NOT_VERIFIED_JOB", who);
+    refused(() => deliver(provider, 2, short), "NOT_VERIFIED_JOB", who);
     // a queued bid, through the proxy
-    refused(() => viaProxy("deliver-model", [Cl.uint(5), Cl.buffer(MODEL)], provider), "NOT_DIRECT_CALLER", who);
-    refused(() => deliver(bidder2, 5), "NOT_DATASET_PROVIDER", who);
-    refused(() => deliver(provider, 5), "JOB_NOT_RUNNING", who);
+    refused(() => viaProxy("deliver-model", [Cl.uint(5), Cl.buffer(short)], provider), "NOT_DIRECT_CALLER", who);
+    refused(() => deliver(bidder2, 5, short), "NOT_DATASET_PROVIDER", who);
+    refused(() => deliver(provider, 5, short), "JOB_NOT_RUNNING", who);
+    // a running job, in time: the digest
+    refused(() => deliver(provider, 1, short), "INVALID_DIGEST", who);
 
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 4).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
-    refused(() => deliver(provider, 4, OTHER), "ALREADY_DELIVERED", who);
-
-    // bid 1 ends as a bidder default: a settled job is no longer running
-    mineUntil(h + ERW + 1n);
-    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
-    refused(() => deliver(outsider, 1), "NOT_DATASET_PROVIDER", who);
-    refused(() => deliver(provider, 1), "JOB_NOT_RUNNING", who);
+    refused(() => deliver(provider, 4, short), "ALREADY_DELIVERED", who);
 
     mineUntil(deadline + 1n);
-    refused(() => deliver(provider, 4, OTHER), "ALREADY_DELIVERED", who);
-    refused(() => deliver(provider, 3), "DELIVERY_CLOSED", who);
+    refused(() => deliver(provider, 4, short), "ALREADY_DELIVERED", who);
+    refused(() => deliver(provider, 3, short), "DELIVERY_CLOSED", who);
     expect(getDelivery(4)?.model).toBe(hex(MODEL));
     expect(getDelivery(3)?.model).toBeNull();
+
+    // bid 1 ends as a bidder default (its set was due by deadline + eval-reveal-window): a settled job is no longer running
+    mineUntil(deadline + ERW + 1n);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
+    refused(() => deliver(outsider, 1, short), "NOT_DATASET_PROVIDER", who);
+    refused(() => deliver(provider, 1, short), "JOB_NOT_RUNNING", who);
     expectSolvent();
   });
 
@@ -557,17 +577,19 @@ describe("deliver-model", () => {
 // ---------------------------------------------------------------------------
 
 describe("reveal-evaluation-set", () => {
-  it("checks in order: BID_NOT_FOUND, NOT_VERIFIED_JOB, NOT_DIRECT_CALLER, NOT_BIDDER, JOB_NOT_RUNNING, NOT_DELIVERED, EVAL_ALREADY_REVEALED, EVAL_REVEAL_CLOSED, INVALID_SALT, EVAL_COMMITMENT_MISMATCH", () => {
+  it("checks in order: BID_NOT_FOUND, NOT_VERIFIED_JOB, NOT_DIRECT_CALLER, NOT_BIDDER, JOB_NOT_RUNNING, NOT_DELIVERED, EVAL_ALREADY_REVEALED, EVAL_REVEAL_CLOSED, INVALID_DIGEST, INVALID_SALT, EVAL_COMMITMENT_MISMATCH", () => {
     // bids 1, 2 verified and 3 plain (the bidder), matched; bid 4 verified, queued (bidder2)
     market({ capacity: 3n });
     const h = height();
-    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(2));
+    const deadline = h + DURATION + 50n;
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
     expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(3));
     expect(trainingBid(bidder2, 1, { deadline: h + 1_000n }).result).toBeOk(Cl.uint(4));
     deployProxy();
     const who = [provider, bidder, bidder2, outsider, proxyId];
     const short = EVAL_SALT.slice(0, 31);
+    const shortDigest = EVAL_DIGEST.slice(0, 31);
     const args = (bidId: number) => [Cl.uint(bidId), Cl.buffer(EVAL_DIGEST), Cl.buffer(EVAL_SALT)];
 
     refused(() => viaProxy("reveal-evaluation-set", args(99), bidder), "BID_NOT_FOUND", who);
@@ -575,20 +597,22 @@ describe("reveal-evaluation-set", () => {
     refused(() => viaProxy("reveal-evaluation-set", args(3), outsider), "NOT_VERIFIED_JOB", who);
     refused(() => revealEval(bidder, 3), "NOT_VERIFIED_JOB", who);
     refused(() => viaProxy("reveal-evaluation-set", args(1), bidder), "NOT_DIRECT_CALLER", who);
-    refused(() => revealEval(outsider, 4, OTHER, short), "NOT_BIDDER", who);
-    refused(() => revealEval(bidder2, 4, OTHER, short), "JOB_NOT_RUNNING", who);
-    refused(() => revealEval(bidder, 1, OTHER, short), "NOT_DELIVERED", who);
+    refused(() => revealEval(outsider, 4, shortDigest, short), "NOT_BIDDER", who);
+    refused(() => revealEval(bidder2, 4, shortDigest, short), "JOB_NOT_RUNNING", who);
+    refused(() => revealEval(bidder, 1, shortDigest, short), "NOT_DELIVERED", who);
 
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    refused(() => revealEval(bidder, 1, shortDigest, short), "INVALID_DIGEST", who);
     refused(() => revealEval(bidder, 1, OTHER, short), "INVALID_SALT", who);
     refused(() => revealEval(bidder, 1, EVAL_DIGEST, OTHER), "EVAL_COMMITMENT_MISMATCH", who);
     expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(h + VW));
-    refused(() => revealEval(bidder, 2), "EVAL_ALREADY_REVEALED", who);
+    refused(() => revealEval(bidder, 2, shortDigest, short), "EVAL_ALREADY_REVEALED", who);
 
-    mineUntil(h + ERW + 1n);
-    refused(() => revealEval(bidder, 2, OTHER, short), "EVAL_ALREADY_REVEALED", who);
-    refused(() => revealEval(bidder, 1, OTHER, short), "EVAL_REVEAL_CLOSED", who);
+    // the set is due by deadline + eval-reveal-window
+    mineUntil(deadline + ERW + 1n);
+    refused(() => revealEval(bidder, 2, shortDigest, short), "EVAL_ALREADY_REVEALED", who);
+    refused(() => revealEval(bidder, 1, shortDigest, short), "EVAL_REVEAL_CLOSED", who);
     refused(() => revealEval(bidder, 1), "EVAL_REVEAL_CLOSED", who);
     expect(getDelivery(1)).toMatchObject({ "eval-digest": null, "eval-revealed-at": 0n });
     expectSolvent();
@@ -616,26 +640,28 @@ describe("reveal-evaluation-set", () => {
     expectSolvent();
   });
 
-  it("is open until delivered-at + eval-reveal-window: a reveal in its last block records the digest, returns commit-closes-at = now + validation-window and emits evaluation-revealed; a block later EVAL_REVEAL_CLOSED", () => {
+  it("is open until deadline + eval-reveal-window, however early the delivery: a reveal in its last block records the digest, returns commit-closes-at = now + validation-window and emits evaluation-revealed; a block later EVAL_REVEAL_CLOSED", () => {
     market({ capacity: 2n });
-    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(2));
+    const deadline = height() + DURATION + 50n;
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    // both delivered at the match, 150 blocks before the deadline
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     const deliveredAt = height();
 
-    mineUntil(deliveredAt + ERW);
+    mineUntil(deadline + ERW);
     const before = balances(provider, bidder, contractId);
     const totals = getTotals();
     const r = revealEval(bidder, 1);
-    expect(r.result).toBeOk(Cl.uint(deliveredAt + ERW + VW));
+    expect(r.result).toBeOk(Cl.uint(deadline + ERW + VW));
     expect(printEvents(r)).toEqual([
       {
         event: "evaluation-revealed",
         "bid-id": 1n,
         bidder,
         "eval-digest": hex(EVAL_DIGEST),
-        "commit-closes-at": deliveredAt + ERW + VW,
+        "commit-closes-at": deadline + ERW + VW,
       },
     ]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
@@ -646,10 +672,10 @@ describe("reveal-evaluation-set", () => {
       model: hex(MODEL),
       "delivered-at": deliveredAt,
       "eval-digest": hex(EVAL_DIGEST),
-      "eval-revealed-at": deliveredAt + ERW,
+      "eval-revealed-at": deadline + ERW,
     });
 
-    mineUntil(deliveredAt + ERW + 1n);
+    mineUntil(deadline + ERW + 1n);
     refused(() => revealEval(bidder, 2), "EVAL_REVEAL_CLOSED");
     expectSolvent();
   });
@@ -764,12 +790,49 @@ describe("reveal-evaluation-set", () => {
 });
 
 // ---------------------------------------------------------------------------
+// digest lengths (review 12, finding #9)
+// ---------------------------------------------------------------------------
+
+describe("digest lengths (review #9): every artifact is named by a full 32-byte sha256 digest", () => {
+  it("a 31-byte or empty spec, eval-commitment, model or evaluation-set digest is INVALID_DIGEST (u322), and nothing moves", () => {
+    expect(ERR.INVALID_DIGEST).toBe(322);
+    market({ capacity: 2n });
+    const cut = (d: Uint8Array) => [d.slice(0, 31), new Uint8Array(0)];
+    const who = [provider, bidder, contractId];
+    for (const spec of cut(SPEC)) refused(() => trainingBid(bidder, 1, { spec }), "INVALID_DIGEST", who);
+    for (const commitment of cut(EVAL_COMMITMENT)) refused(() => trainingBid(bidder, 1, { commitment }), "INVALID_DIGEST", who);
+    expect(getBid(1)).toBeNull();
+    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "queued-jobs": 0n });
+
+    // bid 1 seals a 31-byte evaluation-set digest (its commitment is a full sha256); bid 2 the standard set
+    const shortDigest = EVAL_DIGEST.slice(0, 31);
+    expect(trainingBid(bidder, 1, { commitment: sha256(shortDigest, EVAL_SALT) }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(2));
+    for (const model of cut(MODEL)) refused(() => deliver(provider, 1, model), "INVALID_DIGEST", who);
+    expect(getDelivery(1)).toMatchObject({ model: null, "delivered-at": 0n });
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+
+    // the short digest opens bid 1's commitment, and is refused all the same
+    expect(readOnly("compute-eval-commitment", [Cl.buffer(shortDigest), Cl.buffer(EVAL_SALT)])).toStrictEqual(
+      Cl.buffer(sha256(shortDigest, EVAL_SALT)),
+    );
+    for (const digest of [shortDigest, new Uint8Array(0)]) refused(() => revealEval(bidder, 1, digest), "INVALID_DIGEST", who);
+    for (const digest of cut(EVAL_DIGEST)) refused(() => revealEval(bidder, 2, digest), "INVALID_DIGEST", who);
+    for (const i of [1, 2]) expect(getDelivery(i)).toMatchObject({ "eval-digest": null, "eval-revealed-at": 0n });
+    expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(height() + VW));
+    expectSolvent();
+  });
+});
+
+// ---------------------------------------------------------------------------
 // Endings of a verified job
 // ---------------------------------------------------------------------------
 
 const VF_BPS = DEFAULTS.validatorFeeBps;
 const PF_BPS = DEFAULTS.protocolFeeBps;
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
+const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
 /** A validator's penalty for a silent or outlying seat: validator-penalty-bps (1%) of its stake. */
 const penaltyOf = (stake: bigint) => (stake * DEFAULTS.validatorPenaltyBps) / BPS;
 
@@ -791,7 +854,9 @@ function settlementAt(score: bigint, o: { stake?: bigint; coherent?: boolean; si
       : score > DEFAULTS.slashThreshold
         ? (REST * (score - DEFAULTS.slashThreshold)) / (DEFAULTS.rewardThreshold - DEFAULTS.slashThreshold)
         : 0n;
-  const slashed = !defaulted && score < DEFAULTS.slashThreshold ? minOf((stake * DEFAULTS.slashRateBps) / BPS, AMOUNT) : 0n;
+  // a verified slash takes back at least the compute fee, as far as the stake goes, and never more than the bid
+  const slashed =
+    !defaulted && score < DEFAULTS.slashThreshold ? minOf(minOf(maxOf((stake * DEFAULTS.slashRateBps) / BPS, FEE), stake), AMOUNT) : 0n;
   const paymentFees = (payment * VF_BPS) / BPS;
   const protocolFee = (payment * PF_BPS) / BPS;
   const providerPayment = payment > 0n ? payment - paymentFees - protocolFee : 0n;
@@ -881,7 +946,7 @@ const NO_HISTORY = { jobs: 0n, "score-sum": 0n, defaults: 0n, "mean-score": 0n }
 // ---------------------------------------------------------------------------
 
 describe("missed delivery", () => {
-  it("expire-bid after the deadline: the bidder gets the full amount back, 10% of the stake goes to the treasury, the dataset counts a non-delivery, the job is EXPIRED and delivery-missed is emitted", () => {
+  it("expire-bid after the deadline: the bidder gets the full amount back, 10% of the stake (at most the compute fee) goes to the treasury, the dataset counts a non-delivery, the job is EXPIRED and delivery-missed is emitted", () => {
     const { deadline } = verifiedJob();
     mineUntil(deadline + 1n);
     const before = balances(provider, bidder, validator1, outsider, contractId);
@@ -889,7 +954,7 @@ describe("missed delivery", () => {
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(AMOUNT));
 
-    const slash = (STX * DEFAULTS.nonDeliverySlashBps) / BPS; // 100,000, below the amount
+    const slash = (STX * DEFAULTS.nonDeliverySlashBps) / BPS; // 100,000, the compute fee
     expect(printEvents(r)).toEqual([
       { event: "delivery-missed", "bid-id": 1n, "dataset-id": 1n, provider, bidder, refund: AMOUNT, "slashed-amount": slash },
     ]);
@@ -936,16 +1001,19 @@ describe("missed delivery", () => {
     expectSolvent();
   });
 
-  // stake * 10%: 600,000 is the bid's amount, the cap
+  // stake * 10%, capped at the compute fee (price * 100 blocks), not at the bid's 600,000
   it.each([
-    [1_000_000, 100_000],
-    [5_999_990, 599_999],
-    [6_000_000, 600_000],
-    [6_000_010, 600_000],
-    [10_000_000, 600_000],
-  ])("the slash is min(stake * non-delivery-slash-bps / 10000, amount): a stake of %i loses %i", (stakeN, slashN) => {
-    const [stake, slash] = [BigInt(stakeN), BigInt(slashN)];
-    const { deadline } = verifiedJob({ stake });
+    [1_000_000, 1_000, 100_000],
+    [1_000_000, 2_000, 100_000],
+    [1_999_990, 2_000, 199_999],
+    [2_000_000, 2_000, 200_000],
+    [2_000_010, 2_000, 200_000],
+    [10_000_000, 1_000, 100_000],
+    [10_000_000, 6_000, 600_000],
+  ])("the slash is min(stake * non-delivery-slash-bps / 10000, compute-fee): a stake of %i at %i per block loses %i", (stakeN, priceN, slashN) => {
+    const [stake, price, slash] = [BigInt(stakeN), BigInt(priceN), BigInt(slashN)];
+    const { deadline } = verifiedJob({ stake, price });
+    expect(getBid(1)?.["compute-fee"]).toBe(price * DURATION);
     mineUntil(deadline + 1n);
     const totals = getTotals();
     const r = finalizeValidation(outsider, 1);
@@ -956,19 +1024,21 @@ describe("missed delivery", () => {
     expectSolvent();
   });
 
-  it("the cap is the bid's amount, whatever it is: a 1,000,000 bid on a 20 STX dataset costs the provider 1,000,000", () => {
+  it("the cap is the compute fee, not the bid's amount, which the bidder sets and gets back: a 1,000,000 bid (compute fee 100,000) on a 20 STX dataset costs the provider 100,000", () => {
     const { deadline } = verifiedJob({ stake: 20n * STX, amount: 1_000_000n });
     mineUntil(deadline + 1n);
     const before = balances(bidder, contractId);
+    const totals = getTotals();
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(1_000_000n));
-    expect(eventOf(r, "delivery-missed")).toMatchObject({ refund: 1_000_000n, "slashed-amount": 1_000_000n });
+    expect(eventOf(r, "delivery-missed")).toMatchObject({ refund: 1_000_000n, "slashed-amount": FEE });
     expect(deltas(before)).toEqual(new Map([[bidder, 1_000_000n], [contractId, -1_000_000n]]));
-    expect(getDataset(1)?.stake).toBe(19n * STX);
+    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -1_000_000n, "dataset-stakes": -FEE, treasury: FEE }));
+    expect(getDataset(1)?.stake).toBe(20n * STX - FEE);
     expectSolvent();
   });
 
-  it("is not due before the deadline has passed: at the deadline block itself expire-bid is BID_NOT_EXPIRED and finalize-validation NOT_READY_TO_FINALIZE", () => {
+  it("is not due before the deadline has passed (here later than the decline window): at the deadline block itself expire-bid is BID_NOT_EXPIRED and finalize-validation NOT_READY_TO_FINALIZE", () => {
     const { deadline } = verifiedJob();
     refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
     refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
@@ -1010,7 +1080,7 @@ describe("missed delivery", () => {
   });
 
   it("frees the slot and walks the queue: a queued bid is matched in the same call", () => {
-    // a 2 STX stake stays above the minimum after the 10% slash
+    // a 2 STX stake stays above the minimum after the slash (10% of it, capped at the compute fee: 100,000)
     const { deadline } = verifiedJob({ stake: 2n * STX });
     expect(placeBid(bidder2, 1, 500_000n, DURATION, deadline + 300n).result).toBeOk(Cl.uint(2));
     expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
@@ -1021,7 +1091,7 @@ describe("missed delivery", () => {
     expect(eventOf(r, "bid-matched")).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": deadline + 1n });
     expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deadline + 1n });
     expect(getDataset(1)).toMatchObject({
-      stake: 2n * STX - 200_000n,
+      stake: 2n * STX - FEE,
       "non-deliveries": 1n,
       "active-jobs": 1n,
       "queued-jobs": 0n,
@@ -1061,7 +1131,8 @@ describe("missed delivery", () => {
   });
 
   it("counts every non-delivery of the dataset", () => {
-    market({ capacity: 2n, stake: 3n * STX });
+    // ask 5,000: compute fees of 500,000, above 10% of the stake
+    market({ capacity: 2n, stake: 3n * STX, price: 5_000n });
     const deadline = height() + 150n;
     expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
     expect(trainingBid(bidder2, 1, { deadline }).result).toBeOk(Cl.uint(2));
@@ -1087,9 +1158,9 @@ describe("bidder default", () => {
   const DEFAULT_PAYMENT = REST - (REST * VF_BPS) / BPS - (REST * PF_BPS) / BPS; // 470,000
   const DEFAULT_TREASURY = CARRIED + (REST * VF_BPS) / BPS + (REST * PF_BPS) / BPS; // 35,000
 
-  it("expire-bid once delivered-at + eval-reveal-window has passed: returns u0, pays the provider the rest less fees, the fees and the carried share to the treasury, no slash", () => {
-    const { deliveredAt } = deliveredJob();
-    mineUntil(deliveredAt + ERW + 1n);
+  it("expire-bid once deadline + eval-reveal-window has passed: returns u0, pays the provider the rest less fees, the fees and the carried share to the treasury, no slash", () => {
+    const { deadline } = deliveredJob();
+    mineUntil(deadline + ERW + 1n);
     const before = balances(provider, bidder, validator1, contractId);
     const totals = getTotals();
     const dataset = getDataset(1);
@@ -1108,7 +1179,7 @@ describe("bidder default", () => {
     expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
     expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, treasury: DELIVERY_PROTOCOL_FEE + DEFAULT_TREASURY });
     expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getJobResult(1)).toEqual(resultOf(101n, s, deliveredAt + ERW + 1n, 0n));
+    expect(getJobResult(1)).toEqual(resultOf(101n, s, deadline + ERW + 1n, 0n));
     // no quality score: the dataset's validations do not move; its stake is whole
     expect(getDataset(1)).toMatchObject({
       stake: STX,
@@ -1129,8 +1200,8 @@ describe("bidder default", () => {
   });
 
   it("finalize-validation returns u7 (BIDDER_DEFAULT) with the same payouts", () => {
-    const { deliveredAt } = deliveredJob();
-    mineUntil(deliveredAt + ERW + 1n);
+    const { deadline } = deliveredJob();
+    mineUntil(deadline + ERW + 1n);
     const before = balances(provider, bidder, contractId);
     const totals = getTotals();
     const r = finalizeValidation(outsider, 1);
@@ -1143,8 +1214,8 @@ describe("bidder default", () => {
     expectSolvent();
   });
 
-  it("is refused in the last block the bidder could reveal in (BID_NOT_EXPIRED / NOT_READY_TO_FINALIZE), counted from the delivery, not the deadline", () => {
-    // delivered in the deadline block: the bidder has until deadline + eval-reveal-window
+  it("is refused in the last block the bidder could reveal in (BID_NOT_EXPIRED / NOT_READY_TO_FINALIZE), deadline + eval-reveal-window", () => {
+    // delivered in the deadline block
     const { deadline } = verifiedJob();
     mineUntil(deadline);
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
@@ -1158,21 +1229,36 @@ describe("bidder default", () => {
     expectSolvent();
   });
 
-  it("an early delivery starts the bidder's clock early: delivered at the match, it defaults before the deadline", () => {
-    const { deliveredAt, deadline } = deliveredJob();
-    mineUntil(deliveredAt + ERW);
-    refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
-    mineUntil(deliveredAt + ERW + 1n);
-    expect(height()).toBeLessThan(deadline);
+  it("an early delivery moves no window: delivered at the match, the job's windows and its default block are those of a delivery at the deadline", () => {
+    market({ capacity: 2n });
+    const deadline = height() + DURATION + 50n;
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW };
+    // bid 1 at the match, bid 2 in the deadline block
+    expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    mineUntil(deadline);
+    expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
+    for (const i of [1, 2]) expect(windowsOf(i)).toMatchObject(latest);
+    mineUntil(deadline + ERW);
+    for (const i of [1, 2]) {
+      refused(() => expireBid(outsider, i), "BID_NOT_EXPIRED");
+      refused(() => finalizeValidation(outsider, i), "NOT_READY_TO_FINALIZE");
+    }
+    mineUntil(deadline + ERW + 1n);
+    const before = balances(provider);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(expireBid(outsider, 2).result).toBeOk(Cl.uint(0));
+    expect(deltas(before).get(provider)).toBe(2n * DEFAULT_PAYMENT);
+    for (const i of [1, 2]) expect(getBid(i)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 2n });
     expectSolvent();
   });
 
   it("frees a five-seat committee without any penalty and keeps the validators' stakes; the fees go to the treasury", () => {
-    const { deliveredAt } = deliveredJob({ validators: FIVE });
+    const { deadline } = deliveredJob({ validators: FIVE });
     const seated = FIVE.map(([w]) => w);
-    mineUntil(deliveredAt + ERW + 1n);
+    mineUntil(deadline + ERW + 1n);
     const totals = getTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
@@ -1184,24 +1270,25 @@ describe("bidder default", () => {
   });
 
   it("frees the slot and walks the queue", () => {
-    const { deliveredAt } = deliveredJob();
-    expect(trainingBid(bidder2, 1, { deadline: deliveredAt + 400n }).result).toBeOk(Cl.uint(2));
-    mineUntil(deliveredAt + ERW + 1n);
+    const { deadline } = deliveredJob();
+    expect(trainingBid(bidder2, 1, { deadline: deadline + ERW + 1n + DURATION }).result).toBeOk(Cl.uint(2));
+    mineUntil(deadline + ERW + 1n);
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(0));
     expect(eventNames(r).slice(0, 2)).toEqual(["job-finalized", "bid-matched"]);
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deliveredAt + ERW + 1n });
+    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deadline + ERW + 1n });
     expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "queued-jobs": 0n });
     expectSolvent();
   });
 
   it("adds up in the bidder's history: two defaults", () => {
     market({ capacity: 2n });
-    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(2));
+    const deadline = height() + DURATION + 50n;
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
-    mineUntil(height() + ERW + 1n);
+    mineUntil(deadline + ERW + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
     expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
     expect(finalizeValidation(outsider, 2).result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
@@ -1280,7 +1367,7 @@ describe("a revealed verified job scored by its committee", () => {
     [1_200_000, 600_000],
     [1_200_002, 600_000],
     [10_000_000, 600_000],
-  ])("a slash (score 10) is min(stake * slash-rate-bps / 10000, AMOUNT) on a verified job: a stake of %i loses %i", (stakeN, slashN) => {
+  ])("a slash (score 10) on a verified job is min(max(stake * slash-rate-bps / 10000, compute-fee), stake, AMOUNT): a stake of %i loses %i", (stakeN, slashN) => {
     const [stake, slash] = [BigInt(stakeN), BigInt(slashN)];
     const { revealedAt } = revealedJob({ stake });
     const s = settlementAt(10n, { stake });
@@ -1380,14 +1467,15 @@ describe("a revealed verified job scored by its committee", () => {
 
   it("the bidder's history adds each scored job and its default; the mean is over the scored jobs", () => {
     market({ capacity: 3n });
-    for (let i = 1; i <= 3; i++) expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(i));
+    const deadline = height() + DURATION + 50n;
+    for (let i = 1; i <= 3; i++) expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(i));
     for (let i = 1; i <= 3; i++) expect(deliver(provider, i).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(height() + VW));
     expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(height() + VW));
     expect(vote(validator1, 1, 1, 90).result).toBeOk(Cl.bool(true));
     expect(vote(validator1, 1, 2, 55).result).toBeOk(Cl.bool(true));
     expect(bidderHistory(bidder)).toEqual({ jobs: 2n, "score-sum": 145n, defaults: 0n, "mean-score": 72n });
-    mineUntil(height() + ERW + 1n);
+    mineUntil(deadline + ERW + 1n);
     expect(expireBid(outsider, 3).result).toBeOk(Cl.uint(0));
     expect(bidderHistory(bidder)).toEqual({ jobs: 2n, "score-sum": 145n, defaults: 1n, "mean-score": 72n });
     expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n, "score-sum": 145n });

@@ -69,8 +69,15 @@ export class DeveloperClient {
     deadline: bigint;
     evaluation: Dataset;
     choices?: SpecChoices;
+    /** Refuse to bid if the compute fee (paid on delivery, whatever the score) would exceed this. */
+    maxComputeFee?: bigint;
   }): Promise<{ bidId: bigint; job: PreparedJob }> {
     const { chain, store, state } = this.opts;
+    if (p.maxComputeFee !== undefined) {
+      const fee = await chain.reader.getComputeFee(p.datasetId, p.duration);
+      if (fee === null) throw new Error(`dataset ${p.datasetId} does not exist or takes no ${p.duration}-block job`);
+      if (fee > p.maxComputeFee) throw new Error(`the compute fee would be ${fee} uSTX, above the ${p.maxComputeFee} uSTX accepted: not bidding`);
+    }
     const job = prepareJob(p.evaluation, p.choices ?? {});
     const onChain = await chain.reader.computeEvalCommitment(job.evalDigest, job.salt);
     if (onChain !== job.evalCommitment) throw new SealMismatchError(job.evalCommitment, onChain);
@@ -132,7 +139,7 @@ export class DeveloperClient {
         continue;
       }
       if (this.opts.behaviour === "silent" || !delivery || delivery.model === null || delivery.evalDigest !== null) continue;
-      if (burnHeight > delivery.deliveredAt + params.evalRevealWindow) continue;
+      if (burnHeight > bid.deadline + params.evalRevealWindow) continue; // the reveal closed: a default
       // fetch the model the job paid for (the store checks its digest); reveal even if it is missing:
       // the validators then score it 0 and the provider, not the bidder, pays for it
       let modelFetched = true;

@@ -60,7 +60,8 @@ export async function nextBoundary(chain: SimnetChain, now: bigint): Promise<big
       bid.deadline + 1n,
       t.commitClosesAt + 1n,
       t.revealClosesAt + 1n,
-      delivery && delivery.model !== null ? delivery.deliveredAt + params.evalRevealWindow + 1n : 0n,
+      bid.matchedAt + params.declineWindow + 1n,
+      bid.verified ? bid.deadline + params.evalRevealWindow + 1n : 0n,
     ];
     for (const h of candidates) if (h > now && h < next) next = h;
   }

@@ -83,9 +83,22 @@ function sends(who: string, value: bigint): StxPostCondition[] {
   return value > 0n ? [Pc.principal(who).willSendEq(value).ustx()] : [];
 }
 
-/** 32 bytes given as bytes or hex. */
+/**
+ * A digest, commitment or salt: exactly 32 bytes, given as bytes or hex (with or without `0x`).
+ * Anything else is refused here with a RangeError naming the argument: the contract would refuse
+ * a shorter one (ERR_INVALID_DIGEST, ERR_INVALID_SALT) and cannot take a longer one (buff 32).
+ */
 function digest32(value: Uint8Array | string, what: string): Uint8Array {
-  const bytes = saltBytes(value);
+  let bytes: Uint8Array;
+  if (typeof value === "string") {
+    const hex = value.startsWith("0x") ? value.slice(2) : value;
+    if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new RangeError(`${what} is not hex: ${JSON.stringify(value)}`);
+    bytes = saltBytes(hex);
+  } else if (value instanceof Uint8Array) {
+    bytes = value;
+  } else {
+    throw new RangeError(`${what} must be 32 bytes or their hex, got ${typeof value}`);
+  }
   if (bytes.length !== 32) throw new RangeError(`${what} must be 32 bytes, got ${bytes.length}`);
   return bytes;
 }
@@ -293,9 +306,7 @@ export function marketCalls(contract: string | ContractRef) {
 
     /** Moves no STX. `commitment`: 32 bytes (computeCommitment) or their hex. */
     commitValidationResult(p: { bidId: UintLike; commitment: Uint8Array | string }) {
-      const commitment = saltBytes(p.commitment);
-      if (commitment.length !== 32) throw new RangeError(`commitment must be 32 bytes, got ${commitment.length}`);
-      return build("commit-validation-result", [Cl.uint(p.bidId), Cl.buffer(commitment)], null, 0n);
+      return build("commit-validation-result", [Cl.uint(p.bidId), Cl.buffer(digest32(p.commitment, "commitment"))], null, 0n);
     },
 
     /**
@@ -305,7 +316,7 @@ export function marketCalls(contract: string | ContractRef) {
     revealValidationResult(p: { bidId: UintLike; score: UintLike; salt: Uint8Array | string; settlement?: SettlementAmounts | null }) {
       return build(
         "reveal-validation-result",
-        [Cl.uint(p.bidId), Cl.uint(p.score), Cl.buffer(saltBytes(p.salt))],
+        [Cl.uint(p.bidId), Cl.uint(p.score), Cl.buffer(digest32(p.salt, "salt"))],
         null,
         settlementTotal(p.settlement),
       );

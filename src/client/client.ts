@@ -105,11 +105,13 @@ export class MarketClient {
     },
     options?: PlanOptions,
   ): Promise<MarketCall> {
+    this.calls.placeTrainingBid(p); // a digest that is not 32 bytes is refused before any read
     const plan = await planPlaceComputationBid(this.reader, p, options);
     return this.calls.placeTrainingBid({ ...p, queueRefunds: plan.queueRefunds });
   }
 
   async deliverModel(p: { bidId: UintLike; model: Uint8Array | string }): Promise<MarketCall> {
+    this.calls.deliverModel({ ...p, payment: 0n }); // a model digest that is not 32 bytes is refused before any read
     const plan = await planDeliverModel(this.reader, p);
     return this.calls.deliverModel({ ...p, payment: plan.payment });
   }

@@ -127,11 +127,14 @@ export interface JobTimeline {
 /**
  * `job-timeline`: a matched job's windows and what ending it is due at `burnHeight`. A verified
  * job takes no vote before its evaluation set is revealed, then for validation-window blocks.
+ * Undelivered, it is missed once both its deadline and its decline window
+ * (`matchedAt + declineWindow`) have passed; delivered but unrevealed, it is a bidder default
+ * after `deadline + evalRevealWindow` (however early the delivery).
  */
 export function jobTimeline(
-  bid: Pick<Bid, "verified" | "deadline">,
+  bid: Pick<Bid, "verified" | "deadline" | "matchedAt">,
   delivery: JobDelivery | null,
-  params: Pick<MarketParameters, "validationWindow" | "revealWindow" | "evalRevealWindow">,
+  params: Pick<MarketParameters, "validationWindow" | "revealWindow" | "evalRevealWindow" | "declineWindow">,
   burnHeight: bigint,
 ): JobTimeline {
   const d = bid.verified ? delivery : null;
@@ -142,8 +145,10 @@ export function jobTimeline(
     d === null ? bid.deadline + params.validationWindow : (revealed ? d.evalRevealedAt : bid.deadline + params.evalRevealWindow) + params.validationWindow;
   const revealClosesAt = commitClosesAt + params.revealWindow;
   let stage: JobStage;
-  if (bid.verified && !delivered) stage = burnHeight > bid.deadline ? "missed" : "running";
-  else if (!open) stage = burnHeight > (d?.deliveredAt ?? 0n) + params.evalRevealWindow ? "defaulted" : "running";
+  // a delivery is missed once the provider can neither deliver nor decline; the set is due after the deadline
+  const declineCloses = bid.matchedAt + params.declineWindow;
+  if (bid.verified && !delivered) stage = burnHeight > (bid.deadline > declineCloses ? bid.deadline : declineCloses) ? "missed" : "running";
+  else if (!open) stage = burnHeight > bid.deadline + params.evalRevealWindow ? "defaulted" : "running";
   else stage = burnHeight > revealClosesAt ? "ended" : "running";
   return { open, delivered, commitClosesAt, revealClosesAt, stage };
 }
@@ -176,8 +181,8 @@ export interface Payouts {
 /**
  * Payment, slash, fees, provider payment and bidder refund of a job with a final score
  * (`settle-job`). A verified job's compute fee was paid at delivery: the rest of the bid follows
- * the score, the validators' share of the compute fee joins their fees, and a slash never
- * exceeds the bid's amount. A final score of SCORE_UNAVAILABLE is a bidder default (the rest
+ * the score, the validators' share of the compute fee joins their fees, and a slash takes back
+ * at least the compute fee (as far as the stake goes) and never exceeds the bid's amount. A final score of SCORE_UNAVAILABLE is a bidder default (the rest
  * paid in full, no slash). `coherent: false` (nobody voted) sends the validators' fees to the
  * treasury.
  */
@@ -200,7 +205,11 @@ export function settlementPayouts(
         ? (rest * (finalScore - slashThreshold)) / (rewardThreshold - slashThreshold)
         : 0n;
   const slashOfStake = (datasetStake * params.slashRateBps) / BPS;
-  const slashed = !defaulted && finalScore < slashThreshold ? (job.verified && slashOfStake > amount ? amount : slashOfStake) : 0n;
+  // a verified slash takes back at least the compute fee (as far as the stake goes), never more than the bid
+  const max = (a: bigint, b: bigint) => (a > b ? a : b);
+  const min = (a: bigint, b: bigint) => (a < b ? a : b);
+  const slashed =
+    !defaulted && finalScore < slashThreshold ? (job.verified ? min(min(max(slashOfStake, computeFee), datasetStake), amount) : slashOfStake) : 0n;
   const paymentFees = (payment * params.validatorFeeBps) / BPS;
   const feeOfRest = (rest * params.validatorFeeBps) / BPS;
   const validatorFees = job.coherent === false ? 0n : carried + (payment > 0n ? paymentFees : feeOfRest < slashed ? feeOfRest : slashed);
@@ -387,8 +396,8 @@ async function jobContext(reader: MarketReader, bidId: bigint, bid: Bid) {
 /**
  * The refund path (`fail-job`, `decline-job`, `miss-delivery`): what the job still holds in
  * escrow back to the bidder, the slot freed and the queue walked. A missed delivery also
- * slashes non-delivery-slash-bps of the dataset's stake (at most the bid's amount), which can
- * leave the dataset under-staked for the queue.
+ * slashes non-delivery-slash-bps of the dataset's stake (at most the bid's compute fee: nothing
+ * when it asked nothing), which can leave the dataset under-staked for the queue.
  */
 async function refundJob(
   reader: MarketReader,
@@ -401,7 +410,7 @@ async function refundJob(
   const ds = must(dataset, `dataset ${bid.datasetId}`);
   const timeline = jobTimeline(bid, delivery, params, burnHeight);
   const ndSlash = (ds.stake * params.nonDeliverySlashBps) / BPS;
-  const slashed = outcome === "NOT_DELIVERED" ? (ndSlash > bid.amount ? bid.amount : ndSlash) : 0n;
+  const slashed = outcome === "NOT_DELIVERED" ? (ndSlash > bid.computeFee ? bid.computeFee : ndSlash) : 0n;
   const walk = await queueAfter(reader, ds, { stake: ds.stake - slashed, activeJobs: ds.activeJobs - 1n }, burnHeight);
   return {
     kind: "refunded",

@@ -262,6 +262,7 @@ export const VIEWS = {
   getValidationWindows: view("get-validation-windows", (bidId: UintLike) => [Cl.uint(bidId)], optional(decodeValidationWindows)),
   getJobDelivery: view("get-job-delivery", (bidId: UintLike) => [Cl.uint(bidId)], optional(decodeJobDelivery)),
   getBidderHistory: view("get-bidder-history", (bidder: string) => [Cl.principal(bidder)], decodeBidderHistory),
+  getComputeFee: view("get-compute-fee", (datasetId: UintLike, duration: UintLike) => [Cl.uint(datasetId), Cl.uint(duration)], optional(uint)),
   computeEvalCommitment: view(
     "compute-eval-commitment",
     (evalDigest: Uint8Array | string, salt: Uint8Array | string) => [Cl.buffer(saltBytes(evalDigest)), Cl.buffer(saltBytes(salt))],
