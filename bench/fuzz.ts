@@ -18,7 +18,9 @@
  * mode: runs, seed, wall time, result, the call statistics and how far the market
  * got (bids placed and settled, votes, claims, parameter versions, job results by
  * outcome, verified jobs: training bids, models delivered, evaluation sets
- * revealed, missed deliveries);
+ * revealed, missed deliveries, misses of jobs due inside their decline window,
+ * evaluation sets revealed past delivered-at + eval-reveal-window; datasets
+ * with a price raise recorded);
  * on a failure, Rendezvous' counterexample and the calls that led to it. Exits 1
  * on any failure. Full logs: .cache/fuzz/<mode>.log (git-ignored).
  *
@@ -155,6 +157,7 @@ interface Simnet {
   getAccounts(): Map<string, string>;
   callReadOnlyFn(contract: string, method: string, args: ClarityValue[], sender: string): { result: ClarityValue };
   callPublicFn(contract: string, method: string, args: ClarityValue[], sender: string): { result: ClarityValue };
+  getMapEntry(contract: string, map: string, key: ClarityValue): ClarityValue;
 }
 
 // The genesis market: before the first run, six accounts register as
@@ -289,11 +292,24 @@ function marketState(simnet: Simnet): Record<string, Plain> {
   let committees = 0;
   let results = 0;
   let claimed = 0;
-  // verified jobs: training bids, models delivered, evaluation sets revealed; results by outcome
-  const verified = { bids: 0, delivered: 0, revealed: 0 };
+  // verified jobs: training bids, models delivered, evaluation sets revealed; results by outcome;
+  // and the audit's rules at work: misses of jobs due inside their decline window (the miss waited
+  // for the window), evaluation sets revealed past delivered-at + eval-reveal-window (an early
+  // delivery did not shorten the window), datasets with a price raise recorded
+  const verified = { bids: 0, delivered: 0, revealed: 0, missedAfterDeclineWindow: 0, revealedAfterEarlyDelivery: 0 };
   const outcomes: Record<string, number> = {};
+  const windows = new Map<number, { "decline-window": number; "eval-reveal-window": number }>();
+  const windowsOf = (version: number) => {
+    if (!windows.has(version)) windows.set(version, read("get-parameters-at", [Cl.uint(version)]) as { "decline-window": number; "eval-reveal-window": number });
+    return windows.get(version)!;
+  };
   for (let id = 1; id <= ids["bid-id"]; id++) {
-    const bid = read("get-bid", [Cl.uint(id)]) as { status: number } | null;
+    const bid = read("get-bid", [Cl.uint(id)]) as {
+      status: number;
+      deadline: number;
+      "matched-at": number;
+      "parameter-version": number;
+    } | null;
     const status = statusNames[bid?.status ?? 0] || "missing";
     bids[status] = (bids[status] ?? 0) + 1;
     const committee = read("get-committee", [Cl.uint(id)]) as { seats: string[] } | null;
@@ -309,11 +325,30 @@ function marketState(simnet: Simnet): Record<string, Plain> {
       results++;
       outcomes[String(result.outcome)] = (outcomes[String(result.outcome)] ?? 0) + 1;
     }
-    const delivery = read("get-job-delivery", [Cl.uint(id)]) as { model: string | null; "eval-digest": string | null } | null;
-    if (delivery !== null) {
+    const delivery = read("get-job-delivery", [Cl.uint(id)]) as {
+      model: string | null;
+      "eval-digest": string | null;
+      "delivered-at": number;
+      "eval-revealed-at": number;
+    } | null;
+    if (delivery !== null && bid !== null) {
       verified.bids++;
+      const w = windowsOf(bid["parameter-version"]);
       if (delivery.model !== null) verified.delivered++;
       if (delivery["eval-digest"] !== null) verified.revealed++;
+      if (delivery.model === null && bid.status === 5 && bid["matched-at"] > 0 && bid.deadline < bid["matched-at"] + w["decline-window"])
+        verified.missedAfterDeclineWindow++;
+      if (delivery["eval-digest"] !== null && delivery["eval-revealed-at"] > delivery["delivered-at"] + w["eval-reveal-window"])
+        verified.revealedAfterEarlyDelivery++;
+    }
+  }
+  let priceRaises = 0;
+  for (let id = 1; id <= ids["dataset-id"]; id++) {
+    // (getMapEntry throws on an absent key)
+    try {
+      if (simnet.getMapEntry(contract, "price-raises", Cl.uint(id)).type === "some") priceRaises++;
+    } catch {
+      // no raise recorded for this dataset
     }
   }
   let nonDeliveries = 0;
@@ -328,6 +363,7 @@ function marketState(simnet: Simnet): Record<string, Plain> {
     jobResults: results,
     outcomes,
     verified: { ...verified, nonDeliveries },
+    priceRaises,
     rewardClaims: claimed,
     proposals: ids["proposal-id"],
     parameterVersion: (read("get-parameters") as { version: number }).version,

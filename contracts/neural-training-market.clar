@@ -401,7 +401,8 @@
 ;; which pause could have kept its seats from committing.
 ;; verified: a job delivered as a model and judged on a sealed evaluation set
 ;; (job-deliveries); compute-fee: what its provider earns on delivery, the ask
-;; times the duration when the bid was placed (0 for a plain job).
+;; times the duration when the bid was placed, a raise younger than
+;; PRICE_NOTICE_BLOCKS not counted (0 for a plain job).
 (define-map bids uint {
   dataset-id: uint,
   bidder: principal,
@@ -1266,7 +1267,10 @@
       (match-now (and (is-eq (get queue-head dataset) u0)
                       (< (get active-jobs dataset) (get max-concurrent-jobs dataset))))
       ;; a plain bid has no compute fee; a verified one pays the ask at placement, once any raise has had its notice
-      (compute-fee (if (is-some artifacts) (* (fee-price dataset-id (get price-per-block dataset) now) duration) u0))
+      ;; (computed only for a duration the checks below accept, so the product cannot overflow)
+      (compute-fee (if (and (is-some artifacts) (<= duration (get max-computation-duration state)))
+                     (* (fee-price dataset-id (get price-per-block dataset) now) duration)
+                     u0))
     )
     ;; no intermediary contract may act with the user's tx-sender
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
@@ -2038,8 +2042,8 @@
 ;; Ends a bid that can no longer complete: refunds a queued bid that can no
 ;; longer meet its deadline or whose dataset was retired, or a matched job still
 ;; without a result after its end (its silent seats are penalized to the
-;; treasury). A verified job not delivered by its deadline is failed with a
-;; slash of the dataset (delivery-missed); one whose bidder did not reveal its
+;; treasury). A verified job not delivered by its deadline (once its decline
+;; window has closed too) is failed with a slash of the dataset (delivery-missed); one whose bidder did not reveal its
 ;; evaluation set in time is settled as a bidder default, paying the provider
 ;; (refund 0). A freed slot goes to the next queued bid.
 ;; Caller: anyone. Works while paused.
@@ -2536,8 +2540,8 @@
 ;; Settles a job after its reveal window: with at least min-reveals revealed
 ;; votes it is finalized by their stake-weighted median; with fewer (or no
 ;; committee) the bidder is refunded in full, without a slash, and silent seats
-;; are penalized. A verified job not delivered by its deadline fails at once
-;; (refund, dataset slashed); one whose bidder did not reveal its evaluation set
+;; are penalized. A verified job not delivered by its deadline (once its decline
+;; window has closed too) fails at once (refund, dataset slashed); one whose bidder did not reveal its evaluation set
 ;; in time settles as a bidder default (the provider is paid).
 ;; Caller: anyone. Works while paused.
 ;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING, ERR_NOT_READY_TO_FINALIZE.

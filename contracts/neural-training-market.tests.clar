@@ -8,7 +8,7 @@
 ;; file is never deployed there and never counted in coverage or costs.
 ;;
 ;; Three kinds of functions:
-;; - `invariant-*` (read-only, bool; 17 of them): checked by `rv ... invariant`
+;; - `invariant-*` (read-only, bool; 18 of them): checked by `rv ... invariant`
 ;;   after random sequences of calls to every public function (the contract's own,
 ;;   with random arguments, and the `drive-*` functions below): solvency (the
 ;;   balance is the five buckets exactly, no surplus), dataset stakes, stakes
@@ -22,11 +22,19 @@
 ;;   documented defaults), governance (tallies, vote locks through executable-at,
 ;;   no vote above the voter's power when the proposal was made), the pause log,
 ;;   verified jobs (a delivery record iff the bid is verified, a compute fee at
-;;   most the amount, a model only after the match and by the deadline, an
-;;   evaluation set only after the model and within eval-reveal-window, the one
-;;   sealed with the bid; the escrow counts what deliveries paid out; missed
-;;   deliveries counted by the datasets; results by the verified payout rules,
-;;   101 a bidder default) and the bidder histories.
+;;   most the amount and, for a bid placed from here, the one the audit's price
+;;   notice gives it, 32-byte digests, a model only after the match and by the
+;;   deadline, an evaluation set only after the model and by eval-reveal-window
+;;   after the deadline, the one sealed with the bid; the escrow counts what
+;;   deliveries paid out; missed deliveries counted by the datasets; results by
+;;   the verified payout rules, 101 a bidder default), the price raises and the
+;;   bidder histories.
+;;   The audit's rules (fix12) have one copy each here: fz-fee-price (the
+;;   6-block notice of a raise), fz-due-by (a miss only after max(deadline,
+;;   matched-at + decline-window)), fz-eval-closes (the evaluation set due
+;;   eval-reveal-window after the deadline), fz-non-delivery-slash (capped at the
+;;   compute fee), fz-scored-slash (a verified slash at least the compute fee, as
+;;   far as the stake goes, at most the amount) and FZ_DIGEST_LENGTH.
 ;; - `test-*` (public; 29 of them, one per public function of the contract):
 ;;   property tests run by `rv ... test` with random arguments. Each one picks a
 ;;   target the caller can act on (a dataset, bid or proposal id taken among the
@@ -44,8 +52,10 @@
 ;;   checked refusal passes too.
 ;; - `drive-*` (public): the same targeted calls without the checks, so that the
 ;;   invariant campaign reaches matched jobs, committees, reveals, settlements,
-;;   declines, retirements, claims and proposals, training bids, deliveries and
-;;   revealed evaluation sets, which random ids and amounts would almost never hit.
+;;   declines, retirements, claims and proposals, training bids (one in five a
+;;   single block of training due inside the decline window; some right after a
+;;   raise of the ask, inside its notice), deliveries (mostly early) and revealed
+;;   evaluation sets, which random ids and amounts would almost never hit.
 ;;
 ;; The campaign runs the contract in a configuration governance can reach (see
 ;; "The fuzzing configuration" below: parameter versions 2..10, installed at
@@ -155,6 +165,12 @@
                                eval-reveal-window: u144, non-delivery-slash-bps: u1000 })
 ;; The reserved vote on a verified job ("evaluation set unavailable").
 (define-constant FZ_UNAVAILABLE u101)
+;; The audit's rules (fix12), written apart from the contract's constants: a
+;; raised ask binds a verified bid's compute fee only this many burn blocks after
+;; the raise; every artifact (job spec, evaluation commitment, model, evaluation
+;; set) is named by a 32-byte digest.
+(define-constant FZ_PRICE_NOTICE u6)
+(define-constant FZ_DIGEST_LENGTH u32)
 ;; Metadata URIs: valid ones (every RFC 3986 character class among them) and
 ;; every kind of invalid one (wrong or bare scheme, whitespace, a character no
 ;; URI holds, empty); register calls pick one (or the random argument).
@@ -237,6 +253,9 @@
 ;; The sealed evaluation set (digest and salt) behind each training bid placed
 ;; from here, for its bidder's reveal.
 (define-map fz-evals uint { digest: (buff 32), salt: (buff 32) })
+;; The compute fee the rules gave each training bid placed from here, worked out
+;; before the call (fz-fee-price times the duration): the bid must hold it.
+(define-map fz-fees uint uint)
 ;; Each account's voting power (dataset plus validator stake) when a proposal
 ;; was made from here: no vote on it may weigh more (flash-stake defence).
 (define-map fz-power-at-proposal { proposal-id: uint, who: principal } uint)
@@ -371,6 +390,43 @@
 (define-private (fz-verified (bid-id uint))
   (match (map-get? bids bid-id) bid (get verified bid) false)
 )
+;; The price a verified bid placed now pays per block, by the audit's rule,
+;; written apart from the contract's fee-price: the ask, but during the notice
+;; after a raise (until raised-at + FZ_PRICE_NOTICE) no more than the price
+;; recorded before it.
+(define-private (fz-fee-price (dataset-id uint) (price uint))
+  (match (map-get? price-raises dataset-id)
+    r (if (<= burn-block-height (+ (get raised-at r) FZ_PRICE_NOTICE)) (fz-min price (get previous-price r)) price)
+    price)
+)
+;; The last block an undelivered verified job is no missed delivery yet: its
+;; provider may deliver until the deadline and decline until matched-at +
+;; decline-window, so the miss waits for the later of the two.
+(define-private (fz-due-by (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (fz-max (get deadline bid) (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window")))
+    u0)
+)
+;; The last block a verified job's bidder may reveal its evaluation set:
+;; eval-reveal-window after the DEADLINE, however early the model came.
+(define-private (fz-eval-closes (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (+ (get deadline bid) (fz-param (get parameter-version bid) "eval-reveal-window"))
+    u0)
+)
+;; A missed delivery's slash: non-delivery-slash-bps of the stake, capped at
+;; the compute fee (what the provider stood to earn; a free job's miss costs
+;; nothing), the bidder's amount playing no part.
+(define-private (fz-non-delivery-slash (stake uint) (compute-fee uint) (bps uint))
+  (fz-min (/ (* stake bps) BPS) compute-fee)
+)
+;; A scored job's slash: slash-rate-bps of the stake; on a verified job at least
+;; the compute fee its delivery earned, as far as the stake goes, and never more
+;; than the bid's amount.
+(define-private (fz-scored-slash (stake uint) (amount uint) (compute-fee uint) (verified bool) (bps uint))
+  (let ((of-stake (/ (* stake bps) BPS)))
+    (if verified (fz-min (fz-min (fz-max of-stake compute-fee) stake) amount) of-stake))
+)
 ;; Votes may be taken: a plain job, or a verified job whose evaluation set is revealed.
 (define-private (fz-votes-open (bid-id uint))
   (or (not (fz-verified bid-id)) (fz-eval-revealed bid-id))
@@ -378,13 +434,13 @@
 ;; Block after which a matched bid's commit phase is over, and its reveal phase:
 ;; a plain job's commit phase ends validation-window blocks after its deadline;
 ;; a verified job's, validation-window blocks after its evaluation set is
-;; revealed (before that: the latest it can end, the deadline plus
-;; eval-reveal-window plus validation-window).
+;; revealed (before that: the latest it can end, fz-eval-closes plus
+;; validation-window).
 (define-private (fz-commit-closes (bid-id uint))
   (match (map-get? bids bid-id)
-    bid (let ((v (get parameter-version bid)) (vw (fz-param v "validation-window")))
+    bid (let ((vw (fz-param (get parameter-version bid) "validation-window")))
       (match (fz-delivery bid-id)
-        d (+ (if (is-some (get eval-digest d)) (get eval-revealed-at d) (+ (get deadline bid) (fz-param v "eval-reveal-window"))) vw)
+        d (+ (if (is-some (get eval-digest d)) (get eval-revealed-at d) (fz-eval-closes bid-id)) vw)
         (+ (get deadline bid) vw)))
     u0)
 )
@@ -394,16 +450,17 @@
     u0)
 )
 ;; How a matched job is due to end now: u0 not yet; u1 a missed delivery (a
-;; verified job undelivered past its deadline); u2 a bidder default (delivered,
-;; its evaluation set unrevealed past delivered-at + eval-reveal-window); u3
-;; past its reveal window.
+;; verified job undelivered past fz-due-by: its deadline and its decline
+;; window); u2 a bidder default (delivered, its evaluation set unrevealed past
+;; fz-eval-closes: eval-reveal-window after the deadline); u3 past its reveal
+;; window.
 (define-private (fz-stage (bid-id uint))
   (match (map-get? bids bid-id)
     bid (match (fz-delivery bid-id)
       d (if (is-none (get model d))
-          (if (> burn-block-height (get deadline bid)) u1 u0)
+          (if (> burn-block-height (fz-due-by bid-id)) u1 u0)
           (if (is-none (get eval-digest d))
-            (if (> burn-block-height (+ (get delivered-at d) (fz-param (get parameter-version bid) "eval-reveal-window"))) u2 u0)
+            (if (> burn-block-height (fz-eval-closes bid-id)) u2 u0)
             (if (> burn-block-height (fz-reveal-closes bid-id)) u3 u0)))
       (if (> burn-block-height (fz-reveal-closes bid-id)) u3 u0))
     u0)
@@ -691,6 +748,18 @@
     }
   )
 )
+;; An ask for set-dataset-terms: up to 3,000 a block mostly; one time in five a
+;; price whose fee for 4+ blocks outweighs half the dataset's stake (a garbage
+;; delivery the slash takes back); one time in 23 over the cap.
+(define-private (fz-terms-price
+    (d { provider: principal, stake: uint, metadata-uri: (string-ascii 256), price-per-block: uint, max-concurrent-jobs: uint,
+         active-jobs: uint, queued-jobs: uint, queue-head: uint, queue-tail: uint, matched-jobs: uint, validations: uint,
+         passed-validations: uint, score-sum: uint, non-deliveries: uint, last-settled-at: uint, registered-at: uint, active: bool })
+    (seed uint)
+  )
+  (if (is-eq (mod seed u23) u0) (+ MAX_PRICE_PER_BLOCK u1)
+    (if (is-eq (mod seed u5) u0) (+ u1 (/ (get stake d) u8)) (mod seed u3000)))
+)
 ;; A metadata URI: one of FZ_URIS (valid and invalid kinds).
 (define-private (fz-uri (seed uint))
   (unwrap-panic (element-at? FZ_URIS (mod seed (len FZ_URIS))))
@@ -800,7 +869,7 @@
 
 (define-private (fz-dataset-step
     (id uint)
-    (acc { ok: bool, deposits-ok: bool, stake: uint, active-jobs: uint, queued-jobs: uint, matched-jobs: uint,
+    (acc { ok: bool, deposits-ok: bool, raises-ok: bool, stake: uint, active-jobs: uint, queued-jobs: uint, matched-jobs: uint,
            non-deliveries: uint, per-provider: (list 9 uint) })
   )
   (match (map-get? datasets id)
@@ -825,6 +894,14 @@
                  (is-some slot)),
         deposits-ok: (and (get deposits-ok acc)
                           (match (map-get? fz-deposits id) deposited (<= stake deposited) true)),
+        ;; a dataset's last raise: made by its provider since its registration, not in
+        ;; the future, from a price the terms allowed; its fee price never above the ask
+        raises-ok: (and (get raises-ok acc)
+                        (match (map-get? price-raises id)
+                          r (and (<= (get registered-at d) (get raised-at r)) (<= (get raised-at r) burn-block-height)
+                                 (<= (get previous-price r) MAX_PRICE_PER_BLOCK))
+                          true)
+                        (<= (fz-fee-price id (get price-per-block d)) (get price-per-block d))),
         stake: (+ (get stake acc) stake),
         active-jobs: (+ (get active-jobs acc) (get active-jobs d)),
         queued-jobs: (+ (get queued-jobs acc) queued),
@@ -837,7 +914,7 @@
 
 (define-private (fz-datasets)
   (fold fz-dataset-step (fz-ids-upto (get last-dataset-id (var-get market)))
-    { ok: true, deposits-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, matched-jobs: u0, non-deliveries: u0,
+    { ok: true, deposits-ok: true, raises-ok: true, stake: u0, active-jobs: u0, queued-jobs: u0, matched-jobs: u0, non-deliveries: u0,
       per-provider: FZ_ZEROS })
 )
 
@@ -1096,10 +1173,13 @@
 )
 
 ;; A bid's verified-job record: a verified bid, and only one, has a delivery
-;; record; its compute fee is at most its amount (0 for a plain bid); a model
-;; only once matched, by the deadline; an evaluation set only after the model,
-;; within eval-reveal-window of it; a settled verified job was delivered, and a
-;; scored one (0..100) had its evaluation set revealed.
+;; record; its compute fee is at most its amount (0 for a plain bid), a whole
+;; number of blocks of training at one price, and, for a bid placed from here,
+;; the fee the rules gave it (fz-fees: fz-fee-price, the price before a raise
+;; still in its notice); every digest in it is 32 bytes; a model only once
+;; matched, by the deadline; an evaluation set only after the model, by
+;; eval-reveal-window after the deadline (fz-eval-closes); a settled verified
+;; job was delivered, and a scored one (0..100) had its evaluation set revealed.
 (define-private (fz-delivery-ok
     (id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -1110,18 +1190,23 @@
                         finalized-at: uint }))
   )
   (and (<= (get compute-fee bid) (get amount bid))
+       (or (is-eq (get duration bid) u0) (is-eq (mod (get compute-fee bid) (get duration bid)) u0))
+       (match (map-get? fz-fees id) fee (is-eq (get compute-fee bid) fee) true)
        (is-eq (get verified bid) (is-some (map-get? job-deliveries id)))
        (match (map-get? job-deliveries id)
-         d (and (match (get model d)
-                  model (and (> (get matched-at bid) u0) (<= (get matched-at bid) (get delivered-at d))
+         d (and (is-eq (len (get spec d)) FZ_DIGEST_LENGTH)
+                (is-eq (len (get eval-commitment d)) FZ_DIGEST_LENGTH)
+                (match (get model d)
+                  model (and (is-eq (len model) FZ_DIGEST_LENGTH)
+                             (> (get matched-at bid) u0) (<= (get matched-at bid) (get delivered-at d))
                              (<= (get delivered-at d) (get deadline bid))
                              (not (is-eq (get status bid) STATUS_QUEUED)))
                   (is-eq (get delivered-at d) u0))
                 (match (get eval-digest d)
                   digest (and (is-some (get model d))
+                              (is-eq (len digest) FZ_DIGEST_LENGTH)
                               (<= (get delivered-at d) (get eval-revealed-at d))
-                              (<= (get eval-revealed-at d)
-                                  (+ (get delivered-at d) (fz-param (get parameter-version bid) "eval-reveal-window")))
+                              (<= (get eval-revealed-at d) (fz-eval-closes id))
                               ;; the revealed set is the one sealed with the bid (known for bids placed from here)
                               (match (map-get? fz-evals id)
                                 sealed (and (is-eq digest (get digest sealed))
@@ -1561,6 +1646,17 @@
   (or (not (fz-enumerable)) (get verified-ok (fz-bids)))
 )
 
+;; Price raises (the audit's notice): only registered datasets have one, made
+;; since the dataset's registration and not after the current block, from a
+;; price within the terms' cap; the price a verified bid pays (fz-fee-price) is
+;; never above the ask. (Each training bid placed from here holds exactly the
+;; fee the rules gave it: see invariant-verified-jobs.)
+(define-read-only (invariant-price-raises)
+  (or (not (fz-enumerable))
+      (and (get raises-ok (fz-datasets))
+           (is-none (map-get? price-raises (+ (get last-dataset-id (var-get market)) u1)))))
+)
+
 ;; Each bidder's history (get-bidder-history) is exactly its verified jobs
 ;; settled: jobs scored with the sum of their final scores, and defaults.
 (define-read-only (invariant-bidder-history)
@@ -1629,7 +1725,8 @@
     (if (not (is-eq (get missed bs) (get non-deliveries ds))) u9018
     (if (not (get verified-ok bs)) u9019
     (if (not (fz-histories-ok (get jobs bs) (get score-sums bs) (get defaults bs))) u9020
-      u0)))))))))))))))))))))
+    (if (not (and (get raises-ok ds) (is-none (map-get? price-raises (+ (get last-dataset-id (var-get market)) u1))))) u9021
+      u0))))))))))))))))))))))
   )
 )
 
@@ -1753,8 +1850,9 @@
 ;; and balance moved exactly by the result (plus refunds of queue heads expired
 ;; by the freed slot): silent seats' penalties to the treasury, outliers' to the
 ;; reward pool with the validator fees. A verified job releases the rest of its
-;; bid and the validators' share its delivery left (`carried`), its slash is
-;; capped at its amount; a bidder default (final 101) slashes nothing, and by
+;; bid and the validators' share its delivery left (`carried`), its slash is at
+;; least its compute fee as far as the stake goes and at most its amount
+;; (fz-scored-slash); a bidder default (final 101) slashes nothing, and by
 ;; timeout (no vote) frees every seat without a penalty, its fees to the
 ;; treasury. u0 when all hold, else the failing check.
 (define-private (fz-settlement-code
@@ -1781,9 +1879,8 @@
       (final (get final-score r))
       (defaulted (is-eq final FZ_UNAVAILABLE))
       (voted (match committee c (> (get reveals c) u0) false))
-      (stake-slash (/ (* stake-before (get slash-rate-bps p)) BPS))
       (slash (if (and (< final (get slash-threshold p)) (not defaulted))
-               (if (get verified bid) (fz-min stake-slash amount) stake-slash)
+               (fz-scored-slash stake-before amount (get compute-fee bid) (get verified bid) (get slash-rate-bps p))
                u0))
       (revealed (match committee c (get revealed c) (list)))
       (coherent (get weight (fold fz-coherent-weight revealed
@@ -1820,7 +1917,7 @@
 
 ;; A verified job just failed for a missed delivery: expired, no result, no
 ;; model; the bidder refunded its full amount; min(stake * non-delivery-slash-bps,
-;; amount) of the dataset's stake (as it was before) moved to the treasury, the
+;; compute fee) of the dataset's stake (as it was before; fz-non-delivery-slash) moved to the treasury, the
 ;; dataset counts it; no seat penalized; nothing else moved but refunds of queue
 ;; heads expired by the freed slot. `before` is the bidder's snapshot.
 (define-private (fz-missed-code
@@ -1842,7 +1939,7 @@
       (ledger-after (fz-expired (get bidder bid)))
       (refunded (- (get expired ledger-after) (get expired ledger-before)))
       (refunded-bidder (- (get expired-who ledger-after) (get expired-who ledger-before)))
-      (slash (fz-min (/ (* (get stake d) (get non-delivery-slash-bps p)) BPS) amount))
+      (slash (fz-non-delivery-slash (get stake d) (get compute-fee bid) (get non-delivery-slash-bps p)))
       (tb (get totals before))
       (ta (get totals after))
       (seats (fz-seat-penalties bid-id none stakes true))
@@ -2123,18 +2220,24 @@
 
 ;; 03 set-dataset-terms: writes the terms, moves no STX but the refunds of queue
 ;; heads that can no longer make their deadline, handles at most 5 heads;
-;; refused for a retired dataset, a price over the cap, a capacity of 0.
+;; refused for a retired dataset, a price over the cap, a capacity of 0. A
+;; raise of the ask starts a notice: price-raises records the price a verified
+;; bid paid just before it (fz-fee-price of the old ask: the older price when a
+;; notice still ran) and the block; a cut or the same ask records nothing, and
+;; until the notice ends a verified bid's fee price stays at most that price.
 (define-public (test-set-dataset-terms (pick uint) (price-seed uint) (capacity-seed uint))
   (match (fz-pick-my-dataset pick)
     dataset-id (let (
         (d (unwrap! (map-get? datasets dataset-id) (err u10301)))
-        (price (if (is-eq (mod price-seed u23) u0) (+ MAX_PRICE_PER_BLOCK u1) (mod price-seed u3000)))
+        (price (fz-terms-price d price-seed))
         (capacity (mod capacity-seed u6))
         (expected (if (not (get active d)) u204
                     (if (> price MAX_PRICE_PER_BLOCK) u209
                       (if (is-eq capacity u0) u208 u0))))
         (before (fz-snapshot tx-sender))
         (expired-before (get expired (fz-expired tx-sender)))
+        (raise-before (map-get? price-raises dataset-id))
+        (fee-price-before (fz-fee-price dataset-id (get price-per-block d)))
       )
       (match (set-dataset-terms dataset-id price capacity)
         done (let (
@@ -2154,8 +2257,23 @@
                          (<= (- (get queued-jobs d) (get queued-jobs d-after)) u5)
                          (>= (get active-jobs d-after) (get active-jobs d)))
                     (err u10308))
+          ;; the notice: a raise records the fee price of the old ask, a cut nothing
+          (asserts! (is-eq (map-get? price-raises dataset-id)
+                           (if (> price (get price-per-block d))
+                             (some { previous-price: fee-price-before, raised-at: burn-block-height })
+                             raise-before))
+                    (err u10310))
+          ;; a verified bid now pays no more than before the raise (nor than the new ask)
+          (asserts! (is-eq (fz-fee-price dataset-id price)
+                           (if (> price (get price-per-block d)) fee-price-before (fz-min price fee-price-before)))
+                    (err u10311))
+          ;; and the contract's view tells a bidder the same
+          (asserts! (is-eq (get-compute-fee dataset-id u1) (some (fz-fee-price dataset-id price))) (err u10313))
           (fz-done))
-        code (begin (asserts! (is-eq code expected) (err u10309)) (ok false))))
+        code (begin
+          (asserts! (is-eq code expected) (err u10309))
+          (asserts! (is-eq (map-get? price-raises dataset-id) raise-before) (err u10312))
+          (ok false))))
     (ok false)
   )
 )
@@ -2249,15 +2367,23 @@
 
 ;; 27 place-training-bid: as place-computation-bid, checks and queue and match
 ;; included, for a VERIFIED job: the bid records verified and its compute fee,
-;; the ask times the duration (what its provider earns on delivery, at most the
-;; amount), and the job's delivery record holds the spec and the commitment to
-;; the sealed evaluation set (sha256(digest ++ salt), as compute-eval-commitment
-;; computes it), no model, no evaluation set yet. Its deadlines leave the
-;; provider a little longer to deliver.
+;; the fee price (fz-fee-price: the ask, or the price before a raise still in
+;; its 6-block notice) times the duration (what its provider earns on delivery,
+;; at most the ask times the duration and the amount), and the job's delivery
+;; record holds the spec and the commitment to the sealed evaluation set
+;; (sha256(digest ++ salt), as compute-eval-commitment computes it), no model,
+;; no evaluation set yet. A spec or commitment shorter than 32 bytes is refused
+;; first of all (INVALID_DIGEST, even on an unknown dataset). Its deadlines
+;; leave the provider a little longer to deliver (or, one time in five, a single
+;; block of training due inside the decline window).
 (define-public (test-place-training-bid (pick uint) (amount-seed uint) (duration-seed uint) (slack-seed uint) (seal-seed uint))
   (fz-place-test pick amount-seed duration-seed slack-seed (some seal-seed) u12700)
 )
 
+;; A digest cut to 31 bytes (one short of a full sha256).
+(define-private (fz-short (digest (buff 32)))
+  (unwrap-panic (as-max-len? (unwrap-panic (slice? digest u0 u31)) u32))
+)
 ;; A training bid's sealed evaluation set, drawn from a seed: its digest and salt.
 (define-private (fz-seal (seed uint))
   { digest: (sha256 (unwrap-panic (to-consensus-buff? { evaluation-set: seed }))),
@@ -2267,21 +2393,32 @@
   (sha256 (unwrap-panic (to-consensus-buff? { job-spec: (mod seed u5) })))
 )
 ;; place-computation-bid, or (with a seal) place-training-bid with the spec and
-;; the commitment to the sealed set
+;; the commitment to the sealed set; a training bid placed records in fz-fees
+;; the compute fee the rules give it, worked out before the call
 (define-private (fz-place (dataset-id uint) (amount uint) (duration uint) (deadline uint) (seal (optional uint)))
   (match seal
-    seed (let ((sealed (fz-seal seed)))
-      (place-training-bid dataset-id amount duration deadline (fz-spec seed)
-                          (sha256 (concat (get digest sealed) (get salt sealed)))))
+    seed (let (
+        (sealed (fz-seal seed))
+        (fee (* (fz-fee-price dataset-id (match (map-get? datasets dataset-id) d (get price-per-block d) u0)) duration))
+      )
+      (match (place-training-bid dataset-id amount duration deadline (fz-spec seed)
+                                 (sha256 (concat (get digest sealed) (get salt sealed))))
+        bid-id (begin (map-set fz-fees bid-id fee) (ok bid-id))
+        code (err code)))
     (place-computation-bid dataset-id amount duration deadline))
 )
 ;; A training bid's terms: as fz-bid-terms, its deadline 20 to 99 blocks past
 ;; its training (at most max-bid-wait), so that its provider, a random caller,
-;; gets time to deliver.
+;; gets time to deliver; one time in five a single block of training due at
+;; once (0-3 blocks of slack): a deadline inside the decline window, whose miss
+;; waits for the window.
 (define-private (fz-training-terms (dataset-id uint) (amount-seed uint) (duration-seed uint) (slack-seed uint))
-  (let ((terms (fz-bid-terms dataset-id amount-seed duration-seed u0)))
-    (merge terms { deadline: (+ (get deadline terms)
-                                (fz-min (+ u20 (mod slack-seed u80)) (get max-bid-wait (get-parameters)))) }))
+  (if (is-eq (mod slack-seed u5) u0)
+    (let ((terms (fz-bid-terms dataset-id amount-seed u0 u0)))
+      (merge terms { deadline: (+ (get deadline terms) (fz-min (mod (/ slack-seed u5) u4) (get max-bid-wait (get-parameters)))) }))
+    (let ((terms (fz-bid-terms dataset-id amount-seed duration-seed u0)))
+      (merge terms { deadline: (+ (get deadline terms)
+                                  (fz-min (+ u20 (mod slack-seed u80)) (get max-bid-wait (get-parameters)))) })))
 )
 
 ;; The body of both bid properties (`base`: the error codes' base, 10500 or 12700).
@@ -2301,11 +2438,15 @@
                     (if (< (get stake d) (get min-dataset-stake params)) u205
                       (if (> amount (stx-get-balance tx-sender)) u104 u0))))
         (match-now (and (is-eq (get queue-head d) u0) (< (get active-jobs d) (get max-concurrent-jobs d))))
+        ;; what a verified bid pays a block now: the ask, or the price before a raise still in its notice
+        (fee-rate (fz-fee-price dataset-id (get price-per-block d)))
         (before (fz-snapshot tx-sender))
         (ledger-before (fz-expired tx-sender))
         (next-id (+ (get last-bid-id state) u1))
       )
       (asserts! (fz-room-for-bid dataset-id) (ok false))
+      ;; the fee a bidder is told (get-compute-fee) is the one the rules give
+      (asserts! (is-eq (get-compute-fee dataset-id duration) (some (* fee-rate duration))) (err (+ base u21)))
       (asserts! (is-eq (match (fz-place dataset-id (- (get min-bid-amount params) u1) duration deadline seal) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u302 expected))
                 (err (+ base u2)))
@@ -2320,6 +2461,18 @@
                                 (+ burn-block-height duration (get max-bid-wait params) u1) seal) id u0 e e)
                        (if (or (is-eq expected u0) (is-eq expected u104)) u311 expected))
                 (err (+ base u15)))
+      ;; a training bid's spec and commitment are full digests: a shorter one is refused before anything
+      ;; else (even an unknown dataset or a pause)
+      (asserts! (match seal
+                  seed (and (is-eq (match (place-training-bid dataset-id amount duration deadline (fz-short (fz-spec seed)) (fz-spec seed))
+                                     x u0 e e)
+                                   u322)
+                            (is-eq (match (place-training-bid (+ FZ_MAX_ID dataset-id) amount duration deadline (fz-spec seed)
+                                                              (fz-short (fz-spec (+ seed u1))))
+                                     x u0 e e)
+                                   u322))
+                  true)
+                (err (+ base u19)))
       (asserts! (is-eq (fz-snapshot tx-sender) before) (err (+ base u16)))
       (match (fz-place dataset-id amount duration deadline seal)
         bid-id (let (
@@ -2348,10 +2501,12 @@
                            (is-eq (get matched-jobs d-after) (+ (get matched-jobs d) u1)))
                       (or (is-eq (get status bid) STATUS_QUEUED) (is-eq (get status bid) STATUS_MATCHED)))
                     (err (+ base u13)))
-          ;; a verified job: its compute fee and its delivery record; a plain one has neither
+          ;; a verified job: its compute fee (at the fee price: the old price during a raise's notice,
+          ;; never above the ask) and its delivery record; a plain one has neither
           (asserts! (match seal
-                      seed (let ((sealed (fz-seal seed)) (fee (* (get price-per-block d) duration)))
-                        (and (get verified bid) (is-eq (get compute-fee bid) fee) (<= fee amount)
+                      seed (let ((sealed (fz-seal seed)) (fee (* fee-rate duration)))
+                        (and (get verified bid) (is-eq (get compute-fee bid) fee) (<= fee (* (get price-per-block d) duration))
+                             (<= fee amount) (is-eq (map-get? fz-fees bid-id) (some fee))
                              (is-eq (map-get? job-deliveries bid-id)
                                     (some { spec: (fz-spec seed), eval-commitment: (compute-eval-commitment (get digest sealed) (get salt sealed)),
                                             model: none, delivered-at: u0, eval-digest: none, eval-revealed-at: u0 }))
@@ -2468,10 +2623,12 @@
 ;; reveal window without enough reveals (the bidder gets back what the job
 ;; holds, nothing is slashed, revealed votes are not penalized, silent seats are
 ;; (unless a pause overlapped their commit window) and their penalties go to the
-;; treasury); a verified job undelivered past its deadline (a missed delivery:
-;; full refund, the dataset slashed, see fz-missed-code); a verified job whose
-;; evaluation set was not revealed in time (a bidder default: the provider paid,
-;; refund 0, see fz-settlement-code).
+;; treasury); a verified job undelivered past its deadline and its decline
+;; window (fz-due-by; before that it is refused: a missed delivery: full
+;; refund, the dataset slashed at most the compute fee, see fz-missed-code); a
+;; verified job whose evaluation set was not revealed by eval-reveal-window
+;; after the deadline (a bidder default: the provider paid, refund 0, see
+;; fz-settlement-code).
 (define-public (test-expire-bid (pick uint))
   (match (fz-pick-open-bid pick)
     bid-id (let (
@@ -2979,9 +3136,10 @@
 ;; without a strict majority of the committee's whole weight: then, as with too
 ;; few reveals (or no committee), the bidder gets back what the job holds
 ;; without a slash (outcome u5 NO_MAJORITY, u4 NO_QUORUM) and only silent seats
-;; are penalized. A verified job undelivered past its deadline fails at once
-;; (u6, see fz-missed-code); one whose evaluation set was not revealed in time
-;; settles as a bidder default (u7).
+;; are penalized. A verified job undelivered past its deadline and its decline
+;; window (fz-due-by) fails at once (u6, see fz-missed-code); one whose
+;; evaluation set was not revealed by fz-eval-closes settles as a bidder
+;; default (u7).
 (define-public (test-finalize-validation (pick uint))
   (match (fz-pick-matched-bid pick)
     bid-id (let (
@@ -3408,7 +3566,8 @@
 )
 
 ;; 28 deliver-model: only the job's provider delivers, once, while the job runs
-;; and by its deadline (paused or not); it is paid exactly the compute fee less
+;; and by its deadline (paused or not), a full 32-byte digest (a shorter one is
+;; INVALID_DIGEST, after DELIVERY_CLOSED); it is paid exactly the compute fee less
 ;; the validators' share (kept in escrow for the committee) and the protocol fee
 ;; (to the treasury); the escrow keeps the rest of the bid and that share; the
 ;; model's digest and the block are recorded; a delivered job can no longer be
@@ -3444,6 +3603,9 @@
           (expected (if (> burn-block-height (get deadline bid)) u316 u0))
           (before (fz-snapshot tx-sender))
         )
+        ;; a model is named by its full digest: a shorter one is refused last (after a late delivery)
+        (asserts! (is-eq (match (deliver-model bid-id (fz-short model)) x u0 e e) (if (is-eq expected u0) u322 expected))
+                  (err u12820))
         (match (deliver-model bid-id model)
           paid (let ((after (fz-snapshot tx-sender)) (tb (get totals before)))
             (asserts! (is-eq expected u0) (err u12807))
@@ -3488,9 +3650,11 @@
 )
 
 ;; 29 reveal-evaluation-set: only the job's bidder reveals, once, after the
-;; delivery and within eval-reveal-window of it (paused or not), and only the set
-;; sealed with the bid: another digest or salt never opens the commitment
-;; (EVAL_COMMITMENT_MISMATCH), a short salt is INVALID_SALT; no STX moves; the
+;; delivery and by eval-reveal-window after the deadline (fz-eval-closes; an early
+;; delivery does not shorten it; paused or not), and only the set sealed with
+;; the bid: another digest or salt never opens the commitment
+;; (EVAL_COMMITMENT_MISMATCH), a short salt is INVALID_SALT, a short digest
+;; INVALID_DIGEST (checked before the salt); no STX moves; the
 ;; digest and the block are recorded and the committee's commit window opens
 ;; for validation-window blocks (get-validation-windows follows). No vote is
 ;; taken before the reveal (EVALUATION_NOT_REVEALED); before the delivery there
@@ -3522,7 +3686,8 @@
           (digest (get digest sealed))
           (salt (get salt sealed))
           (short-salt (unwrap-panic (as-max-len? (unwrap-panic (slice? salt u0 u31)) u32)))
-          (expected (if (> burn-block-height (+ (get delivered-at delivery) (get eval-reveal-window p))) u319 u0))
+          ;; due eval-reveal-window after the deadline, however early the model came
+          (expected (if (> burn-block-height (fz-eval-closes bid-id)) u319 u0))
           ;; the bidder's own vote: refused as no validator, while paused, or before the reveal
           (vote-refusal (if (is-none (map-get? validators tx-sender)) u400 (if (get paused (var-get market)) u102 u518)))
           (before (fz-snapshot tx-sender))
@@ -3534,6 +3699,9 @@
                   (err u12910))
         (asserts! (is-eq (match (reveal-evaluation-set bid-id digest short-salt) x u0 e e) (if (is-eq expected u0) u517 expected))
                   (err u12911))
+        ;; the set is named by its full digest: a shorter one is refused after the window, before the salt
+        (asserts! (is-eq (match (reveal-evaluation-set bid-id (fz-short digest) short-salt) x u0 e e) (if (is-eq expected u0) u322 expected))
+                  (err u12922))
         (match (reveal-evaluation-set bid-id digest salt)
           closes (let ((windows (unwrap! (get-validation-windows bid-id) (err u12912))))
             (asserts! (is-eq expected u0) (err u12913))
@@ -3587,9 +3755,13 @@
     FZ_NO_TARGET)
 )
 
+;; (the ask as in test-set-dataset-terms: raises and cuts, some big enough that a
+;; verified job's fee outweighs half the stake; a raise starts a notice)
 (define-public (drive-set-dataset-terms (pick uint) (price-seed uint) (capacity-seed uint))
   (match (fz-pick-my-dataset pick)
-    dataset-id (set-dataset-terms dataset-id (mod price-seed u3000) (+ u1 (mod capacity-seed u4)))
+    dataset-id (match (map-get? datasets dataset-id)
+      d (set-dataset-terms dataset-id (fz-terms-price d price-seed) (+ u1 (mod capacity-seed u4)))
+      FZ_NO_TARGET)
     FZ_NO_TARGET)
 )
 

@@ -91,11 +91,21 @@ import type { ErrorName } from "../src/errors.ts";
  * the last block of the decline window or the block after.
  *
  * A second property follows VERIFIED jobs (place-training-bid, deliver-model, reveal-evaluation-set)
- * one at a time through every ending: a missed delivery (full refund, min(stake * 10%, bid)
- * slashed), a bidder default (the rest paid to the provider, its fees to the treasury), a
- * committee's score (rewarded, partial, slashed with the slash capped at the bid, the reserved 101
- * median as a default, the no-majority refund of what the job holds), a bare quorum settled after
- * the reveal window, and no vote at all (refund of what the job holds). Every call is checked for
+ * one at a time through every ending, under the audit's rules (/work/notes/fix12-rules.md; one
+ * function each: feePrice / raiseRecorded, deliveryDueBy, evalRevealClosesAt, nonDeliverySlash,
+ * scoredSlash): now and then the provider first raises its ask, 0-10 blocks before the bid (the
+ * raise recorded in price-raises; inside the 6-block notice the bid's compute fee, and its
+ * bid-placed event, use the price before it; the ask check the new one); a spec, commitment, model
+ * or evaluation digest shorter than 32 bytes is refused (INVALID_DIGEST: first of all on the bid,
+ * even on an unknown dataset; after DELIVERY_CLOSED and EVAL_REVEAL_CLOSED); a missed delivery
+ * (due only after max(deadline, matched-at + decline-window): refused before, full refund,
+ * min(stake * 10%, compute fee) slashed, nothing for a free job), a bidder default (due only after
+ * deadline + eval-reveal-window, however early the delivery: the rest paid to the provider, its
+ * fees to the treasury), a committee's score (rewarded, partial, slashed: at least the compute fee
+ * as far as the stake goes, at most the bid; a garbage delivery whose fee outweighs half the stake
+ * scored 10 has its slash raised to the fee; the reserved 101 median as a default, the no-majority
+ * refund of what the job holds), a bare quorum settled after the reveal window, and no vote at all
+ * (refund of what the job holds). Every call is checked for
  * solvency (the balance equals the five buckets) and STX moved only to or from the contract; the
  * delivery pays the compute fee less its validators' share and protocol fee; every ending's moves
  * are predicted (outcomeOf with the compute fee); and over each job's life the escrow gives back
@@ -246,14 +256,44 @@ function lowerMedian(votes: { score: bigint; weight: bigint }[]): bigint {
 const absDiff = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 
+const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
+
 /** The reserved vote on a verified job: "evaluation set unavailable"; a final score of it is a bidder default. */
 const SCORE_UNAVAILABLE = 101n;
+
+// --- the verified-job rules of the audit (/work/notes/fix12-rules.md), one function each ------------
+
+/** A raised price binds a verified bid's compute fee only this many burn blocks after the raise. */
+const PRICE_NOTICE_BLOCKS = 6n;
+/** Artifacts (job spec, evaluation set, model) are named by their full 32-byte sha256 digest. */
+const DIGEST_LENGTH = 32;
+/** A dataset's last price raise (price-raises): the price before it, as feePrice gave it then, and its block. */
+type PriceRaise = { previousPrice: bigint; raisedAt: bigint } | null;
+
+/** fee-price: the ask, but during the notice after a raise no more than the price before it. */
+const feePrice = (price: bigint, raise: PriceRaise, now: bigint) =>
+  raise !== null && now <= raise.raisedAt + PRICE_NOTICE_BLOCKS ? minOf(price, raise.previousPrice) : price;
+/** set-dataset-terms: the raise a new ask records (null: not a raise, nothing recorded). */
+const raiseRecorded = (oldPrice: bigint, newPrice: bigint, raise: PriceRaise, now: bigint): PriceRaise =>
+  newPrice > oldPrice ? { previousPrice: feePrice(oldPrice, raise, now), raisedAt: now } : null;
+/** The last block an undelivered verified job is no missed delivery yet: its deadline, or its decline window's close if later. */
+const deliveryDueBy = (deadline: bigint, matchedAt: bigint, declineWindow: bigint) => maxOf(deadline, matchedAt + declineWindow);
+/** The last block the bidder may reveal its evaluation set: eval-reveal-window after the DEADLINE (not the delivery). */
+const evalRevealClosesAt = (deadline: bigint, evalRevealWindow: bigint) => deadline + evalRevealWindow;
+/** A missed delivery's slash: non-delivery-slash-bps of the stake, capped at the compute fee (a free job: none). */
+const nonDeliverySlash = (stake: bigint, computeFee: bigint) => minOf((stake * DEFAULTS.nonDeliverySlashBps) / BPS, computeFee);
+/** A scored job's slash: slash-rate-bps of the stake; on a verified job at least its compute fee (as far as the stake goes), at most its amount. */
+const scoredSlash = (stake: bigint, amount: bigint, job: { verified?: boolean; computeFee?: bigint }) => {
+  const ofStake = (stake * DEFAULTS.slashRateBps) / BPS;
+  return job.verified ? minOf(minOf(maxOf(ofStake, job.computeFee ?? 0n), stake), amount) : ofStake;
+};
 
 /**
  * The rule-derived payment, slash and fees of a job with final score `final` (the spec's formulas,
  * not the contract's). A verified job (`job.computeFee`: paid at its delivery, its validators'
  * share `carried` kept in escrow for the committee) settles the REST of its bid by the score, its
- * validator fees include `carried`, and its slash is capped at the bid's amount; a final 101 is a
+ * validator fees include `carried`, and its slash is scoredSlash (at least the compute fee as far as
+ * the stake goes, at most the bid's amount); a final 101 is a
  * bidder default (the rest paid in full, no slash); with no vote (`voted: false`, a default by
  * timeout) the validators' fees go to the treasury. `released`: what leaves escrow.
  */
@@ -266,8 +306,7 @@ function outcomeOf(final: bigint, amount: bigint, datasetStake: bigint, job: { v
   const carried = (computeFee * vf) / BPS;
   const defaulted = final === SCORE_UNAVAILABLE;
   const payment = defaulted || final >= reward ? rest : final > slash ? (rest * (final - slash)) / (reward - slash) : 0n;
-  const stakeSlash = (datasetStake * DEFAULTS.slashRateBps) / BPS;
-  const slashed = !defaulted && final < slash ? (job.verified ? minOf(stakeSlash, amount) : stakeSlash) : 0n;
+  const slashed = !defaulted && final < slash ? scoredSlash(datasetStake, amount, job) : 0n;
   const paymentFees = (payment * vf) / BPS;
   const fees = job.voted === false ? 0n : carried + (payment > 0n ? paymentFees : minOf((rest * vf) / BPS, slashed));
   const protocolFee = (payment * DEFAULTS.protocolFeeBps) / BPS;
@@ -2242,19 +2281,27 @@ const ERW = DEFAULTS.evalRevealWindow;
 const coherentScore = (score: bigint, final: bigint) =>
   score === SCORE_UNAVAILABLE || final === SCORE_UNAVAILABLE ? score === final : absDiff(score, final) <= DEFAULTS.consensusTolerance;
 
-type VerifiedPath = "missed" | "default" | "scored" | "unavailable" | "quorum-only" | "no-votes";
+/** "garbage": a raise past its notice makes the fee outweigh half the stake, and the committee scores the model 10. */
+type VerifiedPath = "missed" | "default" | "scored" | "unavailable" | "quorum-only" | "no-votes" | "garbage";
 const verifiedArb = fc.record({
-  path: fc.constantFrom<VerifiedPath>("missed", "default", "scored", "scored", "scored", "unavailable", "quorum-only", "no-votes"),
+  path: fc.constantFrom<VerifiedPath>("missed", "default", "scored", "scored", "scored", "unavailable", "quorum-only", "no-votes", "garbage"),
   // a stake whose 10% (non-delivery) or 50% (slash) may exceed the bid: the caps
   stake: fc.constantFrom(1_000_000n, 2_000_000n, 5_000_000n, 20_000_000n),
   price: fc.constantFrom(0n, 1_000n, 5_000n, 20_000n),
-  duration: fc.bigInt({ min: 1n, max: 20n }),
+  // (one block of training more often: a deadline inside the decline window)
+  duration: fc.oneof({ weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 20n }) }, { weight: 1, arbitrary: fc.constant(1n) }),
+  // the provider raises its ask `wait` blocks before the bid (inside the 6-block notice or past it); big: the
+  // new ask makes the fee outweigh half the stake
+  raise: fc.oneof(
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.record({ by: fc.constantFrom(1_000n, 5_000n, 20_000n), big: fc.boolean(), wait: fc.nat(10) }) },
+  ),
   // over the ask: none (the bid is all compute fee, or the minimum), a little, much
   extra: fc.constantFrom(0n, 1n, 50_000n, 300_000n, 1_000_000n),
   slack: fc.bigInt({ min: 0n, max: 30n }),
-  // where in its window the delivery and the reveal come (per mille)
+  // where in its window the delivery and the reveal come (per mille; the reveal sometimes on its last block)
   deliverAt: fc.nat(1000),
-  revealAt: fc.nat(1000),
+  revealAt: fc.oneof({ weight: 5, arbitrary: fc.nat(1000) }, { weight: 1, arbitrary: fc.constant(1000) }),
   scores: fc.array(
     fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(0n, 20n, 39n, 40n, 41n, 55n, 69n, 70n, 85n, 100n, 101n) },
@@ -2293,7 +2340,7 @@ function verifiedCall(fn: string, args: ClarityValue[], sender: string, trace: s
     expect(transfers, `failed ${fn} moved STX${ctx}`).toEqual([]);
     expect(totalsAfter, `failed ${fn} changed the books${ctx}`).toEqual(totalsBefore);
   }
-  return { ok: isOk(r), value, result: r.result, delta: (p: string) => after.get(p)! - before.get(p)!, bucket, ctx };
+  return { ok: isOk(r), value, result: r.result, events: printEvents(r), delta: (p: string) => after.get(p)! - before.get(p)!, bucket, ctx };
 }
 
 /** Mines to burn height `target` (no-op when there). */
@@ -2336,15 +2383,52 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
   expect(reg.ok, `register-dataset-with-terms${reg.ctx}`).toBe(true);
   const datasetId = Number(reg.value);
   const weights = seats.map((w) => big(getValidator(w)!.stake));
-  const computeFee = sc.price * sc.duration;
-  count(computeFee > 0n ? "fee-paid" : "free-dataset");
-  const amount = (computeFee > DEFAULTS.minBidAmount ? computeFee : DEFAULTS.minBidAmount) + sc.extra;
+  // the provider may raise its ask before the bid (a garbage job: far enough ahead that the new price binds)
+  const raiseTerms = sc.path === "garbage" ? { by: 20_000n, big: true, wait: 7 + ((sc.raise?.wait ?? 0) % 4) } : sc.raise;
+  let price: bigint = sc.price;
+  let raise: PriceRaise = null;
+  if (raiseTerms) {
+    const at = BigInt(simnet.burnBlockHeight);
+    const raised = raiseTerms.big
+      ? maxOf(price + raiseTerms.by, (sc.stake * DEFAULTS.slashRateBps) / BPS / sc.duration + 1n)
+      : price + raiseTerms.by;
+    const terms = verifiedCall("set-dataset-terms", [Cl.uint(datasetId), Cl.uint(raised), Cl.uint(1)], prov, trace);
+    okValue(terms, true, "a price raise");
+    expect([terms.delta(prov), ...Object.values(terms.bucket)], `a raise moves nothing${terms.ctx}`).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
+    raise = raiseRecorded(price, raised, raise, at);
+    expect(entry("price-raises", Cl.uint(datasetId)), `the raise is recorded with the price before it${terms.ctx}`).toEqual(
+      raise && { "previous-price": raise.previousPrice, "raised-at": raise.raisedAt },
+    );
+    price = raised;
+    mineTo(at + BigInt(raiseTerms.wait));
+    count("price-raised");
+  }
   const placedAt = BigInt(simnet.burnBlockHeight);
+  // the bid meets the ask; its compute fee is the price before the raise while the raise is in its notice
+  const ask = price * sc.duration;
+  const computeFee = feePrice(price, raise, placedAt) * sc.duration;
+  count(computeFee > 0n ? "fee-paid" : "free-dataset");
+  if (computeFee < ask) count("fee-at-old-price");
+  else if (raise) count("fee-at-new-price");
+  const amount = (ask > DEFAULTS.minBidAmount ? ask : DEFAULTS.minBidAmount) + sc.extra;
+  expect(decode(readOnly("get-compute-fee", [Cl.uint(datasetId), Cl.uint(sc.duration)])), "the fee a bidder is told (get-compute-fee)").toBe(computeFee);
   const deadline = placedAt + sc.duration + sc.slack;
   const digest = createHash("sha256").update(`evaluation set ${sc.seal}`).digest();
   const salt = createHash("sha256").update(`evaluation salt ${sc.seal}`).digest();
   const commitment = createHash("sha256").update(digest).update(salt).digest();
   const spec = createHash("sha256").update(`job spec ${sc.seal % 7}`).digest();
+  const short = (bytes: Uint8Array) => Cl.buffer(bytes.subarray(0, [0, 16, DIGEST_LENGTH - 1][sc.seal % 3]));
+  // a spec or commitment of fewer than 32 bytes is refused before anything else, even an unknown dataset
+  refused(
+    verifiedCall("place-training-bid", [Cl.uint(datasetId), Cl.uint(amount), Cl.uint(sc.duration), Cl.uint(deadline), short(spec), Cl.buffer(commitment)], bidr, trace),
+    "INVALID_DIGEST",
+    "a short spec",
+  );
+  refused(
+    verifiedCall("place-training-bid", [Cl.uint(datasetId + 1000), Cl.uint(amount), Cl.uint(sc.duration), Cl.uint(deadline), Cl.buffer(spec), short(commitment)], bidr, trace),
+    "INVALID_DIGEST",
+    "a short commitment on an unknown dataset",
+  );
   const placed = verifiedCall(
     "place-training-bid",
     [Cl.uint(datasetId), Cl.uint(amount), Cl.uint(sc.duration), Cl.uint(deadline), Cl.buffer(spec), Cl.buffer(commitment)],
@@ -2355,7 +2439,8 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
   const bidId = Number(placed.value);
   expect([placed.delta(bidr), placed.bucket["escrowed-bids"]], `the bid's escrow${placed.ctx}`).toEqual([-amount, amount]);
   const bid = getBid(bidId)!;
-  expect([bid.status, bid.verified, bid["compute-fee"]], `the training bid${placed.ctx}`).toEqual([2n, true, computeFee]);
+  expect([bid.status, bid.verified, bid["compute-fee"]], `the training bid (its fee by fee-price)${placed.ctx}`).toEqual([2n, true, computeFee]);
+  expect(placed.events.find((e) => e.event === "bid-placed")?.["compute-fee"], `the bid-placed event's compute fee${placed.ctx}`).toBe(computeFee);
   expect(entry("job-deliveries", Cl.uint(bidId)), `its delivery record${placed.ctx}`).toEqual({
     spec: hex(spec),
     "eval-commitment": hex(commitment),
@@ -2375,16 +2460,27 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
   const ending = (kind: "expire" | "finalize") => verifiedCall(kind === "expire" ? "expire-bid" : "finalize-validation", [Cl.uint(bidId)], deployer, trace);
   let slash = 0n;
 
+  const notYet = sc.ender === "expire" ? "BID_NOT_EXPIRED" : "NOT_READY_TO_FINALIZE";
   if (sc.path === "missed") {
-    // the deadline is the last block a model may come in; after it the job can be ended at once
+    // the deadline is the last block a model may come in, matched-at + decline-window the last one the
+    // provider may decline in: the job is a missed delivery only after both
+    const dueBy = deliveryDueBy(deadline, matchedAt, DECLINE_WINDOW);
     mineTo(deadline);
-    refused(ending(sc.ender), sc.ender === "expire" ? "BID_NOT_EXPIRED" : "NOT_READY_TO_FINALIZE", "ending before the deadline passed");
-    mineTo(deadline + 1n + BigInt(sc.deliverAt % 3));
+    refused(ending(sc.ender), notYet, "ending before the deadline passed");
+    if (deadline < dueBy) {
+      mineTo(deadline + 1n + (BigInt(sc.deliverAt) % (dueBy - deadline)));
+      refused(ending(sc.ender), notYet, "ending past the deadline while the decline window runs");
+      refused(verifiedCall("deliver-model", [Cl.uint(bidId), short(spec)], prov, trace), "DELIVERY_CLOSED", "a late (short) delivery");
+      count("miss-not-due");
+    }
+    mineTo(dueBy);
+    refused(ending(sc.ender), notYet, "ending before the decline window closed");
+    mineTo(dueBy + 1n + BigInt(sc.deliverAt % 3));
     refused(verifiedCall("deliver-model", [Cl.uint(bidId), Cl.buffer(spec)], prov, trace), "DELIVERY_CLOSED", "a late delivery");
     const stakeBefore = big(dataset().stake);
     const end = ending(sc.ender);
     okValue(end, sc.ender === "expire" ? amount : 6n, "a missed delivery");
-    slash = minOf((stakeBefore * DEFAULTS.nonDeliverySlashBps) / BPS, amount);
+    slash = nonDeliverySlash(stakeBefore, computeFee);
     expect(
       { provider: end.delta(prov), bidder: end.delta(bidr), ...end.bucket },
       `a missed delivery refunds the bid and slashes the stake${end.ctx}`,
@@ -2406,11 +2502,13 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
     add(end);
     count("missed");
     count(`missed-by-${sc.ender}`);
-    if (slash < (stakeBefore * DEFAULTS.nonDeliverySlashBps) / BPS) count("missed-slash-capped");
+    if (slash < (stakeBefore * DEFAULTS.nonDeliverySlashBps) / BPS) count(computeFee === 0n ? "missed-free-no-slash" : "missed-slash-capped");
+    if (deadline < dueBy) count("missed-after-decline-window");
   } else {
     // the provider delivers somewhere between the match and the deadline
     mineTo(matchedAt + ((deadline - matchedAt) * BigInt(sc.deliverAt)) / 1000n);
     const model = createHash("sha256").update(`model ${sc.seal}`).digest();
+    refused(verifiedCall("deliver-model", [Cl.uint(bidId), short(model)], prov, trace), "INVALID_DIGEST", "a short model digest");
     const delivered = verifiedCall("deliver-model", [Cl.uint(bidId), Cl.buffer(model)], prov, trace);
     okValue(delivered, split.payment, "the delivery");
     expect(
@@ -2430,11 +2528,19 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
     // no vote before the evaluation set is revealed
     refused(verifiedCall("commit-validation-result", [Cl.uint(bidId), Cl.buffer(model)], seats[0], trace), "EVALUATION_NOT_REVEALED", "an early vote");
 
+    // the evaluation set is due eval-reveal-window after the deadline, however early the delivery
+    const revealCloses = evalRevealClosesAt(deadline, ERW);
     if (sc.path === "default") {
-      mineTo(deliveredAt + ERW);
-      refused(ending(sc.ender), sc.ender === "expire" ? "BID_NOT_EXPIRED" : "NOT_READY_TO_FINALIZE", "ending within the reveal window");
-      mineTo(deliveredAt + ERW + 1n + BigInt(sc.revealAt % 3));
+      if (deliveredAt + ERW < revealCloses) {
+        mineTo(deliveredAt + ERW + 1n);
+        refused(ending(sc.ender), notYet, "ending past delivered-at + eval-reveal-window after an early delivery");
+        count("default-not-due-after-early-delivery");
+      }
+      mineTo(revealCloses);
+      refused(ending(sc.ender), notYet, "ending within the reveal window");
+      mineTo(revealCloses + 1n + BigInt(sc.revealAt % 3));
       refused(verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(salt)], bidr, trace), "EVAL_REVEAL_CLOSED", "a late reveal");
+      refused(verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), short(digest), Cl.buffer(salt)], bidr, trace), "EVAL_REVEAL_CLOSED", "a late short reveal");
       const o = outcomeOf(SCORE_UNAVAILABLE, amount, big(dataset().stake), { verified: true, computeFee, voted: false });
       const end = ending(sc.ender);
       okValue(end, sc.ender === "expire" ? 0n : 7n, "a bidder default");
@@ -2467,21 +2573,24 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
       count(`default-by-${sc.ender}`);
       count("outcome-7");
     } else {
-      // the bidder reveals its evaluation set within eval-reveal-window of the delivery (a wrong salt never opens it)
-      mineTo(deliveredAt + (ERW * BigInt(sc.revealAt)) / 1000n);
+      // the bidder reveals its evaluation set by eval-reveal-window after the deadline (a wrong salt never opens it,
+      // a short digest is refused before the salt is looked at)
+      mineTo(deliveredAt + ((revealCloses - deliveredAt) * BigInt(sc.revealAt)) / 1000n);
       refused(
         verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(model)], bidr, trace),
         "EVAL_COMMITMENT_MISMATCH",
         "a reveal with another salt",
       );
+      refused(verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), short(digest), short(salt)], bidr, trace), "INVALID_DIGEST", "a short digest");
       const revealedAt = BigInt(simnet.burnBlockHeight);
+      if (revealedAt > deliveredAt + ERW) count("reveal-after-early-delivery");
       const opened = verifiedCall("reveal-evaluation-set", [Cl.uint(bidId), Cl.buffer(digest), Cl.buffer(salt)], bidr, trace);
       okValue(opened, revealedAt + VW, "the reveal of the evaluation set");
       expect([opened.delta(bidr), ...Object.values(opened.bucket)], `the reveal moves nothing${opened.ctx}`).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
-      const revealCloses = revealedAt + VW + RW;
+      const votesEnd = revealedAt + VW + RW;
 
       if (sc.path === "no-votes") {
-        mineTo(revealCloses + 1n);
+        mineTo(votesEnd + 1n);
         // every seat stayed silent: each loses validator-penalty-bps of its stake, to the treasury
         const silence = seats.reduce((a, w) => a + (big(getValidator(w)!.stake) * DEFAULTS.validatorPenaltyBps) / BPS, 0n);
         const end = ending(sc.ender);
@@ -2504,7 +2613,8 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
         count("silence-penalty");
       } else {
         // the committee votes: every seat commits, then all reveal (the last reveal settles) or a bare quorum does
-        const scores = sc.path === "unavailable" ? [SCORE_UNAVAILABLE, sc.scores[1], SCORE_UNAVAILABLE] : sc.scores;
+        const scores =
+          sc.path === "unavailable" ? [SCORE_UNAVAILABLE, sc.scores[1], SCORE_UNAVAILABLE] : sc.path === "garbage" ? [10n, 10n, 10n] : sc.scores;
         seats.forEach((who, i) => {
           const commitmentOfVote = Buffer.from(commitmentOf(scores[i], saltFor(who, bidId), bidId, who), "hex");
           okValue(verifiedCall("commit-validation-result", [Cl.uint(bidId), Cl.buffer(commitmentOfVote)], who, trace), true, "a commit");
@@ -2522,7 +2632,7 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
         });
         if (!end) {
           // a bare quorum: settled by its median after the reveal window (expire-bid leaves it to finalize-validation)
-          mineTo(revealCloses + 1n);
+          mineTo(votesEnd + 1n);
           refused(ending("expire"), "RESULT_PENDING", "expire-bid on a job with a result");
           end = ending("finalize");
           count("quorum-only-settled");
@@ -2593,6 +2703,7 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
           life.fees += o.fees;
           count(`outcome-${o.outcome}`);
           if (o.slashed > 0n && o.slashed < (stakeBefore * DEFAULTS.slashRateBps) / BPS) count("scored-slash-capped");
+          if (o.slashed > (stakeBefore * DEFAULTS.slashRateBps) / BPS) count("scored-slash-raised");
           // every seat claims: the coherent ones share the whole pool, the others get nothing
           let claimed = 0n;
           for (const who of seats) {
@@ -2861,6 +2972,16 @@ describe("random call sequences (fast-check)", () => {
       "outcome-7",
       "scored-slash-capped",
       "no-majority-refund",
+      // the audit's rules (fix12)
+      "price-raised",
+      "fee-at-old-price",
+      "fee-at-new-price",
+      "miss-not-due",
+      "missed-after-decline-window",
+      "missed-free-no-slash",
+      "default-not-due-after-early-delivery",
+      "reveal-after-early-delivery",
+      "scored-slash-raised",
       "no-quorum-refund",
       "quorum-only-settled",
       "silence-penalty",

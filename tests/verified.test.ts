@@ -305,6 +305,9 @@ describe("place-training-bid", () => {
     refused(() => trainingBid(provider, 1, { amount: 1n, duration: 0n, deadline: h }), "SELF_BID", who);
     refused(() => trainingBid(bidder, 1, { amount: 99_999n, duration: 0n, deadline: h }), "BID_TOO_LOW", who);
     refused(() => trainingBid(bidder, 1, { amount: 100_000n, duration: 0n, deadline: h }), "INVALID_DURATION", who);
+    // a duration no bid may have is refused as such, even where price * duration would not fit a uint
+    refused(() => trainingBid(bidder, 1, { duration: DEFAULTS.maxComputationDuration + 1n, deadline: h }), "INVALID_DURATION", who);
+    refused(() => trainingBid(bidder, 1, { duration: 2n ** 128n - 1n, deadline: h }), "INVALID_DURATION", who);
     // below the ask (200,000) with an unreachable deadline
     refused(() => trainingBid(bidder, 1, { amount: 199_999n, deadline: h }), "BID_BELOW_ASK", who);
     refused(() => trainingBid(bidder, 1, { amount: 200_000n, deadline: h + DURATION - 1n }), "DEADLINE_UNREACHABLE", who);
