@@ -87,7 +87,8 @@ export class ValidatorAgent {
       if (await this.seated(bidId)) await this.finalize(bidId, actions);
       return;
     }
-    if (!timeline.open) return;
+    // a plain job delivers nothing to evaluate: this agent serves verified jobs only
+    if (!timeline.open || !job.bid.verified) return;
     let committee = await chain.reader.getCommittee(bidId);
     if (!committee) {
       if (burnHeight > timeline.commitClosesAt) return;
@@ -133,13 +134,9 @@ export class ValidatorAgent {
   private async judge(job: JobView): Promise<{ score: number; reason: string; verdict: Verdict | null }> {
     const behaviour = this.opts.behaviour ?? { kind: "honest" };
     if (behaviour.kind === "lazy") return { score: behaviour.score, reason: "not evaluated", verdict: null };
-    if (!job.delivery) {
-      // a plain job delivers nothing to evaluate: an agent cannot judge it
-      throw new Error(`job ${job.bidId} is not a verified job: nothing to evaluate`);
-    }
     const verdict = await scoreJob(
       this.opts.store,
-      { spec: job.delivery.spec, model: job.delivery.model!, evalSet: job.delivery.evalDigest! },
+      { spec: job.delivery!.spec, model: job.delivery!.model!, evalSet: job.delivery!.evalDigest! },
       this.opts.evaluate,
     );
     const reason = verdict.outcome === "unavailable" ? `evaluation set unavailable: ${verdict.reason}` : verdict.metric === null ? `model refused: ${verdict.reason}` : `${verdict.metric.toFixed(4)}`;
