@@ -2,10 +2,22 @@
  * The Clarinet simnet for scripts that run outside vitest (demo, console, simulation, bench):
  * the real Clarity VM in WebAssembly, with the project's contract deployed, no network.
  */
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { initSimnet, type Simnet } from "@stacks/clarinet-sdk";
+import { privateKeyToAddress } from "@stacks/transactions";
 
 export const CONTRACT_NAME = "neural-training-market";
+
+/**
+ * A testnet principal derived from `label` (its key is sha256 of the label): the same label
+ * always gives the same address, a real key pair that could sign anywhere. For actors that have
+ * no Devnet.toml wallet; on the simnet any principal may send transactions once funded.
+ */
+export function derivedAddress(label: string): string {
+  const key = createHash("sha256").update(label).digest("hex");
+  return privateKeyToAddress(`${key}01`, "testnet");
+}
 
 /** The project root (where Clarinet.toml lives), wherever the script is started from. */
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -10,9 +10,9 @@
  */
 import { createHash } from "node:crypto";
 import type { ParsedTransactionResult } from "@stacks/clarinet-sdk";
-import { Cl, ClarityType, getAddressFromPrivateKey, type ClarityValue } from "@stacks/transactions";
+import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { BID_STATUS, ERR, OUTCOME, type ErrorName } from "../errors.ts";
-import { loadSimnet, type LoadedSimnet } from "../simnet.ts";
+import { derivedAddress, loadSimnet, type LoadedSimnet } from "../simnet.ts";
 import {
   decode,
   formatAmount,
@@ -157,9 +157,8 @@ const STATUS_NAMES: Record<number, string> = Object.fromEntries(
 type Tuple = Record<string, Decoded>;
 
 /** A deterministic key for an actor without a Devnet.toml wallet. */
-function mintedAddress(name: string): string {
-  const key = createHash("sha256").update(`neural-training-market demo: ${name}`).digest("hex");
-  return getAddressFromPrivateKey(`${key}01`, "testnet");
+export function mintedAddress(name: string): string {
+  return derivedAddress(`neural-training-market demo: ${name}`);
 }
 
 /** The salt a validator keeps secret between its commit and its reveal. */

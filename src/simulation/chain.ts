@@ -4,7 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { tx, type ParsedTransactionResult, type Simnet, type Tx } from "@stacks/clarinet-sdk";
-import { Cl, ClarityType, privateKeyToAddress, serializeCV, type ClarityValue } from "@stacks/transactions";
+import { Cl, ClarityType, serializeCV, type ClarityValue } from "@stacks/transactions";
+import { derivedAddress } from "../simnet.ts";
 
 /** What the simulation needs of a simnet: `LoadedSimnet` from `src/simnet.ts` fits. */
 export interface SimulationChain {
@@ -144,6 +145,5 @@ export function saltFor(seed: number, validator: string, bidId: bigint): Uint8Ar
  * it could sign anywhere; on the simnet any principal may send transactions.
  */
 export function principalFor(label: string): string {
-  const key = createHash("sha256").update(`neural-training-market simulation agent ${label}`).digest("hex");
-  return privateKeyToAddress(`${key}01`, "testnet");
+  return derivedAddress(`neural-training-market simulation agent ${label}`);
 }
