@@ -17,6 +17,7 @@ import {
   ProviderAgent,
   SimnetChain,
   ValidatorAgent,
+  jobsEnded,
   runAgents,
   type Agent,
   type ProviderBehaviour,
@@ -79,11 +80,7 @@ async function market(opts: { data?: Dataset; provider?: ProviderBehaviour; deve
     choices: RECIPE,
   });
   const agents: Agent[] = [providerAgent, developer, ...validators];
-  const settled = async () => {
-    const bid = await chain.reader.getBid(bidId);
-    return bid?.status !== "QUEUED" && bid?.status !== "MATCHED";
-  };
-  const run = (list: Agent[] = agents) => runAgents(chain, list, { done: settled });
+  const run = (list: Agent[] = agents) => runAgents(chain, list, { done: () => jobsEnded(chain.reader, [bidId]) });
   return { chain, store, providerAgent, developer, validators, validatorStates, bidId, job, run };
 }
 

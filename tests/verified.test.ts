@@ -162,6 +162,15 @@ function verifiedJob(opts: Parameters<typeof market>[0] & { amount?: bigint } = 
   return { bidId: 1n, datasetId: 1n, deadline, matchedAt: height() };
 }
 
+/** `market({ capacity: 2 })` and bids 1 and 2: the bidder's standard verified bid twice, both matched at once, due now + 150. Returns the deadline. */
+function twoVerifiedJobs() {
+  market({ capacity: 2n });
+  const deadline = height() + DURATION + 50n;
+  expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
+  expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+  return deadline;
+}
+
 /** `verifiedJob(opts)` delivered at once by the provider (94,000 paid). */
 function deliveredJob(opts: Parameters<typeof verifiedJob>[0] = {}) {
   const job = verifiedJob(opts);
@@ -548,10 +557,7 @@ describe("deliver-model", () => {
   });
 
   it("is open until the deadline: a delivery at the deadline is paid, one a block later is DELIVERY_CLOSED", () => {
-    market({ capacity: 2n });
-    const deadline = height() + 150n;
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const deadline = twoVerifiedJobs();
     mineUntil(deadline);
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(getDelivery(1)?.["delivered-at"]).toBe(deadline);
@@ -644,10 +650,7 @@ describe("reveal-evaluation-set", () => {
   });
 
   it("is open until deadline + eval-reveal-window, however early the delivery: a reveal in its last block records the digest, returns commit-closes-at = now + validation-window and emits evaluation-revealed; a block later EVAL_REVEAL_CLOSED", () => {
-    market({ capacity: 2n });
-    const deadline = height() + DURATION + 50n;
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const deadline = twoVerifiedJobs();
     // both delivered at the match, 150 blocks before the deadline
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
@@ -1233,10 +1236,7 @@ describe("bidder default", () => {
   });
 
   it("an early delivery moves no window: delivered at the match, the job's windows and its default block are those of a delivery at the deadline", () => {
-    market({ capacity: 2n });
-    const deadline = height() + DURATION + 50n;
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const deadline = twoVerifiedJobs();
     const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW };
     // bid 1 at the match, bid 2 in the deadline block
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
@@ -1285,10 +1285,7 @@ describe("bidder default", () => {
   });
 
   it("adds up in the bidder's history: two defaults", () => {
-    market({ capacity: 2n });
-    const deadline = height() + DURATION + 50n;
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const deadline = twoVerifiedJobs();
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     mineUntil(deadline + ERW + 1n);
@@ -1744,10 +1741,7 @@ describe("decline-job on a verified job", () => {
 
 describe("get-validation-windows of a verified job and its absolute end", () => {
   it("gives the latest possible windows (deadline + eval-reveal-window + validation-window, + reveal-window) until the reveal, then the reveal's; an earlier reveal closes them earlier", () => {
-    market({ capacity: 2n });
-    const deadline = height() + 150n;
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
-    expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(2));
+    const deadline = twoVerifiedJobs();
     const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW, "committee-size": 5n, "min-reveals": 1n };
     expect(windowsOf(1)).toEqual(latest);
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));

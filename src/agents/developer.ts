@@ -12,6 +12,7 @@ import { fromHex, toHex, type ContentStore } from "../store/index.ts";
 import { prepareJob, type Dataset, type PreparedJob, type SpecChoices } from "../ml/index.ts";
 import { jobTimeline } from "../client/index.ts";
 import type { Chain } from "./chain.ts";
+import { isLive } from "./jobs.ts";
 import type { AgentState } from "./state.ts";
 
 /** What the developer must keep from the bid to the reveal (hex strings: JSON-safe). */
@@ -122,7 +123,7 @@ export class DeveloperClient {
       if (record.bidId === null) continue; // a bid whose placement never returned: nothing on chain to reveal
       const bidId = BigInt(record.bidId);
       const bid = await chain.reader.getBid(bidId);
-      if (!bid || (bid.status !== "QUEUED" && bid.status !== "MATCHED")) {
+      if (!bid || !isLive(bid)) {
         state.delete(key);
         actions.push({ kind: "closed", bidId, status: bid?.status ?? "MISSING" });
         continue;

@@ -11,3 +11,4 @@ export * from "./provider.ts";
 export * from "./validator.ts";
 export * from "./developer.ts";
 export * from "./run.ts";
+export * from "./report.ts";

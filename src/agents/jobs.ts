@@ -5,6 +5,17 @@
  */
 import { jobTimeline, type Bid, type JobDelivery, type JobTimeline, type MarketParameters, type MarketReader } from "../client/index.ts";
 
+/** A bid still waiting or running (QUEUED or MATCHED): not yet settled, cancelled or expired. */
+export function isLive(bid: Pick<Bid, "status"> | null): boolean {
+  return bid !== null && (bid.status === "QUEUED" || bid.status === "MATCHED");
+}
+
+/** Whether every one of `bidIds` has ended (a `runAgents` stopping rule). */
+export async function jobsEnded(reader: MarketReader, bidIds: readonly bigint[]): Promise<boolean> {
+  for (const bidId of bidIds) if (isLive(await reader.getBid(bidId))) return false;
+  return true;
+}
+
 /** A matched job as an agent sees it at one burn height. */
 export interface JobView {
   bidId: bigint;
@@ -37,7 +48,7 @@ export class JobWatcher {
     const views: JobView[] = [];
     for (const bidId of [...this.following].sort((a, b) => (a < b ? -1 : 1))) {
       const bid = await this.reader.getBid(bidId);
-      if (!bid || (bid.status !== "QUEUED" && bid.status !== "MATCHED")) {
+      if (!bid || !isLive(bid)) {
         this.following.delete(bidId);
         continue;
       }

@@ -13,17 +13,19 @@ import {
   ProviderAgent,
   SimnetChain,
   ValidatorAgent,
+  jobsEnded,
   runAgents,
+  solvency,
+  stakeHeld,
   type Agent,
   type DeveloperAction,
   type ProviderAction,
   type ValidatorAction,
 } from "../agents/index.ts";
-import { createHash } from "node:crypto";
-import { getAddressFromPrivateKey } from "@stacks/transactions";
 import { formatStx, formatStxFixed, quietly } from "../console/format.ts";
 import { loadPenguins, shuffleLabels, splitDataset, withLabelNoise, type Dataset } from "../ml/index.ts";
 import { MemoryStore } from "../store/index.ts";
+import { mintedAddress } from "./demo.ts";
 import type { MarketCall } from "../client/index.ts";
 
 export type Log = (line: string) => void;
@@ -100,7 +102,7 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
   const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
   const { chain, accounts } = await SimnetChain.load();
   // Valentina has no Devnet.toml wallet: a deterministic key, funded like the others
-  const minted = getAddressFromPrivateKey(`${createHash("sha256").update("neural-training-market demo: Valentina").digest("hex")}01`, "testnet");
+  const minted = mintedAddress("Valentina");
   accounts.set("minted", minted);
   quietly(() => chain.simnet.mintSTX(minted, 100_000_000n * STX));
   const address = (m: CastMember) => {
@@ -134,17 +136,6 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
   log(`  ${train.labels.length} rows train the providers' copies, ${evaluation.labels.length} rows are the developers' sealed evaluation set.`);
 
   // -- balances before ---------------------------------------------------------
-  const stakeOf = async (m: CastMember): Promise<bigint> => {
-    if (m.role === "validator") return (await chain.reader.getValidator(address(m)))?.stake ?? 0n;
-    if (m.role !== "provider") return 0n;
-    const last = (await chain.reader.getLastIds()).datasetId;
-    let total = 0n;
-    for (let id = 1n; id <= last; id++) {
-      const d = await chain.reader.getDataset(id);
-      if (d?.provider === address(m)) total += d.stake;
-    }
-    return total;
-  };
   const wallet = (m: CastMember) => BigInt(chain.simnet.getAssetsMap().get("STX")?.get(address(m)) ?? 0n);
   const before = new Map(CAST.map((m) => [m.name, wallet(m)]));
 
@@ -237,14 +228,8 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
         break;
     }
   };
-  const open = async () => {
-    for (const b of bids) {
-      const bid = await chain.reader.getBid(b.bidId);
-      if (bid?.status === "QUEUED" || bid?.status === "MATCHED") return true;
-    }
-    return false;
-  };
-  const burnBlocks = await runAgents(chain, [...providers, ...developers.values(), ...validators], { done: async () => !(await open()), onAction: describe });
+  const bidIds = bids.map((b) => b.bidId);
+  const burnBlocks = await runAgents(chain, [...providers, ...developers.values(), ...validators], { done: () => jobsEnded(chain.reader, bidIds), onAction: describe });
   log(`  all three jobs settled after ${burnBlocks} burn blocks (${elapsed()} s)`);
 
   // -- results ---------------------------------------------------------------------
@@ -315,13 +300,10 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
   log("What each actor gained or lost (wallet change + stake it still holds in the market):");
   const net: Record<string, bigint> = {};
   for (const m of CAST) {
-    net[m.name] = wallet(m) - before.get(m.name)! + (await stakeOf(m));
+    net[m.name] = wallet(m) - before.get(m.name)! + (await stakeHeld(chain.reader, address(m)));
     log(`  ${m.name.padEnd(10)} ${formatStxFixed(net[m.name]!, true).padStart(12)} STX`);
   }
-  const totals = await chain.reader.getMarketTotals();
-  const totalsSum = totals.datasetStakes + totals.validatorStakes + totals.escrowedBids + totals.unclaimedRewards + totals.treasury;
-  const contractBalance = await chain.reader.getContractBalance();
-  const solvent = totalsSum === contractBalance && totals.surplus === 0n;
+  const { totals, sum: totalsSum, balance: contractBalance, solvent } = await solvency(chain.reader);
   log("");
   log(
     `Solvency: the contract holds ${formatStx(contractBalance)}; stakes ${formatStx(totals.datasetStakes + totals.validatorStakes)} + escrow ${formatStx(totals.escrowedBids)}` +

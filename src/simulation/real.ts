@@ -5,12 +5,23 @@
  * the demo. Rounds are small (a handful of real trainings each); the report is what each kind of
  * behaviour earned or lost.
  */
-import { createHash } from "node:crypto";
-import { getAddressFromPrivateKey } from "@stacks/transactions";
-import { DeveloperClient, MemoryState, ProviderAgent, SimnetChain, ValidatorAgent, runAgents, type Agent, type ProviderBehaviour } from "../agents/index.ts";
+import {
+  DeveloperClient,
+  MemoryState,
+  ProviderAgent,
+  SimnetChain,
+  ValidatorAgent,
+  jobsEnded,
+  runAgents,
+  solvency,
+  stakeHeld,
+  type Agent,
+  type ProviderBehaviour,
+} from "../agents/index.ts";
 import { quietly } from "../console/format.ts";
 import { loadPenguins, shuffleLabels, splitDataset, withLabelNoise, type Dataset } from "../ml/index.ts";
 import { MemoryStore } from "../store/index.ts";
+import { derivedAddress } from "../simnet.ts";
 
 export const REAL_STRATEGIES = ["provider-good", "provider-mediocre", "provider-junk", "provider-absent", "developer", "validator-honest", "validator-lazy"] as const;
 export type RealStrategy = (typeof REAL_STRATEGIES)[number];
@@ -61,8 +72,7 @@ interface Member {
 
 /** A deterministic funded principal for `name` (the simnet has only nine wallets). */
 function mint(chain: SimnetChain, name: string): string {
-  const key = createHash("sha256").update(`neural-training-market real simulation: ${name}`).digest("hex");
-  const address = getAddressFromPrivateKey(`${key}01`, "testnet");
+  const address = derivedAddress(`neural-training-market real simulation: ${name}`);
   quietly(() => chain.simnet.mintSTX(address, 1_000n * STX));
   return address;
 }
@@ -126,13 +136,7 @@ export async function runRealSimulation(options: RealSimulationOptions, progress
     }
     progress?.(`round ${round + 1}/${options.rounds}: ${placed.map((p) => `job ${p.bidId} on ${p.provider.name}`).join(", ")}`);
     burnBlocks += await runAgents(chain, agents, {
-      done: async () => {
-        for (const p of placed) {
-          const s = (await chain.reader.getBid(p.bidId))?.status;
-          if (s === "QUEUED" || s === "MATCHED") return false;
-        }
-        return true;
-      },
+      done: () => jobsEnded(chain.reader, placed.map((p) => p.bidId)),
     });
     for (const p of placed) {
       const result = await chain.reader.getJobResult(p.bidId);
@@ -148,24 +152,16 @@ export async function runRealSimulation(options: RealSimulationOptions, progress
     }
   }
 
-  const stakeHeld = async (m: Member) => {
-    if (m.strategy.startsWith("validator")) return (await chain.reader.getValidator(m.address))?.stake ?? 0n;
-    let total = 0n;
-    for (const [id, owner] of datasetOf) if (owner === m) total += (await chain.reader.getDataset(id))?.stake ?? 0n;
-    return total;
-  };
   const agentsReport: RealAgentReport[] = [];
   const sums = new Map<RealStrategy, { total: bigint; n: number }>();
   for (const m of members) {
-    const net = balance(m.address) - start.get(m.address)! + (await stakeHeld(m));
+    const net = balance(m.address) - start.get(m.address)! + (await stakeHeld(chain.reader, m.address));
     agentsReport.push({ name: m.name, strategy: m.strategy, net: net.toString() });
     const s = sums.get(m.strategy) ?? { total: 0n, n: 0 };
     sums.set(m.strategy, { total: s.total + net, n: s.n + 1 });
   }
   const byStrategy = Object.fromEntries(REAL_STRATEGIES.map((s) => [s, Number(sums.get(s)!.total) / sums.get(s)!.n / 1e6])) as Record<RealStrategy, number>;
-  const totals = await chain.reader.getMarketTotals();
-  const sum = totals.datasetStakes + totals.validatorStakes + totals.escrowedBids + totals.unclaimedRewards + totals.treasury;
-  const solvent = sum === (await chain.reader.getContractBalance()) && totals.surplus === 0n;
+  const { solvent } = await solvency(chain.reader);
   return { options, jobs, agents: agentsReport, byStrategy, solvent, burnBlocks };
 }
 
