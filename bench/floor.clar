@@ -3,6 +3,10 @@
 ;; only what that operation fundamentally needs: the STX transfer it makes (if any) and ONE write
 ;; of the same record type: a map entry, or for set-paused and withdraw-treasury (which change only
 ;; global state) the market's one global record. No checks, no id counter, no totals, no events.
+;; A vote is a seat of its job's committee record (the market keeps no other vote record), so the
+;; validation floors write the committee record. The batch forms (commit-validation-results,
+;; reveal-validation-results, claim-validation-rewards) take the same list and do only the writes:
+;; one record per entry, no transfer.
 
 (define-map datasets uint {
   provider: principal, stake: uint, metadata-uri: (string-ascii 256), price-per-block: uint,
@@ -29,11 +33,10 @@
 
 (define-map committees uint {
   seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
-  revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }),
-})
-
-(define-map votes { bid-id: uint, validator: principal } {
-  commitment: (buff 32), score: uint, weight: uint, revealed: bool, claimed: bool,
+  revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }), commitments: (list 10 (buff 32)),
+  scores: (list 10 uint), seat-states: (list 10 uint), running: bool, verified: bool, open: bool,
+  commit-closes-at: uint, reveal-closes-at: uint, scored: bool, final-score: uint, tolerance: uint,
+  reward-pool: uint, reward-weight: uint,
 })
 
 (define-map job-results uint {
@@ -66,7 +69,8 @@
     active-validator-count: u0, validator-registrations: u0, votes-open-until: u0, dataset-stakes: u0,
     validator-stakes: u0, escrowed-bids: u0, unclaimed-rewards: u0, treasury: u0, parameter-version: u1,
     min-dataset-stake: u1000000, min-validator-stake: u1000000, min-bid-amount: u100000,
-    max-computation-duration: u4320, max-bid-wait: u4320, committee-size: u5 }
+    max-computation-duration: u4320, max-bid-wait: u4320, committee-size: u5, validation-window: u144,
+    reveal-window: u144 }
 )
 
 ;; The market's global state record (set-paused and withdraw-treasury write it whole).
@@ -75,7 +79,7 @@
   active-validator-count: uint, validator-registrations: uint, votes-open-until: uint, dataset-stakes: uint,
   validator-stakes: uint, escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint, parameter-version: uint,
   min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint,
-  max-bid-wait: uint, committee-size: uint,
+  max-bid-wait: uint, committee-size: uint, validation-window: uint, reveal-window: uint,
 } (market-record false))
 
 ;; The load baseline: a call that reads nothing but the contract itself.
@@ -110,6 +114,30 @@
 (define-private (validator-record (stake uint) (active bool))
   { stake: stake, active: active, index: u0, open-seats: u0, exit-requested-at: u0, registered-at: u0,
     ordinal: u0, registered-after-proposal: u0 }
+)
+
+(define-private (seat-commitment (who principal)) 0x0000000000000000000000000000000000000000000000000000000000000000)
+
+;; A committee record of `seats` (2 STX each), every seat in `state` with `commitment` and `score`,
+;; as the market holds it while its job runs.
+(define-private (committee-record (seats (list 10 principal)) (commitment (buff 32)) (score uint) (state uint))
+  { seats: seats, weights: (map seat-weight seats), total-weight: (* u2000000 (len seats)), commits: u0, reveals: u0,
+    revealed-weight: u0, revealed: (list), commitments: (map seat-commitment-of seats (list commitment commitment commitment commitment commitment)),
+    scores: (map seat-score seats (list score score score score score)), seat-states: (map seat-score seats (list state state state state state)),
+    running: true, verified: false, open: true, commit-closes-at: u0, reveal-closes-at: u0, scored: false, final-score: u0,
+    tolerance: u0, reward-pool: u0, reward-weight: u0 }
+)
+
+(define-private (seat-weight (who principal)) u2000000)
+(define-private (seat-commitment-of (who principal) (commitment (buff 32))) commitment)
+(define-private (seat-score (who principal) (value uint)) value)
+
+;; A job's five-seat committee (the plain path's), and a one-seat committee.
+(define-private (five-seats (commitment (buff 32)) (score uint) (state uint))
+  (committee-record (list tx-sender tx-sender tx-sender tx-sender tx-sender) commitment score state)
+)
+(define-private (one-seat (commitment (buff 32)) (score uint) (state uint))
+  (committee-record (list tx-sender) commitment score state)
 )
 
 (define-private (job-result (payment uint))
@@ -248,25 +276,21 @@
 )
 
 (define-public (draw-committee (bid-id uint))
-  (ok (map-set committees bid-id { seats: (list tx-sender tx-sender tx-sender tx-sender tx-sender),
-                                    weights: (list u2000000 u2000000 u2000000 u2000000 u2000000), total-weight: u10000000,
-                                    commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
+  (ok (map-set committees bid-id (five-seats (seat-commitment tx-sender) u0 u0)))
 )
 
 ;; the one-seat committee of `submit-validation-result`
 (define-public (draw-committee-one-seat (bid-id uint))
-  (ok (map-set committees bid-id { seats: (list tx-sender), weights: (list u2000000), total-weight: u2000000,
-                                    commits: u0, reveals: u0, revealed-weight: u0, revealed: (list) }))
+  (ok (map-set committees bid-id (one-seat (seat-commitment tx-sender) u0 u0)))
 )
 
+;; a vote is its seat in the committee record: the commitment, then the score
 (define-public (commit-validation-result (bid-id uint) (commitment (buff 32)))
-  (ok (map-set votes { bid-id: bid-id, validator: tx-sender }
-    { commitment: commitment, score: u0, weight: u2000000, revealed: false, claimed: false }))
+  (ok (map-set committees bid-id (five-seats commitment u0 u1)))
 )
 
 (define-public (reveal-validation-result (bid-id uint) (score uint) (salt (buff 32)))
-  (ok (map-set votes { bid-id: bid-id, validator: tx-sender }
-    { commitment: salt, score: score, weight: u2000000, revealed: true, claimed: false }))
+  (ok (map-set committees bid-id (five-seats salt score u2)))
 )
 
 ;; the reveal that completes the committee: the provider's payment and the job's result
@@ -294,9 +318,35 @@
 (define-public (claim-validation-reward (bid-id uint))
   (begin
     (try! (pay-out u5000 tx-sender))
-    (ok (map-set votes { bid-id: bid-id, validator: tx-sender }
-      { commitment: 0x, score: u85, weight: u2000000, revealed: true, claimed: true }))
+    (ok (map-set committees bid-id (five-seats (seat-commitment tx-sender) u85 u12)))
   )
+)
+
+;; batches: one committee (or result) record per entry, nothing else
+
+(define-private (commit-entry (entry { bid-id: uint, commitment: (buff 32) }) (count uint))
+  (begin (map-set committees (get bid-id entry) (one-seat (get commitment entry) u0 u1)) (+ count u1))
+)
+
+(define-public (commit-validation-results (commits (list 25 { bid-id: uint, commitment: (buff 32) })))
+  (ok (fold commit-entry commits u0))
+)
+
+;; each entry completes its one-seat committee: the job's result
+(define-private (reveal-entry (entry { bid-id: uint, score: uint, salt: (buff 32) }) (count uint))
+  (begin (map-set job-results (get bid-id entry) (merge (job-result u470000) { final-score: (get score entry) })) (+ count u1))
+)
+
+(define-public (reveal-validation-results (reveals (list 25 { bid-id: uint, score: uint, salt: (buff 32) })))
+  (ok (fold reveal-entry reveals u0))
+)
+
+(define-private (claim-entry (bid-id uint) (count uint))
+  (begin (map-set committees bid-id (one-seat (seat-commitment tx-sender) u85 u12)) (+ count u1))
+)
+
+(define-public (claim-validation-rewards (bid-ids (list 25 uint)))
+  (ok (fold claim-entry bid-ids u0))
 )
 
 ;; governance

@@ -5,6 +5,7 @@
  *                   [--invariant-runs N] [--test-runs N] [--max-blocks B]
  *                   [--invariant-max-blocks B] [--test-max-blocks B]
  *                   [--no-genesis] [--shrink] [--keep] [--project DIR]
+ *                   [--min-runs N] [--min-passes N] [--uniform]
  *
  * Runs Rendezvous on contracts/neural-training-market.clar with its sidecar
  * contracts/neural-training-market.tests.clar, in both modes at once (one process
@@ -13,16 +14,31 @@
  *   contract's, with random arguments, and the sidecar's `drive-*` calls, which
  *   target live datasets, bids and proposals), each sequence followed by one
  *   `invariant-*` check;
- * - `test`: the sidecar's `test-*` property tests, one per public function.
+ * - `test`: the sidecar's `test-*` property tests, one per public function,
+ *   dealt in balanced rounds (see --uniform): each round of P runs (P property
+ *   tests) runs every property once, in a random order, so a campaign of R runs
+ *   runs each floor(R / P) or ceil(R / P) times.
  * Prints the sidecar's counts (invariants, property tests, drivers), then per
- * mode: runs, seed, wall time, result, the call statistics and how far the market
+ * mode: runs, seed, wall and CPU time, result, the call statistics (test mode: per
+ * property, how many times it ran, passed, was discarded and failed, and the
+ * min / median of runs and of passes per property) and how far the market
  * got (bids placed and settled, votes, claims, parameter versions, job results by
  * outcome, verified jobs: training bids, models delivered, evaluation sets
  * revealed, missed deliveries, misses of jobs due inside their decline window,
  * evaluation sets revealed past delivered-at + eval-reveal-window; datasets
  * with a price raise recorded);
  * on a failure, Rendezvous' counterexample and the calls that led to it. Exits 1
- * on any failure. Full logs: .cache/fuzz/<mode>.log (git-ignored).
+ * on any failure, and (one line, `FUZZ FAILED: ...`) when a property test ran
+ * fewer than --min-runs times or passed fewer than --min-passes times. Full
+ * logs: .cache/fuzz/<mode>.log (git-ignored).
+ *
+ * Runs, passes, discards. A property-test run is one call of a `test-*`
+ * function: it passes ((ok true): the property was checked), is discarded
+ * ((ok false): nothing to check from this state and caller, e.g. no claimable
+ * seat; the state it reached is still checked) or fails. "Ran" counts all three;
+ * the validation properties are mostly discarded in a property campaign (a
+ * claim needs a settled job the caller voted on), so --min-runs counts runs,
+ * and passes are reported beside them (and can be required with --min-passes).
  *
  * Options:
  *   --runs N        runs per mode (default 1000)
@@ -57,13 +73,31 @@
  *   --keep          keep the isolated project copies in the temp directory
  *   --project DIR   fuzz another copy of the project (e.g. a mutated contract);
  *                   default: this repository
+ *   --min-runs N    fail unless every property test ran at least N times
+ *                   (discarded runs included). Default: what the balanced
+ *                   schedule guarantees, capped at 100: min(100, floor(R / P))
+ *                   for R test runs and P property tests, so 100 from
+ *                   R = 100 * P (3200 runs for 32 properties), fewer below (a
+ *                   check that the schedule dealt every property); with
+ *                   --uniform, 0. CI passes --min-runs 100 explicitly, so a new
+ *                   property without more runs fails there, saying so
+ *   --min-passes N  fail unless every property test passed (was not discarded)
+ *                   at least N times (default 0: reported only)
+ *   --uniform       Rendezvous' own draw: every run picks its property
+ *                   uniformly and independently (R / P runs on average, the
+ *                   fewest far below: at 2500 runs over 32 properties, a mean
+ *                   of 78, the lowest is typically about 60)
  *
- * Three adaptations of Rendezvous 0.12, all in the child process only:
+ * Four adaptations of Rendezvous 0.12, all in the child process only:
  * - Clarinet SDK 3.21 writes deployment plans with `transaction-type:` entries,
  *   which Rendezvous 0.12 does not recognise ("contract not found in
  *   Clarinet.toml"): the plan is handed to it in the older keyed form.
  * - the --max-blocks cap above;
- * - the genesis market above, set up right after the deployment.
+ * - the genesis market above, set up right after the deployment;
+ * - the balanced property schedule (test mode, unless --uniform; see
+ *   balanceProperties). The child reports it (FUZZ-SCHEDULE); if a Rendezvous
+ *   upgrade stops drawing properties where it is patched, the runs fall back to
+ *   the uniform draw, the report says so and --min-runs catches the shortfall.
  * Before fuzzing, the contract with its sidecar appended is type-checked as a
  * project contract: Rendezvous deploys it without Clarity's static analysis, so
  * a sidecar out of step with the contract would otherwise only fail oddly at run
@@ -95,6 +129,9 @@ interface Options {
   genesis: boolean;
   shrink: boolean;
   keep: boolean;
+  uniform: boolean;
+  minRuns?: number;
+  minPasses: number;
   child?: Mode;
 }
 
@@ -105,10 +142,10 @@ function parseOptions(argv: string[]): Options {
     const arg = argv[i];
     if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
     const [name, inline] = arg.slice(2).split("=", 2);
-    if (["shrink", "keep", "no-genesis"].includes(name)) {
+    if (["shrink", "keep", "no-genesis", "uniform"].includes(name)) {
       flags.add(name);
     } else if (["runs", "invariant-runs", "test-runs", "seed", "mode", "max-blocks", "invariant-max-blocks", "test-max-blocks",
-                "project", "child"].includes(name)) {
+                "min-runs", "min-passes", "project", "child"].includes(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`--${name} needs a value`);
       values.set(name, value);
@@ -140,6 +177,9 @@ function parseOptions(argv: string[]): Options {
     genesis: !flags.has("no-genesis"),
     shrink: flags.has("shrink"),
     keep: flags.has("keep"),
+    uniform: flags.has("uniform"),
+    minRuns: values.has("min-runs") ? int("min-runs", 0, 0) : undefined,
+    minPasses: int("min-passes", 0, 0),
     child: child as Mode | undefined,
   };
 }
@@ -188,10 +228,57 @@ function genesis(simnet: Simnet): void {
   );
 }
 
+// The balanced property schedule. Rendezvous draws each property-test run's
+// function with fast-check's `constantFrom` over the sidecar's test- functions,
+// uniformly and independently: with 32 properties, 3200 runs give each 100 on
+// average but some only about 75. Here the draw is from a deck instead: each
+// round of P runs (P properties) deals every property once, in an order drawn
+// from the same fast-check stream (so the seed still replays a campaign), and
+// a campaign of R runs exercises each property floor(R / P) or ceil(R / P)
+// times. Rendezvous reads fast-check through its `default` export, whose
+// getters cannot be redefined: the child's module cache entry for fast-check
+// is replaced, before Rendezvous loads, by a copy with this constantFrom (any
+// other constantFrom call goes to the original). Returns the number of
+// properties dealt, read after the run (0: the deck was never used).
+function balanceProperties(rvRequire: NodeRequire): () => number {
+  const fcPath = rvRequire.resolve("fast-check");
+  const fc = rvRequire("fast-check") as { default: Record<string, unknown> };
+  const cached = rvRequire.cache[fcPath];
+  if (!cached) throw new Error("fast-check is not in the module cache");
+  const fcDefault = fc.default;
+  const original = fcDefault.constantFrom as (...values: unknown[]) => unknown;
+  const integer = fcDefault.integer as (constraints: { min: number; max: number }) => {
+    noBias?: () => unknown;
+    map: (mapper: (n: number) => unknown) => unknown;
+  };
+  const isTestFunction = (v: unknown): boolean => {
+    const f = v as { name?: unknown; access?: unknown } | null;
+    return typeof f === "object" && f !== null && typeof f.name === "string" && f.name.startsWith("test-") && f.access === "public";
+  };
+  let dealt = 0;
+  let deck: unknown[] = [];
+  const constantFrom = (...values: unknown[]): unknown => {
+    if (values.length === 0 || !values.every(isTestFunction)) return original(...values);
+    dealt = values.length;
+    const draw = integer({ min: 0, max: 0x7fffffff });
+    const unbiased = (typeof draw.noBias === "function" ? draw.noBias() : draw) as typeof draw;
+    return unbiased.map((r) => {
+      if (deck.length === 0) deck = [...values];
+      return deck.splice(r % deck.length, 1)[0];
+    });
+  };
+  const patched: Record<string, unknown> = { ...(fc as Record<string, unknown>), default: { ...fcDefault, constantFrom } };
+  Object.defineProperty(patched, "__esModule", { value: true });
+  cached.exports = patched;
+  return () => dealt;
+}
+
 async function runChild(mode: Mode, options: Options): Promise<void> {
   const require = createRequire(import.meta.url);
   const rvAppPath = require.resolve("@stacks/rendezvous/dist/app.js");
   const rvRequire = createRequire(rvAppPath);
+  // (before anything loads Rendezvous' property module)
+  const dealt = mode === "test" && !options.uniform ? balanceProperties(rvRequire) : () => 0;
 
   // Deployment plans: `- transaction-type: emulated-contract-publish` + fields
   // becomes `- emulated-contract-publish: { fields }`, the form Rendezvous reads.
@@ -251,6 +338,9 @@ async function runChild(mode: Mode, options: Options): Promise<void> {
     ...(options.shrink ? [] : ["--bail"]),
   ];
   await rv.main();
+  if (dealt() > 0) console.log(`FUZZ-SCHEDULE balanced ${dealt()}`);
+  const cpu = process.cpuUsage();
+  console.log(`FUZZ-CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)}`);
   if (simnet) console.log(`FUZZ-STATE ${JSON.stringify(marketState(simnet))}`);
 }
 
@@ -387,6 +477,8 @@ interface ModeReport {
   lastCalls: string[];
   stats: Map<string, Map<string, number>>;
   state?: Record<string, unknown>;
+  schedule?: number;
+  cpuSeconds?: number;
   logPath: string;
 }
 
@@ -443,6 +535,7 @@ function runMode(mode: Mode, options: Options): Promise<ModeReport> {
     `--${mode}-max-blocks`, String(options.maxBlocks[mode]),
     ...(options.genesis ? [] : ["--no-genesis"]),
     ...(options.shrink ? ["--shrink"] : []),
+    ...(options.uniform ? ["--uniform"] : []),
   ];
   const started = Date.now();
   const report: ModeReport = {
@@ -454,6 +547,14 @@ function runMode(mode: Mode, options: Options): Promise<ModeReport> {
   let pending = "";
   const onLine = (raw: string): void => {
     const line = raw.replace(ANSI, "").trimEnd();
+    if (line.startsWith("FUZZ-CPU ")) {
+      report.cpuSeconds = Number(line.slice("FUZZ-CPU ".length));
+      return;
+    }
+    if (line.startsWith("FUZZ-SCHEDULE balanced ")) {
+      report.schedule = Number(line.slice("FUZZ-SCHEDULE balanced ".length));
+      return;
+    }
     if (line.startsWith("FUZZ-STATE ")) {
       report.state = JSON.parse(line.slice("FUZZ-STATE ".length)) as Record<string, unknown>;
       return;
@@ -511,24 +612,73 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n");
 }
 
-function printReport(report: ModeReport, options: Options): void {
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// The minimum runs per property test: --min-runs, else what the balanced
+// schedule guarantees up to 100 (min(100, floor(test-runs / properties))),
+// else (--uniform) none.
+function minRunsFor(options: Options, properties: number): number {
+  if (options.minRuns !== undefined) return options.minRuns;
+  if (options.uniform || properties === 0) return 0;
+  return Math.min(100, Math.floor(options.runs.test / properties));
+}
+
+// Prints one mode's report; returns the campaign's coverage failures (test
+// mode: a property test run or passed fewer times than required), one line each.
+function printReport(report: ModeReport, options: Options, properties: number): string[] {
+  const problems: string[] = [];
   const verdict = report.passed ? "PASS" : "FAIL";
   console.log(`\n=== ${report.mode}: ${verdict} — ${options.runs[report.mode]} runs, seed ${options.seed}, ` +
-    `max-blocks ${options.maxBlocks[report.mode] || "Rendezvous' default"}, ${report.seconds.toFixed(1)} s`);
+    `max-blocks ${options.maxBlocks[report.mode] || "Rendezvous' default"}, ${report.seconds.toFixed(1)} s` +
+    `${report.cpuSeconds !== undefined ? ` (CPU ${report.cpuSeconds.toFixed(1)} s)` : ""}`);
   if (report.resultLine) console.log(report.resultLine);
   if (report.mode === "test") {
     const passed = report.stats.get("PASSED") ?? new Map<string, number>();
     const discarded = report.stats.get("DISCARDED") ?? new Map<string, number>();
     const failed = report.stats.get("FAILED") ?? new Map<string, number>();
-    const rows = [...passed.keys()].map((name) => [name, String(passed.get(name)), String(discarded.get(name) ?? 0), String(failed.get(name) ?? 0)]);
-    if (rows.length) console.log(table([["property test", "passed", "discarded", "failed"], ...rows]));
-    // a property that never passed was never exercised beyond its refusals
-    const counts = [...passed.entries()].filter(([name]) => name.startsWith("test-"));
-    if (counts.length) {
-      const lowest = Math.min(...counts.map(([, n]) => n));
-      console.log(`lowest pass count: ${lowest} (${counts.filter(([, n]) => n === lowest).map(([name]) => name).join(", ")})`);
-      const never = counts.filter(([, n]) => n === 0).map(([name]) => name);
+    const names = [...new Set([...passed.keys(), ...discarded.keys(), ...failed.keys()])].filter((n) => n.startsWith("test-")).sort();
+    const count = (m: Map<string, number>, name: string): number => m.get(name) ?? 0;
+    // a run is a call of the property: passed (ok true), discarded (ok false) or failed
+    const ran = new Map(names.map((name) => [name, count(passed, name) + count(discarded, name) + count(failed, name)]));
+    const rows = names.map((name) => [name, String(ran.get(name)), String(count(passed, name)), String(count(discarded, name)),
+      String(count(failed, name))]);
+    if (rows.length) console.log(table([["property test", "ran", "passed", "discarded", "failed"], ...rows]));
+    if (names.length) {
+      const runs = names.map((name) => ran.get(name)!);
+      const passes = names.map((name) => count(passed, name));
+      const lowest = (xs: number[]) => {
+        const min = Math.min(...xs);
+        const at = names.filter((_, i) => xs[i] === min);
+        return `${min} (${at.length > 4 ? `${at.length} properties` : at.join(", ")})`;
+      };
+      const schedule = report.schedule ? `balanced over ${report.schedule} properties` : "Rendezvous' uniform draw";
+      console.log(`runs per property (${schedule}): min ${lowest(runs)}, median ${median(runs)}, max ${Math.max(...runs)}`);
+      console.log(`passes per property (runs not discarded): min ${lowest(passes)}, median ${median(passes)}, max ${Math.max(...passes)}`);
+      const never = names.filter((name) => count(passed, name) === 0);
       if (never.length) console.log(`WARNING: never passed (only discarded): ${never.join(", ")}`);
+      // the requirement, once the campaign ran to its end (a failure stops it early and is reported anyway)
+      if (report.passed) {
+        const minRuns = minRunsFor(options, properties);
+        const short = names.filter((name) => ran.get(name)! < minRuns);
+        if (short.length) {
+          const listed = short.slice(0, 8).map((name) => `${name} ${ran.get(name)}`).join(", ");
+          problems.push(`${short.length} property test(s) ran fewer than ${minRuns} times: ${listed}` +
+            `${short.length > 8 ? `, ... (${short.length - 8} more)` : ""}` +
+            ` (raise --test-runs: the balanced schedule gives each of the ${names.length} floor(runs / ${names.length}))`);
+        }
+        const unpassed = names.filter((name) => count(passed, name) < options.minPasses);
+        if (unpassed.length) {
+          problems.push(`${unpassed.length} property test(s) passed fewer than ${options.minPasses} times: ` +
+            unpassed.map((name) => `${name} ${count(passed, name)}`).join(", "));
+        }
+        if (names.length !== properties) {
+          problems.push(`Rendezvous ran ${names.length} property tests, the sidecar defines ${properties}`);
+        }
+      }
     }
   } else {
     const ok = report.stats.get("SUCCESSFUL") ?? new Map<string, number>();
@@ -548,6 +698,7 @@ function printReport(report: ModeReport, options: Options): void {
     console.log(report.lastCalls.join("\n"));
   }
   console.log(`log: ${report.logPath}`);
+  return problems;
 }
 
 async function main(): Promise<void> {
@@ -568,6 +719,7 @@ async function main(): Promise<void> {
     ...options.modes.flatMap((mode) =>
       options.maxBlocks[mode] === (mode === "invariant" ? 4 : 2) ? [] : [`--${mode}-max-blocks ${options.maxBlocks[mode]}`]),
     ...(options.genesis ? [] : ["--no-genesis"]),
+    ...(options.uniform ? ["--uniform"] : []),
     ...(options.project === ROOT ? [] : [`--project ${options.project}`]),
   ].join(" ");
   const source = readFileSync(sidecar, "utf8");
@@ -577,11 +729,21 @@ async function main(): Promise<void> {
     `${count(/^\(define-public \(test-/gm)} property tests, ${count(/^\(define-public \(drive-/gm)} drivers` +
     `${options.genesis ? "; genesis market: " + GENESIS_VALIDATORS.length + " validators, " + GENESIS_PROVIDERS.length + " datasets" : ""}`);
   console.log(`replay: npm run fuzz -- ${replay}`);
+  const properties = count(/^\(define-public \(test-/gm);
+  if (options.modes.includes("test")) {
+    const minRuns = minRunsFor(options, properties);
+    console.log(`property schedule: ${options.uniform ? "Rendezvous' uniform draw" : `balanced (each of the ${properties} properties ` +
+      `${options.runs.test % properties ? `${Math.floor(options.runs.test / properties)} or ` : ""}` +
+      `${Math.ceil(options.runs.test / properties)} runs)`}; ` +
+      `required per property: ${minRuns} runs${options.minPasses ? `, ${options.minPasses} passes` : ""}`);
+  }
   const reports = await Promise.all(options.modes.map((mode) => runMode(mode, options)));
-  reports.forEach((r) => printReport(r, options));
+  const problems = reports.flatMap((r) => printReport(r, options, properties));
   const failed = reports.filter((r) => !r.passed);
-  console.log(failed.length ? `\nFUZZ FAILED: ${failed.map((r) => r.mode).join(", ")}` : "\nfuzz: all modes passed");
-  process.exitCode = failed.length ? 1 : 0;
+  if (failed.length) console.log(`\nFUZZ FAILED: ${failed.map((r) => r.mode).join(", ")}`);
+  else if (problems.length) console.log(`\nFUZZ FAILED: ${problems.join("; ")}`);
+  else console.log("\nfuzz: all modes passed");
+  process.exitCode = failed.length || problems.length ? 1 : 0;
 }
 
 main().catch((error: unknown) => {

@@ -43,11 +43,14 @@ import {
   type LifecycleName,
   type ScenarioResult,
 } from "./scenario.ts";
+import { JOBS_PER_BLOCK_TARGETS, jobsPerBlockMarkdown, measureJobs, measureReadmeLifecycle, type JobsPerBlockRun } from "./throughput.ts";
 import { DEFAULT_ML_EPOCHS, DEFAULT_ML_SCALES, UsageError, parsePositiveInt, parseScaleList, runMlBench, type MlBenchResult } from "./ml.ts";
 
 const DEFAULT_SIZES = [1, 100, 1000];
 /** The contract before the audit hardening (the last commit of the cost work). */
 const BEFORE_REVISION = "7ab9d32";
+/** The contract before batched validation (jobs per block, before → after). */
+const JOBS_BEFORE_REVISION = "b738608";
 
 const USAGE =
   "usage: npm run bench -- [--sizes 1,100,1000] [--variant <file.clar>]... [--before <git revision>] [--no-ml] [--ml-epochs N] [--ml-scales 1,4,16]";
@@ -285,6 +288,7 @@ function report(
   primitives: [string, Cost][],
   before: { revision: string; result: ScenarioResult | null },
   ml: MlRun,
+  jobs: JobsMeasurement,
 ) {
   const small = runs[0];
   const big = runs[runs.length - 1];
@@ -434,6 +438,13 @@ function report(
       return [name, LIFECYCLES[name], ...costCells(c, limit), t.share < TARGET_LIFECYCLE_SHARE ? `yes (max ${pct(t.share)} ${DIMENSION_LABELS[t.dim]})` : `**no: ${pct(t.share)} ${DIMENSION_LABELS[t.dim]}**`];
     }),
   ));
+
+  // 4b. jobs per block
+  out.push("");
+  out.push("## 4b. Jobs per block");
+  out.push("");
+  const jobsSection = jobsPerBlockMarkdown(jobs.runs, jobs.readme, limit, jobs.beforeRevision);
+  out.push(...jobsSection.lines);
 
   // 5. targets
   out.push("");
@@ -612,6 +623,52 @@ function report(
   return { text: out.join("\n") + "\n", failures };
 }
 
+interface JobsMeasurement {
+  runs: JobsPerBlockRun[];
+  readme: { after: Cost; before: Cost | null };
+  beforeRevision: string;
+}
+
+/**
+ * Jobs per block of the plain and verified 5-seat job (markets of 5 validators) and the plain job
+ * in a market of 50, batched on this contract and, where the git history is here, one call per
+ * seat on the contract at JOBS_BEFORE_REVISION; and the README lifecycle on both.
+ */
+async function measureJobsPerBlock(): Promise<JobsMeasurement> {
+  const beforeSource = contractAt(JOBS_BEFORE_REVISION);
+  async function on(source: string | null): Promise<{ sim: Simnet; contract: string }> {
+    const { sim, contractId } = await freshSimnet();
+    if (source === null) return { sim, contract: contractId };
+    const deployer = sim.getAccounts().get("deployer")!;
+    const deployed = sim.deployContract(`${CONTRACT_NAME}-jobs-before`, source, { clarityVersion: 4 }, deployer);
+    if (deployed.result.type !== ClarityType.BoolTrue) throw new Error(`the contract at ${JOBS_BEFORE_REVISION} does not deploy`);
+    return { sim, contract: `${deployer}.${CONTRACT_NAME}-jobs-before` };
+  }
+  const cases = [
+    { label: "plain 5-seat job, 5 validators", kind: "plain", validators: 5, target: JOBS_PER_BLOCK_TARGETS.plain, before: true },
+    { label: "verified 5-seat job, 5 validators", kind: "verified", validators: 5, target: JOBS_PER_BLOCK_TARGETS.verified, before: true },
+    { label: "plain 5-seat job, 50 validators (seeded draws)", kind: "plain", validators: 50, target: null, before: false },
+  ] as const;
+  const runs: JobsPerBlockRun[] = [];
+  for (const c of cases) {
+    const options = { kind: c.kind, validators: c.validators, jobs: c.validators * 4 };
+    const now = await on(null);
+    const after = measureJobs(now.sim, now.contract, { ...options, batch: true, tag: `${c.kind} ${c.validators}` });
+    let before = null;
+    if (c.before && beforeSource) {
+      const then = await on(beforeSource);
+      before = measureJobs(then.sim, then.contract, { ...options, batch: false, tag: `${c.kind} ${c.validators}` });
+    }
+    progress(`  ${c.label}: ${after.jobsPerBlock} jobs per block${before ? ` (before ${before.jobsPerBlock})` : ""}`);
+    runs.push({ label: c.label, after, before, target: c.target });
+  }
+  const now = await on(null);
+  const readmeAfter = measureReadmeLifecycle(now.sim, now.contract, "readme").cost;
+  const then = beforeSource ? await on(beforeSource) : null;
+  const readmeBefore = then ? measureReadmeLifecycle(then.sim, then.contract, "readme").cost : null;
+  return { runs, readme: { after: readmeAfter, before: readmeBefore }, beforeRevision: JOBS_BEFORE_REVISION };
+}
+
 type MlRun =
   | { kind: "skipped" }
   | { kind: "done"; result: MlBenchResult; ms: number; loadBefore: number; loadAfter: number }
@@ -653,6 +710,8 @@ for (const [i, file] of variantFiles.entries()) {
 const beforeSource = contractAt(beforeRevision);
 progress(beforeSource ? `contract at ${beforeRevision} (before) ...` : `contract at ${beforeRevision}: no git history here, before/after skipped`);
 const before = { revision: beforeRevision, result: beforeSource ? await measureVariant(`${CONTRACT_NAME}-before`, beforeSource) : null };
+progress("jobs per block (batched validation; before: the contract at " + JOBS_BEFORE_REVISION + ") ...");
+const jobs = await measureJobsPerBlock();
 progress("primitives ...");
 const primitives = await measurePrimitives();
 const costSeconds = (Date.now() - started) / 1000;
@@ -662,7 +721,7 @@ const ml = await measureMl();
 for (const run of runs) {
   if (run.floorDrift.length) progress(`WARNING: bench/floor.clar records differ from the contract's: ${run.floorDrift.join(", ")}`);
 }
-const { text, failures } = report(runs, minified, variants, primitives, before, ml);
+const { text, failures } = report(runs, minified, variants, primitives, before, ml, jobs);
 writeFileSync(new URL("./results.md", import.meta.url), text);
 process.stdout.write(text);
 if (failures.length) {

@@ -6,7 +6,8 @@
  * per dataset, from N bidders) and N background validators, all made with real calls from N * 3
  * distinct principals. On top of it a fixed cast plays one run of every state-changing public
  * function on its main path, plain and verified jobs (delivered model, sealed evaluation set);
- * each of those calls is measured. The floor contract
+ * each of those calls is measured; last, one validator commits on, reveals on and claims 20 jobs
+ * with the batch calls. The floor contract
  * (`bench/floor.clar`) is then called with the same arguments.
  */
 import { createHash } from "node:crypto";
@@ -14,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { Cl, ClarityType, cvToString, privateKeyToAddress, type ClarityValue } from "@stacks/transactions";
 import type { Simnet } from "@stacks/clarinet-sdk";
 import { decode } from "../src/clarity.ts";
+import { computeCommitment } from "../src/client/commitment.ts";
 
 export const DIMENSIONS = ["runtime", "readCount", "readLength", "writeCount", "writeLength"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -81,6 +83,15 @@ export const ROWS: RowSpec[] = [
   { key: "submit-validation-result", fn: "submit-validation-result", floorFn: "submit-validation-result", path: "one-seat committee: scores and finalizes" },
   { key: "finalize-validation", fn: "finalize-validation", floorFn: "finalize-validation", path: "3 of 5 revealed, 2 penalized" },
   { key: "claim-validation-reward", fn: "claim-validation-reward", floorFn: "claim-validation-reward", path: "1st coherent claimant of 5" },
+  // the batch forms: one validator, many jobs, all or nothing (measured last: see BATCH_JOBS)
+  { key: "commit-validation-results", fn: "commit-validation-results", floorFn: "commit-validation-results", path: "20 jobs, one seat each" },
+  {
+    key: "reveal-validation-results",
+    fn: "reveal-validation-results",
+    floorFn: "reveal-validation-results",
+    path: "20 entries, one seat each: each finalizes its job (median, payout, queue)",
+  },
+  { key: "claim-validation-rewards", fn: "claim-validation-rewards", floorFn: "claim-validation-rewards", path: "20 entries, sole claimant of each, one transfer" },
   { key: "propose-parameter-change", fn: "propose-parameter-change", floorFn: "propose-parameter-change", path: "committee-size -> 1" },
   { key: "vote-on-proposal", fn: "vote-on-proposal", floorFn: "vote-on-proposal", path: "yes, whole stake" },
   { key: "execute-proposal", fn: "execute-proposal", floorFn: "execute-proposal", path: "passed: parameter version 2" },
@@ -120,6 +131,11 @@ export const ROWS: RowSpec[] = [
     path: "one-seat committee on a verified job: scores and finalizes",
   },
 ];
+
+/** Rows of the batch calls (a contract before them has none: bench --before). */
+export const BATCH_ROWS = ["commit-validation-results", "reveal-validation-results", "claim-validation-rewards"] as const;
+/** Jobs in each measured batch call. */
+export const BATCH_JOBS = 20;
 
 /** Rows of the verified-job functions and paths (the contract before issue 12 has none). */
 export const VERIFIED_ROWS = [
@@ -297,7 +313,7 @@ export function runScenario(m: Market, n: number): ScenarioResult {
   m.fund(P, 20_000n * STX);
   for (const who of [P2, P3, B, B2, X, PV, BV, ...C]) m.fund(who, 100n * STX);
   for (const v of C) m.ok("register-validator", [Cl.uint(VALIDATOR_STAKE)], v);
-  buildBackground(m, n);
+  const background = buildBackground(m, n);
 
   const h = m.sim.burnBlockHeight;
   const deadline = h + 15;
@@ -494,6 +510,43 @@ export function runScenario(m: Market, n: number): ScenarioResult {
     verifiedOneSeat = [costs.get("register-dataset-with-terms")!, placed.cost!, delivered.cost!, revealed.cost!, drawn.cost!, submitted, claimed.cost!].reduce(add, ZERO);
   }
 
+  // the active set as the scenario built it (the batch rows below empty it)
+  const activeValidators = Number(m.view("get-active-validator-count"));
+
+  // The batch calls, last: one validator commits on, reveals on and claims BATCH_JOBS jobs in one
+  // call each. A validator sits on every one of them only where it is the whole active set (a market
+  // that small seats everyone at the match, and committee-size is 1 since the proposal passed), so
+  // every other validator leaves the set first; the market still holds the N background datasets,
+  // bids and validator records. Each job has one seat: its reveal is its last and finalizes it.
+  if (has("commit-validation-results")) {
+    const V = C[0];
+    for (const who of [...background.validators, ...C.slice(1)]) {
+      if ((m.view("get-validator", [Cl.principal(who)]) as { active: boolean } | null)?.active) m.ok("request-validator-exit", [], who);
+    }
+    if (m.view("get-active-validator-count") !== 1n) throw new Error("the batch validator is not alone in the active set");
+    const DB = m.ok("register-dataset-with-terms", [Cl.uint(STX), Cl.stringAscii("ipfs://dataset-metadata"), Cl.uint(0), Cl.uint(BATCH_JOBS)], P2)
+      .value as bigint;
+    const due = m.sim.burnBlockHeight + 15;
+    const jobs = Array.from({ length: BATCH_JOBS }, () => m.ok("place-computation-bid", bidArgs(DB, due), B).value as bigint);
+    for (const bid of jobs) {
+      const committee = m.view("get-committee", [Cl.uint(bid)]) as { seats: string[] } | null;
+      if (committee?.seats.length !== 1 || committee.seats[0] !== V) throw new Error(`batch job ${bid}: not seated on ${V} alone at the match`);
+    }
+    const commits = jobs.map((bid) => Cl.tuple({ "bid-id": Cl.uint(bid), commitment: Cl.buffer(computeCommitment(SCORE, salt(V, bid), bid, V)) }));
+    measure("commit-validation-results", [Cl.list(commits)], V, BigInt(BATCH_JOBS));
+    const reveals = jobs.map((bid) => Cl.tuple({ "bid-id": Cl.uint(bid), score: Cl.uint(SCORE), salt: Cl.buffer(salt(V, bid)) }));
+    const revealed = measure("reveal-validation-results", [Cl.list(reveals)], V).value as { revealed: bigint; finalized: bigint };
+    if (revealed.revealed !== BigInt(BATCH_JOBS) || revealed.finalized !== BigInt(BATCH_JOBS)) {
+      throw new Error(`reveal-validation-results: ${revealed.revealed} revealed, ${revealed.finalized} finalized, expected ${BATCH_JOBS} of each`);
+    }
+    // a coherent seat of a scored job holds its validator's stake until it is claimed
+    const seated = () => (m.view("get-validator", [Cl.principal(V)]) as { "open-seats": bigint })["open-seats"];
+    const before = seated();
+    const paid = measure("claim-validation-rewards", [Cl.list(jobs.map((bid) => Cl.uint(bid)))], V).value as bigint;
+    if (paid === 0n) throw new Error("claim-validation-rewards paid nothing");
+    if (before - seated() !== BigInt(BATCH_JOBS)) throw new Error(`the claims freed ${before - seated()} seats, expected ${BATCH_JOBS}`);
+  }
+
   const verifiedRows = new Set<string>(VERIFIED_ROWS);
   for (const row of ROWS) {
     if (has(row.fn) && (verified || !verifiedRows.has(row.key)) && !costs.has(row.key)) throw new Error(`row ${row.key} was not measured`);
@@ -511,7 +564,7 @@ export function runScenario(m: Market, n: number): ScenarioResult {
     },
     load: m.loadCost(),
     limit: limitSource.limit as Cost,
-    background: { datasets: n, bids: n, validators: n, activeValidators: Number(m.view("get-active-validator-count")) },
+    background: { datasets: n, bids: n, validators: n, activeValidators },
   };
 }
 

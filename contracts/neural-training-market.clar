@@ -1,91 +1,74 @@
-;; neural-training-market
-;; A decentralized marketplace for neural-network training.
-;; Data providers stake STX on their datasets, ML developers escrow STX in bids for
-;; training time, a random committee of staked validators scores each trained model
-;; (commit-reveal, stake-weighted median), and the contract pays, refunds and slashes
-;; by that score. Every parameter changes only by a stake-weighted vote.
-;; Time is counted in Bitcoin blocks.
-;;
-;; Contents
-;;   1. Constants and error codes (the "cannot happen" errors in their own block)
-;;   2. Parameters: defaults, history, hard bounds
-;;   3. Data: the market record, datasets, bids, queue, validators, committees, votes,
-;;      results, governance
-;;   4. Private helpers (fenced): transfers, queue, validator set, committee draw,
-;;      matching, median, settlement, governance checks
-;;   5. Public functions by lifecycle: datasets, bids, validators and validation,
-;;      rewards, governance, administration
-;;   6. Read-only views
+;; neural-training-market: staked datasets, escrowed training bids, a random staked committee
+;; scores each model (commit-reveal, weighted median); pay, refund, slash by score. Bitcoin-block time.
+;; Contents: constants, errors; parameters; data; private helpers, votes and claims; public:
+;; datasets, bids, verified jobs, validation, rewards, governance, administration; read-only.
 
-;; ---------------------------------------------------------------------------
-;; Constants and error codes
-;; ---------------------------------------------------------------------------
+;; --- Constants and error codes ---
 
 (define-constant CONTRACT_OWNER tx-sender)
 
 (define-constant BPS u10000)
 (define-constant MAX_SCORE u100)
-;; The reserved vote on a verified job: its evaluation set was revealed but its
-;; bytes cannot be fetched. A median of it settles the job as a bidder default.
+;; Vote "eval set unfetchable" (verified jobs); a median of it is a bidder default.
 (define-constant SCORE_UNAVAILABLE u101)
-;; Upper bound on a job's committee: every fold over its seats is bounded by it.
 (define-constant MAX_COMMITTEE_SIZE u10)
 (define-constant SEAT_NUMBERS (list u0 u1 u2 u3 u4 u5 u6 u7 u8 u9))
-;; Probes per seat: enough to step past every seat already taken (at most 9) and
-;; the job's two parties, so a seat is filled whenever anyone eligible is left.
+;; Probes per seat: past 9 taken seats and 2 parties. Indices emptied by exits or held by
+;; later registrants use probes too, so a seat can stay empty.
 (define-constant PROBE_OFFSETS (list u0 u1 u2 u3 u4 u5 u6 u7 u8 u9 u10 u11))
 (define-constant MAX_CONCURRENT_JOBS u1000)
-;; 1,000,000 STX per Bitcoin block: far above any real ask, low enough that
-;; price * duration can never overflow.
+;; 1M STX per block: above any real ask; price * duration cannot overflow.
 (define-constant MAX_PRICE_PER_BLOCK u1000000000000)
-;; After its execution delay a passed proposal can be executed for this long
-;; (about a week); after that it expires.
+;; Blocks (~a week) a passed proposal stays executable after its delay.
 (define-constant PROPOSAL_EXECUTION_WINDOW u1008)
-;; At most this many queue heads are matched or skipped per call: queue work
-;; stays bounded whatever the queue length.
+;; Queue heads matched or skipped per call: bounded work.
 (define-constant QUEUE_STEPS (list u1 u2 u3 u4 u5))
-;; Every character RFC 3986 allows in a URI (unreserved, reserved, and % for escapes).
+;; Characters RFC 3986 allows in a URI.
 (define-constant URI_CHARACTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
-;; A reveal salt is a full 32 bytes: with a shorter one the 101 possible scores
-;; could be tried against a commitment.
+;; A shorter salt would let the 101 scores be tried against a commitment.
 (define-constant SALT_LENGTH u32)
-;; Artifacts (job spec, evaluation set, model) are named by their 32-byte sha256 digest.
+;; Artifacts are named by 32-byte sha256 digests.
 (define-constant DIGEST_LENGTH u32)
-;; A raised price binds a verified bid's compute fee only this many Bitcoin
-;; blocks after the raise: a provider cannot raise its price ahead of a bid it
-;; has seen and take the whole bid as an unconditional fee.
+;; A raise binds verified bids' fees only this many blocks later: no raising ahead of a seen bid.
 (define-constant PRICE_NOTICE_BLOCKS u6)
 
-;; Bid status
 (define-constant STATUS_QUEUED u1)
 (define-constant STATUS_MATCHED u2)
 (define-constant STATUS_SETTLED u3)
 (define-constant STATUS_CANCELLED u4)
 (define-constant STATUS_EXPIRED u5)
 
-;; Where a matched job stands now (job-timeline): still running, or due to end
-;; by a missed delivery, by a bidder default, or after its validation windows.
+;; Seat states; SEAT_CLAIMED is added on claim.
+(define-constant SEAT_DRAWN u0)
+(define-constant SEAT_COMMITTED u1)
+(define-constant SEAT_REVEALED u2)
+(define-constant SEAT_CLAIMED u10)
+;; What a job that never seated a committee settles with.
+(define-constant NO_COMMITTEE {
+  seats: (list), weights: (list), total-weight: u0, commits: u0, reveals: u0, revealed-weight: u0, revealed: (list),
+  commitments: (list), scores: (list), seat-states: (list), running: false, verified: false, open: false,
+  commit-closes-at: u0, reveal-closes-at: u0, scored: false, final-score: u0, tolerance: u0, reward-pool: u0, reward-weight: u0,
+})
+
+;; job-timeline stages: how a matched job is due to end.
 (define-constant STAGE_RUNNING u0)
 (define-constant STAGE_MISSED u1)
 (define-constant STAGE_DEFAULTED u2)
 (define-constant STAGE_ENDED u3)
 
-;; Validation outcome
 (define-constant OUTCOME_REWARDED u1)
 (define-constant OUTCOME_PARTIAL u2)
 (define-constant OUTCOME_SLASHED u3)
-;; refunded: too few reveals after the reveal window
+;; refund: too few reveals
 (define-constant OUTCOME_NO_QUORUM u4)
-;; refunded: the median fell below the slash threshold without a strict majority
-;; of the committee's stake voting there
+;; refund: median below the slash threshold without a stake majority there
 (define-constant OUTCOME_NO_MAJORITY u5)
-;; a verified job's model was not delivered by the deadline: refunded, stake slashed
+;; verified model not delivered: refund, stake slashed
 (define-constant OUTCOME_NOT_DELIVERED u6)
-;; a verified job's bidder did not reveal its evaluation set in time (or the
-;; committee found it unavailable): the provider is paid in full, no slash
+;; eval set not revealed (or voted unavailable): provider paid, no slash
 (define-constant OUTCOME_BIDDER_DEFAULT u7)
 
-;; 1xx: caller and contract state
+;; 1xx. NOT_DIRECT_CALLER: no contract may act with a user's tx-sender ("no proxy").
 (define-constant ERR_NOT_AUTHORIZED (err u100))
 (define-constant ERR_NOT_DIRECT_CALLER (err u101))
 (define-constant ERR_PAUSED (err u102))
@@ -159,6 +142,7 @@
 (define-constant ERR_NOT_READY_TO_FINALIZE (err u516))
 (define-constant ERR_INVALID_SALT (err u517))
 (define-constant ERR_EVALUATION_NOT_REVEALED (err u518))
+(define-constant ERR_EMPTY_BATCH (err u519))
 
 ;; 6xx: rewards
 (define-constant ERR_JOB_NOT_FINALIZED (err u600))
@@ -188,16 +172,13 @@
 (define-constant ERR_INSUFFICIENT_TREASURY (err u800))
 (define-constant ERR_INVALID_RECIPIENT (err u801))
 
-;; Cannot happen: a record every path writes before it is read is missing.
-;; Kept as errors (never unwrap-panic) so a broken invariant aborts cleanly.
+;; Cannot happen (broken invariant): an error, not unwrap-panic, aborts cleanly.
 (define-constant ERR_UNKNOWN_PARAMETERS (err u105))
+(define-constant ERR_SEAT_MISSING (err u106))
 
-;; ---------------------------------------------------------------------------
-;; Parameters
-;; ---------------------------------------------------------------------------
+;; --- Parameters ---
 
-;; Every job records the `version` in force when its bid was placed and is
-;; settled with that version's values, so a later change never alters it.
+;; A job is settled with the parameter version in force at its bid.
 (define-constant DEFAULT_PARAMETERS {
   version: u1,
   min-dataset-stake: u1000000,
@@ -227,6 +208,8 @@
   proposal-threshold: u1000000,
 })
 
+;; Parameter sets by version.
+;; 
 (define-map parameter-history uint {
   version: uint,
   min-dataset-stake: uint,
@@ -258,22 +241,18 @@
 
 (map-set parameter-history u1 DEFAULT_PARAMETERS)
 
-;; Hard bounds a proposal must respect, written at deploy and never changed.
-;; Cross-parameter rules (slash below reward threshold, fees under 100%) are
-;; checked in check-parameter-change.
+;; Hard bounds for proposals, fixed at deploy (cross-parameter rules: check-parameter-change).
 (define-map parameter-bounds (string-ascii 32) { min-value: uint, max-value: uint })
 
 (map-set parameter-bounds "min-dataset-stake" { min-value: u1, max-value: u1000000000000 })
 (map-set parameter-bounds "min-validator-stake" { min-value: u1, max-value: u1000000000000 })
 (map-set parameter-bounds "min-bid-amount" { min-value: u1, max-value: u1000000000000 })
 (map-set parameter-bounds "max-computation-duration" { min-value: u1, max-value: u52560 })
-;; how far past its training time a bid's deadline may lie: every job ends in bounded time
+;; every job ends in bounded time
 (map-set parameter-bounds "max-bid-wait" { min-value: u1, max-value: u52560 })
-;; 0 lets a provider decline only in the block of the match
+;; 0: decline only in the match block
 (map-set parameter-bounds "decline-window" { min-value: u0, max-value: u1008 })
-;; how long after the deadline a verified job's bidder has to reveal its evaluation set
 (map-set parameter-bounds "eval-reveal-window" { min-value: u1, max-value: u4320 })
-;; what a missed delivery costs the dataset's stake (capped at the compute fee)
 (map-set parameter-bounds "non-delivery-slash-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "stake-lock-blocks" { min-value: u1, max-value: u52560 })
 (map-set parameter-bounds "validation-window" { min-value: u1, max-value: u4320 })
@@ -286,40 +265,22 @@
 (map-set parameter-bounds "slash-rate-bps" { min-value: u0, max-value: BPS })
 (map-set parameter-bounds "validator-fee-bps" { min-value: u0, max-value: BPS })
 (map-set parameter-bounds "protocol-fee-bps" { min-value: u0, max-value: BPS })
-;; at most half a stake per penalty: a seated validator's vote weight never reaches zero
+;; <= half a stake per penalty: a seat's weight never reaches 0
 (map-set parameter-bounds "validator-penalty-bps" { min-value: u0, max-value: u5000 })
 (map-set parameter-bounds "consensus-tolerance" { min-value: u0, max-value: MAX_SCORE })
-;; at least a day to vote and a day to object: no vote is decided within a few blocks
+;; >= a day to vote and a day to object
 (map-set parameter-bounds "voting-period" { min-value: u144, max-value: u52560 })
 (map-set parameter-bounds "execution-delay" { min-value: u144, max-value: u52560 })
-;; governance stays reachable: a quorum above half, or a threshold above 100 STX,
-;; could let a vote lock every later vote out
+;; higher values could let a vote lock every later vote out
 (map-set parameter-bounds "governance-quorum-bps" { min-value: u1, max-value: u5000 })
 (map-set parameter-bounds "proposal-threshold" { min-value: u1, max-value: u100000000 })
 
-;; ---------------------------------------------------------------------------
-;; Data
-;; ---------------------------------------------------------------------------
+;; --- Data ---
 
-;; The market's whole global state in one record: a call reads it instead of
-;; one data-var per counter, and the hot paths (registering, bidding, claiming)
-;; read it once and write it once (bench/results.md, section 8).
-;; - paused / pauses: whether the market is paused, and how many pauses are in
-;;   pause-log (a pause undone in the Bitcoin block it began is erased); a seat
-;;   whose commit window a pause overlapped is not penalized for never committing.
-;; - active-validator-count: active validators live at indices 0..count-1 of
-;;   `validator-at`, so a committee is drawn by index without iterating; exits swap-and-pop.
-;; - validator-registrations: the registration ordinal, bumped by every
-;;   validator registration; a job records it at its match and seats only
-;;   validators registered before.
-;; - votes-open-until: the last block at which any proposal made so far takes
-;;   votes (see provider-stake-added).
-;; - dataset-stakes .. treasury: every micro-STX the contract holds belongs to
-;;   exactly one of these buckets: their sum equals the contract's balance (the
-;;   solvency invariant, see get-market-totals).
-;; - parameter-version: the parameter set in force, kept in parameter-history.
-;;   The six values new business checks are copied here, so registering and
-;;   bidding read one record; only execute-proposal writes them, with the history.
+;; Global state, one record (one read per hot call). pauses: pause-log entries. Active validators
+;; are validator-at 0..active-validator-count-1 (exits swap-and-pop). votes-open-until: last block
+;; any proposal takes votes. dataset-stakes..treasury sum to the balance less surplus. Then the
+;; parameter-version and the values new business checks (set by execute-proposal).
 (define-data-var market {
   paused: bool,
   pauses: uint,
@@ -341,6 +302,8 @@
   max-computation-duration: uint,
   max-bid-wait: uint,
   committee-size: uint,
+  validation-window: uint,
+  reveal-window: uint,
 } {
   paused: false,
   pauses: u0,
@@ -362,15 +325,14 @@
   max-computation-duration: (get max-computation-duration DEFAULT_PARAMETERS),
   max-bid-wait: (get max-bid-wait DEFAULT_PARAMETERS),
   committee-size: (get committee-size DEFAULT_PARAMETERS),
+  validation-window: (get validation-window DEFAULT_PARAMETERS),
+  reveal-window: (get reveal-window DEFAULT_PARAMETERS),
 })
 
-;; Each pause, by number (1 = the first), from its start (ended-at 0 while it
-;; lasts); one undone in the Bitcoin block it began is erased. A job matched
-;; after pause k-1 had its commit window overlapped by a pause iff pause k
-;; started before that window closed.
+;; Pauses by number (from 1), ended-at 0 while on; one undone in its start block is erased.
 (define-map pause-log uint { started-at: uint, ended-at: uint })
 
-;; queue-head/queue-tail are bid ids (u0 = empty) of the dataset's FIFO queue.
+;; Datasets by id; queue-head/queue-tail: bid ids (u0 = empty) of its FIFO queue.
 (define-map datasets uint {
   provider: principal,
   stake: uint,
@@ -391,18 +353,9 @@
   active: bool,
 })
 
-;; matched-at/matched-block: the Bitcoin and Stacks blocks of the match; the
-;; Stacks block after it and the Bitcoin block after the decline window seed
-;; the committee draw (see committee-seed).
-;; At the match the job also records what its committee may be drawn from, so
-;; that nothing done after the match changes it: validators-at-match (the size of
-;; the active set, the range of indices drawn from) and registrations-at-match
-;; (only validators with an ordinal up to it may sit); pauses-at-match decides
-;; which pause could have kept its seats from committing.
-;; verified: a job delivered as a model and judged on a sealed evaluation set
-;; (job-deliveries); compute-fee: what its provider earns on delivery, the ask
-;; times the duration when the bid was placed, a raise younger than
-;; PRICE_NOTICE_BLOCKS not counted (0 for a plain job).
+;; Bids by id. At the match a job records its seed blocks (matched-at Bitcoin, matched-block
+;; Stacks), the active set size and ordinal it draws from, and the pause count. verified: judged on
+;; a sealed eval set; compute-fee: paid on delivery (ask * duration at placement).
 (define-map bids uint {
   dataset-id: uint,
   bidder: principal,
@@ -421,12 +374,10 @@
   parameter-version: uint,
 })
 
-;; A dataset's last price raise: the price before it and when (PRICE_NOTICE_BLOCKS).
+;; A dataset's last price raise: price before it, and when.
 (define-map price-raises uint { previous-price: uint, raised-at: uint })
 
-;; A verified job's artifacts: the job spec's and the sealed evaluation set's
-;; commitments from the bid, then the delivered model's digest and the revealed
-;; evaluation set's digest, with the blocks they arrived in.
+;; A verified job's spec and eval-set commitments, then model and eval-set digests with blocks.
 (define-map job-deliveries uint {
   spec: (buff 32),
   eval-commitment: (buff 32),
@@ -436,37 +387,33 @@
   eval-revealed-at: uint,
 })
 
-;; Each bidder's verified jobs: those scored (with the sum of their final
-;; scores) and its defaults (an evaluation set not revealed, or unavailable), so
-;; a provider can see who seals sabotaged evaluation sets.
+;; Per bidder: verified jobs scored, their score sum, and defaults.
 (define-map bidder-history principal { jobs: uint, score-sum: uint, defaults: uint })
 
-;; Doubly linked FIFO queue of waiting bids (u0 = none), so a cancelled or
-;; expired bid leaves the queue in O(1) and the head is always a live bid.
+;; Links of the doubly linked bid queues (u0 = none): O(1) removal.
 (define-map queue-links uint { prev: uint, next: uint })
 
+;; Validators by principal.
 (define-map validators principal {
   stake: uint,
   active: bool,
   index: uint,
-  ;; committees of unsettled jobs this validator sits on: its stake stays until they settle
+  ;; seats not yet freed (coherent seat of a scored job: until claimed); blocks withdrawal
   open-seats: uint,
   exit-requested-at: uint,
   registered-at: uint,
-  ;; its registration ordinal (market validator-registrations after it registered)
+  ;; registration ordinal
   ordinal: uint,
-  ;; last-proposal-id when it registered: its stake votes only on later proposals
+  ;; last-proposal-id at registration: votes only on later proposals
   registered-after-proposal: uint,
 })
 
-;; The active set by index, with each member's registration ordinal so that a
-;; draw checks eligibility with the one read it makes per probe.
+;; The active set by index, with ordinals: one read per draw probe.
 (define-map validator-at uint { validator: principal, ordinal: uint })
 
-;; A job's committee, written when drawn. weights are the seats' stakes at the
-;; draw (a vote weighs its seat's weight) and total-weight their sum: a slash
-;; needs a strict majority of it. `revealed` holds the revealed votes for the
-;; median, so aggregation never re-reads the votes map.
+;; A job's committee and votes (one record per vote). weights: stakes at the draw (a slash needs a
+;; strict majority of total-weight). Per seat: commitment, score, SEAT_* state; revealed: votes for
+;; the median; job state and windows copied; once scored: final score, tolerance, unclaimed pool.
 (define-map committees uint {
   seats: (list 10 principal),
   weights: (list 10 uint),
@@ -475,17 +422,24 @@
   reveals: uint,
   revealed-weight: uint,
   revealed: (list 10 { score: uint, weight: uint }),
+  commitments: (list 10 (buff 32)),
+  scores: (list 10 uint),
+  seat-states: (list 10 uint),
+  running: bool,
+  verified: bool,
+  open: bool,
+  commit-closes-at: uint,
+  reveal-closes-at: uint,
+  scored: bool,
+  final-score: uint,
+  tolerance: uint,
+  reward-pool: uint,
+  reward-weight: uint,
 })
 
-;; Every dataset stake a provider holds (with its validator stake, its voting
-;; power, read in O(1)), and what governance needs to ignore stake added after a
-;; proposal. Increases come in runs: a run is the increases made while the last
-;; proposal id was run-proposal, and run-floor is the stake held before it, so
-;; on proposals up to run-proposal (made before the run) the provider votes with
-;; at most run-floor. The runs before it are merged into prior-*: proposals up to
-;; prior-proposal vote with at most prior-floor. *-open-until: the market's
-;; votes-open-until at the run's last increase; once it has passed, every
-;; proposal that run concerns has closed and its floor no longer matters.
+;; Provider's total dataset stake, and floors ignoring stake added after a proposal: proposals up
+;; to run-proposal vote with at most run-floor (stake before the run of increases since); older
+;; runs merge into prior-*. *-open-until: votes-open-until at the run's last increase.
 (define-map provider-stakes principal {
   stake: uint,
   run-proposal: uint,
@@ -496,11 +450,8 @@
   prior-open-until: uint,
 })
 
-;; A proposal keeps the governance parameters in force when it was made.
-;; total-stake (dataset plus validator stakes when proposed) caps the quorum
-;; base, so stake parked just before execution cannot veto a vote.
-;; base-version: the parameter version it was made under; if its parameter
-;; changed after that, it cannot execute (it would undo the newer change).
+;; Proposals by id. total-stake at proposal caps the quorum base (stake parked later cannot veto).
+;; base-version: if the parameter changed after it, the proposal cannot execute.
 (define-map proposals uint {
   proposer: principal,
   parameter: (string-ascii 32),
@@ -517,28 +468,17 @@
   executed: bool,
 })
 
+;; Each voter's vote on a proposal.
 (define-map proposal-votes { proposal-id: uint, voter: principal } { support: bool, weight: uint })
 
-;; The parameter version that last changed each parameter (none: the default).
+;; The version that last changed each parameter.
 (define-map parameter-changed-in (string-ascii 32) uint)
 
-;; A governance voter's stakes stay in the contract until every proposal it
-;; voted on can be executed: whoever swings a vote carries its outcome.
+;; Until when a voter's stakes stay: whoever swings a vote carries its outcome.
 (define-map vote-locks principal uint)
 
-;; weight is the weight of the validator's seat (its stake at the draw).
-(define-map votes { bid-id: uint, validator: principal } {
-  commitment: (buff 32),
-  score: uint,
-  weight: uint,
-  revealed: bool,
-  claimed: bool,
-})
-
-;; reward-pool (validator fees plus outliers' penalties) and reward-weight
-;; shrink with every claim; the last coherent claimant takes what is left, so no
-;; rounding dust is ever stranded. penalties counts every penalty of the job;
-;; silent seats' penalties went to the treasury, outliers' to the pool.
+;; reward-pool/weight as set aside at settlement (the committee keeps what is unclaimed).
+;; Silent seats' penalties went to the treasury, outliers' to the pool.
 (define-map job-results uint {
   final-score: uint,
   outcome: uint,
@@ -553,9 +493,7 @@
   finalized-at: uint,
 })
 
-;; ---------------------------------------------------------------------------
-;; Private helpers
-;; ---------------------------------------------------------------------------
+;; --- Private helpers ---
 
 (define-private (min-of (a uint) (b uint))
   (if (< a b) a b)
@@ -565,8 +503,7 @@
   (if (> a b) a b)
 )
 
-;; The price a verified bid's compute fee uses: the current ask, but during the
-;; notice after a raise no more than the price before it.
+;; A verified bid's fee price: during a raise's notice, at most the price before it.
 (define-private (fee-price (dataset-id uint) (price uint) (now uint))
   (match (map-get? price-raises dataset-id)
     raise (if (<= now (+ (get raised-at raise) PRICE_NOTICE_BLOCKS)) (min-of price (get previous-price raise)) price)
@@ -577,14 +514,11 @@
   (if (> a b) (- a b) (- b a))
 )
 
-;; The parameter set of a version. Every version from u1 to the market's
-;; parameter-version is in parameter-history (written at deploy and by
-;; execute-proposal), so the default is never taken; it only gives the type.
+;; The default only gives the type: every version is stored.
 (define-private (parameters-at (version uint))
   (default-to DEFAULT_PARAMETERS (map-get? parameter-history version))
 )
 
-;; Pulls STX from the caller into the contract.
 (define-private (deposit (amount uint))
   (begin
     (unwrap! (stx-transfer? amount tx-sender current-contract) ERR_INSUFFICIENT_FUNDS)
@@ -608,9 +542,7 @@
   )
 )
 
-;; A metadata URI a client can fetch: a known scheme with something after it,
-;; and only the characters RFC 3986 allows in a URI (no whitespace or control
-;; character, which no URI holds and which would hide what a user signs).
+;; ipfs/ar/https URI of RFC 3986 characters only: no whitespace or control char to hide what is signed.
 (define-private (valid-metadata-uri (uri (string-ascii 256)))
   (and (or (and (> (len uri) u7) (is-eq (slice? uri u0 u7) (some "ipfs://")))
            (and (> (len uri) u5) (is-eq (slice? uri u0 u5) (some "ar://")))
@@ -622,7 +554,6 @@
   (and allowed (is-some (index-of? URI_CHARACTERS char)))
 )
 
-;; Appends a bid to the tail of a dataset's queue.
 (define-private (enqueue-bid
     (queue { queue-head: uint, queue-tail: uint, queued-jobs: uint })
     (bid-id uint)
@@ -639,7 +570,6 @@
   )
 )
 
-;; Removes a bid from anywhere in a dataset's queue.
 (define-private (unlink-bid
     (queue { queue-head: uint, queue-tail: uint, queued-jobs: uint })
     (bid-id uint)
@@ -666,9 +596,7 @@
   )
 )
 
-;; Removes the validator at `index` from the active set in O(1): the last
-;; validator moves into the hole.
-;; `state` is the market record as it is now: the caller passes what it read.
+;; O(1): the last validator fills the hole. state: the market record as read.
 (define-private (remove-from-set
     (index uint)
     (state { paused: bool, pauses: uint, last-dataset-id: uint, last-bid-id: uint, last-proposal-id: uint,
@@ -676,7 +604,7 @@
              validator-stakes: uint,
              escrowed-bids: uint, unclaimed-rewards: uint, treasury: uint, parameter-version: uint, min-dataset-stake: uint,
              min-validator-stake: uint, min-bid-amount: uint, max-computation-duration: uint, max-bid-wait: uint,
-             committee-size: uint })
+             committee-size: uint, validation-window: uint, reveal-window: uint })
   )
   (let ((last-index (- (get active-validator-count state) u1)))
     (match (map-get? validator-at last-index)
@@ -693,8 +621,7 @@
   )
 )
 
-;; Where a seat's search starts: with a seed, sha256(seed ++ {bid-id, seat}) mod n;
-;; without one (every validator of the match fits in the committee), the seat number.
+;; Probe start: sha256(seed ++ {bid-id, seat}) mod n, or the seat number without a seed.
 (define-private (seat-start (seed (optional (buff 32))) (bid-id uint) (seat uint) (n uint))
   (match seed
     vrf-seed (mod (buff-to-uint-be (default-to 0x00 (as-max-len?
@@ -706,10 +633,8 @@
   )
 )
 
-;; Linear probing from a seat's start, over the indices the active set had at
-;; the match: the first validator registered before the match that is neither a
-;; party of the job nor already seated. A later registrant that an exit moved
-;; into that range is stepped over, never seated.
+;; Linear probe over the match's indices: first validator registered before the match that is
+;; neither party nor seated (later registrants moved in by exits are skipped).
 (define-private (probe-seat
     (offset uint)
     (search { start: uint, n: uint, max-ordinal: uint, provider: principal, bidder: principal,
@@ -729,8 +654,7 @@
   )
 )
 
-;; Fills one seat of a committee with its weight (the member's stake now) and
-;; marks the validator as seated.
+;; Fills one seat (weight: stake now) and counts it in open-seats.
 (define-private (draw-seat
     (seat uint)
     (draw { bid-id: uint, seed: (optional (buff 32)), n: uint, max-ordinal: uint, size: uint, provider: principal,
@@ -761,10 +685,7 @@
   )
 )
 
-;; Draws and stores a job's committee of at most min(committee-size, n) seats
-;; from the first n indices of the active set, among validators with an ordinal
-;; up to max-ordinal; the parties are never seated. Returns the committee
-;; (possibly without seats, then not stored).
+;; Draws min(committee-size, n) seats from indices < n, ordinal <= max-ordinal, no party. Stored if any.
 (define-private (seat-committee
     (bid-id uint)
     (provider principal)
@@ -773,6 +694,7 @@
     (seed (optional (buff 32)))
     (n uint)
     (max-ordinal uint)
+    (windows { verified: bool, open: bool, commit-closes-at: uint, reveal-closes-at: uint })
   )
   (let (
       (drawn (fold draw-seat SEAT_NUMBERS {
@@ -787,42 +709,58 @@
         weights: (list),
         total-weight: u0,
       }))
-      (committee {
-        seats: (get seats drawn),
+      (seats (get seats drawn))
+      (committee (merge windows {
+        seats: seats,
         weights: (get weights drawn),
         total-weight: (get total-weight drawn),
         commits: u0,
         reveals: u0,
         revealed-weight: u0,
         revealed: (list),
-      })
+        commitments: (map no-commitment seats),
+        scores: (map seat-zero seats),
+        seat-states: (map seat-zero seats),
+        running: true,
+        scored: false,
+        final-score: u0,
+        tolerance: u0,
+        reward-pool: u0,
+        reward-weight: u0,
+      }))
     )
-    (if (> (len (get seats drawn)) u0)
+    (if (> (len seats) u0)
       (begin
         (map-set committees bid-id committee)
-        (print { event: "committee-drawn", bid-id: bid-id, seats: (get seats drawn), random: (is-some seed) })
+        (print { event: "committee-drawn", bid-id: bid-id, seats: seats, random: (is-some seed) })
         true)
       false)
     committee
   )
 )
 
-;; At a match, a market small enough that every active validator fits in the
-;; committee seats them all at once: no randomness is needed and nobody can
-;; join after seeing the match. Larger markets draw from a later VRF seed.
-(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint) (n uint) (max-ordinal uint))
+(define-private (no-commitment (member principal)) 0x0000000000000000000000000000000000000000000000000000000000000000)
+(define-private (seat-zero (member principal)) u0)
+
+;; When every validator fits, seat them at the match: no randomness, nobody joins after seeing it.
+(define-private (seat-small-market (bid-id uint) (provider principal) (bidder principal) (committee-size uint) (n uint) (max-ordinal uint)
+                                   (windows { verified: bool, open: bool, commit-closes-at: uint, reveal-closes-at: uint }))
   (if (and (> n u0) (<= n committee-size))
-    (> (len (get seats (seat-committee bid-id provider bidder committee-size none n max-ordinal))) u0)
+    (> (len (get seats (seat-committee bid-id provider bidder committee-size none n max-ordinal windows))) u0)
     false)
 )
 
-;; The randomness of a job's committee: the VRF seed of the Stacks block after
-;; the match mixed with the hash of the Bitcoin block after the job's decline
-;; window. A VRF seed is shared by a whole tenure, so it may be known when the
-;; bid is placed; that Bitcoin block's hash is not, and no party can choose it.
-;; Taking it after the decline window means a provider never knows the
-;; committee while it may still decline the job (it could otherwise decline
-;; every job whose committee it dislikes and redraw). None until both exist.
+;; A verified job's committee opens when its eval set is revealed.
+(define-private (match-windows (verified bool) (deadline uint) (validation-window uint) (reveal-window uint))
+  (if verified
+    { verified: true, open: false, commit-closes-at: u0, reveal-closes-at: u0 }
+    { verified: false, open: true, commit-closes-at: (+ deadline validation-window),
+      reveal-closes-at: (+ deadline validation-window reveal-window) })
+)
+
+;; Seed: VRF seed of the Stacks block after the match (maybe known at bid time) mixed with the
+;; Bitcoin block hash after the decline window, which no party chooses: a provider cannot decline
+;; to redraw its committee. None until both exist.
 (define-private (committee-seed (matched-block uint) (decline-closes-at uint))
   (match (get-tenure-info? vrf-seed (+ matched-block u1))
     vrf-seed (match (get-burn-block-info? header-hash (+ decline-closes-at u1))
@@ -832,9 +770,7 @@
   )
 )
 
-;; Draws a job's committee from the validators of its match: without randomness
-;; when they all fit, otherwise from committee-seed once it exists. Registrations
-;; after the match change neither the range drawn from nor who may sit.
+;; Draws from the match's validators (committee-seed unless all fit).
 (define-private (new-committee
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -843,41 +779,70 @@
     (provider principal)
     (committee-size uint)
     (decline-window uint)
+    (windows { verified: bool, open: bool, commit-closes-at: uint, reveal-closes-at: uint })
   )
   (let (
       (n (get validators-at-match bid))
       (seed (if (<= n committee-size) none
               (committee-seed (get matched-block bid) (+ (get matched-at bid) decline-window))))
     )
-    ;; the draw waits for a seed no party could know when it acted
+    ;; seed unknown to every party when it acted
     (asserts! (or (<= n committee-size) (is-some seed)) ERR_SEED_NOT_READY)
-    (let ((committee (seat-committee bid-id provider (get bidder bid) committee-size seed n (get registrations-at-match bid))))
-      ;; a committee needs at least one validator of the match besides the parties
+    (let ((committee (seat-committee bid-id provider (get bidder bid) committee-size seed n (get registrations-at-match bid) windows)))
+      ;; a non-party validator of the match
       (asserts! (> (len (get seats committee)) u0) ERR_NO_ELIGIBLE_VALIDATORS)
       (ok committee)
     )
   )
 )
 
-;; The job's committee, drawing it first if needed.
-(define-private (ensure-committee
-    (bid-id uint)
-    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
-    (provider principal)
-    (committee-size uint)
-    (decline-window uint)
-  )
+;; A vote's committee, drawn first if none.
+(define-private (committee-for-vote (bid-id uint))
   (match (map-get? committees bid-id)
-    committee (ok committee)
-    (new-committee bid-id bid provider committee-size decline-window)
+    drawn (ok drawn)
+    (let (
+        (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
+        (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
+        (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
+        (timeline (job-timeline bid-id bid params))
+      )
+      ;; matched, unsettled
+      (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
+      ;; eval set revealed
+      (asserts! (get open timeline) ERR_EVALUATION_NOT_REVEALED)
+      ;; commit window open
+      (asserts! (<= burn-block-height (get commit-closes-at timeline)) ERR_VALIDATION_CLOSED)
+      ;; parties never judge
+      (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
+      (new-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params)
+                     (windows-of bid timeline))
+    )
   )
 )
 
-;; One step of automatic matching: the queue head is matched when the dataset
-;; is open and has a free slot, or refunded and skipped when it can no longer
-;; meet its deadline.
+(define-private (windows-of (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
+           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
+           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
+                            (timeline { open: bool, delivered: bool, commit-closes-at: uint, reveal-closes-at: uint, stage: uint }))
+  { verified: (get verified bid), open: (get open timeline),
+    commit-closes-at: (get commit-closes-at timeline), reveal-closes-at: (get reveal-closes-at timeline) }
+)
+
+;; No seat: a party, or not drawn.
+(define-private (not-seated-error (bid-id uint))
+  (match (map-get? bids bid-id)
+    bid (if (or (is-eq tx-sender (get bidder bid))
+                (is-eq (some tx-sender) (get provider (map-get? datasets (get dataset-id bid)))))
+          ERR_PARTY_CANNOT_VALIDATE
+          ERR_NOT_ON_COMMITTEE)
+    ERR_NOT_ON_COMMITTEE)
+)
+
+(define-private (seat-state (states (list 10 uint)) (index uint))
+  (default-to SEAT_DRAWN (element-at? states index))
+)
+
+;; One step: match the head if the dataset is open with a slot; refund it if past reach.
 (define-private (match-step
     (step uint)
     (prior (response {
@@ -923,7 +888,8 @@
             }))
             (print { event: "bid-matched", bid-id: head, dataset-id: (get dataset-id state), bidder: (get bidder bid), matched-at: now })
             (seat-small-market head (get provider state) (get bidder bid) (get committee-size params)
-                               (get validator-count state) (get registrations state))
+                               (get validator-count state) (get registrations state)
+                               (match-windows (get verified bid) (get deadline bid) (get validation-window params) (get reveal-window params)))
             (ok (merge state (merge queue {
               active-jobs: (+ (get active-jobs state) u1),
               matched-jobs: (+ (get matched-jobs state) u1),
@@ -942,8 +908,7 @@
   )
 )
 
-;; Matches the dataset's queue in order, bounded by QUEUE_STEPS, and returns
-;; the updated dataset record for the caller to store.
+;; Matches up to QUEUE_STEPS heads; returns the dataset to store.
 (define-private (process-queue
     (dataset-id uint)
     (dataset {
@@ -966,7 +931,6 @@
       active: bool,
     })
   )
-  ;; an empty queue has nothing to match: skip the fold and its reads
   (if (is-eq (get queue-head dataset) u0) (ok dataset) (let (
       (current (var-get market))
       (state (try! (fold match-step QUEUE_STEPS (ok {
@@ -996,7 +960,6 @@
   ))
 )
 
-;; Total weight of the revealed votes scoring at or below a threshold.
 (define-private (weight-at-or-below (vote { score: uint, weight: uint }) (acc { threshold: uint, weight: uint }))
   (if (<= (get score vote) (get threshold acc))
     (merge acc { weight: (+ (get weight acc) (get weight vote)) })
@@ -1004,7 +967,7 @@
   )
 )
 
-;; Keeps the lowest score whose cumulative weight reaches half the total.
+;; Lowest score whose cumulative weight reaches half the total.
 (define-private (median-candidate
     (vote { score: uint, weight: uint })
     (acc { votes: (list 10 { score: uint, weight: uint }), total: uint, median: uint })
@@ -1017,83 +980,76 @@
   )
 )
 
-;; The stake-weighted (lower) median of the revealed scores: one outlier,
-;; however extreme, cannot move it unless it holds half the weight.
-;; O(k^2) over at most MAX_COMMITTEE_SIZE votes, all in memory.
+;; Lower weighted median: an outlier cannot move it without half the weight.
 (define-private (weighted-median (revealed (list 10 { score: uint, weight: uint })) (total-weight uint))
   (get median (fold median-candidate revealed { votes: revealed, total: total-weight, median: (+ SCORE_UNAVAILABLE u1) }))
 )
 
-;; Whether the votes below the slash threshold hold a strict majority of the
-;; whole committee's weight (silent seats included): a slash needs it, so a
-;; minority cannot slash by the lower median when honest seats stay silent,
-;; and a tie never slashes.
+;; Votes below the slash threshold hold a strict majority of ALL seats' weight, silent ones
+;; included: a minority cannot slash while honest seats are silent; a tie never slashes.
 (define-private (slash-backed (revealed (list 10 { score: uint, weight: uint })) (slash-threshold uint) (committee-weight uint))
   (and (> slash-threshold u0)
        (> (* u2 (get weight (fold weight-at-or-below revealed { threshold: (- slash-threshold u1), weight: u0 })))
           committee-weight))
 )
 
-;; Settles one seat of a committee: frees it, counts a coherent vote's weight,
-;; and penalizes an outlier or a silent seat by validator-penalty-bps of its
-;; stake. With no final score, revealed votes count as coherent and only silent
-;; seats are penalized. A seat that never committed is excused when a pause
-;; overlapped its commit window. A validator penalized below the minimum stake
-;; leaves the active set. Silent seats' penalties and outliers' are summed apart:
-;; the first go to the treasury, the second to the coherent seats.
+;; Settles a seat. Scored job: a coherent seat only adds its weight (its claim frees it); others
+;; are freed, penalized. Unscored: revealed seats go free. Silence is excused if a pause overlapped
+;; the commit window. Below the minimum stake a validator leaves the active set.
 (define-private (settle-seat
-    (member principal)
+    (seat uint)
     (acc { bid-id: uint, final-score: (optional uint), tolerance: uint, penalty-bps: uint, min-stake: uint,
-           waive-silence: bool, coherent-weight: uint, silence-penalties: uint, outlier-penalties: uint })
+           waive-silence: bool, seats: (list 10 principal), weights: (list 10 uint), scores: (list 10 uint),
+           states: (list 10 uint), coherent-weight: uint, silence-penalties: uint, outlier-penalties: uint, removed: bool })
   )
-  (match (map-get? validators member)
-    validator (let (
-        (vote (map-get? votes { bid-id: (get bid-id acc), validator: member }))
-        (revealed (match vote cast (get revealed cast) false))
-        (coherent (match vote cast
-          (and revealed (match (get final-score acc) final (coherent-score (get score cast) final (get tolerance acc)) true))
-          false))
-        (excused (and (is-none vote) (get waive-silence acc)))
-        (penalty (if (or coherent excused) u0 (/ (* (get stake validator) (get penalty-bps acc)) BPS)))
-        (new-stake (- (get stake validator) penalty))
-        (removed (and (get active validator) (> penalty u0) (< new-stake (get min-stake acc))))
+  (match (element-at? (get seats acc) seat)
+    member (let (
+        (state (seat-state (get states acc) seat))
+        (revealed (is-eq state SEAT_REVEALED))
+        (coherent (and revealed (match (get final-score acc)
+          final (coherent-score (default-to u0 (element-at? (get scores acc) seat)) final (get tolerance acc))
+          true)))
       )
-      (if removed (remove-from-set (get index validator) (var-get market)) true)
-      (map-set validators member (merge validator {
-        stake: new-stake,
-        open-seats: (- (get open-seats validator) u1),
-        active: (and (get active validator) (not removed)),
-        exit-requested-at: (if removed burn-block-height (get exit-requested-at validator)),
-      }))
-      (if (> penalty u0)
-        (begin
-          (print { event: "validator-penalized", bid-id: (get bid-id acc), validator: member, penalty: penalty,
-                   stake: new-stake, removed: removed, silent: (not revealed) })
-          true)
-        false)
-      (merge acc {
-        coherent-weight: (+ (get coherent-weight acc)
-                            (if (and coherent (is-some (get final-score acc))) (match vote cast (get weight cast) u0) u0)),
-        silence-penalties: (+ (get silence-penalties acc) (if revealed u0 penalty)),
-        outlier-penalties: (+ (get outlier-penalties acc) (if revealed penalty u0)),
-      })
-    )
+      (if (and coherent (is-some (get final-score acc)))
+        (merge acc { coherent-weight: (+ (get coherent-weight acc) (default-to u0 (element-at? (get weights acc) seat))) })
+        (match (map-get? validators member)
+          validator (let (
+              (excused (and (is-eq state SEAT_DRAWN) (get waive-silence acc)))
+              (penalty (if (or coherent excused) u0 (/ (* (get stake validator) (get penalty-bps acc)) BPS)))
+              (new-stake (- (get stake validator) penalty))
+              (removed (and (get active validator) (> penalty u0) (< new-stake (get min-stake acc))))
+            )
+            (if removed (remove-from-set (get index validator) (var-get market)) true)
+            (map-set validators member (merge validator {
+              stake: new-stake,
+              open-seats: (- (get open-seats validator) u1),
+              active: (and (get active validator) (not removed)),
+              exit-requested-at: (if removed burn-block-height (get exit-requested-at validator)),
+            }))
+            (if (> penalty u0)
+              (begin
+                (print { event: "validator-penalized", bid-id: (get bid-id acc), validator: member, penalty: penalty,
+                         stake: new-stake, removed: removed, silent: (not revealed) })
+                true)
+              false)
+            (merge acc {
+              silence-penalties: (+ (get silence-penalties acc) (if revealed u0 penalty)),
+              outlier-penalties: (+ (get outlier-penalties acc) (if revealed penalty u0)),
+              removed: (or (get removed acc) removed),
+            }))
+          acc)))
     acc
   )
 )
 
-;; Whether a revealed score agrees with the final score: within the tolerance,
-;; or, for the reserved vote "unavailable", exactly equal (it is no number).
+;; Within tolerance; "unavailable" agrees only with itself.
 (define-private (coherent-score (score uint) (final-score uint) (tolerance uint))
   (if (or (is-eq score SCORE_UNAVAILABLE) (is-eq final-score SCORE_UNAVAILABLE))
     (is-eq score final-score)
     (<= (distance score final-score) tolerance))
 )
 
-;; Whether a pause overlapped a job's commit window: the first pause after its
-;; match (none is matched while paused) started before the window closed. A pause
-;; after the window excuses nobody; one undone in the block it began was erased
-;; from the log (set-paused), so it hides no later pause.
+;; The first pause after the match (none matches while paused) began before the window closed.
 (define-private (commit-window-paused (pauses-at-match uint) (pauses uint) (commit-closes-at uint))
   (and (> pauses pauses-at-match)
        (match (map-get? pause-log (+ pauses-at-match u1))
@@ -1101,46 +1057,42 @@
          false))
 )
 
-;; Settles every seat of a committee (bounded by MAX_COMMITTEE_SIZE).
-;; excuse-silence frees seats that never committed without a penalty in any case.
+;; excuse-silence: seats that never committed go unpenalized. state: market values the caller read.
 (define-private (settle-committee
     (bid-id uint)
-    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
-    (seats (list 10 principal))
+    (pauses-at-match uint)
+    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }), commitments: (list 10 (buff 32)),
+                 scores: (list 10 uint), seat-states: (list 10 uint), running: bool, verified: bool, open: bool,
+                 commit-closes-at: uint, reveal-closes-at: uint, scored: bool, final-score: uint, tolerance: uint,
+                 reward-pool: uint, reward-weight: uint })
     (final-score (optional uint))
-    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
-              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
-              stake-lock-blocks: uint, validation-window: uint,
-              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
-              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
-              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
-              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
-              governance-quorum-bps: uint, proposal-threshold: uint })
+    (tolerance uint)
+    (penalty-bps uint)
     (excuse-silence bool)
+    (state { min-validator-stake: uint, pauses: uint })
   )
-  (let ((current (var-get market)))
-    (fold settle-seat seats {
+  (fold settle-seat SEAT_NUMBERS {
       bid-id: bid-id,
       final-score: final-score,
-      tolerance: (get consensus-tolerance params),
-      penalty-bps: (get validator-penalty-bps params),
-      min-stake: (get min-validator-stake current),
+      tolerance: tolerance,
+      penalty-bps: penalty-bps,
+      min-stake: (get min-validator-stake state),
       waive-silence: (or excuse-silence
-                         (commit-window-paused (get pauses-at-match bid) (get pauses current)
-                                               (get commit-closes-at (job-timeline bid-id bid params)))),
+                         (commit-window-paused pauses-at-match (get pauses state) (get commit-closes-at committee))),
+      seats: (get seats committee),
+      weights: (get weights committee),
+      scores: (get scores committee),
+      states: (get seat-states committee),
       coherent-weight: u0,
       silence-penalties: u0,
       outlier-penalties: u0,
+      removed: false,
     })
-  )
 )
 
-;; Keeps a provider's total dataset stake in step with each dataset stake move.
-;; An increase made after a new proposal starts a run (see provider-stakes):
-;; the previous run joins the prior ones, whose floor is the lowest that may
-;; still matter (a prior floor whose proposals have all closed is dropped).
+;; Tracks a provider's total stake; an increase after a new proposal starts a run
+;; (provider-stakes); floors whose proposals all closed are dropped.
 (define-private (provider-stake-added (provider principal) (amount uint) (now uint) (last-proposal-id uint) (votes-open-until uint))
   (let (
       (held (default-to { stake: u0, run-proposal: u0, run-floor: u0, run-open-until: u0,
@@ -1149,12 +1101,10 @@
       (stake (get stake held))
       (prior-closed (> now (get prior-open-until held)))
     )
-    ;; stake only falls between increases, so the stake held just before this one
-    ;; is the lowest since the last: every floor is capped by it, and a floor
-    ;; stays what was held without a break since before its proposals
+    ;; stake only falls between increases: the stake before this one caps every floor
     (map-set provider-stakes provider
       (if (is-eq last-proposal-id (get run-proposal held))
-        ;; no proposal since the last increase: the same run
+        ;; same run
         (merge held {
           stake: (+ stake amount),
           run-floor: (min-of (get run-floor held) stake),
@@ -1179,14 +1129,13 @@
     false)
 )
 
-;; A principal's governance weight now: its dataset stakes plus its validator stake.
+;; Governance weight now: dataset plus validator stake.
 (define-private (voting-power (who principal))
   (+ (match (map-get? provider-stakes who) held (get stake held) u0)
      (match (map-get? validators who) validator (get stake validator) u0))
 )
 
-;; A principal's weight on a proposal: only stake it held before the proposal
-;; was made. Stake added later (a flash deposit) counts for nothing on it.
+;; Weight on a proposal: stake held before it (flash deposits count 0).
 (define-private (voting-power-on (who principal) (proposal-id uint))
   (+ (match (map-get? provider-stakes who)
        held (if (> proposal-id (get run-proposal held))
@@ -1199,32 +1148,30 @@
        u0))
 )
 
-;; Whether a principal's stakes are held by a live governance vote.
 (define-private (vote-locked (who principal))
   (<= burn-block-height (default-to u0 (map-get? vote-locks who)))
 )
 
-;; Registers a dataset for the caller with its stake and terms: the body of
-;; register-dataset and register-dataset-with-terms.
+;; Body of register-dataset(-with-terms).
 (define-private (create-dataset (stake uint) (metadata-uri (string-ascii 256)) (price-per-block uint) (max-concurrent-jobs uint))
   (let (
       (state (var-get market))
       (dataset-id (+ (get last-dataset-id state) u1))
       (now burn-block-height)
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new business
+    ;; not while paused
     (asserts! (not (get paused state)) ERR_PAUSED)
-    ;; the quality stake must meet the minimum
+    ;; min stake
     (asserts! (>= stake (get min-dataset-stake state)) ERR_STAKE_TOO_LOW)
-    ;; a dataset must say where its metadata lives
+    ;; metadata URI required
     (asserts! (> (len metadata-uri) u0) ERR_EMPTY_METADATA_URI)
-    ;; ... as an address a client can fetch
+    ;; fetchable URI
     (asserts! (valid-metadata-uri metadata-uri) ERR_INVALID_METADATA_URI)
-    ;; bounded so that price * duration can never overflow
+    ;; price * duration cannot overflow
     (asserts! (<= price-per-block MAX_PRICE_PER_BLOCK) ERR_INVALID_PRICE)
-    ;; at least one slot, at most the hard cap
+    ;; 1..MAX_CONCURRENT_JOBS slots
     (asserts! (and (> max-concurrent-jobs u0) (<= max-concurrent-jobs MAX_CONCURRENT_JOBS)) ERR_INVALID_CAPACITY)
     (try! (deposit stake))
     (var-set market (merge state { last-dataset-id: dataset-id, dataset-stakes: (+ (get dataset-stakes state) stake) }))
@@ -1254,43 +1201,40 @@
   )
 )
 
-;; Escrows a bid, plain (no artifacts) or verified: the body of
-;; place-computation-bid and place-training-bid.
+;; Body of place-computation-bid and place-training-bid.
 (define-private (place-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint)
                            (artifacts (optional { spec: (buff 32), eval-commitment: (buff 32) })))
   (let (
-      ;; each read of burn-block-height costs a read: take it once
       (now burn-block-height)
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (state (var-get market))
       (bid-id (+ (get last-bid-id state) u1))
       (match-now (and (is-eq (get queue-head dataset) u0)
                       (< (get active-jobs dataset) (get max-concurrent-jobs dataset))))
-      ;; a plain bid has no compute fee; a verified one pays the ask at placement, once any raise has had its notice
-      ;; (computed only for a duration the checks below accept, so the product cannot overflow)
+      ;; verified: ask at placement after any raise's notice; only for a valid duration (no overflow)
       (compute-fee (if (and (is-some artifacts) (<= duration (get max-computation-duration state)))
                      (* (fee-price dataset-id (get price-per-block dataset) now) duration)
                      u0))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new business
+    ;; not while paused
     (asserts! (not (get paused state)) ERR_PAUSED)
-    ;; a retired dataset takes no bids
+    ;; no bids on a retired dataset
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
-    ;; a slashed dataset takes no bids until topped up
+    ;; slashed below the minimum until topped up
     (asserts! (>= (get stake dataset) (get min-dataset-stake state)) ERR_DATASET_UNDERSTAKED)
-    ;; a provider cannot buy its own training (wash trading)
+    ;; no wash trading
     (asserts! (not (is-eq tx-sender (get provider dataset))) ERR_SELF_BID)
-    ;; bids below the market minimum are spam
+    ;; min bid (spam)
     (asserts! (>= amount (get min-bid-amount state)) ERR_BID_TOO_LOW)
-    ;; some training, but no more than the market allows
+    ;; 0 < duration <= max
     (asserts! (and (> duration u0) (<= duration (get max-computation-duration state))) ERR_INVALID_DURATION)
-    ;; the bid must meet the provider's ask
+    ;; meets the ask
     (asserts! (>= amount (* (get price-per-block dataset) duration)) ERR_BID_BELOW_ASK)
-    ;; the training must fit before the deadline (duration is bounded above, so no overflow)
+    ;; fits before the deadline
     (asserts! (<= (+ now duration) deadline) ERR_DEADLINE_UNREACHABLE)
-    ;; ... and the deadline must not lie so far away that the job never ends
+    ;; every job ends in bounded time
     (asserts! (<= deadline (+ now duration (get max-bid-wait state))) ERR_DEADLINE_TOO_FAR)
     (try! (deposit amount))
     (var-set market (merge state { last-bid-id: bid-id, escrowed-bids: (+ (get escrowed-bids state) amount) }))
@@ -1333,7 +1277,8 @@
       (begin
         (print { event: "bid-matched", bid-id: bid-id, dataset-id: dataset-id, bidder: tx-sender, matched-at: now })
         (seat-small-market bid-id (get provider dataset) tx-sender (get committee-size state)
-                           (get active-validator-count state) (get validator-registrations state))
+                           (get active-validator-count state) (get validator-registrations state)
+                           (match-windows (is-some artifacts) deadline (get validation-window state) (get reveal-window state)))
         (map-set datasets dataset-id (merge dataset {
           active-jobs: (+ (get active-jobs dataset) u1),
           matched-jobs: (+ (get matched-jobs dataset) u1),
@@ -1349,8 +1294,7 @@
   )
 )
 
-;; A proposed value must name a market parameter, sit inside its hard bounds,
-;; and keep the cross-parameter rules against the values in force.
+;; A value must name a parameter, sit in its bounds, and keep the cross-parameter rules.
 (define-private (check-parameter-change
     (parameter (string-ascii 32))
     (value uint)
@@ -1364,17 +1308,17 @@
               governance-quorum-bps: uint, proposal-threshold: uint })
   )
   (let ((bounds (unwrap! (map-get? parameter-bounds parameter) ERR_UNKNOWN_PARAMETER)))
+    ;; within the hard bounds
     (asserts! (and (>= value (get min-value bounds)) (<= value (get max-value bounds))) ERR_VALUE_OUT_OF_RANGE)
-    ;; pro-rata payment divides by reward - slash threshold: it must stay positive
+    ;; pro-rata pay divides by reward - slash threshold
     (asserts! (if (is-eq parameter "reward-threshold") (> value (get slash-threshold params))
                 (if (is-eq parameter "slash-threshold") (< value (get reward-threshold params)) true))
               ERR_THRESHOLDS_CROSSED)
-    ;; a larger market's committee seed exists the block after the decline window:
-    ;; it must come before the commit window of the shortest job closes
+    ;; the seed (after the decline window) must exist before the shortest commit window closes
     (asserts! (if (is-eq parameter "decline-window") (< value (get validation-window params))
                 (if (is-eq parameter "validation-window") (> value (get decline-window params)) true))
               ERR_WINDOWS_CROSSED)
-    ;; the provider's payment is what the fees leave of it
+    ;; fees leave the provider something
     (asserts! (if (is-eq parameter "validator-fee-bps") (< (+ value (get protocol-fee-bps params)) BPS)
                 (if (is-eq parameter "protocol-fee-bps") (< (+ value (get validator-fee-bps params)) BPS) true))
               ERR_FEES_TOO_HIGH)
@@ -1382,7 +1326,6 @@
   )
 )
 
-;; The parameter set with one value replaced (the name was checked before).
 (define-private (with-parameter
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
               max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
@@ -1423,17 +1366,7 @@
     params)))))))))))))))))))))))))
 )
 
-;; The weight of a committee seat: its member's stake when it was drawn.
-(define-private (seat-weight
-    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
-                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
-    (seat (optional uint))
-  )
-  (match seat index (default-to u0 (element-at? (get weights committee) index)) u0)
-)
-
-;; The contract's balance beyond what it owes (the five buckets of the market
-;; record): STX that arrived by a plain transfer. Never negative.
+;; Balance beyond the five buckets (plain transfers).
 (define-private (untracked-balance)
   (let (
       (state (var-get market))
@@ -1445,15 +1378,10 @@
   )
 )
 
-;; Where a matched job stands and its validation windows. A plain job takes
-;; votes from its match until deadline + validation-window. A verified job takes
-;; none before its evaluation set is revealed, then for validation-window blocks
-;; (before that, its windows are given as the latest they can close). The reveal
-;; window follows the commit window. The stage says what ending it is due now:
-;; a verified job not delivered once its deadline and its decline window have
-;; passed has missed its delivery; one delivered whose evaluation set was not
-;; revealed by deadline + eval-reveal-window is a bidder default; any job past its
-;; reveal window has ended.
+;; A matched job's windows and stage. Commits: plain, until deadline + validation-window;
+;; verified, validation-window from the eval-set reveal (before it: the latest close). MISSED:
+;; undelivered past deadline and decline window; DEFAULTED: eval set not revealed by deadline +
+;; eval-reveal-window; ENDED: past the reveal window.
 (define-private (job-timeline (bid-id uint) (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
            registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint }) (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
@@ -1483,8 +1411,6 @@
       delivered: delivered,
       commit-closes-at: commit-closes-at,
       reveal-closes-at: reveal-closes-at,
-      ;; a delivery is missed only once the provider could neither deliver nor decline;
-      ;; the evaluation set is due eval-reveal-window blocks after the deadline
       stage: (if (and (get verified bid) (not delivered))
                (if (> now (max-of deadline (+ (get matched-at bid) (get decline-window params)))) STAGE_MISSED STAGE_RUNNING)
                (if (not open)
@@ -1494,8 +1420,7 @@
   )
 )
 
-;; What a matched job still holds in escrow: its amount, less what its delivery
-;; paid out (the compute fee but the validators' share, which waits for the committee).
+;; Escrow left: amount, less a delivery's payout (fee but the validators' share).
 (define-private (job-escrow (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
            registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint }) (delivered bool) (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
@@ -1511,25 +1436,20 @@
     (get amount bid))
 )
 
-;; Reveals needed to finalize after the reveal window: min-reveals-bps of the
-;; seats, rounded up (the default 5001 is a strict majority).
+;; min-reveals-bps of the seats, rounded up.
 (define-private (min-reveals (seat-count uint) (min-reveals-bps uint))
   (/ (+ (* seat-count min-reveals-bps) (- BPS u1)) BPS)
 )
 
-;; Settles a job whose committee produced a result. A median below the slash
-;; threshold that lacks a strict majority of the committee's weight is no
-;; result: the job is closed with a full refund (OUTCOME_NO_MAJORITY). A median
-;; of the reserved vote "unavailable" settles it as a bidder default.
-(define-private (finalize-job
-    (bid-id uint)
-    (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
-           placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
-           registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
-    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
-                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }) })
-  )
+;; A median below the slash threshold without a stake majority fails the job (NO_MAJORITY);
+;; an "unavailable" median is a bidder default.
+(define-private (finalize-job (bid-id uint) (now uint) (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }), commitments: (list 10 (buff 32)),
+                 scores: (list 10 uint), seat-states: (list 10 uint), running: bool, verified: bool, open: bool,
+                 commit-closes-at: uint, reveal-closes-at: uint, scored: bool, final-score: uint, tolerance: uint,
+                 reward-pool: uint, reward-weight: uint }))
   (let (
+      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (final-score (weighted-median (get revealed committee) (get revealed-weight committee)))
       (slash-threshold (get slash-threshold params))
@@ -1537,26 +1457,78 @@
     (if (and (< final-score slash-threshold)
              (not (slash-backed (get revealed committee) slash-threshold (get total-weight committee))))
       (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_MAJORITY))
-      (settle-job bid-id bid (get seats committee) params final-score false))
+      (settle-job bid-id bid committee params final-score false now))
   )
 )
 
-;; Pays out a job's result: pays the provider, refunds the bidder, slashes a
-;; poor dataset, penalizes outliers (to the coherent seats) and silent seats (to
-;; the treasury), sets aside the coherent validators' rewards, and frees the
-;; slot for the queue. On a verified job the compute fee was paid at delivery
-;; (its validators' share waited in escrow for the committee): the rest of the
-;; bid follows the score, and a slash takes back at least the compute fee (as far
-;; as the stake goes) and never exceeds the bid's amount. A final
-;; score of SCORE_UNAVAILABLE is a bidder default: the rest is paid in full, no
-;; slash, no quality score. With no coherent seat (nobody voted) the validators'
-;; fees go to the treasury. excuse-silence frees seats that never voted without a penalty.
+;; What a job settled at final-score moves, computed without reading or writing
+;; anything (the client's settlementPayouts is its reference, checked against it).
+;; The rest of the bid (less a verified job's compute fee, paid at delivery) is
+;; paid by the score: in full at reward-threshold, linearly from 0 at the slash
+;; threshold (multiplied before dividing). A slash takes slash-rate-bps of the
+;; stake; a verified job's at least its compute fee, as far as the stake goes, and
+;; never more than the bid. Fees come out of the payment; on a slash the
+;; validators are paid from the slashed stake, so an honest low score earns as
+;; much as a high one; with no coherent seat they get nothing. released is what
+;; leaves the job's escrow: the rest and the delivery's validators' share.
+(define-private (settlement-amounts (amount uint) (final-score uint) (stake uint)
+    (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
+              max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
+              stake-lock-blocks: uint, validation-window: uint,
+              reveal-window: uint, validator-unbonding-blocks: uint, committee-size: uint,
+              min-reveals-bps: uint, reward-threshold: uint, slash-threshold: uint, slash-rate-bps: uint,
+              validator-fee-bps: uint, protocol-fee-bps: uint, validator-penalty-bps: uint,
+              consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
+              governance-quorum-bps: uint, proposal-threshold: uint })
+    (verified bool) (compute-fee uint) (coherent bool))
+  (let (
+      (fee-bps (get validator-fee-bps params))
+      (carried-fees (/ (* compute-fee fee-bps) BPS))
+      (rest (- amount compute-fee))
+      (defaulted (is-eq final-score SCORE_UNAVAILABLE))
+      (reward-threshold (get reward-threshold params))
+      (slash-threshold (get slash-threshold params))
+      (payment (if (or defaulted (>= final-score reward-threshold))
+        rest
+        (if (> final-score slash-threshold)
+          (/ (* rest (- final-score slash-threshold)) (- reward-threshold slash-threshold))
+          u0)))
+      (stake-slash (/ (* stake (get slash-rate-bps params)) BPS))
+      (slashed (if (and (not defaulted) (< final-score slash-threshold))
+        (if verified (min-of (min-of (max-of stake-slash compute-fee) stake) amount) stake-slash)
+        u0))
+      (payment-fees (/ (* payment fee-bps) BPS))
+      (protocol-fee (/ (* payment (get protocol-fee-bps params)) BPS))
+    )
+    {
+      payment: payment,
+      slashed: slashed,
+      provider-payment: (if (> payment u0) (- payment payment-fees protocol-fee) u0),
+      bidder-refund: (- rest payment),
+      validator-fees: (if coherent (+ carried-fees (if (> payment u0) payment-fees (min-of (/ (* rest fee-bps) BPS) slashed))) u0),
+      protocol-fee: protocol-fee,
+      released: (+ rest carried-fees),
+      outcome: (if defaulted
+        OUTCOME_BIDDER_DEFAULT
+        (if (>= final-score reward-threshold)
+          OUTCOME_REWARDED
+          (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL))),
+    }
+  )
+)
+
+;; Pays a result: provider, refund, slash, penalties, reward pool, slot. Verified: the fee was paid
+;; at delivery; a slash takes back at least the fee (within the stake), at most the bid.
 (define-private (settle-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
            placed-at: uint, matched-at: uint, matched-block: uint, validators-at-match: uint,
            registrations-at-match: uint, pauses-at-match: uint, verified: bool, compute-fee: uint, parameter-version: uint })
-    (seats (list 10 principal))
+    (committee { seats: (list 10 principal), weights: (list 10 uint), total-weight: uint, commits: uint, reveals: uint,
+                 revealed-weight: uint, revealed: (list 10 { score: uint, weight: uint }), commitments: (list 10 (buff 32)),
+                 scores: (list 10 uint), seat-states: (list 10 uint), running: bool, verified: bool, open: bool,
+                 commit-closes-at: uint, reveal-closes-at: uint, scored: bool, final-score: uint, tolerance: uint,
+                 reward-pool: uint, reward-weight: uint })
     (params { version: uint, min-dataset-stake: uint, min-validator-stake: uint, min-bid-amount: uint,
               max-computation-duration: uint, max-bid-wait: uint, decline-window: uint, eval-reveal-window: uint, non-delivery-slash-bps: uint,
               stake-lock-blocks: uint, validation-window: uint,
@@ -1567,65 +1539,35 @@
               governance-quorum-bps: uint, proposal-threshold: uint })
     (final-score uint)
     (excuse-silence bool)
+    (now uint)
   )
   (let (
-      ;; each read of burn-block-height costs a read: take it once
-      (now burn-block-height)
+      (before (var-get market))
       (dataset-id (get dataset-id bid))
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (verified (get verified bid))
-      (amount (get amount bid))
-      (fee-bps (get validator-fee-bps params))
-      ;; what the delivery left in escrow for the committee
-      (carried-fees (/ (* (get compute-fee bid) fee-bps) BPS))
-      (rest (- amount (get compute-fee bid)))
-      (defaulted (is-eq final-score SCORE_UNAVAILABLE))
-      (reward-threshold (get reward-threshold params))
-      (slash-threshold (get slash-threshold params))
-      (payment (if (or defaulted (>= final-score reward-threshold))
-        rest
-        (if (> final-score slash-threshold)
-          ;; linear from 0 at the slash threshold to the full amount at the reward threshold
-          (/ (* rest (- final-score slash-threshold)) (- reward-threshold slash-threshold))
-          u0)))
-      (slashed (if (and (not defaulted) (< final-score slash-threshold))
-        ;; a verified job's slash takes back at least the compute fee the delivery earned (as far as
-        ;; the stake goes), so a worthless delivery never pays; it never costs more than the bid
-        (if verified
-          (min-of (min-of (max-of (/ (* (get stake dataset) (get slash-rate-bps params)) BPS) (get compute-fee bid))
-                          (get stake dataset))
-                  amount)
-          (/ (* (get stake dataset) (get slash-rate-bps params)) BPS))
-        u0))
-      (payment-fees (/ (* payment fee-bps) BPS))
-      (protocol-fee (/ (* payment (get protocol-fee-bps params)) BPS))
-      ;; on a slash the fees came out of the stake, not the (zero) payment
-      (provider-payment (if (> payment u0) (- payment payment-fees protocol-fee) u0))
-      (bidder-refund (- rest payment))
-      (settled (settle-committee bid-id bid seats (some final-score) params excuse-silence))
+      (settled (settle-committee bid-id (get pauses-at-match bid) committee (some final-score)
+                                 (get consensus-tolerance params) (get validator-penalty-bps params) excuse-silence
+                                 { min-validator-stake: (get min-validator-stake before), pauses: (get pauses before) }))
       (coherent-weight (get coherent-weight settled))
-      ;; validators are paid from the payment; on a slash, from the slashed stake,
-      ;; so an honest low score earns as much as an honest high one
-      (validator-fees (if (> coherent-weight u0)
-        (+ carried-fees (if (> payment u0) payment-fees (min-of (/ (* rest fee-bps) BPS) slashed)))
-        u0))
+      (amounts (settlement-amounts (get amount bid) final-score (get stake dataset) params verified (get compute-fee bid)
+                                   (> coherent-weight u0)))
+      (defaulted (is-eq final-score SCORE_UNAVAILABLE))
+      (slashed (get slashed amounts))
+      (provider-payment (get provider-payment amounts))
+      (bidder-refund (get bidder-refund amounts))
+      (validator-fees (get validator-fees amounts))
+      (protocol-fee (get protocol-fee amounts))
+      (outcome (get outcome amounts))
       (silence-penalties (get silence-penalties settled))
       (outlier-penalties (get outlier-penalties settled))
       (penalties (+ silence-penalties outlier-penalties))
-      ;; coherent validators share the fees and the outliers' penalties; silence
-      ;; goes to the treasury, so nobody earns from an offline validator
+      ;; silence to the treasury: nobody profits from an offline validator
       (reward-pool (+ validator-fees outlier-penalties))
-      ;; what leaves escrow: the rest of the bid and the delivery's validators' share
-      (released (+ rest carried-fees))
-      ;; the treasury keeps what the escrow and the slash leave after the parties and the committee
+      (released (get released amounts))
       (treasury-gain (+ (- (+ released slashed) provider-payment bidder-refund validator-fees) silence-penalties))
-      (outcome (if defaulted
-        OUTCOME_BIDDER_DEFAULT
-        (if (>= final-score reward-threshold)
-          OUTCOME_REWARDED
-          (if (< final-score slash-threshold) OUTCOME_SLASHED OUTCOME_PARTIAL))))
-      ;; read after the seats settled: a removal changed the validator count
-      (state (var-get market))
+      ;; re-read only if a penalty removed a validator (market changed)
+      (state (if (get removed settled) (var-get market) before))
     )
     (try! (pay-out provider-payment (get provider dataset)))
     (try! (pay-out bidder-refund (get bidder bid)))
@@ -1651,6 +1593,17 @@
       reward-weight: coherent-weight,
       finalized-at: now,
     })
+    ;; the committee record answers the claims from here on
+    (if (> (len (get seats committee)) u0)
+      (map-set committees bid-id (merge committee {
+        running: false,
+        scored: true,
+        final-score: final-score,
+        tolerance: (get consensus-tolerance params),
+        reward-pool: reward-pool,
+        reward-weight: coherent-weight,
+      }))
+      false)
     (if verified
       (let ((history (default-to { jobs: u0, score-sum: u0, defaults: u0 } (map-get? bidder-history (get bidder bid)))))
         (map-set bidder-history (get bidder bid) (if defaulted
@@ -1671,7 +1624,7 @@
       penalties: penalties,
       treasury-gain: treasury-gain,
     })
-    ;; the freed slot goes to the next queued bid; a default is no validation of the data
+    ;; a default is no validation of the data
     (map-set datasets dataset-id (try! (process-queue dataset-id (merge dataset {
       stake: (- (get stake dataset) slashed),
       active-jobs: (- (get active-jobs dataset) u1),
@@ -1684,12 +1637,8 @@
   )
 )
 
-;; Closes a matched job without a result: the bidder gets back all the job still
-;; holds in escrow (its amount, less a delivered verified job's compute fee), the
-;; dataset is not slashed, every seat is freed (revealed votes unpenalized,
-;; silent seats penalized to the treasury unless excused) and the job takes
-;; `status`. Returns the refund, the silence penalties and the dataset with its
-;; slot freed, for the caller to print its event and hand the slot to the queue.
+;; Ends a job without result: the bidder gets the escrow left, no slash, seats freed (silent
+;; ones penalized unless excused). Returns refund, penalties and the dataset.
 (define-private (close-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -1702,10 +1651,15 @@
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (amount (job-escrow bid (get delivered (job-timeline bid-id bid params)) params))
-      (penalties (match (map-get? committees bid-id)
-        committee (get silence-penalties (settle-committee bid-id bid (get seats committee) none params excuse-silence))
+      (drawn (map-get? committees bid-id))
+      (penalties (match drawn
+        committee (get silence-penalties (settle-committee bid-id (get pauses-at-match bid) committee none
+                                                           (get consensus-tolerance params) (get validator-penalty-bps params)
+                                                           excuse-silence
+                                                           (let ((current (var-get market)))
+                                                             { min-validator-stake: (get min-validator-stake current), pauses: (get pauses current) })))
         u0))
-      ;; read after the seats settled: a removal changed the validator count
+      ;; re-read: a seat removal changed the market
       (state (var-get market))
     )
     (try! (pay-out amount (get bidder bid)))
@@ -1715,6 +1669,8 @@
       treasury: (+ (get treasury state) penalties),
     }))
     (map-set bids bid-id (merge bid { status: status }))
+    ;; no more votes, nothing to claim
+    (match drawn committee (map-set committees bid-id (merge committee { running: false })) false)
     (ok { refund: amount, penalties: penalties, dataset: (merge dataset {
       active-jobs: (- (get active-jobs dataset) u1),
       last-settled-at: burn-block-height,
@@ -1722,9 +1678,7 @@
   )
 )
 
-;; Closes a matched job that has no result (too few reveals by its end, or a
-;; slash without a majority): full refund, silent seats penalized; the slot goes
-;; to the queue.
+;; No result (too few reveals, or an unbacked slash): escrow refunded, silence penalized.
 (define-private (fail-job
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -1739,11 +1693,8 @@
   )
 )
 
-;; Fails a verified job whose model was not delivered by its deadline (nor the job
-;; declined in its window): the bidder is refunded in full, the seats are freed
-;; without penalty (their commit window never opened), and non-delivery-slash-bps
-;; of the dataset's stake (at most the compute fee) goes to the treasury; the
-;; dataset counts it.
+;; Undelivered verified job: refund, seats freed free, non-delivery-slash-bps of the stake
+;; (at most the fee) to the treasury.
 (define-private (miss-delivery
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -1761,7 +1712,7 @@
   (let (
       (closed (try! (close-job bid-id bid STATUS_EXPIRED true)))
       (dataset (get dataset closed))
-      ;; capped at what the provider stood to earn: the bidder, who gets its whole bid back, cannot size the slash
+      ;; capped at the fee: the refunded bidder cannot size the slash
       (slashed (min-of (/ (* (get stake dataset) (get non-delivery-slash-bps params)) BPS) (get compute-fee bid)))
       (state (var-get market))
     )
@@ -1780,9 +1731,7 @@
   )
 )
 
-;; Settles a verified job whose bidder did not reveal its evaluation set in
-;; time: the provider is paid the rest of the bid in full (less the fees, which
-;; go to the treasury as nobody judged), no slash; the seats are freed without penalty.
+;; Eval set not revealed: provider gets the rest less fees (to the treasury); no slash.
 (define-private (bidder-default
     (bid-id uint)
     (bid { dataset-id: uint, bidder: principal, amount: uint, duration: uint, deadline: uint, status: uint,
@@ -1797,54 +1746,213 @@
               consensus-tolerance: uint, voting-period: uint, execution-delay: uint,
               governance-quorum-bps: uint, proposal-threshold: uint })
   )
-  (settle-job bid-id bid (match (map-get? committees bid-id) drawn (get seats drawn) (list)) params SCORE_UNAVAILABLE true)
+  (settle-job bid-id bid (default-to NO_COMMITTEE (map-get? committees bid-id)) params SCORE_UNAVAILABLE true burn-block-height)
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: datasets and stakes
-;; ---------------------------------------------------------------------------
+;; --- Private: votes and claims (single and batch calls) ---
 
-;; Registers a dataset and locks its quality stake in the contract. The dataset
-;; opens with an ask of 0 and one job slot; set-dataset-terms changes them, or
-;; register-dataset-with-terms sets them in the same call.
-;; Caller: anyone (becomes the dataset's provider).
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_STAKE_TOO_LOW, ERR_EMPTY_METADATA_URI,
-;;         ERR_INVALID_METADATA_URI, ERR_INSUFFICIENT_FUNDS.
-;; Event: dataset-registered. Returns the new dataset id.
+;; Caller checks of commits and submits.
+(define-private (check-voter)
+  (begin
+    ;; stake behind votes
+    (asserts! (is-some (map-get? validators tx-sender)) ERR_VALIDATOR_NOT_FOUND)
+    ;; no proxy
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; not while paused
+    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
+    (ok true)
+  )
+)
+
+;; Records the caller's commitment (draws the committee if none).
+(define-private (commit-vote (bid-id uint) (commitment (buff 32)) (now uint))
+  (let (
+      (committee (try! (committee-for-vote bid-id)))
+      (seat (index-of? (get seats committee) tx-sender))
+      (index (default-to u0 seat))
+    )
+    ;; matched, unsettled
+    (asserts! (get running committee) ERR_JOB_NOT_RUNNING)
+    ;; eval set revealed
+    (asserts! (get open committee) ERR_EVALUATION_NOT_REVEALED)
+    ;; commit window open
+    (asserts! (<= now (get commit-closes-at committee)) ERR_VALIDATION_CLOSED)
+    ;; committee only
+    (asserts! (is-some seat) (not-seated-error bid-id))
+    ;; one vote per seat
+    (asserts! (is-eq (seat-state (get seat-states committee) index) SEAT_DRAWN) ERR_ALREADY_VOTED)
+    (map-set committees bid-id (merge committee {
+      commits: (+ (get commits committee) u1),
+      commitments: (unwrap! (replace-at? (get commitments committee) index commitment) ERR_SEAT_MISSING),
+      seat-states: (unwrap! (replace-at? (get seat-states committee) index SEAT_COMMITTED) ERR_SEAT_MISSING),
+    }))
+    (print { event: "validation-committed", bid-id: bid-id, validator: tx-sender, commitment: commitment })
+    (ok true)
+  )
+)
+
+;; One batch entry; a failure aborts the batch.
+(define-private (commit-entry (entry { bid-id: uint, commitment: (buff 32) }) (prior (response { committed: uint, now: uint } uint)))
+  (let ((counts (try! prior)))
+    (try! (commit-vote (get bid-id entry) (get commitment entry) (get now counts)))
+    (ok (merge counts { committed: (+ (get committed counts) u1) }))
+  )
+)
+
+(define-private (reveal-vote (bid-id uint) (score uint) (salt (buff 32)) (now uint))
+  (match (map-get? committees bid-id)
+    committee (let (
+        (seat (index-of? (get seats committee) tx-sender))
+        (index (default-to u0 seat))
+        (state (seat-state (get seat-states committee) index))
+        (weight (default-to u0 (element-at? (get weights committee) index)))
+        (seat-count (len (get seats committee)))
+        (updated (merge committee {
+          reveals: (+ (get reveals committee) u1),
+          revealed-weight: (+ (get revealed-weight committee) weight),
+          revealed: (default-to (get revealed committee)
+                      (as-max-len? (append (get revealed committee) { score: score, weight: weight }) u10)),
+          scores: (default-to (get scores committee) (replace-at? (get scores committee) index score)),
+          seat-states: (default-to (get seat-states committee) (replace-at? (get seat-states committee) index SEAT_REVEALED)),
+        }))
+        (finalizes (is-eq (get reveals updated) seat-count))
+      )
+      ;; seat committed
+      (asserts! (and (is-some seat) (> state SEAT_DRAWN)) ERR_NOT_COMMITTED)
+      ;; matched, unsettled
+      (asserts! (get running committee) ERR_JOB_NOT_RUNNING)
+      ;; one reveal
+      (asserts! (is-eq state SEAT_COMMITTED) ERR_ALREADY_REVEALED)
+      ;; no score public while a seat can still copy it
+      (asserts! (or (is-eq (get commits committee) seat-count) (> now (get commit-closes-at committee))) ERR_REVEAL_NOT_OPEN)
+      ;; reveal window open
+      (asserts! (<= now (get reveal-closes-at committee)) ERR_REVEAL_CLOSED)
+      ;; 0-100, or unavailable on a verified job
+      (asserts! (or (<= score MAX_SCORE) (and (get verified committee) (is-eq score SCORE_UNAVAILABLE))) ERR_INVALID_SCORE)
+      ;; a short salt is brute-forceable
+      (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
+      ;; opens the commitment (which binds the validator)
+      (asserts! (is-eq (some (compute-commitment score salt bid-id tx-sender)) (element-at? (get commitments committee) index))
+                ERR_COMMITMENT_MISMATCH)
+      (map-set committees bid-id updated)
+      (print { event: "validation-revealed", bid-id: bid-id, validator: tx-sender, score: score, weight: weight })
+      (if finalizes (begin (try! (finalize-job bid-id now updated)) true) false)
+      (ok finalizes)
+    )
+    (if (is-some (map-get? bids bid-id)) ERR_NOT_COMMITTED ERR_BID_NOT_FOUND)
+  )
+)
+
+;; One batch entry; a failure aborts the batch.
+(define-private (reveal-entry
+    (entry { bid-id: uint, score: uint, salt: (buff 32) })
+    (prior (response { revealed: uint, finalized: uint, now: uint } uint))
+  )
+  (let (
+      (counts (try! prior))
+      (finalized (try! (reveal-vote (get bid-id entry) (get score entry) (get salt entry) (get now counts))))
+    )
+    (ok (merge counts { revealed: (+ (get revealed counts) u1), finalized: (+ (get finalized counts) (if finalized u1 u0)) }))
+  )
+)
+
+;; Marks the caller's seat claimed and takes its share; returns it and whether the seat was freed.
+(define-private (claim-seat (bid-id uint))
+  (match (map-get? committees bid-id)
+    committee (let (
+        (seat (index-of? (get seats committee) tx-sender))
+        (index (default-to u0 seat))
+        (state (seat-state (get seat-states committee) index))
+        (weight (default-to u0 (element-at? (get weights committee) index)))
+        (coherent (and (is-eq state SEAT_REVEALED)
+                       (coherent-score (default-to u0 (element-at? (get scores committee) index))
+                                       (get final-score committee) (get tolerance committee))))
+        (pool (get reward-pool committee))
+        (pool-weight (get reward-weight committee))
+        (reward (if coherent
+          ;; last coherent claimant takes the rest: no dust
+          (if (>= weight pool-weight) pool (/ (* pool weight) pool-weight))
+          u0))
+      )
+      ;; scored by its committee
+      (asserts! (get scored committee) ERR_JOB_NOT_FINALIZED)
+      ;; seat voted
+      (asserts! (and (is-some seat) (> state SEAT_DRAWN)) ERR_NOT_JOB_VALIDATOR)
+      ;; paid once
+      (asserts! (< state SEAT_CLAIMED) ERR_ALREADY_CLAIMED)
+      (map-set committees bid-id (merge committee {
+        seat-states: (unwrap! (replace-at? (get seat-states committee) index (+ state SEAT_CLAIMED)) ERR_SEAT_MISSING),
+        reward-pool: (- pool reward),
+        reward-weight: (if coherent (- pool-weight weight) pool-weight),
+      }))
+      (print { event: "validation-reward-claimed", bid-id: bid-id, validator: tx-sender, amount: reward, coherent: coherent })
+      ;; settlement left a coherent seat for its claim to free
+      (ok { total: reward, released: (if coherent u1 u0) })
+    )
+    ;; no committee: unknown, not settled, or settled with nobody seated
+    (if (is-none (map-get? bids bid-id))
+      ERR_BID_NOT_FOUND
+      (if (is-some (map-get? job-results bid-id)) ERR_NOT_JOB_VALIDATOR ERR_JOB_NOT_FINALIZED))
+  )
+)
+
+(define-private (claim-entry (bid-id uint) (prior (response { total: uint, released: uint } uint)))
+  (let (
+      (sums (try! prior))
+      (claimed (try! (claim-seat bid-id)))
+    )
+    (ok { total: (+ (get total sums) (get total claimed)), released: (+ (get released sums) (get released claimed)) })
+  )
+)
+
+;; Pays the claims in one transfer; frees their seats in one validator write.
+(define-private (pay-rewards (claimed { total: uint, released: uint }))
+  (let (
+      (state (var-get market))
+      (total (get total claimed))
+    )
+    (try! (pay-out total tx-sender))
+    (var-set market (merge state { unclaimed-rewards: (- (get unclaimed-rewards state) total) }))
+    (if (> (get released claimed) u0)
+      (match (map-get? validators tx-sender)
+        validator (map-set validators tx-sender (merge validator { open-seats: (- (get open-seats validator) (get released claimed)) }))
+        false)
+      false)
+    (ok total)
+  )
+)
+
+;; --- Public: datasets and stakes ---
+
+;; Registers a dataset, locking its stake (ask 0, one slot). Caller: anyone. Event: dataset-registered.
+;; Returns its id. Errors: NOT_DIRECT_CALLER, PAUSED, STAKE_TOO_LOW, EMPTY_METADATA_URI,
+;; INVALID_METADATA_URI, INSUFFICIENT_FUNDS.
 (define-public (register-dataset (stake uint) (metadata-uri (string-ascii 256)))
   (create-dataset stake metadata-uri u0 u1)
 )
 
-;; Registers a dataset with its terms in one call, so that no bid can be
-;; matched at a price of 0 before the provider sets its ask.
-;; Caller: anyone (becomes the dataset's provider).
-;; Errors: as register-dataset, and ERR_INVALID_PRICE, ERR_INVALID_CAPACITY.
-;; Event: dataset-registered. Returns the new dataset id.
+;; As register-dataset, with terms (no match at price 0 first). Errors: also INVALID_PRICE, INVALID_CAPACITY.
 (define-public (register-dataset-with-terms (stake uint) (metadata-uri (string-ascii 256)) (price-per-block uint) (max-concurrent-jobs uint))
   (create-dataset stake metadata-uri price-per-block max-concurrent-jobs)
 )
 
-;; Adds to a dataset's stake, e.g. to lift it back over the minimum after a slash;
-;; queued bids are matched if that reopens the dataset.
-;; Caller: the dataset's provider.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_ZERO_AMOUNT, ERR_DATASET_NOT_FOUND,
-;;         ERR_NOT_DATASET_PROVIDER, ERR_DATASET_INACTIVE, ERR_INSUFFICIENT_FUNDS.
-;; Event: dataset-stake-added. Returns the new stake.
+;; Tops up a dataset's stake. Caller: provider. Event: dataset-stake-added. Returns the stake.
+;; Errors: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, ZERO_AMOUNT, NOT_DATASET_PROVIDER,
+;; DATASET_INACTIVE, INSUFFICIENT_FUNDS.
 (define-public (add-dataset-stake (dataset-id uint) (amount uint))
   (let (
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (state (var-get market))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a top-up must move STX
+    ;; must move STX
     (asserts! (> amount u0) ERR_ZERO_AMOUNT)
-    ;; only the provider stakes on its dataset
+    ;; provider only
     (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
-    ;; a retired dataset cannot be revived
+    ;; retired stays retired
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
-    ;; the transfer comes before any sum with `amount`: an amount the caller
-    ;; cannot pay fails here with ERR_INSUFFICIENT_FUNDS, never as an overflow
+    ;; deposit first: an unpayable amount fails as INSUFFICIENT_FUNDS, not overflow
     (try! (deposit amount))
     (let ((new-stake (+ (get stake dataset) amount)))
       (var-set market (merge state { dataset-stakes: (+ (get dataset-stakes state) amount) }))
@@ -1856,26 +1964,22 @@
   )
 )
 
-;; Sets the provider's ask (micro-STX per Bitcoin block of training) and how many
-;; jobs may run at once; queued bids are matched into any new slots. A raised
-;; price binds verified bids' compute fees PRICE_NOTICE_BLOCKS blocks later.
-;; Caller: the dataset's provider.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_DATASET_INACTIVE, ERR_INVALID_PRICE, ERR_INVALID_CAPACITY.
-;; Event: dataset-terms-set.
+;; Sets the ask (uSTX per block) and slots. Caller: provider. Event: dataset-terms-set. Errors:
+;; DATASET_NOT_FOUND, NOT_DIRECT_CALLER, NOT_DATASET_PROVIDER, DATASET_INACTIVE, INVALID_PRICE,
+;; INVALID_CAPACITY.
 (define-public (set-dataset-terms (dataset-id uint) (price-per-block uint) (max-concurrent-jobs uint))
   (let ((dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND)))
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the provider sets its terms
+    ;; provider only
     (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
-    ;; a retired dataset takes no more jobs
+    ;; retired datasets take no jobs
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
-    ;; bounded so that price * duration can never overflow
+    ;; price * duration cannot overflow
     (asserts! (<= price-per-block MAX_PRICE_PER_BLOCK) ERR_INVALID_PRICE)
-    ;; at least one slot, at most the hard cap
+    ;; 1..MAX_CONCURRENT_JOBS slots
     (asserts! (and (> max-concurrent-jobs u0) (<= max-concurrent-jobs MAX_CONCURRENT_JOBS)) ERR_INVALID_CAPACITY)
-    ;; a raise binds verified bids' compute fees only after its notice (fee-price)
+    ;; a raise binds fees after PRICE_NOTICE_BLOCKS
     (if (> price-per-block (get price-per-block dataset))
       (map-set price-raises dataset-id {
         previous-price: (fee-price dataset-id (get price-per-block dataset) burn-block-height),
@@ -1891,21 +1995,16 @@
   )
 )
 
-;; Closes a dataset to new business at once, paused or not: it takes no more
-;; bids or matches, each of its queued bids becomes refundable by anyone through
-;; expire-bid, and its running jobs finish. withdraw-dataset-stake then releases
-;; the stake under the usual locks.
-;; Caller: the dataset's provider. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_DATASET_INACTIVE.
-;; Event: dataset-retired.
+;; Closes a dataset to new business; queued bids become expirable. Caller: provider, even paused.
+;; Event: dataset-retired. Errors: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, NOT_DATASET_PROVIDER,
+;; DATASET_INACTIVE.
 (define-public (retire-dataset (dataset-id uint))
   (let ((dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND)))
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the provider retires its dataset
+    ;; provider only
     (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
-    ;; a dataset is retired once
+    ;; retired once
     (asserts! (get active dataset) ERR_DATASET_INACTIVE)
     (map-set datasets dataset-id (merge dataset { active: false }))
     (print { event: "dataset-retired", dataset-id: dataset-id, provider: tx-sender,
@@ -1914,12 +2013,9 @@
   )
 )
 
-;; Returns the remaining stake to the provider and retires the dataset (if
-;; retire-dataset has not already).
-;; Caller: the dataset's provider. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_DATASET_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_DATASET_INACTIVE, ERR_DATASET_HAS_OPEN_JOBS, ERR_VOTE_LOCKED, ERR_STAKE_LOCKED.
-;; Event: dataset-withdrawn. Returns the amount paid out.
+;; Pays the stake back, retiring the dataset. Caller: provider, even paused. Event: dataset-withdrawn.
+;; Returns the amount. Errors: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, NOT_DATASET_PROVIDER,
+;; DATASET_INACTIVE, DATASET_HAS_OPEN_JOBS, VOTE_LOCKED, STAKE_LOCKED.
 (define-public (withdraw-dataset-stake (dataset-id uint))
   (let (
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
@@ -1927,17 +2023,17 @@
       (stake (get stake dataset))
       (state (var-get market))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the provider takes its stake back
+    ;; provider only
     (asserts! (is-eq tx-sender provider) ERR_NOT_DATASET_PROVIDER)
-    ;; a stake is paid out once: a closed dataset with nothing left was withdrawn
+    ;; paid out once
     (asserts! (or (get active dataset) (> stake u0)) ERR_DATASET_INACTIVE)
-    ;; a queued or running job could still need the stake for a slash
+    ;; open jobs may need it for a slash
     (asserts! (and (is-eq (get active-jobs dataset) u0) (is-eq (get queued-jobs dataset) u0)) ERR_DATASET_HAS_OPEN_JOBS)
-    ;; a stake that voted in governance stays until that proposal can be executed
+    ;; held by governance votes
     (asserts! (not (vote-locked provider)) ERR_VOTE_LOCKED)
-    ;; locked until validated, unless never used or idle for stake-lock-blocks
+    ;; locked until validated, unless unused or idle stake-lock-blocks
     (asserts! (or (> (get passed-validations dataset) u0)
                   (is-eq (get matched-jobs dataset) u0)
                   (> burn-block-height (+ (get last-settled-at dataset) (get stake-lock-blocks (parameters-at (get parameter-version state))))))
@@ -1951,56 +2047,36 @@
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: computation bids and matching
-;; ---------------------------------------------------------------------------
+;; --- Public: bids and matching ---
 
-;; Escrows a bid for `duration` Bitcoin blocks of training on a dataset, to be
-;; done by block `deadline`, which may lie at most max-bid-wait blocks past
-;; the training time (so every job ends in bounded time). It is matched at once
-;; when the dataset has a free slot and no queue, otherwise it joins the
-;; dataset's FIFO queue. A plain job: its committee scores it directly.
-;; Caller: anyone but the dataset's provider.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_DATASET_NOT_FOUND, ERR_DATASET_INACTIVE,
-;;         ERR_DATASET_UNDERSTAKED, ERR_SELF_BID, ERR_BID_TOO_LOW, ERR_INVALID_DURATION,
-;;         ERR_BID_BELOW_ASK, ERR_DEADLINE_UNREACHABLE, ERR_DEADLINE_TOO_FAR,
-;;         ERR_INSUFFICIENT_FUNDS.
-;; Event: bid-placed, then bid-matched when matched at once. Returns the bid id.
+;; Escrows a plain bid: duration blocks of training by deadline; matched at once if a slot is free
+;; and nothing queued, else queued. Caller: not the provider. Events: bid-placed, bid-matched if
+;; matched. Returns its id. Errors: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED, DATASET_INACTIVE,
+;; DATASET_UNDERSTAKED, SELF_BID, BID_TOO_LOW, INVALID_DURATION, BID_BELOW_ASK,
+;; DEADLINE_UNREACHABLE, DEADLINE_TOO_FAR, INSUFFICIENT_FUNDS.
 (define-public (place-computation-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint))
   (place-bid dataset-id amount duration deadline none)
 )
 
-;; Escrows a bid for a VERIFIED job: as place-computation-bid, plus the sha256
-;; digest of the job spec and the commitment to the bidder's sealed evaluation
-;; set, sha256(eval-digest ++ salt) (compute-eval-commitment). The provider
-;; delivers the model's digest by the deadline (deliver-model) and earns the
-;; compute fee, the ask times the duration, fixed here (a raise younger than
-;; PRICE_NOTICE_BLOCKS does not count); the bidder then reveals the evaluation set
-;; (reveal-evaluation-set) and the committee scores the model on it; the rest of
-;; the bid follows the score.
-;; Caller: anyone but the dataset's provider.
-;; Errors: ERR_INVALID_DIGEST (spec or commitment not 32 bytes), then as place-computation-bid.
-;; Event: bid-placed (with spec, eval-commitment, compute-fee), then bid-matched
-;; when matched at once. Returns the bid id.
+;; As place-computation-bid, for a verified job: spec digest and sealed eval-set commitment
+;; (compute-eval-commitment); the compute fee is fixed here. Event: bid-placed (with both and the fee).
+;; Errors: INVALID_DIGEST, then as place-computation-bid.
 (define-public (place-training-bid (dataset-id uint) (amount uint) (duration uint) (deadline uint)
                                    (spec (buff 32)) (eval-commitment (buff 32)))
   (begin
-    ;; a shorter spec digest names nothing; a shorter commitment could never be opened
+    ;; a short spec names nothing; a short commitment cannot be opened
     (asserts! (and (is-eq (len spec) DIGEST_LENGTH) (is-eq (len eval-commitment) DIGEST_LENGTH)) ERR_INVALID_DIGEST)
     (place-bid dataset-id amount duration deadline (some { spec: spec, eval-commitment: eval-commitment }))
   )
 )
 
-;; Pushes a dataset's queue along: matches queued bids into free slots and
-;; refunds heads that can no longer meet their deadline (bounded per call).
-;; Caller: anyone.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_DATASET_NOT_FOUND.
-;; Events: bid-matched / bid-expired per queue head handled. Returns the queue length.
+;; Matches queued bids, refunds heads past reach. Caller: anyone. Events: bid-matched, bid-expired.
+;; Returns the queue length. Errors: DATASET_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED.
 (define-public (match-queued-bids (dataset-id uint))
   (let ((dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND)))
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; matching starts new jobs, which a pause forbids
+    ;; matching starts jobs
     (asserts! (not (get paused (var-get market))) ERR_PAUSED)
     (let ((processed (try! (process-queue dataset-id dataset))))
       (map-set datasets dataset-id processed)
@@ -2009,10 +2085,8 @@
   )
 )
 
-;; Withdraws a bid that is still waiting in the queue, with a full refund.
-;; Caller: the bidder. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_BIDDER, ERR_BID_NOT_QUEUED.
-;; Event: bid-cancelled. Returns the refund.
+;; Refunds a queued bid. Caller: bidder, even paused. Event: bid-cancelled. Returns the refund.
+;; Errors: BID_NOT_FOUND, NOT_DIRECT_CALLER, NOT_BIDDER, BID_NOT_QUEUED.
 (define-public (cancel-bid (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -2020,11 +2094,11 @@
       (dataset (unwrap! (map-get? datasets dataset-id) ERR_DATASET_NOT_FOUND))
       (amount (get amount bid))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the bidder cancels its bid
+    ;; bidder only
     (asserts! (is-eq tx-sender (get bidder bid)) ERR_NOT_BIDDER)
-    ;; a matched job is already being trained: it ends by validation or expiry
+    ;; matched jobs end by validation or expiry
     (asserts! (is-eq (get status bid) STATUS_QUEUED) ERR_BID_NOT_QUEUED)
     (try! (pay-out amount (get bidder bid)))
     (escrow-released amount)
@@ -2039,17 +2113,11 @@
   )
 )
 
-;; Ends a bid that can no longer complete: refunds a queued bid that can no
-;; longer meet its deadline or whose dataset was retired, or a matched job still
-;; without a result after its end (its silent seats are penalized to the
-;; treasury). A verified job not delivered by its deadline (once its decline
-;; window has closed too) is failed with a slash of the dataset (delivery-missed); one whose bidder did not reveal its
-;; evaluation set in time is settled as a bidder default, paying the provider
-;; (refund 0). A freed slot goes to the next queued bid.
-;; Caller: anyone. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_BID_CLOSED, ERR_BID_NOT_EXPIRED,
-;;         ERR_RESULT_PENDING.
-;; Event: bid-expired, delivery-missed or job-finalized. Returns the refund.
+;; Ends a bid that cannot complete: a queued bid past reach or on a retired dataset (refund), a job
+;; ended without result (escrow refunded, silence penalized), an undelivered verified job (slash),
+;; or an unrevealed eval set (bidder default, refund 0). Caller: anyone, even paused. Events:
+;; bid-expired, delivery-missed, job-finalized. Returns the refund. Errors: BID_NOT_FOUND,
+;; NOT_DIRECT_CALLER, BID_CLOSED, BID_NOT_EXPIRED, RESULT_PENDING.
 (define-public (expire-bid (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -2062,16 +2130,16 @@
       (committee (map-get? committees bid-id))
       (stage (if queued STAGE_RUNNING (get stage (job-timeline bid-id bid params))))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; settled, cancelled and expired bids hold no escrow
+    ;; closed bids hold no escrow
     (asserts! (or queued (is-eq status STATUS_MATCHED)) ERR_BID_CLOSED)
-    ;; only a bid that can no longer complete is ended
+    ;; cannot complete
     (asserts! (if queued
                 (or (not (get active dataset)) (> (+ burn-block-height (get duration bid)) (get deadline bid)))
                 (not (is-eq stage STAGE_RUNNING)))
               ERR_BID_NOT_EXPIRED)
-    ;; a job with enough revealed votes has a result: finalize-validation settles it
+    ;; enough reveals: finalize-validation settles it
     (asserts! (or (not (is-eq stage STAGE_ENDED))
                   (match committee
                     drawn (< (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
@@ -2096,40 +2164,32 @@
           (fail-job bid-id bid)))))
 )
 
-;; Declines a matched job: the provider refuses it within decline-window blocks
-;; of the match, before any validator has voted on it (after a vote the result
-;; decides). The bidder is refunded in full, nothing is slashed, the seats are
-;; freed without penalty and the slot goes to the queue; the job does not count
-;; as a match of the dataset (its stake lock is unchanged). In a market larger
-;; than the committee, the committee's seed exists only after the window, so a
-;; provider never declines knowing its judges.
-;; Caller: the dataset's provider. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_JOB_NOT_RUNNING, ERR_DECLINE_CLOSED, ERR_MODEL_DELIVERED, ERR_VALIDATION_STARTED.
-;; Event: job-declined. Returns the refund.
+;; Refuses a matched job within decline-window, before delivery or commits: full refund, no slash.
+;; Caller: provider, even paused. Event: job-declined. Returns the refund. Errors: BID_NOT_FOUND,
+;; NOT_DIRECT_CALLER, NOT_DATASET_PROVIDER, JOB_NOT_RUNNING, DECLINE_CLOSED, MODEL_DELIVERED,
+;; VALIDATION_STARTED.
 (define-public (decline-job (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the provider declines work on its data
+    ;; provider only
     (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
-    ;; only a matched, unsettled job can be declined
+    ;; matched, unsettled
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; a job is declined early, or taken on
+    ;; declined early, or taken on
     (asserts! (<= burn-block-height (+ (get matched-at bid) (get decline-window params))) ERR_DECLINE_CLOSED)
-    ;; a delivered model is a job taken on
+    ;; delivered = taken on
     (asserts! (not (get delivered (job-timeline bid-id bid params))) ERR_MODEL_DELIVERED)
-    ;; once a validator has voted, the result decides: declining could dodge a slash
+    ;; after a vote, declining could dodge a slash
     (asserts! (match (map-get? committees bid-id) drawn (is-eq (get commits drawn) u0) true) ERR_VALIDATION_STARTED)
     (let ((closed (try! (close-job bid-id bid STATUS_CANCELLED true))))
       (print { event: "job-declined", bid-id: bid-id, dataset-id: (get dataset-id bid), provider: tx-sender,
                bidder: (get bidder bid), refund: (get amount bid) })
-      ;; nothing was trained or judged: the job neither counts as a match nor
-      ;; restarts the stake lock
+      ;; nothing trained or judged: no match counted, stake lock unchanged
       (map-set datasets (get dataset-id bid) (try! (process-queue (get dataset-id bid) (merge (get dataset closed) {
         matched-jobs: (- (get matched-jobs dataset) u1),
         last-settled-at: (get last-settled-at dataset),
@@ -2139,19 +2199,12 @@
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: verified jobs (delivery and the sealed evaluation set)
-;; ---------------------------------------------------------------------------
+;; --- Public: verified jobs ---
 
-;; Delivers a verified job's trained model: the sha256 digest of its ONNX bytes
-;; (the bytes go to a content store, addressed by the same digest). The provider
-;; earns the compute fee at once, less the validators' share (kept in escrow for
-;; the committee) and the protocol fee; the bidder may then reveal its evaluation set.
-;; Caller: the job's provider, once, from the match until the deadline. Works
-;; while paused (it keeps a promise).
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_VERIFIED_JOB, ERR_NOT_DATASET_PROVIDER,
-;;         ERR_JOB_NOT_RUNNING, ERR_ALREADY_DELIVERED, ERR_DELIVERY_CLOSED, ERR_INVALID_DIGEST.
-;; Event: model-delivered. Returns the provider's payment.
+;; Delivers a verified job's model digest by the deadline, earning the fee less the validators'
+;; share (kept in escrow) and the protocol fee. Caller: provider, even paused. Event: model-delivered.
+;; Returns the payment. Errors: BID_NOT_FOUND, NOT_VERIFIED_JOB, NOT_DIRECT_CALLER,
+;; NOT_DATASET_PROVIDER, JOB_NOT_RUNNING, ALREADY_DELIVERED, DELIVERY_CLOSED, INVALID_DIGEST.
 (define-public (deliver-model (bid-id uint) (model (buff 32)))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -2165,17 +2218,17 @@
       (payment (- fee validators-share protocol-fee))
       (state (var-get market))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the provider delivers what it trained
+    ;; provider only
     (asserts! (is-eq tx-sender (get provider dataset)) ERR_NOT_DATASET_PROVIDER)
-    ;; only a matched, unsettled job is delivered
+    ;; matched, unsettled
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; one delivery per job: the digest cannot be swapped once validators may fetch it
+    ;; once: no swap after validators fetch it
     (asserts! (is-none (get model delivery)) ERR_ALREADY_DELIVERED)
-    ;; the model is due by the deadline
+    ;; due by the deadline
     (asserts! (<= now (get deadline bid)) ERR_DELIVERY_CLOSED)
-    ;; validators fetch the model by its full digest
+    ;; full digest
     (asserts! (is-eq (len model) DIGEST_LENGTH) ERR_INVALID_DIGEST)
     (try! (pay-out payment (get provider dataset)))
     (var-set market (merge state {
@@ -2189,15 +2242,10 @@
   )
 )
 
-;; Reveals a verified job's evaluation set: the digest of its bytes and the salt
-;; of the commitment made with the bid (compute-eval-commitment). The commit
-;; window of the job's committee opens now, for validation-window blocks.
-;; Caller: the job's bidder, after the delivery and until eval-reveal-window
-;; blocks after the deadline. Works while paused (it keeps a promise).
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_VERIFIED_JOB, ERR_NOT_BIDDER,
-;;         ERR_JOB_NOT_RUNNING, ERR_NOT_DELIVERED, ERR_EVAL_ALREADY_REVEALED,
-;;         ERR_EVAL_REVEAL_CLOSED, ERR_INVALID_DIGEST, ERR_INVALID_SALT, ERR_EVAL_COMMITMENT_MISMATCH.
-;; Event: evaluation-revealed. Returns the block at which the commit window closes.
+;; Reveals the sealed eval set (digest, salt); commits open for validation-window. Caller: bidder,
+;; even paused. Event: evaluation-revealed. Returns the commit close. Errors: BID_NOT_FOUND,
+;; NOT_VERIFIED_JOB, NOT_DIRECT_CALLER, NOT_BIDDER, JOB_NOT_RUNNING, NOT_DELIVERED,
+;; EVAL_ALREADY_REVEALED, EVAL_REVEAL_CLOSED, INVALID_DIGEST, INVALID_SALT, EVAL_COMMITMENT_MISMATCH.
 (define-public (reveal-evaluation-set (bid-id uint) (eval-digest (buff 32)) (salt (buff 32)))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -2206,54 +2254,55 @@
       (now burn-block-height)
       (commit-closes-at (+ now (get validation-window params)))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the bidder holds the evaluation set
+    ;; bidder only
     (asserts! (is-eq tx-sender (get bidder bid)) ERR_NOT_BIDDER)
-    ;; only a matched, unsettled job is revealed to
+    ;; matched, unsettled
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; the seal opens only once the model is fixed: nobody trains on the evaluation set
+    ;; model fixed first: nobody trains on the eval set
     (asserts! (is-some (get model delivery)) ERR_NOT_DELIVERED)
-    ;; revealed once
+    ;; once
     (asserts! (is-none (get eval-digest delivery)) ERR_EVAL_ALREADY_REVEALED)
-    ;; the bidder cannot stall the provider; counted from the deadline, so an early delivery cannot shorten it
+    ;; from the deadline: an early delivery cannot shorten it
     (asserts! (<= now (+ (get deadline bid) (get eval-reveal-window params))) ERR_EVAL_REVEAL_CLOSED)
-    ;; validators fetch the evaluation set by its full digest
+    ;; full digest
     (asserts! (is-eq (len eval-digest) DIGEST_LENGTH) ERR_INVALID_DIGEST)
-    ;; a full salt, so the commitment hid the digest
+    ;; full salt
     (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
-    ;; the evaluation set is the one sealed with the bid
+    ;; the set sealed with the bid
     (asserts! (is-eq (compute-eval-commitment eval-digest salt) (get eval-commitment delivery)) ERR_EVAL_COMMITMENT_MISMATCH)
     (map-set job-deliveries bid-id (merge delivery { eval-digest: (some eval-digest), eval-revealed-at: now }))
+    ;; a committee seated at the match takes votes from now on
+    (match (map-get? committees bid-id)
+      committee (map-set committees bid-id (merge committee {
+        open: true,
+        commit-closes-at: commit-closes-at,
+        reveal-closes-at: (+ commit-closes-at (get reveal-window params)),
+      }))
+      false)
     (print { event: "evaluation-revealed", bid-id: bid-id, bidder: tx-sender, eval-digest: eval-digest,
              commit-closes-at: commit-closes-at })
     (ok commit-closes-at)
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: validators and validation
-;; ---------------------------------------------------------------------------
+;; --- Public: validators and validation ---
 
-;; Registers the caller as a validator with a stake and adds it to the active set,
-;; with the next registration ordinal: it can sit only on jobs matched after this.
-;; Caller: anyone not already a validator.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_VALIDATOR_EXISTS,
-;;         ERR_VALIDATOR_STAKE_TOO_LOW, ERR_INSUFFICIENT_FUNDS.
-;; Event: validator-registered.
+;; Registers a validator; seated only on later matches. Caller: anyone. Event: validator-registered.
+;; Errors: NOT_DIRECT_CALLER, PAUSED, VALIDATOR_EXISTS, VALIDATOR_STAKE_TOO_LOW, INSUFFICIENT_FUNDS.
 (define-public (register-validator (stake uint))
   (let (
       (state (var-get market))
-      ;; the new validator joins the end of the active set
       (index (get active-validator-count state))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new business
+    ;; not while paused
     (asserts! (not (get paused state)) ERR_PAUSED)
-    ;; one registration per principal
+    ;; once
     (asserts! (is-none (map-get? validators tx-sender)) ERR_VALIDATOR_EXISTS)
-    ;; vote weight needs stake at risk
+    ;; min stake
     (asserts! (>= stake (get min-validator-stake state)) ERR_VALIDATOR_STAKE_TOO_LOW)
     (try! (deposit stake))
     (let ((ordinal (+ (get validator-registrations state) u1)))
@@ -2279,22 +2328,18 @@
   )
 )
 
-;; Starts a validator's exit: it leaves the active set at once and gets no new
-;; seats; it still serves the seats it holds, and may withdraw once they are
-;; settled and the unbonding window is over. Always succeeds for an active
-;; validator, so nobody can keep a validator in the market by seating it.
-;; Caller: an active validator. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_EXITING.
-;; Event: validator-exit-requested. Returns the first block at which it may withdraw.
+;; Leaves the active set, always (seating cannot trap a validator); held seats are still served.
+;; Caller: validator, even paused. Event: validator-exit-requested. Returns the unbonding end.
+;; Errors: VALIDATOR_NOT_FOUND, NOT_DIRECT_CALLER, VALIDATOR_EXITING.
 (define-public (request-validator-exit)
   (let (
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
       (state (var-get market))
       (unbonded-at (+ burn-block-height (get validator-unbonding-blocks (parameters-at (get parameter-version state)))))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; an exit is requested once
+    ;; requested once
     (asserts! (get active validator) ERR_VALIDATOR_EXITING)
     (remove-from-set (get index validator) state)
     (map-set validators tx-sender (merge validator { active: false, exit-requested-at: burn-block-height }))
@@ -2303,28 +2348,26 @@
   )
 )
 
-;; Returns an exiting validator's stake once unbonded and off every committee
-;; (its seats settle by their jobs' ends at the latest).
-;; Caller: the exiting validator. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_VALIDATOR_NOT_FOUND, ERR_VALIDATOR_NOT_EXITING,
-;;         ERR_UNBONDING_NOT_OVER, ERR_VALIDATOR_SEATED, ERR_VOTE_LOCKED.
-;; Event: validator-withdrawn. Returns the amount paid out.
+;; Returns the stake once unbonded and every seat freed (coherent seats of scored jobs: by
+;; claiming). Caller: exiting validator, even paused. Event: validator-withdrawn. Returns the amount.
+;; Errors: VALIDATOR_NOT_FOUND, NOT_DIRECT_CALLER, VALIDATOR_NOT_EXITING, UNBONDING_NOT_OVER,
+;; VALIDATOR_SEATED, VOTE_LOCKED.
 (define-public (withdraw-validator-stake)
   (let (
       (validator (unwrap! (map-get? validators tx-sender) ERR_VALIDATOR_NOT_FOUND))
       (stake (get stake validator))
       (state (var-get market))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; exit must be requested first
+    ;; exit first
     (asserts! (not (get active validator)) ERR_VALIDATOR_NOT_EXITING)
-    ;; the stake unbonds over a window
+    ;; unbonding over
     (asserts! (>= burn-block-height (+ (get exit-requested-at validator) (get validator-unbonding-blocks (parameters-at (get parameter-version state)))))
               ERR_UNBONDING_NOT_OVER)
-    ;; a seated validator's stake answers for its votes until their jobs settle
+    ;; the stake answers for its seats until they are freed
     (asserts! (is-eq (get open-seats validator) u0) ERR_VALIDATOR_SEATED)
-    ;; a stake that voted in governance stays until that proposal can be executed
+    ;; held by governance votes
     (asserts! (not (vote-locked tx-sender)) ERR_VOTE_LOCKED)
     (try! (pay-out stake tx-sender))
     (var-set market (merge state { validator-stakes: (- (get validator-stakes state) stake) }))
@@ -2334,221 +2377,129 @@
   )
 )
 
-;; Draws a matched job's committee: at once in a market where every active
-;; validator fits, otherwise once the Stacks block after the match and the
-;; Bitcoin block after its decline window exist (committee-seed). Validation
-;; calls draw it too; this lets anyone do it first.
-;; Caller: anyone.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING,
-;;         ERR_COMMITTEE_DRAWN, ERR_VALIDATION_CLOSED, ERR_SEED_NOT_READY,
-;;         ERR_NO_ELIGIBLE_VALIDATORS.
-;; Event: committee-drawn. Returns the seats.
+;; Draws a job's committee ahead of the votes. Caller: anyone. Event: committee-drawn. Returns the
+;; seats. Errors: BID_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED, JOB_NOT_RUNNING, COMMITTEE_DRAWN,
+;; VALIDATION_CLOSED, SEED_NOT_READY, NO_ELIGIBLE_VALIDATORS.
 (define-public (draw-committee (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
       (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
       (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new validation work
+    ;; not while paused
     (asserts! (not (get paused (var-get market))) ERR_PAUSED)
-    ;; only a matched, unsettled job gets a committee
+    ;; matched, unsettled
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; a committee is drawn once
+    ;; drawn once
     (asserts! (is-none (map-get? committees bid-id)) ERR_COMMITTEE_DRAWN)
-    ;; after the commit phase a new committee could not vote
-    (asserts! (<= burn-block-height (get commit-closes-at (job-timeline bid-id bid params))) ERR_VALIDATION_CLOSED)
-    (ok (get seats (try! (new-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params)))))
+    (let ((timeline (job-timeline bid-id bid params)))
+      ;; a late committee could not vote
+      (asserts! (<= burn-block-height (get commit-closes-at timeline)) ERR_VALIDATION_CLOSED)
+      (ok (get seats (try! (new-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params)
+                                         (windows-of bid timeline))))))
   )
 )
 
-;; Commits a committee member's hidden score: commitment = sha256 of the
-;; consensus serialization of {score, salt, bid-id, validator} (see
-;; compute-commitment). The validator's principal inside the hash means a copied
-;; commitment never verifies for anyone else.
-;; Caller: a member of the job's committee, during the commit phase (until
-;; deadline + validation-window; for a verified job, validation-window blocks
-;; from the reveal of its evaluation set, and not before).
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_BID_NOT_FOUND, ERR_VALIDATOR_NOT_FOUND,
-;;         ERR_JOB_NOT_RUNNING, ERR_EVALUATION_NOT_REVEALED, ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE,
-;;         ERR_SEED_NOT_READY, ERR_NO_ELIGIBLE_VALIDATORS, ERR_NOT_ON_COMMITTEE, ERR_ALREADY_VOTED.
-;; Event: validation-committed (and committee-drawn when this call draws it).
+;; Commits a hidden score (compute-commitment). Caller: a member, in the commit window. Events:
+;; validation-committed (committee-drawn). Errors: VALIDATOR_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED,
+;; BID_NOT_FOUND, JOB_NOT_RUNNING, EVALUATION_NOT_REVEALED, VALIDATION_CLOSED,
+;; PARTY_CANNOT_VALIDATE, SEED_NOT_READY, NO_ELIGIBLE_VALIDATORS, NOT_ON_COMMITTEE, ALREADY_VOTED.
 (define-public (commit-validation-result (bid-id uint) (commitment (buff 32)))
-  (let (
-      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
-      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
-      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-    )
-    ;; a vote needs a validator's stake behind it
-    (asserts! (is-some (map-get? validators tx-sender)) ERR_VALIDATOR_NOT_FOUND)
-    ;; no intermediary contract may act with the user's tx-sender
-    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new votes
-    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
-    ;; only a matched, unsettled job is validated
-    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    (let ((timeline (job-timeline bid-id bid params)))
-      ;; a verified job is judged on its evaluation set: nothing votes before it is revealed
-      (asserts! (get open timeline) ERR_EVALUATION_NOT_REVEALED)
-      ;; commits close with the commit phase
-      (asserts! (<= burn-block-height (get commit-closes-at timeline)) ERR_VALIDATION_CLOSED))
-    ;; the parties never judge their own job
-    (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
-    (let (
-        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params))))
-        (seat (index-of? (get seats committee) tx-sender))
-      )
-      ;; only the job's committee votes
-      (asserts! (is-some seat) ERR_NOT_ON_COMMITTEE)
-      ;; one vote per seat
-      (asserts! (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender })) ERR_ALREADY_VOTED)
-      (map-set votes { bid-id: bid-id, validator: tx-sender } {
-        commitment: commitment,
-        score: u0,
-        weight: (seat-weight committee seat),
-        revealed: false,
-        claimed: false,
-      })
-      (map-set committees bid-id (merge committee { commits: (+ (get commits committee) u1) }))
-      (print { event: "validation-committed", bid-id: bid-id, validator: tx-sender, commitment: commitment })
-      (ok true)
-    )
+  (begin
+    (try! (check-voter))
+    (commit-vote bid-id commitment burn-block-height)
   )
 )
 
-;; Reveals a committed score. The reveal phase opens when every seat has
-;; committed or the commit phase ends, and closes reveal-window blocks after the
-;; commit phase. The last seat's reveal finalizes the job.
-;; Caller: a committee member that committed. Works while paused, so a pause
-;; never turns an honest vote into a penalized silence.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_NOT_COMMITTED, ERR_JOB_NOT_RUNNING,
-;;         ERR_ALREADY_REVEALED, ERR_REVEAL_NOT_OPEN, ERR_REVEAL_CLOSED, ERR_INVALID_SCORE,
-;;         ERR_INVALID_SALT, ERR_COMMITMENT_MISMATCH.
-;; Event: validation-revealed, then job-finalized on the last reveal.
-;; Returns true when this reveal finalized the job.
+;; Batch of up to 25, all or nothing (the failing entry's error). Caller, events: as
+;; commit-validation-result. Returns the count. Errors: as it, EMPTY_BATCH.
+(define-public (commit-validation-results (commits (list 25 { bid-id: uint, commitment: (buff 32) })))
+  (begin
+    (try! (check-voter))
+    ;; an empty batch is a mistake
+    (asserts! (> (len commits) u0) ERR_EMPTY_BATCH)
+    (ok (get committed (try! (fold commit-entry commits (ok { committed: u0, now: burn-block-height })))))
+  )
+)
+
+;; Reveals a committed score (once all committed or the commit window closed); the last reveal
+;; finalizes. Caller: a member that committed, even paused (a pause never makes an honest vote
+;; silent). Events: validation-revealed; job-finalized or bid-expired. Returns true if it
+;; finalized. Errors: NOT_DIRECT_CALLER, BID_NOT_FOUND, NOT_COMMITTED, JOB_NOT_RUNNING,
+;; ALREADY_REVEALED, REVEAL_NOT_OPEN, REVEAL_CLOSED, INVALID_SCORE, INVALID_SALT, COMMITMENT_MISMATCH.
 (define-public (reveal-validation-result (bid-id uint) (score uint) (salt (buff 32)))
-  (let (
-      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
-      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-      (committee (unwrap! (map-get? committees bid-id) ERR_NOT_COMMITTED))
-      (vote (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) ERR_NOT_COMMITTED))
-      (timeline (job-timeline bid-id bid params))
-      (commit-closes-at (get commit-closes-at timeline))
-      (seat-count (len (get seats committee)))
-      (updated (merge committee {
-        reveals: (+ (get reveals committee) u1),
-        revealed-weight: (+ (get revealed-weight committee) (get weight vote)),
-        revealed: (default-to (get revealed committee)
-                    (as-max-len? (append (get revealed committee) { score: score, weight: (get weight vote) }) u10)),
-      }))
-      (finalizes (is-eq (get reveals updated) seat-count))
-    )
-    ;; no intermediary contract may act with the user's tx-sender
+  (begin
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only a matched, unsettled job is validated
-    (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; one reveal per vote
-    (asserts! (not (get revealed vote)) ERR_ALREADY_REVEALED)
-    ;; no score is public while a seat could still copy it into a commit
-    (asserts! (or (is-eq (get commits committee) seat-count) (> burn-block-height commit-closes-at)) ERR_REVEAL_NOT_OPEN)
-    ;; reveals close with the reveal window
-    (asserts! (<= burn-block-height (get reveal-closes-at timeline)) ERR_REVEAL_CLOSED)
-    ;; scores are percentages; a verified job's may also be "evaluation set unavailable"
-    (asserts! (or (<= score MAX_SCORE) (and (get verified bid) (is-eq score SCORE_UNAVAILABLE))) ERR_INVALID_SCORE)
-    ;; a short salt would let anyone try the 101 scores against a commitment
-    (asserts! (is-eq (len salt) SALT_LENGTH) ERR_INVALID_SALT)
-    ;; the reveal must open the commitment, which binds the validator's principal
-    (asserts! (is-eq (compute-commitment score salt bid-id tx-sender) (get commitment vote)) ERR_COMMITMENT_MISMATCH)
-    (map-set votes { bid-id: bid-id, validator: tx-sender } (merge vote { score: score, revealed: true }))
-    (map-set committees bid-id updated)
-    (print { event: "validation-revealed", bid-id: bid-id, validator: tx-sender, score: score, weight: (get weight vote) })
-    (if finalizes (begin (try! (finalize-job bid-id bid updated)) true) false)
-    (ok finalizes)
+    (reveal-vote bid-id score salt burn-block-height)
   )
 )
 
-;; The direct path for a one-member committee: the member scores the job in one
-;; call (0-100, or SCORE_UNAVAILABLE on a verified job), which finalizes it at
-;; once: payment, refund and slash happen in this transaction. Larger committees
-;; must commit and reveal.
-;; Caller: the single member of the job's committee, in the commit phase (a
-;; verified job's opens when its evaluation set is revealed).
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PAUSED, ERR_INVALID_SCORE, ERR_BID_NOT_FOUND,
-;;         ERR_VALIDATOR_NOT_FOUND, ERR_BID_DATASET_MISMATCH, ERR_JOB_NOT_RUNNING,
-;;         ERR_EVALUATION_NOT_REVEALED, ERR_VALIDATION_CLOSED, ERR_PARTY_CANNOT_VALIDATE, ERR_SEED_NOT_READY,
-;;         ERR_NO_ELIGIBLE_VALIDATORS, ERR_NOT_ON_COMMITTEE, ERR_COMMIT_REQUIRED, ERR_ALREADY_VOTED.
-;; Event: validation-submitted, then job-finalized. Returns true (the job finalized).
-(define-public (submit-validation-result (dataset-id uint) (bid-id uint) (score uint))
-  (let (
-      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
-      (dataset (unwrap! (map-get? datasets (get dataset-id bid)) ERR_DATASET_NOT_FOUND))
-      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-    )
-    ;; a vote needs a validator's stake behind it
-    (asserts! (is-some (map-get? validators tx-sender)) ERR_VALIDATOR_NOT_FOUND)
-    ;; no intermediary contract may act with the user's tx-sender
+;; Batch of up to 25, all or nothing. Caller, events: as reveal-validation-result. Returns the
+;; reveals and finalized jobs. Errors: as it, EMPTY_BATCH.
+(define-public (reveal-validation-results (reveals (list 25 { bid-id: uint, score: uint, salt: (buff 32) })))
+  (begin
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a pause stops new votes
-    (asserts! (not (get paused (var-get market))) ERR_PAUSED)
-    ;; scores are percentages; a verified job's may also be "evaluation set unavailable"
+    ;; an empty batch is a mistake
+    (asserts! (> (len reveals) u0) ERR_EMPTY_BATCH)
+    (let ((counts (try! (fold reveal-entry reveals (ok { revealed: u0, finalized: u0, now: burn-block-height })))))
+      (ok { revealed: (get revealed counts), finalized: (get finalized counts) }))
+  )
+)
+
+;; A one-seat committee scores in the clear and finalizes. Caller: that member, in the commit
+;; window. Events: validation-submitted, job-finalized (committee-drawn). Errors: BID_NOT_FOUND,
+;; VALIDATOR_NOT_FOUND, NOT_DIRECT_CALLER, PAUSED, INVALID_SCORE, BID_DATASET_MISMATCH,
+;; JOB_NOT_RUNNING, EVALUATION_NOT_REVEALED, VALIDATION_CLOSED, PARTY_CANNOT_VALIDATE,
+;; SEED_NOT_READY, NO_ELIGIBLE_VALIDATORS, NOT_ON_COMMITTEE, COMMIT_REQUIRED, ALREADY_VOTED.
+(define-public (submit-validation-result (dataset-id uint) (bid-id uint) (score uint))
+  (let ((bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND)))
+    (try! (check-voter))
+    ;; 0-100, or unavailable on a verified job
     (asserts! (or (<= score MAX_SCORE) (and (get verified bid) (is-eq score SCORE_UNAVAILABLE))) ERR_INVALID_SCORE)
-    ;; the job named must belong to the dataset named
+    ;; job of the dataset named
     (asserts! (is-eq (get dataset-id bid) dataset-id) ERR_BID_DATASET_MISMATCH)
-    ;; only a matched, unsettled job is validated
+    ;; matched, unsettled
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    (let ((timeline (job-timeline bid-id bid params)))
-      ;; a verified job is judged on its evaluation set: nothing votes before it is revealed
-      (asserts! (get open timeline) ERR_EVALUATION_NOT_REVEALED)
-      ;; votes close with the commit phase
-      (asserts! (<= burn-block-height (get commit-closes-at timeline)) ERR_VALIDATION_CLOSED))
-    ;; the parties never judge their own job
-    (asserts! (not (or (is-eq tx-sender (get provider dataset)) (is-eq tx-sender (get bidder bid)))) ERR_PARTY_CANNOT_VALIDATE)
     (let (
-        (committee (try! (ensure-committee bid-id bid (get provider dataset) (get committee-size params) (get decline-window params))))
-        (seat (index-of? (get seats committee) tx-sender))
-        (weight (seat-weight committee seat))
+        (committee (try! (committee-for-vote bid-id)))
+        (weight (default-to u0 (element-at? (get weights committee) u0)))
       )
-      ;; only the job's committee votes
-      (asserts! (is-some seat) ERR_NOT_ON_COMMITTEE)
-      ;; a score in the clear is safe only when nobody else votes
+      ;; eval set revealed
+      (asserts! (get open committee) ERR_EVALUATION_NOT_REVEALED)
+      ;; commit window open
+      (asserts! (<= burn-block-height (get commit-closes-at committee)) ERR_VALIDATION_CLOSED)
+      ;; committee only
+      (asserts! (is-some (index-of? (get seats committee) tx-sender)) (not-seated-error bid-id))
+      ;; a clear score is safe only alone
       (asserts! (is-eq (len (get seats committee)) u1) ERR_COMMIT_REQUIRED)
       ;; one vote per seat
-      (asserts! (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender })) ERR_ALREADY_VOTED)
-      (map-set votes { bid-id: bid-id, validator: tx-sender } {
-        commitment: (compute-commitment score 0x bid-id tx-sender),
-        score: score,
-        weight: weight,
-        revealed: true,
-        claimed: false,
-      })
+      (asserts! (is-eq (seat-state (get seat-states committee) u0) SEAT_DRAWN) ERR_ALREADY_VOTED)
       (let ((decided (merge committee {
           commits: u1,
           reveals: u1,
           revealed-weight: weight,
           revealed: (list { score: score, weight: weight }),
+          commitments: (list (compute-commitment score 0x bid-id tx-sender)),
+          scores: (list score),
+          seat-states: (list SEAT_REVEALED),
         })))
         (map-set committees bid-id decided)
         (print { event: "validation-submitted", bid-id: bid-id, dataset-id: dataset-id, validator: tx-sender, score: score, weight: weight })
-        (try! (finalize-job bid-id bid decided))
+        (try! (finalize-job bid-id burn-block-height decided))
         (ok true)
       )
     )
   )
 )
 
-;; Settles a job after its reveal window: with at least min-reveals revealed
-;; votes it is finalized by their stake-weighted median; with fewer (or no
-;; committee) the bidder is refunded in full, without a slash, and silent seats
-;; are penalized. A verified job not delivered by its deadline (once its decline
-;; window has closed too) fails at once (refund, dataset slashed); one whose bidder did not reveal its evaluation set
-;; in time settles as a bidder default (the provider is paid).
-;; Caller: anyone. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_RUNNING, ERR_NOT_READY_TO_FINALIZE.
-;; Event: job-finalized, bid-expired or delivery-missed. Returns the outcome (u1
-;; rewarded, u2 partial, u3 slashed, u4 refunded for lack of reveals, u5 refunded
-;; because the median would slash without a majority of the committee's weight,
-;; u6 model not delivered, u7 bidder default).
+;; Settles a job due to end: weighted median given min-reveals, else escrow refund; or a missed
+;; delivery or bidder default. Caller: anyone, even paused. Events: job-finalized, bid-expired,
+;; delivery-missed. Returns the OUTCOME_*. Errors: BID_NOT_FOUND, NOT_DIRECT_CALLER,
+;; JOB_NOT_RUNNING, NOT_READY_TO_FINALIZE.
 (define-public (finalize-validation (bid-id uint))
   (let (
       (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
@@ -2556,11 +2507,11 @@
       (committee (map-get? committees bid-id))
       (stage (get stage (job-timeline bid-id bid params)))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only a matched, unsettled job is finalized
+    ;; matched, unsettled
     (asserts! (is-eq (get status bid) STATUS_MATCHED) ERR_JOB_NOT_RUNNING)
-    ;; until the job is due to end, the last reveal is what finalizes
+    ;; before the end, the last reveal finalizes
     (asserts! (not (is-eq stage STAGE_RUNNING)) ERR_NOT_READY_TO_FINALIZE)
     (if (is-eq stage STAGE_MISSED)
       (begin (try! (miss-delivery bid-id bid params)) (ok OUTCOME_NOT_DELIVERED))
@@ -2568,65 +2519,42 @@
         (bidder-default bid-id bid params)
         (match committee
           drawn (if (>= (get reveals drawn) (min-reveals (len (get seats drawn)) (get min-reveals-bps params)))
-            (finalize-job bid-id bid drawn)
+            (finalize-job bid-id burn-block-height drawn)
             (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))
           (begin (try! (fail-job bid-id bid)) (ok OUTCOME_NO_QUORUM)))))
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: rewards
-;; ---------------------------------------------------------------------------
+;; --- Public: rewards ---
 
-;; Pays a coherent validator its seat-weighted share of a finalized job's
-;; reward pool (validator fees plus the outliers' penalties).
-;; An outlier or a seat that never revealed gets (ok u0) and is marked claimed.
-;; Caller: a committee member that voted on the job. Works while paused.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BID_NOT_FOUND, ERR_JOB_NOT_FINALIZED,
-;;         ERR_NOT_JOB_VALIDATOR, ERR_ALREADY_CLAIMED.
-;; Event: validation-reward-claimed. Returns the amount paid.
+;; Pays a coherent seat its weighted share and frees the seat (others get u0). Caller: a member
+;; that committed, even paused. Event: validation-reward-claimed. Returns the amount. Errors:
+;; NOT_DIRECT_CALLER, BID_NOT_FOUND, JOB_NOT_FINALIZED, NOT_JOB_VALIDATOR, ALREADY_CLAIMED.
 (define-public (claim-validation-reward (bid-id uint))
-  (let (
-      (bid (unwrap! (map-get? bids bid-id) ERR_BID_NOT_FOUND))
-      (result (unwrap! (map-get? job-results bid-id) ERR_JOB_NOT_FINALIZED))
-      (vote (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) ERR_NOT_JOB_VALIDATOR))
-      (params (unwrap! (map-get? parameter-history (get parameter-version bid)) ERR_UNKNOWN_PARAMETERS))
-      (weight (get weight vote))
-      (coherent (and (get revealed vote) (coherent-score (get score vote) (get final-score result) (get consensus-tolerance params))))
-      (pool (get reward-pool result))
-      (pool-weight (get reward-weight result))
-      (reward (if coherent
-        ;; the last coherent claimant takes the remainder, so no dust is left behind
-        (if (>= weight pool-weight) pool (/ (* pool weight) pool-weight))
-        u0))
-      (state (var-get market))
-    )
-    ;; no intermediary contract may act with the user's tx-sender
+  (begin
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a share is paid once
-    (asserts! (not (get claimed vote)) ERR_ALREADY_CLAIMED)
-    (try! (pay-out reward tx-sender))
-    (var-set market (merge state { unclaimed-rewards: (- (get unclaimed-rewards state) reward) }))
-    (map-set votes { bid-id: bid-id, validator: tx-sender } (merge vote { claimed: true }))
-    (if coherent
-      (map-set job-results bid-id (merge result { reward-pool: (- pool reward), reward-weight: (- pool-weight weight) }))
-      true)
-    (print { event: "validation-reward-claimed", bid-id: bid-id, validator: tx-sender, amount: reward, coherent: coherent })
-    (ok reward)
+    (pay-rewards (try! (claim-seat bid-id)))
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: governance
-;; ---------------------------------------------------------------------------
+;; Batch of up to 25, one transfer, all or nothing. Caller, events: as claim-validation-reward.
+;; Returns the total. Errors: as it, EMPTY_BATCH.
+(define-public (claim-validation-rewards (bid-ids (list 25 uint)))
+  (begin
+    ;; no proxy
+    (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
+    ;; an empty batch is a mistake
+    (asserts! (> (len bid-ids) u0) ERR_EMPTY_BATCH)
+    (pay-rewards (try! (fold claim-entry bid-ids (ok { total: u0, released: u0 }))))
+  )
+)
 
-;; Proposes a new value for one market parameter. The value is checked against
-;; the parameter's hard bounds at once.
-;; Caller: a principal whose dataset plus validator stake reaches proposal-threshold.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_BELOW_PROPOSAL_THRESHOLD, ERR_UNKNOWN_PARAMETER,
-;;         ERR_VALUE_OUT_OF_RANGE, ERR_THRESHOLDS_CROSSED, ERR_WINDOWS_CROSSED,
-;;         ERR_FEES_TOO_HIGH.
-;; Event: proposal-created. Returns the proposal id.
+;; --- Public: governance ---
+
+;; Proposes a parameter value. Caller: holder of proposal-threshold stake. Event: proposal-created.
+;; Returns its id. Errors: NOT_DIRECT_CALLER, BELOW_PROPOSAL_THRESHOLD, UNKNOWN_PARAMETER,
+;; VALUE_OUT_OF_RANGE, THRESHOLDS_CROSSED, WINDOWS_CROSSED, FEES_TOO_HIGH.
 (define-public (propose-parameter-change (parameter (string-ascii 32)) (value uint))
   (let (
       (state (var-get market))
@@ -2635,11 +2563,11 @@
       (voting-ends-at (+ burn-block-height (get voting-period params)))
       (executable-at (+ voting-ends-at (get execution-delay params) u1))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; proposals need stake behind them
+    ;; proposals need stake
     (asserts! (>= (voting-power tx-sender) (get proposal-threshold params)) ERR_BELOW_PROPOSAL_THRESHOLD)
-    ;; a proposal that could never be applied is refused at once
+    ;; refuse what could never apply
     (try! (check-parameter-change parameter value params))
     (var-set market (merge state {
       last-proposal-id: proposal-id,
@@ -2666,27 +2594,22 @@
   )
 )
 
-;; Votes for or against a proposal with the stake the caller held before the
-;; proposal was made (dataset stakes plus validator stake, less anything added
-;; since: stake deposited to swing a vote counts for nothing on it); those stakes
-;; cannot be withdrawn until the proposal can be executed.
-;; Caller: any principal with such stake, once per proposal, during the voting period.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_VOTING_CLOSED,
-;;         ERR_ALREADY_VOTED_ON_PROPOSAL, ERR_NO_VOTING_POWER.
-;; Event: proposal-voted. Returns the vote's weight.
+;; Votes with stake held before the proposal, locked until executable-at. Caller: such a staker,
+;; once. Event: proposal-voted. Returns the weight. Errors: PROPOSAL_NOT_FOUND, NOT_DIRECT_CALLER,
+;; VOTING_CLOSED, ALREADY_VOTED_ON_PROPOSAL, NO_VOTING_POWER.
 (define-public (vote-on-proposal (proposal-id uint) (support bool))
   (let (
       (proposal (unwrap! (map-get? proposals proposal-id) ERR_PROPOSAL_NOT_FOUND))
       (weight (voting-power-on tx-sender proposal-id))
       (voting-ends-at (get voting-ends-at proposal))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; votes close with the voting period
+    ;; voting period
     (asserts! (<= burn-block-height voting-ends-at) ERR_VOTING_CLOSED)
-    ;; one vote per principal per proposal
+    ;; once per voter
     (asserts! (is-none (map-get? proposal-votes { proposal-id: proposal-id, voter: tx-sender })) ERR_ALREADY_VOTED_ON_PROPOSAL)
-    ;; the weight is stake held before the proposal
+    ;; stake held before the proposal
     (asserts! (> weight u0) ERR_NO_VOTING_POWER)
     (map-set proposal-votes { proposal-id: proposal-id, voter: tx-sender } { support: support, weight: weight })
     (map-set proposals proposal-id (merge proposal (if support
@@ -2698,19 +2621,11 @@
   )
 )
 
-;; Applies a passed proposal as a new parameter version; jobs already placed keep
-;; the version they were placed under. Passes when yes > no and the turnout
-;; reaches the proposal's quorum of all stake at execution (at most the stake
-;; when it was proposed: parking stake before execution cannot block it).
-;; A proposal whose parameter another proposal changed after it was made
-;; cannot execute: it would silently undo the newer decision.
-;; Caller: anyone, after the voting period plus the execution delay, before expiry.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_PROPOSAL_NOT_FOUND, ERR_PROPOSAL_EXECUTED,
-;;         ERR_VOTING_NOT_OVER, ERR_PROPOSAL_EXPIRED, ERR_QUORUM_NOT_MET, ERR_PROPOSAL_REJECTED,
-;;         ERR_PARAMETER_CHANGED, ERR_UNKNOWN_PARAMETER, ERR_VALUE_OUT_OF_RANGE,
-;;         ERR_THRESHOLDS_CROSSED, ERR_WINDOWS_CROSSED,
-;;         ERR_FEES_TOO_HIGH.
-;; Event: parameter-changed. Returns the new parameter version.
+;; Applies a passed proposal as a new version (placed jobs keep theirs). Caller: anyone. Event:
+;; parameter-changed. Returns the version. Errors: PROPOSAL_NOT_FOUND, NOT_DIRECT_CALLER,
+;; PROPOSAL_EXECUTED, VOTING_NOT_OVER, PROPOSAL_EXPIRED, QUORUM_NOT_MET, PROPOSAL_REJECTED,
+;; PARAMETER_CHANGED, UNKNOWN_PARAMETER, VALUE_OUT_OF_RANGE, THRESHOLDS_CROSSED, WINDOWS_CROSSED,
+;; FEES_TOO_HIGH.
 (define-public (execute-proposal (proposal-id uint))
   (let (
       (proposal (unwrap! (map-get? proposals proposal-id) ERR_PROPOSAL_NOT_FOUND))
@@ -2722,22 +2637,22 @@
       (version (+ (get version params) u1))
       (updated (merge (with-parameter params (get parameter proposal) (get value proposal)) { version: version }))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; a proposal is applied once
+    ;; applied once
     (asserts! (not (get executed proposal)) ERR_PROPOSAL_EXECUTED)
-    ;; votes are counted, and objections heard, before anything changes
+    ;; after votes and objections
     (asserts! (>= burn-block-height (get executable-at proposal)) ERR_VOTING_NOT_OVER)
-    ;; a stale proposal cannot be revived
+    ;; not expired
     (asserts! (< burn-block-height (get expires-at proposal)) ERR_PROPOSAL_EXPIRED)
-    ;; enough of all stake took part
+    ;; quorum of the stake now, capped at proposal time: parked stake cannot block
     (asserts! (>= (* (+ yes-votes no-votes) BPS) (* total-stake (get quorum-bps proposal))) ERR_QUORUM_NOT_MET)
-    ;; a strict majority of the weight voted yes
+    ;; strict majority
     (asserts! (> yes-votes no-votes) ERR_PROPOSAL_REJECTED)
-    ;; a newer decision on the same parameter stands
+    ;; a newer change of the parameter stands
     (asserts! (<= (default-to u0 (map-get? parameter-changed-in (get parameter proposal))) (get base-version proposal))
               ERR_PARAMETER_CHANGED)
-    ;; other changes since the proposal must not have made it inconsistent
+    ;; still consistent with later changes
     (try! (check-parameter-change (get parameter proposal) (get value proposal) params))
     (var-set market (merge state {
       parameter-version: version,
@@ -2747,6 +2662,8 @@
       max-computation-duration: (get max-computation-duration updated),
       max-bid-wait: (get max-bid-wait updated),
       committee-size: (get committee-size updated),
+      validation-window: (get validation-window updated),
+      reveal-window: (get reveal-window updated),
     }))
     (map-set parameter-history version updated)
     (map-set parameter-changed-in (get parameter proposal) version)
@@ -2757,15 +2674,10 @@
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Public: administration
-;; ---------------------------------------------------------------------------
+;; --- Public: administration ---
 
-;; Pauses or resumes new business (datasets, bids, validator registrations,
-;; votes, matching). Exits (cancel, expire, withdraw, claim) always work.
-;; Caller: the contract owner.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED.
-;; Event: paused-set.
+;; Pauses or resumes new business (registrations, bids, matching, draws, commits); exits always
+;; work. Caller: owner. Event: paused-set. Errors: NOT_DIRECT_CALLER, NOT_AUTHORIZED.
 (define-public (set-paused (pause bool))
   (let (
       (state (var-get market))
@@ -2774,15 +2686,14 @@
       (starting (and pause (not (get paused state))))
       (ending (and (not pause) (get paused state)))
       (started-at (default-to now (get started-at (map-get? pause-log pauses))))
-      ;; a pause undone in the Bitcoin block it began kept nobody from committing
+      ;; undone in its start block: it kept nobody from committing
       (erased (and ending (is-eq started-at now)))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the owner pauses
+    ;; owner only
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
-    ;; each pause that lasts is logged: seats whose commit window it overlapped are
-    ;; excused from silence penalties, and no others; one erased leaves no trace
+    ;; log lasting pauses (commit-window-paused)
     (if starting
       (map-set pause-log (+ pauses u1) { started-at: now, ended-at: u0 })
       (if erased
@@ -2797,22 +2708,19 @@
   )
 )
 
-;; Sends treasury funds (slashes, protocol fees, outliers' shares) to a recipient.
-;; Caller: the contract owner.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED, ERR_ZERO_AMOUNT, ERR_INSUFFICIENT_TREASURY,
-;;         ERR_INVALID_RECIPIENT.
-;; Event: treasury-withdrawn.
+;; Pays out treasury funds. Caller: owner. Event: treasury-withdrawn. Errors: NOT_DIRECT_CALLER,
+;; NOT_AUTHORIZED, ZERO_AMOUNT, INSUFFICIENT_TREASURY, INVALID_RECIPIENT.
 (define-public (withdraw-treasury (amount uint) (recipient principal))
   (let ((state (var-get market)))
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the owner spends the treasury
+    ;; owner only
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
-    ;; a withdrawal must move STX
+    ;; must move STX
     (asserts! (> amount u0) ERR_ZERO_AMOUNT)
-    ;; never more than the treasury holds: stakes, escrow and rewards are not the owner's
+    ;; the treasury's own funds only
     (asserts! (<= amount (get treasury state)) ERR_INSUFFICIENT_TREASURY)
-    ;; paying the contract itself would move nothing out of the treasury
+    ;; paying itself moves nothing
     (asserts! (not (is-eq recipient current-contract)) ERR_INVALID_RECIPIENT)
     (try! (pay-out amount recipient))
     (var-set market (merge state { treasury: (- (get treasury state) amount) }))
@@ -2821,22 +2729,18 @@
   )
 )
 
-;; Books STX sent to the contract outside its functions (a plain transfer) into
-;; the treasury, so the balance equals the tracked buckets again and the STX can
-;; leave through withdraw-treasury. No contract call ever creates surplus.
-;; Caller: the contract owner.
-;; Errors: ERR_NOT_DIRECT_CALLER, ERR_NOT_AUTHORIZED, ERR_ZERO_AMOUNT (no surplus).
-;; Event: surplus-swept. Returns the amount booked.
+;; Books plain-transfer STX into the treasury. Caller: owner. Event: surplus-swept. Returns the
+;; amount. Errors: NOT_DIRECT_CALLER, NOT_AUTHORIZED, ZERO_AMOUNT (no surplus).
 (define-public (sweep-surplus)
   (let (
       (state (var-get market))
       (surplus (untracked-balance))
     )
-    ;; no intermediary contract may act with the user's tx-sender
+    ;; no proxy
     (asserts! (is-eq tx-sender contract-caller) ERR_NOT_DIRECT_CALLER)
-    ;; only the owner books the surplus
+    ;; owner only
     (asserts! (is-eq tx-sender CONTRACT_OWNER) ERR_NOT_AUTHORIZED)
-    ;; there must be something to book
+    ;; something to book
     (asserts! (> surplus u0) ERR_ZERO_AMOUNT)
     (var-set market (merge state { treasury: (+ (get treasury state) surplus) }))
     (print { event: "surplus-swept", amount: surplus, owner: tx-sender })
@@ -2844,11 +2748,9 @@
   )
 )
 
-;; ---------------------------------------------------------------------------
-;; Read-only views
-;; ---------------------------------------------------------------------------
+;; --- Read-only views ---
 
-;; A dataset with its quality score: the running mean of its final scores.
+;; quality-score: mean final score
 (define-read-only (get-dataset (dataset-id uint))
   (match (map-get? datasets dataset-id)
     dataset (some (merge dataset {
@@ -2866,21 +2768,46 @@
   (map-get? validators who)
 )
 
-;; The active validator at an index of the set (0-based, below get-active-validator-count).
 (define-read-only (get-validator-at (index uint))
   (get validator (map-get? validator-at index))
 )
 
+;; A seat's vote (none before its commit).
 (define-read-only (get-vote (bid-id uint) (validator principal))
-  (map-get? votes { bid-id: bid-id, validator: validator })
+  (match (map-get? committees bid-id)
+    committee (match (index-of? (get seats committee) validator)
+      index (let ((state (seat-state (get seat-states committee) index)))
+        (if (is-eq state SEAT_DRAWN)
+          none
+          (some {
+            commitment: (default-to 0x (element-at? (get commitments committee) index)),
+            score: (default-to u0 (element-at? (get scores committee) index)),
+            weight: (default-to u0 (element-at? (get weights committee) index)),
+            revealed: (is-eq (mod state SEAT_CLAIMED) SEAT_REVEALED),
+            claimed: (>= state SEAT_CLAIMED),
+          })))
+      none)
+    none
+  )
 )
 
 (define-read-only (get-committee (bid-id uint))
-  (map-get? committees bid-id)
+  (match (map-get? committees bid-id)
+    committee (some {
+      seats: (get seats committee),
+      weights: (get weights committee),
+      total-weight: (get total-weight committee),
+      commits: (get commits committee),
+      reveals: (get reveals committee),
+      revealed-weight: (get revealed-weight committee),
+      revealed: (get revealed committee),
+    })
+    none
+  )
 )
 
-;; The seed a job's committee is drawn from in a market larger than the committee
-;; (none until the blocks it comes from exist, or for a bid never matched).
+;; Draw seed of a larger market's job (none while queued or before its blocks exist;
+;; meaningless for a bid cancelled or expired unmatched).
 (define-read-only (get-committee-seed (bid-id uint))
   (match (map-get? bids bid-id)
     bid (if (is-eq (get status bid) STATUS_QUEUED)
@@ -2891,22 +2818,16 @@
   )
 )
 
-;; The commitment a validator submits: sha256 of the consensus serialization of
-;; {score, salt, bid-id, validator}. Clients hash exactly this way.
+;; Clients hash commitments exactly this way.
 (define-read-only (compute-commitment (score uint) (salt (buff 32)) (bid-id uint) (validator principal))
   (sha256 (default-to 0x (to-consensus-buff? { score: score, salt: salt, bid-id: bid-id, validator: validator })))
 )
 
-;; A verified job's artifacts: the spec and evaluation-set commitments from its
-;; bid, the delivered model's digest and the revealed evaluation set's digest.
 (define-read-only (get-job-delivery (bid-id uint))
   (map-get? job-deliveries bid-id)
 )
 
-;; The compute fee a verified bid of `duration` blocks placed now on the dataset
-;; would carry: its ask times the duration, a raise younger than
-;; PRICE_NOTICE_BLOCKS not counted. none for an unknown dataset or a duration
-;; no bid may have (beyond max-computation-duration).
+;; Fee a verified bid would carry now (none: unknown dataset or duration too long).
 (define-read-only (get-compute-fee (dataset-id uint) (duration uint))
   (match (map-get? datasets dataset-id)
     dataset (if (<= duration (get max-computation-duration (var-get market)))
@@ -2915,22 +2836,17 @@
     none)
 )
 
-;; The commitment to a sealed evaluation set a verified bid carries:
-;; sha256(eval-digest ++ salt). Clients check theirs against it before bidding.
 (define-read-only (compute-eval-commitment (eval-digest (buff 32)) (salt (buff 32)))
   (sha256 (concat eval-digest salt))
 )
 
-;; A bidder's verified jobs: those scored, their mean final score, and its
-;; defaults (evaluation sets not revealed, or found unavailable).
 (define-read-only (get-bidder-history (bidder principal))
   (let ((history (default-to { jobs: u0, score-sum: u0, defaults: u0 } (map-get? bidder-history bidder))))
     (merge history { mean-score: (if (> (get jobs history) u0) (/ (get score-sum history) (get jobs history)) u0) })
   )
 )
 
-;; The phases of a matched job's validation, in Bitcoin blocks (a verified job
-;; whose evaluation set is not revealed yet: the latest they can close).
+;; A matched job's windows (unrevealed verified job: the latest close).
 (define-read-only (get-validation-windows (bid-id uint))
   (match (map-get? bids bid-id)
     bid (match (map-get? parameter-history (get parameter-version bid))
@@ -2948,8 +2864,14 @@
   )
 )
 
+;; reward-pool/weight: what is still unclaimed
 (define-read-only (get-job-result (bid-id uint))
-  (map-get? job-results bid-id)
+  (match (map-get? job-results bid-id)
+    result (some (match (map-get? committees bid-id)
+      committee (merge result { reward-pool: (get reward-pool committee), reward-weight: (get reward-weight committee) })
+      result))
+    none
+  )
 )
 
 (define-read-only (get-queue-link (bid-id uint))
@@ -2972,24 +2894,19 @@
   (map-get? proposal-votes { proposal-id: proposal-id, voter: voter })
 )
 
-;; A principal's governance weight now: its dataset stakes plus its validator stake.
 (define-read-only (get-voting-power (who principal))
   (voting-power who)
 )
 
-;; The weight a principal's vote on a proposal still open would carry: the stake
-;; it held before the proposal was made (0 for an unknown proposal).
+;; 0 for an unknown proposal
 (define-read-only (get-proposal-voting-power (proposal-id uint) (who principal))
   (if (is-some (map-get? proposals proposal-id)) (voting-power-on who proposal-id) u0)
 )
 
-;; A pause by number (1 = the first): when it started and ended (0 while it lasts).
 (define-read-only (get-pause (pause-number uint))
   (map-get? pause-log pause-number)
 )
 
-;; The last block a principal's governance votes hold its stakes for (the latest
-;; executable-at of the proposals it voted on).
 (define-read-only (get-vote-lock (who principal))
   (default-to u0 (map-get? vote-locks who))
 )
@@ -2998,8 +2915,7 @@
   (map-get? parameter-bounds parameter)
 )
 
-;; The solvency buckets: the contract's balance equals their sum plus surplus,
-;; STX sent outside the contract's functions (sweep-surplus books it).
+;; Balance = buckets + surplus.
 (define-read-only (get-market-totals)
   (let ((state (var-get market)))
     {

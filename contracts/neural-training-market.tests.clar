@@ -6,6 +6,9 @@
 ;; everything here reads the contract's maps, vars, constants and private functions
 ;; directly. The simnet of `npm test` deploys only what Clarinet.toml lists: this
 ;; file is never deployed there and never counted in coverage or costs.
+;; Votes, committees and job results are read through the contract's get-vote,
+;; get-committee and get-job-result (a seat's vote and a job's unclaimed pool live
+;; in its committee record; these give them in the shapes this file checks).
 ;;
 ;; Three kinds of functions:
 ;; - `invariant-*` (read-only, bool; 18 of them): checked by `rv ... invariant`
@@ -35,7 +38,7 @@
 ;;   eval-reveal-window after the deadline), fz-non-delivery-slash (capped at the
 ;;   compute fee), fz-scored-slash (a verified slash at least the compute fee, as
 ;;   far as the stake goes, at most the amount) and FZ_DIGEST_LENGTH.
-;; - `test-*` (public; 29 of them, one per public function of the contract):
+;; - `test-*` (public; 32 of them, one per public function of the contract):
 ;;   property tests run by `rv ... test` with random arguments. Each one picks a
 ;;   target the caller can act on (a dataset, bid or proposal id taken among the
 ;;   live ones), calls ONE public function of the contract (some first take a
@@ -49,10 +52,18 @@
 ;;   invariant nn, see fz-violation). Where the refusal IS the property (owner-only
 ;;   calls by anyone else, a treasury withdrawal above the treasury, sweep-surplus
 ;;   with no surplus, submit-validation-result on a committee of several) a
-;;   checked refusal passes too.
+;;   checked refusal passes too. The batch calls (30..32: commit-, reveal-
+;;   validation-results, claim-validation-rewards) are checked against their
+;;   single forms: every entry written as the single call writes it, the counts
+;;   and totals returned, and, when one run in four plants a bad entry (a wrong
+;;   salt, a duplicate, a job the caller does not sit on, no job), that entry's
+;;   error with nothing kept (a planted failure passes: all or nothing is the
+;;   property). bench/fuzz.ts deals the properties in balanced rounds, so each
+;;   runs floor(runs / 32) times or once more.
 ;; - `drive-*` (public): the same targeted calls without the checks, so that the
 ;;   invariant campaign reaches matched jobs, committees, reveals, settlements,
-;;   declines, retirements, claims and proposals, training bids (one in five a
+;;   declines, retirements, claims and proposals, batches of commits, reveals and
+;;   claims (on up to four, 25 and 25 jobs), training bids (one in five a
 ;;   single block of training due inside the decline window; some right after a
 ;;   raise of the ask, inside its notice), deliveries (mostly early) and revealed
 ;;   evaluation sets, which random ids and amounts would almost never hit.
@@ -242,6 +253,8 @@
     max-computation-duration: (get max-computation-duration p),
     max-bid-wait: (get max-bid-wait p),
     committee-size: (get committee-size p),
+    validation-window: (get validation-window p),
+    reveal-window: (get reveal-window p),
   })))
 
 ;; Ghost state, written only by this file's functions.
@@ -527,7 +540,7 @@
 )
 
 (define-private (fz-in-seats (bid-id uint) (who principal))
-  (match (map-get? committees bid-id) c (is-some (index-of? (get seats c) who)) false)
+  (match (get-committee bid-id) c (is-some (index-of? (get seats c) who)) false)
 )
 
 ;; ---------------------------------------------------------------------------
@@ -550,7 +563,7 @@
   (match (map-get? bids id) bid (is-eq (get status bid) STATUS_MATCHED) false)
 )
 (define-private (fz-undrawn-bid (id uint))
-  (and (fz-matched-bid id) (is-none (map-get? committees id)))
+  (and (fz-matched-bid id) (is-none (get-committee id)))
 )
 ;; a running job the caller could vote on now: in its commit phase (a verified
 ;; job's opens when its evaluation set is revealed), its committee seats the
@@ -561,23 +574,23 @@
        (fz-votes-open id)
        (<= burn-block-height (fz-commit-closes id))
        (or (fz-in-seats id tx-sender)
-           (and (is-none (map-get? committees id))
+           (and (is-none (get-committee id))
                 (match (map-get? bids id)
                   bid (match (map-get? validators tx-sender)
                         v (and (get active v) (< (get index v) (get validators-at-match bid))
                                (<= (get ordinal v) (get registrations-at-match bid)))
                         false)
                   false)))
-       (is-none (map-get? votes { bid-id: id, validator: tx-sender })))
+       (is-none (get-vote id tx-sender)))
 )
 (define-private (fz-revealable-bid (id uint))
   (and (fz-matched-bid id)
-       (match (map-get? votes { bid-id: id, validator: tx-sender }) v (not (get revealed v)) false)
+       (match (get-vote id tx-sender) v (not (get revealed v)) false)
        (is-some (map-get? fz-secrets { bid-id: id, validator: tx-sender })))
 )
 (define-private (fz-claimable-bid (id uint))
   (match (map-get? bids id)
-    bid (and (is-eq (get status bid) STATUS_SETTLED) (is-some (map-get? votes { bid-id: id, validator: tx-sender })))
+    bid (and (is-eq (get status bid) STATUS_SETTLED) (is-some (get-vote id tx-sender)))
     false)
 )
 
@@ -646,7 +659,7 @@
 )
 ;; ... for a driver: never one whose committee waits for its seed
 (define-private (fz-ready-votable-bid (id uint))
-  (and (fz-votable-bid id) (or (is-some (map-get? committees id)) (not (fz-seed-pending id))))
+  (and (fz-votable-bid id) (or (is-some (get-committee id)) (not (fz-seed-pending id))))
 )
 (define-private (fz-pick-ready-votable-bid (seed uint))
   (let ((votable (filter fz-ready-votable-bid (fz-ids-upto (get last-bid-id (var-get market))))))
@@ -708,7 +721,7 @@
        (not (fz-delivered id))
        (match (map-get? bids id)
          bid (and (<= burn-block-height (+ (get matched-at bid) (fz-param (get parameter-version bid) "decline-window")))
-                  (match (map-get? committees id) c (is-eq (get commits c) u0) true))
+                  (match (get-committee id) c (is-eq (get commits c) u0) true))
          false))
 )
 ;; the caller's open dataset with a queue whose head it can match now (at a
@@ -941,7 +954,7 @@
     (acc { bid-id: uint, weights: (list 10 uint), i: uint, commits: uint, reveals: uint, weights-ok: bool })
   )
   (merge
-    (match (map-get? votes { bid-id: (get bid-id acc), validator: seat })
+    (match (get-vote (get bid-id acc) seat)
       v (merge acc {
           commits: (+ (get commits acc) u1),
           reveals: (+ (get reveals acc) (if (get revealed v) u1 u0)),
@@ -954,7 +967,7 @@
 (define-private (fz-stray-vote (who principal) (acc { bid-id: uint, seats: (list 10 principal), ok: bool }))
   (merge acc { ok: (and (get ok acc)
                         (or (is-some (index-of? (get seats acc) who))
-                            (is-none (map-get? votes { bid-id: (get bid-id acc), validator: who })))) })
+                            (is-none (get-vote (get bid-id acc) who)))) })
 )
 (define-private (fz-positive (w uint) (all-ok bool))
   (and all-ok (> w u0))
@@ -1071,7 +1084,7 @@
     (seat principal)
     (acc { bid-id: uint, final: uint, tolerance: uint, weight: uint, count: uint })
   )
-  (match (map-get? votes { bid-id: (get bid-id acc), validator: seat })
+  (match (get-vote (get bid-id acc) seat)
     v (if (and (get revealed v) (not (get claimed v)) (fz-coherent-score (get score v) (get final acc) (get tolerance acc)))
         (merge acc { weight: (+ (get weight acc) (get weight v)), count: (+ (get count acc) u1) })
         acc)
@@ -1104,6 +1117,13 @@
 
 (define-private (fz-count-seat (seat principal) (counts (list 9 uint)))
   (match (index-of? FZ_ACCOUNTS seat) i (fz-add-at counts i u1) counts)
+)
+(define-private (fz-count-unclaimed-coherent (seat principal) (acc { bid-id: uint, final: uint, tolerance: uint, counts: (list 9 uint) }))
+  (match (get-vote (get bid-id acc) seat)
+    v (if (and (get revealed v) (not (get claimed v)) (fz-coherent-score (get score v) (get final acc) (get tolerance acc)))
+        (merge acc { counts: (fz-count-seat seat (get counts acc)) })
+        acc)
+    acc)
 )
 
 ;; A seat registered before the match: its ordinal is at most the market's
@@ -1229,8 +1249,8 @@
         (status (get status bid))
         (amount (get amount bid))
         (version (get parameter-version bid))
-        (result (map-get? job-results id))
-        (committee (map-get? committees id))
+        (result (get-job-result id))
+        (committee (get-committee id))
         (dataset (map-get? datasets (get dataset-id bid)))
         (provider (match dataset d (get provider d) (get bidder bid)))
         ;; a job declined by its provider: cancelled after a match
@@ -1298,9 +1318,17 @@
         ;; matches that count: every match but a declined one
         matches: (+ (get matches acc) (if (and (> (get matched-at bid) u0) (not declined)) u1 u0)),
         pool: (+ (get pool acc) (match result r (get reward-pool r) u0)),
+        ;; seats held: every seat of a running job; of a scored job, the coherent
+        ;; seats not claimed yet (a coherent seat's claim frees it)
         seats: (if (is-eq status STATUS_MATCHED)
                  (match committee c (fold fz-count-seat (get seats c) (get seats acc)) (get seats acc))
-                 (get seats acc)),
+                 (match committee c
+                   (match result r
+                     (get counts (fold fz-count-unclaimed-coherent (get seats c)
+                                   { bid-id: id, final: (get final-score r), tolerance: (fz-param version "consensus-tolerance"),
+                                     counts: (get seats acc) }))
+                     (get seats acc))
+                   (get seats acc))),
         ;; each bidder's verified jobs: scored (with their final scores) and defaulted
         jobs: (match bidder-slot i (if scored (fz-add-at (get jobs acc) i u1) (get jobs acc)) (get jobs acc)),
         score-sums: (match bidder-slot i
@@ -1375,7 +1403,7 @@
                    (<= (get ordinal v) (get validator-registrations state))
                    (is-none (index-of? (get ordinals acc) (get ordinal v)))
                    (<= (get registered-after-proposal v) (get last-proposal-id state))
-                   ;; open-seats counts exactly the unsettled jobs whose committee seats it
+                   ;; open-seats counts exactly the seats it holds (see fz-bid-step)
                    (or (not (get check-seats acc)) (is-eq (get open-seats v) seated))),
         })
       (merge acc {
@@ -1438,6 +1466,8 @@
          (is-eq (get max-computation-duration state) (get max-computation-duration p))
          (is-eq (get max-bid-wait state) (get max-bid-wait p))
          (is-eq (get committee-size state) (get committee-size p))
+         (is-eq (get validation-window state) (get validation-window p))
+         (is-eq (get reveal-window state) (get reveal-window p))
          (is-none (map-get? parameter-history (+ (get version p) u1)))
          (fold fz-version-ok (fz-ids-upto (get version p)) true)
          (fold fz-changed-in-ok FZ_PARAMETER_NAMES true)
@@ -1816,7 +1846,7 @@
            ok: bool, silent: uint, outlier: uint })
   )
   (let (
-      (vote (map-get? votes { bid-id: (get bid-id acc), validator: seat }))
+      (vote (get-vote (get bid-id acc) seat))
       (revealed (match vote v (get revealed v) false))
       (coherent (match vote v
                   (and revealed (match (get final acc) final (fz-coherent-score (get score v) final (get tolerance acc)) true))
@@ -1834,7 +1864,7 @@
     }))
 )
 (define-private (fz-seat-penalties (bid-id uint) (final (optional uint)) (stakes (list 9 uint)) (excuse-all bool))
-  (match (map-get? committees bid-id)
+  (match (get-committee bid-id)
     c (match (map-get? bids bid-id)
         bid (let ((v (get parameter-version bid)))
               (fold fz-seat-penalty (get seats c)
@@ -1865,8 +1895,8 @@
   )
   (let (
       (bid (unwrap! (map-get? bids bid-id) u1))
-      (r (unwrap! (map-get? job-results bid-id) u2))
-      (committee (map-get? committees bid-id))
+      (r (unwrap! (get-job-result bid-id) u2))
+      (committee (get-committee bid-id))
       (p (unwrap! (map-get? parameter-history (get parameter-version bid)) u4))
       (amount (get amount bid))
       (rest (- amount (get compute-fee bid)))
@@ -1944,7 +1974,7 @@
       (ta (get totals after))
       (seats (fz-seat-penalties bid-id none stakes true))
     )
-    (if (not (and (is-eq (get status bid) STATUS_EXPIRED) (is-none (map-get? job-results bid-id)) (not (fz-delivered bid-id)))) u31
+    (if (not (and (is-eq (get status bid) STATUS_EXPIRED) (is-none (get-job-result bid-id)) (not (fz-delivered bid-id)))) u31
     (if (not (and (>= refunded-bidder amount) (is-eq (get who after) (+ (get who before) refunded-bidder)))) u32
     (if (not (is-eq (+ (get contract after) refunded) (get contract before))) u33
     (if (not (and (is-eq (+ (get escrowed-bids ta) refunded) (get escrowed-bids tb))
@@ -1987,7 +2017,7 @@
       (ta (get totals after))
       (seats (fz-seat-penalties bid-id none stakes declined))
     )
-    (if (not (and (is-eq (get status bid) status) (is-none (map-get? job-results bid-id)))) u21
+    (if (not (and (is-eq (get status bid) status) (is-none (get-job-result bid-id)))) u21
     (if (not (and (>= refunded-bidder amount) (is-eq (get who after) (+ (get who before) refunded-bidder)))) u22
     (if (not (is-eq (+ (get contract after) refunded) (get contract before))) u23
     (if (not (and (is-eq (+ (get escrowed-bids ta) refunded) (get escrowed-bids tb))
@@ -2637,7 +2667,7 @@
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u10802)))
         (queued (is-eq (get status bid) STATUS_QUEUED))
         (stage (if queued u0 (fz-stage bid-id)))
-        (enough (match (map-get? committees bid-id)
+        (enough (match (get-committee bid-id)
                   c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (fz-param (get parameter-version bid) "min-reveals-bps")))
                   false))
         (expected (if queued
@@ -2661,7 +2691,7 @@
           (asserts! (or (is-eq stage u1) (is-eq (get stake d-after) (get stake d))) (err u10811))
           ;; a default is a bidder default
           (asserts! (or (not (is-eq stage u2))
-                        (is-eq (get outcome (map-get? job-results bid-id)) (some OUTCOME_BIDDER_DEFAULT)))
+                        (is-eq (get outcome (get-job-result bid-id)) (some OUTCOME_BIDDER_DEFAULT)))
                     (err u10813))
           ;; a queued bid leaves its queue; a job frees its slot
           (asserts! (if queued
@@ -2729,7 +2759,7 @@
       bid-id (let (
           (bid (unwrap! (map-get? bids bid-id) (err u12504)))
           (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u12505)))
-          (committee (map-get? committees bid-id))
+          (committee (get-committee bid-id))
           (before (fz-snapshot (get bidder bid)))
           (ledger-before (fz-expired (get bidder bid)))
           (stakes (fz-stakes))
@@ -2743,7 +2773,7 @@
             (asserts! (is-eq code u0) (err (+ u12550 code)))
             ;; the committee stays as it was (no vote), every seat freed without penalty;
             ;; drawn from a seed, there is none yet
-            (asserts! (is-eq (map-get? committees bid-id) committee) (err u12508))
+            (asserts! (is-eq (get-committee bid-id) committee) (err u12508))
             (asserts! (or (is-none committee) (not (fz-drawn-at-random bid-id))) (err u12514))
             (asserts! (is-eq (fz-stakes) stakes) (err u12509))
             ;; its slot was freed (and perhaps taken by the next queued bid), and
@@ -2905,7 +2935,7 @@
       ;; no seed while its burn block is to come
       (asserts! (or (not (fz-seed-pending bid-id)) (is-none (get-committee-seed bid-id))) (err u11213))
       (match (draw-committee bid-id)
-        seats (let ((c (unwrap! (map-get? committees bid-id) (err u11202))))
+        seats (let ((c (unwrap! (get-committee bid-id) (err u11202))))
           (asserts! (is-eq expected u0) (err u11203))
           (asserts! (is-some (get-committee-seed bid-id)) (err u11214))
           (asserts! (is-eq seats (get seats c)) (err u11204))
@@ -2922,7 +2952,7 @@
                       (or (is-eq code u509) (and (is-eq code u508) (fz-seed-may-be-missing bid-id)))
                       (is-eq code expected))
                     (err u11209))
-          (asserts! (is-none (map-get? committees bid-id)) (err u11215))
+          (asserts! (is-none (get-committee bid-id)) (err u11215))
           (ok false))))
     (ok false)
   )
@@ -2941,7 +2971,7 @@
         (score (fz-job-score bid-id score-seed))
         (salt (fz-salt salt-seed))
         (commitment (compute-commitment score salt bid-id tx-sender))
-        (commits-before (match (map-get? committees bid-id) c (get commits c) u0))
+        (commits-before (match (get-committee bid-id) c (get commits c) u0))
         (expected (if (is-none record) u400
                     (if (get paused (var-get market)) u102
                       (if (> burn-block-height (fz-commit-closes bid-id)) u504
@@ -2950,8 +2980,8 @@
       )
       (match (commit-validation-result bid-id commitment)
         done (let (
-            (c (unwrap! (map-get? committees bid-id) (err u11303)))
-            (v (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11304)))
+            (c (unwrap! (get-committee bid-id) (err u11303)))
+            (v (unwrap! (get-vote bid-id tx-sender) (err u11304)))
             (seat (unwrap! (index-of? (get seats c) tx-sender) (err u11307)))
           )
           (asserts! (is-eq expected u0) (err u11305))
@@ -2970,7 +3000,7 @@
                       (is-eq code expected))
                     (err u11310))
           ;; a committee waiting for its seed is never drawn by a vote
-          (asserts! (or (not (is-eq expected u0)) (not (fz-seed-pending bid-id)) (is-some (map-get? committees bid-id))
+          (asserts! (or (not (is-eq expected u0)) (not (fz-seed-pending bid-id)) (is-some (get-committee bid-id))
                         (is-eq code u508))
                     (err u11312))
           (ok false))))
@@ -2983,7 +3013,7 @@
 (define-private (fz-last-seat (id uint))
   (and (fz-votable-bid id)
        (fz-in-seats id tx-sender)
-       (match (map-get? committees id) c (is-eq (+ (get commits c) u1) (len (get seats c))) false)
+       (match (get-committee id) c (is-eq (+ (get commits c) u1) (len (get seats c))) false)
        (not (get paused (var-get market)))
        (<= burn-block-height (fz-commit-closes id)))
 )
@@ -3018,8 +3048,8 @@
         (score (get score secret))
         (salt (get salt secret))
         (short-salt (unwrap-panic (as-max-len? (unwrap-panic (slice? salt u0 u31)) u32)))
-        (c (unwrap! (map-get? committees bid-id) (err u11403)))
-        (v (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11404)))
+        (c (unwrap! (get-committee bid-id) (err u11403)))
+        (v (unwrap! (get-vote bid-id tx-sender) (err u11404)))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11405)))
         (open (or (is-eq (get commits c) (len (get seats c))) (> burn-block-height (fz-commit-closes bid-id))))
         (expected (if (not open) u513 (if (> burn-block-height (fz-reveal-closes bid-id)) u514 u0)))
@@ -3038,8 +3068,8 @@
       (asserts! (is-eq (match (reveal-validation-result bid-id score short-salt) x u0 e e) (if (is-eq expected u0) u517 expected)) (err u11417))
       (match (reveal-validation-result bid-id score salt)
         finalized (let (
-            (c-after (unwrap! (map-get? committees bid-id) (err u11408)))
-            (v-after (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11409)))
+            (c-after (unwrap! (get-committee bid-id) (err u11408)))
+            (v-after (unwrap! (get-vote bid-id tx-sender) (err u11409)))
           )
           (asserts! (is-eq expected u0) (err u11410))
           (asserts! (and (get revealed v-after) (is-eq (get score v-after) score)) (err u11411))
@@ -3063,7 +3093,7 @@
 ;; a job whose drawn committee is the caller alone
 (define-private (fz-one-seat-bid (id uint))
   (and (fz-votable-bid id)
-       (match (map-get? committees id) c (is-eq (get seats c) (list tx-sender)) false))
+       (match (get-committee id) c (is-eq (get seats c) (list tx-sender)) false))
 )
 
 ;; 15 submit-validation-result: the one-seat direct path; names the dataset of the
@@ -3089,15 +3119,15 @@
         (before (fz-snapshot tx-sender))
         (expired-before (get expired (fz-expired tx-sender)))
         (stakes (fz-stakes))
-        (committee-before (map-get? committees bid-id))
+        (committee-before (get-committee bid-id))
       )
       (asserts! (is-eq (match (submit-validation-result (+ dataset-id u1) bid-id score) x u0 e e)
                        (if (is-none record) u400 (if (get paused (var-get market)) u102 u502)))
                 (err u11503))
       (match (submit-validation-result dataset-id bid-id score)
         done (let (
-            (c (unwrap! (map-get? committees bid-id) (err u11504)))
-            (r (unwrap! (map-get? job-results bid-id) (err u11505)))
+            (c (unwrap! (get-committee bid-id) (err u11504)))
+            (r (unwrap! (get-job-result bid-id) (err u11505)))
             (code (fz-settlement-code bid-id (get stake d) before expired-before stakes))
           )
           (asserts! (is-eq expected u0) (err u11506))
@@ -3122,7 +3152,7 @@
                                (and (is-eq expected u0) (> (len (get seats x)) u1) (is-some (index-of? (get seats x) tx-sender))))
                       true)
                     (err u11509))
-          (asserts! (and (is-none (map-get? votes { bid-id: bid-id, validator: tx-sender }))
+          (asserts! (and (is-none (get-vote bid-id tx-sender))
                          (is-eq (get contract (fz-snapshot tx-sender)) (get contract before)))
                     (err u11510))
           (ok (is-eq code u507)))))
@@ -3146,7 +3176,7 @@
         (bid (unwrap! (map-get? bids bid-id) (err u11601)))
         (bidder (get bidder bid))
         (d (unwrap! (map-get? datasets (get dataset-id bid)) (err u11602)))
-        (committee (map-get? committees bid-id))
+        (committee (get-committee bid-id))
         (stage (fz-stage bid-id))
         (enough (match committee
                   c (>= (get reveals c) (fz-min-reveals (len (get seats c)) (fz-param (get parameter-version bid) "min-reveals-bps")))
@@ -3169,7 +3199,7 @@
                 (asserts! (if (is-eq stage u2) (is-eq outcome OUTCOME_BIDDER_DEFAULT)
                             (or (<= outcome OUTCOME_SLASHED) (and (get verified bid) (is-eq outcome OUTCOME_BIDDER_DEFAULT))))
                           (err u11604))
-                (asserts! (is-eq (some outcome) (get outcome (map-get? job-results bid-id))) (err u11605))
+                (asserts! (is-eq (some outcome) (get outcome (get-job-result bid-id))) (err u11605))
                 (asserts! (is-eq code u0) (err (+ u11650 code))))
               (let ((code (fz-refund-code bid-id STATUS_EXPIRED before ledger-before stakes)))
                 (asserts! (is-eq outcome (if enough OUTCOME_NO_MAJORITY OUTCOME_NO_QUORUM)) (err u11606))
@@ -3188,8 +3218,8 @@
   (match (fz-pick-claimable-bid pick)
     bid-id (let (
         (bid (unwrap! (map-get? bids bid-id) (err u11701)))
-        (r (unwrap! (map-get? job-results bid-id) (err u11702)))
-        (v (unwrap! (map-get? votes { bid-id: bid-id, validator: tx-sender }) (err u11703)))
+        (r (unwrap! (get-job-result bid-id) (err u11702)))
+        (v (unwrap! (get-vote bid-id tx-sender) (err u11703)))
         (final (get final-score r))
         (coherent (and (get revealed v) (fz-coherent-score (get score v) final (fz-param (get parameter-version bid) "consensus-tolerance"))))
         (pool (get reward-pool r))
@@ -3201,7 +3231,7 @@
       (match (claim-validation-reward bid-id)
         reward (let (
             (after (fz-snapshot tx-sender))
-            (r-after (unwrap! (map-get? job-results bid-id) (err u11704)))
+            (r-after (unwrap! (get-job-result bid-id) (err u11704)))
             (tb (get totals before))
           )
           (asserts! (is-eq expected u0) (err u11705))
@@ -3727,6 +3757,503 @@
 )
 
 ;; ---------------------------------------------------------------------------
+;; The batch calls (30..32): commits, reveals and claims on up to 25 jobs in
+;; one transaction, all or nothing, sharing their rules with 13, 14 and 17
+;; ---------------------------------------------------------------------------
+
+;; How many jobs a batch property or driver takes: 1 to 4.
+(define-private (fz-batch-size (seed uint)) (+ u1 (mod seed u4)))
+
+;; Up to k of `ids` (at most 25), from index start (mod their number), wrapping around.
+(define-private (fz-take (ids (list 1000 uint)) (start uint) (k uint))
+  (let (
+      (n (len ids))
+      (s (if (is-eq n u0) u0 (mod start n)))
+      (rotated (concat (default-to (list) (slice? ids s n)) (default-to (list) (slice? ids u0 s))))
+    )
+    (default-to (list) (as-max-len? (default-to (list) (slice? rotated u0 (fz-min (fz-min k n) u25))) u25)))
+)
+(define-private (fz-join (a (list 25 uint)) (b (list 25 uint)))
+  (default-to a (as-max-len? (concat a b) u25))
+)
+;; `ids` with x inserted at index pos (at the end past it)
+(define-private (fz-insert (ids (list 25 uint)) (pos uint) (x uint))
+  (let ((p (fz-min pos (len ids))))
+    (default-to ids (as-max-len? (concat (append (default-to (list) (slice? ids u0 p)) x)
+                                         (default-to (list) (slice? ids p (len ids))))
+                                 u25)))
+)
+
+;; What a batch may change, per job of the batch (the caller's vote) or per account.
+(define-private (fz-committee-of (id uint)) (get-committee id))
+(define-private (fz-my-vote (id uint)) (get-vote id tx-sender))
+(define-private (fz-result-of (id uint)) (get-job-result id))
+(define-private (fz-bid-of (id uint)) (map-get? bids id))
+(define-private (fz-validator-of (who principal)) (map-get? validators who))
+(define-private (fz-commits-of (id uint)) (match (get-committee id) c (get commits c) u0))
+(define-private (fz-reveals-of (id uint)) (match (get-committee id) c (get reveals c) u0))
+(define-private (fz-revealed-weight-of (id uint)) (match (get-committee id) c (get revealed-weight c) u0))
+(define-private (fz-party (id uint))
+  (match (map-get? bids id)
+    bid (match (map-get? datasets (get dataset-id bid))
+          d (or (is-eq tx-sender (get provider d)) (is-eq tx-sender (get bidder bid)))
+          false)
+    false)
+)
+;; The property ends: the state must hold whether the run counts as real
+;; (ok true) or as discarded (ok false).
+(define-private (fz-done-as (real bool))
+  (let ((code (fz-violation)))
+    (if (is-eq code u0) (ok real) (err code)))
+)
+
+;; --- commits ---
+
+;; a job the caller may vote on whose committee its vote would draw: undrawn,
+;; its seed there (for a random draw), the caller no party of it
+(define-private (fz-drawable-bid (id uint))
+  (and (fz-ready-votable-bid id) (is-none (get-committee id)) (not (fz-party id)))
+)
+;; a job whose committee is drawn without the caller, and no vote of its
+(define-private (fz-foreign-bid (id uint))
+  (and (match (get-committee id) c (is-none (index-of? (get seats c) tx-sender)) false)
+       (is-none (get-vote id tx-sender)))
+)
+;; Its commit's error, in the order of the rules (the caller a validator, no pause).
+(define-private (fz-foreign-commit-code (id uint))
+  (match (map-get? bids id)
+    bid (if (not (is-eq (get status bid) STATUS_MATCHED)) u503
+          (if (not (fz-votes-open id)) u518
+            (if (> burn-block-height (fz-commit-closes id)) u504
+              (if (fz-party id) u505 u506))))
+    u300)
+)
+;; The score and salt of a batch entry, from the run's seed and the job.
+(define-private (fz-batch-score (id uint) (seed uint)) (fz-job-score id (+ seed (* id u7))))
+(define-private (fz-batch-salt (id uint) (seed uint)) (fz-salt (+ seed id)))
+(define-private (fz-batch-commitment (id uint) (seed uint))
+  (compute-commitment (fz-batch-score id seed) (fz-batch-salt id seed) id tx-sender)
+)
+(define-private (fz-commit-entry-of (id uint) (acc { seed: uint, entries: (list 25 { bid-id: uint, commitment: (buff 32) }) }))
+  (merge acc { entries: (default-to (get entries acc)
+                          (as-max-len? (append (get entries acc) { bid-id: id, commitment: (fz-batch-commitment id (get seed acc)) }) u25)) })
+)
+(define-private (fz-commit-entries (ids (list 25 uint)) (seed uint))
+  (get entries (fold fz-commit-entry-of ids { seed: seed, entries: (list) }))
+)
+(define-private (fz-remember-batch-secret (id uint) (seed uint))
+  (begin
+    (map-set fz-secrets { bid-id: id, validator: tx-sender } { score: (fz-batch-score id seed), salt: (fz-batch-salt id seed) })
+    seed)
+)
+;; The same commits one at a time (commit-validation-result) until one fails:
+;; its index and error.
+(define-private (fz-replay-commit (id uint) (acc { seed: uint, i: uint, failed: (optional { index: uint, code: uint }) }))
+  (if (is-some (get failed acc))
+    acc
+    (match (commit-validation-result id (fz-batch-commitment id (get seed acc)))
+      done (begin
+        (fz-remember-batch-secret id (get seed acc))
+        (merge acc { i: (+ (get i acc) u1) }))
+      code (merge acc { failed: (some { index: (get i acc), code: code }) })))
+)
+;; After a batch of commits: the caller's vote on each job, with its commitment
+;; and its seat's weight, unrevealed and unclaimed, counted once by its committee.
+(define-private (fz-committed-ok (id uint) (acc { seed: uint, i: uint, commits: (list 25 uint), ok: bool }))
+  (let ((before (default-to u0 (element-at? (get commits acc) (get i acc)))))
+    (merge acc {
+      i: (+ (get i acc) u1),
+      ok: (and (get ok acc)
+               (match (get-committee id)
+                 c (match (get-vote id tx-sender)
+                     v (match (index-of? (get seats c) tx-sender)
+                         seat (and (is-eq (get commitment v) (fz-batch-commitment id (get seed acc)))
+                                   (not (get revealed v)) (not (get claimed v))
+                                   (is-eq (some (get weight v)) (element-at? (get weights c) seat))
+                                   (is-eq (get commits c) (+ before u1)))
+                         false)
+                     false)
+                 false)),
+    }))
+)
+
+;; 30 commit-validation-results: the caller commits on up to four jobs at once
+;; (its seats first, then jobs whose committee its vote draws). On success
+;; every entry holds its vote as commit-validation-result writes it (its
+;; commitment, its seat's weight, the committee's count of commits + 1), the
+;; count returned is the number of entries, no STX moves, and the same batch
+;; again is ALREADY_VOTED. One run in four plants a bad entry (a duplicate at
+;; the end, a job the caller does not sit on, or no job): the call fails with
+;; that entry's error and keeps nothing (no vote, no committee drawn, no seat
+;; counted), the earlier entries included. Any failure is the one the same
+;; commits made one by one (commit-validation-result) meet first, and before a
+;; bad entry only a draw may fail (the caller not drawn, NOT_ON_COMMITTEE;
+;; nobody eligible; the seed not there). An empty batch is EMPTY_BATCH, after
+;; the caller's checks (a validator, no pause).
+(define-public (test-commit-validation-results (pick uint) (size-seed uint) (score-seed uint) (plant-seed uint))
+  (let (
+      (global (if (is-none (map-get? validators tx-sender)) u400 (if (get paused (var-get market)) u102 u0)))
+      (last-id (get last-bid-id (var-get market)))
+      (ids (fz-ids-upto last-id))
+      (k (fz-batch-size size-seed))
+      (seated (fz-take (filter fz-seated-votable-bid ids) pick k))
+      (good (fz-join seated (fz-take (filter fz-drawable-bid ids) pick (- k (len seated)))))
+      (n (len good))
+      (planted (and (> n u0) (is-eq (mod plant-seed u4) u0)))
+      (kind (mod (/ plant-seed u4) u3))
+      (foreign (fz-pick (filter fz-foreign-bid ids) (/ plant-seed u12)))
+      (bad (if (is-eq kind u0) (default-to u0 (element-at? good (mod (/ plant-seed u12) (fz-max n u1))))
+             (if (and (is-eq kind u1) (is-some foreign)) (default-to u0 foreign) (+ last-id u1))))
+      (bad-at (if (is-eq kind u0) n (mod (/ plant-seed u12) (+ n u1))))
+      (bad-code (if (is-eq kind u0) u501 (if (and (is-eq kind u1) (is-some foreign)) (fz-foreign-commit-code bad) u300)))
+      (batch (if planted (fz-insert good bad-at bad) good))
+      (before (fz-snapshot tx-sender))
+      (committees-before (map fz-committee-of batch))
+      (votes-before (map fz-my-vote batch))
+      (validators-before (map fz-validator-of FZ_ACCOUNTS))
+      (commits-before (map fz-commits-of batch))
+    )
+    (asserts! (is-eq (match (commit-validation-results (list)) x u0 e e) (if (is-eq global u0) u519 global)) (err u13001))
+    (asserts! (> n u0) (ok false))
+    (match (commit-validation-results (fz-commit-entries batch score-seed))
+      count (begin
+        (asserts! (and (is-eq global u0) (not planted)) (err u13002))
+        (asserts! (is-eq count n) (err u13003))
+        (asserts! (get ok (fold fz-committed-ok batch { seed: score-seed, i: u0, commits: commits-before, ok: true })) (err u13004))
+        (asserts! (is-eq (fz-snapshot tx-sender) before) (err u13005))
+        (asserts! (is-eq (match (commit-validation-results (fz-commit-entries batch score-seed)) x u0 e e) u501) (err u13006))
+        (fold fz-remember-batch-secret batch score-seed)
+        (fz-done))
+      code (begin
+        ;; nothing kept: no vote, no committee drawn, no seat counted, no STX moved
+        (asserts! (and (is-eq (fz-snapshot tx-sender) before)
+                       (is-eq (map fz-committee-of batch) committees-before)
+                       (is-eq (map fz-my-vote batch) votes-before)
+                       (is-eq (map fz-validator-of FZ_ACCOUNTS) validators-before))
+                  (err u13007))
+        (if (not (is-eq global u0))
+          (begin (asserts! (is-eq code global) (err u13008)) (ok false))
+          (let (
+              (replay (fold fz-replay-commit batch { seed: score-seed, i: u0, failed: none }))
+              (failed (unwrap! (get failed replay) (err u13009)))
+              (at (get index failed))
+              (at-id (default-to u0 (element-at? batch at)))
+            )
+            ;; the first of the same commits made one by one to fail, with the same error
+            (asserts! (is-eq (get code failed) code) (err u13010))
+            (asserts! (if (and planted (is-eq at bad-at))
+                        (is-eq code bad-code)
+                        (and (or (not planted) (< at bad-at))
+                             (is-none (get-committee at-id))
+                             (or (is-eq code u506) (is-eq code u509) (and (is-eq code u508) (fz-seed-may-be-missing at-id)))))
+                      (err u13011))
+            (fz-done-as (or planted (> at u0))))))))
+)
+
+;; --- reveals ---
+
+;; a job the caller committed on (the sidecar knows its secret) whose reveal phase is open now
+(define-private (fz-open-revealable-bid (id uint))
+  (and (fz-revealable-bid id)
+       (match (get-committee id)
+         c (and (or (is-eq (get commits c) (len (get seats c))) (> burn-block-height (fz-commit-closes id)))
+                (<= burn-block-height (fz-reveal-closes id)))
+         false))
+)
+;; a job the caller's reveal would complete (finalize)
+(define-private (fz-finalizes (id uint))
+  (match (get-committee id) c (is-eq (+ (get reveals c) u1) (len (get seats c))) false)
+)
+(define-private (fz-no-vote-of-mine (id uint))
+  (is-none (get-vote id tx-sender))
+)
+(define-private (fz-reveal-entry-of (id uint))
+  (match (map-get? fz-secrets { bid-id: id, validator: tx-sender })
+    s { bid-id: id, score: (get score s), salt: (get salt s) }
+    { bid-id: id, score: u0, salt: (fz-salt id) })
+)
+;; the caller commits as the last seat missing (setup: commit-validation-result, property 13)
+(define-private (fz-commit-last (id uint) (seed uint))
+  (match (commit-validation-result id (fz-batch-commitment id seed))
+    done (fz-remember-batch-secret id seed)
+    e seed)
+)
+;; After a batch of reveals: each vote revealed with its score, counted once
+;; with its weight by its committee; a job the reveal completed is finalized
+;; (settled by the rules, or refunded for want of a majority behind a slash),
+;; any other still running.
+(define-private (fz-revealed-ok (id uint) (acc { i: uint, reveals: (list 25 uint), weights: (list 25 uint), finals: (list 25 bool), ok: bool }))
+  (let (
+      (i (get i acc))
+      (final (default-to false (element-at? (get finals acc) i)))
+    )
+    (merge acc {
+      i: (+ i u1),
+      ok: (and (get ok acc)
+               (match (get-committee id)
+                 c (match (get-vote id tx-sender)
+                     v (match (map-get? fz-secrets { bid-id: id, validator: tx-sender })
+                         s (match (map-get? bids id)
+                             bid (and (get revealed v) (is-eq (get score v) (get score s))
+                                      (is-eq (get reveals c) (+ (default-to u0 (element-at? (get reveals acc) i)) u1))
+                                      (is-eq (get revealed-weight c) (+ (default-to u0 (element-at? (get weights acc) i)) (get weight v)))
+                                      (if final
+                                        (if (fz-settles id (get revealed c) (get revealed-weight c) (get total-weight c))
+                                          (and (is-eq (get status bid) STATUS_SETTLED) (is-some (get-job-result id)))
+                                          (and (is-eq (get status bid) STATUS_EXPIRED) (is-none (get-job-result id))))
+                                        (and (is-eq (get status bid) STATUS_MATCHED) (is-none (get-job-result id)))))
+                             false)
+                         false)
+                     false)
+                 false)),
+    }))
+)
+;; What the jobs a batch finalized moved, summed from their results: paid out
+;; (provider payments and bidder refunds), set aside for the committees,
+;; slashed, and released from escrow (the rest of each bid and the validators'
+;; share its delivery left).
+(define-private (fz-final-sums (id uint) (acc { paid: uint, pool: uint, slash: uint, released: uint }))
+  (match (get-job-result id)
+    r (match (map-get? bids id)
+        bid (merge acc {
+              paid: (+ (get paid acc) (get provider-payment r) (get bidder-refund r)),
+              pool: (+ (get pool acc) (get reward-pool r)),
+              slash: (+ (get slash acc) (get slashed-amount r)),
+              released: (+ (get released acc) (- (get amount bid) (get compute-fee bid))
+                           (/ (* (get compute-fee bid) (fz-param (get parameter-version bid) "validator-fee-bps")) BPS)),
+            })
+        acc)
+    acc)
+)
+
+;; 31 reveal-validation-results: the caller reveals on up to four jobs at once
+;; (committing first as the last seat missing, when it has nothing to reveal).
+;; On success each vote is revealed as reveal-validation-result reveals it, the
+;; counts returned are the entries and the jobs they completed, each completed
+;; job is finalized in the call (settled by the rules or refunded for want of a
+;; majority): one alone moves exactly what its settlement (or refund) moves, as
+;; in property 14; several move together what their results say (payments,
+;; reward pools, slashes, escrow); no reveal that completes nothing moves STX.
+;; The same batch again fails on its first entry (ALREADY_REVEALED, or
+;; JOB_NOT_RUNNING once finalized). One run in four plants a bad entry (a wrong
+;; salt on one of them, a duplicate at the end, a job the caller has no vote on,
+;; or no job): the call fails with that entry's error and keeps nothing.
+;; An empty batch is EMPTY_BATCH.
+(define-public (test-reveal-validation-results (pick uint) (size-seed uint) (plant-seed uint))
+  (let (
+      (last-id (get last-bid-id (var-get market)))
+      (ids (fz-ids-upto last-id))
+      (k (fz-batch-size size-seed))
+      (setup (if (is-eq (len (filter fz-open-revealable-bid ids)) u0)
+               (fold fz-commit-last (fz-take (filter fz-last-seat ids) pick k) pick)
+               u0))
+      (good (fz-take (filter fz-open-revealable-bid ids) pick k))
+      (n (len good))
+      (planted (and (> n u0) (is-eq (mod plant-seed u4) u0)))
+      (kind (mod (/ plant-seed u4) u3))
+      (j (mod (/ plant-seed u12) (fz-max n u1)))
+      (j-id (default-to u0 (element-at? good j)))
+      (foreign (fz-pick (filter fz-no-vote-of-mine ids) (/ plant-seed u12)))
+      (entries (map fz-reveal-entry-of good))
+      ;; the bad entry: a wrong salt (in place), a duplicate (appended), a job without the caller's vote, or no job
+      (bad-id (if (is-eq kind u1) j-id (default-to (+ last-id u1) foreign)))
+      (bad-at (if (is-eq kind u0) j (if (is-eq kind u1) n (mod (/ plant-seed u12) (+ n u1)))))
+      (bad-entry (if (is-eq kind u0)
+                   (merge (fz-reveal-entry-of j-id) { salt: (sha256 (get salt (fz-reveal-entry-of j-id))) })
+                   (fz-reveal-entry-of bad-id)))
+      (bad-code (if (is-eq kind u0) u515
+                  (if (is-eq kind u1) (if (fz-finalizes j-id) u503 u512)
+                    (if (is-some foreign) u511 u300))))
+      (batch (if planted (if (is-eq kind u0) good (fz-insert good bad-at bad-id)) good))
+      (batch-entries (if planted
+                       (if (is-eq kind u0)
+                         (default-to entries (replace-at? entries j bad-entry))
+                         (map fz-reveal-entry-of batch))
+                       entries))
+      (finals (map fz-finalizes good))
+      (finalizing (filter fz-finalizes good))
+      (fid (default-to u0 (element-at? finalizing u0)))
+      (fbid (map-get? bids fid))
+      (fbidder (match fbid b (get bidder b) tx-sender))
+      (stake-before (match fbid b (match (map-get? datasets (get dataset-id b)) d (get stake d) u0) u0))
+      (before (fz-snapshot tx-sender))
+      (bidder-before (fz-snapshot fbidder))
+      (ledger-before (fz-expired fbidder))
+      (stakes (fz-stakes))
+      (committees-before (map fz-committee-of batch))
+      (votes-before (map fz-my-vote batch))
+      (bids-before (map fz-bid-of batch))
+      (results-before (map fz-result-of batch))
+      (reveals-before (map fz-reveals-of good))
+      (weights-before (map fz-revealed-weight-of good))
+    )
+    (asserts! (is-eq (match (reveal-validation-results (list)) x u0 e e) u519) (err u13101))
+    (asserts! (> n u0) (ok false))
+    (match (reveal-validation-results batch-entries)
+      counts (let (
+          (after (fz-snapshot tx-sender))
+          (tb (get totals before))
+          (ta (get totals after))
+          (sums (fold fz-final-sums finalizing { paid: u0, pool: u0, slash: u0, released: u0 }))
+          (refunded (- (get expired (fz-expired tx-sender)) (get expired ledger-before)))
+        )
+        (asserts! (not planted) (err u13102))
+        (asserts! (and (is-eq (get revealed counts) n) (is-eq (get finalized counts) (len finalizing))) (err u13103))
+        (asserts! (get ok (fold fz-revealed-ok good { i: u0, reveals: reveals-before, weights: weights-before, finals: finals, ok: true }))
+                  (err u13104))
+        (if (is-eq (len finalizing) u0)
+          (asserts! (is-eq after before) (err u13105))
+          (if (is-eq (len finalizing) u1)
+            (let ((c (unwrap! (get-committee fid) (err u13106))))
+              (if (fz-settles fid (get revealed c) (get revealed-weight c) (get total-weight c))
+                (let ((code (fz-settlement-code fid stake-before before (get expired ledger-before) stakes)))
+                  (asserts! (is-eq code u0) (err (+ u13160 code))))
+                (let ((code (fz-refund-code fid STATUS_EXPIRED bidder-before ledger-before stakes)))
+                  (asserts! (is-eq code u0) (err (+ u13170 code))))))
+            (asserts! (and (is-eq (+ (get contract after) (get paid sums) refunded) (get contract before))
+                           (is-eq (get unclaimed-rewards ta) (+ (get unclaimed-rewards tb) (get pool sums)))
+                           (is-eq (+ (get dataset-stakes ta) (get slash sums)) (get dataset-stakes tb))
+                           (is-eq (+ (get escrowed-bids ta) (get released sums) refunded) (get escrowed-bids tb)))
+                      (err u13107))))
+        (asserts! (is-eq (match (reveal-validation-results batch-entries) x u0 e e) (if (default-to false (element-at? finals u0)) u503 u512))
+                  (err u13108))
+        (fz-done))
+      code (begin
+        (asserts! (and (is-eq (fz-snapshot tx-sender) before)
+                       (is-eq (map fz-committee-of batch) committees-before)
+                       (is-eq (map fz-my-vote batch) votes-before)
+                       (is-eq (map fz-bid-of batch) bids-before)
+                       (is-eq (map fz-result-of batch) results-before))
+                  (err u13109))
+        (asserts! planted (err u13110))
+        (asserts! (is-eq code bad-code) (err u13111))
+        ;; the bad entry alone fails the same way (a duplicate needs its first copy)
+        (asserts! (or (is-eq kind u1) (is-eq (match (reveal-validation-results (list bad-entry)) x u0 e e) bad-code)) (err u13112))
+        (fz-done))))
+)
+
+;; --- claims ---
+
+(define-private (fz-unclaimed-claimable-bid (id uint))
+  (and (fz-claimable-bid id) (match (get-vote id tx-sender) v (not (get claimed v)) false))
+)
+(define-private (fz-known-not-mine (id uint))
+  (and (is-some (map-get? bids id)) (is-none (get-vote id tx-sender)))
+)
+;; Whether the caller's vote on a finalized job agrees with its final score, and
+;; the share claim-validation-reward would pay it now (as property 17 works it out).
+(define-private (fz-coherent-of (id uint))
+  (match (get-vote id tx-sender)
+    v (match (get-job-result id)
+        r (match (map-get? bids id)
+            bid (and (get revealed v)
+                     (fz-coherent-score (get score v) (get final-score r) (fz-param (get parameter-version bid) "consensus-tolerance")))
+            false)
+        false)
+    false)
+)
+(define-private (fz-share-of (id uint))
+  (match (get-vote id tx-sender)
+    v (match (get-job-result id)
+        r (if (fz-coherent-of id)
+            (if (>= (get weight v) (get reward-weight r)) (get reward-pool r) (/ (* (get reward-pool r) (get weight v)) (get reward-weight r)))
+            u0)
+        u0)
+    u0)
+)
+(define-private (fz-pool-of (id uint)) (match (get-job-result id) r (get reward-pool r) u0))
+(define-private (fz-pool-weight-of (id uint)) (match (get-job-result id) r (get reward-weight r) u0))
+(define-private (fz-claim-code (id uint))
+  (if (is-none (map-get? bids id)) u300
+    (if (is-none (get-job-result id)) u600
+      (match (get-vote id tx-sender) v (if (get claimed v) u602 u0) u601)))
+)
+;; After a batch of claims: each seat claimed; a coherent one took its share
+;; and its weight out of the job's pool, another left the pool as it was.
+(define-private (fz-claimed-ok (id uint) (acc { i: uint, pools: (list 25 uint), weights: (list 25 uint), shares: (list 25 uint),
+                                               coherent: (list 25 bool), ok: bool }))
+  (let (
+      (i (get i acc))
+      (pool (default-to u0 (element-at? (get pools acc) i)))
+      (pool-weight (default-to u0 (element-at? (get weights acc) i)))
+      (share (default-to u0 (element-at? (get shares acc) i)))
+    )
+    (merge acc {
+      i: (+ i u1),
+      ok: (and (get ok acc)
+               (match (get-vote id tx-sender)
+                 v (match (get-job-result id)
+                     r (and (get claimed v) (<= share pool)
+                            (if (default-to false (element-at? (get coherent acc) i))
+                              (and (is-eq (get reward-pool r) (- pool share)) (is-eq (get reward-weight r) (- pool-weight (get weight v))))
+                              (and (is-eq (get reward-pool r) pool) (is-eq (get reward-weight r) pool-weight))))
+                     false)
+                 false)),
+    }))
+)
+
+;; 32 claim-validation-rewards: the caller claims its seats on up to four
+;; finalized jobs at once. On success it is paid, in one transfer, the sum of
+;; the shares claim-validation-reward would pay each seat (the total returned):
+;; its balance rises and the contract's falls by exactly the total, the
+;; unclaimed rewards fall by exactly it and no other bucket moves; each seat is
+;; claimed and each coherent one took its share and weight out of its job's
+;; pool; the same batch again is ALREADY_CLAIMED. One run in four plants a bad
+;; entry (a duplicate at the end, a job the caller has no vote on, or no job):
+;; the call fails with that entry's error and pays and marks nothing.
+;; An empty batch is EMPTY_BATCH.
+(define-public (test-claim-validation-rewards (pick uint) (size-seed uint) (plant-seed uint))
+  (let (
+      (last-id (get last-bid-id (var-get market)))
+      (ids (fz-ids-upto last-id))
+      (good (fz-take (filter fz-unclaimed-claimable-bid ids) pick (fz-batch-size size-seed)))
+      (n (len good))
+      (planted (and (> n u0) (is-eq (mod plant-seed u4) u0)))
+      (kind (mod (/ plant-seed u4) u3))
+      (foreign (fz-pick (filter fz-known-not-mine ids) (/ plant-seed u12)))
+      (bad (if (is-eq kind u0) (default-to u0 (element-at? good (mod (/ plant-seed u12) (fz-max n u1))))
+             (if (and (is-eq kind u1) (is-some foreign)) (default-to u0 foreign) (+ last-id u1))))
+      (bad-at (if (is-eq kind u0) n (mod (/ plant-seed u12) (+ n u1))))
+      (bad-code (if (is-eq kind u0) u602 (fz-claim-code bad)))
+      (batch (if planted (fz-insert good bad-at bad) good))
+      (shares (map fz-share-of good))
+      (coherent (map fz-coherent-of good))
+      (pools (map fz-pool-of good))
+      (pool-weights (map fz-pool-weight-of good))
+      (before (fz-snapshot tx-sender))
+      (votes-before (map fz-my-vote batch))
+      (results-before (map fz-result-of batch))
+    )
+    (asserts! (is-eq (match (claim-validation-rewards (list)) x u0 e e) u519) (err u13201))
+    (asserts! (> n u0) (ok false))
+    (match (claim-validation-rewards batch)
+      total (let (
+          (after (fz-snapshot tx-sender))
+          (tb (get totals before))
+        )
+        (asserts! (not planted) (err u13202))
+        (asserts! (is-eq total (fold + shares u0)) (err u13203))
+        (asserts! (is-eq (get who after) (+ (get who before) total)) (err u13204))
+        (asserts! (is-eq (+ (get contract after) total) (get contract before)) (err u13205))
+        (asserts! (is-eq (get totals after) (merge tb { unclaimed-rewards: (- (get unclaimed-rewards tb) total) })) (err u13206))
+        (asserts! (get ok (fold fz-claimed-ok good { i: u0, pools: pools, weights: pool-weights, shares: shares, coherent: coherent, ok: true }))
+                  (err u13207))
+        (asserts! (is-eq (match (claim-validation-rewards batch) x u0 e e) u602) (err u13208))
+        (asserts! (is-eq (fz-snapshot tx-sender) after) (err u13209))
+        (fz-done))
+      code (begin
+        (asserts! (and (is-eq (fz-snapshot tx-sender) before)
+                       (is-eq (map fz-my-vote batch) votes-before)
+                       (is-eq (map fz-result-of batch) results-before))
+                  (err u13210))
+        (asserts! planted (err u13211))
+        (asserts! (is-eq code bad-code) (err u13212))
+        ;; the bad entry alone fails the same way (a duplicate needs its first copy)
+        (asserts! (or (is-eq kind u0) (is-eq (match (claim-validation-rewards (list bad)) x u0 e e) bad-code)) (err u13213))
+        (fz-done))))
+)
+
+;; ---------------------------------------------------------------------------
 ;; Drivers for the invariant campaign: the targeted calls above, unchecked
 ;; ---------------------------------------------------------------------------
 
@@ -3873,7 +4400,7 @@
       bid-id (let (
           (score (fz-job-score bid-id score-seed))
           (salt (fz-salt salt-seed))
-          (one-seat (match (map-get? committees bid-id) c (is-eq (len (get seats c)) u1) false))
+          (one-seat (match (get-committee bid-id) c (is-eq (len (get seats c)) u1) false))
           (bid (unwrap! (map-get? bids bid-id) FZ_NO_TARGET))
         )
         (if one-seat
@@ -3934,6 +4461,39 @@
   (match (fz-pick-claimable-bid pick)
     bid-id (begin (try! (claim-validation-reward bid-id)) (ok true))
     (fz-verified-step pick false))
+)
+
+;; the caller commits on up to four jobs at once: where it sits, then where its
+;; vote draws the committee (else takes a verified job's next step)
+(define-public (drive-commit-validation-results (pick uint) (size-seed uint) (score-seed uint))
+  (let (
+      (ids (fz-ids-upto (get last-bid-id (var-get market))))
+      (k (fz-batch-size size-seed))
+      (seated (fz-take (filter fz-seated-votable-bid ids) pick k))
+      (batch (fz-join seated (fz-take (filter fz-drawable-bid ids) pick (- k (len seated)))))
+    )
+    (if (is-eq (len batch) u0)
+      (fz-verified-step pick true)
+      (begin
+        (try! (commit-validation-results (fz-commit-entries batch score-seed)))
+        (fold fz-remember-batch-secret batch score-seed)
+        (ok true))))
+)
+
+;; the caller reveals on every job (up to 25) whose reveal phase is open
+(define-public (drive-reveal-validation-results (pick uint))
+  (let ((batch (fz-take (filter fz-open-revealable-bid (fz-ids-upto (get last-bid-id (var-get market)))) pick u25)))
+    (if (is-eq (len batch) u0)
+      (fz-verified-step pick false)
+      (begin (try! (reveal-validation-results (map fz-reveal-entry-of batch))) (ok true))))
+)
+
+;; the caller claims every unclaimed seat (up to 25) on a finalized job
+(define-public (drive-claim-validation-rewards (pick uint))
+  (let ((batch (fz-take (filter fz-unclaimed-claimable-bid (fz-ids-upto (get last-bid-id (var-get market)))) pick u25)))
+    (if (is-eq (len batch) u0)
+      (fz-verified-step pick false)
+      (begin (try! (claim-validation-rewards batch)) (ok true))))
 )
 
 (define-public (drive-propose-parameter-change (name-seed uint) (value-seed uint))

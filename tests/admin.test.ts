@@ -1,7 +1,6 @@
 import { Cl, type ClarityValue } from "@stacks/transactions";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  BID_STATUS,
   DEFAULTS,
   EVAL_COMMITMENT,
   EVAL_DIGEST,
@@ -9,7 +8,6 @@ import {
   MODEL,
   OUTCOME,
   SPEC,
-  activeValidatorCount,
   addStake,
   balances,
   bidder,
@@ -21,7 +19,6 @@ import {
   commitmentFor,
   contractId,
   declineJob,
-  decode,
   deliver,
   deltas,
   deployer,
@@ -32,16 +29,8 @@ import {
   expireBid,
   finalizeValidation,
   finalizedJob,
-  getBid,
-  getCommittee,
-  getDataset,
-  getJobResult,
-  getTotals,
-  getValidator,
-  getVote,
   height,
   isPaused,
-  lastIds,
   marketField,
   matchQueued,
   matchedJob,
@@ -52,6 +41,7 @@ import {
   printEvents,
   provider,
   provider2,
+  read,
   readOnly,
   registerDataset,
   registerDatasetWithTerms,
@@ -70,7 +60,6 @@ import {
   validator1,
   validator2,
   validator3,
-  view,
   vote,
   withdrawStake,
   withdrawTreasury,
@@ -109,20 +98,20 @@ function silentSeatJob(datasetProvider = provider) {
   expect(registerValidator(validator1, 3_000_000n).result).toBeOk(Cl.bool(true));
   const datasetId = ok(registerDataset(datasetProvider)) as bigint;
   const bidId = ok(placeBid(bidder, datasetId)) as bigint;
-  expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+  expect(read.getBid(bidId)?.status).toBe("MATCHED");
   expect(seatsOf(bidId)).toEqual([validator1]);
-  mineUntil((getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
+  mineUntil((read.getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
   expect(finalizeValidation(outsider, bidId).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
-  expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-  expect(getValidator(validator1)).toMatchObject({ stake: 2_970_000n, active: true });
-  expect(getTotals().treasury).toBe(SILENT_TREASURY);
+  expect(read.getBid(bidId)?.status).toBe("EXPIRED");
+  expect(read.getValidator(validator1)).toMatchObject({ stake: 2_970_000n, active: true });
+  expect(read.getMarketTotals().treasury).toBe(SILENT_TREASURY);
   return { datasetId, bidId };
 }
 
 /** A slash: validator1 scores the job 10, so 50% of the 1,000,000 dataset stake is taken. */
 function slashedJob() {
   const ids = finalizedJob(10);
-  expect(getJobResult(ids.bidId)).toMatchObject({ outcome: 3n, "slashed-amount": 500_000n });
+  expect(read.getJobResult(ids.bidId)).toMatchObject({ outcome: "SLASHED", slashedAmount: 500_000n });
   return ids;
 }
 
@@ -132,8 +121,8 @@ function matchedAndQueued() {
   expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(1));
   // a deadline far enough to outlast bid 1, within duration + max-bid-wait (4,420 blocks)
   expect(placeBid(bidder2, 1, 400_000n, 100n, height() + 4_000n).result).toBeOk(Cl.uint(2));
-  expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
-  expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+  expect(read.getBid(1)?.status).toBe("MATCHED");
+  expect(read.getBid(2)?.status).toBe("QUEUED");
 }
 
 /** `propose-parameter-change` of `parameter` to `value` by `who`. */
@@ -141,19 +130,12 @@ function proposeChange(who: string, parameter: string, value: number | bigint) {
   return call("propose-parameter-change", [Cl.stringAscii(parameter), Cl.uint(value)], who);
 }
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/** `get-pause n`: pause n's `{ started-at, ended-at }` (ended-at 0 while it lasts), or null. */
-function getPause(n: number | bigint) {
-  return view("get-pause", [Cl.uint(n)]);
-}
-
 /** All five buckets and the surplus at zero, as get-market-totals reports an empty market. */
 const EMPTY_TOTALS = {
-  "dataset-stakes": 0n,
-  "validator-stakes": 0n,
-  "escrowed-bids": 0n,
-  "unclaimed-rewards": 0n,
+  datasetStakes: 0n,
+  validatorStakes: 0n,
+  escrowedBids: 0n,
+  unclaimedRewards: 0n,
   treasury: 0n,
   surplus: 0n,
 };
@@ -167,7 +149,7 @@ function silentSeatMatched() {
   expect(registerDataset().result).toBeOk(Cl.uint(1));
   expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
   expect(seatsOf(1)).toEqual([validator1]);
-  const deadline = getBid(1)?.deadline as bigint;
+  const deadline = read.getBid(1)?.deadline as bigint;
   return { bidId: 1n, deadline, commitClosesAt: deadline + DEFAULTS.validationWindow };
 }
 
@@ -210,8 +192,8 @@ describe("set-paused", () => {
       const r = registerDataset();
       expectErr(r, "PAUSED");
       expect(deltas(before)).toEqual(new Map([[provider, 0n], [contractId, 0n]]));
-      expect(getDataset(1)).toBeNull();
-      expect(lastIds()).toEqual({ "dataset-id": 0n, "bid-id": 0n, "proposal-id": 0n });
+      expect(read.getDataset(1)).toBeNull();
+      expect(read.getLastIds()).toEqual({ datasetId: 0n, bidId: 0n, proposalId: 0n });
     });
 
     it("place-computation-bid", () => {
@@ -220,8 +202,8 @@ describe("set-paused", () => {
       const before = balances(bidder, contractId);
       expectErr(placeBid(bidder, 1), "PAUSED");
       expect(deltas(before)).toEqual(new Map([[bidder, 0n], [contractId, 0n]]));
-      expect(getBid(1)).toBeNull();
-      expect(getTotals()["escrowed-bids"]).toBe(0n);
+      expect(read.getBid(1)).toBeNull();
+      expect(read.getMarketTotals().escrowedBids).toBe(0n);
     });
 
     it("register-validator", () => {
@@ -229,8 +211,8 @@ describe("set-paused", () => {
       const before = balances(validator1, contractId);
       expectErr(registerValidator(validator1), "PAUSED");
       expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
-      expect(getValidator(validator1)).toBeNull();
-      expect(activeValidatorCount()).toBe(0n);
+      expect(read.getValidator(validator1)).toBeNull();
+      expect(read.getActiveValidatorCount()).toBe(0n);
     });
 
     it("submit-validation-result", () => {
@@ -239,17 +221,17 @@ describe("set-paused", () => {
       const before = balances(provider, bidder, contractId);
       expectErr(vote(validator1, datasetId, bidId, 85), "PAUSED");
       expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
-      expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
-      expect(getVote(bidId, validator1)).toBeNull();
-      expect(getJobResult(bidId)).toBeNull();
+      expect(read.getBid(bidId)?.status).toBe("MATCHED");
+      expect(read.getVote(bidId, validator1)).toBeNull();
+      expect(read.getJobResult(bidId)).toBeNull();
     });
 
     it("draw-committee", () => {
       // six validators at the match, one more than committee-size: the committee is drawn from a later seed
       const { bidId } = matchedJob(SIX_VALIDATORS);
-      expect(getCommittee(bidId)).toBeNull();
+      expect(read.getCommittee(bidId)).toBeNull();
       // the seed comes from the Bitcoin block after the decline window: decline-window + 1 = 7 blocks after the match
-      const matchedAt = getBid(bidId)?.["matched-at"] as bigint;
+      const matchedAt = read.getBid(bidId)?.matchedAt as bigint;
       mineUntil(matchedAt + DEFAULTS.declineWindow);
       expectErr(drawCommittee(outsider, bidId), "SEED_NOT_READY");
       simnet.mineEmptyBlocks(1);
@@ -257,8 +239,8 @@ describe("set-paused", () => {
       const r = drawCommittee(outsider, bidId);
       expectErr(r, "PAUSED");
       expect(r.events).toEqual([]);
-      expect(getCommittee(bidId)).toBeNull();
-      for (const [who] of SIX_VALIDATORS) expect(getValidator(who)?.["open-seats"]).toBe(0n);
+      expect(read.getCommittee(bidId)).toBeNull();
+      for (const [who] of SIX_VALIDATORS) expect(read.getValidator(who)?.openSeats).toBe(0n);
 
       // resumed: the same draw goes through, five of the six are seated
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
@@ -266,7 +248,7 @@ describe("set-paused", () => {
       expect(drawn).toHaveLength(5);
       expect(seatsOf(bidId)).toEqual(drawn);
       for (const [who] of SIX_VALIDATORS) {
-        expect(getValidator(who)?.["open-seats"]).toBe(drawn.includes(who) ? 1n : 0n);
+        expect(read.getValidator(who)?.openSeats).toBe(drawn.includes(who) ? 1n : 0n);
       }
     });
 
@@ -279,20 +261,20 @@ describe("set-paused", () => {
       expectErr(r, "PAUSED");
       expect(r.events).toEqual([]);
       expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
-      expect(getVote(bidId, validator1)).toBeNull();
-      expect(getCommittee(bidId)).toMatchObject({ commits: 0n });
+      expect(read.getVote(bidId, validator1)).toBeNull();
+      expect(read.getCommittee(bidId)).toMatchObject({ commits: 0n });
 
       // resumed: the same commit goes through
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
-      expect(getCommittee(bidId)).toMatchObject({ commits: 1n });
+      expect(read.getCommittee(bidId)).toMatchObject({ commits: 1n });
     });
 
     it("match-queued-bids", () => {
       matchedAndQueued();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expectErr(matchQueued(outsider, 1), "PAUSED");
-      expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+      expect(read.getBid(2)?.status).toBe("QUEUED");
     });
   });
 
@@ -305,14 +287,14 @@ describe("set-paused", () => {
       expect(r.result).toBeOk(Cl.uint(400_000));
       expect(deltas(before)).toEqual(new Map([[bidder2, 400_000n], [contractId, -400_000n]]));
       expect(eventNames(r)).toEqual(["bid-cancelled"]);
-      expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.CANCELLED));
-      expect(getDataset(1)).toMatchObject({ "queued-jobs": 0n, "queue-head": 0n, "queue-tail": 0n });
-      expect(getTotals()["escrowed-bids"]).toBe(500_000n);
+      expect(read.getBid(2)?.status).toBe("CANCELLED");
+      expect(read.getDataset(1)).toMatchObject({ queuedJobs: 0n, queueHead: 0n, queueTail: 0n });
+      expect(read.getMarketTotals().escrowedBids).toBe(500_000n);
     });
 
     it("expire-bid refunds a matched job past deadline + validation-window + reveal-window", () => {
       const { bidId } = matchedJob();
-      const deadline = getBid(bidId)?.deadline as bigint;
+      const deadline = read.getBid(bidId)?.deadline as bigint;
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       const before = balances(bidder, provider, contractId);
@@ -333,29 +315,29 @@ describe("set-paused", () => {
         },
         { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 10_000n },
       ]);
-      expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-      expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, stake: DEFAULTS.minDatasetStake });
-      expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, "open-seats": 0n });
-      expect(activeValidatorCount()).toBe(0n);
-      expect(getTotals().treasury).toBe(10_000n);
+      expect(read.getBid(bidId)?.status).toBe("EXPIRED");
+      expect(read.getDataset(1)).toMatchObject({ activeJobs: 0n, stake: DEFAULTS.minDatasetStake });
+      expect(read.getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, openSeats: 0n });
+      expect(read.getActiveValidatorCount()).toBe(0n);
+      expect(read.getMarketTotals().treasury).toBe(10_000n);
     });
 
     it("expire-bid frees the slot but does not match the queued bid until unpaused", () => {
       matchedAndQueued();
-      const deadline = getBid(1)?.deadline as bigint;
+      const deadline = read.getBid(1)?.deadline as bigint;
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       const r = expireBid(outsider, 1);
       expect(r.result).toBeOk(Cl.uint(500_000));
       expect(eventNames(r)).toEqual(["bid-expired"]);
-      expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
-      expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "queued-jobs": 1n });
+      expect(read.getBid(2)?.status).toBe("QUEUED");
+      expect(read.getDataset(1)).toMatchObject({ activeJobs: 0n, queuedJobs: 1n });
 
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       const pushed = matchQueued(outsider, 1);
       expect(pushed.result).toBeOk(Cl.uint(0));
       expect(eventNames(pushed)).toEqual(["bid-matched"]);
-      expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+      expect(read.getBid(2)?.status).toBe("MATCHED");
     });
 
     it("reveal-validation-result accepts the committed scores, and the last reveal finalizes the job", () => {
@@ -372,22 +354,22 @@ describe("set-paused", () => {
       // protocol fee), but the freed slot is not refilled
       expect(eventNames(last)).toEqual(["validation-revealed", "job-finalized"]);
       expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
-      expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-      expect(getJobResult(bidId)).toMatchObject({
-        "final-score": 80n,
-        outcome: BigInt(OUTCOME.REWARDED),
-        "validator-fees": 25_000n,
-        "protocol-fee": 5_000n,
+      expect(read.getBid(bidId)?.status).toBe("SETTLED");
+      expect(read.getJobResult(bidId)).toMatchObject({
+        finalScore: 80n,
+        outcome: "REWARDED",
+        validatorFees: 25_000n,
+        protocolFee: 5_000n,
         penalties: 0n,
-        "reward-pool": 25_000n,
-        "reward-weight": 6_000_000n,
+        rewardPool: 25_000n,
+        rewardWeight: 6_000_000n,
       });
-      expect(getCommittee(bidId)).toMatchObject({ commits: 3n, reveals: 3n });
+      expect(read.getCommittee(bidId)).toMatchObject({ commits: 3n, reveals: 3n });
     });
 
     it("finalize-validation settles a job by the median of its reveals after the reveal window", () => {
       const { bidId } = matchedJob(THREE_VALIDATORS);
-      const deadline = getBid(bidId)?.deadline as bigint;
+      const deadline = read.getBid(bidId)?.deadline as bigint;
       for (const who of [validator1, validator2, validator3]) expect(commit(who, bidId, 80).result).toBeOk(Cl.bool(true));
       // two of three reveal (the minimum); validator3 committed but stays silent
       expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
@@ -397,7 +379,7 @@ describe("set-paused", () => {
       expectErr(finalizeValidation(outsider, bidId), "NOT_READY_TO_FINALIZE");
       simnet.mineEmptyBlocks(1);
       const before = balances(provider, bidder, validator3, contractId);
-      const totals = getTotals();
+      const totals = read.getMarketTotals();
 
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
@@ -414,21 +396,21 @@ describe("set-paused", () => {
       });
       expect(eventNames(r)).toEqual(["validator-penalized", "job-finalized"]);
       expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [validator3, 0n], [contractId, -470_000n]]));
-      expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-      expect(getJobResult(bidId)).toMatchObject({
-        "final-score": 80n,
-        "validator-fees": 25_000n,
-        "protocol-fee": 5_000n,
+      expect(read.getBid(bidId)?.status).toBe("SETTLED");
+      expect(read.getJobResult(bidId)).toMatchObject({
+        finalScore: 80n,
+        validatorFees: 25_000n,
+        protocolFee: 5_000n,
         penalties: 20_000n,
-        "reward-pool": 25_000n,
-        "reward-weight": 4_000_000n,
+        rewardPool: 25_000n,
+        rewardWeight: 4_000_000n,
       });
       // treasury: the 5,000 protocol fee and the 20,000 silence penalty
-      expect(getTotals()).toEqual({
+      expect(read.getMarketTotals()).toEqual({
         ...totals,
-        "validator-stakes": totals["validator-stakes"] - 20_000n,
-        "escrowed-bids": totals["escrowed-bids"] - 500_000n,
-        "unclaimed-rewards": totals["unclaimed-rewards"] + 25_000n,
+        validatorStakes: totals.validatorStakes - 20_000n,
+        escrowedBids: totals.escrowedBids - 500_000n,
+        unclaimedRewards: totals.unclaimedRewards + 25_000n,
         treasury: totals.treasury + 25_000n,
       });
     });
@@ -441,8 +423,8 @@ describe("set-paused", () => {
       expect(r.result).toBeOk(Cl.uint(3_000_000));
       expect(deltas(before)).toEqual(new Map([[provider, 3_000_000n], [contractId, -3_000_000n]]));
       expect(eventNames(r)).toEqual(["dataset-withdrawn"]);
-      expect(getDataset(1)).toMatchObject({ active: false, stake: 0n });
-      expect(getTotals()["dataset-stakes"]).toBe(0n);
+      expect(read.getDataset(1)).toMatchObject({ active: false, stake: 0n });
+      expect(read.getMarketTotals().datasetStakes).toBe(0n);
     });
 
     it("request-validator-exit stops the validator", () => {
@@ -452,8 +434,8 @@ describe("set-paused", () => {
       const r = requestExit(validator1);
       expect(r.result).toBeOk(Cl.uint(now + DEFAULTS.validatorUnbondingBlocks));
       expect(eventNames(r)).toEqual(["validator-exit-requested"]);
-      expect(getValidator(validator1)).toMatchObject({ active: false, "exit-requested-at": now });
-      expect(activeValidatorCount()).toBe(0n);
+      expect(read.getValidator(validator1)).toMatchObject({ active: false, exitRequestedAt: now });
+      expect(read.getActiveValidatorCount()).toBe(0n);
     });
 
     it("withdraw-validator-stake returns the stake after unbonding", () => {
@@ -468,8 +450,8 @@ describe("set-paused", () => {
       expect(r.result).toBeOk(Cl.uint(2_000_000));
       expect(deltas(before)).toEqual(new Map([[validator1, 2_000_000n], [contractId, -2_000_000n]]));
       expect(eventNames(r)).toEqual(["validator-withdrawn"]);
-      expect(getValidator(validator1)).toBeNull();
-      expect(getTotals()["validator-stakes"]).toBe(0n);
+      expect(read.getValidator(validator1)).toBeNull();
+      expect(read.getMarketTotals().validatorStakes).toBe(0n);
     });
 
     it("claim-validation-reward pays the validator its fee", () => {
@@ -480,7 +462,7 @@ describe("set-paused", () => {
       expect(r.result).toBeOk(Cl.uint(25_000));
       expect(deltas(before)).toEqual(new Map([[validator1, 25_000n], [contractId, -25_000n]]));
       expect(eventNames(r)).toEqual(["validation-reward-claimed"]);
-      expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+      expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
     });
 
     it("add-dataset-stake takes the top-up", () => {
@@ -491,8 +473,8 @@ describe("set-paused", () => {
       expect(r.result).toBeOk(Cl.uint(1_700_000));
       expect(deltas(before)).toEqual(new Map([[provider, -700_000n], [contractId, 700_000n]]));
       expect(eventNames(r)).toEqual(["dataset-stake-added"]);
-      expect(getDataset(1)).toMatchObject({ stake: 1_700_000n, "queued-jobs": 1n });
-      expect(getTotals()["dataset-stakes"]).toBe(1_700_000n);
+      expect(read.getDataset(1)).toMatchObject({ stake: 1_700_000n, queuedJobs: 1n });
+      expect(read.getMarketTotals().datasetStakes).toBe(1_700_000n);
     });
 
     it("set-dataset-terms updates the terms but does not match the queue", () => {
@@ -503,14 +485,14 @@ describe("set-paused", () => {
       expect(r.result).toBeOk(Cl.bool(true));
       expect(eventNames(r)).toEqual(["dataset-terms-set"]);
       expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder2, 0n], [contractId, 0n]]));
-      expect(getDataset(1)).toMatchObject({ "price-per-block": 1_000n, "max-concurrent-jobs": 2n, "queued-jobs": 1n });
-      expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+      expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 1_000n, maxConcurrentJobs: 2n, queuedJobs: 1n });
+      expect(read.getBid(2)?.status).toBe("QUEUED");
 
       // resumed: the new slot is filled by the queued bid
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       expect(matchQueued(outsider, 1).result).toBeOk(Cl.uint(0));
-      expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
-      expect(getDataset(1)).toMatchObject({ "active-jobs": 2n, "queued-jobs": 0n });
+      expect(read.getBid(2)?.status).toBe("MATCHED");
+      expect(read.getDataset(1)).toMatchObject({ activeJobs: 2n, queuedJobs: 0n });
     });
   });
 
@@ -530,14 +512,14 @@ describe("set-paused", () => {
     // the freed slot goes to the queued bid (its committee seated at once): matching is live again
     expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized", "bid-matched", "committee-drawn"]);
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(2)?.status).toBe("MATCHED");
   });
 
   describe("the pause log", () => {
     it("starts empty: no pause counted in the market record, no get-pause entry", () => {
       expect(marketField("pauses")).toBe(0n);
-      expect(getPause(0)).toBeNull();
-      expect(getPause(1)).toBeNull();
+      expect(read.getPause(0)).toBeNull();
+      expect(read.getPause(1)).toBeNull();
     });
 
     it("pausing starts pause 1 { started-at: now, ended-at: 0 } and counts it; unpausing records its end", () => {
@@ -545,12 +527,12 @@ describe("set-paused", () => {
       const start = height();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expect(marketField("pauses")).toBe(1n);
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      expect(read.getPause(1)).toEqual({ startedAt: start, endedAt: 0n });
       simnet.mineEmptyBlocks(7);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": start + 7n });
+      expect(read.getPause(1)).toEqual({ startedAt: start, endedAt: start + 7n });
       expect(marketField("pauses")).toBe(1n);
-      expect(getPause(2)).toBeNull();
+      expect(read.getPause(2)).toBeNull();
     });
 
     it("each new pause takes the next number; earlier entries are kept", () => {
@@ -562,13 +544,13 @@ describe("set-paused", () => {
       const second = height();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expect(marketField("pauses")).toBe(2n);
-      expect(getPause(1)).toEqual({ "started-at": first, "ended-at": first + 3n });
-      expect(getPause(2)).toEqual({ "started-at": second, "ended-at": 0n });
+      expect(read.getPause(1)).toEqual({ startedAt: first, endedAt: first + 3n });
+      expect(read.getPause(2)).toEqual({ startedAt: second, endedAt: 0n });
       simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(2)).toEqual({ "started-at": second, "ended-at": second + 1n });
-      expect(getPause(1)).toEqual({ "started-at": first, "ended-at": first + 3n });
-      expect(getPause(3)).toBeNull();
+      expect(read.getPause(2)).toEqual({ startedAt: second, endedAt: second + 1n });
+      expect(read.getPause(1)).toEqual({ startedAt: first, endedAt: first + 3n });
+      expect(read.getPause(3)).toBeNull();
     });
 
     it("repeating the state in force changes nothing but prints paused-set", () => {
@@ -578,8 +560,8 @@ describe("set-paused", () => {
       expect(printEvents(idle)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
       expect(isPaused()).toBeBool(false);
       expect(marketField("pauses")).toBe(0n);
-      expect(getPause(0)).toBeNull();
-      expect(getPause(1)).toBeNull();
+      expect(read.getPause(0)).toBeNull();
+      expect(read.getPause(1)).toBeNull();
 
       const start = height();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
@@ -590,8 +572,8 @@ describe("set-paused", () => {
       expect(printEvents(again)).toEqual([{ event: "paused-set", paused: true, owner: deployer }]);
       expect(isPaused()).toBeBool(true);
       expect(marketField("pauses")).toBe(1n);
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
-      expect(getPause(2)).toBeNull();
+      expect(read.getPause(1)).toEqual({ startedAt: start, endedAt: 0n });
+      expect(read.getPause(2)).toBeNull();
 
       simnet.mineEmptyBlocks(2);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
@@ -600,17 +582,17 @@ describe("set-paused", () => {
       const resumedAgain = setPaused(false);
       expect(resumedAgain.result).toBeOk(Cl.bool(true));
       expect(printEvents(resumedAgain)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": start + 5n });
+      expect(read.getPause(1)).toEqual({ startedAt: start, endedAt: start + 5n });
       expect(marketField("pauses")).toBe(1n);
     });
 
     it("a refused set-paused (not the owner) logs nothing", () => {
       expectErr(setPaused(true, outsider), "NOT_AUTHORIZED");
       expect(marketField("pauses")).toBe(0n);
-      expect(getPause(1)).toBeNull();
+      expect(read.getPause(1)).toBeNull();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expectErr(setPaused(false, outsider), "NOT_AUTHORIZED");
-      expect(getPause(1)).toEqual({ "started-at": height(), "ended-at": 0n });
+      expect(read.getPause(1)).toEqual({ startedAt: height(), endedAt: 0n });
     });
 
     it("a job records the pauses counted at its match", () => {
@@ -618,44 +600,44 @@ describe("set-paused", () => {
       simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       const { bidId } = silentSeatMatched();
-      expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+      expect(read.getBid(bidId)?.pausesAtMatch).toBe(1n);
     });
 
     it("a pause undone in the Bitcoin block it began is erased: no log entry, the count goes back", () => {
       const start = height();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      expect(read.getPause(1)).toEqual({ startedAt: start, endedAt: 0n });
       expect(marketField("pauses")).toBe(1n);
       const undone = setPaused(false);
       expect(undone.result).toBeOk(Cl.bool(true));
       expect(printEvents(undone)).toEqual([{ event: "paused-set", paused: false, owner: deployer }]);
-      expect(getPause(1)).toBeNull();
+      expect(read.getPause(1)).toBeNull();
       expect(marketField("pauses")).toBe(0n);
       // the next pause takes the number again
       simnet.mineEmptyBlocks(1);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       simnet.mineEmptyBlocks(2);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": start + 1n, "ended-at": start + 3n });
+      expect(read.getPause(1)).toEqual({ startedAt: start + 1n, endedAt: start + 3n });
       expect(marketField("pauses")).toBe(1n);
     });
 
     it("a pause that starts by the last block of a job's commit window and lasts into the next excuses its seats that never committed", () => {
       const { bidId, deadline, commitClosesAt } = silentSeatMatched();
-      expect(getBid(bidId)?.["pauses-at-match"]).toBe(0n);
+      expect(read.getBid(bidId)?.pausesAtMatch).toBe(0n);
       mineUntil(commitClosesAt);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": commitClosesAt, "ended-at": commitClosesAt + 1n });
+      expect(read.getPause(1)).toEqual({ startedAt: commitClosesAt, endedAt: commitClosesAt + 1n });
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
       expect(printEvents(r)).toEqual([
         { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
       ]);
-      expect(getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, "open-seats": 0n });
-      expect(getTotals().treasury).toBe(0n);
+      expect(read.getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, openSeats: 0n });
+      expect(read.getMarketTotals().treasury).toBe(0n);
     });
 
     it("a pause still in force when the job settles excuses its seats that never committed", () => {
@@ -664,15 +646,15 @@ describe("set-paused", () => {
       const start = height();
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       mineUntil(deadline + REVEAL_CLOSES + 1n);
-      expect(getPause(1)).toEqual({ "started-at": start, "ended-at": 0n });
+      expect(read.getPause(1)).toEqual({ startedAt: start, endedAt: 0n });
       // finalize-validation works while paused
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
       expect(printEvents(r)).toEqual([
         { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
       ]);
-      expect(getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, "open-seats": 0n });
-      expect(getTotals().treasury).toBe(0n);
+      expect(read.getValidator(validator1)).toMatchObject({ stake: 3_000_000n, active: true, openSeats: 0n });
+      expect(read.getMarketTotals().treasury).toBe(0n);
     });
 
     it("a pause and unpause in the same burn block excuses nobody, even inside the commit window", () => {
@@ -682,7 +664,7 @@ describe("set-paused", () => {
       expect(start).toBeLessThan(commitClosesAt);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toBeNull();
+      expect(read.getPause(1)).toBeNull();
       expect(marketField("pauses")).toBe(0n);
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const before = balances(bidder, validator1, contractId);
@@ -701,8 +683,8 @@ describe("set-paused", () => {
         { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 30_000n },
       ]);
       expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [validator1, 0n], [contractId, -500_000n]]));
-      expect(getValidator(validator1)).toMatchObject({ stake: 2_970_000n, active: true, "open-seats": 0n });
-      expect(getTotals().treasury).toBe(30_000n);
+      expect(read.getValidator(validator1)).toMatchObject({ stake: 2_970_000n, active: true, openSeats: 0n });
+      expect(read.getMarketTotals().treasury).toBe(30_000n);
     });
 
     it("a same-block pause and unpause at the last block of the commit window excuses nobody", () => {
@@ -710,14 +692,14 @@ describe("set-paused", () => {
       mineUntil(commitClosesAt);
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toBeNull();
+      expect(read.getPause(1)).toBeNull();
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
       expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired"]);
       expect(printEvents(r)[1]).toMatchObject({ refund: 500_000n, penalties: 30_000n });
-      expect(getValidator(validator1)?.stake).toBe(2_970_000n);
-      expect(getTotals().treasury).toBe(30_000n);
+      expect(read.getValidator(validator1)?.stake).toBe(2_970_000n);
+      expect(read.getMarketTotals().treasury).toBe(30_000n);
     });
 
     it("a same-block pause hides no later pause: a real pause in the window still excuses", () => {
@@ -728,15 +710,15 @@ describe("set-paused", () => {
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       mineUntil(commitClosesAt - 10n);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": commitClosesAt - 30n, "ended-at": commitClosesAt - 10n });
+      expect(read.getPause(1)).toEqual({ startedAt: commitClosesAt - 30n, endedAt: commitClosesAt - 10n });
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
       expect(printEvents(r)).toEqual([
         { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
       ]);
-      expect(getValidator(validator1)?.stake).toBe(3_000_000n);
-      expect(getTotals().treasury).toBe(0n);
+      expect(read.getValidator(validator1)?.stake).toBe(3_000_000n);
+      expect(read.getMarketTotals().treasury).toBe(0n);
     });
 
     it("a pause that starts after the commit window excuses nobody: the silent seat's 1% goes to the treasury", () => {
@@ -745,7 +727,7 @@ describe("set-paused", () => {
       expect(setPaused(true).result).toBeOk(Cl.bool(true));
       simnet.mineEmptyBlocks(1);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
-      expect(getPause(1)).toEqual({ "started-at": commitClosesAt + 1n, "ended-at": commitClosesAt + 2n });
+      expect(read.getPause(1)).toEqual({ startedAt: commitClosesAt + 1n, endedAt: commitClosesAt + 2n });
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
@@ -761,7 +743,7 @@ describe("set-paused", () => {
         },
         { event: "bid-expired", "bid-id": bidId, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 30_000n },
       ]);
-      expect(getTotals().treasury).toBe(30_000n);
+      expect(read.getMarketTotals().treasury).toBe(30_000n);
     });
 
     it("a pause that ended before the match excuses nobody", () => {
@@ -769,13 +751,13 @@ describe("set-paused", () => {
       simnet.mineEmptyBlocks(2);
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       const { bidId, deadline } = silentSeatMatched();
-      expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+      expect(read.getBid(bidId)?.pausesAtMatch).toBe(1n);
       mineUntil(deadline + REVEAL_CLOSES + 1n);
       const r = finalizeValidation(outsider, bidId);
       expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
       expect(eventNames(r)).toEqual(["validator-penalized", "bid-expired"]);
-      expect(getValidator(validator1)?.stake).toBe(2_970_000n);
-      expect(getTotals().treasury).toBe(30_000n);
+      expect(read.getValidator(validator1)?.stake).toBe(2_970_000n);
+      expect(read.getMarketTotals().treasury).toBe(30_000n);
     });
 
     it("the excuse covers only seats that never committed: a committed seat that never reveals is still penalized", () => {
@@ -789,7 +771,7 @@ describe("set-paused", () => {
       expect(setPaused(false).result).toBeOk(Cl.bool(true));
       for (const who of [validator1, validator2, validator3, provider2]) expect(commit(who, bidId, 80).result).toBeOk(Cl.bool(true));
       // one seat never committed: the reveal phase opens after the commit window
-      const deadline = getBid(bidId)?.deadline as bigint;
+      const deadline = read.getBid(bidId)?.deadline as bigint;
       mineUntil(deadline + DEFAULTS.validationWindow + 1n);
       for (const who of [validator1, validator2, validator3]) expect(reveal(who, bidId, 80).result).toBeOk(Cl.bool(false));
       mineUntil(deadline + REVEAL_CLOSES + 1n);
@@ -799,11 +781,11 @@ describe("set-paused", () => {
       // provider2 committed and stayed silent: 1% of 2,000,000; bidder2 never committed: excused
       expect(eventNames(r)).toEqual(["validator-penalized", "job-finalized"]);
       expect(printEvents(r)[0]).toMatchObject({ validator: provider2, penalty: 20_000n, silent: true });
-      expect(getValidator(bidder2)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n });
+      expect(read.getValidator(bidder2)).toMatchObject({ stake: 2_000_000n, openSeats: 0n });
       expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
       // treasury: the 5,000 protocol fee and provider2's 20,000
-      expect(getTotals().treasury).toBe(25_000n);
-      expect(getJobResult(bidId)).toMatchObject({ penalties: 20_000n, "reward-pool": 25_000n, "reward-weight": 6_000_000n });
+      expect(read.getMarketTotals().treasury).toBe(25_000n);
+      expect(read.getJobResult(bidId)).toMatchObject({ penalties: 20_000n, rewardPool: 25_000n, rewardWeight: 6_000_000n });
     });
   });
 });
@@ -815,32 +797,32 @@ describe("set-paused", () => {
 describe("withdraw-treasury", () => {
   it("pays the recipient from the treasury, prints treasury-withdrawn and lowers only the treasury", () => {
     silentSeatJob();
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const before = balances(outsider, deployer, contractId);
     const r = withdrawTreasury(3_000n, outsider);
     expect(r.result).toBeOk(Cl.uint(3_000));
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: outsider, amount: 3_000n }]);
     expect(deltas(before)).toEqual(new Map([[outsider, 3_000n], [deployer, 0n], [contractId, -3_000n]]));
     expect(printEvents(r)).toEqual([{ event: "treasury-withdrawn", amount: 3_000n, recipient: outsider }]);
-    expect(getTotals()).toEqual({ ...totals, treasury: SILENT_TREASURY - 3_000n });
+    expect(read.getMarketTotals()).toEqual({ ...totals, treasury: SILENT_TREASURY - 3_000n });
 
     // the rest, exactly, can be taken too (here by the owner for itself)
     const rest = withdrawTreasury(SILENT_TREASURY - 3_000n, deployer);
     expect(rest.result).toBeOk(Cl.uint(SILENT_TREASURY - 3_000n));
     expect(stxTransfers(rest)).toEqual([{ sender: contractId, recipient: deployer, amount: 27_000n }]);
-    expect(getTotals().treasury).toBe(0n);
+    expect(read.getMarketTotals().treasury).toBe(0n);
     expectErr(withdrawTreasury(1, deployer), "INSUFFICIENT_TREASURY");
   });
 
   it("pays the recipient after a slash filled the treasury (500,000 slashed less the 25,000 validator fee)", () => {
     slashedJob();
-    expect(getTotals().treasury).toBe(475_000n);
+    expect(read.getMarketTotals().treasury).toBe(475_000n);
     const before = balances(outsider, contractId);
     const r = withdrawTreasury(475_000n, outsider);
     expect(r.result).toBeOk(Cl.uint(475_000));
     expect(printEvents(r)).toEqual([{ event: "treasury-withdrawn", amount: 475_000n, recipient: outsider }]);
     expect(deltas(before)).toEqual(new Map([[outsider, 475_000n], [contractId, -475_000n]]));
-    expect(getTotals().treasury).toBe(0n);
+    expect(read.getMarketTotals().treasury).toBe(0n);
   });
 
   it("refuses anyone but the owner with NOT_AUTHORIZED", () => {
@@ -852,13 +834,13 @@ describe("withdraw-treasury", () => {
       expect(r.events).toEqual([]);
       expect(deltas(before)).toEqual(new Map([[who, 0n], [contractId, 0n]]));
     }
-    expect(getTotals().treasury).toBe(SILENT_TREASURY);
+    expect(read.getMarketTotals().treasury).toBe(SILENT_TREASURY);
   });
 
   it("refuses a zero amount with ZERO_AMOUNT", () => {
     silentSeatJob();
     expectErr(withdrawTreasury(0, outsider), "ZERO_AMOUNT");
-    expect(getTotals().treasury).toBe(SILENT_TREASURY);
+    expect(read.getMarketTotals().treasury).toBe(SILENT_TREASURY);
   });
 
   it("refuses more than the treasury with INSUFFICIENT_TREASURY, though the contract holds stakes and escrow", () => {
@@ -871,7 +853,7 @@ describe("withdraw-treasury", () => {
     const before = balances(outsider, contractId);
     expectErr(withdrawTreasury(SILENT_TREASURY + 1n, outsider), "INSUFFICIENT_TREASURY");
     expect(deltas(before)).toEqual(new Map([[outsider, 0n], [contractId, 0n]]));
-    expect(getTotals().treasury).toBe(SILENT_TREASURY);
+    expect(read.getMarketTotals().treasury).toBe(SILENT_TREASURY);
   });
 
   it("refuses the contract itself as recipient with INVALID_RECIPIENT", () => {
@@ -879,7 +861,7 @@ describe("withdraw-treasury", () => {
     const before = balances(contractId);
     expectErr(withdrawTreasury(1_000n, contractId), "INVALID_RECIPIENT");
     expect(deltas(before)).toEqual(new Map([[contractId, 0n]]));
-    expect(getTotals().treasury).toBe(SILENT_TREASURY);
+    expect(read.getMarketTotals().treasury).toBe(SILENT_TREASURY);
   });
 
   it("works while paused", () => {
@@ -888,7 +870,7 @@ describe("withdraw-treasury", () => {
     const before = balances(outsider, contractId);
     expect(withdrawTreasury(SILENT_TREASURY, outsider).result).toBeOk(Cl.uint(SILENT_TREASURY));
     expect(deltas(before)).toEqual(new Map([[outsider, SILENT_TREASURY], [contractId, -SILENT_TREASURY]]));
-    expect(getTotals().treasury).toBe(0n);
+    expect(read.getMarketTotals().treasury).toBe(0n);
   });
 });
 
@@ -906,7 +888,7 @@ describe("sweep-surplus", () => {
     silentSeatJob(); // treasury 30,000
     sendToContract(12_000);
     sendToContract(345, bidder2);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     expect(totals.surplus).toBe(12_345n);
     expect(totals.treasury).toBe(SILENT_TREASURY);
     const before = balances(deployer, outsider, contractId);
@@ -916,7 +898,7 @@ describe("sweep-surplus", () => {
     expect(printEvents(r)).toEqual([{ event: "surplus-swept", amount: 12_345n, owner: deployer }]);
     expect(stxTransfers(r)).toEqual([]);
     expect(deltas(before)).toEqual(new Map([[deployer, 0n], [outsider, 0n], [contractId, 0n]]));
-    expect(getTotals()).toEqual({ ...totals, treasury: SILENT_TREASURY + 12_345n, surplus: 0n });
+    expect(read.getMarketTotals()).toEqual({ ...totals, treasury: SILENT_TREASURY + 12_345n, surplus: 0n });
     expect(marketField("treasury")).toBe(SILENT_TREASURY + 12_345n);
   });
 
@@ -924,26 +906,26 @@ describe("sweep-surplus", () => {
     let r = sweepSurplus();
     expectErr(r, "ZERO_AMOUNT");
     expect(r.events).toEqual([]);
-    expect(getTotals()).toEqual(EMPTY_TOTALS);
+    expect(read.getMarketTotals()).toEqual(EMPTY_TOTALS);
 
     silentSeatJob(); // dataset 1, validator1's stake, a treasury
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(2));
     expect(vote(validator1, 1, 2, 85).result).toBeOk(Cl.bool(true)); // fees left to claim
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(3)); // escrow
-    const totals = getTotals();
-    for (const bucket of ["dataset-stakes", "validator-stakes", "escrowed-bids", "unclaimed-rewards", "treasury"] as const) {
+    const totals = read.getMarketTotals();
+    for (const bucket of ["datasetStakes", "validatorStakes", "escrowedBids", "unclaimedRewards", "treasury"] as const) {
       expect(totals[bucket]).toBeGreaterThan(0n);
     }
     expect(totals.surplus).toBe(0n);
     r = sweepSurplus();
     expectErr(r, "ZERO_AMOUNT");
     expect(r.events).toEqual([]);
-    expect(getTotals()).toEqual(totals);
+    expect(read.getMarketTotals()).toEqual(totals);
 
     sendToContract(1);
     expect(sweepSurplus().result).toBeOk(Cl.uint(1));
     expectErr(sweepSurplus(), "ZERO_AMOUNT");
-    expect(getTotals()).toEqual({ ...totals, treasury: totals.treasury + 1n });
+    expect(read.getMarketTotals()).toEqual({ ...totals, treasury: totals.treasury + 1n });
   });
 
   it("refuses anyone but the owner with NOT_AUTHORIZED; the surplus stays untracked", () => {
@@ -952,11 +934,11 @@ describe("sweep-surplus", () => {
       const r = sweepSurplus(who);
       expectErr(r, "NOT_AUTHORIZED");
       expect(r.events).toEqual([]);
-      expect(getTotals()).toEqual({ ...EMPTY_TOTALS, surplus: 5_000n });
+      expect(read.getMarketTotals()).toEqual({ ...EMPTY_TOTALS, surplus: 5_000n });
     }
     // the owner books it (the suite checks that no test leaves surplus behind)
     expect(sweepSurplus().result).toBeOk(Cl.uint(5_000));
-    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, treasury: 5_000n });
+    expect(read.getMarketTotals()).toEqual({ ...EMPTY_TOTALS, treasury: 5_000n });
   });
 
   it("withdraw-treasury cannot send surplus out before the sweep, and sends it out after", () => {
@@ -969,17 +951,17 @@ describe("sweep-surplus", () => {
     expect(r.result).toBeOk(Cl.uint(50_000));
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: provider2, amount: 50_000n }]);
     expect(deltas(before)).toEqual(new Map([[provider2, 50_000n], [contractId, -50_000n]]));
-    expect(getTotals()).toEqual(EMPTY_TOTALS);
+    expect(read.getMarketTotals()).toEqual(EMPTY_TOTALS);
     expect(stx(contractId)).toBe(0n);
   });
 
   it("surplus is nobody's stake: it gives no voting power and does not count in the quorum base", () => {
     sendToContract(10_000_000);
-    expect(decode(readOnly("get-voting-power", [Cl.principal(outsider)]))).toBe(0n);
+    expect(read.getVotingPower(outsider)).toBe(0n);
     expectErr(proposeChange(outsider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
-    expect(view("get-proposal", [Cl.uint(1)])?.["total-stake"]).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getProposal(1)?.totalStake).toBe(DEFAULTS.minDatasetStake);
     expect(sweepSurplus().result).toBeOk(Cl.uint(10_000_000));
   });
 
@@ -987,7 +969,7 @@ describe("sweep-surplus", () => {
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     sendToContract(7_000);
     expect(sweepSurplus().result).toBeOk(Cl.uint(7_000));
-    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, treasury: 7_000n });
+    expect(read.getMarketTotals()).toEqual({ ...EMPTY_TOTALS, treasury: 7_000n });
   });
 
   it("no contract call creates surplus: along a whole market lifecycle it stays 0 and there is nothing to sweep", () => {
@@ -1028,14 +1010,16 @@ describe("sweep-surplus", () => {
     step(reveal(validator1, 3, 10), Cl.bool(false));
     step(reveal(validator2, 3, 10), Cl.bool(false));
     step(reveal(validator3, 3, 10), Cl.bool(true));
-    expect(getJobResult(3)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "slashed-amount": 500_000n });
+    expect(read.getJobResult(3)).toMatchObject({ outcome: "SLASHED", slashedAmount: 500_000n });
     step(claim(validator1, 3), Cl.uint(8_333));
 
     // the treasury: job 1's 5,000 protocol fee and job 3's 475,000
-    expect(getTotals().treasury).toBe(480_000n);
+    expect(read.getMarketTotals().treasury).toBe(480_000n);
     step(withdrawTreasury(480_000n, deployer), Cl.uint(480_000));
 
-    // leaving: a validator and a provider take their stakes back
+    // leaving: a validator claims its coherent seat (by the batch call), which frees it, and takes its stake back;
+    // a provider takes its stake back
+    step(call("claim-validation-rewards", [Cl.list([Cl.uint(3)])], validator3), Cl.uint(8_333));
     step(requestExit(validator3), Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
     step(withdrawValidator(validator3), Cl.uint(2_000_000));
@@ -1045,7 +1029,7 @@ describe("sweep-surplus", () => {
     step(proposeChange(validator1, "committee-size", 3), Cl.uint(1));
     step(call("vote-on-proposal", [Cl.uint(1), Cl.bool(true)], validator1), Cl.uint(2_000_000));
 
-    expect(getTotals().surplus).toBe(0n);
+    expect(read.getMarketTotals().surplus).toBe(0n);
     expectErr(sweepSurplus(), "ZERO_AMOUNT");
   });
 });
@@ -1103,6 +1087,12 @@ const PROXY_SOURCE = `
   (contract-call? ${market} finalize-validation bid-id))
 (define-public (claim-validation-reward (bid-id uint))
   (contract-call? ${market} claim-validation-reward bid-id))
+(define-public (commit-validation-results (commits (list 25 { bid-id: uint, commitment: (buff 32) })))
+  (contract-call? ${market} commit-validation-results commits))
+(define-public (reveal-validation-results (reveals (list 25 { bid-id: uint, score: uint, salt: (buff 32) })))
+  (contract-call? ${market} reveal-validation-results reveals))
+(define-public (claim-validation-rewards (bid-ids (list 25 uint)))
+  (contract-call? ${market} claim-validation-rewards bid-ids))
 (define-public (set-paused (pause bool))
   (contract-call? ${market} set-paused pause))
 (define-public (withdraw-treasury (amount uint) (recipient principal))
@@ -1241,7 +1231,7 @@ const CASES: Case[] = [
     who: outsider,
     setup: () => {
       const { bidId } = matchedJob();
-      mineUntil((getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
+      mineUntil((read.getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
     },
     args: () => [Cl.uint(1)],
     ok: () => Cl.uint(500_000),
@@ -1326,7 +1316,7 @@ const CASES: Case[] = [
     who: outsider,
     setup: () => {
       const { bidId } = matchedJob();
-      mineUntil((getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
+      mineUntil((read.getBid(bidId)?.deadline as bigint) + REVEAL_CLOSES + 1n);
     },
     args: () => [Cl.uint(1)],
     ok: () => Cl.uint(OUTCOME.NO_QUORUM),
@@ -1336,6 +1326,30 @@ const CASES: Case[] = [
     who: validator1,
     setup: () => void finalizedJob(85),
     args: () => [Cl.uint(1)],
+    ok: () => Cl.uint(25_000),
+  },
+  {
+    fn: "commit-validation-results",
+    who: validator1,
+    setup: () => void matchedJob(THREE_VALIDATORS),
+    args: () => [Cl.list([Cl.tuple({ "bid-id": Cl.uint(1), commitment: commitmentFor(validator1, 1, 80) })])],
+    ok: () => Cl.uint(1),
+  },
+  {
+    fn: "reveal-validation-results",
+    who: validator1,
+    setup: () => {
+      matchedJob(THREE_VALIDATORS);
+      for (const who of [validator1, validator2, validator3]) expect(commit(who, 1, 80).result).toBeOk(Cl.bool(true));
+    },
+    args: () => [Cl.list([Cl.tuple({ "bid-id": Cl.uint(1), score: Cl.uint(80), salt: Cl.buffer(saltFor(validator1, 1)) })])],
+    ok: () => Cl.tuple({ revealed: Cl.uint(1), finalized: Cl.uint(0) }),
+  },
+  {
+    fn: "claim-validation-rewards",
+    who: validator1,
+    setup: () => void finalizedJob(85),
+    args: () => [Cl.list([Cl.uint(1)])],
     ok: () => Cl.uint(25_000),
   },
   {
@@ -1384,7 +1398,7 @@ const CASES: Case[] = [
       expect(registerDataset().result).toBeOk(Cl.uint(1));
       expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
       expect(call("vote-on-proposal", [Cl.uint(1), Cl.bool(true)], provider).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
-      mineUntil(view("get-proposal", [Cl.uint(1)])?.["executable-at"] as bigint);
+      mineUntil(read.getProposal(1)?.executableAt as bigint);
     },
     args: () => [Cl.uint(1)],
     ok: () => Cl.uint(2),
@@ -1394,10 +1408,10 @@ const CASES: Case[] = [
 describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
   beforeEach(() => deployProxy());
 
-  it("the proxy forwards every state-changing public function of the market (29)", () => {
+  it("the proxy forwards every state-changing public function of the market (32)", () => {
     const iface = simnet.getContractsInterfaces().get(contractId);
     const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
-    expect(publicFns).toHaveLength(29);
+    expect(publicFns).toHaveLength(32);
     expect(publicFns).toEqual(CASES.map((c) => c.fn).sort());
   });
 
@@ -1405,13 +1419,13 @@ describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
     c.setup();
     const args = c.args();
     const before = balances(c.who, proxyId, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
 
     const viaProxy = simnet.callPublicFn(proxyId, c.fn, args, c.who);
     expectErr(viaProxy, "NOT_DIRECT_CALLER");
     expect(viaProxy.events).toEqual([]);
     expect(deltas(before)).toEqual(new Map([[c.who, 0n], [proxyId, 0n], [contractId, 0n]]));
-    expect(getTotals()).toEqual(totals);
+    expect(read.getMarketTotals()).toEqual(totals);
 
     expect(call(c.fn, args, c.who).result).toBeOk(c.ok());
   });
@@ -1435,7 +1449,7 @@ describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
       },
     ]);
     expect(deltas(before)).toEqual(new Map([[proxyId, -1_000_000n], [outsider, 0n], [contractId, 1_000_000n]]));
-    expect(getDataset(1)).toMatchObject({ provider: proxyId, stake: 1_000_000n, active: true });
+    expect(read.getDataset(1)).toMatchObject({ provider: proxyId, stake: 1_000_000n, active: true });
     expectSolvent();
 
     // the proxy is the provider: the outsider calling directly is not
@@ -1443,7 +1457,7 @@ describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
     const withdrawn = simnet.callPublicFn(proxyId, "withdraw-dataset-stake-as-self", [Cl.uint(1)], outsider);
     expect(withdrawn.result).toBeOk(Cl.uint(1_000_000));
     expect(deltas(before)).toEqual(new Map([[proxyId, 0n], [outsider, 0n], [contractId, 0n]]));
-    expect(getDataset(1)).toMatchObject({ active: false, stake: 0n });
+    expect(read.getDataset(1)).toMatchObject({ active: false, stake: 0n });
   });
 
   it("the proxy's as-contract? allowance caps what the market may take from it", () => {
@@ -1453,7 +1467,7 @@ describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
     const r = simnet.callPublicFn(proxyId, "register-dataset-as-self", [Cl.uint(2_000_000)], outsider);
     expect(r.result).toBeErr(Cl.uint(0));
     expect(deltas(before)).toEqual(new Map([[proxyId, 0n], [contractId, 0n]]));
-    expect(getDataset(1)).toBeNull();
+    expect(read.getDataset(1)).toBeNull();
   });
 });
 
@@ -1463,24 +1477,21 @@ describe("NOT_DIRECT_CALLER (intermediary contracts)", () => {
 
 describe("read-only views", () => {
   it("get-parameters returns the defaults, version 1, also recorded as get-parameters-at u1", () => {
-    const expected = {
-      version: 1n,
-      ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [kebab(k), v])),
-    };
-    expect(view("get-parameters")).toEqual(expected);
-    expect(view("get-parameters-at", [Cl.uint(1)])).toEqual(expected);
-    expect(view("get-parameters-at", [Cl.uint(2)])).toBeNull();
+    const expected = { version: 1n, ...DEFAULTS };
+    expect(read.getParameters()).toEqual(expected);
+    expect(read.getParametersAt(1)).toEqual(expected);
+    expect(read.getParametersAt(2)).toBeNull();
   });
 
   it("get-market-totals: the five buckets, and surplus = balance - their sum (0 unless STX arrive by a plain transfer)", () => {
-    expect(getTotals()).toEqual(EMPTY_TOTALS);
+    expect(read.getMarketTotals()).toEqual(EMPTY_TOTALS);
     expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(1));
-    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, "dataset-stakes": 2_000_000n });
+    expect(read.getMarketTotals()).toEqual({ ...EMPTY_TOTALS, datasetStakes: 2_000_000n });
     sendToContract(7);
     expect(stx(contractId)).toBe(2_000_007n);
-    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, "dataset-stakes": 2_000_000n, surplus: 7n });
+    expect(read.getMarketTotals()).toEqual({ ...EMPTY_TOTALS, datasetStakes: 2_000_000n, surplus: 7n });
     expect(sweepSurplus().result).toBeOk(Cl.uint(7));
-    expect(getTotals()).toEqual({ ...EMPTY_TOTALS, "dataset-stakes": 2_000_000n, treasury: 7n });
+    expect(read.getMarketTotals()).toEqual({ ...EMPTY_TOTALS, datasetStakes: 2_000_000n, treasury: 7n });
   });
 
   it("get-contract-owner is the deployer", () => {
@@ -1498,7 +1509,7 @@ describe("read-only views", () => {
   });
 
   it("get-last-ids starts at zero and counts only successful registrations, bids and proposals", () => {
-    expect(lastIds()).toEqual({ "dataset-id": 0n, "bid-id": 0n, "proposal-id": 0n });
+    expect(read.getLastIds()).toEqual({ datasetId: 0n, bidId: 0n, proposalId: 0n });
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expectErr(registerDataset(provider, 1n), "STAKE_TOO_LOW");
     expect(registerDataset(bidder2).result).toBeOk(Cl.uint(2));
@@ -1507,6 +1518,6 @@ describe("read-only views", () => {
     expect(proposeChange(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
     expectErr(proposeChange(provider, "committee-size", 11), "VALUE_OUT_OF_RANGE");
     expectErr(proposeChange(outsider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
-    expect(lastIds()).toEqual({ "dataset-id": 2n, "bid-id": 1n, "proposal-id": 1n });
+    expect(read.getLastIds()).toEqual({ datasetId: 2n, bidId: 1n, proposalId: 1n });
   });
 });

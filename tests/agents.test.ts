@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Pc } from "@stacks/transactions";
+import { Cl, ClarityType, Pc } from "@stacks/transactions";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   DeveloperClient,
@@ -42,9 +42,33 @@ beforeAll(() => {
   ({ train, evaluation } = splitDataset(loadPenguins().data, { evalFraction: 0.3, seed: 7 }));
 });
 
+/** The simnet chain, recording who sent which function with how many batch entries. */
+class RecordingChain extends SimnetChain {
+  readonly sent: { sender: string; functionName: string; entries: number }[] = [];
+  /** When set, a batch call of more entries than this is refused (as a node would refuse a failing transaction). */
+  refuseBatchesOver: number | null = null;
+
+  override async send(sender: string, call: Parameters<SimnetChain["send"]>[1]) {
+    const first = call.functionArgs[0];
+    const entries = first?.type === ClarityType.List ? first.value.length : 1;
+    this.sent.push({ sender, functionName: call.functionName, entries });
+    if (this.refuseBatchesOver !== null && first?.type === ClarityType.List && entries > this.refuseBatchesOver) {
+      return { ok: false, value: 100n, error: "NOT_AUTHORIZED" as const, events: [], raw: { result: Cl.error(Cl.uint(100)), events: [] } };
+    }
+    return super.send(sender, call);
+  }
+
+  /** The validation calls `sender` made (commits, reveals, votes, claims), in order. */
+  votesBy(sender: string) {
+    return this.sent.filter((c) => c.sender === sender && /validation-(result|reward)/.test(c.functionName)).map(({ functionName, entries }) => ({ functionName, entries }));
+  }
+}
+
 /** A market of three validators (all seated: the committee is at most five) and the provider's dataset; its agents. */
-async function market(opts: { data?: Dataset; provider?: ProviderBehaviour; developer?: "reveal" | "silent"; lazy?: ValidatorBehaviour } = {}) {
-  const chain = new SimnetChain(simnet, contractId);
+async function market(
+  opts: { data?: Dataset; provider?: ProviderBehaviour; developer?: "reveal" | "silent"; lazy?: ValidatorBehaviour; capacity?: bigint } = {},
+) {
+  const chain = new RecordingChain(simnet, contractId);
   const store = new MemoryStore();
   const send = async (who: string, call: Parameters<SimnetChain["send"]>[1]) => {
     const r = await chain.send(who, call);
@@ -55,7 +79,7 @@ async function market(opts: { data?: Dataset; provider?: ProviderBehaviour; deve
   for (const v of validatorAddresses) await send(v, await chain.client.registerValidator({ caller: v, stake: 10n * STX }));
   await send(
     provider,
-    await chain.client.registerDatasetWithTerms({ caller: provider, stake: 20n * STX, metadataUri: "ipfs://penguins", pricePerBlock: PRICE, maxConcurrentJobs: 1n }),
+    await chain.client.registerDatasetWithTerms({ caller: provider, stake: 20n * STX, metadataUri: "ipfs://penguins", pricePerBlock: PRICE, maxConcurrentJobs: opts.capacity ?? 1n }),
   );
   const providerAgent = new ProviderAgent({ name: "provider", address: provider, chain, store, datasets: new Map([[1n, opts.data ?? train]]), behaviour: opts.provider });
   const developer = new DeveloperClient({ name: "developer", address: bidder, chain, store, state: new MemoryState(), behaviour: opts.developer });
@@ -80,7 +104,7 @@ async function market(opts: { data?: Dataset; provider?: ProviderBehaviour; deve
     choices: RECIPE,
   });
   const agents: Agent[] = [providerAgent, developer, ...validators];
-  const run = (list: Agent[] = agents) => runAgents(chain, list, { done: () => jobsEnded(chain.reader, [bidId]) });
+  const run = (list: Agent[] = agents, bidIds: bigint[] = [bidId]) => runAgents(chain, list, { done: () => jobsEnded(chain.reader, bidIds) });
   return { chain, store, providerAgent, developer, validators, validatorStates, bidId, job, run };
 }
 
@@ -96,6 +120,8 @@ describe("verified jobs run by agents", () => {
     expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n });
     expect((getDataset(1)!["score-sum"] as bigint) >= 90n).toBe(true);
     expect(await m.chain.reader.getBidderHistory(bidder)).toMatchObject({ jobs: 1n, defaults: 0n });
+    // every coherent seat was claimed, which is what frees it: no validator is held any more
+    for (const v of [validator1, validator2, validator3]) expect((await m.chain.reader.getValidator(v))!.openSeats).toBe(0n);
     expectSolvent();
   });
 
@@ -164,6 +190,93 @@ describe("verified jobs run by agents", () => {
     for (const v of [validator1, validator2, validator3]) expect(await m.chain.reader.getVote(m.bidId, v)).toMatchObject({ score: 101n, revealed: true });
     expect(await m.chain.reader.getJobResult(m.bidId)).toMatchObject({ outcome: "BIDDER_DEFAULT", finalScore: 101n, slashedAmount: 0n });
     expect(await m.chain.reader.getBidderHistory(bidder)).toMatchObject({ defaults: 1n });
+    expectSolvent();
+  });
+});
+
+/** The market with room for two jobs, and a second job placed beside the first (both matched at once). */
+async function twoJobs() {
+  const m = await market({ capacity: 2n });
+  const second = await m.developer.placeJob({
+    datasetId: 1n,
+    amount: BID,
+    duration: DURATION,
+    deadline: (await m.chain.burnHeight()) + DURATION + 50n,
+    evaluation,
+    choices: { ...RECIPE, seed: 2 },
+  });
+  expect((await m.chain.reader.getBid(second.bidId))!.status).toBe("MATCHED");
+  return { m, second };
+}
+
+describe("batched votes and claims", () => {
+  it("a validator seated on two jobs commits, reveals and claims both in one call each", async () => {
+    const { m, second } = await twoJobs();
+    await m.run(undefined, [m.bidId, second.bidId]);
+    for (const bidId of [m.bidId, second.bidId]) expect(await m.chain.reader.getJobResult(bidId)).toMatchObject({ outcome: "REWARDED" });
+    for (const v of [validator1, validator2, validator3]) {
+      expect(m.chain.votesBy(v)).toEqual([
+        { functionName: "commit-validation-results", entries: 2 },
+        { functionName: "reveal-validation-results", entries: 2 },
+        { functionName: "claim-validation-rewards", entries: 2 },
+      ]);
+      for (const bidId of [m.bidId, second.bidId]) expect(await m.chain.reader.getVote(bidId, v)).toMatchObject({ revealed: true, claimed: true });
+      expect((await m.chain.reader.getValidator(v))!.openSeats).toBe(0n);
+    }
+    expect((await m.chain.reader.getMarketTotals()).unclaimedRewards).toBe(0n);
+    expectSolvent();
+  });
+
+  it("a refused batch is sent again one call per entry, so that the entries that can land do", async () => {
+    const { m, second } = await twoJobs();
+    m.chain.refuseBatchesOver = 1;
+    await m.run(undefined, [m.bidId, second.bidId]);
+    for (const bidId of [m.bidId, second.bidId]) expect(await m.chain.reader.getJobResult(bidId)).toMatchObject({ outcome: "REWARDED" });
+    for (const v of [validator1, validator2, validator3]) {
+      const calls = m.chain.votesBy(v);
+      for (const [batch, single] of [
+        ["commit-validation-results", "commit-validation-result"],
+        ["reveal-validation-results", "reveal-validation-result"],
+        ["claim-validation-rewards", "claim-validation-reward"],
+      ]) {
+        const at = calls.findIndex((c) => c.functionName === batch);
+        expect(calls[at]).toEqual({ functionName: batch, entries: 2 });
+        expect(calls.slice(at + 1, at + 3)).toEqual([
+          { functionName: single, entries: 1 },
+          { functionName: single, entries: 1 },
+        ]);
+      }
+      expect((await m.chain.reader.getValidator(v))!.openSeats).toBe(0n);
+    }
+    expectSolvent();
+  });
+
+  it("a validator withdraws its stake only once it has claimed its coherent seat", async () => {
+    const m = await market();
+    await m.providerAgent.step();
+    await m.developer.step();
+    for (const v of m.validators) expect((await v.step()).map((a) => a.kind)).toEqual(["evaluated", "committed"]);
+    const windows = (await m.chain.reader.getValidationWindows(m.bidId))!;
+    m.chain.mine(Number(windows.commitClosesAt + 1n - (await m.chain.burnHeight())));
+    expect((await m.validators[0]!.step()).map((a) => a.kind)).toEqual(["revealed"]);
+    expect((await m.validators[1]!.step()).map((a) => a.kind)).toEqual(["revealed"]);
+    // the last reveal settles the job; that validator claims at once
+    expect((await m.validators[2]!.step()).map((a) => a.kind)).toEqual(["revealed", "claimed"]);
+    expect(await m.chain.reader.getJobResult(m.bidId)).toMatchObject({ outcome: "REWARDED" });
+    // validator1 leaves before claiming: its coherent seat still holds its stake
+    expect((await m.chain.reader.getValidator(validator1))!.openSeats).toBe(1n);
+    expect((await m.chain.send(validator1, await m.chain.client.requestValidatorExit())).ok).toBe(true);
+    m.chain.mine(Number((await m.chain.reader.getParameters()).validatorUnbondingBlocks));
+    const refused = await m.chain.send(validator1, await m.chain.client.withdrawValidatorStake({ caller: validator1 }));
+    expect(refused).toMatchObject({ ok: false, error: "VALIDATOR_SEATED" });
+    // its next step claims (the only thing it still has to do), which frees the seat
+    const claimed = await m.validators[0]!.step();
+    expect(claimed.map((a) => a.kind)).toEqual(["claimed"]);
+    expect((await m.chain.reader.getValidator(validator1))!.openSeats).toBe(0n);
+    const stake = (await m.chain.reader.getValidator(validator1))!.stake;
+    const withdrawn = await m.chain.send(validator1, await m.chain.client.withdrawValidatorStake({ caller: validator1 }));
+    expect(withdrawn).toMatchObject({ ok: true, value: stake });
+    expect(await m.chain.reader.getValidator(validator1)).toBeNull();
     expectSolvent();
   });
 });

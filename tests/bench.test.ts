@@ -17,6 +17,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getSDK, type Simnet } from "@stacks/clarinet-sdk";
 import { CONTRACT_NAME } from "../src/simnet.ts";
 import {
+  BATCH_JOBS,
+  BATCH_ROWS,
   DIMENSIONS,
   LIFECYCLES,
   Market,
@@ -53,6 +55,8 @@ const IDENTICAL = [
   "claim-validation-reward (1 seat)",
   // verified jobs: delivery, the sealed evaluation set, their endings and votes
   ...VERIFIED_ROWS,
+  // one validator's batches of 20 one-seat jobs
+  ...BATCH_ROWS,
 ];
 
 /** The global simnet when it reports costs, otherwise a dedicated one that does. */
@@ -131,6 +135,22 @@ describe(`costs in a market of ${SMALL} and of ${LARGE} datasets, bids and valid
       const extra = cost("deliver-model").readCount + cost("reveal-evaluation-set").readCount;
       expect(lifecycle(small, verified).readCount, verified).toBeGreaterThanOrEqual(lifecycle(small, plain).readCount + extra);
     }
+  });
+
+  it("measures the batch calls: 20 jobs a call, each job cheaper than a call of its own", () => {
+    for (const key of BATCH_ROWS) expect(ROWS.some((r) => r.key === key && r.fn === key), key).toBe(true);
+    const cost = (key: string) => small.costs.get(key)!;
+    // one contract load and one caller check for all 20 entries, instead of one per call
+    for (const [batch, single] of [
+      ["commit-validation-results", "commit-validation-result"],
+      ["claim-validation-rewards", "claim-validation-reward (1 seat)"],
+    ] as const) {
+      for (const d of ["runtime", "readCount", "readLength"] as const) {
+        expect(cost(batch)[d] / BATCH_JOBS, `${batch} ${d} per job`).toBeLessThan(cost(single)[d]);
+      }
+    }
+    // every entry of the reveal batch finalized its job: it wrote at least each job's result, bid and dataset
+    expect(cost("reveal-validation-results").writeCount).toBeGreaterThanOrEqual(3 * BATCH_JOBS);
   });
 
   it("bench/floor.clar has the contract's record types and replays every row", () => {

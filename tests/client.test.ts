@@ -33,12 +33,14 @@ import {
   jobEscrow,
   jobTimeline,
   planClaimValidationReward,
+  planClaimValidationRewards,
   planDeclineJob,
   planDeliverModel,
   planExpireBid,
   planFinalizeValidation,
   planPlaceComputationBid,
   planRevealValidationResult,
+  planRevealValidationResults,
   planSubmitValidationResult,
   randomSalt,
   settlementPayouts,
@@ -97,8 +99,20 @@ function h(): bigint {
  * condition dropped (deny mode), would abort the transaction.
  */
 function expectExact(call: MarketCall, events: Parameters<typeof checkStxPostConditions>[1]) {
+  const { sent } = checkStxPostConditions(call, events);
   call.postConditions.forEach((pc, i) => {
     const others = call.postConditions.filter((_, j) => j !== i);
+    if (pc.condition === "lte") {
+      // a ceiling (willSendLte) covers what the run sent; a ceiling below that, or none, would abort
+      const moved = sent.get(pc.address) ?? 0n;
+      expect(BigInt(pc.amount), `${call.functionName} ceiling ${i}`).toBeGreaterThanOrEqual(moved);
+      if (moved > 0n) {
+        expect(checkStxPostConditions({ ...call, postConditions: others }, events).ok, `${call.functionName} without ceiling ${i}`).toBe(false);
+        const below = call.postConditions.map((p, j) => (j === i ? { ...p, amount: moved - 1n } : p));
+        expect(checkStxPostConditions({ ...call, postConditions: below }, events).ok, `${call.functionName} ceiling ${i} below`).toBe(false);
+      }
+      return;
+    }
     expect(checkStxPostConditions({ ...call, postConditions: others }, events).ok, `${call.functionName} without condition ${i}`).toBe(false);
     for (const off of [-1n, 1n]) {
       const amount = BigInt(pc.amount) + off;
@@ -111,7 +125,8 @@ function expectExact(call: MarketCall, events: Parameters<typeof checkStxPostCon
 
 /**
  * Runs a built call on the simnet exactly as built (contract, function, args) and requires
- * `(ok ...)` and post-conditions that hold for the STX the run moved, and exactly (expectExact).
+ * `(ok ...)` and post-conditions that hold for the STX the run moved, and exactly (expectExact;
+ * a ceiling: at least what moved).
  */
 function exec(call: MarketCall, sender: string) {
   const res = simnet.callPublicFn(`${call.contractAddress}.${call.contractName}`, call.functionName, call.functionArgs, sender);
@@ -131,6 +146,30 @@ function okUint(result: ClarityValue): bigint {
 
 const contractSends = (amount: bigint) => Pc.principal(contractId).willSendEq(amount).ustx();
 const callerSends = (who: string, amount: bigint) => Pc.principal(who).willSendEq(amount).ustx();
+const contractSendsAtMost = (ceiling: bigint) => Pc.principal(contractId).willSendLte(ceiling).ustx();
+
+/**
+ * A call MarketClient built with a ceiling (revealValidationResult, submitValidationResult,
+ * claimValidationReward: willSendLte, so the call stays signable whatever lands before it): its only
+ * post-condition lets the contract send at most `ceiling` (none for 0). Runs it as built (exec), and
+ * requires that `exact`, the same call built by marketCalls from the planned amounts, holds exactly
+ * for what the run moved: the planners still predict the payouts to the micro-STX.
+ */
+function execCeiling(call: MarketCall, sender: string, ceiling: bigint, exact: MarketCall) {
+  expect(call.postConditions).toEqual(ceiling > 0n ? [contractSendsAtMost(ceiling)] : []);
+  expect({ functionName: exact.functionName, functionArgs: exact.functionArgs }).toEqual({
+    functionName: call.functionName,
+    functionArgs: call.functionArgs,
+  });
+  expect(exact.postConditions.every((pc) => pc.condition === "eq")).toBe(true);
+  const run = exec(call, sender);
+  expect(checkStxPostConditions(exact, run.events).violations, `${exact.functionName} as planned`).toEqual([]);
+  expectExact(exact, run.events);
+  return run;
+}
+
+/** What a claim's ceiling allows: the planned share plus a micro-STX of rounding per seat (10), at most the pool left. */
+const claimCeiling = (reward: bigint, pool: bigint) => (reward === 0n ? 0n : reward + 10n < pool ? reward + 10n : pool);
 
 async function registerValidators(...stakes: [string, bigint][]) {
   const c = market();
@@ -235,6 +274,9 @@ const ALL_FUNCTIONS: PublicFunctionName[] = [
   "place-training-bid",
   "deliver-model",
   "reveal-evaluation-set",
+  "commit-validation-results",
+  "reveal-validation-results",
+  "claim-validation-rewards",
 ];
 
 describe("contract surface", () => {
@@ -339,8 +381,10 @@ describe("retire-dataset", () => {
     const { settlement } = await planSubmitValidationResult(fromSimnet(simnet, contractId), { caller: validator1, bidId: 1n, score: 85n });
     expect(settlement).toMatchObject({ outcome: "REWARDED", providerPayment: 470_000n, queueRefunds: 0n, queue: { matched: [], refunded: [] } });
     const submit = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 85n });
-    expect(submit.postConditions).toEqual([contractSends(470_000n)]);
-    expect(exec(submit, validator1).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
+    // the ceiling: job 1's escrow (500,000) and the dataset's queue (bid 3, 400,000; bid 2 left it), counted even though a closed dataset's queue is not walked
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 85n, settlement });
+    expect(exact.postConditions).toEqual([contractSends(470_000n)]);
+    expect(execCeiling(submit, validator1, 900_000n, exact).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
     expect(r.getBid(3)?.status).toBe("QUEUED");
 
     const expire3 = await c.expireBid({ bidId: 3n });
@@ -367,9 +411,12 @@ describe("add-dataset-stake", () => {
     await jobWithQueue();
     const c = market();
     // score 20: the dataset is slashed to 500,000, below the minimum; the queue stays frozen
+    const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: 20n });
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 20n, settlement });
+    expect(exact.postConditions).toEqual([contractSends(500_000n)]);
     const submit = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
-    expect(submit.postConditions).toEqual([contractSends(500_000n)]);
-    exec(submit, validator1);
+    // the ceiling: job 1's escrow and the two queued bids behind it (300,000 + 400,000)
+    expect(execCeiling(submit, validator1, 1_200_000n, exact).transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     expect(simnetReader(simnet, contractId).getDataset(1)).toMatchObject({ stake: 500_000n, queuedJobs: 2n });
     simnet.mineEmptyBlocks(15);
 
@@ -413,7 +460,9 @@ describe("withdraw-dataset-stake", () => {
     await registerDataset();
     await placeBid(bidder, 500_000n, 10n, h() + 10n);
     const c = market();
-    exec(await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 10n }), validator1);
+    const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: 10n });
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 10n, settlement });
+    execCeiling(await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 10n }), validator1, 500_000n, exact);
     simnet.mineEmptyBlocks(4321);
     const call = await c.withdrawDatasetStake({ datasetId: 1n });
     expect(call.postConditions).toEqual([contractSends(500_000n)]);
@@ -603,6 +652,31 @@ describe("withdraw-validator-stake", () => {
     expect(call.postConditions).toEqual([contractSends(990_000n)]);
     exec(call, validator1);
   });
+
+  it("after a scored job, waits for the claim of the coherent seat (VALIDATOR_SEATED), then pays back the stake", async () => {
+    await registerValidators([validator1, 1_000_000n]);
+    await registerDataset();
+    await placeBid(bidder, 500_000n, 10n, h() + 10n);
+    const c = market();
+    const r = simnetReader(simnet, contractId);
+    exec(await c.requestValidatorExit(), validator1);
+    exec(await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 85n }), validator1);
+    expect(r.getValidator(validator1)).toMatchObject({ active: false, openSeats: 1n });
+    simnet.mineEmptyBlocks(144);
+    const withdraw = await c.withdrawValidatorStake({ caller: validator1 });
+    expect(withdraw.postConditions).toEqual([contractSends(1_000_000n)]);
+    const seated = simnet.callPublicFn(contractId, withdraw.functionName, withdraw.functionArgs, validator1);
+    expect(seated.result).toBeErr(Cl.uint(ERR.VALIDATOR_SEATED));
+    expect(stxTransfersOf(seated.events)).toEqual([]);
+    // the claim (the whole pool: 25,000) frees the seat
+    const claim = await c.claimValidationReward({ caller: validator1, bidId: 1n });
+    expect(execCeiling(claim, validator1, 25_000n, c.calls.claimValidationReward({ bidId: 1n, reward: 25_000n })).result).toBeOk(Cl.uint(25_000n));
+    expect(r.getValidator(validator1)).toMatchObject({ openSeats: 0n });
+    expect(exec(await c.withdrawValidatorStake({ caller: validator1 }), validator1).transfers).toEqual([
+      { sender: contractId, recipient: validator1, amount: 1_000_000n },
+    ]);
+    expect(r.getValidator(validator1)).toBeNull();
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -641,9 +715,15 @@ describe("commit-validation-result / reveal-validation-result", () => {
       [validator1, 60n],
       [validator2, 55n],
     ] as const) {
+      const { settlement } = await planRevealValidationResult(c.reader, { caller: who, bidId: 1n, score });
+      expect(settlement).toBeNull();
       const call = await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) });
-      expect(call.postConditions).toEqual([]);
-      expect(exec(call, who).result).toBeOk(Cl.bool(false));
+      // an early reveal moves no STX, but the call allows the job's escrow: it may land last
+      const exact = c.calls.revealValidationResult({ bidId: 1n, score, salt: saltFor(who, 1n), settlement });
+      expect(exact.postConditions).toEqual([]);
+      const run = execCeiling(call, who, 500_000n, exact);
+      expect(run.result).toBeOk(Cl.bool(false));
+      expect(run.transfers).toEqual([]);
     }
     const { settlement } = await planRevealValidationResult(fromSimnet(simnet, contractId), { caller: validator3, bidId: 1n, score: 90n });
     // median 60 of {60: 1M, 55: 2M, 90: 3M}: payment 500,000 * 20/30 = 333,333, 5% fees 16,666,
@@ -659,8 +739,9 @@ describe("commit-validation-result / reveal-validation-result", () => {
       queueRefunds: 0n,
     });
     const call = await c.revealValidationResult({ caller: validator3, bidId: 1n, score: 90n, salt: saltFor(validator3, 1n) });
-    expect(call.postConditions).toEqual([contractSends(313_334n + 166_667n)]);
-    const run = exec(call, validator3);
+    const exact = c.calls.revealValidationResult({ bidId: 1n, score: 90n, salt: saltFor(validator3, 1n), settlement });
+    expect(exact.postConditions).toEqual([contractSends(313_334n + 166_667n)]);
+    const run = execCeiling(call, validator3, 500_000n, exact);
     expect(run.result).toBeOk(Cl.bool(true));
     expect(run.transfers).toEqual([
       { sender: contractId, recipient: provider, amount: 313_334n },
@@ -686,7 +767,9 @@ describe("commit-validation-result / reveal-validation-result", () => {
     await committedJob(votes);
     const c = market();
     for (const [who, score] of votes.slice(0, 2)) {
-      expect(exec(await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) }), who).result).toBeOk(Cl.bool(false));
+      const exact = c.calls.revealValidationResult({ bidId: 1n, score, salt: saltFor(who, 1n), settlement: null });
+      const call = await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) });
+      expect(execCeiling(call, who, 500_000n, exact).result).toBeOk(Cl.bool(false));
     }
     const r = simnetReader(simnet, contractId);
     expect(r.getCommittee(1)).toMatchObject({ weights: [1_000_000n, 2_000_000n, 3_000_000n], totalWeight: 6_000_000n, revealedWeight: 3_000_000n });
@@ -708,8 +791,9 @@ describe("commit-validation-result / reveal-validation-result", () => {
       queue: { matched: [], refunded: [] },
     });
     const call = await c.revealValidationResult({ caller: validator3, bidId: 1n, score: 90n, salt: saltFor(validator3, 1n) });
-    expect(call.postConditions).toEqual([contractSends(500_000n)]);
-    const run = exec(call, validator3);
+    const exact = c.calls.revealValidationResult({ bidId: 1n, score: 90n, salt: saltFor(validator3, 1n), settlement });
+    expect(exact.postConditions).toEqual([contractSends(500_000n)]);
+    const run = execCeiling(call, validator3, 500_000n, exact);
     expect(run.result).toBeOk(Cl.bool(true));
     expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     // no result, no slash, and every seat revealed: nobody is penalized
@@ -726,10 +810,14 @@ describe("submit-validation-result", () => {
     await registerValidators([validator1, 1_000_000n]);
     await registerDataset();
     await placeBid(bidder, 500_000n, 10n, h() + 10n);
-    const call = await market().submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 85n });
+    const c = market();
+    const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 85n });
+    const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: 85n });
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 85n, settlement });
     // 500,000 - 25,000 validator fees - 5,000 protocol fee
-    expect(call.postConditions).toEqual([contractSends(470_000n)]);
-    expect(exec(call, validator1).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
+    expect(exact.postConditions).toEqual([contractSends(470_000n)]);
+    // the ceiling: the job's escrow
+    expect(execCeiling(call, validator1, 500_000n, exact).transfers).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
     expect(simnetReader(simnet, contractId).getMarketTotals()).toMatchObject({ treasury: 5_000n, unclaimedRewards: 25_000n });
   });
 
@@ -739,9 +827,11 @@ describe("submit-validation-result", () => {
     await placeBid(bidder, 500_000n, 10n, h() + 10n);
     const { settlement } = await planSubmitValidationResult(fromSimnet(simnet, contractId), { caller: validator1, bidId: 1n, score: 20n });
     expect(settlement).toMatchObject({ outcome: "SLASHED", providerPayment: 0n, bidderRefund: 500_000n, slashed: 500_000n, validatorFees: 25_000n });
-    const call = await market().submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
-    expect(call.postConditions).toEqual([contractSends(500_000n)]);
-    exec(call, validator1);
+    const c = market();
+    const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 20n, settlement });
+    expect(exact.postConditions).toEqual([contractSends(500_000n)]);
+    expect(execCeiling(call, validator1, 500_000n, exact).transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
   });
 });
 
@@ -871,15 +961,86 @@ describe("claim-validation-reward", () => {
       [validator2, 31_111n],
       [validator3, 0n],
     ];
+    // the ceilings: validator1's share + 10 of rounding; validator2, the last coherent claimant, the whole pool left
+    const ceilings = new Map([[validator1, 15_565n], [validator2, 31_111n], [validator3, 0n]]);
     for (const [who, reward] of expected) {
       expect(await planClaimValidationReward(c.reader, { caller: who, bidId: 1n })).toMatchObject({ reward, coherent: reward > 0n });
       const call = await c.claimValidationReward({ caller: who, bidId: 1n });
-      expect(call.postConditions).toEqual(reward > 0n ? [contractSends(reward)] : []);
-      const run = exec(call, who);
+      const exact = c.calls.claimValidationReward({ bidId: 1n, reward });
+      expect(exact.postConditions).toEqual(reward > 0n ? [contractSends(reward)] : []);
+      const run = execCeiling(call, who, ceilings.get(who)!, exact);
       expect(run.result).toBeOk(Cl.uint(reward));
       expect(run.transfers).toEqual(reward > 0n ? [{ sender: contractId, recipient: who, amount: reward }] : []);
     }
     expect(simnetReader(simnet, contractId).getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+  });
+});
+
+describe("validation in batches: commit-validation-results, reveal-validation-results, claim-validation-rewards", () => {
+  it("a validator commits, reveals and claims two jobs one call each; the reveals allow both escrows, the claims free the coherent seats", async () => {
+    // validator1 (1M) and validator2 (2M) seated on job 1 (bidder, 500,000) and job 2 (bidder2, 400,000) of dataset 1 (2 slots)
+    await registerValidators([validator1, 1_000_000n], [validator2, 2_000_000n]);
+    const c = market();
+    exec(await c.registerDatasetWithTerms({ caller: provider, stake: 1_000_000n, metadataUri: "ipfs://d", pricePerBlock: 0n, maxConcurrentJobs: 2n }), provider);
+    expect(await placeBid(bidder, 500_000n, 10n, h() + 10n)).toBe(1n);
+    expect(await placeBid(bidder2, 400_000n, 10n, h() + 10n)).toBe(2n);
+    const r = simnetReader(simnet, contractId);
+    for (const bidId of [1n, 2n]) expect(r.getCommittee(bidId)?.seats).toEqual([validator1, validator2]);
+    const scores = new Map([[validator1, 80n], [validator2, 75n]]);
+
+    for (const who of [validator1, validator2]) {
+      const commits = [1n, 2n].map((bidId) => ({ bidId, commitment: computeCommitment(scores.get(who)!, saltFor(who, bidId), bidId, who) }));
+      const call = await c.commitValidationResults({ commits });
+      expect(call.postConditions).toEqual([]);
+      expect(exec(call, who).result).toBeOk(Cl.uint(2));
+    }
+
+    const revealed: bigint[] = [];
+    for (const [who, finalized] of [[validator1, 0n], [validator2, 2n]] as const) {
+      const reveals = [1n, 2n].map((bidId) => ({ bidId, score: scores.get(who)!, salt: saltFor(who, bidId) }));
+      const plan = await planRevealValidationResults(c.reader, { caller: who, reveals });
+      // the ceiling: both jobs' escrows (no queue), whichever reveal lands last
+      expect(plan.ceiling).toBe(900_000n);
+      const call = await c.revealValidationResults({ caller: who, reveals });
+      expect(call.postConditions).toEqual([contractSendsAtMost(900_000n)]);
+      const run = exec(call, who);
+      expect(run.result).toBeOk(Cl.tuple({ revealed: Cl.uint(2), finalized: Cl.uint(finalized) }));
+      // the planned settlements, exactly: none for the first seat, both jobs for the last
+      const planned = plan.settlements.reduce((total, p) => total + (p ? p.providerPayment + p.bidderRefund + p.queueRefunds : 0n), 0n);
+      expectExact({ ...call, postConditions: planned > 0n ? [contractSends(planned)] : [] }, run.events);
+      revealed.push(...run.transfers.map((t) => t.amount));
+    }
+    // median 75 (2M of 3M): both rewarded in full; 500,000 and 400,000 less 5% and 1%
+    expect(revealed).toEqual([470_000n, 376_000n]);
+    expect([1n, 2n].map((bidId) => r.getJobResult(bidId))).toMatchObject([
+      { finalScore: 75n, rewardPool: 25_000n, rewardWeight: 3_000_000n },
+      { finalScore: 75n, rewardPool: 20_000n, rewardWeight: 3_000_000n },
+    ]);
+    // both coherent: every seat stays counted until its validator claims
+    expect([validator1, validator2].map((v) => r.getValidator(v)?.openSeats)).toEqual([2n, 2n]);
+
+    // validator1: a third of each pool (8,333 + 6,666), plus 10 of rounding per job in the ceiling
+    const first = await planClaimValidationRewards(c.reader, { caller: validator1, bidIds: [1n, 2n] });
+    expect(first).toEqual({ rewards: [8_333n, 6_666n], total: 14_999n, ceiling: 15_019n });
+    const claim1 = await c.claimValidationRewards({ caller: validator1, bidIds: [1n, 2n] });
+    expect(claim1.postConditions).toEqual([contractSendsAtMost(15_019n)]);
+    const run1 = exec(claim1, validator1);
+    expect(run1.result).toBeOk(Cl.uint(14_999n));
+    expect(run1.transfers).toEqual([{ sender: contractId, recipient: validator1, amount: 14_999n }]);
+    expectExact({ ...claim1, postConditions: [contractSends(first.total)] }, run1.events);
+    expect([validator1, validator2].map((v) => r.getValidator(v)?.openSeats)).toEqual([0n, 2n]);
+
+    // validator2, the last claimant of both: the pools left, which are its ceiling too
+    const last = await planClaimValidationRewards(c.reader, { caller: validator2, bidIds: [2n, 1n] });
+    expect(last).toEqual({ rewards: [13_334n, 16_667n], total: 30_001n, ceiling: 30_001n });
+    const claim2 = await c.claimValidationRewards({ caller: validator2, bidIds: [2n, 1n] });
+    expect(claim2.postConditions).toEqual([contractSendsAtMost(30_001n)]);
+    const run2 = exec(claim2, validator2);
+    expect(run2.result).toBeOk(Cl.uint(30_001n));
+    expectExact({ ...claim2, postConditions: [contractSends(last.total)] }, run2.events);
+    expect([validator1, validator2].map((v) => r.getValidator(v)?.openSeats)).toEqual([0n, 0n]);
+    for (const bidId of [1n, 2n]) expect(r.getJobResult(bidId)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(r.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, escrowedBids: 0n });
   });
 });
 
@@ -997,8 +1158,10 @@ async function votedThenClosed(votes: [string, bigint][], silent: string[] = [])
   mineUntil(windows.commitClosesAt + 1n);
   for (const [who, score] of votes.filter(([who]) => !silent.includes(who))) {
     const call = await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) });
-    expect(call.postConditions).toEqual([]);
-    expect(exec(call, who).result).toBeOk(Cl.bool(false));
+    // moves no STX; the ceiling is the delivered job's escrow, 505,000 (the rest and the kept 5,000)
+    const run = execCeiling(call, who, AMOUNT - FEE + 5_000n, c.calls.revealValidationResult({ bidId: 1n, score, salt: saltFor(who, 1n), settlement: null }));
+    expect(run.result).toBeOk(Cl.bool(false));
+    expect(run.transfers).toEqual([]);
   }
   mineUntil(windows.revealClosesAt + 1n);
   expect(timelineOf().stage).toBe("ended");
@@ -1010,9 +1173,11 @@ async function claimAll(expected: [string, bigint][], bidId = 1n) {
   const c = market();
   for (const [who, reward] of expected) {
     expect(await planClaimValidationReward(c.reader, { caller: who, bidId })).toEqual({ reward, coherent: reward > 0n });
+    const pool = simnetReader(simnet, contractId).getJobResult(bidId)!.rewardPool;
     const call = await c.claimValidationReward({ caller: who, bidId });
-    expect(call.postConditions).toEqual(reward > 0n ? [contractSends(reward)] : []);
-    const run = exec(call, who);
+    const exact = c.calls.claimValidationReward({ bidId, reward });
+    expect(exact.postConditions).toEqual(reward > 0n ? [contractSends(reward)] : []);
+    const run = execCeiling(call, who, claimCeiling(reward, pool), exact);
     expect(run.result).toBeOk(Cl.uint(reward));
     expect(run.transfers).toEqual(reward > 0n ? [{ sender: contractId, recipient: who, amount: reward }] : []);
   }
@@ -1580,8 +1745,10 @@ describe("submit-validation-result (verified jobs)", () => {
     // a plain job would slash half the stake
     expect(settlementPayouts(AMOUNT, 20n, 2_000_000n, DEFAULTS).slashed).toBe(1_000_000n);
     const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
-    expect(call.postConditions).toEqual([contractSends(500_000n)]);
-    const run = exec(call, validator1);
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 20n, settlement });
+    expect(exact.postConditions).toEqual([contractSends(500_000n)]);
+    // the ceiling: the delivered job's escrow, 505,000
+    const run = execCeiling(call, validator1, AMOUNT - FEE + 5_000n, exact);
     expect(run.result).toBeOk(Cl.bool(true));
     expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     expectResultOf(settlement);
@@ -1598,8 +1765,9 @@ describe("submit-validation-result (verified jobs)", () => {
     const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: SCORE_UNAVAILABLE });
     expect(settlement).toMatchObject({ finalScore: 101n, outcome: "BIDDER_DEFAULT", providerPayment: FULL_REST_PAYMENT, bidderRefund: 0n, validatorFees: 30_000n });
     const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: SCORE_UNAVAILABLE });
-    expect(call.postConditions).toEqual([contractSends(FULL_REST_PAYMENT)]);
-    exec(call, validator1);
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: SCORE_UNAVAILABLE, settlement });
+    expect(exact.postConditions).toEqual([contractSends(FULL_REST_PAYMENT)]);
+    execCeiling(call, validator1, AMOUNT - FEE + 5_000n, exact);
     expectResultOf(settlement);
     await claimAll([[validator1, 30_000n]]);
   });
@@ -1653,8 +1821,9 @@ describe("claim-validation-reward (verified jobs)", () => {
     for (const [who, score] of votes) {
       const { settlement } = await planRevealValidationResult(c.reader, { caller: who, bidId: 1n, score });
       const call = await c.revealValidationResult({ caller: who, bidId: 1n, score, salt: saltFor(who, 1n) });
-      expect(call.postConditions).toEqual(settlement ? [contractSends(settlement.providerPayment + settlement.bidderRefund)] : []);
-      exec(call, who);
+      const exact = c.calls.revealValidationResult({ bidId: 1n, score, salt: saltFor(who, 1n), settlement });
+      expect(exact.postConditions).toEqual(settlement ? [contractSends(settlement.providerPayment + settlement.bidderRefund)] : []);
+      execCeiling(call, who, AMOUNT - FEE + 5_000n, exact);
       if (settlement) {
         expect(settlement).toMatchObject({ finalScore: 101n, outcome: "BIDDER_DEFAULT", providerPayment: FULL_REST_PAYMENT, validatorFees: 30_000n });
         expectResultOf(settlement);
@@ -1882,8 +2051,10 @@ describe("the verified slash (at least the compute fee, within the stake, at mos
     await revealEvaluation();
     const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId: 1n, score: 20n });
     const call = await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
-    expect(call.postConditions).toEqual([contractSends(amount - fee)]);
-    const run = exec(call, validator1);
+    const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId: 1n, score: 20n, settlement });
+    expect(exact.postConditions).toEqual([contractSends(amount - fee)]);
+    // the ceiling: the delivered job's escrow, the bid less the compute fee's part paid at delivery (all but its 5%)
+    const run = execCeiling(call, validator1, amount - fee + fee / 20n, exact);
     expect(run.transfers).toEqual([{ sender: contractId, recipient: bidder, amount: amount - fee }]);
     expectResultOf(settlement);
     return { settlement, delivered };
@@ -2086,7 +2257,9 @@ describe("readers (verified jobs)", () => {
     ] as const) {
       await deliverJob(bidId);
       await revealEvaluation(bidId);
-      exec(await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId, score }), validator1);
+      const { settlement } = await planSubmitValidationResult(c.reader, { caller: validator1, bidId, score });
+      const exact = c.calls.submitValidationResult({ datasetId: 1n, bidId, score, settlement });
+      execCeiling(await c.submitValidationResult({ caller: validator1, datasetId: 1n, bidId, score }), validator1, AMOUNT - FEE + 5_000n, exact);
     }
     expect(simnetReader(simnet, contractId).getBidderHistory(bidder)).toEqual({ jobs: 2n, scoreSum: 105n, defaults: 0n, meanScore: 52n });
   });
@@ -2267,7 +2440,9 @@ describe("withdraw-treasury", () => {
     await registerValidators([validator1, 1_000_000n]);
     await registerDataset();
     await placeBid(bidder, 500_000n, 10n, h() + 10n);
-    exec(await market().submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n }), validator1);
+    const submit = await market().submitValidationResult({ caller: validator1, datasetId: 1n, bidId: 1n, score: 20n });
+    expect(submit.postConditions).toEqual([contractSendsAtMost(500_000n)]);
+    expect(exec(submit, validator1).transfers).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     // slash 500,000 minus the 25,000 validator fees
     expect(simnetReader(simnet, contractId).getMarketTotals().treasury).toBe(475_000n);
     const call = await market().withdrawTreasury({ amount: 475_000n, recipient: outsider });
@@ -2669,7 +2844,8 @@ describe("node reader", () => {
     const http = MarketClient.forNode({ contract: contractId, network });
     const call = await http.revealValidationResult({ ...args, salt: saltFor(validator3, 1n) });
     expect(call).toEqual(await market().revealValidationResult({ ...args, salt: saltFor(validator3, 1n) }));
-    exec(call, validator3);
+    const exact = marketCalls(contractId).revealValidationResult({ bidId: 1n, score: 90n, salt: saltFor(validator3, 1n), settlement: viaHttp.settlement });
+    execCeiling(call, validator3, 500_000n, exact);
   });
 });
 

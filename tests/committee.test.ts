@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
-import { Cl, ClarityType, getAddressFromPrivateKey, serializeCV } from "@stacks/transactions";
+import { Cl, ClarityType, getAddressFromPrivateKey } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
+import { computeCommitment } from "../src/client/commitment.ts";
+import { committeeSeed as committeeSeedOf, drawSeats } from "../src/client/committee.ts";
+import { coherentScore, minReveals, settlementPayouts, slashBacked, weightedMedian } from "../src/client/planner.ts";
 import {
-  BID_STATUS,
   DEFAULTS,
   OUTCOME,
-  activeValidatorCount,
   balances,
   bidder,
   bidder2,
@@ -13,7 +13,6 @@ import {
   commit,
   commitAndReveal,
   commitmentFor,
-  committeeSeed,
   contractId,
   decode,
   declineJob,
@@ -24,21 +23,16 @@ import {
   expectErr,
   expectSolvent,
   finalizeValidation,
-  getBid,
-  getCommittee,
-  getDataset,
-  getJobResult,
-  getTotals,
-  getValidator,
-  getVote,
   height,
   matchedJob,
   mineUntil,
+  outcomeName,
   outsider,
   placeBid,
   printEvents,
   provider,
   provider2,
+  read,
   registerDataset,
   registerValidator,
   requestExit,
@@ -52,16 +46,14 @@ import {
   validator1,
   validator2,
   validator3,
-  validatorAt,
   wallets,
-  windowsOf,
   withdrawStake,
   withdrawTreasury,
   withdrawValidator,
 } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------
-// Local helpers: a TypeScript model of the committee draw and of settlement
+// Local helpers: the committee draw and settlement, from the rules' reference in src/client
 // ---------------------------------------------------------------------------
 
 const MIN = DEFAULTS.minValidatorStake;
@@ -69,8 +61,8 @@ const BPS = 10_000n;
 
 /** The active validator set, in `get-validator-at` index order. */
 function activeSet(): string[] {
-  const n = Number(activeValidatorCount());
-  return Array.from({ length: n }, (_, i) => validatorAt(i) as string);
+  const n = Number(read.getActiveValidatorCount());
+  return Array.from({ length: n }, (_, i) => read.getValidatorAt(i) as string);
 }
 
 /**
@@ -81,16 +73,16 @@ function activeSet(): string[] {
  * provider's last block to decline) and appears one burn block later.
  */
 function awaitSeed(bidId: number | bigint): string {
-  const bid = getBid(bidId);
-  const seedBurn = (bid?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n;
+  const bid = read.getBid(bidId);
+  const seedBurn = (bid?.matchedAt as bigint) + DEFAULTS.declineWindow + 1n;
   if (height() < seedBurn) {
     mineUntil(seedBurn - 1n);
-    expect(committeeSeed(bidId)).toBeNull();
+    expect(read.getCommitteeSeed(bidId)).toBeNull();
     mineUntil(seedBurn);
   }
-  const missingStacks = (bid?.["matched-block"] as bigint) + 2n - BigInt(simnet.blockHeight);
+  const missingStacks = (bid?.matchedBlock as bigint) + 2n - BigInt(simnet.blockHeight);
   if (missingStacks > 0n) simnet.mineEmptyBlocks(Number(missingStacks));
-  const seed = committeeSeed(bidId);
+  const seed = read.getCommitteeSeed(bidId);
   expect(seed).toMatch(/^[0-9a-f]{64}$/);
   return seed as string;
 }
@@ -102,52 +94,39 @@ function tenureSeed(block: number | bigint): string | null {
 
 /** The job's parties: the dataset's provider and the bidder. */
 function partiesOf(bidId: number | bigint): [string, string] {
-  const bid = getBid(bidId);
-  return [getDataset(bid?.["dataset-id"] as bigint)?.provider as string, bid?.bidder as string];
-}
-
-/** Seat k's start index: first 16 bytes of sha256(seed ++ consensus({bid-id, seat})), big-endian, mod n. */
-function seatStart(seedHex: string, bidId: bigint, seat: number, n: number): number {
-  const key = serializeCV(Cl.tuple({ "bid-id": Cl.uint(bidId), seat: Cl.uint(seat) }));
-  const digest = createHash("sha256")
-    .update(Buffer.concat([Buffer.from(seedHex, "hex"), Buffer.from(key, "hex")]))
-    .digest("hex");
-  return Number(BigInt(`0x${digest.slice(0, 32)}`) % BigInt(n));
+  const bid = read.getBid(bidId);
+  return [read.getDataset(bid?.datasetId as bigint)?.provider as string, bid?.bidder as string];
 }
 
 /**
- * The committee the contract must draw: min(committee-size, n) seats, each found by linear
- * probing (at most 12 probes, never more than n) from its start, skipping the parties, the
- * validators already seated, empty indices (null: the set shrank since the match) and the
- * validators `eligible` refuses (registered after the match). n is the length of `set`: the
- * size of the active set at the match. Without a seed, seat k starts at index k.
+ * The committee the contract must draw (the reference `drawSeats`) over `set`, the first n indices
+ * of the active set as the test lists them (null: an empty index, the set shrank since the match),
+ * with the job's parties [provider, bidder]. The validators `eligible` refuses (registered after
+ * the match) get an ordinal past the match's. Without a seed, seat k starts at index k.
  */
 function modelCommittee(
   bidId: bigint,
   seedHex: string | null,
   set: (string | null)[],
-  parties: string[],
+  [provider, bidder]: string[],
   size = 5,
   eligible: (who: string) => boolean = () => true,
 ): string[] {
-  const n = set.length;
-  const seats: string[] = [];
-  for (let k = 0; k < Math.min(size, n); k++) {
-    const start = seedHex === null ? k : seatStart(seedHex, bidId, k, n);
-    for (let offset = 0; offset < Math.min(12, n); offset++) {
-      const candidate = set[(start + offset) % n];
-      if (candidate !== null && eligible(candidate) && !parties.includes(candidate) && !seats.includes(candidate)) {
-        seats.push(candidate);
-        break;
-      }
-    }
-  }
-  return seats;
+  return drawSeats({
+    bidId,
+    seed: seedHex === null ? null : Buffer.from(seedHex, "hex"),
+    validatorsAtMatch: set.length,
+    registrationsAtMatch: 0n,
+    committeeSize: size,
+    provider,
+    bidder,
+    entryAt: (i) => (set[i] ? { validator: set[i], ordinal: eligible(set[i]) ? 0n : 1n } : null),
+  });
 }
 
 /** The first `n` indices of the active set as the draw reads them (null where the set has shrunk). */
 function setPrefix(n: bigint): (string | null)[] {
-  return Array.from({ length: Number(n) }, (_, i) => validatorAt(i));
+  return Array.from({ length: Number(n) }, (_, i) => read.getValidatorAt(i));
 }
 
 /** Fresh principals (not simnet accounts), each funded by the deployer so that it can stake. */
@@ -159,41 +138,21 @@ function freshValidators(count: number, funding = 2n * MIN): string[] {
   });
 }
 
-/** sha256 of the consensus serialization of {score, salt, bid-id, validator}, computed in TypeScript. */
-function tsCommitment(score: bigint, salt: Uint8Array, bidId: bigint, who: string): string {
-  const tuple = Cl.tuple({ score: Cl.uint(score), salt: Cl.buffer(salt), "bid-id": Cl.uint(bidId), validator: Cl.principal(who) });
-  return createHash("sha256").update(Buffer.from(serializeCV(tuple), "hex")).digest("hex");
-}
+/** The reference commitment (`computeCommitment`), as the hex the contract's view decodes to. */
+const tsCommitment = (score: bigint, salt: Uint8Array, bidId: bigint, who: string) =>
+  Buffer.from(computeCommitment(score, salt, bidId, who)).toString("hex");
 
 type Revealed = { score: bigint; weight: bigint };
 
-/** Stake-weighted lower median: the smallest s with 2 * weight(scores <= s) >= total weight. */
-function weightedMedian(votes: Revealed[]): bigint {
-  const total = votes.reduce((a, v) => a + v.weight, 0n);
-  for (const v of [...votes].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0))) {
-    const below = votes.filter((w) => w.score <= v.score).reduce((a, w) => a + w.weight, 0n);
-    if (2n * below >= total) return v.score;
-  }
-  throw new Error("weightedMedian: no votes");
-}
+/** The votes' whole weight (the total the median of a fully revealed committee is taken against). */
+const weightOf = (votes: Revealed[]) => votes.reduce((a, v) => a + v.weight, 0n);
 
-/** The stake-weighted mean the median replaced (integer division). */
+/** The stake-weighted mean the median replaced (integer division): no rule of the contract, only the contrast. */
 function weightedMean(votes: Revealed[]): bigint {
-  const total = votes.reduce((a, v) => a + v.weight, 0n);
-  return votes.reduce((a, v) => a + v.score * v.weight, 0n) / total;
+  return votes.reduce((a, v) => a + v.score * v.weight, 0n) / weightOf(votes);
 }
 
-/** The protocol fee on a payment (1%), taken from the provider's share. */
-const protocolFeeOf = (payment: bigint) => (payment * DEFAULTS.protocolFeeBps) / BPS;
-
-/** Payment for a final score: full at >= 70, linear between 40 and 70, nothing at <= 40. */
-function paymentFor(amount: bigint, final: bigint): bigint {
-  if (final >= 70n) return amount;
-  if (final > 40n) return (amount * (final - 40n)) / 30n;
-  return 0n;
-}
-
-const minReveals = (seats: number) => Number((BigInt(seats) * DEFAULTS.minRevealsBps + BPS - 1n) / BPS);
+/** validator-penalty-bps of a stake (no reference in src/client: it is not part of any planner). */
 const penaltyOf = (stake: bigint) => (stake * DEFAULTS.validatorPenaltyBps) / BPS;
 
 /** One seat of a committee as a test played it: its weight (its stake at the draw) and what it did. */
@@ -247,17 +206,12 @@ function modelSettlement(
       outlierPenalties: 0n, pool: 0n, rewardWeight: 0n, coherent: [], treasuryGain: total,
     };
   };
-  if (revealed.length < minReveals(seats.length)) return refund(OUTCOME.NO_QUORUM);
-  const finalScore = weightedMedian(revealed);
+  if (BigInt(revealed.length) < minReveals(seats.length, DEFAULTS.minRevealsBps)) return refund(OUTCOME.NO_QUORUM);
+  const finalScore = weightedMedian(revealed, weightOf(revealed));
   const totalWeight = sum(seats.map((s) => s.weight));
-  const weightBelowSlash = sum(revealed.filter((s) => s.score < 40n).map((s) => s.weight));
-  if (finalScore < 40n && !(2n * weightBelowSlash > totalWeight)) return refund(OUTCOME.NO_MAJORITY);
-  const payment = paymentFor(amount, finalScore);
-  const slashed = finalScore < 40n ? (datasetStake * 5000n) / BPS : 0n;
-  const fees = payment > 0n ? (payment * 500n) / BPS : [(amount * 500n) / BPS, slashed].reduce((a, b) => (a < b ? a : b));
-  const protocolFee = protocolFeeOf(payment);
-  const providerPayment = payment > 0n ? payment - fees - protocolFee : 0n;
-  const coherent = seats.filter((s) => s.revealed && (s.score > finalScore ? s.score - finalScore : finalScore - s.score) <= 15n);
+  if (finalScore < DEFAULTS.slashThreshold && !slashBacked(revealed, DEFAULTS.slashThreshold, totalWeight)) return refund(OUTCOME.NO_MAJORITY);
+  const { payment, slashed, validatorFees: fees, protocolFee, providerPayment, bidderRefund, outcome } = settlementPayouts(amount, finalScore, datasetStake, DEFAULTS);
+  const coherent = seats.filter((s) => s.revealed && coherentScore(s.score, finalScore, DEFAULTS.consensusTolerance));
   const penalties = new Map(
     seats.filter((s) => !coherent.includes(s) && !excused(s)).map((s) => [s.who, penaltyOf(stakeNow(s.who))]),
   );
@@ -268,11 +222,11 @@ function modelSettlement(
   return {
     kind: "finalized",
     finalScore,
-    outcome: BigInt(finalScore >= 70n ? OUTCOME.REWARDED : finalScore < 40n ? OUTCOME.SLASHED : OUTCOME.PARTIAL),
+    outcome: BigInt(OUTCOME[outcome]),
     payment,
     providerPayment,
     protocolFee,
-    bidderRefund: amount - payment,
+    bidderRefund,
     slashed,
     fees,
     penalties,
@@ -289,16 +243,16 @@ function modelSettlement(
 /** The job-result fields a settlement model predicts (before any claim). */
 function expectedResult(m: Settlement) {
   return {
-    "final-score": m.finalScore,
-    outcome: m.outcome,
-    "provider-payment": m.providerPayment,
-    "bidder-refund": m.bidderRefund,
-    "slashed-amount": m.slashed,
-    "validator-fees": m.fees,
-    "protocol-fee": m.protocolFee,
+    finalScore: m.finalScore,
+    outcome: outcomeName(m.outcome),
+    providerPayment: m.providerPayment,
+    bidderRefund: m.bidderRefund,
+    slashedAmount: m.slashed,
+    validatorFees: m.fees,
+    protocolFee: m.protocolFee,
     penalties: m.totalPenalties,
-    "reward-pool": m.pool,
-    "reward-weight": m.rewardWeight,
+    rewardPool: m.pool,
+    rewardWeight: m.rewardWeight,
   };
 }
 
@@ -341,7 +295,7 @@ describe("committee draw", () => {
   /** wallet_1..8 as validators (provider, bidder, bidder2 and outsider among them): n = 8. */
   function eightValidators() {
     for (const w of wallets) expect(registerValidator(w).result).toBeOk(Cl.bool(true));
-    expect(activeValidatorCount()).toBe(8n);
+    expect(read.getActiveValidatorCount()).toBe(8n);
   }
 
   it("seats exactly the model's committee for several bids: deterministic, no party, distinct seats, min(5, n) of them", () => {
@@ -361,14 +315,14 @@ describe("committee draw", () => {
       expect(r.result).toBeOk(Cl.uint(i + 1));
       // n = 8 > committee-size: nobody is seated at the match
       expect(eventNames(r)).toEqual(["bid-placed", "bid-matched"]);
-      expect(getCommittee(i + 1)).toBeNull();
+      expect(read.getCommittee(i + 1)).toBeNull();
     });
     awaitSeed(5);
 
     const set = activeSet();
     const openSeats = new Map(set.map((w) => [w, 0n]));
     for (let bidId = 1n; bidId <= 5n; bidId++) {
-      const seed = committeeSeed(bidId);
+      const seed = read.getCommitteeSeed(bidId);
       expect(seed).toMatch(/^[0-9a-f]{64}$/);
       const parties = partiesOf(bidId);
       const model = modelCommittee(bidId, seed, set, parties);
@@ -382,55 +336,56 @@ describe("committee draw", () => {
       expect(new Set(model).size).toBe(model.length);
       expect(model).toHaveLength(5);
       // the seed is fixed by the match: drawing did not change it
-      expect(committeeSeed(bidId)).toBe(seed);
+      expect(read.getCommitteeSeed(bidId)).toBe(seed);
       for (const w of model) openSeats.set(w, (openSeats.get(w) ?? 0n) + 1n);
     }
     // the draws differ between bids (the seed and the bid id both enter the hash)
     expect(new Set([1, 2, 3, 4, 5].map((b) => seatsOf(b).join())).size).toBeGreaterThan(1);
     // every seat was counted on its validator
-    for (const [w, seats] of openSeats) expect(getValidator(w)?.["open-seats"]).toBe(seats);
+    for (const [w, seats] of openSeats) expect(read.getValidator(w)?.openSeats).toBe(seats);
   });
 
   it("waits for the Stacks block after the match and the Bitcoin block after the decline window; the seed mixes their VRF seed and Bitcoin hash and never changes after", () => {
     eightValidators();
     expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    const matchedBlock = getBid(1)?.["matched-block"] as bigint;
-    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    const matchedBlock = read.getBid(1)?.matchedBlock as bigint;
+    const matchedAt = read.getBid(1)?.matchedAt as bigint;
     const seedBurn = matchedAt + DEFAULTS.declineWindow + 1n;
     expect(seedBurn).toBe(matchedAt + 7n);
 
     // the next transaction runs in block matched-block + 1, whose seed is not known yet
-    expect(committeeSeed(1)).toBeNull();
+    expect(read.getCommitteeSeed(1)).toBeNull();
     expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
     expect(simnet.blockHeight).toBe(Number(matchedBlock) + 1);
     // more Stacks blocks in the same Bitcoin block are not enough: the Bitcoin block is missing
     expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
     expect(height()).toBe(matchedAt);
-    expect(committeeSeed(1)).toBeNull();
+    expect(read.getCommitteeSeed(1)).toBeNull();
 
     // every Bitcoin block of the decline window (matched-at + 1 .. matched-at + 6) is not enough either
     for (let at = matchedAt + 1n; at < seedBurn; at++) {
       mineUntil(at);
-      expect(committeeSeed(1)).toBeNull();
+      expect(read.getCommitteeSeed(1)).toBeNull();
       expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
     }
     expect(height()).toBe(matchedAt + 6n);
 
     // once both blocks exist, the seed is sha256(vrf-seed(matched-block + 1) ++ bitcoin-hash(matched-at + 7))
     mineUntil(seedBurn);
-    const seed = committeeSeed(1);
+    const seed = read.getCommitteeSeed(1);
     const vrf = tenureSeed(matchedBlock + 1n) as string;
     const bitcoinHashOf = (at: bigint) => decode(simnet.execute(`(get-burn-block-info? header-hash u${at})`).result) as string;
     const bitcoinHash = bitcoinHashOf(seedBurn);
-    expect(seed).toBe(createHash("sha256").update(Buffer.from(vrf + bitcoinHash, "hex")).digest("hex"));
+    const seedOf = (bitcoin: string) => Buffer.from(committeeSeedOf(Buffer.from(vrf, "hex"), Buffer.from(bitcoin, "hex"))).toString("hex");
+    expect(seed).toBe(seedOf(bitcoinHash));
     // not the hash of the Bitcoin block right after the match (the round-1 seed)
-    const early = createHash("sha256").update(Buffer.from(vrf + bitcoinHashOf(matchedAt + 1n), "hex")).digest("hex");
+    const early = seedOf(bitcoinHashOf(matchedAt + 1n));
     expect(seed).not.toBe(early);
     const model = modelCommittee(1n, seed, activeSet(), partiesOf(1));
     // the draw depends on the seed and the validator set only, not on when it is made
     simnet.mineEmptyBlocks(25);
-    expect(committeeSeed(1)).toBe(seed);
+    expect(read.getCommitteeSeed(1)).toBe(seed);
     expect(drawCommittee(outsider, 1).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
     expectErr(drawCommittee(outsider, 1), "COMMITTEE_DRAWN");
   });
@@ -460,22 +415,22 @@ describe("committee draw", () => {
     expect(setTerms(provider, 1, 0, 2).result).toBeOk(Cl.bool(true));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
-    const matchedAt = getBid(1)?.["matched-at"] as bigint;
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": matchedAt, "validators-at-match": 8n });
+    const matchedAt = read.getBid(1)?.matchedAt as bigint;
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", matchedAt, validatorsAtMatch: 8n });
     const closesAt = matchedAt + DEFAULTS.declineWindow;
 
     // every burn block of the window: the seed is none, and neither a draw nor a commit can reveal the committee
     for (let at = matchedAt; at <= closesAt; at++) {
       mineUntil(at);
       for (const bidId of [1, 2]) {
-        expect(committeeSeed(bidId)).toBeNull();
+        expect(read.getCommitteeSeed(bidId)).toBeNull();
         expectErr(drawCommittee(outsider, bidId), "SEED_NOT_READY");
         expectErr(drawCommittee(provider2, bidId), "SEED_NOT_READY");
         expectErr(commit(validator1, bidId, 80), "SEED_NOT_READY");
-        expect(getCommittee(bidId)).toBeNull();
+        expect(read.getCommittee(bidId)).toBeNull();
       }
     }
-    for (const w of wallets) expect(getValidator(w)?.["open-seats"]).toBe(0n);
+    for (const w of wallets) expect(read.getValidator(w)?.openSeats).toBe(0n);
 
     // the window's last block: the provider declines job 1, blind to its committee
     expect(height()).toBe(closesAt);
@@ -484,12 +439,12 @@ describe("committee draw", () => {
     expect(declined.result).toBeOk(Cl.uint(500_000n));
     expect(eventNames(declined)).toEqual(["job-declined"]);
     expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [provider, 0n], [contractId, -500_000n]]));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.CANCELLED));
-    expect(getCommittee(1)).toBeNull();
+    expect(read.getBid(1)?.status).toBe("CANCELLED");
+    expect(read.getCommittee(1)).toBeNull();
 
     // one block later the seed exists, and the provider can no longer decline job 2
     mineUntil(closesAt + 1n);
-    const seed = committeeSeed(2);
+    const seed = read.getCommitteeSeed(2);
     expect(seed).toMatch(/^[0-9a-f]{64}$/);
     const beforeClosed = balances(bidder2, provider, contractId);
     const closed = declineJob(provider, 2);
@@ -500,10 +455,10 @@ describe("committee draw", () => {
     expect(model).toHaveLength(5);
     expect(drawCommittee(outsider, 2).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
     expect(seatsOf(2)).toEqual(model);
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(2)?.status).toBe("MATCHED");
     // a declined job is never drawn
     expectErr(drawCommittee(outsider, 1), "JOB_NOT_RUNNING");
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "matched-jobs": 1n });
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 1n, matchedJobs: 1n });
   });
 
   it("the first commit draws the committee when nobody called draw-committee", () => {
@@ -516,7 +471,7 @@ describe("committee draw", () => {
 
     // a validator left off the committee is refused, and its failed call draws nothing
     expectErr(commit(outsiderOfCommittee as string, 1, 80), "NOT_ON_COMMITTEE");
-    expect(getCommittee(1)).toBeNull();
+    expect(read.getCommittee(1)).toBeNull();
     // the parties are refused before any draw
     expectErr(commit(provider, 1, 80), "PARTY_CANNOT_VALIDATE");
     expectErr(commit(bidder, 1, 80), "PARTY_CANNOT_VALIDATE");
@@ -536,14 +491,14 @@ describe("committee draw", () => {
     expect(drawCommittee(outsider, 1).result).toBeOk(Cl.list(seven.map((w) => Cl.principal(w))));
     expect(seven).toHaveLength(5);
     expect([...seven].sort()).toEqual(wallets.slice(2, 7).sort());
-    expect(windowsOf(1)).toMatchObject({ "committee-size": 5n, "min-reveals": 3n });
+    expect(read.getValidationWindows(1)).toMatchObject({ committeeSize: 5n, minReveals: 3n });
     // every non-party is seated; an exit takes one out of the active set, not off this committee
     const leaving = seven[0];
     const exit = requestExit(leaving);
     expect(exit.result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     expect(printEvents(exit)[0]).toMatchObject({ validator: leaving, "open-seats": 1n });
     expect(activeSet()).not.toContain(leaving);
-    expect(getValidator(leaving)).toMatchObject({ active: false, "open-seats": 1n });
+    expect(read.getValidator(leaving)).toMatchObject({ active: false, openSeats: 1n });
     expect(seatsOf(1)).toEqual(seven);
     expect(commit(leaving, 1, 80).result).toBeOk(Cl.bool(true));
   });
@@ -557,7 +512,7 @@ describe("committee draw", () => {
     expect(model).toHaveLength(4);
     expect(drawCommittee(outsider, 1).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
     expect([...seatsOf(1)].sort()).toEqual(wallets.slice(2, 6).sort());
-    expect(windowsOf(1)["min-reveals"]).toBe(3n);
+    expect(read.getValidationWindows(1)!.minReveals).toBe(3n);
   });
 
   it("seats a small market (n <= 5) at the match, without randomness, every non-party in index order", () => {
@@ -573,8 +528,8 @@ describe("committee draw", () => {
     expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched", "committee-drawn"]);
     expect(printEvents(placed)[2]).toEqual({ event: "committee-drawn", "bid-id": 1n, seats: expected, random: false });
     expect(seatsOf(1)).toEqual(expected);
-    expect(getValidator(provider)?.["open-seats"]).toBe(0n);
-    for (const w of expected) expect(getValidator(w)?.["open-seats"]).toBe(1n);
+    expect(read.getValidator(provider)?.openSeats).toBe(0n);
+    for (const w of expected) expect(read.getValidator(w)?.openSeats).toBe(1n);
     expectErr(drawCommittee(outsider, 1), "COMMITTEE_DRAWN");
   });
 
@@ -585,8 +540,8 @@ describe("committee draw", () => {
     expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
     const placed = placeBid(bidder, 1);
     expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched"]);
-    expect(getCommittee(1)).toBeNull();
-    expect(windowsOf(1)["min-reveals"]).toBe(0n);
+    expect(read.getCommittee(1)).toBeNull();
+    expect(read.getValidationWindows(1)!.minReveals).toBe(0n);
   });
 
   it("with 20 validators registered after the match, the job gets exactly the seats and members it would have had without them", () => {
@@ -594,14 +549,14 @@ describe("committee draw", () => {
     expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     const preMatch = activeSet();
-    expect(getBid(1)).toMatchObject({ "validators-at-match": 8n, "registrations-at-match": 8n });
+    expect(read.getBid(1)).toMatchObject({ validatorsAtMatch: 8n, registrationsAtMatch: 8n });
 
     const late = freshValidators(20);
     for (const w of late) expect(registerValidator(w).result).toBeOk(Cl.bool(true));
-    expect(activeValidatorCount()).toBe(28n);
-    expect(late.map((w) => getValidator(w)?.ordinal)).toEqual(late.map((_, i) => BigInt(9 + i)));
+    expect(read.getActiveValidatorCount()).toBe(28n);
+    expect(late.map((w) => read.getValidator(w)?.ordinal)).toEqual(late.map((_, i) => BigInt(9 + i)));
     // the bid's record of its match did not move
-    expect(getBid(1)).toMatchObject({ "validators-at-match": 8n, "registrations-at-match": 8n });
+    expect(read.getBid(1)).toMatchObject({ validatorsAtMatch: 8n, registrationsAtMatch: 8n });
 
     const seed = awaitSeed(1);
     const without = modelCommittee(1n, seed, preMatch, partiesOf(1));
@@ -610,10 +565,10 @@ describe("committee draw", () => {
     expect(drawn.result).toBeOk(Cl.list(without.map((w) => Cl.principal(w))));
     expect(printEvents(drawn)).toEqual([{ event: "committee-drawn", "bid-id": 1n, seats: without, random: true }]);
     for (const w of late) {
-      expect(getValidator(w)?.["open-seats"]).toBe(0n);
+      expect(read.getValidator(w)?.openSeats).toBe(0n);
       expectErr(commit(w, 1, 80), "NOT_ON_COMMITTEE");
     }
-    expect(getCommittee(1)).toMatchObject({ seats: without, weights: without.map(() => MIN), "total-weight": 5n * MIN });
+    expect(read.getCommittee(1)).toMatchObject({ seats: without, weights: without.map(() => MIN), totalWeight: 5n * MIN });
   });
 
   it("steps over later registrants that exits moved into the indices of the match: only pre-match validators sit", () => {
@@ -626,7 +581,7 @@ describe("committee draw", () => {
     for (const w of [validator1, validator2, validator3]) {
       expect(requestExit(w).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     }
-    const prefix = setPrefix(getBid(1)?.["validators-at-match"] as bigint);
+    const prefix = setPrefix(read.getBid(1)?.validatorsAtMatch as bigint);
     expect(prefix).toEqual([provider, bidder, late[19], late[18], late[17], provider2, bidder2, outsider]);
 
     const seed = awaitSeed(1);
@@ -635,8 +590,8 @@ describe("committee draw", () => {
     expect([...model].sort()).toEqual([provider2, bidder2, outsider].sort());
     expect(drawCommittee(deployer, 1).result).toBeOk(Cl.list(model.map((w) => Cl.principal(w))));
     expect(seatsOf(1)).toEqual(model);
-    expect(windowsOf(1)["min-reveals"]).toBe(2n);
-    for (const w of late) expect(getValidator(w)?.["open-seats"]).toBe(0n);
+    expect(read.getValidationWindows(1)!.minReveals).toBe(2n);
+    for (const w of late) expect(read.getValidator(w)?.openSeats).toBe(0n);
   });
 });
 
@@ -655,7 +610,7 @@ describe("commit-reveal integrity", () => {
       [42n, new Uint8Array(32), 1n, contractId],
     ];
     for (const [score, salt, bidId, who] of cases) {
-      const onChain = decode(commitmentFor(who, bidId, score, salt));
+      const onChain = read.computeCommitment(score, salt, bidId, who);
       expect(onChain).toBe(tsCommitment(score, salt, bidId, who));
     }
     // the validator's principal is part of the hash: same score, salt and job, different commitment
@@ -675,8 +630,8 @@ describe("commit-reveal integrity", () => {
     flipped[31] ^= 1;
     expectErr(reveal(validator1, 1, 80, flipped), "COMMITMENT_MISMATCH");
 
-    expect(getVote(1, validator1)).toMatchObject({ revealed: false, score: 0n });
-    expect(getCommittee(1)).toMatchObject({ commits: 3n, reveals: 0n, "revealed-weight": 0n, revealed: [] });
+    expect(read.getVote(1, validator1)).toMatchObject({ revealed: false, score: 0n });
+    expect(read.getCommittee(1)).toMatchObject({ commits: 3n, reveals: 0n, revealedWeight: 0n, revealed: [] });
 
     // the right score and salt open it
     const opened = reveal(validator1, 1, 80);
@@ -684,7 +639,7 @@ describe("commit-reveal integrity", () => {
     expect(printEvents(opened)).toEqual([
       { event: "validation-revealed", "bid-id": 1n, validator: validator1, score: 80n, weight: 2n * MIN },
     ]);
-    expect(getVote(1, validator1)).toMatchObject({ revealed: true, score: 80n });
+    expect(read.getVote(1, validator1)).toMatchObject({ revealed: true, score: 80n });
   });
 
   it("a commitment copied from another validator never verifies, even with the right score and salt", () => {
@@ -693,7 +648,7 @@ describe("commit-reveal integrity", () => {
     expect(commitRaw(validator1, honest).result).toBeOk(Cl.bool(true));
     // validator2 copies validator1's commitment byte for byte
     expect(commitRaw(validator2, honest).result).toBeOk(Cl.bool(true));
-    expect(getVote(1, validator2)?.commitment).toBe(getVote(1, validator1)?.commitment);
+    expect(read.getVote(1, validator2)?.commitment).toBe(read.getVote(1, validator1)?.commitment);
     expect(commit(validator3, 1, 90).result).toBeOk(Cl.bool(true));
 
     // the copier knows validator1's score and salt (say they leaked): still refused
@@ -705,7 +660,7 @@ describe("commit-reveal integrity", () => {
     expect(reveal(validator1, 1, 85).result).toBeOk(Cl.bool(false));
     expect(reveal(validator3, 1, 90).result).toBeOk(Cl.bool(false));
     // the copier's seat stays silent and pays for it at settlement
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const settled = finalizeValidation(outsider, 1);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(penaltiesIn(settled)).toEqual(new Map([[validator2, penaltyOf(2n * MIN)]]));
@@ -722,10 +677,10 @@ describe("stake-weighted median", () => {
     const stake = 2n * MIN;
     matchedJob([validator1, validator2, validator3].map((w) => [w, stake]));
     const votes: Revealed[] = [80n, 82n, 0n].map((score) => ({ score, weight: stake }));
-    expect(weightedMedian(votes)).toBe(80n);
+    expect(weightedMedian(votes, weightOf(votes))).toBe(80n);
     expect(weightedMean(votes)).toBe(54n);
-    const meanPayment = paymentFor(500_000n, 54n);
-    expect(meanPayment).toBe(233_333n);
+    const byMean = settlementPayouts(500_000n, 54n, DEFAULTS.minDatasetStake, DEFAULTS);
+    expect(byMean.payment).toBe(233_333n);
 
     const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
     const last = commitAndReveal(1, [[validator1, 80], [validator2, 82], [validator3, 0]]);
@@ -736,7 +691,7 @@ describe("stake-weighted median", () => {
     // the provider is paid in full (less fees and the 1% protocol fee), not the 233,333 the mean would give
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(470_000n);
-    expect(moved.get(provider)).not.toBe(meanPayment - (meanPayment * 500n) / BPS - protocolFeeOf(meanPayment));
+    expect(moved.get(provider)).not.toBe(byMean.providerPayment);
     expect(moved.get(bidder)).toBe(0n);
 
     // the outlier pays 1% of its stake to the two coherent validators
@@ -749,8 +704,8 @@ describe("stake-weighted median", () => {
     expect(paid.get(validator1)).toBe(22_500n);
     expect(paid.get(validator2)).toBe(22_500n);
     expect(paid.get(validator3)).toBe(0n);
-    expect(getValidator(validator3)?.stake).toBe(stake - penalty);
-    expect(getDataset(1)).toMatchObject({ "quality-score": 80n, "passed-validations": 1n });
+    expect(read.getValidator(validator3)?.stake).toBe(stake - penalty);
+    expect(read.getDataset(1)).toMatchObject({ qualityScore: 80n, passedValidations: 1n });
   });
 
   it("follows a heavy validator: 3M at 75 against 1M at 20 and 1M at 25 gives 75, where the plain median is 25", () => {
@@ -760,23 +715,23 @@ describe("stake-weighted median", () => {
       { score: 20n, weight: MIN },
       { score: 25n, weight: MIN },
     ];
-    expect(weightedMedian(votes)).toBe(75n);
+    expect(weightedMedian(votes, weightOf(votes))).toBe(75n);
     expect(weightedMean(votes)).toBe(54n);
 
     const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
     const last = commitAndReveal(1, [[validator1, 75], [validator2, 20], [validator3, 25]]);
     expect(last.result).toBeOk(Cl.bool(true));
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 75n,
-      outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 470_000n,
-      "bidder-refund": 0n,
-      "slashed-amount": 0n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 75n,
+      outcome: "REWARDED",
+      providerPayment: 470_000n,
+      bidderRefund: 0n,
+      slashedAmount: 0n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
       penalties: 20_000n,
-      "reward-pool": 45_000n,
-      "reward-weight": 3n * MIN,
+      rewardPool: 45_000n,
+      rewardWeight: 3n * MIN,
     });
     expect(penaltiesIn(last)).toEqual(new Map([[validator2, 10_000n], [validator3, 10_000n]]));
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(45_000n));
@@ -787,8 +742,8 @@ describe("stake-weighted median", () => {
     expect(moved.get(bidder)).toBe(0n);
     expect(moved.get(validator1)).toBe(45_000n);
     // the outliers' penalties went to the pool; the treasury has the protocol fee only
-    expect(getTotals().treasury).toBe(5_000n);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getMarketTotals().treasury).toBe(5_000n);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 
   it("takes the lower median when a heavy validator holds exactly half the weight: 35 < 40, but half is no majority (u5 refund)", () => {
@@ -798,15 +753,15 @@ describe("stake-weighted median", () => {
       { score: 30n, weight: MIN },
       { score: 35n, weight: MIN },
     ];
-    expect(weightedMedian(votes)).toBe(35n);
+    expect(weightedMedian(votes, weightOf(votes))).toBe(35n);
     const seats: SeatPlay[] = [[validator1, 90n], [validator2, 30n], [validator3, 35n]].map(([who, score], i) => ({
       who: who as string, weight: votes[i].weight, committed: true, revealed: true, score: score as bigint,
     }));
-    const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, (w) => getValidator(w)?.stake as bigint);
+    const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, (w) => read.getValidator(w)?.stake as bigint);
     expect(model).toMatchObject({ kind: "refunded", outcome: BigInt(OUTCOME.NO_MAJORITY), bidderRefund: 500_000n, totalPenalties: 0n });
 
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const last = commitAndReveal(1, [[validator1, 90], [validator2, 30], [validator3, 35]]);
     // the last reveal settles the job, without a result
     expect(last.result).toBeOk(Cl.bool(true));
@@ -815,12 +770,12 @@ describe("stake-weighted median", () => {
       { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
     ]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 500_000n], [contractId, -500_000n]]));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getJobResult(1)).toBeNull();
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(1)).toBeNull();
     // no slash, and the revealed votes are not judged: validator1 (90, far from 35) keeps its stake
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, "active-jobs": 0n });
-    expect(getValidator(validator1)).toMatchObject({ stake: 2n * MIN, "open-seats": 0n });
-    expect(getTotals()).toEqual({ ...totals, "escrowed-bids": totals["escrowed-bids"] - 500_000n });
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, activeJobs: 0n });
+    expect(read.getValidator(validator1)).toMatchObject({ stake: 2n * MIN, openSeats: 0n });
+    expect(read.getMarketTotals()).toEqual({ ...totals, escrowedBids: totals.escrowedBids - 500_000n });
     expectErr(claim(validator2, 1), "JOB_NOT_FINALIZED");
   });
 
@@ -828,33 +783,34 @@ describe("stake-weighted median", () => {
     const stakes: [string, bigint][] = [[validator1, 2n * MIN], [validator2, MIN], [validator3, 1_500_000n]];
     matchedJob(stakes);
     const seats: SeatPlay[] = stakes.map(([who, weight], i) => ({ who, weight, committed: true, revealed: true, score: [90n, 30n, 35n][i] }));
-    const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, (w) => getValidator(w)?.stake as bigint);
+    const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, (w) => read.getValidator(w)?.stake as bigint);
     // 2,500,000 of 4,500,000 below 40
     expect(model).toMatchObject({ kind: "finalized", finalScore: 35n, outcome: BigInt(OUTCOME.SLASHED), slashed: 500_000n, fees: 25_000n });
 
     const before = balances(provider, bidder, contractId);
     const last = commitAndReveal(1, seats.map((p) => [p.who, p.score]));
     expect(last.result).toBeOk(Cl.bool(true));
-    expect(getJobResult(1)).toMatchObject(expectedResult(model));
+    expect(read.getJobResult(1)).toMatchObject(expectedResult(model));
     expect(penaltiesIn(last)).toEqual(model.penalties);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 500_000n], [contractId, -500_000n]]));
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake - 500_000n);
-    expect(getTotals().treasury).toBe(model.treasuryGain);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake - 500_000n);
+    expect(read.getMarketTotals().treasury).toBe(model.treasuryGain);
     expect(model.treasuryGain).toBe(500_000n - 25_000n);
   });
 
   it("counts silent seats in the committee's weight: 2 of 5 equal seats below 40 is no majority (u5)", () => {
     const five = [validator1, validator2, validator3, provider2, outsider];
     matchedJob(five.map((w) => [w, MIN]));
-    expect(getCommittee(1)).toMatchObject({ seats: five, "total-weight": 5n * MIN });
+    expect(read.getCommittee(1)).toMatchObject({ seats: five, totalWeight: 5n * MIN });
     // three reveal (the quorum), two commit and stay silent
     const scores = [10n, 20n, 90n, 50n, 50n];
     five.forEach((w, i) => expect(commit(w, 1, scores[i]).result).toBeOk(Cl.bool(true)));
     for (const [i, w] of five.slice(0, 3).entries()) expect(reveal(w, 1, scores[i]).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const seats: SeatPlay[] = five.map((who, i) => ({ who, weight: MIN, committed: true, revealed: i < 3, score: scores[i] }));
     const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, () => MIN);
-    expect(weightedMedian(seats.filter((p) => p.revealed))).toBe(20n);
+    const revealed = seats.filter((p) => p.revealed);
+    expect(weightedMedian(revealed, weightOf(revealed))).toBe(20n);
     expect(model).toMatchObject({ kind: "refunded", outcome: BigInt(OUTCOME.NO_MAJORITY), silencePenalties: 2n * penaltyOf(MIN) });
 
     const before = balances(provider, bidder);
@@ -863,9 +819,9 @@ describe("stake-weighted median", () => {
     expect(penaltiesIn(settled)).toEqual(model.penalties);
     expect(printEvents(settled).filter((e) => e.event === "validator-penalized").map((e) => e.silent)).toEqual([true, true]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 500_000n]]));
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
-    expect(getTotals().treasury).toBe(model.treasuryGain);
-    expect(getJobResult(1)).toBeNull();
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getMarketTotals().treasury).toBe(model.treasuryGain);
+    expect(read.getJobResult(1)).toBeNull();
   });
 
   it("3 of 5 equal seats below 40 slash, with the other 2 silent", () => {
@@ -873,20 +829,20 @@ describe("stake-weighted median", () => {
     matchedJob(five.map((w) => [w, MIN]));
     const scores = [10n, 20n, 30n, 50n, 50n];
     for (const [i, w] of five.slice(0, 3).entries()) expect(commit(w, 1, scores[i]).result).toBeOk(Cl.bool(true));
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     for (const [i, w] of five.slice(0, 3).entries()) expect(reveal(w, 1, scores[i]).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const seats: SeatPlay[] = five.map((who, i) => ({ who, weight: MIN, committed: i < 3, revealed: i < 3, score: scores[i] }));
     const model = modelSettlement(500_000n, DEFAULTS.minDatasetStake, seats, () => MIN);
     expect(model).toMatchObject({ finalScore: 20n, outcome: BigInt(OUTCOME.SLASHED), slashed: 500_000n, silencePenalties: 2n * penaltyOf(MIN) });
 
     const settled = finalizeValidation(deployer, 1);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.SLASHED));
-    expect(getJobResult(1)).toMatchObject(expectedResult(model));
+    expect(read.getJobResult(1)).toMatchObject(expectedResult(model));
     expect(penaltiesIn(settled)).toEqual(model.penalties);
     // the silent seats' penalties went to the treasury, not to the pool
-    expect(getJobResult(1)?.["reward-pool"]).toBe(25_000n);
-    expect(getTotals().treasury).toBe(model.treasuryGain);
+    expect(read.getJobResult(1)?.rewardPool).toBe(25_000n);
+    expect(read.getMarketTotals().treasury).toBe(model.treasuryGain);
     expect(model.treasuryGain).toBe(500_000n - 25_000n + 2n * penaltyOf(MIN));
   });
 });
@@ -898,7 +854,7 @@ describe("stake-weighted median", () => {
 describe("penalties and rewards", () => {
   it("an outlier loses exactly 1% of its stake, which the coherent validators share with the fees", () => {
     matchedJob([[validator1, 3n * MIN], [validator2, 2n * MIN], [validator3, 1_500_000n]]);
-    const totalsBefore = getTotals();
+    const totalsBefore = read.getMarketTotals();
     const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
     const last = commitAndReveal(1, [[validator1, 80], [validator2, 85], [validator3, 10]]);
     expect(last.result).toBeOk(Cl.bool(true));
@@ -907,9 +863,9 @@ describe("penalties and rewards", () => {
     expect(penalized).toEqual([
       { event: "validator-penalized", "bid-id": 1n, validator: validator3, penalty: 15_000n, stake: 1_485_000n, removed: false, silent: false },
     ]);
-    expect(getValidator(validator3)).toMatchObject({ stake: 1_485_000n, active: true, "open-seats": 0n });
-    expect(getTotals()["validator-stakes"]).toBe(totalsBefore["validator-stakes"] - 15_000n);
-    expect(getJobResult(1)).toMatchObject({ "validator-fees": 25_000n, penalties: 15_000n, "reward-pool": 40_000n, "reward-weight": 5n * MIN });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: 1_485_000n, active: true, openSeats: 0n });
+    expect(read.getMarketTotals().validatorStakes).toBe(totalsBefore.validatorStakes - 15_000n);
+    expect(read.getJobResult(1)).toMatchObject({ validatorFees: 25_000n, penalties: 15_000n, rewardPool: 40_000n, rewardWeight: 5n * MIN });
 
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(24_000n));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(16_000n));
@@ -921,7 +877,7 @@ describe("penalties and rewards", () => {
     expect(moved.get(provider)).toBe(470_000n);
     // out of the contract went the escrow and the outlier's penalty, less the protocol fee it keeps
     expect(moved.get(contractId)).toBe(-(500_000n + 15_000n - 5_000n));
-    expect(getTotals()).toMatchObject({ treasury: 5_000n, "unclaimed-rewards": 0n });
+    expect(read.getMarketTotals()).toMatchObject({ treasury: 5_000n, unclaimedRewards: 0n });
   });
 
   it("penalizes a seat that committed but never revealed, to the treasury; its claim pays nothing", () => {
@@ -930,20 +886,20 @@ describe("penalties and rewards", () => {
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
     expectErr(finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
 
     const settled = finalizeValidation(outsider, 1);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(penaltiesIn(settled)).toEqual(new Map([[validator3, 20_000n]]));
     expect(printEvents(settled).find((e) => e.event === "validator-penalized")?.silent).toBe(true);
-    expect(getValidator(validator3)?.stake).toBe(2n * MIN - 20_000n);
-    expect(getJobResult(1)).toMatchObject({ penalties: 20_000n, "reward-pool": 25_000n });
+    expect(read.getValidator(validator3)?.stake).toBe(2n * MIN - 20_000n);
+    expect(read.getJobResult(1)).toMatchObject({ penalties: 20_000n, rewardPool: 25_000n });
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500n));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500n));
     expect(claim(validator3, 1).result).toBeOk(Cl.uint(0));
     expectErr(claim(validator3, 1), "ALREADY_CLAIMED");
     // the protocol fee and the silent seat's penalty
-    expect(getTotals()).toMatchObject({ treasury: 5_000n + 20_000n, "unclaimed-rewards": 0n });
+    expect(read.getMarketTotals()).toMatchObject({ treasury: 5_000n + 20_000n, unclaimedRewards: 0n });
   });
 
   it("penalizes a seat that never voted, to the treasury; it has nothing to claim", () => {
@@ -952,18 +908,18 @@ describe("penalties and rewards", () => {
     expect(commit(validator2, 1, 76).result).toBeOk(Cl.bool(true));
     // the reveal phase opens only when the commit phase ends (validator3 never commits)
     expectErr(reveal(validator1, 1, 70), "REVEAL_NOT_OPEN");
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     expect(reveal(validator1, 1, 70).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 76).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
 
     const settled = finalizeValidation(outsider, 1);
     // lower median of {70, 76} with equal weights is 70
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
-    expect(getJobResult(1)).toMatchObject({ "final-score": 70n, penalties: 20_000n, "reward-pool": 25_000n });
+    expect(read.getJobResult(1)).toMatchObject({ finalScore: 70n, penalties: 20_000n, rewardPool: 25_000n });
     expect(penaltiesIn(settled)).toEqual(new Map([[validator3, 20_000n]]));
     expect(printEvents(settled).find((e) => e.event === "validator-penalized")?.silent).toBe(true);
-    expect(getTotals().treasury).toBe(5_000n + 20_000n);
+    expect(read.getMarketTotals().treasury).toBe(5_000n + 20_000n);
     expectErr(claim(validator3, 1), "NOT_JOB_VALIDATOR");
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500n));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500n));
@@ -985,7 +941,7 @@ describe("penalties and rewards", () => {
 
     const last = commitAndReveal(1, seats.map((s) => [s.who, s.score]));
     expect(last.result).toBeOk(Cl.bool(true));
-    expect(getJobResult(1)).toMatchObject(expectedResult(model));
+    expect(read.getJobResult(1)).toMatchObject(expectedResult(model));
 
     const weights = model.coherent.map((s) => s.weight);
     const shares = claimShares(model.pool, weights);
@@ -1003,8 +959,8 @@ describe("penalties and rewards", () => {
     expect(claim(outsider, 1).result).toBeOk(Cl.uint(0));
     const moved = deltas(before);
     expect([...moved.values()].reduce((a, b) => a + b, 0n)).toBe(58_000n);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 5_000n, "escrowed-bids": 0n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, treasury: 5_000n, escrowedBids: 0n });
   });
 
   it("a validator penalized below 1,000,000 leaves the active set by swap-and-pop", () => {
@@ -1015,11 +971,11 @@ describe("penalties and rewards", () => {
     expect(printEvents(last).filter((e) => e.event === "validator-penalized")).toEqual([
       { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty: 10_000n, stake: 990_000n, removed: true, silent: false },
     ]);
-    expect(activeValidatorCount()).toBe(2n);
+    expect(read.getActiveValidatorCount()).toBe(2n);
     expect(activeSet()).toEqual([validator3, validator2]);
-    expect(validatorAt(2)).toBeNull();
-    expect(getValidator(validator3)?.index).toBe(0n);
-    expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, "exit-requested-at": height(), "open-seats": 0n });
+    expect(read.getValidatorAt(2)).toBeNull();
+    expect(read.getValidator(validator3)?.index).toBe(0n);
+    expect(read.getValidator(validator1)).toMatchObject({ stake: 990_000n, active: false, exitRequestedAt: height(), openSeats: 0n });
 
     // it has already left: no exit to request, and it withdraws its remaining stake after unbonding
     expectErr(requestExit(validator1), "VALIDATOR_EXITING");
@@ -1030,7 +986,7 @@ describe("penalties and rewards", () => {
     expect(deltas(before).get(validator1)).toBe(990_000n);
   });
 
-  it("a removed validator stays seated on its other jobs until they settle, where its vote weighs its seat, not its reduced stake", () => {
+  it("a removed validator stays seated on its other jobs until they settle (a coherent seat until its claim), where its vote weighs its seat, not its reduced stake", () => {
     for (const [w, s] of [[validator1, MIN], [validator2, 2n * MIN], [validator3, 2n * MIN]] as const) {
       expect(registerValidator(w, s).result).toBeOk(Cl.bool(true));
     }
@@ -1039,41 +995,44 @@ describe("penalties and rewards", () => {
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
     expect(seatsOf(2)).toEqual([validator1, validator2, validator3]);
-    expect(getCommittee(2)).toMatchObject({ weights: [MIN, 2n * MIN, 2n * MIN], "total-weight": 5n * MIN });
-    expect(getValidator(validator1)?.["open-seats"]).toBe(2n);
+    expect(read.getCommittee(2)).toMatchObject({ weights: [MIN, 2n * MIN, 2n * MIN], totalWeight: 5n * MIN });
+    expect(read.getValidator(validator1)?.openSeats).toBe(2n);
 
     commitAndReveal(1, [[validator1, 0], [validator2, 80], [validator3, 80]]);
-    expect(getValidator(validator1)).toMatchObject({ active: false, stake: 990_000n, "open-seats": 1n });
+    expect(read.getValidator(validator1)).toMatchObject({ active: false, stake: 990_000n, openSeats: 1n });
     expect(activeSet()).not.toContain(validator1);
 
     // still on job 2's committee: its vote weighs its seat, the 1,000,000 it held at the draw
     expect(commit(validator1, 2, 80).result).toBeOk(Cl.bool(true));
-    expect(getVote(2, validator1)?.weight).toBe(MIN);
+    expect(read.getVote(2, validator1)?.weight).toBe(MIN);
     simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
     expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
     expect(commit(validator2, 2, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator3, 2, 80).result).toBeOk(Cl.bool(true));
     for (const w of [validator1, validator2, validator3]) expect(reveal(w, 2, 80).result.type).toBe(ClarityType.ResponseOk);
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    // coherent on job 2: no penalty, a share of the fees, then free to leave
-    expect(getValidator(validator1)).toMatchObject({ stake: 990_000n, "open-seats": 0n });
-    expect(getCommittee(2)).toMatchObject({ "revealed-weight": 5n * MIN });
-    expect(getJobResult(2)).toMatchObject({ "reward-weight": 5n * MIN, "reward-pool": 25_000n });
+    expect(read.getBid(2)?.status).toBe("SETTLED");
+    // coherent on job 2: no penalty, and the seat held until the claim of its share of the fees
+    expect(read.getValidator(validator1)).toMatchObject({ stake: 990_000n, openSeats: 1n });
+    expect(read.getCommittee(2)).toMatchObject({ revealedWeight: 5n * MIN });
+    expect(read.getJobResult(2)).toMatchObject({ rewardWeight: 5n * MIN, rewardPool: 25_000n });
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
     expect(claim(validator1, 2).result).toBeOk(Cl.uint((25_000n * MIN) / (5n * MIN)));
+    // the claim freed the seat: free to leave
+    expect(read.getValidator(validator1)).toMatchObject({ stake: 990_000n, openSeats: 0n });
     expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(990_000n));
   });
 
   it("too few reveals at the end: full refund, no slash, silent seats penalized to the treasury, claims refused", () => {
     matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
-    expect(windowsOf(1)["min-reveals"]).toBe(2n);
+    expect(read.getValidationWindows(1)!.minReveals).toBe(2n);
     expect(commit(validator1, 1, 90).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 1, 90).result).toBeOk(Cl.bool(true));
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     expect(reveal(validator1, 1, 90).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
 
     const before = balances(provider, bidder, validator1, validator2, validator3, contractId);
-    const totalsBefore = getTotals();
+    const totalsBefore = read.getMarketTotals();
     const settled = finalizeValidation(outsider, 1);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
     // validator2 committed but did not reveal, validator3 never voted: both silent
@@ -1083,15 +1042,15 @@ describe("penalties and rewards", () => {
     const moved = deltas(before);
     expect(moved.get(bidder)).toBe(500_000n);
     expect(moved.get(provider)).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, "active-jobs": 0n });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getValidator(validator1)?.stake).toBe(2n * MIN);
-    expect(getTotals()).toMatchObject({
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, activeJobs: 0n });
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getValidator(validator1)?.stake).toBe(2n * MIN);
+    expect(read.getMarketTotals()).toMatchObject({
       treasury: totalsBefore.treasury + 40_000n,
-      "validator-stakes": totalsBefore["validator-stakes"] - 40_000n,
-      "unclaimed-rewards": 0n,
+      validatorStakes: totalsBefore.validatorStakes - 40_000n,
+      unclaimedRewards: 0n,
     });
-    expect(getJobResult(1)).toBeNull();
+    expect(read.getJobResult(1)).toBeNull();
     expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
     expectErr(claim(validator2, 1), "JOB_NOT_FINALIZED");
     expectErr(claim(validator3, 1), "JOB_NOT_FINALIZED");
@@ -1106,15 +1065,15 @@ describe("penalties and rewards", () => {
     simnet.mineEmptyBlocks(10);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
 
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const settled = finalizeValidation(outsider, 1);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(penaltiesIn(settled).size).toBe(0);
-    expect(getValidator(validator3)).toMatchObject({ stake: 2n * MIN, active: true, "open-seats": 0n });
-    expect(getJobResult(1)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: 2n * MIN, active: true, openSeats: 0n });
+    expect(read.getJobResult(1)).toMatchObject({ penalties: 0n, rewardPool: 25_000n });
   });
 
   it("pause waiver on the refund path: a pause begun in the commit window excuses a never-committed seat, not a committed one", () => {
@@ -1122,24 +1081,24 @@ describe("penalties and rewards", () => {
     expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     // reveals work while paused; only validator1 reveals
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const settled = finalizeValidation(outsider, 1);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
     expect(penaltiesIn(settled)).toEqual(new Map([[validator2, 20_000n]]));
-    expect(getValidator(validator3)?.stake).toBe(2n * MIN);
+    expect(read.getValidator(validator3)?.stake).toBe(2n * MIN);
   });
 
   it("without a pause, the same never-committed seat is penalized", () => {
     matchedJob([validator1, validator2, validator3].map((w) => [w, 2n * MIN]));
     expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const settled = finalizeValidation(outsider, 1);
     expect(penaltiesIn(settled)).toEqual(new Map([[validator3, 20_000n]]));
   });
@@ -1216,18 +1175,18 @@ function tenValidatorMarket() {
   for (const job of jobs.slice(1)) {
     expect(step(placeBid(job.bidder, job.dataset, job.amount)).result).toBeOk(Cl.uint(job.id));
   }
-  expect([1, 2, 3, 4].map((b) => getBid(b)?.status)).toEqual([2n, 2n, 2n, 1n].map(BigInt));
+  expect([1, 2, 3, 4].map((b) => read.getBid(b)?.status)).toEqual(["MATCHED", "MATCHED", "MATCHED", "QUEUED"]);
 
   const seats = new Map<bigint, string[]>();
   /** Each job's seat weights: its members' stakes at the draw. */
   const drawWeights = new Map<bigint, Map<string, bigint>>();
   /** Draws a job's committee from the model, checks the contract agrees. `via` draws it by a first commit. */
   const drawFromSeed = (job: Job, via: "draw" | "commit") => {
-    const seed = committeeSeed(job.id);
+    const seed = read.getCommitteeSeed(job.id);
     expect(seed).not.toBeNull();
     expect(activeSet()).toEqual(set);
     // nothing changed the set since the match: the draw reads the set of the match
-    expect(getBid(job.id)).toMatchObject({ "validators-at-match": BigInt(set.length) });
+    expect(read.getBid(job.id)).toMatchObject({ validatorsAtMatch: BigInt(set.length) });
     const model = modelCommittee(job.id, seed, set, [job.provider, job.bidder]);
     expect(model).toHaveLength(5);
     expect(model).not.toContain(job.provider);
@@ -1241,7 +1200,7 @@ function tenValidatorMarket() {
     }
     expect(seatsOf(job.id)).toEqual(model);
     const weights = model.map((w) => stakes.get(w) as bigint);
-    expect(getCommittee(job.id)).toMatchObject({ weights, "total-weight": weights.reduce((a, b) => a + b, 0n) });
+    expect(read.getCommittee(job.id)).toMatchObject({ weights, totalWeight: weights.reduce((a, b) => a + b, 0n) });
     seats.set(job.id, model);
     drawWeights.set(job.id, new Map(model.map((w, i) => [w, weights[i]])));
     return model;
@@ -1263,7 +1222,7 @@ function tenValidatorMarket() {
       expect(last.result).toBeOk(Cl.bool(i === plays.length - 1));
     });
     const r = last as ReturnType<typeof reveal>;
-    expect(getJobResult(job.id)).toMatchObject(expectedResult(model));
+    expect(read.getJobResult(job.id)).toMatchObject(expectedResult(model));
     expect(penaltiesIn(r)).toEqual(model.penalties);
     const moved = deltas(before);
     expect(moved.get(job.provider)).toBe(model.providerPayment);
@@ -1287,9 +1246,9 @@ function tenValidatorMarket() {
     datasetStake.set(job.dataset, (datasetStake.get(job.dataset) as bigint) - model.slashed);
     treasury += model.treasuryGain;
     settlements.set(job.id, model);
-    expect(getTotals().treasury).toBe(treasury);
+    expect(read.getMarketTotals().treasury).toBe(treasury);
     expect(activeSet()).toEqual(set);
-    for (const [who, stake] of stakes) expect(getValidator(who)?.stake).toBe(stake);
+    for (const [who, stake] of stakes) expect(read.getValidator(who)?.stake).toBe(stake);
   };
 
   return { step, everyone, initial, stakes, set, ledger, gain, jobs, seats, drawWeights, settlements, drawFromSeed, settleByReveals, applySettlement, removeAt, getTreasury: () => treasury };
@@ -1305,7 +1264,7 @@ function drawFirstCommittees(m: Market) {
   for (const job of m.jobs.slice(0, 3)) awaitSeed(job.id);
   for (const job of m.jobs.slice(0, 3)) m.drawFromSeed(job, "draw");
   const seatCount = (w: string) => [...m.seats.values()].filter((s) => s.includes(w)).length;
-  for (const w of m.set) expect(getValidator(w)?.["open-seats"]).toBe(BigInt(seatCount(w)));
+  for (const w of m.set) expect(read.getValidator(w)?.openSeats).toBe(BigInt(seatCount(w)));
   // the seated validator with the most seats that is not a party of job 4
   const seated = m.set.filter((w) => seatCount(w) > 0 && w !== provider2 && w !== deployer);
   const busiest = seated.reduce((a, b) => (seatCount(b) > seatCount(a) ? b : a));
@@ -1313,7 +1272,7 @@ function drawFirstCommittees(m: Market) {
   expect(exit.result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
   expect(printEvents(exit)[0]).toMatchObject({ validator: busiest, "open-seats": BigInt(seatCount(busiest)) });
   m.removeAt(m.set.indexOf(busiest));
-  expect(getValidator(busiest)).toMatchObject({ active: false, "open-seats": BigInt(seatCount(busiest)) });
+  expect(read.getValidator(busiest)).toMatchObject({ active: false, openSeats: BigInt(seatCount(busiest)) });
   for (const [id, members] of m.seats) expect(seatsOf(id)).toEqual(members);
 
   const idle = m.set.filter((w) => seatCount(w) === 0);
@@ -1334,8 +1293,8 @@ function settleAllJobs(m: Market) {
   }
   expect(outcomes).toEqual([OUTCOME.REWARDED, OUTCOME.PARTIAL, OUTCOME.SLASHED].map(BigInt));
   // job 3's settlement freed dataset 2's slot: job 4 was matched from the queue
-  expect(getBid(4)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": height() });
-  expect(getCommittee(4)).toBeNull();
+  expect(read.getBid(4)).toMatchObject({ status: "MATCHED", matchedAt: height() });
+  expect(read.getCommittee(4)).toBeNull();
 
   // job 4: its committee is drawn by the first commit, from the seed of the blocks after its match and decline window
   awaitSeed(4);
@@ -1343,12 +1302,12 @@ function settleAllJobs(m: Market) {
   const weights = m.drawWeights.get(4n) as Map<string, bigint>;
   expect(m.step(commit(seats4[1], 4, j4.scores[1])).result).toBeOk(Cl.bool(true));
   expect(m.step(commit(seats4[2], 4, j4.scores[2])).result).toBeOk(Cl.bool(true));
-  expect(windowsOf(4)["min-reveals"]).toBe(3n);
-  mineUntil(windowsOf(4)["commit-closes-at"] + 1n);
+  expect(read.getValidationWindows(4)!.minReveals).toBe(3n);
+  mineUntil(read.getValidationWindows(4)!.commitClosesAt + 1n);
   expectErr(m.step(commit(seats4[3], 4, 50)), "VALIDATION_CLOSED");
   expect(m.step(reveal(seats4[0], 4, j4.scores[0])).result).toBeOk(Cl.bool(false));
   expect(m.step(reveal(seats4[1], 4, j4.scores[1])).result).toBeOk(Cl.bool(false));
-  mineUntil(windowsOf(4)["reveal-closes-at"] + 1n);
+  mineUntil(read.getValidationWindows(4)!.revealClosesAt + 1n);
   const plays: SeatPlay[] = seats4.map((who, i) => ({
     who, weight: weights.get(who) as bigint, committed: i < 3, revealed: i < 2, score: BigInt(j4.scores[i] ?? 0),
   }));
@@ -1376,8 +1335,8 @@ function settleAllJobs(m: Market) {
     expectErr(m.step(claim(job.provider, job.id)), "NOT_JOB_VALIDATOR");
   }
   expectErr(m.step(claim(seats4[0], 4)), "JOB_NOT_FINALIZED");
-  expect(getTotals()["unclaimed-rewards"]).toBe(0n);
-  expect(getTotals()["escrowed-bids"]).toBe(0n);
+  expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
+  expect(read.getMarketTotals().escrowedBids).toBe(0n);
 }
 
 /** Every validator exits and withdraws, both datasets are withdrawn and the treasury is paid out. */
@@ -1386,14 +1345,14 @@ function closeMarket(m: Market) {
     expect(m.step(requestExit(w)).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     m.removeAt(m.set.indexOf(w));
   }
-  expect(activeValidatorCount()).toBe(0n);
+  expect(read.getActiveValidatorCount()).toBe(0n);
   simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
   for (const [who, stake] of m.stakes) expect(m.step(withdrawValidator(who)).result).toBeOk(Cl.uint(stake));
 
   // dataset 1 passed a validation: free at once; dataset 2 never did: locked for stake-lock-blocks
   expect(m.step(withdrawStake(provider, 1)).result).toBeOk(Cl.uint(2_000_000n));
   expectErr(m.step(withdrawStake(provider2, 2)), "STAKE_LOCKED");
-  mineUntil((getDataset(2)?.["last-settled-at"] as bigint) + DEFAULTS.stakeLockBlocks + 1n);
+  mineUntil((read.getDataset(2)?.lastSettledAt as bigint) + DEFAULTS.stakeLockBlocks + 1n);
   // 3,000,000 less job 3's 50% slash
   expect(m.step(withdrawStake(provider2, 2)).result).toBeOk(Cl.uint(1_500_000n));
 
@@ -1408,7 +1367,7 @@ describe("ten-validator market", () => {
     const m = tenValidatorMarket();
     expect(m.set).toHaveLength(10);
     drawFirstCommittees(m);
-    expect(activeValidatorCount()).toBe(8n);
+    expect(read.getActiveValidatorCount()).toBe(8n);
   });
 
   it("commits, reveals and finalizes every job moving exactly the model's STX, solvent after every step", () => {
@@ -1416,8 +1375,8 @@ describe("ten-validator market", () => {
     drawFirstCommittees(m);
     settleAllJobs(m);
     expect([...m.settlements.keys()]).toEqual([1n, 2n, 3n, 4n]);
-    expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n });
-    expect(getDataset(2)).toMatchObject({ validations: 1n, "passed-validations": 0n, stake: 1_500_000n });
+    expect(read.getDataset(1)).toMatchObject({ validations: 2n, passedValidations: 1n });
+    expect(read.getDataset(2)).toMatchObject({ validations: 1n, passedValidations: 0n, stake: 1_500_000n });
   });
 
   it("after exits and withdrawals the contract is empty and every balance reconciles with the job results", () => {
@@ -1427,7 +1386,7 @@ describe("ten-validator market", () => {
     closeMarket(m);
 
     expect(stx(contractId)).toBe(0n);
-    expect(getTotals()).toEqual({ "dataset-stakes": 0n, "validator-stakes": 0n, "escrowed-bids": 0n, "unclaimed-rewards": 0n, treasury: 0n, surplus: 0n });
+    expect(read.getMarketTotals()).toEqual({ datasetStakes: 0n, validatorStakes: 0n, escrowedBids: 0n, unclaimedRewards: 0n, treasury: 0n, surplus: 0n });
     const moved = deltas(m.initial);
     for (const who of m.everyone) expect([who, moved.get(who)]).toEqual([who, m.ledger.get(who)]);
     // a closed system: what one account gained another lost

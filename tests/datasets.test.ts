@@ -1,7 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  BID_STATUS,
   DEFAULTS,
   OUTCOME,
   addStake,
@@ -16,12 +15,7 @@ import {
   expireBid,
   finalizeValidation,
   finalizedJob,
-  getBid,
-  getDataset,
-  getJobResult,
-  getTotals,
   height,
-  lastIds,
   matchedJob,
   mineUntil,
   outsider,
@@ -29,6 +23,7 @@ import {
   printEvents,
   provider,
   provider2,
+  read,
   registerDataset,
   registerDatasetWithTerms,
   retireDataset,
@@ -57,15 +52,15 @@ function expectNotRegistered(result: ReturnType<typeof registerDataset>, name: P
   expectErr(result, name);
   expect(result.events).toEqual([]);
   expect(deltas(before)).toEqual(new Map([...before.keys()].map((who) => [who, 0n])));
-  expect(lastIds()["dataset-id"]).toBe(0n);
-  expect(getDataset(1)).toBeNull();
+  expect(read.getLastIds().datasetId).toBe(0n);
+  expect(read.getDataset(1)).toBeNull();
 }
 
 /** A registered (default stake) dataset u1 that was withdrawn at once: retired. */
 function retiredDataset() {
   expect(registerDataset().result).toBeOk(Cl.uint(1));
   expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
-  expect(getDataset(1)?.active).toBe(false);
+  expect(read.getDataset(1)?.active).toBe(false);
 }
 
 /**
@@ -76,11 +71,11 @@ function retiredDataset() {
 function slashedWithQueuedBid() {
   matchedJob();
   expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
-  expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+  expect(read.getBid(2)?.status).toBe("QUEUED");
   expect(vote(validator1, 1, 1, 20).result).toBeOk(Cl.bool(true));
-  expect(getJobResult(1)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "slashed-amount": 500_000n });
-  expect(getDataset(1)).toMatchObject({ stake: 500_000n, "active-jobs": 0n, "queued-jobs": 1n, "queue-head": 2n });
-  expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+  expect(read.getJobResult(1)).toMatchObject({ outcome: "SLASHED", slashedAmount: 500_000n });
+  expect(read.getDataset(1)).toMatchObject({ stake: 500_000n, activeJobs: 0n, queuedJobs: 1n, queueHead: 2n });
+  expect(read.getBid(2)?.status).toBe("QUEUED");
 }
 
 afterEach(() => expectSolvent());
@@ -100,27 +95,27 @@ describe("register-dataset", () => {
     expect(moved.get(contractId)).toBe(2_500_000n);
     expect(stxTransfers(r)).toEqual([{ sender: provider, recipient: contractId, amount: 2_500_000n }]);
 
-    expect(getDataset(1)).toEqual({
+    expect(read.getDataset(1)).toEqual({
       provider,
       stake: 2_500_000n,
-      "metadata-uri": "ipfs://bafy-dataset",
-      "price-per-block": 0n,
-      "max-concurrent-jobs": 1n,
-      "active-jobs": 0n,
-      "queued-jobs": 0n,
-      "queue-head": 0n,
-      "queue-tail": 0n,
-      "matched-jobs": 0n,
+      metadataUri: "ipfs://bafy-dataset",
+      pricePerBlock: 0n,
+      maxConcurrentJobs: 1n,
+      activeJobs: 0n,
+      queuedJobs: 0n,
+      queueHead: 0n,
+      queueTail: 0n,
+      matchedJobs: 0n,
       validations: 0n,
-      "passed-validations": 0n,
-      "score-sum": 0n,
-      "non-deliveries": 0n,
-      "last-settled-at": 0n,
-      "registered-at": height(),
+      passedValidations: 0n,
+      scoreSum: 0n,
+      nonDeliveries: 0n,
+      lastSettledAt: 0n,
+      registeredAt: height(),
       active: true,
-      "quality-score": 0n,
+      qualityScore: 0n,
     });
-    expect(getTotals()["dataset-stakes"]).toBe(2_500_000n);
+    expect(read.getMarketTotals().datasetStakes).toBe(2_500_000n);
   });
 
   it("emits dataset-registered with the id, provider, stake, URI and the default terms", () => {
@@ -142,17 +137,17 @@ describe("register-dataset", () => {
     expectErr(registerDataset(provider2, DEFAULTS.minDatasetStake - 1n), "STAKE_TOO_LOW");
     expect(registerDataset(provider2).result).toBeOk(Cl.uint(2));
     expect(registerDataset(provider).result).toBeOk(Cl.uint(3));
-    expect(getDataset(2)?.provider).toBe(provider2);
-    expect(getDataset(3)?.provider).toBe(provider);
-    expect(getDataset(4)).toBeNull();
-    expect(getTotals()["dataset-stakes"]).toBe(3n * DEFAULTS.minDatasetStake);
+    expect(read.getDataset(2)?.provider).toBe(provider2);
+    expect(read.getDataset(3)?.provider).toBe(provider);
+    expect(read.getDataset(4)).toBeNull();
+    expect(read.getMarketTotals().datasetStakes).toBe(3n * DEFAULTS.minDatasetStake);
   });
 
   it("accepts a stake of exactly min-dataset-stake and a 256-character URI", () => {
     const uri = "ipfs://" + "u".repeat(249);
     expect(uri).toHaveLength(256);
     expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result).toBeOk(Cl.uint(1));
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, "metadata-uri": uri });
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, metadataUri: uri });
   });
 
   it("rejects a stake below min-dataset-stake with ERR_STAKE_TOO_LOW and moves nothing", () => {
@@ -161,22 +156,22 @@ describe("register-dataset", () => {
     expectErr(r, "STAKE_TOO_LOW");
     expect(r.events).toEqual([]);
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toBeNull();
+    expect(read.getDataset(1)).toBeNull();
   });
 
   it("rejects an empty metadata URI with ERR_EMPTY_METADATA_URI", () => {
     const before = balances(provider, contractId);
     expectErr(registerDataset(provider, DEFAULTS.minDatasetStake, ""), "EMPTY_METADATA_URI");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toBeNull();
+    expect(read.getDataset(1)).toBeNull();
   });
 
   it("rejects a stake larger than the caller's balance with ERR_INSUFFICIENT_FUNDS", () => {
     const before = balances(provider, contractId);
     expectErr(registerDataset(provider, stx(provider) + 1n), "INSUFFICIENT_FUNDS");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toBeNull();
-    expect(getTotals()["dataset-stakes"]).toBe(0n);
+    expect(read.getDataset(1)).toBeNull();
+    expect(read.getMarketTotals().datasetStakes).toBe(0n);
   });
 });
 
@@ -203,27 +198,27 @@ describe("register-dataset-with-terms", () => {
         "max-concurrent-jobs": 3n,
       },
     ]);
-    expect(getDataset(1)).toEqual({
+    expect(read.getDataset(1)).toEqual({
       provider,
       stake: 2_000_000n,
-      "metadata-uri": "ipfs://bafy-terms",
-      "price-per-block": 2_000n,
-      "max-concurrent-jobs": 3n,
-      "active-jobs": 0n,
-      "queued-jobs": 0n,
-      "queue-head": 0n,
-      "queue-tail": 0n,
-      "matched-jobs": 0n,
+      metadataUri: "ipfs://bafy-terms",
+      pricePerBlock: 2_000n,
+      maxConcurrentJobs: 3n,
+      activeJobs: 0n,
+      queuedJobs: 0n,
+      queueHead: 0n,
+      queueTail: 0n,
+      matchedJobs: 0n,
       validations: 0n,
-      "passed-validations": 0n,
-      "score-sum": 0n,
-      "non-deliveries": 0n,
-      "last-settled-at": 0n,
-      "registered-at": height(),
+      passedValidations: 0n,
+      scoreSum: 0n,
+      nonDeliveries: 0n,
+      lastSettledAt: 0n,
+      registeredAt: height(),
       active: true,
-      "quality-score": 0n,
+      qualityScore: 0n,
     });
-    expect(getTotals()["dataset-stakes"]).toBe(2_000_000n);
+    expect(read.getMarketTotals().datasetStakes).toBe(2_000_000n);
   });
 
   it("the ask binds the very first bid: a bid below it is refused at once, with no window at price 0", () => {
@@ -233,9 +228,9 @@ describe("register-dataset-with-terms", () => {
     const before = balances(bidder, contractId);
     expectErr(placeBid(bidder, 1, 199_999n, 100n), "BID_BELOW_ASK");
     expect(deltas(before)).toEqual(new Map([[bidder, 0n], [contractId, 0n]]));
-    expect(getBid(1)).toBeNull();
+    expect(read.getBid(1)).toBeNull();
     expect(placeBid(bidder, 1, 200_000n, 100n).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)).toMatchObject({ amount: 200_000n, status: BigInt(BID_STATUS.MATCHED) });
+    expect(read.getBid(1)).toMatchObject({ amount: 200_000n, status: "MATCHED" });
     expect(height()).toBe(start);
     // register-dataset opens at price 0 until set-dataset-terms: the same bid is taken there
     expect(registerDataset(provider2).result).toBeOk(Cl.uint(2));
@@ -244,9 +239,9 @@ describe("register-dataset-with-terms", () => {
 
   it("accepts the bounds: price 1e12 with capacity 1000, and price 0 with capacity 1", () => {
     expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://a", MAX_PRICE, MAX_CAPACITY).result).toBeOk(Cl.uint(1));
-    expect(getDataset(1)).toMatchObject({ "price-per-block": MAX_PRICE, "max-concurrent-jobs": MAX_CAPACITY });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: MAX_PRICE, maxConcurrentJobs: MAX_CAPACITY });
     expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://b", 0n, 1n).result).toBeOk(Cl.uint(2));
-    expect(getDataset(2)).toMatchObject({ "price-per-block": 0n, "max-concurrent-jobs": 1n });
+    expect(read.getDataset(2)).toMatchObject({ pricePerBlock: 0n, maxConcurrentJobs: 1n });
   });
 
   it("rejects a price above 1e12 per block with ERR_INVALID_PRICE, moving nothing", () => {
@@ -336,7 +331,7 @@ describe("metadata-uri", () => {
     const uris = ["ipfs://a", "ar://a", "https://a", "ipfs://bafy/metadata.json", "https://example.com/d?v=1#x"];
     uris.forEach((uri, i) => {
       expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result).toBeOk(Cl.uint(i + 1));
-      expect(getDataset(i + 1)?.["metadata-uri"]).toBe(uri);
+      expect(read.getDataset(i + 1)?.metadataUri).toBe(uri);
     });
     expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ar://b", 0n, 1n).result).toBeOk(Cl.uint(uris.length + 1));
   });
@@ -348,16 +343,16 @@ describe("metadata-uri", () => {
       const uri = `ipfs://${c}`;
       id += 1;
       expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result, JSON.stringify(uri)).toBeOk(Cl.uint(id));
-      expect(getDataset(id)?.["metadata-uri"]).toBe(uri);
+      expect(read.getDataset(id)?.metadataUri).toBe(uri);
     }
     for (const uri of [`https://${RFC3986}`, `ar://${RFC3986}`, `ipfs://x/${RFC3986}${RFC3986}`]) {
       id += 1;
       expect(registerDataset(provider, DEFAULTS.minDatasetStake, uri).result, uri).toBeOk(Cl.uint(id));
-      expect(getDataset(id)?.["metadata-uri"]).toBe(uri);
+      expect(read.getDataset(id)?.metadataUri).toBe(uri);
     }
     id += 1;
     expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, `https://${RFC3986}`, 0n, 1n).result).toBeOk(Cl.uint(id));
-    expect(getTotals()["dataset-stakes"]).toBe(BigInt(id) * DEFAULTS.minDatasetStake);
+    expect(read.getMarketTotals().datasetStakes).toBe(BigInt(id) * DEFAULTS.minDatasetStake);
   });
 
   it("refuses every character outside RFC 3986 (form feed, quote, space, backslash, <, {, ...) anywhere in the URI with ERR_INVALID_METADATA_URI (u210), from both functions", () => {
@@ -427,8 +422,8 @@ describe("add-dataset-stake", () => {
     expect(printEvents(r)).toEqual([
       { event: "dataset-stake-added", "dataset-id": 1n, provider, amount: 750_000n, stake: 1_750_000n },
     ]);
-    expect(getDataset(1)).toMatchObject({ stake: 1_750_000n, active: true });
-    expect(getTotals()["dataset-stakes"]).toBe(1_750_000n);
+    expect(read.getDataset(1)).toMatchObject({ stake: 1_750_000n, active: true });
+    expect(read.getMarketTotals().datasetStakes).toBe(1_750_000n);
   });
 
   it("after a slash (final score < 40 halves the stake) a top-up back to the minimum reopens the dataset and matches its queued bid", () => {
@@ -453,16 +448,16 @@ describe("add-dataset-stake", () => {
     expect(moved.get(contractId)).toBe(500_000n);
     expect(moved.get(bidder2)).toBe(0n);
 
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": height() });
-    expect(getDataset(1)).toMatchObject({
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", matchedAt: height() });
+    expect(read.getDataset(1)).toMatchObject({
       stake: DEFAULTS.minDatasetStake,
-      "active-jobs": 1n,
-      "queued-jobs": 0n,
-      "queue-head": 0n,
-      "queue-tail": 0n,
-      "matched-jobs": 2n,
+      activeJobs: 1n,
+      queuedJobs: 0n,
+      queueHead: 0n,
+      queueTail: 0n,
+      matchedJobs: 2n,
     });
-    expect(getTotals()).toMatchObject({ "dataset-stakes": DEFAULTS.minDatasetStake, "escrowed-bids": 500_000n });
+    expect(read.getMarketTotals()).toMatchObject({ datasetStakes: DEFAULTS.minDatasetStake, escrowedBids: 500_000n });
   });
 
   it("a top-up that leaves the stake below the minimum keeps the dataset closed and its bids queued", () => {
@@ -470,8 +465,8 @@ describe("add-dataset-stake", () => {
     const r = addStake(provider, 1, 499_999n);
     expect(r.result).toBeOk(Cl.uint(999_999n));
     expect(eventNames(r)).toEqual(["dataset-stake-added"]);
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
-    expect(getDataset(1)).toMatchObject({ stake: 999_999n, "active-jobs": 0n, "queued-jobs": 1n, "queue-head": 2n });
+    expect(read.getBid(2)?.status).toBe("QUEUED");
+    expect(read.getDataset(1)).toMatchObject({ stake: 999_999n, activeJobs: 0n, queuedJobs: 1n, queueHead: 2n });
     expectErr(placeBid(outsider, 1), "DATASET_UNDERSTAKED");
   });
 
@@ -480,7 +475,7 @@ describe("add-dataset-stake", () => {
     const before = balances(provider, contractId);
     expectErr(addStake(provider, 1, 0), "ZERO_AMOUNT");
     expect(deltas(before).get(contractId)).toBe(0n);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 
   it("rejects an unknown dataset with ERR_DATASET_NOT_FOUND", () => {
@@ -495,7 +490,7 @@ describe("add-dataset-stake", () => {
     expectErr(addStake(provider2, 1, 100_000n), "NOT_DATASET_PROVIDER");
     expectErr(addStake(bidder, 1, 100_000n), "NOT_DATASET_PROVIDER");
     expect(deltas(before).get(contractId)).toBe(0n);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 
   it("rejects a retired dataset with ERR_DATASET_INACTIVE", () => {
@@ -503,7 +498,7 @@ describe("add-dataset-stake", () => {
     const before = balances(provider, contractId);
     expectErr(addStake(provider, 1, DEFAULTS.minDatasetStake), "DATASET_INACTIVE");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ stake: 0n, active: false });
+    expect(read.getDataset(1)).toMatchObject({ stake: 0n, active: false });
   });
 
   it("rejects an amount larger than the provider's balance with ERR_INSUFFICIENT_FUNDS", () => {
@@ -511,21 +506,21 @@ describe("add-dataset-stake", () => {
     const before = balances(provider, contractId);
     expectErr(addStake(provider, 1, stx(provider) + 1n), "INSUFFICIENT_FUNDS");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 
   it("rejects the largest uint with ERR_INSUFFICIENT_FUNDS (u104), not an overflow, and moves nothing", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     const before = balances(provider, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     // stake + amount would overflow: the deposit fails first
     const r = addStake(provider, 1, MAX_UINT);
     expect(r.result).toStrictEqual(Cl.error(Cl.uint(104)));
     expectErr(r, "INSUFFICIENT_FUNDS");
     expect(r.events).toEqual([]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [contractId, 0n]]));
-    expect(getTotals()).toEqual(totals);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getMarketTotals()).toEqual(totals);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 });
 
@@ -544,7 +539,7 @@ describe("set-dataset-terms", () => {
     ]);
     expect(stxTransfers(r)).toEqual([]);
     expect(deltas(before).get(contractId)).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ "price-per-block": 2_000n, "max-concurrent-jobs": 4n, stake: DEFAULTS.minDatasetStake });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 2_000n, maxConcurrentJobs: 4n, stake: DEFAULTS.minDatasetStake });
   });
 
   it("the price is the ask: a bid below price * duration is refused, one at it is accepted", () => {
@@ -557,9 +552,9 @@ describe("set-dataset-terms", () => {
   it("accepts the bounds: price 1e12 and capacity 1000, price 0 and capacity 1", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expect(setTerms(provider, 1, 1_000_000_000_000n, 1000n).result).toBeOk(Cl.bool(true));
-    expect(getDataset(1)).toMatchObject({ "price-per-block": 1_000_000_000_000n, "max-concurrent-jobs": 1000n });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 1_000_000_000_000n, maxConcurrentJobs: 1000n });
     expect(setTerms(provider, 1, 0n, 1n).result).toBeOk(Cl.bool(true));
-    expect(getDataset(1)).toMatchObject({ "price-per-block": 0n, "max-concurrent-jobs": 1n });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 0n, maxConcurrentJobs: 1n });
   });
 
   it("raising the capacity matches queued bids into the new slots in FIFO order", () => {
@@ -567,7 +562,7 @@ describe("set-dataset-terms", () => {
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
     expect(placeBid(outsider, 1).result).toBeOk(Cl.uint(3));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(4));
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "queued-jobs": 3n, "queue-head": 2n, "queue-tail": 4n });
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 1n, queuedJobs: 3n, queueHead: 2n, queueTail: 4n });
 
     const before = balances(bidder, bidder2, outsider, contractId);
     const r = setTerms(provider, 1, 0n, 3n);
@@ -576,16 +571,16 @@ describe("set-dataset-terms", () => {
     expect(printEvents(r).filter((e) => e.event === "bid-matched").map((e) => e["bid-id"])).toEqual([2n, 3n]);
     expect([...deltas(before).values()]).toEqual([0n, 0n, 0n, 0n]);
 
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
-    expect(getBid(3)?.status).toBe(BigInt(BID_STATUS.MATCHED));
-    expect(getBid(4)?.status).toBe(BigInt(BID_STATUS.QUEUED));
-    expect(getDataset(1)).toMatchObject({
-      "max-concurrent-jobs": 3n,
-      "active-jobs": 3n,
-      "matched-jobs": 3n,
-      "queued-jobs": 1n,
-      "queue-head": 4n,
-      "queue-tail": 4n,
+    expect(read.getBid(2)?.status).toBe("MATCHED");
+    expect(read.getBid(3)?.status).toBe("MATCHED");
+    expect(read.getBid(4)?.status).toBe("QUEUED");
+    expect(read.getDataset(1)).toMatchObject({
+      maxConcurrentJobs: 3n,
+      activeJobs: 3n,
+      matchedJobs: 3n,
+      queuedJobs: 1n,
+      queueHead: 4n,
+      queueTail: 4n,
     });
   });
 
@@ -599,26 +594,26 @@ describe("set-dataset-terms", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expectErr(setTerms(provider2, 1, 5_000n, 2n), "NOT_DATASET_PROVIDER");
     expectErr(setTerms(bidder, 1, 5_000n, 2n), "NOT_DATASET_PROVIDER");
-    expect(getDataset(1)).toMatchObject({ "price-per-block": 0n, "max-concurrent-jobs": 1n });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 0n, maxConcurrentJobs: 1n });
   });
 
   it("rejects a retired dataset with ERR_DATASET_INACTIVE", () => {
     retiredDataset();
     expectErr(setTerms(provider, 1, 5_000n, 2n), "DATASET_INACTIVE");
-    expect(getDataset(1)).toMatchObject({ "price-per-block": 0n, "max-concurrent-jobs": 1n, active: false });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 0n, maxConcurrentJobs: 1n, active: false });
   });
 
   it("rejects a price above 1e12 per block with ERR_INVALID_PRICE", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expectErr(setTerms(provider, 1, 1_000_000_000_001n, 1n), "INVALID_PRICE");
-    expect(getDataset(1)?.["price-per-block"]).toBe(0n);
+    expect(read.getDataset(1)?.pricePerBlock).toBe(0n);
   });
 
   it("rejects a capacity of 0 or above 1000 with ERR_INVALID_CAPACITY", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     expectErr(setTerms(provider, 1, 0n, 0n), "INVALID_CAPACITY");
     expectErr(setTerms(provider, 1, 0n, 1001n), "INVALID_CAPACITY");
-    expect(getDataset(1)?.["max-concurrent-jobs"]).toBe(1n);
+    expect(read.getDataset(1)?.maxConcurrentJobs).toBe(1n);
   });
 });
 
@@ -641,27 +636,27 @@ describe("withdraw-dataset-stake", () => {
     expect(printEvents(r)).toEqual([
       { event: "dataset-withdrawn", "dataset-id": 1n, provider, amount: 3_000_000n },
     ]);
-    expect(getDataset(1)).toMatchObject({ stake: 0n, active: false, provider, "matched-jobs": 0n });
-    expect(getTotals()["dataset-stakes"]).toBe(0n);
+    expect(read.getDataset(1)).toMatchObject({ stake: 0n, active: false, provider, matchedJobs: 0n });
+    expect(read.getMarketTotals().datasetStakes).toBe(0n);
   });
 
   it("is allowed at once after a passed validation (final score >= 70)", () => {
     finalizedJob(85);
-    expect(getDataset(1)).toMatchObject({ "passed-validations": 1n, "active-jobs": 0n });
+    expect(read.getDataset(1)).toMatchObject({ passedValidations: 1n, activeJobs: 0n });
 
     const before = balances(provider, contractId);
     const r = withdrawStake(provider, 1);
     expect(r.result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
     expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
     expect(eventNames(r)).toEqual(["dataset-withdrawn"]);
-    expect(getDataset(1)).toMatchObject({ stake: 0n, active: false });
+    expect(read.getDataset(1)).toMatchObject({ stake: 0n, active: false });
   });
 
   it("after a job that did not pass (partial score) it is ERR_STAKE_LOCKED until stake-lock-blocks after settlement", () => {
     finalizedJob(55);
-    expect(getJobResult(1)?.outcome).toBe(BigInt(OUTCOME.PARTIAL));
+    expect(read.getJobResult(1)?.outcome).toBe("PARTIAL");
     const settledAt = height();
-    expect(getDataset(1)).toMatchObject({ "passed-validations": 0n, "last-settled-at": settledAt, "active-jobs": 0n });
+    expect(read.getDataset(1)).toMatchObject({ passedValidations: 0n, lastSettledAt: settledAt, activeJobs: 0n });
 
     expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
     simnet.mineEmptyBlocks(Number(DEFAULTS.stakeLockBlocks));
@@ -669,35 +664,35 @@ describe("withdraw-dataset-stake", () => {
     const before = balances(provider, contractId);
     expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, active: true });
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, active: true });
 
     simnet.mineEmptyBlocks(1);
     const r = withdrawStake(provider, 1);
     expect(r.result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
     expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
-    expect(getDataset(1)).toMatchObject({ stake: 0n, active: false });
+    expect(read.getDataset(1)).toMatchObject({ stake: 0n, active: false });
   });
 
   it("after a slashed job it is locked for stake-lock-blocks, then returns the halved stake", () => {
     finalizedJob(10);
-    expect(getDataset(1)?.stake).toBe(500_000n);
+    expect(read.getDataset(1)?.stake).toBe(500_000n);
     expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");
     simnet.mineEmptyBlocks(Number(DEFAULTS.stakeLockBlocks) + 1);
     const before = balances(provider, contractId);
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(500_000n));
     expect(deltas(before).get(provider)).toBe(500_000n);
-    expect(getTotals()["dataset-stakes"]).toBe(0n);
+    expect(read.getMarketTotals().datasetStakes).toBe(0n);
   });
 
   it("after an expired job it is ERR_STAKE_LOCKED until stake-lock-blocks after the expiry, then allowed", () => {
     matchedJob();
-    const deadline = getBid(1)?.deadline as bigint;
+    const deadline = read.getBid(1)?.deadline as bigint;
     mineUntil(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
     const expiredAt = height();
-    expect(getDataset(1)).toMatchObject({
-      "active-jobs": 0n,
-      "last-settled-at": expiredAt,
+    expect(read.getDataset(1)).toMatchObject({
+      activeJobs: 0n,
+      lastSettledAt: expiredAt,
       validations: 0n,
       stake: DEFAULTS.minDatasetStake,
     });
@@ -709,19 +704,19 @@ describe("withdraw-dataset-stake", () => {
     const before = balances(provider, contractId);
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
     expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
-    expect(getDataset(1)?.active).toBe(false);
+    expect(read.getDataset(1)?.active).toBe(false);
   });
 
   it("after a job refunded by finalize-validation (no reveal) it is ERR_STAKE_LOCKED until stake-lock-blocks after the refund", () => {
     matchedJob();
-    const deadline = getBid(1)?.deadline as bigint;
+    const deadline = read.getBid(1)?.deadline as bigint;
     mineUntil(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
     const refundedAt = height();
-    expect(getDataset(1)).toMatchObject({
-      "active-jobs": 0n,
-      "last-settled-at": refundedAt,
+    expect(read.getDataset(1)).toMatchObject({
+      activeJobs: 0n,
+      lastSettledAt: refundedAt,
       validations: 0n,
       stake: DEFAULTS.minDatasetStake,
     });
@@ -733,7 +728,7 @@ describe("withdraw-dataset-stake", () => {
     const before = balances(provider, contractId);
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
     expect(deltas(before).get(provider)).toBe(DEFAULTS.minDatasetStake);
-    expect(getDataset(1)).toMatchObject({ active: false, stake: 0n });
+    expect(read.getDataset(1)).toMatchObject({ active: false, stake: 0n });
   });
 
   it("is refused with ERR_DATASET_HAS_OPEN_JOBS while a job is running", () => {
@@ -741,7 +736,7 @@ describe("withdraw-dataset-stake", () => {
     const before = balances(provider, contractId);
     expectErr(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, active: true, stake: DEFAULTS.minDatasetStake });
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 1n, active: true, stake: DEFAULTS.minDatasetStake });
   });
 
   it("is refused with ERR_DATASET_HAS_OPEN_JOBS while a bid is queued (no job running)", () => {
@@ -750,16 +745,16 @@ describe("withdraw-dataset-stake", () => {
     expect(placeBid(bidder2, 1, 500_000n, 100n, height() + 2_000n).result).toBeOk(Cl.uint(2));
     // while paused the freed slot is not refilled, so bid u2 stays queued with no job running
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
-    const deadline = getBid(1)?.deadline as bigint;
+    const deadline = read.getBid(1)?.deadline as bigint;
     mineUntil(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000n));
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "queued-jobs": 1n, "queue-head": 2n });
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 0n, queuedJobs: 1n, queueHead: 2n });
 
     const before = balances(provider, contractId);
     expectErr(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS");
     expect(deltas(before).get(provider)).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ active: true, stake: DEFAULTS.minDatasetStake, "queued-jobs": 1n });
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getDataset(1)).toMatchObject({ active: true, stake: DEFAULTS.minDatasetStake, queuedJobs: 1n });
+    expect(read.getBid(2)?.status).toBe("QUEUED");
   });
 
   it("is refused the second time with ERR_DATASET_INACTIVE", () => {
@@ -774,7 +769,7 @@ describe("withdraw-dataset-stake", () => {
     const before = balances(bidder, contractId);
     expectErr(placeBid(bidder, 1), "DATASET_INACTIVE");
     expect(deltas(before).get(bidder)).toBe(0n);
-    expect(getBid(1)).toBeNull();
+    expect(read.getBid(1)).toBeNull();
   });
 
   it("rejects an unknown dataset with ERR_DATASET_NOT_FOUND", () => {
@@ -789,7 +784,7 @@ describe("withdraw-dataset-stake", () => {
     expectErr(withdrawStake(provider2, 1), "NOT_DATASET_PROVIDER");
     expectErr(withdrawStake(outsider, 1), "NOT_DATASET_PROVIDER");
     expect([...deltas(before).values()]).toEqual([0n, 0n, 0n]);
-    expect(getDataset(1)).toMatchObject({ active: true, stake: DEFAULTS.minDatasetStake });
+    expect(read.getDataset(1)).toMatchObject({ active: true, stake: DEFAULTS.minDatasetStake });
   });
 });
 
@@ -801,7 +796,7 @@ describe("retire-dataset", () => {
   it("the provider closes its dataset at once: active false, dataset-retired, nothing moved; no more bids, terms or stake (DATASET_INACTIVE)", () => {
     expect(registerDataset().result).toBeOk(Cl.uint(1));
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
 
     const r = retireDataset(provider, 1);
     expect(r.result).toBeOk(Cl.bool(true));
@@ -809,15 +804,15 @@ describe("retire-dataset", () => {
       { event: "dataset-retired", "dataset-id": 1n, provider, "queued-jobs": 0n, "active-jobs": 0n },
     ]);
     expect(stxTransfers(r)).toEqual([]);
-    expect(getDataset(1)).toMatchObject({ active: false, stake: DEFAULTS.minDatasetStake });
+    expect(read.getDataset(1)).toMatchObject({ active: false, stake: DEFAULTS.minDatasetStake });
 
     expectErr(placeBid(bidder, 1), "DATASET_INACTIVE");
     expectErr(setTerms(provider, 1, 1_000n, 2n), "DATASET_INACTIVE");
     expectErr(addStake(provider, 1, 100_000n), "DATASET_INACTIVE");
     expectErr(retireDataset(provider, 1), "DATASET_INACTIVE");
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
-    expect(getTotals()).toEqual(totals);
-    expect(getBid(1)).toBeNull();
+    expect(read.getMarketTotals()).toEqual(totals);
+    expect(read.getBid(1)).toBeNull();
   });
 
   it("only the provider retires its dataset (NOT_DATASET_PROVIDER); an unknown dataset is DATASET_NOT_FOUND", () => {
@@ -826,7 +821,7 @@ describe("retire-dataset", () => {
     expectErr(retireDataset(provider2, 1), "NOT_DATASET_PROVIDER");
     expectErr(retireDataset(bidder, 1), "NOT_DATASET_PROVIDER");
     expectErr(retireDataset(provider, 2), "DATASET_NOT_FOUND");
-    expect(getDataset(1)?.active).toBe(true);
+    expect(read.getDataset(1)?.active).toBe(true);
   });
 
   it("works while the market is paused", () => {
@@ -835,7 +830,7 @@ describe("retire-dataset", () => {
     const r = retireDataset(provider, 1);
     expect(r.result).toBeOk(Cl.bool(true));
     expect(eventNames(r)).toEqual(["dataset-retired"]);
-    expect(getDataset(1)?.active).toBe(false);
+    expect(read.getDataset(1)?.active).toBe(false);
     // a dataset that never had a matched job: its stake comes back at once, paused or not
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
   });
@@ -861,17 +856,17 @@ describe("retire-dataset", () => {
     ]);
     expect(stxTransfers(first)).toEqual([{ sender: contractId, recipient: bidder2, amount: 200_000n }]);
     // one bid per call: bid 3 is still queued
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getBid(3)?.status).toBe(BigInt(BID_STATUS.QUEUED));
-    expect(getDataset(1)).toMatchObject({ "queued-jobs": 1n, "queue-head": 3n, "queue-tail": 3n, "active-jobs": 1n });
+    expect(read.getBid(2)?.status).toBe("EXPIRED");
+    expect(read.getBid(3)?.status).toBe("QUEUED");
+    expect(read.getDataset(1)).toMatchObject({ queuedJobs: 1n, queueHead: 3n, queueTail: 3n, activeJobs: 1n });
 
     const second = expireBid(bidder, 3);
     expect(second.result).toBeOk(Cl.uint(210_000n));
     expect(stxTransfers(second)).toEqual([{ sender: contractId, recipient: outsider, amount: 210_000n }]);
-    expect(getBid(3)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getDataset(1)).toMatchObject({ "queued-jobs": 0n, "queue-head": 0n, "queue-tail": 0n, "active-jobs": 1n });
+    expect(read.getBid(3)?.status).toBe("EXPIRED");
+    expect(read.getDataset(1)).toMatchObject({ queuedJobs: 0n, queueHead: 0n, queueTail: 0n, activeJobs: 1n });
     expect(deltas(before)).toEqual(new Map([[bidder2, 200_000n], [outsider, 210_000n], [provider, 0n], [contractId, -410_000n]]));
-    expect(getTotals()["escrowed-bids"]).toBe(500_000n);
+    expect(read.getMarketTotals().escrowedBids).toBe(500_000n);
 
     // the running job holds the stake
     expectErr(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS");
@@ -880,7 +875,7 @@ describe("retire-dataset", () => {
     expect(settled.result).toBeOk(Cl.bool(true));
     expect(eventNames(settled)).toEqual(["validation-submitted", "job-finalized"]);
     expect(deltas(before).get(provider)).toBe(470_000n);
-    expect(getDataset(1)).toMatchObject({ active: false, "active-jobs": 0n, "passed-validations": 1n });
+    expect(read.getDataset(1)).toMatchObject({ active: false, activeJobs: 0n, passedValidations: 1n });
 
     // a passed validation unlocks the stake at once
     const withdrawn = withdrawStake(provider, 1);
@@ -889,14 +884,14 @@ describe("retire-dataset", () => {
       { event: "dataset-withdrawn", "dataset-id": 1n, provider, amount: DEFAULTS.minDatasetStake },
     ]);
     expect(deltas(before).get(provider)).toBe(470_000n + DEFAULTS.minDatasetStake);
-    expect(getDataset(1)).toMatchObject({ active: false, stake: 0n });
-    expect(getTotals()["dataset-stakes"]).toBe(0n);
+    expect(read.getDataset(1)).toMatchObject({ active: false, stake: 0n });
+    expect(read.getMarketTotals().datasetStakes).toBe(0n);
     expectErr(withdrawStake(provider, 1), "DATASET_INACTIVE");
   });
 
   it("withdraw-dataset-stake of a retired dataset keeps the stake lock, then pays once; a second withdraw is DATASET_INACTIVE", () => {
     finalizedJob(55);
-    expect(getJobResult(1)?.outcome).toBe(BigInt(OUTCOME.PARTIAL));
+    expect(read.getJobResult(1)?.outcome).toBe("PARTIAL");
     const settledAt = height();
     expect(retireDataset(provider, 1).result).toBeOk(Cl.bool(true));
     expectErr(withdrawStake(provider, 1), "STAKE_LOCKED");

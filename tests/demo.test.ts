@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { coherentScore, slashBacked, weightedMedian } from "../src/client/planner.ts";
 import { runDemo, type ActorName, type DemoSummary } from "../src/demo/demo.ts";
 import { loadSimnet } from "../src/simnet.ts";
 import { runVerifiedDemo, type VerifiedDemoSummary } from "../src/demo/verified.ts";
@@ -6,11 +7,11 @@ import { runVerifiedDemo, type VerifiedDemoSummary } from "../src/demo/verified.
 const STX = 1_000_000n;
 const VALIDATORS: ActorName[] = ["Vera", "Victor", "Valentina", "Walter", "Wanda", "Xavier", "Yasmin"];
 
-/** Lower median of equally weighted scores: the smallest s with 2 * #(scores <= s) >= n. */
-function lowerMedian(scores: number[]): number {
-  const sorted = [...scores].sort((a, b) => a - b);
-  return sorted.find((s) => 2 * sorted.filter((x) => x <= s).length >= sorted.length) as number;
-}
+/** The demo's committees: every seat weighs the same 10 STX, with the default tolerance and slash threshold. */
+const SEAT_WEIGHT = 10n * STX;
+const TOLERANCE = 15n;
+const SLASH_THRESHOLD = 40n;
+const equalVotes = (scores: number[]) => scores.map((score) => ({ score: BigInt(score), weight: SEAT_WEIGHT }));
 
 let summary: DemoSummary;
 let lines: string[];
@@ -168,9 +169,10 @@ describe("large market: random committee, commit-reveal, slash", () => {
     expect(new Set(job.committee).size).toBe(5);
     for (const name of job.committee) expect(VALIDATORS).toContain(name);
     expect(Object.keys(job.votes).sort()).toEqual([...job.committee].sort());
-    const median = lowerMedian(Object.values(job.votes) as number[]);
-    expect(job.finalScore).toBe(median);
-    expect(job.outliers).toEqual(job.committee.filter((name) => Math.abs((job.votes[name] as number) - median) > 15));
+    const scores = Object.values(job.votes) as number[];
+    const median = weightedMedian(equalVotes(scores), SEAT_WEIGHT * BigInt(scores.length));
+    expect(job.finalScore).toBe(Number(median));
+    expect(job.outliers).toEqual(job.committee.filter((name) => !coherentScore(BigInt(job.votes[name] as number), median, TOLERANCE)));
     // Valentina rubber-stamps (90): seated, she is the outlier
     expect(job.outliers.includes("Valentina")).toBe(job.committee.includes("Valentina"));
   });
@@ -191,6 +193,7 @@ describe("large market: random committee, commit-reveal, slash", () => {
     // a slash needs a strict majority of the committee's weight below 40: every seat weighs 10 STX
     const below = job.committee.filter((name) => (job.votes[name] as number) < 40).length;
     expect(below).toBe(job.committee.includes("Valentina") ? 4 : 5);
+    expect(slashBacked(equalVotes(job.committee.map((name) => job.votes[name] as number)), SLASH_THRESHOLD, 5n * SEAT_WEIGHT)).toBe(true);
     expect(summary.slash).toEqual({
       datasetId: 2,
       provider: "Jasper",

@@ -1,7 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  BID_STATUS,
   DEFAULTS,
   OUTCOME,
   addStake,
@@ -21,11 +20,7 @@ import {
   expectErr,
   expectSolvent,
   finalizeValidation,
-  getBid,
-  getJobResult,
-  getValidator,
   height,
-  lastIds,
   marketField,
   matchedJob,
   mineUntil,
@@ -35,7 +30,7 @@ import {
   printEvents,
   provider,
   provider2,
-  readOnly,
+  read,
   registerDataset,
   registerValidator,
   requestExit,
@@ -46,9 +41,7 @@ import {
   validator1,
   validator2,
   validator3,
-  view,
   vote,
-  windowsOf,
   withdrawStake,
   withdrawTreasury,
   withdrawValidator,
@@ -65,30 +58,14 @@ const VOTING_PERIOD = DEFAULTS.votingPeriod;
 const EXECUTION_DELAY = DEFAULTS.executionDelay;
 const EXECUTION_WINDOW = 1008n;
 
-type Params = Record<string, bigint>;
-type Proposal = {
-  proposer: string;
-  parameter: string;
-  value: bigint;
-  "base-version": bigint;
-  "created-at": bigint;
-  "voting-ends-at": bigint;
-  "executable-at": bigint;
-  "expires-at": bigint;
-  "quorum-bps": bigint;
-  "total-stake": bigint;
-  "yes-votes": bigint;
-  "no-votes": bigint;
-  executed: boolean;
-};
+type Params = ReturnType<typeof read.getParameters>;
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** A parameter's contract name (`max-bid-wait`) to its field of the typed parameter record (`maxBidWait`). */
+const field = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Params;
 
 /** The deploy-time parameter set, as `get-parameters` returns it. */
-const DEFAULT_PARAMS: Params = {
-  version: 1n,
-  ...Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [kebab(k), v])),
-};
+const DEFAULT_PARAMS: Params = { version: 1n, ...DEFAULTS };
 
 /** `propose-parameter-change`. */
 function propose(who: string, parameter: string, value: number | bigint) {
@@ -103,31 +80,6 @@ function voteOn(who: string, proposalId: number | bigint, support: boolean) {
 /** `execute-proposal`. */
 function execute(who: string, proposalId: number | bigint) {
   return call("execute-proposal", [Cl.uint(proposalId)], who);
-}
-
-function getProposal(proposalId: number | bigint) {
-  return view("get-proposal", [Cl.uint(proposalId)]) as Proposal | null;
-}
-
-function voteRecord(proposalId: number | bigint, who: string) {
-  return view("get-vote-record", [Cl.uint(proposalId), Cl.principal(who)]);
-}
-
-function params(): Params {
-  return view("get-parameters") as Params;
-}
-
-function paramsAt(version: number | bigint): Params | null {
-  return view("get-parameters-at", [Cl.uint(version)]) as Params | null;
-}
-
-function votingPower(who: string): bigint {
-  return decode(readOnly("get-voting-power", [Cl.principal(who)])) as bigint;
-}
-
-/** `get-proposal-voting-power`: the weight `who`'s vote on the proposal would carry now. */
-function proposalPower(proposalId: number | bigint, who: string): bigint {
-  return decode(readOnly("get-proposal-voting-power", [Cl.uint(proposalId), Cl.principal(who)])) as bigint;
 }
 
 type ProviderStake = {
@@ -166,10 +118,6 @@ function stakeRecord(stake: bigint, run: [bigint, bigint, bigint], prior: [bigin
   };
 }
 
-function voteLock(who: string): bigint {
-  return decode(readOnly("get-vote-lock", [Cl.principal(who)])) as bigint;
-}
-
 /** Proposes and expects success; returns the new proposal id. */
 function proposed(who: string, parameter: string, value: number | bigint): bigint {
   return ok(propose(who, parameter, value)) as bigint;
@@ -177,13 +125,13 @@ function proposed(who: string, parameter: string, value: number | bigint): bigin
 
 /** Votes and expects the caller's current voting power as the weight. */
 function voted(who: string, proposalId: number | bigint, support: boolean) {
-  const power = votingPower(who);
+  const power = read.getVotingPower(who);
   expect(voteOn(who, proposalId, support).result).toBeOk(Cl.uint(power));
 }
 
 /** Mines to the proposal's executable-at. */
 function mineToExecutable(proposalId: number | bigint) {
-  mineUntil(getProposal(proposalId)?.["executable-at"] as bigint);
+  mineUntil(read.getProposal(proposalId)?.executableAt as bigint);
 }
 
 /**
@@ -216,14 +164,14 @@ const MARKET_COPIES = [
 
 /** The market record's copies equal the parameter set in force. */
 function expectMarketCopies() {
-  const inForce = params();
+  const inForce = read.getParameters();
   expect(marketField("parameter-version")).toBe(inForce.version);
-  for (const name of MARKET_COPIES) expect([name, marketField(name)]).toEqual([name, inForce[name]]);
+  for (const name of MARKET_COPIES) expect([name, marketField(name)]).toEqual([name, inForce[field(name)]]);
 }
 
 const expectUnchanged = () => {
-  expect(params()).toEqual(DEFAULT_PARAMS);
-  expect(paramsAt(2)).toBeNull();
+  expect(read.getParameters()).toEqual(DEFAULT_PARAMS);
+  expect(read.getParametersAt(2)).toBeNull();
 };
 
 // ---------------------------------------------------------------------------
@@ -261,31 +209,31 @@ const CHANGES: [string, bigint][] = [
 
 describe("execute-proposal: every parameter is governable", () => {
   it("the table covers all 25 parameters of get-parameters (everything but version), each with bounds", () => {
-    const names = Object.keys(params()).filter((k) => k !== "version").sort();
+    const names = Object.keys(read.getParameters()).filter((k) => k !== "version").map(kebab).sort();
     expect(names).toHaveLength(25);
     expect(CHANGES.map(([n]) => n).sort()).toEqual(names);
-    for (const name of names) expect(view("get-parameter-bounds", [Cl.stringAscii(name)])).not.toBeNull();
-    expect(view("get-parameter-bounds", [Cl.stringAscii("version")])).toBeNull();
+    for (const name of names) expect(read.getParameterBounds(name)).not.toBeNull();
+    expect(read.getParameterBounds("version")).toBeNull();
   });
 
   it.each(CHANGES)("%s changes to %s by a passing vote: version 2, version 1 kept in history", (name, value) => {
     stakedProvider();
-    expect(DEFAULT_PARAMS[name]).not.toBe(value);
+    expect(DEFAULT_PARAMS[field(name)]).not.toBe(value);
     const created = height();
     const id = proposed(provider, name, value);
     voted(provider, id, true);
     mineToExecutable(id);
     expect(height()).toBe(created + VOTING_PERIOD + EXECUTION_DELAY + 1n);
-    expect(params()).toEqual(DEFAULT_PARAMS);
+    expect(read.getParameters()).toEqual(DEFAULT_PARAMS);
 
     const r = execute(outsider, id);
     expect(r.result).toBeOk(Cl.uint(2));
     expect(printEvents(r)).toEqual([{ event: "parameter-changed", "proposal-id": id, parameter: name, value, version: 2n }]);
-    const expected = { ...DEFAULT_PARAMS, version: 2n, [name]: value };
-    expect(params()).toEqual(expected);
-    expect(paramsAt(2)).toEqual(expected);
-    expect(paramsAt(1)).toEqual(DEFAULT_PARAMS);
-    expect(getProposal(id)?.executed).toBe(true);
+    const expected = { ...DEFAULT_PARAMS, version: 2n, [field(name)]: value };
+    expect(read.getParameters()).toEqual(expected);
+    expect(read.getParametersAt(2)).toEqual(expected);
+    expect(read.getParametersAt(1)).toEqual(DEFAULT_PARAMS);
+    expect(read.getProposal(id)?.executed).toBe(true);
     // the market record's copies (max-bid-wait among them) follow the new version
     expectMarketCopies();
   });
@@ -299,10 +247,10 @@ describe("execute-proposal: every parameter is governable", () => {
     mineToExecutable(b);
     expect(execute(outsider, b).result).toBeOk(Cl.uint(2));
     expect(execute(outsider, a).result).toBeOk(Cl.uint(3));
-    expect(paramsAt(2)).toEqual({ ...DEFAULT_PARAMS, version: 2n, "reward-threshold": 85n });
-    expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 3n, "reward-threshold": 85n, "committee-size": 3n });
-    expect(paramsAt(3)).toEqual(params());
-    expect(paramsAt(1)).toEqual(DEFAULT_PARAMS);
+    expect(read.getParametersAt(2)).toEqual({ ...DEFAULT_PARAMS, version: 2n, rewardThreshold: 85n });
+    expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 3n, rewardThreshold: 85n, committeeSize: 3n });
+    expect(read.getParametersAt(3)).toEqual(read.getParameters());
+    expect(read.getParametersAt(1)).toEqual(DEFAULT_PARAMS);
     expectMarketCopies();
   });
 });
@@ -313,26 +261,26 @@ describe("execute-proposal: max-bid-wait and decline-window", () => {
     expect(marketField("max-bid-wait")).toBe(DEFAULTS.maxBidWait);
     expect(enact("max-bid-wait", 10n)).toBe(2n);
     expect(marketField("max-bid-wait")).toBe(10n);
-    expect(params()["max-bid-wait"]).toBe(10n);
+    expect(read.getParameters().maxBidWait).toBe(10n);
     // a 100-block bid may now wait at most 10 blocks past its training time
     const now = height();
     expectErr(placeBid(bidder, 1, 500_000n, 100n, now + 111n), "DEADLINE_TOO_FAR");
     expect(placeBid(bidder, 1, 500_000n, 100n, now + 110n).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)).toMatchObject({ deadline: now + 110n, "parameter-version": 2n });
+    expect(read.getBid(1)).toMatchObject({ deadline: now + 110n, parameterVersion: 2n });
   });
 
   it("decline-window 0: a job placed under it is declined only in the burn block of its match", () => {
     stakedProvider();
     expect(enact("decline-window", 0n)).toBe(2n);
-    expect(params()["decline-window"]).toBe(0n);
+    expect(read.getParameters().declineWindow).toBe(0n);
     expect(setTerms(provider, 1, 0, 2).result).toBeOk(Cl.bool(true));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": height(), "parameter-version": 2n });
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", matchedAt: height(), parameterVersion: 2n });
     expect(declineJob(provider, 1).result).toBeOk(Cl.uint(500_000));
     simnet.mineEmptyBlocks(1);
     expectErr(declineJob(provider, 2), "DECLINE_CLOSED");
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(2)?.status).toBe("MATCHED");
   });
 
   it("decline-window 1008 (its maximum) applies to jobs placed under it; a job placed before keeps 6", () => {
@@ -342,7 +290,7 @@ describe("execute-proposal: max-bid-wait and decline-window", () => {
     expect(setTerms(provider, 1, 0, 3).result).toBeOk(Cl.bool(true));
     const id = proposed(provider, "decline-window", 1_008n);
     voted(provider, id, true);
-    const executableAt = getProposal(id)?.["executable-at"] as bigint;
+    const executableAt = read.getProposal(id)?.executableAt as bigint;
     // job 1, version 1 (window 6), matched one block before the change is executed
     mineUntil(executableAt - 1n);
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
@@ -351,7 +299,7 @@ describe("execute-proposal: max-bid-wait and decline-window", () => {
     // jobs 2 and 3, version 3 (window 1008), matched at executable-at
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(2));
     expect(placeBid(outsider, 1).result).toBeOk(Cl.uint(3));
-    expect([1, 2, 3].map((b) => getBid(b)?.["parameter-version"])).toEqual([2n, 3n, 3n]);
+    expect([1, 2, 3].map((b) => read.getBid(b)?.parameterVersion)).toEqual([2n, 3n, 3n]);
 
     // job 1 was matched at executable-at - 1: its window closed at executable-at + 5
     mineUntil(executableAt + 6n);
@@ -360,8 +308,8 @@ describe("execute-proposal: max-bid-wait and decline-window", () => {
     expect(declineJob(provider, 2).result).toBeOk(Cl.uint(500_000));
     simnet.mineEmptyBlocks(1);
     expectErr(declineJob(provider, 3), "DECLINE_CLOSED");
-    expect([1, 2, 3].map((b) => getBid(b)?.status)).toEqual(
-      [BID_STATUS.MATCHED, BID_STATUS.CANCELLED, BID_STATUS.MATCHED].map(BigInt),
+    expect([1, 2, 3].map((b) => read.getBid(b)?.status)).toEqual(
+      ["MATCHED", "CANCELLED", "MATCHED"],
     );
   });
 });
@@ -374,7 +322,9 @@ const PUBLIC_FUNCTIONS = [
   "add-dataset-stake",
   "cancel-bid",
   "claim-validation-reward",
+  "claim-validation-rewards",
   "commit-validation-result",
+  "commit-validation-results",
   "decline-job",
   "deliver-model",
   "draw-committee",
@@ -392,6 +342,7 @@ const PUBLIC_FUNCTIONS = [
   "retire-dataset",
   "reveal-evaluation-set",
   "reveal-validation-result",
+  "reveal-validation-results",
   "set-dataset-terms",
   "set-paused",
   "submit-validation-result",
@@ -403,10 +354,10 @@ const PUBLIC_FUNCTIONS = [
 ];
 
 describe("no other way to change parameters", () => {
-  it("the contract's public functions are the 29 known ones: no parameter setter for the owner or anyone", () => {
+  it("the contract's public functions are the 32 known ones: no parameter setter for the owner or anyone", () => {
     const iface = simnet.getContractsInterfaces().get(contractId);
     const publicFns = iface?.functions.filter((f) => f.access === "public").map((f) => f.name).sort();
-    expect(PUBLIC_FUNCTIONS).toHaveLength(29);
+    expect(PUBLIC_FUNCTIONS).toHaveLength(32);
     expect(publicFns).toEqual(PUBLIC_FUNCTIONS);
     // of them, only propose-parameter-change takes a parameter name
     const named = iface?.functions
@@ -465,12 +416,12 @@ describe("no other way to change parameters", () => {
   });
 
   it("the owner, holding no stake, can neither propose nor vote; its admin calls leave the parameters alone", () => {
-    expect(votingPower(deployer)).toBe(0n);
+    expect(read.getVotingPower(deployer)).toBe(0n);
     expectErr(propose(deployer, "protocol-fee-bps", 1_000), "BELOW_PROPOSAL_THRESHOLD");
     stakedProvider();
     const id = proposed(provider, "protocol-fee-bps", 1_000);
     expectErr(voteOn(deployer, id, true), "NO_VOTING_POWER");
-    expect(voteRecord(id, deployer)).toBeNull();
+    expect(read.getVoteRecord(id, deployer)).toBeNull();
     voted(provider, id, false);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
@@ -493,12 +444,12 @@ describe("no other way to change parameters", () => {
     expectUnchanged();
     // new bids are still placed under version 1
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)?.["parameter-version"]).toBe(1n);
+    expect(read.getBid(1)?.parameterVersion).toBe(1n);
 
-    mineUntil(getProposal(id)?.["expires-at"] as bigint);
+    mineUntil(read.getProposal(id)?.expiresAt as bigint);
     expectErr(execute(outsider, id), "PROPOSAL_EXPIRED");
     expectUnchanged();
-    expect(getProposal(id)?.executed).toBe(false);
+    expect(read.getProposal(id)?.executed).toBe(false);
   });
 });
 
@@ -570,28 +521,28 @@ describe("propose-parameter-change", () => {
       },
     ]);
     expect(r.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
-    expect(getProposal(1)).toEqual({
+    expect(read.getProposal(1)).toEqual({
       proposer: provider,
       parameter: "committee-size",
       value: 3n,
-      "base-version": 1n,
-      "created-at": now,
-      "voting-ends-at": votingEndsAt,
-      "executable-at": executableAt,
-      "expires-at": executableAt + EXECUTION_WINDOW,
-      "quorum-bps": DEFAULTS.governanceQuorumBps,
-      "total-stake": 1_000_000n,
-      "yes-votes": 0n,
-      "no-votes": 0n,
+      baseVersion: 1n,
+      createdAt: now,
+      votingEndsAt,
+      executableAt,
+      expiresAt: executableAt + EXECUTION_WINDOW,
+      quorumBps: DEFAULTS.governanceQuorumBps,
+      totalStake: 1_000_000n,
+      yesVotes: 0n,
+      noVotes: 0n,
       executed: false,
     });
     // proposing is not voting: no vote record, no lock
-    expect(voteRecord(1, provider)).toBeNull();
-    expect(voteLock(provider)).toBe(0n);
-    expect(lastIds()["proposal-id"]).toBe(1n);
+    expect(read.getVoteRecord(1, provider)).toBeNull();
+    expect(read.getVoteLock(provider)).toBe(0n);
+    expect(read.getLastIds().proposalId).toBe(1n);
     expect(propose(provider, "committee-size", 4).result).toBeOk(Cl.uint(2));
-    expect(lastIds()["proposal-id"]).toBe(2n);
-    expect(getProposal(3)).toBeNull();
+    expect(read.getLastIds().proposalId).toBe(2n);
+    expect(read.getProposal(3)).toBeNull();
     expectUnchanged();
   });
 
@@ -602,26 +553,26 @@ describe("propose-parameter-change", () => {
     expect(enact("slash-threshold", 30n)).toBe(3n); // proposal 3, made under version 2
     const id = proposed(provider, "committee-size", 4);
     expect(id).toBe(4n);
-    expect([1, 2, 3, 4].map((p) => getProposal(p)?.["base-version"])).toEqual([1n, 1n, 2n, 3n]);
+    expect([1, 2, 3, 4].map((p) => read.getProposal(p)?.baseVersion)).toEqual([1n, 1n, 2n, 3n]);
   });
 
   it("refuses a principal without stake with BELOW_PROPOSAL_THRESHOLD, before even looking at the name", () => {
-    expect(votingPower(outsider)).toBe(0n);
+    expect(read.getVotingPower(outsider)).toBe(0n);
     const r = propose(outsider, "committee-size", 3);
     expectErr(r, "BELOW_PROPOSAL_THRESHOLD");
     expect(r.events).toEqual([]);
     expectErr(propose(outsider, "no-such-parameter", 3), "BELOW_PROPOSAL_THRESHOLD");
-    expect(lastIds()["proposal-id"]).toBe(0n);
+    expect(read.getLastIds().proposalId).toBe(0n);
   });
 
   it("accepts voting power exactly at the threshold, refuses a provider whose stake a slash cut below it", () => {
     matchedJob(); // validator1 (1,000,000), dataset 1 (provider, 1,000,000), bid 1
-    expect(votingPower(provider)).toBe(DEFAULTS.proposalThreshold);
+    expect(read.getVotingPower(provider)).toBe(DEFAULTS.proposalThreshold);
     expect(propose(provider, "committee-size", 3).result).toBeOk(Cl.uint(1));
     expect(vote(validator1, 1, 1, 10).result).toBeOk(Cl.bool(true)); // slashes 50%
-    expect(votingPower(provider)).toBe(500_000n);
+    expect(read.getVotingPower(provider)).toBe(500_000n);
     expectErr(propose(provider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
-    expect(lastIds()["proposal-id"]).toBe(1n);
+    expect(read.getLastIds().proposalId).toBe(1n);
   });
 
   it("counts dataset stakes (several datasets) plus validator stake against a raised threshold", () => {
@@ -629,13 +580,13 @@ describe("propose-parameter-change", () => {
     expect(enact("proposal-threshold", 3_000_000n)).toBe(2n);
     expectErr(propose(provider, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
     expect(registerValidator(provider, 1_000_000n).result).toBeOk(Cl.bool(true));
-    expect(votingPower(provider)).toBe(3_000_000n);
+    expect(read.getVotingPower(provider)).toBe(3_000_000n);
     expect(propose(provider, "committee-size", 3).result).toBeOk(Cl.uint(2));
 
     stakedProvider(provider2, 1_500_000n);
     expectErr(propose(provider2, "committee-size", 3), "BELOW_PROPOSAL_THRESHOLD");
     stakedProvider(provider2, 1_500_000n);
-    expect(votingPower(provider2)).toBe(3_000_000n);
+    expect(read.getVotingPower(provider2)).toBe(3_000_000n);
     expect(propose(provider2, "committee-size", 3).result).toBeOk(Cl.uint(3));
   });
 
@@ -647,12 +598,12 @@ describe("propose-parameter-change", () => {
       expectErr(r, "UNKNOWN_PARAMETER");
       expect(r.events).toEqual([]);
     }
-    expect(lastIds()["proposal-id"]).toBe(0n);
+    expect(read.getLastIds().proposalId).toBe(0n);
   });
 
   it("the bounds table matches get-parameter-bounds for every parameter", () => {
     for (const [name, min, max] of BOUNDS) {
-      expect(view("get-parameter-bounds", [Cl.stringAscii(name)])).toEqual({ "min-value": min, "max-value": max });
+      expect(read.getParameterBounds(name)).toEqual({ minValue: min, maxValue: max });
     }
     expect(BOUNDS.map(([n]) => n).sort()).toEqual(CHANGES.map(([n]) => n).sort());
   });
@@ -666,7 +617,7 @@ describe("propose-parameter-change", () => {
       expectErr(r, "VALUE_OUT_OF_RANGE");
       expect(r.events).toEqual([]);
     }
-    expect(lastIds()["proposal-id"]).toBe(0n);
+    expect(read.getLastIds().proposalId).toBe(0n);
 
     let next = 1n;
     for (const [edge, value] of [["min", min], ["max", max]] as const) {
@@ -734,21 +685,21 @@ describe("propose-parameter-change", () => {
   it("takes the voting-period, execution-delay and quorum in force when made", () => {
     stakedProvider();
     const old = proposed(provider, "committee-size", 3);
-    const oldRecord = getProposal(old);
+    const oldRecord = read.getProposal(old);
     // voting-period at its minimum, 144; execution-delay 150 (the default is the minimum, 144)
     expect(enact("voting-period", 144n)).toBe(2n);
     expect(enact("execution-delay", 150n)).toBe(3n);
     expect(enact("governance-quorum-bps", 4_000n)).toBe(4n);
-    expect(getProposal(old)).toEqual(oldRecord);
+    expect(read.getProposal(old)).toEqual(oldRecord);
 
     const now = height();
     const id = proposed(provider, "committee-size", 4);
-    expect(getProposal(id)).toMatchObject({
-      "created-at": now,
-      "voting-ends-at": now + 144n,
-      "executable-at": now + 295n,
-      "expires-at": now + 295n + EXECUTION_WINDOW,
-      "quorum-bps": 4_000n,
+    expect(read.getProposal(id)).toMatchObject({
+      createdAt: now,
+      votingEndsAt: now + 144n,
+      executableAt: now + 295n,
+      expiresAt: now + 295n + EXECUTION_WINDOW,
+      quorumBps: 4_000n,
     });
   });
 
@@ -761,7 +712,7 @@ describe("propose-parameter-change", () => {
         expect(r.events).toEqual([]);
       }
     }
-    expect(lastIds()["proposal-id"]).toBe(0n);
+    expect(read.getLastIds().proposalId).toBe(0n);
     expect(propose(provider, "voting-period", 144n).result).toBeOk(Cl.uint(1));
     expect(propose(provider, "execution-delay", 144n).result).toBeOk(Cl.uint(2));
     expectUnchanged();
@@ -774,7 +725,7 @@ describe("propose-parameter-change", () => {
     voted(provider, id, true);
     mineToExecutable(id);
     expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
-    expect(params()["committee-size"]).toBe(3n);
+    expect(read.getParameters().committeeSize).toBe(3n);
   });
 });
 
@@ -789,7 +740,7 @@ describe("vote-on-proposal", () => {
     const now = height();
     const id = proposed(provider, "committee-size", 3);
     // the lock lasts until the proposal can be executed, not just until its vote closes
-    const executableAt = getProposal(id)?.["executable-at"] as bigint;
+    const executableAt = read.getProposal(id)?.executableAt as bigint;
     expect(executableAt).toBe(now + VOTING_PERIOD + EXECUTION_DELAY + 1n);
 
     const yes = voteOn(provider, id, true);
@@ -802,13 +753,13 @@ describe("vote-on-proposal", () => {
     expect(printEvents(no)).toEqual([
       { event: "proposal-voted", "proposal-id": id, voter: provider2, support: false, weight: 2_500_000n },
     ]);
-    expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 2_500_000n, executed: false });
-    expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
-    expect(voteRecord(id, provider2)).toEqual({ support: false, weight: 2_500_000n });
-    expect(voteRecord(id, outsider)).toBeNull();
-    expect(voteLock(provider)).toBe(executableAt);
-    expect(voteLock(provider2)).toBe(executableAt);
-    expect(voteLock(outsider)).toBe(0n);
+    expect(read.getProposal(id)).toMatchObject({ yesVotes: 1_000_000n, noVotes: 2_500_000n, executed: false });
+    expect(read.getVoteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+    expect(read.getVoteRecord(id, provider2)).toEqual({ support: false, weight: 2_500_000n });
+    expect(read.getVoteRecord(id, outsider)).toBeNull();
+    expect(read.getVoteLock(provider)).toBe(executableAt);
+    expect(read.getVoteLock(provider2)).toBe(executableAt);
+    expect(read.getVoteLock(outsider)).toBe(0n);
     // voting moves no STX
     expect(yes.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
   });
@@ -818,7 +769,7 @@ describe("vote-on-proposal", () => {
     expectErr(voteOn(provider, 1, true), "PROPOSAL_NOT_FOUND");
     expect(proposed(provider, "committee-size", 3)).toBe(1n);
     expectErr(voteOn(provider, 2, true), "PROPOSAL_NOT_FOUND");
-    expect(voteLock(provider)).toBe(0n);
+    expect(read.getVoteLock(provider)).toBe(0n);
   });
 
   it("refuses a second vote, either way, with ALREADY_VOTED_ON_PROPOSAL; the tally is unchanged", () => {
@@ -830,8 +781,8 @@ describe("vote-on-proposal", () => {
       expectErr(r, "ALREADY_VOTED_ON_PROPOSAL");
       expect(r.events).toEqual([]);
     }
-    expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
-    expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+    expect(read.getProposal(id)).toMatchObject({ yesVotes: 1_000_000n, noVotes: 0n });
+    expect(read.getVoteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
     // one vote per proposal: the same voter votes on another proposal
     const other = proposed(provider, "committee-size", 4);
     voted(provider, other, false);
@@ -842,16 +793,16 @@ describe("vote-on-proposal", () => {
     stakedProvider(provider2);
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     const id = proposed(provider, "committee-size", 3);
-    const endsAt = getProposal(id)?.["voting-ends-at"] as bigint;
+    const endsAt = read.getProposal(id)?.votingEndsAt as bigint;
     mineUntil(endsAt);
     voted(provider2, id, true);
     simnet.mineEmptyBlocks(1);
     const r = voteOn(validator1, id, true);
     expectErr(r, "VOTING_CLOSED");
     expect(r.events).toEqual([]);
-    expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
-    expect(voteRecord(id, validator1)).toBeNull();
-    expect(voteLock(validator1)).toBe(0n);
+    expect(read.getProposal(id)).toMatchObject({ yesVotes: 1_000_000n, noVotes: 0n });
+    expect(read.getVoteRecord(id, validator1)).toBeNull();
+    expect(read.getVoteLock(validator1)).toBe(0n);
   });
 
   it("refuses a voter without stake with NO_VOTING_POWER, including a provider that withdrew its stake", () => {
@@ -861,13 +812,13 @@ describe("vote-on-proposal", () => {
     const r = voteOn(outsider, id, true);
     expectErr(r, "NO_VOTING_POWER");
     expect(r.events).toEqual([]);
-    expect(voteRecord(id, outsider)).toBeNull();
-    expect(voteLock(outsider)).toBe(0n);
+    expect(read.getVoteRecord(id, outsider)).toBeNull();
+    expect(read.getVoteLock(outsider)).toBe(0n);
 
     expect(withdrawStake(provider2, 2).result).toBeOk(Cl.uint(1_000_000));
-    expect(votingPower(provider2)).toBe(0n);
+    expect(read.getVotingPower(provider2)).toBe(0n);
     expectErr(voteOn(provider2, id, false), "NO_VOTING_POWER");
-    expect(getProposal(id)).toMatchObject({ "yes-votes": 0n, "no-votes": 0n });
+    expect(read.getProposal(id)).toMatchObject({ yesVotes: 0n, noVotes: 0n });
   });
 
   it("weighs a vote by all dataset stakes plus the validator stake, reduced by a slash", () => {
@@ -875,29 +826,29 @@ describe("vote-on-proposal", () => {
     expect(registerDataset(provider, 1_000_000n).result).toBeOk(Cl.uint(1));
     expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(2));
     expect(registerValidator(provider, 3_000_000n).result).toBeOk(Cl.bool(true));
-    expect(votingPower(provider)).toBe(6_000_000n);
+    expect(read.getVotingPower(provider)).toBe(6_000_000n);
     expect(addStake(provider, 2, 500_000n).result).toBeOk(Cl.uint(2_500_000));
-    expect(votingPower(provider)).toBe(6_500_000n);
+    expect(read.getVotingPower(provider)).toBe(6_500_000n);
 
     // a job on dataset 1, judged by validator1 alone (the provider is a party), scored 10: 50% slashed
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expect(seatsOf(1)).toEqual([validator1]);
     expect(vote(validator1, 1, 1, 10).result).toBeOk(Cl.bool(true));
-    expect(getJobResult(1)?.["slashed-amount"]).toBe(500_000n);
-    expect(votingPower(provider)).toBe(6_000_000n);
+    expect(read.getJobResult(1)?.slashedAmount).toBe(500_000n);
+    expect(read.getVotingPower(provider)).toBe(6_000_000n);
 
     const id = proposed(provider, "committee-size", 3);
     expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(6_000_000));
     expect(voteOn(validator1, id, false).result).toBeOk(Cl.uint(1_000_000));
-    expect(getProposal(id)).toMatchObject({ "yes-votes": 6_000_000n, "no-votes": 1_000_000n });
+    expect(read.getProposal(id)).toMatchObject({ yesVotes: 6_000_000n, noVotes: 1_000_000n });
   });
 
   it("a validator's power falls with a silence penalty", () => {
     matchedJob([[validator1, 3_000_000n]]);
-    expect(votingPower(validator1)).toBe(3_000_000n);
-    mineUntil((getBid(1)?.deadline as bigint) + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
+    expect(read.getVotingPower(validator1)).toBe(3_000_000n);
+    mineUntil((read.getBid(1)?.deadline as bigint) + DEFAULTS.validationWindow + DEFAULTS.revealWindow + 1n);
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
-    expect(votingPower(validator1)).toBe(2_970_000n);
+    expect(read.getVotingPower(validator1)).toBe(2_970_000n);
     const id = proposed(provider, "committee-size", 3);
     expect(voteOn(validator1, id, true).result).toBeOk(Cl.uint(2_970_000));
   });
@@ -907,9 +858,9 @@ describe("vote-on-proposal", () => {
     const id = proposed(provider, "committee-size", 3);
     voted(provider, id, true);
     expect(addStake(provider, 1, 4_000_000n).result).toBeOk(Cl.uint(5_000_000));
-    expect(votingPower(provider)).toBe(5_000_000n);
-    expect(getProposal(id)?.["yes-votes"]).toBe(1_000_000n);
-    expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+    expect(read.getVotingPower(provider)).toBe(5_000_000n);
+    expect(read.getProposal(id)?.yesVotes).toBe(1_000_000n);
+    expect(read.getVoteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
   });
 
   it("the lock is the latest executable-at of the voter's proposals: an earlier one does not shorten it", () => {
@@ -917,13 +868,13 @@ describe("vote-on-proposal", () => {
     const first = proposed(provider, "committee-size", 3);
     simnet.mineEmptyBlocks(10);
     const second = proposed(provider, "committee-size", 4);
-    const firstExecutable = getProposal(first)?.["executable-at"] as bigint;
-    const secondExecutable = getProposal(second)?.["executable-at"] as bigint;
+    const firstExecutable = read.getProposal(first)?.executableAt as bigint;
+    const secondExecutable = read.getProposal(second)?.executableAt as bigint;
     expect(secondExecutable).toBe(firstExecutable + 10n);
     voted(provider, second, true);
-    expect(voteLock(provider)).toBe(secondExecutable);
+    expect(read.getVoteLock(provider)).toBe(secondExecutable);
     voted(provider, first, true);
-    expect(voteLock(provider)).toBe(secondExecutable);
+    expect(read.getVoteLock(provider)).toBe(secondExecutable);
   });
 
   describe("only stake held before the proposal counts (ordered by proposal id)", () => {
@@ -934,12 +885,12 @@ describe("vote-on-proposal", () => {
       expect(registerValidator(validator1, 2_000_000n).result).toBeOk(Cl.bool(true));
       const id = proposed(provider, "committee-size", 3);
       expect(height()).toBe(now);
-      expect(getValidator(validator1)?.["registered-after-proposal"]).toBe(0n);
-      expect(proposalPower(id, provider)).toBe(2_500_000n);
-      expect(proposalPower(id, validator1)).toBe(2_000_000n);
+      expect(read.getValidator(validator1)?.registeredAfterProposal).toBe(0n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(2_500_000n);
+      expect(read.getProposalVotingPower(id, validator1)).toBe(2_000_000n);
       expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(2_500_000));
       expect(voteOn(validator1, id, false).result).toBeOk(Cl.uint(2_000_000));
-      expect(getProposal(id)).toMatchObject({ "yes-votes": 2_500_000n, "no-votes": 2_000_000n, "total-stake": 4_500_000n });
+      expect(read.getProposal(id)).toMatchObject({ yesVotes: 2_500_000n, noVotes: 2_000_000n, totalStake: 4_500_000n });
     });
 
     it("a dataset stake registered after the proposal, even in the same burn block, counts 0: NO_VOTING_POWER", () => {
@@ -948,17 +899,17 @@ describe("vote-on-proposal", () => {
       const now = height();
       expect(registerDataset(provider2, 5_000_000n).result).toBeOk(Cl.uint(2));
       expect(height()).toBe(now);
-      expect(votingPower(provider2)).toBe(5_000_000n);
-      expect(proposalPower(id, provider2)).toBe(0n);
+      expect(read.getVotingPower(provider2)).toBe(5_000_000n);
+      expect(read.getProposalVotingPower(id, provider2)).toBe(0n);
       const r = voteOn(provider2, id, false);
       expectErr(r, "NO_VOTING_POWER");
       expect(r.events).toEqual([]);
-      expect(voteRecord(id, provider2)).toBeNull();
-      expect(voteLock(provider2)).toBe(0n);
-      expect(getProposal(id)).toMatchObject({ "yes-votes": 0n, "no-votes": 0n });
+      expect(read.getVoteRecord(id, provider2)).toBeNull();
+      expect(read.getVoteLock(provider2)).toBe(0n);
+      expect(read.getProposal(id)).toMatchObject({ yesVotes: 0n, noVotes: 0n });
       // on a proposal made after the deposit the stake counts in full
       const later = proposed(provider, "committee-size", 4);
-      expect(proposalPower(later, provider2)).toBe(5_000_000n);
+      expect(read.getProposalVotingPower(later, provider2)).toBe(5_000_000n);
       expect(voteOn(provider2, later, false).result).toBeOk(Cl.uint(5_000_000));
     });
 
@@ -968,14 +919,14 @@ describe("vote-on-proposal", () => {
       const now = height();
       expect(registerValidator(validator1, 4_000_000n).result).toBeOk(Cl.bool(true));
       expect(height()).toBe(now);
-      expect(getValidator(validator1)?.["registered-after-proposal"]).toBe(id);
-      expect(votingPower(validator1)).toBe(4_000_000n);
-      expect(proposalPower(id, validator1)).toBe(0n);
+      expect(read.getValidator(validator1)?.registeredAfterProposal).toBe(id);
+      expect(read.getVotingPower(validator1)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(id, validator1)).toBe(0n);
       const r = voteOn(validator1, id, true);
       expectErr(r, "NO_VOTING_POWER");
       expect(r.events).toEqual([]);
-      expect(voteRecord(id, validator1)).toBeNull();
-      expect(voteLock(validator1)).toBe(0n);
+      expect(read.getVoteRecord(id, validator1)).toBeNull();
+      expect(read.getVoteLock(validator1)).toBe(0n);
       const later = proposed(provider, "committee-size", 4);
       expect(voteOn(validator1, later, true).result).toBeOk(Cl.uint(4_000_000));
     });
@@ -986,15 +937,15 @@ describe("vote-on-proposal", () => {
       const id = proposed(provider2, "committee-size", 3);
       expect(addStake(provider, 1, 4_000_000n).result).toBeOk(Cl.uint(5_000_000));
       expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(3));
-      expect(votingPower(provider)).toBe(7_000_000n);
-      expect(proposalPower(id, provider)).toBe(1_000_000n);
+      expect(read.getVotingPower(provider)).toBe(7_000_000n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(1_000_000n);
       const r = voteOn(provider, id, true);
       expect(r.result).toBeOk(Cl.uint(1_000_000));
       expect(printEvents(r)).toEqual([
         { event: "proposal-voted", "proposal-id": id, voter: provider, support: true, weight: 1_000_000n },
       ]);
-      expect(voteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
-      expect(getProposal(id)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
+      expect(read.getVoteRecord(id, provider)).toEqual({ support: true, weight: 1_000_000n });
+      expect(read.getProposal(id)).toMatchObject({ yesVotes: 1_000_000n, noVotes: 0n });
       // a proposal made after the increases counts all 7,000,000
       const later = proposed(provider2, "committee-size", 4);
       expect(voteOn(provider, later, true).result).toBeOk(Cl.uint(7_000_000));
@@ -1005,8 +956,8 @@ describe("vote-on-proposal", () => {
       stakedProvider(provider, 3_000_000n);
       const id = proposed(provider, "committee-size", 3);
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(4_000_000));
-      expect(votingPower(provider)).toBe(6_000_000n);
-      expect(proposalPower(id, provider)).toBe(5_000_000n);
+      expect(read.getVotingPower(provider)).toBe(6_000_000n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(5_000_000n);
       expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(5_000_000));
     });
 
@@ -1016,10 +967,10 @@ describe("vote-on-proposal", () => {
       stakedProvider(provider2);
       const id = proposed(provider2, "committee-size", 3);
       expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(4)); // run floor 4,000,000, stake 6,000,000
-      expect(proposalPower(id, provider)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(4_000_000n);
       expect(withdrawStake(provider, 2).result).toBeOk(Cl.uint(3_000_000)); // stake 3,000,000
-      expect(votingPower(provider)).toBe(3_000_000n);
-      expect(proposalPower(id, provider)).toBe(3_000_000n);
+      expect(read.getVotingPower(provider)).toBe(3_000_000n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(3_000_000n);
       expect(voteOn(provider, id, false).result).toBeOk(Cl.uint(3_000_000));
     });
   });
@@ -1031,38 +982,38 @@ describe("vote-on-proposal", () => {
       expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(2));
       expect(providerStake(provider)).toEqual(stakeRecord(3_000_000n, [0n, 0n, 0n], [0n, 0n, 0n]));
       const id = proposed(provider, "committee-size", 3);
-      expect(proposalPower(id, provider)).toBe(3_000_000n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(3_000_000n);
       expect(voteOn(provider, id, true).result).toBeOk(Cl.uint(3_000_000));
     });
 
     it("stake registered while P1 was open counts in full on a later P2 after a top-up; the top-up counts on neither", () => {
       stakedProvider(provider2); // dataset 1, the proposer
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       // registered after P1 (same burn block): a new principal's first run, on P1, with floor 0
       expect(registerDataset(provider, 1_000_000n).result).toBeOk(Cl.uint(2));
       expect(providerStake(provider)).toEqual(stakeRecord(1_000_000n, [1n, 0n, e1], [0n, 0n, 0n]));
-      expect(proposalPower(p1, provider)).toBe(0n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(0n);
 
       simnet.mineEmptyBlocks(10);
       const p2 = proposed(provider2, "committee-size", 4); // P1 is still open
-      const e2 = getProposal(p2)?.["voting-ends-at"] as bigint;
+      const e2 = read.getProposal(p2)?.votingEndsAt as bigint;
       expect(e2).toBe(e1 + 10n);
-      expect(proposalPower(p2, provider)).toBe(1_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(1_000_000n);
 
       // a top-up after P2 starts a new run whose floor is the 1,000,000 held when P2 was made;
       // the run on P1 becomes the prior run (floor 0)
       expect(addStake(provider, 2, 2_000_000n).result).toBeOk(Cl.uint(3_000_000));
       expect(providerStake(provider)).toEqual(stakeRecord(3_000_000n, [2n, 1_000_000n, e2], [1n, 0n, e1]));
-      expect(votingPower(provider)).toBe(3_000_000n);
-      expect(proposalPower(p2, provider)).toBe(1_000_000n);
-      expect(proposalPower(p1, provider)).toBe(0n);
+      expect(read.getVotingPower(provider)).toBe(3_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(1_000_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(0n);
       expectErr(voteOn(provider, p1, true), "NO_VOTING_POWER");
       expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(1_000_000));
-      expect(getProposal(p2)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
+      expect(read.getProposal(p2)).toMatchObject({ yesVotes: 1_000_000n, noVotes: 0n });
       // a proposal made after the top-up counts all of it
       const p3 = proposed(provider2, "committee-size", 5);
-      expect(proposalPower(p3, provider)).toBe(3_000_000n);
+      expect(read.getProposalVotingPower(p3, provider)).toBe(3_000_000n);
       expect(voteOn(provider, p3, false).result).toBeOk(Cl.uint(3_000_000));
     });
 
@@ -1072,17 +1023,17 @@ describe("vote-on-proposal", () => {
       expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(2));
       stakedProvider(provider2); // dataset 3, the proposer
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       // a 1 micro-STX top-up starts the run on P1 with floor 3,000,000
       expect(addStake(provider, 1, 1n).result).toBeOk(Cl.uint(1_000_001));
       expect(providerStake(provider)).toEqual(stakeRecord(3_000_001n, [1n, 3_000_000n, e1], [0n, 0n, 0n]));
       // dataset 2 leaves (the provider has not voted yet, so nothing is locked)
       expect(withdrawStake(provider, 2).result).toBeOk(Cl.uint(2_000_000));
-      expect(proposalPower(p1, provider)).toBe(1_000_001n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_001n);
       // 2,000,000 of new stake in the same run: the floor falls to the 1,000,001 held just before
       expect(registerDataset(provider, 2_000_000n).result).toBeOk(Cl.uint(4));
       expect(providerStake(provider)).toEqual(stakeRecord(3_000_001n, [1n, 1_000_001n, e1], [0n, 0n, 0n]));
-      expect(proposalPower(p1, provider)).toBe(1_000_001n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_001n);
       expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_001));
     });
 
@@ -1091,43 +1042,43 @@ describe("vote-on-proposal", () => {
       expect(providerStake(provider)).toEqual(stakeRecord(1_000_000n, [0n, 0n, 0n], [0n, 0n, 0n]));
       stakedProvider(provider2); // dataset 2, the proposer
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // the run on P1: floor 1,000,000
       simnet.mineEmptyBlocks(5);
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // the same run
       expect(registerDataset(provider, 1_000_000n).result).toBeOk(Cl.uint(3)); // a new dataset: the same run
       expect(providerStake(provider)).toEqual(stakeRecord(4_000_000n, [1n, 1_000_000n, e1], [0n, 0n, 0n]));
-      expect(votingPower(provider)).toBe(4_000_000n);
-      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+      expect(read.getVotingPower(provider)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_000n);
       expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_000));
       const p2 = proposed(provider2, "committee-size", 4);
-      expect(proposalPower(p2, provider)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(4_000_000n);
     });
 
     it("an increase after a new proposal starts a new run: each proposal counts the stake held when it was made", () => {
       stakedProvider(); // dataset 1: 1,000,000
       stakedProvider(provider2);
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // run on P1: floor 1,000,000
       simnet.mineEmptyBlocks(10);
       const p2 = proposed(provider2, "committee-size", 4); // P1 still open
       const e2 = e1 + 10n;
-      expect(getProposal(p2)?.["voting-ends-at"]).toBe(e2);
+      expect(read.getProposal(p2)?.votingEndsAt).toBe(e2);
       // nothing added since P2: all 2,000,000 count on it, 1,000,000 on P1
-      expect(proposalPower(p2, provider)).toBe(2_000_000n);
-      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(2_000_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_000n);
 
       expect(addStake(provider, 1, 2_000_000n).result).toBeOk(Cl.uint(4_000_000)); // run on P2: floor 2,000,000
       expect(providerStake(provider)).toEqual(stakeRecord(4_000_000n, [2n, 2_000_000n, e2], [1n, 1_000_000n, e1]));
-      expect(proposalPower(p1, provider)).toBe(1_000_000n);
-      expect(proposalPower(p2, provider)).toBe(2_000_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(2_000_000n);
       expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_000));
       expect(voteOn(provider, p2, false).result).toBeOk(Cl.uint(2_000_000));
-      expect(getProposal(p1)).toMatchObject({ "yes-votes": 1_000_000n, "no-votes": 0n });
-      expect(getProposal(p2)).toMatchObject({ "yes-votes": 0n, "no-votes": 2_000_000n });
+      expect(read.getProposal(p1)).toMatchObject({ yesVotes: 1_000_000n, noVotes: 0n });
+      expect(read.getProposal(p2)).toMatchObject({ yesVotes: 0n, noVotes: 2_000_000n });
       const p3 = proposed(provider2, "committee-size", 5);
-      expect(proposalPower(p3, provider)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(p3, provider)).toBe(4_000_000n);
     });
 
     /** Runs on P1 (floor 1,000,000) and P2 (floor 2,000,000), P2 made 10 blocks after P1: stake 4,000,000. */
@@ -1135,7 +1086,7 @@ describe("vote-on-proposal", () => {
       stakedProvider(); // dataset 1: 1,000,000
       stakedProvider(provider2);
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000));
       simnet.mineEmptyBlocks(10);
       const p2 = proposed(provider2, "committee-size", 4);
@@ -1150,14 +1101,14 @@ describe("vote-on-proposal", () => {
       mineUntil(e1); // P1 still takes votes
       const p3 = proposed(provider2, "committee-size", 5);
       const e3 = e1 + VOTING_PERIOD;
-      expect(getProposal(p3)?.["voting-ends-at"]).toBe(e3);
+      expect(read.getProposal(p3)?.votingEndsAt).toBe(e3);
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(5_000_000)); // run on P3: floor 4,000,000
       // prior: proposals up to P2 with min(1,000,000, 2,000,000), open until P2 closes
       expect(providerStake(provider)).toEqual(stakeRecord(5_000_000n, [3n, 4_000_000n, e3], [2n, 1_000_000n, e2]));
-      expect(proposalPower(p1, provider)).toBe(1_000_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_000n);
       // it held 2,000,000 when P2 was made, but now counts the merged floor on it
-      expect(proposalPower(p2, provider)).toBe(1_000_000n);
-      expect(proposalPower(p3, provider)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(1_000_000n);
+      expect(read.getProposalVotingPower(p3, provider)).toBe(4_000_000n);
       expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(1_000_000));
       expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(1_000_000));
       expect(voteOn(provider, p3, true).result).toBeOk(Cl.uint(4_000_000));
@@ -1171,13 +1122,13 @@ describe("vote-on-proposal", () => {
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(5_000_000)); // run on P3: floor 4,000,000
       // P1's floor (1,000,000) is gone: the prior runs keep the run on P2's floor
       expect(providerStake(provider)).toEqual(stakeRecord(5_000_000n, [3n, 4_000_000n, e3], [2n, 2_000_000n, e2]));
-      expect(proposalPower(p2, provider)).toBe(2_000_000n);
-      expect(proposalPower(p3, provider)).toBe(4_000_000n);
+      expect(read.getProposalVotingPower(p2, provider)).toBe(2_000_000n);
+      expect(read.getProposalVotingPower(p3, provider)).toBe(4_000_000n);
       expectErr(voteOn(provider, p1, true), "VOTING_CLOSED");
       expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(2_000_000));
       expect(voteOn(provider, p3, false).result).toBeOk(Cl.uint(4_000_000));
       const p4 = proposed(provider2, "committee-size", 6);
-      expect(proposalPower(p4, provider)).toBe(5_000_000n);
+      expect(read.getProposalVotingPower(p4, provider)).toBe(5_000_000n);
     });
 
     it("after a withdrawal each proposal counts min(stake, its floor)", () => {
@@ -1185,7 +1136,7 @@ describe("vote-on-proposal", () => {
       stakedProvider(provider, 1_500_000n); // dataset 2, never matched: withdrawable at once
       stakedProvider(provider2); // dataset 3
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // run on P1: floor 2,500,000
       const p2 = proposed(provider2, "committee-size", 4);
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // run on P2: floor 3,500,000
@@ -1193,30 +1144,30 @@ describe("vote-on-proposal", () => {
       expect(withdrawStake(provider, 2).result).toBeOk(Cl.uint(1_500_000));
       // a decrease lowers only the stake
       expect(providerStake(provider)).toEqual(stakeRecord(3_000_000n, [2n, 3_500_000n, e1], [1n, 2_500_000n, e1]));
-      expect(votingPower(provider)).toBe(3_000_000n);
-      expect(proposalPower(p1, provider)).toBe(2_500_000n); // the floor
-      expect(proposalPower(p2, provider)).toBe(3_000_000n); // the stake
+      expect(read.getVotingPower(provider)).toBe(3_000_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(2_500_000n); // the floor
+      expect(read.getProposalVotingPower(p2, provider)).toBe(3_000_000n); // the stake
       expect(voteOn(provider, p1, true).result).toBeOk(Cl.uint(2_500_000));
       expect(voteOn(provider, p2, true).result).toBeOk(Cl.uint(3_000_000));
       const p3 = proposed(provider2, "committee-size", 5);
-      expect(proposalPower(p3, provider)).toBe(3_000_000n);
+      expect(read.getProposalVotingPower(p3, provider)).toBe(3_000_000n);
     });
 
     it("after a slash each proposal counts min(stake, its floor)", () => {
       matchedJob(); // validator1 (1,000,000), dataset 1 (provider, 1,000,000), bid 1 matched
       stakedProvider(provider2); // dataset 2
       const p1 = proposed(provider2, "committee-size", 3);
-      const e1 = getProposal(p1)?.["voting-ends-at"] as bigint;
+      const e1 = read.getProposal(p1)?.votingEndsAt as bigint;
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(2_000_000)); // run on P1: floor 1,000,000
       const p2 = proposed(provider2, "committee-size", 4);
       expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000)); // run on P2: floor 2,000,000
       // scored 10: 50% of the dataset's 3,000,000 is slashed
       expect(vote(validator1, 1, 1, 10).result).toBeOk(Cl.bool(true));
-      expect(getJobResult(1)?.["slashed-amount"]).toBe(1_500_000n);
+      expect(read.getJobResult(1)?.slashedAmount).toBe(1_500_000n);
       expect(providerStake(provider)).toEqual(stakeRecord(1_500_000n, [2n, 2_000_000n, e1], [1n, 1_000_000n, e1]));
-      expect(votingPower(provider)).toBe(1_500_000n);
-      expect(proposalPower(p1, provider)).toBe(1_000_000n); // the floor
-      expect(proposalPower(p2, provider)).toBe(1_500_000n); // the stake
+      expect(read.getVotingPower(provider)).toBe(1_500_000n);
+      expect(read.getProposalVotingPower(p1, provider)).toBe(1_000_000n); // the floor
+      expect(read.getProposalVotingPower(p2, provider)).toBe(1_500_000n); // the stake
       expect(voteOn(provider, p1, false).result).toBeOk(Cl.uint(1_000_000));
       expect(voteOn(provider, p2, false).result).toBeOk(Cl.uint(1_500_000));
     });
@@ -1230,11 +1181,11 @@ describe("get-proposal-voting-power", () => {
     const id = proposed(provider, "committee-size", 3);
     expect(addStake(provider, 1, 1_000_000n).result).toBeOk(Cl.uint(3_000_000));
     for (const [who, weight] of [[provider, 2_000_000n], [validator1, 3_000_000n]] as const) {
-      expect(proposalPower(id, who)).toBe(weight);
+      expect(read.getProposalVotingPower(id, who)).toBe(weight);
       expect(voteOn(who, id, true).result).toBeOk(Cl.uint(weight));
-      expect(voteRecord(id, who)?.weight).toBe(weight);
+      expect(read.getVoteRecord(id, who)?.weight).toBe(weight);
     }
-    expect(getProposal(id)?.["yes-votes"]).toBe(5_000_000n);
+    expect(read.getProposal(id)?.yesVotes).toBe(5_000_000n);
   });
 
   it("is 0 for an unknown proposal id, whatever the principal holds", () => {
@@ -1242,16 +1193,16 @@ describe("get-proposal-voting-power", () => {
     expect(registerValidator(validator1, 3_000_000n).result).toBeOk(Cl.bool(true));
     // no proposal yet: id 1 is unknown too
     for (const id of [0n, 1n, 2n]) {
-      expect(proposalPower(id, provider)).toBe(0n);
-      expect(proposalPower(id, validator1)).toBe(0n);
+      expect(read.getProposalVotingPower(id, provider)).toBe(0n);
+      expect(read.getProposalVotingPower(id, validator1)).toBe(0n);
     }
     const id = proposed(provider, "committee-size", 3);
     expect(id).toBe(1n);
-    expect(proposalPower(1, provider)).toBe(2_000_000n);
-    expect(proposalPower(1, validator1)).toBe(3_000_000n);
+    expect(read.getProposalVotingPower(1, provider)).toBe(2_000_000n);
+    expect(read.getProposalVotingPower(1, validator1)).toBe(3_000_000n);
     for (const unknown of [0n, 2n, 1_000n, 2n ** 128n - 1n]) {
-      expect(proposalPower(unknown, provider)).toBe(0n);
-      expect(proposalPower(unknown, validator1)).toBe(0n);
+      expect(read.getProposalVotingPower(unknown, provider)).toBe(0n);
+      expect(read.getProposalVotingPower(unknown, validator1)).toBe(0n);
       expectErr(voteOn(provider, unknown, true), "PROPOSAL_NOT_FOUND");
     }
   });
@@ -1259,8 +1210,8 @@ describe("get-proposal-voting-power", () => {
   it("is 0 for a principal that never staked", () => {
     stakedProvider();
     const id = proposed(provider, "committee-size", 3);
-    expect(proposalPower(id, outsider)).toBe(0n);
-    expect(proposalPower(id, deployer)).toBe(0n);
+    expect(read.getProposalVotingPower(id, outsider)).toBe(0n);
+    expect(read.getProposalVotingPower(id, deployer)).toBe(0n);
   });
 
   it("get-voting-power is unchanged: all stake held now, whenever it came; propose's threshold uses it", () => {
@@ -1268,12 +1219,12 @@ describe("get-proposal-voting-power", () => {
     const id = proposed(provider, "committee-size", 3);
     stakedProvider(provider2, 1_500_000n);
     expect(registerValidator(provider2, 1_000_000n).result).toBeOk(Cl.bool(true));
-    expect(votingPower(provider2)).toBe(2_500_000n);
-    expect(proposalPower(id, provider2)).toBe(0n);
+    expect(read.getVotingPower(provider2)).toBe(2_500_000n);
+    expect(read.getProposalVotingPower(id, provider2)).toBe(0n);
     // the stake added after proposal 1 reaches the threshold for a new proposal
     const next = proposed(provider2, "committee-size", 4);
     expect(next).toBe(2n);
-    expect(proposalPower(next, provider2)).toBe(2_500_000n);
+    expect(read.getProposalVotingPower(next, provider2)).toBe(2_500_000n);
   });
 });
 
@@ -1286,8 +1237,8 @@ describe("vote locks", () => {
     stakedProvider(provider, 2_000_000n);
     const id = proposed(provider, "committee-size", 3);
     voted(provider, id, true);
-    const { "voting-ends-at": endsAt, "executable-at": executableAt } = getProposal(id) as Proposal;
-    expect(voteLock(provider)).toBe(executableAt);
+    const { votingEndsAt: endsAt, executableAt } = read.getProposal(id)!;
+    expect(read.getVoteLock(provider)).toBe(executableAt);
     const before = balances(provider, contractId);
 
     const r = withdrawStake(provider, 1);
@@ -1303,7 +1254,7 @@ describe("vote locks", () => {
     simnet.mineEmptyBlocks(1);
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(2_000_000));
     expect(deltas(before)).toEqual(new Map([[provider, 2_000_000n], [contractId, -2_000_000n]]));
-    expect(votingPower(provider)).toBe(0n);
+    expect(read.getVotingPower(provider)).toBe(0n);
   });
 
   it("withdraw-validator-stake fails with VOTE_LOCKED until executable-at inclusive, then pays out", () => {
@@ -1311,8 +1262,8 @@ describe("vote locks", () => {
     expect(registerValidator(validator1, 2_000_000n).result).toBeOk(Cl.bool(true));
     const id = proposed(provider, "committee-size", 3);
     voted(validator1, id, false);
-    const { "voting-ends-at": endsAt, "executable-at": executableAt } = getProposal(id) as Proposal;
-    expect(voteLock(validator1)).toBe(executableAt);
+    const { votingEndsAt: endsAt, executableAt } = read.getProposal(id)!;
+    expect(read.getVoteLock(validator1)).toBe(executableAt);
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
     const before = balances(validator1, contractId);
@@ -1329,7 +1280,7 @@ describe("vote locks", () => {
     simnet.mineEmptyBlocks(1);
     expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(2_000_000));
     expect(deltas(before)).toEqual(new Map([[validator1, 2_000_000n], [contractId, -2_000_000n]]));
-    expect(getValidator(validator1)).toBeNull();
+    expect(read.getValidator(validator1)).toBeNull();
   });
 
   it("does not lock a principal that did not vote, nor the proposer for proposing", () => {
@@ -1340,7 +1291,7 @@ describe("vote locks", () => {
     voted(provider2, id, true);
     expect(requestExit(validator2).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     simnet.mineEmptyBlocks(Number(DEFAULTS.validatorUnbondingBlocks));
-    expect(height()).toBeLessThan(getProposal(id)?.["voting-ends-at"] as bigint);
+    expect(height()).toBeLessThan(read.getProposal(id)?.votingEndsAt as bigint);
 
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(1_000_000));
     expect(withdrawValidator(validator2).result).toBeOk(Cl.uint(1_000_000));
@@ -1354,7 +1305,7 @@ describe("vote locks", () => {
     const id = proposed(provider, "committee-size", 3);
     voted(provider, id, true);
     voted(provider2, id, false);
-    const { "voting-ends-at": endsAt, "executable-at": executableAt } = getProposal(id) as Proposal;
+    const { votingEndsAt: endsAt, executableAt } = read.getProposal(id)!;
     // the vote has closed: whoever swung it still carries its outcome through the execution delay
     mineUntil(endsAt + 1n);
     expectErr(withdrawStake(provider, 1), "VOTE_LOCKED");
@@ -1366,8 +1317,8 @@ describe("vote locks", () => {
     // turnout 4,000,000 of the 9,000,000 still staked (20%: 1,800,000); the 3,000,000 yes no longer
     // has stake behind it but still counts
     expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
-    expect(params()["committee-size"]).toBe(3n);
-    expect(getProposal(id)).toMatchObject({ "yes-votes": 3_000_000n, "no-votes": 1_000_000n, executed: true });
+    expect(read.getParameters().committeeSize).toBe(3n);
+    expect(read.getProposal(id)).toMatchObject({ yesVotes: 3_000_000n, noVotes: 1_000_000n, executed: true });
   });
 
   it("a voter is still locked when the proposal executes at executable-at", () => {
@@ -1392,7 +1343,7 @@ describe("execute-proposal", () => {
     const id = proposed(provider, "consensus-tolerance", 20);
     voted(provider, id, true);
     mineToExecutable(id);
-    expect(votingPower(outsider)).toBe(0n);
+    expect(read.getVotingPower(outsider)).toBe(0n);
     const r = execute(outsider, id);
     expect(r.result).toBeOk(Cl.uint(2));
     expect(eventNames(r)).toEqual(["parameter-changed"]);
@@ -1404,8 +1355,8 @@ describe("execute-proposal", () => {
       version: 2n,
     });
     expect(r.events.filter((e) => e.event === "stx_transfer_event")).toEqual([]);
-    expect(getProposal(id)).toMatchObject({ executed: true, "yes-votes": 1_000_000n });
-    expect(params()["consensus-tolerance"]).toBe(20n);
+    expect(read.getProposal(id)).toMatchObject({ executed: true, yesVotes: 1_000_000n });
+    expect(read.getParameters().consensusTolerance).toBe(20n);
   });
 
   it("refuses an unknown proposal with PROPOSAL_NOT_FOUND", () => {
@@ -1416,11 +1367,11 @@ describe("execute-proposal", () => {
     stakedProvider();
     const id = proposed(provider, "committee-size", 3);
     voted(provider, id, true);
-    const p = getProposal(id) as Proposal;
+    const p = read.getProposal(id)!;
     expectErr(execute(outsider, id), "VOTING_NOT_OVER");
-    mineUntil(p["voting-ends-at"]);
+    mineUntil(p.votingEndsAt);
     expectErr(execute(outsider, id), "VOTING_NOT_OVER");
-    mineUntil(p["executable-at"] - 1n);
+    mineUntil(p.executableAt - 1n);
     const r = execute(outsider, id);
     expectErr(r, "VOTING_NOT_OVER");
     expect(r.events).toEqual([]);
@@ -1435,15 +1386,15 @@ describe("execute-proposal", () => {
     const onTime = proposed(provider, "committee-size", 4);
     voted(provider, late, true);
     voted(provider, onTime, true);
-    const expiresAt = getProposal(late)?.["expires-at"] as bigint;
-    expect(expiresAt).toBe((getProposal(late)?.["executable-at"] as bigint) + EXECUTION_WINDOW);
+    const expiresAt = read.getProposal(late)?.expiresAt as bigint;
+    expect(expiresAt).toBe((read.getProposal(late)?.executableAt as bigint) + EXECUTION_WINDOW);
     mineUntil(expiresAt - 1n);
     expect(execute(outsider, onTime).result).toBeOk(Cl.uint(2));
     simnet.mineEmptyBlocks(1);
     const r = execute(outsider, late);
     expectErr(r, "PROPOSAL_EXPIRED");
     expect(r.events).toEqual([]);
-    expect(params()).toMatchObject({ version: 2n, "committee-size": 4n });
+    expect(read.getParameters()).toMatchObject({ version: 2n, committeeSize: 4n });
   });
 
   it("refuses a second execution with PROPOSAL_EXECUTED, also after expiry", () => {
@@ -1455,10 +1406,10 @@ describe("execute-proposal", () => {
     const r = execute(provider, id);
     expectErr(r, "PROPOSAL_EXECUTED");
     expect(r.events).toEqual([]);
-    mineUntil(getProposal(id)?.["expires-at"] as bigint);
+    mineUntil(read.getProposal(id)?.expiresAt as bigint);
     expectErr(execute(outsider, id), "PROPOSAL_EXECUTED");
-    expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 2n, "committee-size": 3n });
-    expect(paramsAt(3)).toBeNull();
+    expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 2n, committeeSize: 3n });
+    expect(read.getParametersAt(3)).toBeNull();
   });
 
   describe("quorum: (yes + no) * 10000 >= min(stake when proposed, stake at execution) * quorum-bps", () => {
@@ -1482,7 +1433,7 @@ describe("execute-proposal", () => {
       expectErr(r, "QUORUM_NOT_MET");
       expect(r.events).toEqual([]);
       expectUnchanged();
-      expect(getProposal(id)?.executed).toBe(false);
+      expect(read.getProposal(id)?.executed).toBe(false);
     });
 
     it("no votes at all: QUORUM_NOT_MET", () => {
@@ -1496,12 +1447,12 @@ describe("execute-proposal", () => {
     it("stake parked after the proposal cannot block it: the base is at most the stake when proposed", () => {
       stakedProvider();
       const id = proposed(provider, "committee-size", 3);
-      expect(getProposal(id)?.["total-stake"]).toBe(1_000_000n);
+      expect(read.getProposal(id)?.totalStake).toBe(1_000_000n);
       voted(provider, id, true);
       mineToExecutable(id);
       stakedProvider(provider2, 5_000_000n); // total 6,000,000 now, but 1,000,000 when proposed
       expect(execute(outsider, id).result).toBeOk(Cl.uint(2));
-      expect(params()["committee-size"]).toBe(3n);
+      expect(read.getParameters().committeeSize).toBe(3n);
     });
 
     it("stake that leaves before execution lowers the base: the quorum is of the stake still there", () => {
@@ -1525,16 +1476,16 @@ describe("execute-proposal", () => {
       voted(provider, old, true);
       mineToExecutable(old);
       expect(execute(outsider, raise).result).toBeOk(Cl.uint(2));
-      expect(params()["governance-quorum-bps"]).toBe(5_000n);
+      expect(read.getParameters().governanceQuorumBps).toBe(5_000n);
       // made under 20%: 25% turnout still passes
       expect(execute(outsider, old).result).toBeOk(Cl.uint(3));
 
       const fresh = proposed(provider, "committee-size", 4);
-      expect(getProposal(fresh)?.["quorum-bps"]).toBe(5_000n);
+      expect(read.getProposal(fresh)?.quorumBps).toBe(5_000n);
       voted(provider, fresh, true);
       mineToExecutable(fresh);
       expectErr(execute(outsider, fresh), "QUORUM_NOT_MET");
-      expect(params()["committee-size"]).toBe(3n);
+      expect(read.getParameters().committeeSize).toBe(3n);
     });
   });
 
@@ -1550,7 +1501,7 @@ describe("execute-proposal", () => {
       expectErr(r, "PROPOSAL_REJECTED");
       expect(r.events).toEqual([]);
       expectUnchanged();
-      expect(getProposal(id)?.executed).toBe(false);
+      expect(read.getProposal(id)?.executed).toBe(false);
     });
 
     it("a majority against is PROPOSAL_REJECTED and changes nothing", () => {
@@ -1596,10 +1547,10 @@ describe("execute-proposal", () => {
       const r = execute(outsider, b);
       expectErr(r, error);
       expect(r.events).toEqual([]);
-      const expected = { ...DEFAULT_PARAMS, version: 2n, [first]: firstValue };
-      expect(params()).toEqual(expected);
-      expect(paramsAt(3)).toBeNull();
-      expect(getProposal(b)?.executed).toBe(false);
+      const expected = { ...DEFAULT_PARAMS, version: 2n, [field(first)]: firstValue };
+      expect(read.getParameters()).toEqual(expected);
+      expect(read.getParametersAt(3)).toBeNull();
+      expect(read.getProposal(b)?.executed).toBe(false);
     },
   );
 
@@ -1616,9 +1567,9 @@ describe("execute-proposal", () => {
       const r = execute(outsider, older);
       expectErr(r, "PARAMETER_CHANGED");
       expect(r.events).toEqual([]);
-      expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 2n, "committee-size": 4n });
-      expect(paramsAt(3)).toBeNull();
-      expect(getProposal(older)?.executed).toBe(false);
+      expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 2n, committeeSize: 4n });
+      expect(read.getParametersAt(3)).toBeNull();
+      expect(read.getProposal(older)?.executed).toBe(false);
     });
 
     it("two proposals on one parameter made under the same version: whichever executes first stands", () => {
@@ -1630,19 +1581,19 @@ describe("execute-proposal", () => {
       mineToExecutable(second);
       expect(execute(outsider, first).result).toBeOk(Cl.uint(2));
       expectErr(execute(outsider, second), "PARAMETER_CHANGED");
-      expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 2n, "reward-threshold": 80n });
-      expect(getProposal(second)).toMatchObject({ "base-version": 1n, executed: false });
+      expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 2n, rewardThreshold: 80n });
+      expect(read.getProposal(second)).toMatchObject({ baseVersion: 1n, executed: false });
     });
 
     it("a proposal made after the change executes: its base-version includes it", () => {
       stakedProvider();
       expect(enact("committee-size", 3n)).toBe(2n);
       const id = proposed(provider, "committee-size", 6);
-      expect(getProposal(id)?.["base-version"]).toBe(2n);
+      expect(read.getProposal(id)?.baseVersion).toBe(2n);
       voted(provider, id, true);
       mineToExecutable(id);
       expect(execute(outsider, id).result).toBeOk(Cl.uint(3));
-      expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 3n, "committee-size": 6n });
+      expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 3n, committeeSize: 6n });
     });
 
     it("a change to a different parameter, executed after the proposal was made, does not affect it", () => {
@@ -1653,9 +1604,9 @@ describe("execute-proposal", () => {
       voted(provider, other, true);
       mineToExecutable(other);
       expect(execute(outsider, other).result).toBeOk(Cl.uint(2));
-      expect(getProposal(id)?.["base-version"]).toBe(1n);
+      expect(read.getProposal(id)?.baseVersion).toBe(1n);
       expect(execute(outsider, id).result).toBeOk(Cl.uint(3));
-      expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 3n, "consensus-tolerance": 20n, "committee-size": 3n });
+      expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 3n, consensusTolerance: 20n, committeeSize: 3n });
     });
 
     it("is checked after quorum and majority: a stale proposal short of quorum is QUORUM_NOT_MET, one voted down PROPOSAL_REJECTED", () => {
@@ -1674,7 +1625,7 @@ describe("execute-proposal", () => {
       expectErr(execute(outsider, noQuorum), "QUORUM_NOT_MET");
       expectErr(execute(outsider, votedDown), "PROPOSAL_REJECTED");
       expectErr(execute(outsider, passed), "PARAMETER_CHANGED");
-      expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 2n, "committee-size": 7n });
+      expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 2n, committeeSize: 7n });
     });
 
     it("is checked before the cross rules are re-checked", () => {
@@ -1693,7 +1644,7 @@ describe("execute-proposal", () => {
       expectErr(execute(outsider, stale), "PARAMETER_CHANGED");
       mineToExecutable(fresh);
       expectErr(execute(outsider, fresh), "THRESHOLDS_CROSSED");
-      expect(params()).toEqual({ ...DEFAULT_PARAMS, version: 3n, "reward-threshold": 80n, "slash-threshold": 60n });
+      expect(read.getParameters()).toEqual({ ...DEFAULT_PARAMS, version: 3n, rewardThreshold: 80n, slashThreshold: 60n });
     });
   });
 });
@@ -1707,23 +1658,23 @@ describe("running jobs keep their parameter version", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     stakedProvider();
     expect(placeBid(bidder, 1, 500_000n, 100n, height() + 2_000n).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "parameter-version": 1n });
+    expect(read.getBid(1)).toMatchObject({ status: "MATCHED", parameterVersion: 1n });
     expect(seatsOf(1)).toEqual([validator1]);
 
     expect(enact("reward-threshold", 90n)).toBe(2n);
-    expect(params()["reward-threshold"]).toBe(90n);
+    expect(read.getParameters().rewardThreshold).toBe(90n);
 
     // old job, version 1: 80 >= 70, full payment; the provider gets 500,000 less the 5%
     // validator fee (25,000) and the 1% protocol fee (5,000)
     let before = balances(provider, bidder, validator1, contractId);
     expect(vote(validator1, 1, 1, 80).result).toBeOk(Cl.bool(true));
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 80n,
-      outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 470_000n,
-      "bidder-refund": 0n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 80n,
+      outcome: "REWARDED",
+      providerPayment: 470_000n,
+      bidderRefund: 0n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
     });
     expect(deltas(before)).toEqual(
       new Map([[provider, 470_000n], [bidder, 0n], [validator1, 0n], [contractId, -470_000n]]),
@@ -1732,16 +1683,16 @@ describe("running jobs keep their parameter version", () => {
     // new job, version 2: payment = 500,000 * (80 - 40) / (90 - 40) = 400,000, of which
     // 5% (20,000) to the validators and 1% (4,000) to the treasury: the provider gets 376,000
     expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "parameter-version": 2n });
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", parameterVersion: 2n });
     before = balances(provider, bidder, validator1, contractId);
     expect(vote(validator1, 1, 2, 80).result).toBeOk(Cl.bool(true));
-    expect(getJobResult(2)).toMatchObject({
-      "final-score": 80n,
-      outcome: BigInt(OUTCOME.PARTIAL),
-      "provider-payment": 376_000n,
-      "bidder-refund": 100_000n,
-      "validator-fees": 20_000n,
-      "protocol-fee": 4_000n,
+    expect(read.getJobResult(2)).toMatchObject({
+      finalScore: 80n,
+      outcome: "PARTIAL",
+      providerPayment: 376_000n,
+      bidderRefund: 100_000n,
+      validatorFees: 20_000n,
+      protocolFee: 4_000n,
     });
     expect(deltas(before)).toEqual(
       new Map([[provider, 376_000n], [bidder, 100_000n], [validator1, 0n], [contractId, -476_000n]]),
@@ -1756,7 +1707,7 @@ describe("running jobs keep their parameter version", () => {
     for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
     // three validators at the match, committee-size 5: all three are seated at once
     expect(placeBid(bidder, 1, 500_000n, 100n, height() + 1_300n).result).toBeOk(Cl.uint(1));
-    const oldDeadline = getBid(1)?.deadline as bigint;
+    const oldDeadline = read.getBid(1)?.deadline as bigint;
     expect(seatsOf(1)).toEqual([validator1, validator2, validator3]);
 
     // three changes voted together (the provider's 1,000,000 of 4,000,000 is 25% turnout)
@@ -1768,30 +1719,30 @@ describe("running jobs keep their parameter version", () => {
     for (const id of ids) voted(provider, id, true);
     mineToExecutable(ids[2]);
     ids.forEach((id, i) => expect(execute(outsider, id).result).toBeOk(Cl.uint(i + 2)));
-    expect(params()).toMatchObject({ version: 4n, "committee-size": 2n, "validation-window": 300n, "reveal-window": 50n });
+    expect(read.getParameters()).toMatchObject({ version: 4n, committeeSize: 2n, validationWindow: 300n, revealWindow: 50n });
     expect(height()).toBeLessThan(oldDeadline);
 
     // the old job keeps size 5 (its three seats) and its windows; 2 reveals of 3 seats are needed
-    expect(windowsOf(1)).toEqual({
-      "commit-closes-at": oldDeadline + 144n,
-      "reveal-closes-at": oldDeadline + 288n,
-      "committee-size": 5n,
-      "min-reveals": 2n,
+    expect(read.getValidationWindows(1)).toEqual({
+      commitClosesAt: oldDeadline + 144n,
+      revealClosesAt: oldDeadline + 288n,
+      committeeSize: 5n,
+      minReveals: 2n,
     });
     expect(seatsOf(1)).toEqual([validator1, validator2, validator3]);
 
     // a new job, version 4: size 2 < 3 validators, so it waits for the seed, then seats two
     expect(placeBid(bidder2, 1, 500_000n).result).toBeOk(Cl.uint(2));
-    const newDeadline = getBid(2)?.deadline as bigint;
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "parameter-version": 4n });
-    expect(windowsOf(2)).toEqual({
-      "commit-closes-at": newDeadline + 300n,
-      "reveal-closes-at": newDeadline + 350n,
-      "committee-size": 2n,
-      "min-reveals": 0n,
+    const newDeadline = read.getBid(2)?.deadline as bigint;
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", parameterVersion: 4n });
+    expect(read.getValidationWindows(2)).toEqual({
+      commitClosesAt: newDeadline + 300n,
+      revealClosesAt: newDeadline + 350n,
+      committeeSize: 2n,
+      minReveals: 0n,
     });
     // the seed needs the Bitcoin block after the decline window: decline-window + 1 = 7 blocks after the match
-    const matchedAt = getBid(2)?.["matched-at"] as bigint;
+    const matchedAt = read.getBid(2)?.matchedAt as bigint;
     expectErr(drawCommittee(outsider, 2), "SEED_NOT_READY");
     mineUntil(matchedAt + DEFAULTS.declineWindow);
     expectErr(drawCommittee(outsider, 2), "SEED_NOT_READY");
@@ -1813,6 +1764,6 @@ describe("running jobs keep their parameter version", () => {
     expectErr(finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
     simnet.mineEmptyBlocks(1);
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
   });
 });

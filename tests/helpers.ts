@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { expect } from "vitest";
-import { ERR, type ErrorName } from "../src/errors.ts";
+import { ERR, OUTCOME, type ErrorName } from "../src/errors.ts";
 
 export { ERR, BID_STATUS, OUTCOME } from "../src/errors.ts";
 
@@ -55,6 +55,7 @@ export const DEFAULTS = {
 };
 
 import { decode, type Decoded } from "../src/clarity.ts";
+import { simnetReader, type OutcomeName, type SimnetLike, type SyncMarketReader } from "../src/client/readers.ts";
 
 export { decode, type Decoded };
 
@@ -71,6 +72,27 @@ export function readOnly(fn: string, args: ClarityValue[] = []): ClarityValue {
 /** A read-only view that returns an optional tuple, decoded (null when none). */
 export function view(fn: string, args: ClarityValue[] = []): Record_ | null {
   return decode(readOnly(fn, args)) as Record_ | null;
+}
+
+/**
+ * Typed readers of every read-only view (src/client/readers.ts): camelCase records, amounts as
+ * bigint, bid statuses and outcomes by name, null for a missing record. Every call looks the
+ * global `simnet` up when it runs (the test environment sets it per file), so a read sees the
+ * current simnet in its current state.
+ */
+const currentSimnet: SimnetLike = {
+  callReadOnlyFn: (...args) => simnet.callReadOnlyFn(...args),
+  get burnBlockHeight() {
+    return simnet.burnBlockHeight;
+  },
+};
+export const read: SyncMarketReader = simnetReader(currentSimnet, contractId, deployer);
+
+/** An outcome code's name (`OUTCOME`), as `read.getJobResult` reports it. */
+export function outcomeName(code: number | bigint): OutcomeName {
+  const name = (Object.keys(OUTCOME) as (keyof typeof OUTCOME)[]).find((n) => BigInt(OUTCOME[n]) === BigInt(code));
+  if (!name) throw new Error(`no outcome ${code}`);
+  return name;
 }
 
 export function getDataset(id: number | bigint) {

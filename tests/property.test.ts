@@ -1,10 +1,24 @@
 import fc from "fast-check";
-import { Cl, ClarityType, serializeCVBytes, type ClarityValue } from "@stacks/transactions";
+import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import { computeCommitment, computeEvalCommitment } from "../src/client/commitment.ts";
+import { drawSeats as referenceDraw } from "../src/client/committee.ts";
+import { BPS, QUEUE_STEPS } from "../src/client/contract.ts";
+import {
+  SCORE_UNAVAILABLE,
+  coherentScore,
+  deliveryPayment,
+  jobEscrow,
+  minReveals,
+  settlementPayouts,
+  slashBacked,
+  weightedMedian,
+} from "../src/client/planner.ts";
 import {
   DEFAULTS,
   ERR,
+  OUTCOME,
   call,
   contractId,
   decode,
@@ -63,7 +77,13 @@ import type { ErrorName } from "../src/errors.ts";
  *   hides no real pause after it);
  * - decline-job: the provider refunds a job in full within 6 blocks of its match, before any
  *   commit, its seats freed without a penalty; the job no longer counts as a match of the
- *   dataset and its stake lock stays as it was.
+ *   dataset and its stake lock stays as it was;
+ * - open seats (the committee record): a job settled by its committee's scores leaves each
+ *   coherent seat counted in its validator's open seats until that validator claims it (the claim
+ *   frees it); every other seat, and every seat of a job ending without a score, is freed at
+ *   settlement. So an exited validator claims its coherent seats before it can withdraw (the
+ *   run's steering does, as checked steps); the votes are read from the committee record through
+ *   the get-vote view, and what a job's pool still holds through get-job-result.
  * The validation calls (draw, commit, reveal, submit, finalize, expire, decline, claim,
  * validator registration, exit and withdrawal, pause) have their exact result predicted, error
  * code included, with their committee, penalty, refund, decline, registration, exit and pause
@@ -92,11 +112,11 @@ import type { ErrorName } from "../src/errors.ts";
  *
  * A second property follows VERIFIED jobs (place-training-bid, deliver-model, reveal-evaluation-set)
  * one at a time through every ending, under the audit's rules (/work/notes/fix12-rules.md; one
- * function each: feePrice / raiseRecorded, deliveryDueBy, evalRevealClosesAt, nonDeliverySlash,
- * scoredSlash): now and then the provider first raises its ask, 0-10 blocks before the bid (the
- * raise recorded in price-raises; inside the 6-block notice the bid's compute fee, and its
- * bid-placed event, use the price before it; the ask check the new one); a spec, commitment, model
- * or evaluation digest shorter than 32 bytes is refused (INVALID_DIGEST: first of all on the bid,
+ * function each: feePrice / raiseRecorded, deliveryDueBy, evalRevealClosesAt, nonDeliverySlash; the
+ * scored slash is settlementPayouts'): now and then the provider first raises its ask, 0-10 blocks
+ * before the bid (the raise recorded in price-raises; inside the 6-block notice the bid's compute
+ * fee, and its bid-placed event, use the price before it; the ask check the new one); a spec,
+ * commitment, model or evaluation digest shorter than 32 bytes is refused (INVALID_DIGEST: first of all on the bid,
  * even on an unknown dataset; after DELIVERY_CLOSED and EVAL_REVEAL_CLOSED); a missed delivery
  * (due only after max(deadline, matched-at + decline-window): refused before, full refund,
  * min(stake * 10%, compute fee) slashed, nothing for a free job), a bidder default (due only after
@@ -134,13 +154,10 @@ const NAMES = new Map<string, string>([
 ]);
 const name = (p: string) => NAMES.get(p) ?? p;
 
-const QUEUE_STEPS = 5;
-const BPS = 10_000n;
 const HUGE = 200_000_000_000_000n; // more than any account holds
 const SIZE = Number(DEFAULTS.committeeSize);
 const VW = DEFAULTS.validationWindow;
 const RW = DEFAULTS.revealWindow;
-const MAX_PROBES = 12;
 const MAX_WAIT = Number(DEFAULTS.maxBidWait);
 const DECLINE_WINDOW = DEFAULTS.declineWindow;
 const ERR_INVALID_METADATA_URI = BigInt(ERR.INVALID_METADATA_URI);
@@ -180,28 +197,20 @@ function isOk(r: { result: ClarityValue }) {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
-/** The rule's commitment: sha256 of the consensus serialization of {score, salt, bid-id, validator}. */
-function commitmentOf(score: bigint, salt: Uint8Array, bidId: number, who: string): string {
-  const tuple = Cl.tuple({ score: Cl.uint(score), salt: Cl.buffer(salt), "bid-id": Cl.uint(bidId), validator: Cl.principal(who) });
-  return createHash("sha256").update(serializeCVBytes(tuple)).digest("hex");
-}
+// The rules below (commitment, committee draw, median, slash majority, min-reveals, coherence,
+// payouts, escrow) are the references in src/client, checked against the contract's own private
+// functions in reference.test.ts; these are their adapters to the model's shapes.
 
-/** Where seat k's search starts: sha256(seed ++ to-consensus-buff {bid-id, seat}) first 16 bytes mod n, or k without a seed. */
-function seatStart(seed: Uint8Array | null, bidId: number, seat: number, n: number): number {
-  if (seed === null) return seat;
-  const key = serializeCVBytes(Cl.tuple({ "bid-id": Cl.uint(bidId), seat: Cl.uint(seat) }));
-  const digest = createHash("sha256").update(Buffer.concat([Buffer.from(seed), Buffer.from(key)])).digest();
-  return Number(BigInt(`0x${digest.subarray(0, 16).toString("hex")}`) % BigInt(n));
-}
+/** The commitment of a vote (`computeCommitment`), as the hex the contract's records decode to. */
+const commitmentOf = (score: bigint, salt: Uint8Array, bidId: number, who: string) => hex(computeCommitment(score, salt, bidId, who));
 
 /** An entry of the active set: `validator-at` index i holds {validator, ordinal}. */
 type SetEntry = { who: string; ordinal: bigint };
 
 /**
- * The committee rule: min(size, n) seats over the first n indices of the active set (n = the set's
- * size at the match), linear probing (at most 12 probes, never more than n) past empty indices
- * (exits shrank the set since), validators registered after the match (ordinal > maxOrdinal), the
- * parties and the seated. `skippedLate` tells whether a probe stepped over a late registrant.
+ * The committee the contract draws (the reference `drawSeats`) from the first n indices of the
+ * active set (indices past `set` are empty: exits shrank it since the match). `skippedLate` tells
+ * whether a probe stepped over a validator registered after the match (ordinal > maxOrdinal).
  */
 function drawSeats(
   bidId: number,
@@ -209,57 +218,28 @@ function drawSeats(
   set: SetEntry[],
   n: number,
   maxOrdinal: bigint,
-  parties: string[],
+  [provider, bidder]: string[],
 ): { seats: string[]; skippedLate: boolean } {
-  const seats: string[] = [];
   let skippedLate = false;
-  for (let k = 0; k < Math.min(SIZE, n); k++) {
-    const start = seatStart(seed, bidId, k, n);
-    for (let offset = 0; offset < Math.min(MAX_PROBES, n); offset++) {
-      const index = (start + offset) % n;
-      if (index >= set.length) continue;
-      const { who: candidate, ordinal } = set[index];
-      if (ordinal > maxOrdinal) {
-        skippedLate = true;
-        continue;
-      }
-      if (!parties.includes(candidate) && !seats.includes(candidate)) {
-        seats.push(candidate);
-        break;
-      }
-    }
-  }
+  const entryAt = (index: number) => {
+    const e = set[index];
+    if (e === undefined) return null;
+    if (e.ordinal > maxOrdinal) skippedLate = true;
+    return { validator: e.who, ordinal: e.ordinal };
+  };
+  const seats = referenceDraw({ bidId, seed, validatorsAtMatch: n, registrationsAtMatch: maxOrdinal, committeeSize: SIZE, provider, bidder, entryAt });
   return { seats, skippedLate };
 }
 
-/** Whether a strict majority of the committee's whole weight voted strictly below the slash threshold. */
-function slashBacked(reveals: { score: bigint; weight: bigint }[], totalWeight: bigint): boolean {
-  const below = reveals.filter((v) => v.score < DEFAULTS.slashThreshold).reduce((a, v) => a + v.weight, 0n);
-  return 2n * below > totalWeight;
-}
+/** The stake-weighted LOWER median of a fully counted set of votes (`weightedMedian` against their own weight). */
+const lowerMedian = (votes: { score: bigint; weight: bigint }[]) => weightedMedian(votes, votes.reduce((a, v) => a + v.weight, 0n));
 
-/** min-reveals: ceil(seats * min-reveals-bps / 10000). */
-const minReveals = (seats: number) => Number((BigInt(seats) * DEFAULTS.minRevealsBps + BPS - 1n) / BPS);
+/** coherent-score at the market's tolerance: within it, and the reserved vote agrees only with itself. */
+const coherentVote = (score: bigint, final: bigint) => coherentScore(score, final, DEFAULTS.consensusTolerance);
 
-/** The stake-weighted LOWER median: the smallest score s with 2 * weight(<= s) >= total weight. */
-function lowerMedian(votes: { score: bigint; weight: bigint }[]): bigint {
-  const total = votes.reduce((a, v) => a + v.weight, 0n);
-  const sorted = [...votes].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
-  let acc = 0n;
-  for (const v of sorted) {
-    acc += v.weight;
-    if (2n * acc >= total) return v.score;
-  }
-  throw new Error("lowerMedian: no votes");
-}
-
-const absDiff = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 
 const maxOf = (a: bigint, b: bigint) => (a > b ? a : b);
-
-/** The reserved vote on a verified job: "evaluation set unavailable"; a final score of it is a bidder default. */
-const SCORE_UNAVAILABLE = 101n;
 
 // --- the verified-job rules of the audit (/work/notes/fix12-rules.md), one function each ------------
 
@@ -282,45 +262,17 @@ const deliveryDueBy = (deadline: bigint, matchedAt: bigint, declineWindow: bigin
 const evalRevealClosesAt = (deadline: bigint, evalRevealWindow: bigint) => deadline + evalRevealWindow;
 /** A missed delivery's slash: non-delivery-slash-bps of the stake, capped at the compute fee (a free job: none). */
 const nonDeliverySlash = (stake: bigint, computeFee: bigint) => minOf((stake * DEFAULTS.nonDeliverySlashBps) / BPS, computeFee);
-/** A scored job's slash: slash-rate-bps of the stake; on a verified job at least its compute fee (as far as the stake goes), at most its amount. */
-const scoredSlash = (stake: bigint, amount: bigint, job: { verified?: boolean; computeFee?: bigint }) => {
-  const ofStake = (stake * DEFAULTS.slashRateBps) / BPS;
-  return job.verified ? minOf(minOf(maxOf(ofStake, job.computeFee ?? 0n), stake), amount) : ofStake;
-};
-
 /**
- * The rule-derived payment, slash and fees of a job with final score `final` (the spec's formulas,
- * not the contract's). A verified job (`job.computeFee`: paid at its delivery, its validators'
- * share `carried` kept in escrow for the committee) settles the REST of its bid by the score, its
- * validator fees include `carried`, and its slash is scoredSlash (at least the compute fee as far as
- * the stake goes, at most the bid's amount); a final 101 is a
- * bidder default (the rest paid in full, no slash); with no vote (`voted: false`, a default by
- * timeout) the validators' fees go to the treasury. `released`: what leaves escrow.
+ * The payment, slash and fees of a job with final score `final` (`settlementPayouts` at the default
+ * parameters), in the model's shape: `fees` the validators' fees, `outcome` its code. A verified job
+ * (`job.computeFee`, paid at its delivery less its validators' share) settles the REST of its bid by
+ * the score; with no vote (`voted: false`, a default by timeout) the validators' fees go to the
+ * treasury. `released`: what leaves escrow (`jobEscrow` of the delivered job: all of an unverified one).
  */
 function outcomeOf(final: bigint, amount: bigint, datasetStake: bigint, job: { verified?: boolean; computeFee?: bigint; voted?: boolean } = {}) {
-  const reward = DEFAULTS.rewardThreshold;
-  const slash = DEFAULTS.slashThreshold;
-  const vf = DEFAULTS.validatorFeeBps;
-  const computeFee = job.computeFee ?? 0n;
-  const rest = amount - computeFee;
-  const carried = (computeFee * vf) / BPS;
-  const defaulted = final === SCORE_UNAVAILABLE;
-  const payment = defaulted || final >= reward ? rest : final > slash ? (rest * (final - slash)) / (reward - slash) : 0n;
-  const slashed = !defaulted && final < slash ? scoredSlash(datasetStake, amount, job) : 0n;
-  const paymentFees = (payment * vf) / BPS;
-  const fees = job.voted === false ? 0n : carried + (payment > 0n ? paymentFees : minOf((rest * vf) / BPS, slashed));
-  const protocolFee = (payment * DEFAULTS.protocolFeeBps) / BPS;
-  // on a slash the fees come out of the slashed stake, not out of the (zero) payment
-  const providerPayment = payment > 0n ? payment - paymentFees - protocolFee : 0n;
-  const outcome = defaulted ? 7n : final >= reward ? 1n : final < slash ? 3n : 2n;
-  return { payment, slashed, fees, protocolFee, providerPayment, bidderRefund: rest - payment, outcome, released: rest + carried };
-}
-
-/** deliver-model's split of a compute fee: the provider's payment, the validators' share (kept in escrow), the protocol fee. */
-function deliverySplit(computeFee: bigint) {
-  const validatorsShare = (computeFee * DEFAULTS.validatorFeeBps) / BPS;
-  const protocolFee = (computeFee * DEFAULTS.protocolFeeBps) / BPS;
-  return { payment: computeFee - validatorsShare - protocolFee, validatorsShare, protocolFee };
+  const p = settlementPayouts(amount, final, datasetStake, DEFAULTS, { verified: job.verified, computeFee: job.computeFee, coherent: job.voted });
+  const released = jobEscrow({ amount, computeFee: job.computeFee ?? 0n }, true, DEFAULTS);
+  return { ...p, fees: p.validatorFees, outcome: BigInt(OUTCOME[p.outcome]), released };
 }
 
 /*
@@ -344,9 +296,28 @@ function entry(map: string, key: ClarityValue): Rec | null {
 const getDataset = (id: number) => entry("datasets", Cl.uint(id));
 const getBid = (id: number) => entry("bids", Cl.uint(id));
 const getValidator = (who: string) => entry("validators", Cl.principal(who));
-const getVote = (bidId: number, who: string) => entry("votes", Cl.tuple({ "bid-id": Cl.uint(bidId), validator: Cl.principal(who) }));
+/**
+ * A seat's vote, read from its committee record (what the get-vote view shows: none before the seat
+ * commits; its SEAT_* state: 1 committed, 2 revealed, +10 once claimed). A map read, not the view: a
+ * step reads it for every bid it touched (model.test.ts checks the view against its model).
+ */
+function voteIn(committee: Rec, who: string): Rec | null {
+  const i = (committee.seats as string[]).indexOf(who);
+  const state = i < 0 ? 0n : (committee["seat-states"] as bigint[])[i];
+  if (state === 0n) return null;
+  return {
+    commitment: (committee.commitments as string[])[i],
+    score: (committee.scores as bigint[])[i],
+    weight: (committee.weights as bigint[])[i],
+    revealed: state % 10n === 2n,
+    claimed: state >= 10n,
+  };
+}
 const getCommittee = (bidId: number) => entry("committees", Cl.uint(bidId));
+/** job-results as written at settlement (its reward pool and weight as set aside then). */
 const getJobResult = (bidId: number) => entry("job-results", Cl.uint(bidId));
+/** The get-job-result view: reward-pool and reward-weight are what is still unclaimed. */
+const viewJobResult = (bidId: number) => decode(readOnly("get-job-result", [Cl.uint(bidId)])) as Rec | null;
 /** `validator-at` stores {validator, ordinal} (the view get-validator-at returns only the principal). */
 const validatorAt = (i: number) => decode(simnet.getMapEntry(contractId, "validator-at", Cl.uint(i))) as { validator: string; ordinal: bigint } | null;
 const getPause = (k: number) => entry("pause-log", Cl.uint(k));
@@ -735,11 +706,20 @@ class Model {
     if (!this.votes.has(bidId)) this.votes.set(bidId, new Map());
     return this.votes.get(bidId)!;
   }
-  /** Seats on committees of unsettled (matched) jobs. */
+  /**
+   * Seats on committees of unsettled (matched) jobs, and the coherent seats of scored jobs not yet
+   * claimed: a settlement by the committee's scores leaves a coherent seat counted until its claim.
+   */
   openSeats(who: string): number {
     let n = 0;
-    for (const [id, c] of this.committees) if (this.bids.get(id)?.status === 2 && c.seats.includes(who)) n++;
+    for (const [id, c] of this.committees) if (c.seats.includes(who) && (this.bids.get(id)?.status === 2 || this.unclaimedCoherent(id, who))) n++;
     return n;
+  }
+  /** Whether `who` holds a coherent seat, not yet claimed, on scored job `id`. */
+  unclaimedCoherent(id: number, who: string): boolean {
+    const result = this.results.get(id);
+    const vote = this.votes.get(id)?.get(who);
+    return result !== undefined && vote !== undefined && vote.revealed && !vote.claimed && coherentVote(vote.score, result.final);
   }
   addToSet(who: string) {
     this.set.push(who);
@@ -1094,7 +1074,7 @@ function voteRound(cmd: Extract<Command, { fn: "vote-round" }>, run: Run, model:
   const order =
     tie?.reveal ??
     (cmd.reveals === -2 ? seats.map((seat, i) => ({ seat, score: cmd.scores[i] })).sort((x, y) => x.score - y.score).map((x) => x.seat) : seats);
-  for (const seat of order.slice(0, tie ? order.length : cmd.reveals < 0 ? minReveals(seats.length) : cmd.reveals))
+  for (const seat of order.slice(0, tie ? order.length : cmd.reveals < 0 ? Number(minReveals(seats.length, DEFAULTS.minRevealsBps)) : cmd.reveals))
     if (job.status === 2 && model.votes.get(job.id)?.get(seat)?.revealed === false)
       step({ fn: "reveal-validation-result", who: ACCOUNTS.indexOf(seat), pick: 0, bid: raw(job.id), wrong: "none" }, run, model);
   // a seat this round penalized goes on to commit on another job it sits on
@@ -1124,7 +1104,7 @@ function tiePlan(c: CommitteeInfo, scores: number[]): { scores: number[]; reveal
   const bits = (m: number) => c.seats.filter((_, i) => m & (1 << i)).length;
   const weight = (m: number) => c.weights.reduce((a, w, i) => (m & (1 << i) ? a + w : a), 0n);
   const subsets = Array.from({ length: (1 << n) - 1 }, (_, i) => i + 1)
-    .filter((m) => bits(m) >= Math.max(2, minReveals(n)))
+    .filter((m) => bits(m) >= Math.max(2, Number(minReveals(n, DEFAULTS.minRevealsBps))))
     .sort((x, y) => bits(y) - bits(x));
   for (const set of subsets)
     for (let half = set; half > 0; half = (half - 1) & set)
@@ -1501,7 +1481,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       const v = model.validators.get(seat)!;
       const vote = model.votes.get(b.id)?.get(seat);
       const revealed = vote !== undefined && vote.revealed;
-      const coherent = revealed && (final === null || absDiff(vote!.score, final) <= DEFAULTS.consensusTolerance);
+      const coherent = revealed && (final === null || coherentVote(vote!.score, final));
       const excused = vote === undefined && waive;
       const penalty = coherent || excused ? 0n : (v.stake * DEFAULTS.validatorPenaltyBps) / BPS;
       if (excused) model.count(excuseAll ? "silence-excused-decline" : "silence-excused");
@@ -1543,9 +1523,9 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
     const final = lowerMedian(c.reveals);
     const total = c.reveals.reduce((a, v) => a + v.weight, 0n);
     if (2n * c.reveals.filter((v) => v.score <= final).reduce((a, v) => a + v.weight, 0n) === total) model.count("median-tie");
-    if (final < DEFAULTS.slashThreshold && !slashBacked(c.reveals, c.totalWeight)) {
+    if (final < DEFAULTS.slashThreshold && !slashBacked(c.reveals, DEFAULTS.slashThreshold, c.totalWeight)) {
       // revealed votes, however far from the median, are not penalized: only silent seats are
-      if (c.reveals.some((v) => absDiff(v.score, final) > DEFAULTS.consensusTolerance)) model.count("no-majority-outlier-unpenalized");
+      if (c.reveals.some((v) => !coherentVote(v.score, final))) model.count("no-majority-outlier-unpenalized");
       failJob(b, `no-majority-${how}`);
       model.count("no-majority-refund");
       return 5n;
@@ -1779,7 +1759,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
                 : "BID_NOT_EXPIRED"
               : height <= b.deadline + VW + RW
                 ? "BID_NOT_EXPIRED"
-                : c && c.reveals.length >= minReveals(c.seats.length)
+                : c && BigInt(c.reveals.length) >= minReveals(c.seats.length, DEFAULTS.minRevealsBps)
                   ? "RESULT_PENDING"
                   : null;
       if (err === "RESULT_PENDING") model.count("result-pending");
@@ -1798,7 +1778,7 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
     }
     case "finalize-validation": {
       const c = b && model.committees.get(b.id);
-      const quorum = c !== undefined && c.reveals.length >= minReveals(c.seats.length);
+      const quorum = c !== undefined && BigInt(c.reveals.length) >= minReveals(c.seats.length, DEFAULTS.minRevealsBps);
       const err: ErrorName | null =
         b === undefined ? "BID_NOT_FOUND" : b.status !== 2 ? "JOB_NOT_RUNNING" : height <= b.deadline + VW + RW ? "NOT_READY_TO_FINALIZE" : null;
       if (err === "NOT_READY_TO_FINALIZE" && height > b!.deadline + VW) model.count("finalize-in-reveal-phase");
@@ -1889,6 +1869,8 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
             : model.openSeats(r.sender) > 0
               ? "VALIDATOR_SEATED"
               : null;
+      if (err === "VALIDATOR_SEATED" && model.matchedBids().every((m) => !model.committees.get(m.id)?.seats.includes(r.sender)))
+        model.count("withdraw-refused-coherent-seats-unclaimed");
       if (!(succeeded = verdict(err, validator?.stake))) break;
       noTransitions();
       pay(r.sender, validator!.stake, "validator-stakes");
@@ -1920,20 +1902,20 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       break;
     }
     case "commit-validation-result": {
-      const early: ErrorName | null =
-        b === undefined
-          ? "BID_NOT_FOUND"
-          : !validator
-            ? "VALIDATOR_NOT_FOUND"
-            : paused
-              ? "PAUSED"
-              : b.status !== 2
-                ? "JOB_NOT_RUNNING"
-                : height > b.deadline + VW
-                  ? "VALIDATION_CLOSED"
-                  : r.sender === b.provider || r.sender === b.bidder
-                    ? "PARTY_CANNOT_VALIDATE"
-                    : null;
+      // check-voter first (the caller), then the job (or its committee, once seated)
+      const early: ErrorName | null = !validator
+        ? "VALIDATOR_NOT_FOUND"
+        : paused
+          ? "PAUSED"
+          : b === undefined
+            ? "BID_NOT_FOUND"
+            : b.status !== 2
+              ? "JOB_NOT_RUNNING"
+              : height > b.deadline + VW
+                ? "VALIDATION_CLOSED"
+                : r.sender === b.provider || r.sender === b.bidder
+                  ? "PARTY_CANNOT_VALIDATE"
+                  : null;
       const drawn = early === null ? ensureCommittee(b!) : { err: early };
       const err: ErrorName | null =
         "err" in drawn
@@ -2058,12 +2040,13 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       break;
     }
     case "claim-validation-reward": {
+      // read from the committee record: only a job its committee scored has rewards (every result here has one)
       const result = b && model.results.get(b.id);
-      const vote = b && model.votes.get(b.id)?.get(r.sender);
+      const vote = b && model.committees.get(b.id)?.seats.includes(r.sender) ? model.votes.get(b.id)?.get(r.sender) : undefined;
       const err: ErrorName | null =
         b === undefined ? "BID_NOT_FOUND" : !result ? "JOB_NOT_FINALIZED" : !vote ? "NOT_JOB_VALIDATOR" : vote.claimed ? "ALREADY_CLAIMED" : null;
       if (err === "JOB_NOT_FINALIZED" && b!.status === 5 && model.committees.has(b!.id)) model.count("claim-after-refund");
-      const coherent = !!vote && !!result && vote.revealed && absDiff(vote.score, result.final) <= DEFAULTS.consensusTolerance;
+      const coherent = !!vote && !!result && vote.revealed && coherentVote(vote.score, result.final);
       const reward = !coherent ? 0n : vote!.weight >= result!.poolWeight ? result!.pool : (result!.pool * vote!.weight) / result!.poolWeight;
       if (!(succeeded = verdict(err, reward))) break;
       noTransitions();
@@ -2071,8 +2054,12 @@ function step(cmd: Exclude<Command, { fn: "vote-round" | "late-join" }>, run: Ru
       if (coherent) {
         result!.pool -= reward;
         result!.poolWeight -= vote!.weight;
+        // the claim frees the coherent seat that the settlement left counted (checkModel compares open-seats)
+        model.count("claim-frees-coherent-seat");
+        if (validator && !validator.active && model.openSeats(r.sender) === 0) model.count("claim-frees-last-seat-of-exiting");
       }
-      const jr = getJobResult(b!.id)!;
+      // what is still unclaimed: on the get-job-result view (the job-results record keeps the settlement's figures)
+      const jr = viewJobResult(b!.id)!;
       expect({ pool: jr["reward-pool"], weight: jr["reward-weight"] }, `job result after claim${ctx()}`).toEqual({
         pool: result!.pool,
         weight: result!.poolWeight,
@@ -2252,7 +2239,7 @@ function checkModel(model: Model, bids: Set<number>, voter: string | null, ctx: 
       revealed: m.reveals,
     });
     if (voter !== null) {
-      const v = getVote(id, voter);
+      const v = voteIn(c!, voter);
       const mv = model.votes.get(id)?.get(voter);
       expect(
         v && { weight: v.weight, revealed: v.revealed, score: v.revealed ? v.score : null, commitment: v.commitment, claimed: v.claimed },
@@ -2276,10 +2263,6 @@ const VERIFIED_VALIDATORS: [string, bigint][] = [
 const VERIFIED_PROVIDERS = [provider, provider2];
 const VERIFIED_BIDDERS = [bidder, bidder2];
 const ERW = DEFAULTS.evalRevealWindow;
-
-/** coherent-score: within the tolerance; the reserved vote agrees only with itself. */
-const coherentScore = (score: bigint, final: bigint) =>
-  score === SCORE_UNAVAILABLE || final === SCORE_UNAVAILABLE ? score === final : absDiff(score, final) <= DEFAULTS.consensusTolerance;
 
 /** "garbage": a raise past its notice makes the fee outweigh half the stake, and the committee scores the model 10. */
 type VerifiedPath = "missed" | "default" | "scored" | "unavailable" | "quorum-only" | "no-votes" | "garbage";
@@ -2353,7 +2336,7 @@ function mineTo(target: bigint) {
  * One verified job from its bid to its ending, every call checked (see verifiedCall): a missed
  * delivery, a bidder default, a committee's score (the reserved 101 among the votes), a bare quorum
  * settled after the reveal window, or no vote at all. Predicts each call's result and every STX and
- * bucket move from the rules (outcomeOf, deliverySplit), then checks the job's whole life: the
+ * bucket move from the rules (outcomeOf, deliveryPayment, jobEscrow), then checks the job's whole life: the
  * escrow gave back exactly the bid, the dataset lost exactly the slash (at most the bid), and the
  * provider, the bidder, the validators' fees and the treasury (less silence penalties) got exactly
  * the bid plus the slash, the provider and the bidder together at most the bid.
@@ -2415,7 +2398,7 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
   const deadline = placedAt + sc.duration + sc.slack;
   const digest = createHash("sha256").update(`evaluation set ${sc.seal}`).digest();
   const salt = createHash("sha256").update(`evaluation salt ${sc.seal}`).digest();
-  const commitment = createHash("sha256").update(digest).update(salt).digest();
+  const commitment = computeEvalCommitment(digest, salt);
   const spec = createHash("sha256").update(`job spec ${sc.seal % 7}`).digest();
   const short = (bytes: Uint8Array) => Cl.buffer(bytes.subarray(0, [0, 16, DIGEST_LENGTH - 1][sc.seal % 3]));
   // a spec or commitment of fewer than 32 bytes is refused before anything else, even an unknown dataset
@@ -2455,8 +2438,11 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
   const totalWeight = weights.reduce((a, w) => a + w, 0n);
   const matchedAt = placedAt;
   const dataset = () => getDataset(datasetId)!;
-  const split = deliverySplit(computeFee);
-  const held = amount - computeFee + split.validatorsShare;
+  // deliver-model releases the compute fee less the validators' share (which the job keeps in
+  // escrow for its committee): the provider's payment, and the protocol fee for the treasury
+  const held = jobEscrow({ amount, computeFee }, true, DEFAULTS);
+  const paid = deliveryPayment(computeFee, DEFAULTS);
+  const split = { payment: paid, protocolFee: amount - held - paid };
   const ending = (kind: "expire" | "finalize") => verifiedCall(kind === "expire" ? "expire-bid" : "finalize-validation", [Cl.uint(bidId)], deployer, trace);
   let slash = 0n;
 
@@ -2616,10 +2602,10 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
         const scores =
           sc.path === "unavailable" ? [SCORE_UNAVAILABLE, sc.scores[1], SCORE_UNAVAILABLE] : sc.path === "garbage" ? [10n, 10n, 10n] : sc.scores;
         seats.forEach((who, i) => {
-          const commitmentOfVote = Buffer.from(commitmentOf(scores[i], saltFor(who, bidId), bidId, who), "hex");
+          const commitmentOfVote = computeCommitment(scores[i], saltFor(who, bidId), bidId, who);
           okValue(verifiedCall("commit-validation-result", [Cl.uint(bidId), Cl.buffer(commitmentOfVote)], who, trace), true, "a commit");
         });
-        const revealers = sc.path === "quorum-only" ? seats.slice(0, minReveals(seats.length)) : seats;
+        const revealers = sc.path === "quorum-only" ? seats.slice(0, Number(minReveals(seats.length, DEFAULTS.minRevealsBps))) : seats;
         const stakes = seats.map((w) => big(getValidator(w)!.stake));
         const stakeBefore = big(dataset().stake);
         let end: ReturnType<typeof verifiedCall> | undefined;
@@ -2639,14 +2625,14 @@ function runVerified(sc: VerifiedScenario, count: (key: string) => void, trace: 
         }
         const revealed = revealers.map((_, i) => ({ score: scores[i], weight: weights[i] }));
         const final = lowerMedian(revealed);
-        const refunded = final < DEFAULTS.slashThreshold && !slashBacked(revealed, totalWeight);
+        const refunded = final < DEFAULTS.slashThreshold && !slashBacked(revealed, DEFAULTS.slashThreshold, totalWeight);
         // penalties: silent seats (committed, never revealed) always; outliers only with a result
         let silence = 0n;
         let outlier = 0n;
         let coherentWeight = 0n;
         seats.forEach((_, i) => {
           const didReveal = i < revealers.length;
-          const coherent = didReveal && (refunded || coherentScore(scores[i], final));
+          const coherent = didReveal && (refunded || coherentVote(scores[i], final));
           const penalty = coherent ? 0n : (stakes[i] * DEFAULTS.validatorPenaltyBps) / BPS;
           if (didReveal) outlier += penalty;
           else silence += penalty;
@@ -2824,13 +2810,20 @@ describe("random call sequences (fast-check)", () => {
           const job = model.matchedBids().find((b) => height > b.deadline + VW + RW)!;
           const c = model.committees.get(job.id);
           const bid: Ref = { kind: "raw", back: lastIds().bid - job.id };
-          if (i % 2 === 1 || (c && c.reveals.length >= minReveals(c.seats.length))) step({ fn: "expire-bid", who: 0, bid }, run, model);
+          if (i % 2 === 1 || (c && BigInt(c.reveals.length) >= minReveals(c.seats.length, DEFAULTS.minRevealsBps))) step({ fn: "expire-bid", who: 0, bid }, run, model);
           if (job.status === 2) step({ fn: "finalize-validation", who: 0, bid }, run, model);
         }
         // then the validator set is steered towards the run's size: unbonded validators withdraw,
         // new ones register, and validators exit (seated or not: an exit is always allowed)
         // exited validators off every committee and unbonded take their stakes back: their accounts
-        // are free to register again (as late registrants, among others)
+        // are free to register again (as late registrants, among others). A coherent seat of a scored
+        // job stays counted until its validator claims it: an unbonded one claims those first.
+        for (const a of ACCOUNTS) {
+          const v = model.validators.get(a);
+          if (!v || v.active || BigInt(simnet.burnBlockHeight) < v.exitRequestedAt + DEFAULTS.validatorUnbondingBlocks) continue;
+          for (const id of [...model.committees.keys()].filter((id) => model.unclaimedCoherent(id, a)))
+            step({ fn: "claim-validation-reward", who: ACCOUNTS.indexOf(a), pick: 0, bid: raw(id) }, run, model);
+        }
         for (const a of ACCOUNTS) {
           const v = model.validators.get(a);
           if (v && !v.active && BigInt(simnet.burnBlockHeight) >= v.exitRequestedAt + DEFAULTS.validatorUnbondingBlocks && model.openSeats(a) === 0)
@@ -2911,6 +2904,11 @@ describe("random call sequences (fast-check)", () => {
       "silence-not-excused-erased-pause",
       "silence-excused-real-pause-after-erased",
       "validator-removed",
+      // a coherent seat of a scored job stays counted until its claim: the claim frees it (the last
+      // seat of an exiting validator among them), and a withdrawal waits for it
+      "claim-frees-coherent-seat",
+      "claim-frees-last-seat-of-exiting",
+      "withdraw-refused-coherent-seats-unclaimed",
       "no-majority-outlier-unpenalized",
       "decline-refused-DECLINE_CLOSED",
       "decline-refused-VALIDATION_STARTED",

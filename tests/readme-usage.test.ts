@@ -1,6 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { describe, expect, it } from "vitest";
-import { bidder, contractId, deltas, balances, expectSolvent, getDataset, getTotals, provider, validator1, call } from "./helpers.ts";
+import { bidder, contractId, deltas, balances, expectSolvent, provider, read, validator1, call } from "./helpers.ts";
 
 /**
  * What a `clarinet console` user does: `::set_tx_sender <who>`, then the README's expression.
@@ -41,15 +41,15 @@ describe("README usage", () => {
     expect(moved.get(bidder)).toBe(-500_000n);
     expect(moved.get(validator1)).toBe(25_000n);
     expect(moved.get(contractId)).toBe(1_000_000n + 5_000n);
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 1_000_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 0n,
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 1_000_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 0n,
       treasury: 5_000n,
       surplus: 0n,
     });
-    expect(getDataset(1)).toMatchObject({ "quality-score": 85n, validations: 1n, "passed-validations": 1n });
+    expect(read.getDataset(1)).toMatchObject({ qualityScore: 85n, validations: 1n, passedValidations: 1n });
     expectSolvent();
   });
 });

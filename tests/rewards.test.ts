@@ -1,12 +1,12 @@
 import { Cl } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  BID_STATUS,
   OUTCOME,
   addStake,
   balances,
   bidder,
   bidder2,
+  call,
   claim,
   commit,
   commitAndReveal,
@@ -16,12 +16,6 @@ import {
   expectErr,
   expectSolvent,
   finalizeValidation,
-  getBid,
-  getDataset,
-  getJobResult,
-  getTotals,
-  getValidator,
-  getVote,
   height,
   matchedJob,
   mineUntil,
@@ -31,17 +25,19 @@ import {
   printEvents,
   provider,
   provider2,
+  read,
+  registerDataset,
   registerValidator,
   requestExit,
   reveal,
   seatsOf,
   setPaused,
+  setTerms,
   stxTransfers,
   validator1,
   validator2,
   validator3,
   vote,
-  windowsOf,
   withdrawValidator,
 } from "./helpers.ts";
 
@@ -99,11 +95,11 @@ function refundedForTooFewReveals() {
     [validator3, 2_000_000n],
   ]);
   expect(commit(validator1, 1n, 80).result).toBeOk(Cl.bool(true));
-  const windows = windowsOf(1n);
-  expect(windows["min-reveals"]).toBe(2n);
-  mineUntil(windows["commit-closes-at"] + 1n);
+  const windows = read.getValidationWindows(1n)!;
+  expect(windows.minReveals).toBe(2n);
+  mineUntil(windows.commitClosesAt + 1n);
   expect(reveal(validator1, 1n, 80).result).toBeOk(Cl.bool(false));
-  mineUntil(windows["reveal-closes-at"] + 1n);
+  mineUntil(windows.revealClosesAt + 1n);
   const settled = finalizeValidation(outsider, 1n);
   expect(settled.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
   return settled;
@@ -122,12 +118,12 @@ function settleWithSilentSeat(votes: [string, number][]) {
   ]);
   expect(seatsOf(1n)).toEqual([validator1, validator2, validator3]);
   for (const [who, score] of votes) expect(commit(who, 1n, score).result).toBeOk(Cl.bool(true));
-  const windows = windowsOf(1n);
-  expect(windows["min-reveals"]).toBe(2n);
+  const windows = read.getValidationWindows(1n)!;
+  expect(windows.minReveals).toBe(2n);
   // validator3 never commits: the reveal phase opens when the commit phase ends
-  mineUntil(windows["commit-closes-at"] + 1n);
+  mineUntil(windows.commitClosesAt + 1n);
   for (const [who, score] of votes) expect(reveal(who, 1n, score).result).toBeOk(Cl.bool(false));
-  mineUntil(windows["reveal-closes-at"] + 1n);
+  mineUntil(windows.revealClosesAt + 1n);
   return finalizeValidation(outsider, 1n);
 }
 
@@ -158,32 +154,32 @@ describe("finalization outcomes", () => {
     expect(moved.get(contractId)).toBe(-470_000n);
     expect(stxTransfers(decided)).toEqual([{ sender: contractId, recipient: provider, amount: 470_000n }]);
 
-    expect(getJobResult(1)).toEqual({
-      "final-score": 85n,
-      outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 470_000n,
-      "bidder-refund": 0n,
-      "slashed-amount": 0n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toEqual({
+      finalScore: 85n,
+      outcome: "REWARDED",
+      providerPayment: 470_000n,
+      bidderRefund: 0n,
+      slashedAmount: 0n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
       penalties: 0n,
-      "reward-pool": 25_000n,
-      "reward-weight": 1_000_000n,
-      "finalized-at": height(),
+      rewardPool: 25_000n,
+      rewardWeight: 1_000_000n,
+      finalizedAt: height(),
     });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getDataset(1)).toMatchObject({
+    expect(read.getBid(1)?.status).toBe("SETTLED");
+    expect(read.getDataset(1)).toMatchObject({
       stake: 1_000_000n,
-      "active-jobs": 0n,
+      activeJobs: 0n,
       validations: 1n,
-      "passed-validations": 1n,
-      "quality-score": 85n,
+      passedValidations: 1n,
+      qualityScore: 85n,
     });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 1_000_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 25_000n,
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 1_000_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 25_000n,
       treasury: 5_000n,
       surplus: 0n,
     });
@@ -198,15 +194,15 @@ describe("finalization outcomes", () => {
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(470_000n);
     expect(moved.get(bidder)).toBe(0n);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 70n,
-      outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 470_000n,
-      "bidder-refund": 0n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 70n,
+      outcome: "REWARDED",
+      providerPayment: 470_000n,
+      bidderRefund: 0n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
     });
-    expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "quality-score": 70n });
+    expect(read.getDataset(1)).toMatchObject({ validations: 1n, passedValidations: 1n, qualityScore: 70n });
   });
 
   it("a final score between 40 and 70 pays pro rata (55 -> amount*15/30), refunds the rest and takes the fees from the payment", () => {
@@ -225,19 +221,19 @@ describe("finalization outcomes", () => {
       { sender: contractId, recipient: provider, amount: 235_000n },
       { sender: contractId, recipient: bidder, amount: 250_000n },
     ]);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 55n,
-      outcome: BigInt(OUTCOME.PARTIAL),
-      "provider-payment": 235_000n,
-      "bidder-refund": 250_000n,
-      "slashed-amount": 0n,
-      "validator-fees": 12_500n,
-      "protocol-fee": 2_500n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 55n,
+      outcome: "PARTIAL",
+      providerPayment: 235_000n,
+      bidderRefund: 250_000n,
+      slashedAmount: 0n,
+      validatorFees: 12_500n,
+      protocolFee: 2_500n,
       penalties: 0n,
-      "reward-pool": 12_500n,
+      rewardPool: 12_500n,
     });
-    expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, "passed-validations": 0n, "quality-score": 55n });
-    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, "unclaimed-rewards": 12_500n, treasury: 2_500n });
+    expect(read.getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, passedValidations: 0n, qualityScore: 55n });
+    expect(read.getMarketTotals()).toMatchObject({ escrowedBids: 0n, unclaimedRewards: 12_500n, treasury: 2_500n });
   });
 
   it("the final score is the stake-weighted lower median: exactly half the weight at 69 makes it 69 (the mean would be 71), a partial payment (amount*29/30)", () => {
@@ -265,19 +261,19 @@ describe("finalization outcomes", () => {
       { sender: contractId, recipient: bidder, amount: 16_667n },
     ]);
     // every vote is within 15 of 69: nobody is penalized and all the weight shares the pool
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 69n,
-      outcome: BigInt(OUTCOME.PARTIAL),
-      "provider-payment": 454_334n,
-      "bidder-refund": 16_667n,
-      "validator-fees": 24_166n,
-      "protocol-fee": 4_833n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 69n,
+      outcome: "PARTIAL",
+      providerPayment: 454_334n,
+      bidderRefund: 16_667n,
+      validatorFees: 24_166n,
+      protocolFee: 4_833n,
       penalties: 0n,
-      "reward-pool": 24_166n,
-      "reward-weight": 6_000_000n,
+      rewardPool: 24_166n,
+      rewardWeight: 6_000_000n,
     });
-    expect(getDataset(1)).toMatchObject({ "passed-validations": 0n, "quality-score": 69n });
-    expect(getTotals()).toMatchObject({ "validator-stakes": 6_000_000n, "unclaimed-rewards": 24_166n, treasury: 4_833n });
+    expect(read.getDataset(1)).toMatchObject({ passedValidations: 0n, qualityScore: 69n });
+    expect(read.getMarketTotals()).toMatchObject({ validatorStakes: 6_000_000n, unclaimedRewards: 24_166n, treasury: 4_833n });
   });
 
   it("a final score of exactly 40 pays nothing, refunds the bidder in full and slashes nothing", () => {
@@ -290,24 +286,24 @@ describe("finalization outcomes", () => {
     expect(moved.get(bidder)).toBe(500_000n);
     expect(moved.get(contractId)).toBe(-500_000n);
     expect(stxTransfers(decided)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 40n,
-      outcome: BigInt(OUTCOME.PARTIAL),
-      "provider-payment": 0n,
-      "bidder-refund": 500_000n,
-      "slashed-amount": 0n,
-      "validator-fees": 0n,
-      "protocol-fee": 0n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 40n,
+      outcome: "PARTIAL",
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashedAmount: 0n,
+      validatorFees: 0n,
+      protocolFee: 0n,
       penalties: 0n,
-      "reward-pool": 0n,
+      rewardPool: 0n,
     });
-    expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, "passed-validations": 0n, "quality-score": 40n });
+    expect(read.getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 1n, passedValidations: 0n, qualityScore: 40n });
     // no payment: no protocol fee either
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 1_000_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 0n,
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 1_000_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 0n,
       treasury: 0n,
       surplus: 0n,
     });
@@ -318,21 +314,21 @@ describe("finalization outcomes", () => {
   it("the dataset's quality score is the running integer mean of its final scores", () => {
     matchedJob();
     submitAlone(90, 1n);
-    expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "quality-score": 90n });
+    expect(read.getDataset(1)).toMatchObject({ validations: 1n, passedValidations: 1n, qualityScore: 90n });
 
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(2));
     submitAlone(55, 2n);
     // (90 + 55) / 2 = 72.5 -> 72
-    expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n, "quality-score": 72n });
+    expect(read.getDataset(1)).toMatchObject({ validations: 2n, passedValidations: 1n, qualityScore: 72n });
 
     expect(placeBid(bidder2, 1).result).toBeOk(Cl.uint(3));
     submitAlone(76, 3n);
     // (90 + 55 + 76) / 3 = 73.67 -> 73
-    expect(getDataset(1)).toMatchObject({
+    expect(read.getDataset(1)).toMatchObject({
       validations: 3n,
-      "passed-validations": 2n,
-      "score-sum": 221n,
-      "quality-score": 73n,
+      passedValidations: 2n,
+      scoreSum: 221n,
+      qualityScore: 73n,
     });
   });
 
@@ -377,7 +373,7 @@ describe("finalization outcomes", () => {
     expect(eventNames(first)).toEqual(["validation-revealed"]);
     expect(stxTransfers(first)).toEqual([]);
     expect(reveal(validator2, 1n, 90).result).toBeOk(Cl.bool(false));
-    expect(getJobResult(1)).toBeNull();
+    expect(read.getJobResult(1)).toBeNull();
 
     // median 90 (validator1 and validator2 hold 6 of the 8 STX); validator3 is 50 away
     const decided = reveal(validator3, 1n, 40);
@@ -426,18 +422,18 @@ describe("slashing", () => {
     expect(moved.get(validator1)).toBe(0n);
     expect(moved.get(contractId)).toBe(-500_000n);
     expect(stxTransfers(decided)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
-    expect(getJobResult(1)).toEqual({
-      "final-score": 20n,
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "bidder-refund": 500_000n,
-      "slashed-amount": 500_000n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 0n,
+    expect(read.getJobResult(1)).toEqual({
+      finalScore: 20n,
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashedAmount: 500_000n,
+      validatorFees: 25_000n,
+      protocolFee: 0n,
       penalties: 0n,
-      "reward-pool": 25_000n,
-      "reward-weight": 1_000_000n,
-      "finalized-at": height(),
+      rewardPool: 25_000n,
+      rewardWeight: 1_000_000n,
+      finalizedAt: height(),
     });
     expect(jobFinalizedEvent(decided)).toMatchObject({
       "slashed-amount": 500_000n,
@@ -445,12 +441,12 @@ describe("slashing", () => {
       penalties: 0n,
       "treasury-gain": 475_000n,
     });
-    expect(getDataset(1)).toMatchObject({ stake: 500_000n, validations: 1n, "passed-validations": 0n, "quality-score": 20n });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 500_000n,
-      "validator-stakes": 1_000_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 25_000n,
+    expect(read.getDataset(1)).toMatchObject({ stake: 500_000n, validations: 1n, passedValidations: 0n, qualityScore: 20n });
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 500_000n,
+      validatorStakes: 1_000_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 25_000n,
       treasury: 475_000n,
       surplus: 0n,
     });
@@ -461,13 +457,13 @@ describe("slashing", () => {
   it("a final score of 39 already slashes", () => {
     matchedJob();
     submitAlone(39);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 39n,
-      outcome: BigInt(OUTCOME.SLASHED),
-      "bidder-refund": 500_000n,
-      "slashed-amount": 500_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 39n,
+      outcome: "SLASHED",
+      bidderRefund: 500_000n,
+      slashedAmount: 500_000n,
     });
-    expect(getDataset(1)?.stake).toBe(500_000n);
+    expect(read.getDataset(1)?.stake).toBe(500_000n);
   });
 
   it("the validator fee taken from a slash is capped at the slashed amount", () => {
@@ -479,15 +475,15 @@ describe("slashing", () => {
     const moved = deltas(before);
     expect(moved.get(provider)).toBe(0n);
     expect(moved.get(bidder)).toBe(30_000_000n);
-    expect(getJobResult(1)).toMatchObject({
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "slashed-amount": 500_000n,
-      "validator-fees": 500_000n,
-      "reward-pool": 500_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      slashedAmount: 500_000n,
+      validatorFees: 500_000n,
+      rewardPool: 500_000n,
     });
     expect(jobFinalizedEvent(decided)["treasury-gain"]).toBe(0n);
-    expect(getTotals()).toMatchObject({ "dataset-stakes": 500_000n, "unclaimed-rewards": 500_000n, treasury: 0n });
+    expect(read.getMarketTotals()).toMatchObject({ datasetStakes: 500_000n, unclaimedRewards: 500_000n, treasury: 0n });
   });
 
   it("on a slash, an outlier that scored high is penalized and its penalty joins the slash-funded fee in the pool; the treasury keeps the rest of the slash", () => {
@@ -510,24 +506,24 @@ describe("slashing", () => {
     expect(moved.get(validator3)).toBe(0n); // the penalty stays in the contract
     expect(moved.get(contractId)).toBe(-500_000n);
     // slashed 500,000; fee 25,000 from the slash; penalty 20,000; pool 45,000; treasury 500,000 + 20,000 - 45,000
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 20n,
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "bidder-refund": 500_000n,
-      "slashed-amount": 500_000n,
-      "validator-fees": 25_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 20n,
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashedAmount: 500_000n,
+      validatorFees: 25_000n,
       penalties: 20_000n,
-      "reward-pool": 45_000n,
-      "reward-weight": 6_000_000n,
+      rewardPool: 45_000n,
+      rewardWeight: 6_000_000n,
     });
     expect(jobFinalizedEvent(decided)).toMatchObject({ penalties: 20_000n, "treasury-gain": 475_000n });
-    expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 500_000n,
-      "validator-stakes": 7_980_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 45_000n,
+    expect(read.getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true });
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 500_000n,
+      validatorStakes: 7_980_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 45_000n,
       treasury: 475_000n,
       surplus: 0n,
     });
@@ -539,7 +535,7 @@ describe("slashing", () => {
   it("a dataset slashed below the minimum stake refuses new bids until topped up", () => {
     matchedJob();
     submitAlone(20);
-    expect(getDataset(1)?.stake).toBe(500_000n);
+    expect(read.getDataset(1)?.stake).toBe(500_000n);
 
     const before = balances(bidder2, contractId);
     expectErr(placeBid(bidder2, 1), "DATASET_UNDERSTAKED");
@@ -569,25 +565,25 @@ describe("no committee majority for a slash", () => {
       { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 20_000n },
     ]);
     expect(stxTransfers(settled)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getJobResult(1)).toBeNull();
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(1)).toBeNull();
     // no slash, no validation counted
-    expect(getDataset(1)).toMatchObject({
+    expect(read.getDataset(1)).toMatchObject({
       stake: 1_000_000n,
-      "active-jobs": 0n,
+      activeJobs: 0n,
       validations: 0n,
-      "passed-validations": 0n,
-      "quality-score": 0n,
+      passedValidations: 0n,
+      qualityScore: 0n,
     });
     // the low revealer and the honest revealer (60 from the low median) keep their whole stakes
-    expect(getValidator(validator1)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n, active: true });
-    expect(getValidator(validator2)).toMatchObject({ stake: 2_000_000n, "open-seats": 0n, active: true });
-    expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, "open-seats": 0n, active: true });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 5_980_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 0n,
+    expect(read.getValidator(validator1)).toMatchObject({ stake: 2_000_000n, openSeats: 0n, active: true });
+    expect(read.getValidator(validator2)).toMatchObject({ stake: 2_000_000n, openSeats: 0n, active: true });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: 1_980_000n, openSeats: 0n, active: true });
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 5_980_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 0n,
       treasury: 20_000n,
       surplus: 0n,
     });
@@ -609,24 +605,24 @@ describe("no committee majority for a slash", () => {
     expect(printEvents(settled)[0]).toMatchObject({ validator: validator3, penalty: 20_000n, silent: true });
     // slash 50% of 1,000,000 = 500,000; fees 5% of 500,000 = 25,000 from it; no payment, no protocol fee;
     // treasury 500,000 - 25,000 + the silent seat's 20,000 = 495,000
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 20n,
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "bidder-refund": 500_000n,
-      "slashed-amount": 500_000n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 0n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 20n,
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashedAmount: 500_000n,
+      validatorFees: 25_000n,
+      protocolFee: 0n,
       penalties: 20_000n,
-      "reward-pool": 25_000n,
-      "reward-weight": 4_000_000n,
+      rewardPool: 25_000n,
+      rewardWeight: 4_000_000n,
     });
     expect(jobFinalizedEvent(settled)).toMatchObject({ penalties: 20_000n, "treasury-gain": 495_000n });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 500_000n,
-      "validator-stakes": 5_980_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 25_000n,
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 500_000n,
+      validatorStakes: 5_980_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 25_000n,
       treasury: 495_000n,
       surplus: 0n,
     });
@@ -658,16 +654,16 @@ describe("no committee majority for a slash", () => {
     expect(deltas(before)).toEqual(
       new Map([[provider, 0n], [bidder, 500_000n], [validator1, 0n], [validator2, 0n], [contractId, -500_000n]]),
     );
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getJobResult(1)).toBeNull();
-    expect(getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 0n });
-    expect(getTotals()).toMatchObject({ "validator-stakes": 4_000_000n, "unclaimed-rewards": 0n, treasury: 0n });
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(1)).toBeNull();
+    expect(read.getDataset(1)).toMatchObject({ stake: 1_000_000n, validations: 0n });
+    expect(read.getMarketTotals()).toMatchObject({ validatorStakes: 4_000_000n, unclaimedRewards: 0n, treasury: 0n });
   });
 
   it("a one-seat committee always holds the majority: a direct vote below 40 slashes", () => {
     matchedJob();
     const decided = submitAlone(39);
-    expect(getJobResult(1)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "slashed-amount": 500_000n });
+    expect(read.getJobResult(1)).toMatchObject({ outcome: "SLASHED", slashedAmount: 500_000n });
     expect(jobFinalizedEvent(decided)).toMatchObject({ outcome: BigInt(OUTCOME.SLASHED), "treasury-gain": 475_000n });
   });
 });
@@ -686,8 +682,8 @@ describe("fees", () => {
     // provider 333,333 - 16,666 - 3,333 = 313,334
     expect(deltas(before).get(provider)).toBe(313_334n);
     expect(deltas(before).get(bidder)).toBe(0n);
-    expect(getJobResult(1)).toMatchObject({ "validator-fees": 16_666n, "protocol-fee": 3_333n, "provider-payment": 313_334n });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 16_666n, treasury: 3_333n });
+    expect(read.getJobResult(1)).toMatchObject({ validatorFees: 16_666n, protocolFee: 3_333n, providerPayment: 313_334n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 16_666n, treasury: 3_333n });
   });
 
   it("the validator fees stay in unclaimed-rewards until claimed", () => {
@@ -699,11 +695,11 @@ describe("fees", () => {
       [validator1, 80],
       [validator2, 80],
     ]);
-    expect(getTotals()["unclaimed-rewards"]).toBe(25_000n);
+    expect(read.getMarketTotals().unclaimedRewards).toBe(25_000n);
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500));
-    expect(getTotals()["unclaimed-rewards"]).toBe(12_500n);
+    expect(read.getMarketTotals().unclaimedRewards).toBe(12_500n);
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500));
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
   });
 
   it("an outlier is penalized 1% of its stake and the coherent validators' pool holds the fees plus that penalty; the treasury gets only the protocol fee", () => {
@@ -725,20 +721,20 @@ describe("fees", () => {
     expect(moved.get(bidder)).toBe(0n);
     expect(moved.get(validator3)).toBe(0n); // the penalty stays in the contract
     expect(moved.get(contractId)).toBe(-470_000n);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 90n,
-      "validator-fees": 25_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 90n,
+      validatorFees: 25_000n,
       penalties: 20_000n,
-      "reward-pool": 45_000n,
-      "reward-weight": 6_000_000n,
+      rewardPool: 45_000n,
+      rewardWeight: 6_000_000n,
     });
-    expect(getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true, "open-seats": 0n });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: 1_980_000n, active: true, openSeats: 0n });
     // fees 25,000 + the outlier's 20,000 in the pool; the treasury holds the 5,000 protocol fee alone
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 7_980_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 45_000n,
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 7_980_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 45_000n,
       treasury: 5_000n,
       surplus: 0n,
     });
@@ -747,10 +743,14 @@ describe("fees", () => {
   it("a payment of 0 without a slash carries no fees", () => {
     matchedJob();
     submitAlone(40);
-    expect(getJobResult(1)).toMatchObject({ "validator-fees": 0n, "protocol-fee": 0n, penalties: 0n, "reward-pool": 0n });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 0n });
-    // the coherent validator's claim pays nothing, but succeeds
-    expect(claim(validator1, 1).result).toBeOk(Cl.uint(0));
+    expect(read.getJobResult(1)).toMatchObject({ validatorFees: 0n, protocolFee: 0n, penalties: 0n, rewardPool: 0n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, treasury: 0n });
+    // the coherent validator's claim pays nothing, but succeeds, and frees the seat the settlement left counted
+    expect(read.getValidator(validator1)?.openSeats).toBe(1n);
+    const claimed = claim(validator1, 1);
+    expect(claimed.result).toBeOk(Cl.uint(0));
+    expect(stxTransfers(claimed)).toEqual([]);
+    expect(read.getValidator(validator1)?.openSeats).toBe(0n);
   });
 
   it("with a payment of 0 and no slash, the coherent validators' pool holds only the outlier's penalty", () => {
@@ -765,17 +765,17 @@ describe("fees", () => {
       [validator2, 40],
       [validator3, 90],
     ]);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 40n,
-      "provider-payment": 0n,
-      "bidder-refund": 500_000n,
-      "slashed-amount": 0n,
-      "validator-fees": 0n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 40n,
+      providerPayment: 0n,
+      bidderRefund: 500_000n,
+      slashedAmount: 0n,
+      validatorFees: 0n,
       penalties: 20_000n,
-      "reward-pool": 20_000n,
-      "reward-weight": 6_000_000n,
+      rewardPool: 20_000n,
+      rewardWeight: 6_000_000n,
     });
-    expect(getTotals()).toMatchObject({ "validator-stakes": 7_980_000n, "unclaimed-rewards": 20_000n, treasury: 0n });
+    expect(read.getMarketTotals()).toMatchObject({ validatorStakes: 7_980_000n, unclaimedRewards: 20_000n, treasury: 0n });
     const before = balances(validator1, validator2);
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(10_000));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(10_000));
@@ -793,17 +793,17 @@ describe("fees", () => {
     expect(stxTransfers(settled)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     expect(eventNames(settled)).toEqual(["validator-penalized", "validator-penalized", "bid-expired"]);
     expect(printEvents(settled)[2]).toMatchObject({ refund: 500_000n, penalties: 40_000n });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getJobResult(1)).toBeNull();
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(1)).toBeNull();
     // validator1 revealed: not penalized; the two silent seats lose 1% each
-    expect(getValidator(validator1)?.stake).toBe(2_000_000n);
-    expect(getValidator(validator2)?.stake).toBe(1_980_000n);
-    expect(getValidator(validator3)?.stake).toBe(1_980_000n);
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 5_960_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 0n,
+    expect(read.getValidator(validator1)?.stake).toBe(2_000_000n);
+    expect(read.getValidator(validator2)?.stake).toBe(1_980_000n);
+    expect(read.getValidator(validator3)?.stake).toBe(1_980_000n);
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 5_960_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 0n,
       treasury: 40_000n,
       surplus: 0n,
     });
@@ -832,12 +832,12 @@ describe("fees", () => {
       penalties: 20_000n,
       "treasury-gain": 25_000n,
     });
-    expect(getJobResult(1)).toMatchObject({ penalties: 20_000n, "reward-pool": 25_000n, "reward-weight": 4_000_000n });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 5_980_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 25_000n,
+    expect(read.getJobResult(1)).toMatchObject({ penalties: 20_000n, rewardPool: 25_000n, rewardWeight: 4_000_000n });
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 5_980_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 25_000n,
       treasury: 25_000n,
       surplus: 0n,
     });
@@ -845,7 +845,7 @@ describe("fees", () => {
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(12_500));
     expectErr(claim(validator3, 1), "NOT_JOB_VALIDATOR");
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 25_000n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, treasury: 25_000n });
   });
 
   it("in one job, the outlier's penalty goes to the pool and the silent seat's to the treasury", () => {
@@ -865,10 +865,10 @@ describe("fees", () => {
     ];
     for (const [who, score] of scores) expect(commit(who, 1n, score).result).toBeOk(Cl.bool(true));
     // bidder2 never commits
-    const windows = windowsOf(1n);
-    mineUntil(windows["commit-closes-at"] + 1n);
+    const windows = read.getValidationWindows(1n)!;
+    mineUntil(windows.commitClosesAt + 1n);
     for (const [who, score] of scores) expect(reveal(who, 1n, score).result).toBeOk(Cl.bool(false));
-    mineUntil(windows["reveal-closes-at"] + 1n);
+    mineUntil(windows.revealClosesAt + 1n);
     const settled = finalizeValidation(outsider, 1n);
     expect(settled.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
 
@@ -879,20 +879,20 @@ describe("fees", () => {
     ]);
     // pool = fees 25,000 + outlier 20,000 = 45,000; treasury = protocol fee 5,000 + silence 20,000 = 25,000
     expect(jobFinalizedEvent(settled)).toMatchObject({ penalties: 40_000n, "treasury-gain": 25_000n });
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 80n,
-      "provider-payment": 470_000n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 80n,
+      providerPayment: 470_000n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
       penalties: 40_000n,
-      "reward-pool": 45_000n,
-      "reward-weight": 6_000_000n,
+      rewardPool: 45_000n,
+      rewardWeight: 6_000_000n,
     });
-    expect(getTotals()).toEqual({
-      "dataset-stakes": 1_000_000n,
-      "validator-stakes": 9_960_000n,
-      "escrowed-bids": 0n,
-      "unclaimed-rewards": 45_000n,
+    expect(read.getMarketTotals()).toEqual({
+      datasetStakes: 1_000_000n,
+      validatorStakes: 9_960_000n,
+      escrowedBids: 0n,
+      unclaimedRewards: 45_000n,
       treasury: 25_000n,
       surplus: 0n,
     });
@@ -901,7 +901,7 @@ describe("fees", () => {
     expect(claim(provider2, 1).result).toBeOk(Cl.uint(0));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(15_000));
     expect(claim(validator3, 1).result).toBeOk(Cl.uint(15_000));
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 25_000n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, treasury: 25_000n });
   });
 });
 
@@ -920,9 +920,9 @@ describe("claim-validation-reward", () => {
     expect(deltas(before).get(validator1)).toBe(25_000n);
     expect(deltas(before).get(contractId)).toBe(-25_000n);
     expect(stxTransfers(claimed)).toEqual([{ sender: contractId, recipient: validator1, amount: 25_000n }]);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getVote(1, validator1)).toMatchObject({ claimed: true });
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(read.getVote(1, validator1)).toMatchObject({ claimed: true });
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
   });
 
   it("validators with different stakes share the pool by stake", () => {
@@ -939,7 +939,7 @@ describe("claim-validation-reward", () => {
       [validator2, 80],
       [validator3, 80],
     ]);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 30_000n, "reward-weight": 6_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 30_000n, rewardWeight: 6_000_000n });
     const before = balances(validator1, validator2, validator3);
 
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(5_000));
@@ -963,21 +963,21 @@ describe("claim-validation-reward", () => {
       [validator2, 80],
       [validator3, 80],
     ]);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, "reward-weight": 6_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 25_000n, rewardWeight: 6_000_000n });
     const before = balances(validator1, validator2, validator3, contractId);
 
     // 25,000 * 1/6 = 4,166; then 20,834 * 2/5 = 8,333; the last takes the 12,501 left
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(4_166));
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 20_834n, "reward-weight": 5_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 20_834n, rewardWeight: 5_000_000n });
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(8_333));
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 12_501n, "reward-weight": 3_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 12_501n, rewardWeight: 3_000_000n });
     expect(claim(validator3, 1).result).toBeOk(Cl.uint(12_501));
 
     const moved = deltas(before);
     expect(moved.get(validator1)! + moved.get(validator2)! + moved.get(validator3)!).toBe(25_000n);
     expect(moved.get(contractId)).toBe(-25_000n);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
   });
 
   it("the pool is split exactly whatever the claim order", () => {
@@ -995,8 +995,8 @@ describe("claim-validation-reward", () => {
     expect(claim(validator3, 1).result).toBeOk(Cl.uint(12_500));
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(4_166));
     expect(claim(validator2, 1).result).toBeOk(Cl.uint(8_334));
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
   });
 
   it("an outlier (more than 15 from the final score) gets (ok u0) and its claim is spent; the coherent validators share the fees and its penalty", () => {
@@ -1009,9 +1009,9 @@ describe("claim-validation-reward", () => {
     expect(printEvents(outlier)).toEqual([
       { event: "validation-reward-claimed", "bid-id": 1n, validator: validator3, amount: 0n, coherent: false },
     ]);
-    expect(getVote(1, validator3)).toMatchObject({ claimed: true });
+    expect(read.getVote(1, validator3)).toMatchObject({ claimed: true });
     // the pool is untouched by the outlier's claim
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 45_000n, "reward-weight": 6_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 45_000n, rewardWeight: 6_000_000n });
     expectErr(claim(validator3, 1), "ALREADY_CLAIMED");
 
     // 45,000 * 3/6 = 22,500; the last takes the 22,500 left
@@ -1020,9 +1020,9 @@ describe("claim-validation-reward", () => {
     const moved = deltas(before);
     expect(moved.get(validator3)).toBe(0n);
     expect(moved.get(contractId)).toBe(-45_000n);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
     // the treasury holds the 1% protocol fee of the 500,000 payment, nothing of the penalty
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 5_000n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, treasury: 5_000n });
   });
 
   it("a seat that committed but never revealed gets (ok u0); a seat that never voted is refused with NOT_JOB_VALIDATOR", () => {
@@ -1037,24 +1037,24 @@ describe("claim-validation-reward", () => {
     for (const who of [validator1, validator2, validator3]) expect(commit(who, 1n, 80).result).toBeOk(Cl.bool(true));
     expect(commit(provider2, 1n, 80).result).toBeOk(Cl.bool(true)); // commits, never reveals
     // bidder2 never commits: the reveal phase opens when the commit phase ends
-    const windows = windowsOf(1n);
-    expect(windows["min-reveals"]).toBe(3n);
-    mineUntil(windows["commit-closes-at"] + 1n);
+    const windows = read.getValidationWindows(1n)!;
+    expect(windows.minReveals).toBe(3n);
+    mineUntil(windows.commitClosesAt + 1n);
     for (const who of [validator1, validator2, validator3]) expect(reveal(who, 1n, 80).result).toBeOk(Cl.bool(false));
-    mineUntil(windows["reveal-closes-at"] + 1n);
+    mineUntil(windows.revealClosesAt + 1n);
     expect(finalizeValidation(outsider, 1n).result).toBeOk(Cl.uint(OUTCOME.REWARDED));
 
     // the two silent seats' penalties (2 * 20,000) go to the treasury, not the pool: the pool is the
     // 25,000 of fees alone; the treasury gets 40,000 + the 5,000 protocol fee
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 80n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 80n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
       penalties: 40_000n,
-      "reward-pool": 25_000n,
-      "reward-weight": 6_000_000n,
+      rewardPool: 25_000n,
+      rewardWeight: 6_000_000n,
     });
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 25_000n, treasury: 45_000n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 25_000n, treasury: 45_000n });
     const before = balances(validator1, validator2, validator3, provider2, bidder2, contractId);
 
     const silent = claim(provider2, 1);
@@ -1062,10 +1062,10 @@ describe("claim-validation-reward", () => {
     expect(printEvents(silent)).toEqual([
       { event: "validation-reward-claimed", "bid-id": 1n, validator: provider2, amount: 0n, coherent: false },
     ]);
-    expect(getVote(1, provider2)).toMatchObject({ revealed: false, claimed: true });
+    expect(read.getVote(1, provider2)).toMatchObject({ revealed: false, claimed: true });
     expectErr(claim(provider2, 1), "ALREADY_CLAIMED");
     expectErr(claim(bidder2, 1), "NOT_JOB_VALIDATOR");
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, "reward-weight": 6_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 25_000n, rewardWeight: 6_000_000n });
 
     // 25,000 * 2/6 = 8,333; then 16,667 * 2/4 = 8,333; the last takes the 8,334 left
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(8_333));
@@ -1075,7 +1075,7 @@ describe("claim-validation-reward", () => {
     expect(moved.get(provider2)).toBe(0n);
     expect(moved.get(bidder2)).toBe(0n);
     expect(moved.get(contractId)).toBe(-25_000n);
-    expect(getTotals()).toMatchObject({ "unclaimed-rewards": 0n, treasury: 45_000n });
+    expect(read.getMarketTotals()).toMatchObject({ unclaimedRewards: 0n, treasury: 45_000n });
   });
 
   it("a vote exactly 15 from the final score is coherent and shares the pool; 16 away is an outlier", () => {
@@ -1094,15 +1094,15 @@ describe("claim-validation-reward", () => {
       [provider2, 55],
       [bidder2, 54],
     ]);
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 70n,
-      "validator-fees": 25_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 70n,
+      validatorFees: 25_000n,
       penalties: 20_000n,
-      "reward-pool": 45_000n,
-      "reward-weight": 8_000_000n,
+      rewardPool: 45_000n,
+      rewardWeight: 8_000_000n,
     });
     // the outlier's penalty is in the pool; the treasury holds only the 5,000 protocol fee
-    expect(getTotals().treasury).toBe(5_000n);
+    expect(read.getMarketTotals().treasury).toBe(5_000n);
 
     // 45,000 / 4 coherent seats of equal stake: 11,250 each, whatever the order
     const before = balances(validator3, provider2, bidder2);
@@ -1115,8 +1115,8 @@ describe("claim-validation-reward", () => {
     expect(moved.get(validator3)).toBe(11_250n);
     expect(moved.get(provider2)).toBe(11_250n);
     expect(moved.get(bidder2)).toBe(0n);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 0n, "reward-weight": 0n });
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
   });
 
   it("an unknown bid is refused with BID_NOT_FOUND", () => {
@@ -1140,7 +1140,7 @@ describe("claim-validation-reward", () => {
     expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
     expect(deltas(before).get(validator1)).toBe(0n);
     expect(deltas(before).get(contractId)).toBe(0n);
-    expect(getVote(1, validator1)).toMatchObject({ revealed: true, claimed: false });
+    expect(read.getVote(1, validator1)).toMatchObject({ revealed: true, claimed: false });
   });
 
   it("a job refunded for too few reveals has no result: every claim is refused with JOB_NOT_FINALIZED", () => {
@@ -1150,7 +1150,7 @@ describe("claim-validation-reward", () => {
     expectErr(claim(validator2, 1), "JOB_NOT_FINALIZED"); // silent
     expect(deltas(before).get(validator1)).toBe(0n);
     expect(deltas(before).get(contractId)).toBe(0n);
-    expect(getVote(1, validator1)).toMatchObject({ claimed: false });
+    expect(read.getVote(1, validator1)).toMatchObject({ claimed: false });
   });
 
   it("a principal that did not vote on the job is refused with NOT_JOB_VALIDATOR", () => {
@@ -1160,7 +1160,7 @@ describe("claim-validation-reward", () => {
     // a validator registered after the vote has no share either
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
     expectErr(claim(validator2, 1), "NOT_JOB_VALIDATOR");
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 25_000n });
   });
 
   it("a second claim is refused with ALREADY_CLAIMED and pays nothing", () => {
@@ -1173,20 +1173,95 @@ describe("claim-validation-reward", () => {
     expect(deltas(before).get(contractId)).toBe(0n);
   });
 
-  it("a validator that exited and withdrew its stake can still claim", () => {
-    matchedJob();
-    submitAlone(85);
-    // the settlement freed the seat: the validator may leave at once
-    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n });
+  it("an exiting validator claims, then withdraws; withdrawn, it still claims a seat its settlement freed", () => {
+    // validator1 and validator2 (3 STX each) are coherent at 90; validator3 (2 STX) is an outlier at 40
+    outlierJob();
+    // the outlier's seat was freed (and penalized 20,000) at the settlement; the coherent seats wait for their claims
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 1n, stake: 3_000_000n });
+    expect(read.getValidator(validator3)).toMatchObject({ openSeats: 0n, stake: 1_980_000n });
     ok(requestExit(validator1));
+    ok(requestExit(validator3));
     simnet.mineEmptyBlocks(144); // the unbonding window
-    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(1_000_000));
-    expect(getValidator(validator1)).toBeNull();
 
-    const before = balances(validator1);
-    expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
-    expect(deltas(before).get(validator1)).toBe(25_000n);
-    expect(getTotals()).toMatchObject({ "validator-stakes": 0n, "unclaimed-rewards": 0n });
+    // validator1's unclaimed coherent seat holds its stake
+    const held = balances(validator1, contractId);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    expect(deltas(held)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
+    const before = balances(validator1, contractId);
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(22_500));
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 0n, stake: 3_000_000n });
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(3_000_000));
+    expect(read.getValidator(validator1)).toBeNull();
+    expect(deltas(before)).toEqual(new Map([[validator1, 3_022_500n], [contractId, -3_022_500n]]));
+
+    // validator3 withdraws at once, and its claim (an outlier's, u0) still lands without a validator record
+    expect(withdrawValidator(validator3).result).toBeOk(Cl.uint(1_980_000));
+    expect(read.getValidator(validator3)).toBeNull();
+    const outlier = claim(validator3, 1);
+    expect(outlier.result).toBeOk(Cl.uint(0));
+    expect(stxTransfers(outlier)).toEqual([]);
+    expect(read.getVote(1, validator3)).toMatchObject({ claimed: true });
+    expectErr(claim(validator3, 1), "ALREADY_CLAIMED");
+
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(22_500));
+    expect(read.getMarketTotals()).toMatchObject({ validatorStakes: 3_000_000n, unclaimedRewards: 0n });
+  });
+
+  it("a claim frees the coherent seat: open-seats falls by one per coherent seat claimed, by the batch too", () => {
+    // validator1..3 (1 STX each) sit on four jobs of one dataset (four slots)
+    for (const who of [validator1, validator2, validator3]) expect(registerValidator(who).result).toBeOk(Cl.bool(true));
+    expect(registerDataset().result).toBeOk(Cl.uint(1));
+    expect(setTerms(provider, 1, 0, 4).result).toBeOk(Cl.bool(true));
+    for (const id of [1n, 2n, 3n, 4n]) {
+      expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(id));
+      expect(seatsOf(id)).toEqual([validator1, validator2, validator3]);
+    }
+    const seats = () => [validator1, validator2, validator3].map((who) => read.getValidator(who)?.openSeats);
+    expect(seats()).toEqual([4n, 4n, 4n]);
+
+    // jobs 1 and 2: all three coherent; job 3: validator3 an outlier (10 of a median 80); job 4 runs on
+    finalizeByReveals([[validator1, 80], [validator2, 80], [validator3, 80]], 1n);
+    finalizeByReveals([[validator1, 80], [validator2, 80], [validator3, 80]], 2n);
+    const outlierSettled = finalizeByReveals([[validator1, 80], [validator2, 80], [validator3, 10]], 3n);
+    expect(printEvents(outlierSettled).filter((e) => e.event === "validator-penalized")).toEqual([
+      { event: "validator-penalized", "bid-id": 3n, validator: validator3, penalty: 10_000n, stake: 990_000n, removed: true, silent: false },
+    ]);
+    // only the outlier's seat was freed at a settlement
+    expect(seats()).toEqual([4n, 4n, 3n]);
+    expect(read.getJobResult(3)).toMatchObject({ rewardPool: 35_000n, rewardWeight: 2_000_000n });
+
+    // a single claim frees one seat: 25,000 * 1/3
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(8_333));
+    expect(seats()).toEqual([3n, 4n, 3n]);
+    // a batch frees one seat per coherent seat it claims, and pays their sum in one transfer
+    const batch1 = call("claim-validation-rewards", [Cl.list([Cl.uint(2), Cl.uint(3)])], validator1);
+    expect(batch1.result).toBeOk(Cl.uint(8_333 + 17_500));
+    expect(stxTransfers(batch1)).toEqual([{ sender: contractId, recipient: validator1, amount: 25_833n }]);
+    expect(seats()).toEqual([1n, 4n, 3n]);
+    // 16,667 * 1/2 on jobs 1 and 2; the last coherent share of job 3
+    expect(call("claim-validation-rewards", [Cl.list([Cl.uint(1), Cl.uint(2), Cl.uint(3)])], validator2).result)
+      .toBeOk(Cl.uint(8_333 + 8_333 + 17_500));
+    expect(seats()).toEqual([1n, 1n, 3n]);
+    // the outlier's batch: the remainders of jobs 1 and 2, nothing of job 3; it frees its two coherent seats only
+    expect(call("claim-validation-rewards", [Cl.list([Cl.uint(3), Cl.uint(1), Cl.uint(2)])], validator3).result)
+      .toBeOk(Cl.uint(8_334 + 8_334));
+    expect(seats()).toEqual([1n, 1n, 1n]);
+    for (const id of [1n, 2n, 3n]) expect(read.getJobResult(id)).toMatchObject({ rewardPool: 0n, rewardWeight: 0n });
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
+
+    // a refused claim frees nothing: the running job 4 and a second claim
+    expectErr(claim(validator1, 4), "JOB_NOT_FINALIZED");
+    expectErr(call("claim-validation-rewards", [Cl.list([Cl.uint(4)])], validator2), "JOB_NOT_FINALIZED");
+    expectErr(claim(validator1, 1), "ALREADY_CLAIMED");
+    expect(seats()).toEqual([1n, 1n, 1n]);
+
+    // job 4 settles with everyone coherent: the seats stay until claimed, then every seat is free
+    finalizeByReveals([[validator1, 80], [validator2, 80], [validator3, 80]], 4n);
+    expect(seats()).toEqual([1n, 1n, 1n]);
+    for (const [who, share] of [[validator1, 8_333], [validator2, 8_333], [validator3, 8_334]] as const) {
+      expect(call("claim-validation-rewards", [Cl.list([Cl.uint(4)])], who).result).toBeOk(Cl.uint(share));
+    }
+    expect(seats()).toEqual([0n, 0n, 0n]);
   });
 
   it("claims keep working while the market is paused", () => {
@@ -1205,7 +1280,7 @@ describe("claim-validation-reward", () => {
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(reveal(validator1, 1n, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1n, 80).result).toBeOk(Cl.bool(true));
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, "reward-weight": 2_000_000n });
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 25_000n, rewardWeight: 2_000_000n });
 
     const before = balances(validator1, validator2);
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(12_500));

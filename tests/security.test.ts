@@ -12,7 +12,6 @@ import {
   claim,
   commit,
   commitmentFor,
-  committeeSeed,
   contractId,
   declineJob,
   deltas,
@@ -22,12 +21,6 @@ import {
   expectSolvent,
   expireBid,
   finalizeValidation,
-  getBid,
-  getCommittee,
-  getDataset,
-  getJobResult,
-  getTotals,
-  getValidator,
   height,
   matchedJob,
   mineUntil,
@@ -35,6 +28,7 @@ import {
   placeBid,
   provider,
   provider2,
+  read,
   readOnly,
   registerDataset,
   registerDatasetWithTerms,
@@ -49,10 +43,7 @@ import {
   validator1,
   validator2,
   validator3,
-  validatorAt,
-  view,
   vote,
-  windowsOf,
   withdrawStake,
   withdrawTreasury,
   withdrawValidator,
@@ -76,12 +67,6 @@ function voteOn(who: string, proposalId: number | bigint, support: boolean) {
 }
 function execute(who: string, proposalId: number | bigint) {
   return call("execute-proposal", [Cl.uint(proposalId)], who);
-}
-function proposal(id: number | bigint) {
-  return view("get-proposal", [Cl.uint(id)]) as Record<string, bigint>;
-}
-function parameters() {
-  return view("get-parameters") as Record<string, bigint>;
 }
 
 /** A fresh principal holding `amount` micro-STX (a sybil). */
@@ -111,7 +96,7 @@ describe("attack 1: a far deadline freezes everyone", () => {
     expectErr(call("place-computation-bid", [Cl.uint(1), Cl.uint(100_000), Cl.uint(100), Cl.uint(MAX_UINT)], bidder), "DEADLINE_TOO_FAR");
     expect([...deltas(before).values()]).toEqual([0n, 0n]);
     // get-validation-windows of the refused bid cannot abort: there is no bid
-    expect(view("get-validation-windows", [Cl.uint(1)])).toBeNull();
+    expect(read.getValidationWindows(1)).toBeNull();
   });
 
   it("a deadline 10^12 blocks away is refused; the furthest deadline allowed is now + duration + max-bid-wait", () => {
@@ -130,7 +115,7 @@ describe("attack 1: a far deadline freezes everyone", () => {
     expect(placeBid(bidder, 1, 100_000n, 100n, deadline).result).toBeOk(Cl.uint(1));
     expect(seatsOf(1)).toEqual([validator1]);
     // the absolute end: deadline + validation-window + reveal-window, no overflow
-    const end = windowsOf(1)["reveal-closes-at"];
+    const end = read.getValidationWindows(1)!.revealClosesAt;
     expect(end).toBe(deadline + DEFAULTS.validationWindow + DEFAULTS.revealWindow);
     const unbondedAt = height() + DEFAULTS.validatorUnbondingBlocks;
     expect(requestExit(validator1).result).toBeOk(Cl.uint(unbondedAt));
@@ -153,7 +138,7 @@ describe("attack 1: a far deadline freezes everyone", () => {
     expect(moved.get(provider)).toBe(DEFAULTS.minDatasetStake);
     // what is left in the contract is the silent seat's penalty, in the treasury
     expect(stx(contractId)).toBe(silence);
-    expect(getTotals().treasury).toBe(silence);
+    expect(read.getMarketTotals().treasury).toBe(silence);
     expectSolvent();
   });
 });
@@ -170,7 +155,7 @@ describe("attack 2: a validator can be kept from ever leaving", () => {
     // the exit request succeeds at once although validator1 is seated (it used to be refused)
     const requestedAt = height();
     expect(requestExit(validator1).result).toBeOk(Cl.uint(requestedAt + DEFAULTS.validatorUnbondingBlocks));
-    expect(getValidator(validator1)).toMatchObject({ active: false, "open-seats": 1n });
+    expect(read.getValidator(validator1)).toMatchObject({ active: false, openSeats: 1n });
     // the next cheap sybil job seats only the sybil validator
     expect(placeBid(bidder, 1, 100_000n).result).toBeOk(Cl.uint(2));
     expect(seatsOf(2)).toEqual([validator2]);
@@ -179,7 +164,7 @@ describe("attack 2: a validator can be kept from ever leaving", () => {
     expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
     mineUntil(requestedAt + DEFAULTS.validatorUnbondingBlocks);
     expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
-    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = windowsOf(1);
+    const { commitClosesAt: commitClose, revealClosesAt: end } = read.getValidationWindows(1)!;
     mineUntil(commitClose + 1n);
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
     mineUntil(end + 1n);
@@ -190,7 +175,7 @@ describe("attack 2: a validator can be kept from ever leaving", () => {
     const moved = deltas(before);
     expect(moved.get(validator1)).toBe(DEFAULTS.minValidatorStake);
     expect(moved.get(bidder)).toBe(100_000n);
-    expect(getValidator(validator1)).toBeNull();
+    expect(read.getValidator(validator1)).toBeNull();
     expectSolvent();
   });
 });
@@ -201,17 +186,17 @@ describe("attack 3: committee grinding and late joiners", () => {
     for (const who of early) expect(registerValidator(who).result).toBeOk(Cl.bool(true));
     registerDataset();
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 6n });
+    expect(read.getBid(1)).toMatchObject({ validatorsAtMatch: 6n, registrationsAtMatch: 6n });
     expectErr(drawCommittee(outsider, 1), "SEED_NOT_READY");
     // the seed comes from the Bitcoin block after the decline window
     mineUntil(height() + DEFAULTS.declineWindow + 1n);
-    const seed = committeeSeed(1);
+    const seed = read.getCommitteeSeed(1);
     expect(seed).not.toBeNull();
 
     // the attacker reads the seed, then registers 20 sybils at the minimum stake
     const sybils = Array.from({ length: 20 }, () => fundedSybil(2n * STX));
     for (const sybil of sybils) expect(registerValidator(sybil).result).toBeOk(Cl.bool(true));
-    expect(getValidator(sybils[19])?.ordinal).toBe(26n);
+    expect(read.getValidator(sybils[19])?.ordinal).toBe(26n);
 
     expect(drawCommittee(outsider, 1).result.type).toBe(Cl.ok(Cl.bool(true)).type);
     const seats = seatsOf(1);
@@ -226,25 +211,25 @@ describe("attack 3: committee grinding and late joiners", () => {
       committeeSize: 5,
       provider,
       bidder,
-      entryAt: (i) => (i < 6 ? { validator: validatorAt(i) as string, ordinal: BigInt(i + 1) } : null),
+      entryAt: (i) => (i < 6 ? { validator: read.getValidatorAt(i) as string, ordinal: BigInt(i + 1) } : null),
     });
     expect(seats).toEqual(expected);
-    expect(early.slice(0, 6).map((_, i) => validatorAt(i))).toEqual(early);
+    expect(early.slice(0, 6).map((_, i) => read.getValidatorAt(i))).toEqual(early);
   });
 
   it("when nobody could sit at the match, whoever registers later never becomes the judge: the job is refunded at its end", () => {
     registerDataset();
     expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)).toMatchObject({ status: 2n, "validators-at-match": 0n });
+    expect(read.getBid(1)).toMatchObject({ status: "MATCHED", validatorsAtMatch: 0n });
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
     expectErr(vote(validator1, 1, 1, 0), "NO_ELIGIBLE_VALIDATORS");
-    expect(getCommittee(1)).toBeNull();
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    expect(read.getCommittee(1)).toBeNull();
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const before = balances(bidder, provider);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(500_000));
     expect(deltas(before).get(bidder)).toBe(500_000n);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
     expectSolvent();
   });
 
@@ -263,10 +248,10 @@ describe("review finding: a provider redraws committees by declining", () => {
     for (const who of [deployer, validator1, validator2, validator3, provider2, bidder2]) registerValidator(who);
     registerDataset();
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    const matchedAt = read.getBid(1)?.matchedAt as bigint;
     // through the last block of the decline window the seed does not exist
     mineUntil(matchedAt + DEFAULTS.declineWindow);
-    expect(committeeSeed(1)).toBeNull();
+    expect(read.getCommitteeSeed(1)).toBeNull();
     expectErr(drawCommittee(provider, 1), "SEED_NOT_READY");
     expectErr(commit(validator1, 1, 80), "SEED_NOT_READY");
     // so the provider declines blind, or not at all
@@ -274,7 +259,7 @@ describe("review finding: a provider redraws committees by declining", () => {
     expect(declineJob(provider, 1).result).toBeOk(Cl.uint(500_000));
     expect(deltas(before).get(bidder)).toBe(500_000n);
     // a declined job does not count as a match: the idle stake leaves at once
-    expect(getDataset(1)).toMatchObject({ "matched-jobs": 0n, "last-settled-at": 0n });
+    expect(read.getDataset(1)).toMatchObject({ matchedJobs: 0n, lastSettledAt: 0n });
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
     expectSolvent();
   });
@@ -283,8 +268,8 @@ describe("review finding: a provider redraws committees by declining", () => {
     for (const who of [deployer, validator1, validator2, validator3, provider2, bidder2]) registerValidator(who);
     registerDataset();
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    mineUntil((getBid(1)?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n);
-    expect(committeeSeed(1)).not.toBeNull();
+    mineUntil((read.getBid(1)?.matchedAt as bigint) + DEFAULTS.declineWindow + 1n);
+    expect(read.getCommitteeSeed(1)).not.toBeNull();
     expectErr(declineJob(provider, 1), "DECLINE_CLOSED");
     expect(drawCommittee(outsider, 1).result.type).toBe(Cl.ok(Cl.bool(true)).type);
     expect(seatsOf(1)).toHaveLength(5);
@@ -298,7 +283,7 @@ describe("attack 4: flash stake in governance", () => {
     expect(registerDataset(bidder2, STX).result).toBeOk(Cl.uint(2));
     expect(propose(bidder2, "protocol-fee-bps", 9000n).result).toBeOk(Cl.uint(1));
     expect(voteOn(provider2, 1, false).result).toBeOk(Cl.uint(10n * STX));
-    mineUntil(proposal(1)["voting-ends-at"]);
+    mineUntil(read.getProposal(1)!.votingEndsAt);
     // the flash deposit: 100 STX as a new dataset, then a yes vote, in the last voting block
     expect(registerDataset(bidder2, 100n * STX).result).toBeOk(Cl.uint(3));
     expect(readOnly("get-voting-power", [Cl.principal(bidder2)])).toBeUint(101n * STX);
@@ -307,9 +292,9 @@ describe("attack 4: flash stake in governance", () => {
     // a validator registered after the proposal weighs nothing on it either
     expect(registerValidator(outsider, 50n * STX).result).toBeOk(Cl.bool(true));
     expectErr(voteOn(outsider, 1, true), "NO_VOTING_POWER");
-    mineUntil(proposal(1)["executable-at"]);
+    mineUntil(read.getProposal(1)!.executableAt);
     expectErr(execute(outsider, 1), "PROPOSAL_REJECTED");
-    expect(parameters()["protocol-fee-bps"]).toBe(DEFAULTS.protocolFeeBps);
+    expect(read.getParameters().protocolFeeBps).toBe(DEFAULTS.protocolFeeBps);
   });
 });
 
@@ -321,30 +306,30 @@ describe("attack 5: a third of a committee forces a slash", () => {
       [validator2, STX],
       [validator3, STX],
     ]);
-    expect(getCommittee(1)).toMatchObject({ "total-weight": 3n * STX });
+    expect(read.getCommittee(1)).toMatchObject({ totalWeight: 3n * STX });
     expect(commit(validator1, 1, 10).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
-    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = windowsOf(1);
+    const { commitClosesAt: commitClose, revealClosesAt: end } = read.getValidationWindows(1)!;
     mineUntil(commitClose + 1n);
     expect(reveal(validator1, 1, 10).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
     mineUntil(end + 1n);
     const before = balances(bidder, provider, validator1, validator2, validator3, contractId);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     // the lower median is 10, but 1/3 of the committee's weight is no majority: no result
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(5));
-    expect(getBid(1)?.status).toBe(5n);
-    expect(getJobResult(1)).toBeNull();
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n });
-    expect(getValidator(validator1)?.stake).toBe(STX);
-    expect(getValidator(validator2)?.stake).toBe(STX); // the honest revealer is not the attacker's prey
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(1)).toBeNull();
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n });
+    expect(read.getValidator(validator1)?.stake).toBe(STX);
+    expect(read.getValidator(validator2)?.stake).toBe(STX); // the honest revealer is not the attacker's prey
     const silence = (STX * DEFAULTS.validatorPenaltyBps) / BPS;
-    expect(getValidator(validator3)?.stake).toBe(STX - silence);
+    expect(read.getValidator(validator3)?.stake).toBe(STX - silence);
     const moved = deltas(before);
     expect(moved.get(bidder)).toBe(500_000n);
     expect(moved.get(provider)).toBe(0n);
     expect(moved.get(contractId)).toBe(-500_000n);
-    expect(getTotals().treasury - treasuryBefore).toBe(silence);
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(silence);
     expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
     expectSolvent();
   });
@@ -359,8 +344,8 @@ describe("attack 5: a third of a committee forces a slash", () => {
     expect(reveal(validator1, 1, 10).result).toBeOk(Cl.bool(false));
     // the last reveal settles the job, without a result
     expect(reveal(validator2, 1, 90).result).toBeOk(Cl.bool(true));
-    expect(getBid(1)?.status).toBe(5n);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
     expectSolvent();
   });
 });
@@ -369,23 +354,23 @@ describe("attack 6: price-0 sniping", () => {
   it("a dataset registered with its terms refuses the sniper's 0.1 STX bid for a month of training at once", () => {
     expect(registerDatasetWithTerms(provider, DEFAULTS.minDatasetStake, "ipfs://dataset-metadata", 1000, 1).result).toBeOk(Cl.uint(1));
     expectErr(placeBid(bidder, 1, 100_000n, DEFAULTS.maxComputationDuration), "BID_BELOW_ASK");
-    expect(getDataset(1)).toMatchObject({ "price-per-block": 1000n, "active-jobs": 0n });
+    expect(read.getDataset(1)).toMatchObject({ pricePerBlock: 1000n, activeJobs: 0n });
   });
 
   it("a provider sniped before setting terms declines the job within decline-window: the sniper is refunded, nothing is slashed", () => {
     registerValidator(validator1);
     registerDataset();
     expect(placeBid(bidder, 1, 100_000n, DEFAULTS.maxComputationDuration).result).toBeOk(Cl.uint(1));
-    const matchedAt = getBid(1)?.["matched-at"] as bigint;
+    const matchedAt = read.getBid(1)?.matchedAt as bigint;
     mineUntil(matchedAt + DEFAULTS.declineWindow);
     const before = balances(bidder, provider, validator1);
     expect(declineJob(provider, 1).result).toBeOk(Cl.uint(100_000));
     const moved = deltas(before);
     expect(moved.get(bidder)).toBe(100_000n);
     expect(moved.get(provider)).toBe(0n);
-    expect(getBid(1)?.status).toBe(4n);
-    expect(getValidator(validator1)).toMatchObject({ stake: STX, "open-seats": 0n });
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, "active-jobs": 0n });
+    expect(read.getBid(1)?.status).toBe("CANCELLED");
+    expect(read.getValidator(validator1)).toMatchObject({ stake: STX, openSeats: 0n });
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, activeJobs: 0n });
     expectSolvent();
   });
 
@@ -393,7 +378,7 @@ describe("attack 6: price-0 sniping", () => {
     registerValidator(validator1);
     registerDataset();
     expect(placeBid(bidder, 1, 100_000n, DEFAULTS.maxComputationDuration).result).toBeOk(Cl.uint(1));
-    mineUntil((getBid(1)?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n);
+    mineUntil((read.getBid(1)?.matchedAt as bigint) + DEFAULTS.declineWindow + 1n);
     expectErr(declineJob(provider, 1), "DECLINE_CLOSED");
   });
 });
@@ -409,15 +394,15 @@ describe("attack 7: flooding drains offline validators", () => {
       expect(commit(validator1, id, 80).result).toBeOk(Cl.bool(true));
       expect(commit(validator2, id, 80).result).toBeOk(Cl.bool(true));
     }
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     for (const id of jobs) {
       expect(reveal(validator1, id, 80).result).toBeOk(Cl.bool(false));
       expect(reveal(validator2, id, 80).result).toBeOk(Cl.bool(false));
     }
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     const coalition = [provider, bidder, validator1, validator2];
     const before = balances(...coalition, validator3);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     for (const id of jobs) expect(finalizeValidation(outsider, id).result).toBeOk(Cl.uint(1));
     for (const id of jobs) {
       // each sybil's claim is half the 5% validator fee of 0.1 STX: the silent seat's penalty is not in the pool
@@ -425,9 +410,9 @@ describe("attack 7: flooding drains offline validators", () => {
       expect(claim(validator2, id).result).toBeOk(Cl.uint(2_500));
     }
     const penalties = compoundedPenalties(STX, DEFAULTS.validatorPenaltyBps, 20);
-    expect(getValidator(validator3)?.stake).toBe(STX - penalties);
+    expect(read.getValidator(validator3)?.stake).toBe(STX - penalties);
     const protocolFees = 20n * ((100_000n * DEFAULTS.protocolFeeBps) / BPS);
-    expect(getTotals().treasury - treasuryBefore).toBe(penalties + protocolFees);
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(penalties + protocolFees);
     const moved = deltas(before);
     // the provider is paid 20 x (0.1 STX - 5% - 1%); the sybils share 20 x 5,000
     expect(moved.get(provider)).toBe(20n * 94_000n);
@@ -445,7 +430,7 @@ describe("attack 8: self-dealing is free", () => {
     matchedJob();
     const coalition = [provider, bidder, validator1];
     const before = balances(...coalition);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     expect(vote(validator1, 1, 1, 100).result).toBeOk(Cl.bool(true));
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
     const moved = deltas(before);
@@ -454,8 +439,8 @@ describe("attack 8: self-dealing is free", () => {
     expect(moved.get(provider)).toBe(500_000n - 25_000n - protocolFee);
     // the bid was escrowed before `before`: the coalition's net is what came back minus it
     expect(coalition.reduce((sum, who) => sum + moved.get(who)!, 0n) - 500_000n).toBe(-protocolFee);
-    expect(getTotals().treasury - treasuryBefore).toBe(protocolFee);
-    expect(getDataset(1)).toMatchObject({ "quality-score": 100n, "passed-validations": 1n });
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(protocolFee);
+    expect(read.getDataset(1)).toMatchObject({ qualityScore: 100n, passedValidations: 1n });
     expectSolvent();
   });
 });
@@ -469,11 +454,11 @@ describe("attack 9: a pause waives penalties retroactively", () => {
     ]);
     expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
-    return windowsOf(1);
+    return read.getValidationWindows(1)!;
   }
 
   it("a one-block pause after the commit phase excuses nobody: the silent seat pays its penalty to the treasury", () => {
-    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = silentSeatJob();
+    const { commitClosesAt: commitClose, revealClosesAt: end } = silentSeatJob();
     mineUntil(commitClose + 1n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     simnet.mineEmptyBurnBlock();
@@ -481,18 +466,18 @@ describe("attack 9: a pause waives penalties retroactively", () => {
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
     mineUntil(end + 1n);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
     const silence = (STX * DEFAULTS.validatorPenaltyBps) / BPS;
-    expect(getValidator(validator3)?.stake).toBe(STX - silence);
+    expect(read.getValidator(validator3)?.stake).toBe(STX - silence);
     // the treasury gets the silence penalty and the 1% protocol fee; the pool holds only the fees
-    expect(getTotals().treasury - treasuryBefore).toBe(silence + 5_000n);
-    expect(getJobResult(1)).toMatchObject({ "reward-pool": 25_000n, penalties: silence });
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(silence + 5_000n);
+    expect(read.getJobResult(1)).toMatchObject({ rewardPool: 25_000n, penalties: silence });
     expectSolvent();
   });
 
   it("a pause undone in the Bitcoin block it began excuses nobody", () => {
-    const { "commit-closes-at": commitClose, "reveal-closes-at": end } = silentSeatJob();
+    const { commitClosesAt: commitClose, revealClosesAt: end } = silentSeatJob();
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     mineUntil(commitClose + 1n);
@@ -500,22 +485,22 @@ describe("attack 9: a pause waives penalties retroactively", () => {
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
     mineUntil(end + 1n);
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
-    expect(getValidator(validator3)?.stake).toBe(STX - (STX * DEFAULTS.validatorPenaltyBps) / BPS);
+    expect(read.getValidator(validator3)?.stake).toBe(STX - (STX * DEFAULTS.validatorPenaltyBps) / BPS);
     expectSolvent();
   });
 
   it("a pause that overlapped the commit window still excuses the seat that could not commit", () => {
-    const { "reveal-closes-at": end } = silentSeatJob();
+    const { revealClosesAt: end } = silentSeatJob();
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     simnet.mineEmptyBurnBlock();
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(reveal(validator1, 1, 80).result.type).toBe(Cl.error(Cl.uint(0)).type); // reveals open after the commit phase
-    mineUntil(windowsOf(1)["commit-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.commitClosesAt + 1n);
     expect(reveal(validator1, 1, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
     mineUntil(end + 1n);
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(1));
-    expect(getValidator(validator3)?.stake).toBe(STX);
+    expect(read.getValidator(validator3)?.stake).toBe(STX);
     expectSolvent();
   });
 });
@@ -527,18 +512,18 @@ describe("attack 10: a pause plus a far queued bid traps a provider", () => {
     expect(placeBid(bidder, 1, 500_000n).result).toBeOk(Cl.uint(1));
     // a far queued bid waits behind the running job
     expect(placeBid(bidder2, 1, 100_000n, 100n, height() + 100n + DEFAULTS.maxBidWait).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)?.status).toBe(1n);
+    expect(read.getBid(2)?.status).toBe("QUEUED");
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expectErr(withdrawStake(provider, 1), "DATASET_HAS_OPEN_JOBS");
 
     expect(retireDataset(provider, 1).result).toBeOk(Cl.bool(true));
     const before = balances(bidder, bidder2, provider);
     expect(expireBid(outsider, 2).result).toBeOk(Cl.uint(100_000));
-    expect(getDataset(1)).toMatchObject({ active: false, "queued-jobs": 0n, "active-jobs": 1n });
+    expect(read.getDataset(1)).toMatchObject({ active: false, queuedJobs: 0n, activeJobs: 1n });
     // the running job ends at its end (its seat was paused through its commit window: excused)
-    mineUntil(windowsOf(1)["reveal-closes-at"] + 1n);
+    mineUntil(read.getValidationWindows(1)!.revealClosesAt + 1n);
     expect(finalizeValidation(outsider, 1).result).toBeOk(Cl.uint(4));
-    expect(getValidator(validator1)?.stake).toBe(STX);
+    expect(read.getValidator(validator1)?.stake).toBe(STX);
     // the unvalidated stake waits stake-lock-blocks after the settlement, still paused
     mineUntil(height() + DEFAULTS.stakeLockBlocks + 1n);
     expect(withdrawStake(provider, 1).result).toBeOk(Cl.uint(DEFAULTS.minDatasetStake));
@@ -561,11 +546,11 @@ describe("attack 11: old proposals undo new ones", () => {
     expect(propose(validator1, "protocol-fee-bps", 300n).result).toBeOk(Cl.uint(2));
     expect(voteOn(validator1, 2, true).result).toBeOk(Cl.uint(5n * STX));
     // the newer proposal executes first, while the older one is still executable
-    mineUntil(proposal(2)["executable-at"]);
+    mineUntil(read.getProposal(2)!.executableAt);
     expect(execute(outsider, 2).result).toBeOk(Cl.uint(2));
-    expect(height()).toBeLessThan(proposal(1)["expires-at"]);
+    expect(height()).toBeLessThan(read.getProposal(1)!.expiresAt);
     expectErr(execute(outsider, 1), "PARAMETER_CHANGED");
-    expect(parameters()["protocol-fee-bps"]).toBe(300n);
+    expect(read.getParameters().protocolFeeBps).toBe(300n);
   });
 });
 
@@ -585,13 +570,13 @@ describe("attack 13: a plain transfer to the contract breaks the books", () => {
   it("STX sent outside the contract's functions shows as surplus, the owner books it into the treasury, and it can leave", () => {
     matchedJob();
     simnet.transferSTX(STX, contractId, outsider);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     expect(totals.surplus).toBe(STX);
-    const owed = totals["dataset-stakes"] + totals["validator-stakes"] + totals["escrowed-bids"] + totals["unclaimed-rewards"] + totals.treasury;
+    const owed = totals.datasetStakes + totals.validatorStakes + totals.escrowedBids + totals.unclaimedRewards + totals.treasury;
     expect(stx(contractId)).toBe(owed + STX);
     expectErr(sweepSurplus(outsider), "NOT_AUTHORIZED");
     expect(sweepSurplus().result).toBeOk(Cl.uint(STX));
-    expect(getTotals()).toMatchObject({ surplus: 0n, treasury: totals.treasury + STX });
+    expect(read.getMarketTotals()).toMatchObject({ surplus: 0n, treasury: totals.treasury + STX });
     expectErr(sweepSurplus(), "ZERO_AMOUNT");
     const before = stx(deployer);
     expect(withdrawTreasury(STX, deployer).result).toBeOk(Cl.uint(STX));
@@ -616,7 +601,7 @@ describe("attack 15: add-dataset-stake with the largest uint aborts", () => {
     const before = balances(provider, contractId);
     expectErr(addStake(provider, 1, MAX_UINT), "INSUFFICIENT_FUNDS");
     expect([...deltas(before).values()]).toEqual([0n, 0n]);
-    expect(getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
+    expect(read.getDataset(1)?.stake).toBe(DEFAULTS.minDatasetStake);
   });
 });
 
@@ -649,12 +634,9 @@ describe("attack 16: an empty salt makes a commitment brute-forceable", () => {
 
 import { createHash } from "node:crypto";
 import {
-  BID_STATUS,
   OUTCOME,
-  bidderHistory,
   commitAndReveal,
   deliver,
-  getDelivery,
   printEvents,
   revealEval,
   setTerms,
@@ -674,7 +656,7 @@ function reviewValidators() {
 function placedFee(r: ReturnType<typeof trainingBid>, bidId: number) {
   const placed = printEvents(r).find((e) => e.event === "bid-placed");
   expect(placed?.["bid-id"]).toBe(BigInt(bidId));
-  expect(getBid(bidId)?.["compute-fee"]).toBe(placed?.["compute-fee"]);
+  expect(read.getBid(bidId)?.computeFee).toBe(placed?.["compute-fee"]);
   return placed?.["compute-fee"];
 }
 
@@ -685,7 +667,7 @@ describe("review 12 #1: the provider raises its price ahead of a verified bid (f
     expect(registerDatasetWithTerms(provider, STX, "ipfs://x", 100_000, 1).result).toBeOk(Cl.uint(1));
     const h0 = height();
     const before = balances(provider, bidder, contractId);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     // same block, the provider's transaction first: the ask becomes amount / duration
     expect(setTerms(provider, 1, 300_000, 1).result).toBeOk(Cl.bool(true));
     const r = trainingBid(bidder, 1, { amount: 30n * STX, duration: 100n, deadline: h0 + 100n, spec: sha("spec") });
@@ -697,19 +679,19 @@ describe("review 12 #1: the provider raises its price ahead of a verified bid (f
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(h0 + DEFAULTS.validationWindow));
     expect(commitAndReveal(1, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
     // slashed: max(50% of the stake, the 10 STX fee), capped at the 1 STX stake; the 20 STX rest goes back
-    expect(getJobResult(1)).toMatchObject({
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "bidder-refund": 20n * STX,
-      "slashed-amount": STX,
-      "validator-fees": 1_500_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 20n * STX,
+      slashedAmount: STX,
+      validatorFees: 1_500_000n,
     });
     for (const v of REVIEW_VALIDATORS) expect(claim(v, 1).result).toBeOk(Cl.uint(500_000));
     // the review saw provider +28,200,000 and bidder -30,000,000; the validators' 1,500,000 came from the slash and the fee
     expect(deltas(before)).toEqual(new Map([[provider, 9_400_000n], [bidder, -10n * STX], [contractId, -900_000n]]));
-    expect(getDataset(1)?.stake).toBe(0n);
+    expect(read.getDataset(1)?.stake).toBe(0n);
     // the treasury holds the delivery's protocol fee
-    expect(getTotals().treasury - treasuryBefore).toBe(100_000n);
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(100_000n);
     expectSolvent();
   });
 
@@ -721,7 +703,7 @@ describe("review 12 #1: the provider raises its price ahead of a verified bid (f
     expectErr(trainingBid(bidder, 1, { amount: 299_999n }), "BID_BELOW_ASK");
     expect(placedFee(trainingBid(bidder, 1), 1)).toBe(100_000n);
     expect(placeBid(bidder2, 1, 600_000n).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)).toMatchObject({ verified: false, "compute-fee": 0n });
+    expect(read.getBid(2)).toMatchObject({ verified: false, computeFee: 0n });
     mineUntil(raisedAt + 6n);
     expect(placedFee(trainingBid(bidder, 1), 3)).toBe(100_000n);
     mineUntil(raisedAt + 7n);
@@ -798,9 +780,9 @@ describe("review 12 #2: a garbage delivery is paid its compute fee (f1-garbage)"
     expect(registerDatasetWithTerms(provider, stake, "ipfs://x", 100_000, 1).result).toBeOk(Cl.uint(1));
     const h0 = height();
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     expect(trainingBid(bidder, 1, { amount, duration: 100n, deadline: h0 + 100n, spec: sha("spec") }).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)?.["compute-fee"]).toBe(10n * STX);
+    expect(read.getBid(1)?.computeFee).toBe(10n * STX);
     mineUntil(h0 + 7n);
     expect(deliver(provider, 1, GARBAGE).result).toBeOk(Cl.uint(9_400_000));
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(h0 + 7n + DEFAULTS.validationWindow));
@@ -808,21 +790,21 @@ describe("review 12 #2: a garbage delivery is paid its compute fee (f1-garbage)"
     const rest = amount - 10n * STX;
     // the validators' fees: the fee's 5% carried from the delivery plus 5% of the rest, out of the slash
     const validatorFees = 500_000n + (rest * 500n) / BPS;
-    expect(getJobResult(1)).toMatchObject({
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "bidder-refund": rest,
-      "slashed-amount": slash,
-      "validator-fees": validatorFees,
+    expect(read.getJobResult(1)).toMatchObject({
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: rest,
+      slashedAmount: slash,
+      validatorFees,
     });
     // the bidder loses the fee it priced; the contract keeps the 0.6 STX of fees
     expect(deltas(before)).toEqual(new Map([[provider, 9_400_000n], [bidder, -10n * STX], [contractId, 600_000n]]));
-    expect(getDataset(1)?.stake).toBe(stake - slash);
+    expect(read.getDataset(1)?.stake).toBe(stake - slash);
     expect(9_400_000n - slash).toBe(providerNet);
-    expect(getTotals()).toMatchObject({
-      "dataset-stakes": totals["dataset-stakes"] - slash,
-      "escrowed-bids": totals["escrowed-bids"],
-      "unclaimed-rewards": totals["unclaimed-rewards"] + validatorFees,
+    expect(read.getMarketTotals()).toMatchObject({
+      datasetStakes: totals.datasetStakes - slash,
+      escrowedBids: totals.escrowedBids,
+      unclaimedRewards: totals.unclaimedRewards + validatorFees,
       treasury: totals.treasury + 100_000n + slash + 500_000n - validatorFees,
     });
     expectSolvent();
@@ -842,8 +824,8 @@ describe("review 12 #2: a garbage delivery is paid its compute fee (f1-garbage)"
     for (const [i, b] of bidders.entries()) expect(revealEval(b, i + 1).result).toBeOk(Cl.uint(h0 + 7n + DEFAULTS.validationWindow));
     for (const id of [1, 2, 3]) expect(commitAndReveal(id, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
     // the first slash takes the whole stake (the review saw 500,000, 250,000, 125,000); nothing is left for the others
-    expect([1, 2, 3].map((id) => getJobResult(id)?.["slashed-amount"])).toEqual([STX, 0n, 0n]);
-    expect(getDataset(1)?.stake).toBe(0n);
+    expect([1, 2, 3].map((id) => read.getJobResult(id)?.slashedAmount)).toEqual([STX, 0n, 0n]);
+    expect(read.getDataset(1)?.stake).toBe(0n);
     expect(deltas(before)).toEqual(
       new Map([
         [provider, 28_200_000n],
@@ -864,10 +846,10 @@ describe("review 12 #3: non-delivery griefing with duration-1 bids (f4-nodeliver
     expect(registerDatasetWithTerms(provider, 100n * STX, "ipfs://x", 100_000, 5).result).toBeOk(Cl.uint(1));
     const h0 = height();
     const before = balances(provider, bidder, contractId);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     for (let i = 1; i <= 5; i++)
       expect(trainingBid(bidder, 1, { amount: 100n * STX, duration: 1n, deadline: h0 + 1n, commitment: sha(`c0${i}`) }).result).toBeOk(Cl.uint(i));
-    for (let i = 1; i <= 5; i++) expect(getBid(i)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": h0, "compute-fee": 100_000n });
+    for (let i = 1; i <= 5; i++) expect(read.getBid(i)).toMatchObject({ status: "MATCHED", matchedAt: h0, computeFee: 100_000n });
     // the review expired all five here, at deadline + 1
     mineUntil(h0 + 2n);
     for (let i = 1; i <= 5; i++) {
@@ -888,9 +870,9 @@ describe("review 12 #3: non-delivery griefing with duration-1 bids (f4-nodeliver
       expect(printEvents(r)[0]).toMatchObject({ event: "delivery-missed", refund: 100n * STX, "slashed-amount": 100_000n });
     }
     // the review saw 100 STX -> 59,049,000 after five misses
-    expect(getDataset(1)).toMatchObject({ stake: 100n * STX - 300_000n, "non-deliveries": 3n, "active-jobs": 0n });
+    expect(read.getDataset(1)).toMatchObject({ stake: 100n * STX - 300_000n, nonDeliveries: 3n, activeJobs: 0n });
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
-    expect(getTotals().treasury - treasuryBefore).toBe(300_000n);
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(300_000n);
     expectSolvent();
   });
 
@@ -899,16 +881,16 @@ describe("review 12 #3: non-delivery griefing with duration-1 bids (f4-nodeliver
     expect(registerDatasetWithTerms(provider, 100n * STX, "ipfs://x", 0, 1).result).toBeOk(Cl.uint(1));
     const h0 = height();
     expect(trainingBid(bidder, 1, { amount: 100n * STX, duration: 1n, deadline: h0 + 1n }).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)?.["compute-fee"]).toBe(0n);
+    expect(read.getBid(1)?.computeFee).toBe(0n);
     mineUntil(h0 + DEFAULTS.declineWindow + 1n);
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(bidder, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
     expect(printEvents(r)[0]).toMatchObject({ event: "delivery-missed", refund: 100n * STX, "slashed-amount": 0n });
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 100n * STX], [contractId, -100n * STX]]));
-    expect(getTotals()).toMatchObject({ "dataset-stakes": totals["dataset-stakes"], treasury: totals.treasury });
-    expect(getDataset(1)).toMatchObject({ stake: 100n * STX, "non-deliveries": 1n });
+    expect(read.getMarketTotals()).toMatchObject({ datasetStakes: totals.datasetStakes, treasury: totals.treasury });
+    expect(read.getDataset(1)).toMatchObject({ stake: 100n * STX, nonDeliveries: 1n });
     expectSolvent();
   });
 });
@@ -920,13 +902,13 @@ describe("review 12 #4: an early delivery forces a bidder default (f3-early-deli
     const h0 = height();
     const deadline = h0 + 1_000n;
     const before = balances(provider, bidder, contractId);
-    const treasuryBefore = getTotals().treasury;
+    const treasuryBefore = read.getMarketTotals().treasury;
     // 1000 blocks of training: a 10 STX fee, 40 STX paid by the score
     expect(trainingBid(bidder, 1, { amount: 50n * STX, duration: 1_000n, deadline, spec: sha("spec") }).result).toBeOk(Cl.uint(1));
     mineUntil(h0 + 7n);
     expect(deliver(provider, 1, GARBAGE).result).toBeOk(Cl.uint(9_400_000));
     // the view's latest commit close is the reveal deadline + validation-window
-    expect(windowsOf(1)["commit-closes-at"]).toBe(deadline + DEFAULTS.evalRevealWindow + DEFAULTS.validationWindow);
+    expect(read.getValidationWindows(1)!.commitClosesAt).toBe(deadline + DEFAULTS.evalRevealWindow + DEFAULTS.validationWindow);
     // the block where the review's bidder was refused (u319) and the job defaulted
     mineUntil(h0 + 7n + DEFAULTS.evalRevealWindow + 1n);
     expectErr(expireBid(provider, 1), "BID_NOT_EXPIRED");
@@ -934,22 +916,22 @@ describe("review 12 #4: an early delivery forces a bidder default (f3-early-deli
     mineUntil(deadline + DEFAULTS.evalRevealWindow);
     expectErr(expireBid(provider, 1), "BID_NOT_EXPIRED");
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(deadline + DEFAULTS.evalRevealWindow + DEFAULTS.validationWindow));
-    expect(getDelivery(1)).toMatchObject({ "delivered-at": h0 + 7n, "eval-revealed-at": deadline + DEFAULTS.evalRevealWindow });
+    expect(read.getJobDelivery(1)).toMatchObject({ deliveredAt: h0 + 7n, evalRevealedAt: deadline + DEFAULTS.evalRevealWindow });
     expect(commitAndReveal(1, REVIEW_VALIDATORS.map((v) => [v, 0] as [string, number])).result).toBeOk(Cl.bool(true));
     // slashed max(5 STX, the 10 STX fee), within the 10 STX stake; the 40 STX rest goes back
-    expect(getJobResult(1)).toMatchObject({
-      outcome: BigInt(OUTCOME.SLASHED),
-      "provider-payment": 0n,
-      "bidder-refund": 40n * STX,
-      "slashed-amount": 10n * STX,
-      "validator-fees": 2_500_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      outcome: "SLASHED",
+      providerPayment: 0n,
+      bidderRefund: 40n * STX,
+      slashedAmount: 10n * STX,
+      validatorFees: 2_500_000n,
     });
     // the delivery's protocol fee and the slash less the validators' fees
-    expect(getTotals().treasury - treasuryBefore).toBe(100_000n + 8n * STX);
+    expect(read.getMarketTotals().treasury - treasuryBefore).toBe(100_000n + 8n * STX);
     // the review saw provider +47,000,000, bidder -50,000,000 and a default on the bidder's record
     expect(deltas(before)).toEqual(new Map([[provider, 9_400_000n], [bidder, -10n * STX], [contractId, 600_000n]]));
-    expect(getDataset(1)?.stake).toBe(0n);
-    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 0n, defaults: 0n, "mean-score": 0n });
+    expect(read.getDataset(1)?.stake).toBe(0n);
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 0n, defaults: 0n, meanScore: 0n });
     expectSolvent();
   });
 });

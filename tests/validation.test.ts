@@ -1,10 +1,8 @@
 import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  BID_STATUS,
   DEFAULTS,
   OUTCOME,
-  activeValidatorCount,
   balances,
   bidder,
   bidder2,
@@ -13,7 +11,6 @@ import {
   commit,
   commitAndReveal,
   commitmentFor,
-  committeeSeed,
   contractId,
   decode,
   deltas,
@@ -24,13 +21,6 @@ import {
   expectSolvent,
   finalizeValidation,
   finalizedJob,
-  getBid,
-  getCommittee,
-  getDataset,
-  getJobResult,
-  getTotals,
-  getValidator,
-  getVote,
   height,
   marketField,
   matchedJob,
@@ -40,7 +30,7 @@ import {
   printEvents,
   provider,
   provider2,
-  readOnly,
+  read,
   registerDataset,
   registerValidator,
   requestExit,
@@ -53,9 +43,7 @@ import {
   validator1,
   validator2,
   validator3,
-  validatorAt,
   vote,
-  windowsOf,
   withdrawValidator,
 } from "./helpers.ts";
 
@@ -72,18 +60,18 @@ const stakes = (...who: string[]): [string, bigint][] => who.map((w) => [w, MIN]
 const LARGE = [validator1, validator2, validator3, provider2, bidder2, outsider];
 
 /** Last block of the commit phase: deadline + validation-window. */
-const commitClosesAt = (bidId: number | bigint) => windowsOf(bidId)["commit-closes-at"];
+const commitClosesAt = (bidId: number | bigint) => read.getValidationWindows(bidId)!.commitClosesAt;
 /** Last block of the reveal phase: deadline + validation-window + reveal-window. */
-const revealClosesAt = (bidId: number | bigint) => windowsOf(bidId)["reveal-closes-at"];
+const revealClosesAt = (bidId: number | bigint) => read.getValidationWindows(bidId)!.revealClosesAt;
 
 /** The hex of a commitment, as `get-vote` decodes it. */
 const commitmentHex = (who: string, bidId: number | bigint, score: number, salt = saltFor(who, bidId)) =>
-  decode(commitmentFor(who, bidId, score, salt)) as string;
+  read.computeCommitment(score, salt, bidId, who);
 
 /** A matched job in a market of six validators: no committee until the seed (after the decline window) is known. */
 function largeMarketJob() {
   const ids = matchedJob(stakes(...LARGE));
-  expect(getCommittee(ids.bidId)).toBeNull();
+  expect(read.getCommittee(ids.bidId)).toBeNull();
   return ids;
 }
 
@@ -93,11 +81,11 @@ function largeMarketJob() {
  * at matched-at + decline-window, the provider's last block to decline.
  */
 function mineToSeed(bidId: number | bigint) {
-  const seedBurn = (getBid(bidId)?.["matched-at"] as bigint) + DEFAULTS.declineWindow + 1n;
+  const seedBurn = (read.getBid(bidId)?.matchedAt as bigint) + DEFAULTS.declineWindow + 1n;
   mineUntil(seedBurn - 1n);
-  expect(committeeSeed(bidId)).toBeNull();
+  expect(read.getCommitteeSeed(bidId)).toBeNull();
   mineUntil(seedBurn);
-  expect(committeeSeed(bidId)).toMatch(/^[0-9a-f]{64}$/);
+  expect(read.getCommitteeSeed(bidId)).toMatch(/^[0-9a-f]{64}$/);
 }
 
 /** A matched job whose committee (three validators, 1 STX each) was seated at the match. */
@@ -127,9 +115,6 @@ const propose = (who: string, parameter: string, value: number | bigint) =>
 
 /** `get-validator-at` as the raw Clarity value: (optional principal). */
 const readOnlyValidatorAt = (index: number) => simnet.callReadOnlyFn(contractId, "get-validator-at", [Cl.uint(index)], deployer).result;
-
-/** `get-pause n`: when pause n started and ended (0 while it lasts), or null. */
-const getPause = (n: number) => decode(readOnly("get-pause", [Cl.uint(n)])) as { "started-at": bigint; "ended-at": bigint } | null;
 
 /** `validator-penalized` events of a call, keyed by validator. */
 const penaltiesOf = (result: Parameters<typeof printEvents>[0]) =>
@@ -179,12 +164,12 @@ function expectRefusedThroughProxy(fn: string, args: ClarityValue[], who: string
   expect(simnet.deployContract("validation-proxy", PROXY_SOURCE, { clarityVersion: 4 }, deployer).result).toBeBool(true);
   const proxyId = `${deployer}.validation-proxy`;
   const before = balances(who, proxyId, contractId);
-  const totals = getTotals();
+  const totals = read.getMarketTotals();
   const viaProxy = simnet.callPublicFn(proxyId, fn, args, who);
   expectErr(viaProxy, "NOT_DIRECT_CALLER");
   expect(viaProxy.events).toEqual([]);
   expect(deltas(before)).toEqual(new Map([[who, 0n], [proxyId, 0n], [contractId, 0n]]));
-  expect(getTotals()).toEqual(totals);
+  expect(read.getMarketTotals()).toEqual(totals);
   const direct = call(fn, args, who);
   expect(direct.result.type).toBe(ClarityType.ResponseOk);
   return direct;
@@ -205,30 +190,30 @@ describe("register-validator", () => {
 
     expect(stxTransfers(r)).toEqual([{ sender: validator1, recipient: contractId, amount: stake }]);
     expect(deltas(before)).toEqual(new Map([[validator1, -stake], [contractId, stake]]));
-    expect(getValidator(validator1)).toEqual({
+    expect(read.getValidator(validator1)).toEqual({
       stake,
       active: true,
       index: 0n,
-      "open-seats": 0n,
-      "exit-requested-at": 0n,
-      "registered-at": height(),
+      openSeats: 0n,
+      exitRequestedAt: 0n,
+      registeredAt: height(),
       ordinal: 1n,
-      "registered-after-proposal": 0n,
+      registeredAfterProposal: 0n,
     });
-    expect(validatorAt(0)).toBe(validator1);
-    expect(validatorAt(1)).toBeNull();
-    expect(getTotals()["validator-stakes"]).toBe(stake);
-    expect(activeValidatorCount()).toBe(1n);
+    expect(read.getValidatorAt(0)).toBe(validator1);
+    expect(read.getValidatorAt(1)).toBeNull();
+    expect(read.getMarketTotals().validatorStakes).toBe(stake);
+    expect(read.getActiveValidatorCount()).toBe(1n);
     expect(marketField("validator-registrations")).toBe(1n);
     expect(printEvents(r)).toEqual([{ event: "validator-registered", validator: validator1, stake, ordinal: 1n }]);
   });
 
   it("gives each new validator the next index (get-validator-at)", () => {
     for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
-    expect([0, 1, 2].map(validatorAt)).toEqual([validator1, validator2, validator3]);
-    expect([validator1, validator2, validator3].map((v) => getValidator(v)?.index)).toEqual([0n, 1n, 2n]);
-    expect(validatorAt(3)).toBeNull();
-    expect(activeValidatorCount()).toBe(3n);
+    expect([0, 1, 2].map((i) => read.getValidatorAt(i))).toEqual([validator1, validator2, validator3]);
+    expect([validator1, validator2, validator3].map((v) => read.getValidator(v)?.index)).toEqual([0n, 1n, 2n]);
+    expect(read.getValidatorAt(3)).toBeNull();
+    expect(read.getActiveValidatorCount()).toBe(3n);
   });
 
   it("numbers registrations 1, 2, 3 (ordinal); the set's map keeps { validator, ordinal }, get-validator-at the principal", () => {
@@ -239,7 +224,7 @@ describe("register-validator", () => {
         { event: "validator-registered", validator: [validator1, validator2, validator3][i], stake: 2_000_000n, ordinal: BigInt(i + 1) },
       ]);
     });
-    expect([validator1, validator2, validator3].map((v) => getValidator(v)?.ordinal)).toEqual([1n, 2n, 3n]);
+    expect([validator1, validator2, validator3].map((v) => read.getValidator(v)?.ordinal)).toEqual([1n, 2n, 3n]);
     expect(marketField("validator-registrations")).toBe(3n);
     expect([0, 1, 2].map(validatorAtEntry)).toEqual([
       { validator: validator1, ordinal: 1n },
@@ -256,11 +241,11 @@ describe("register-validator", () => {
     for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     expect([0, 1, 2].map(validatorAtEntry)).toEqual([{ validator: validator3, ordinal: 3n }, { validator: validator2, ordinal: 2n }, null]);
-    expect(getValidator(validator3)).toMatchObject({ index: 0n, ordinal: 3n });
+    expect(read.getValidator(validator3)).toMatchObject({ index: 0n, ordinal: 3n });
     // an exit does not take back a number: the next registration is the fourth
     expect(marketField("validator-registrations")).toBe(3n);
     expect(registerValidator(provider2).result).toBeOk(Cl.bool(true));
-    expect(getValidator(provider2)).toMatchObject({ index: 2n, ordinal: 4n });
+    expect(read.getValidator(provider2)).toMatchObject({ index: 2n, ordinal: 4n });
     expect(validatorAtEntry(2)).toEqual({ validator: provider2, ordinal: 4n });
   });
 
@@ -275,20 +260,20 @@ describe("register-validator", () => {
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(marketField("validator-registrations")).toBe(1n);
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
-    expect([getValidator(validator1)?.ordinal, getValidator(validator2)?.ordinal]).toEqual([1n, 2n]);
+    expect([read.getValidator(validator1)?.ordinal, read.getValidator(validator2)?.ordinal]).toEqual([1n, 2n]);
   });
 
   it("records the last proposal id at registration (registered-after-proposal)", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
-    expect(getValidator(validator1)?.["registered-after-proposal"]).toBe(0n);
+    expect(read.getValidator(validator1)?.registeredAfterProposal).toBe(0n);
     expect(propose(validator1, "committee-size", 3).result).toBeOk(Cl.uint(1));
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
-    expect(getValidator(validator2)).toMatchObject({ ordinal: 2n, "registered-after-proposal": 1n });
+    expect(read.getValidator(validator2)).toMatchObject({ ordinal: 2n, registeredAfterProposal: 1n });
     expect(propose(validator1, "committee-size", 4).result).toBeOk(Cl.uint(2));
     expect(registerValidator(validator3).result).toBeOk(Cl.bool(true));
-    expect(getValidator(validator3)).toMatchObject({ ordinal: 3n, "registered-after-proposal": 2n });
+    expect(read.getValidator(validator3)).toMatchObject({ ordinal: 3n, registeredAfterProposal: 2n });
     // registering does not rewrite the others
-    expect(getValidator(validator1)).toMatchObject({ ordinal: 1n, "registered-after-proposal": 0n });
+    expect(read.getValidator(validator1)).toMatchObject({ ordinal: 1n, registeredAfterProposal: 0n });
   });
 
   it("a re-registration after a withdrawal gets a new ordinal, above every registration in between", () => {
@@ -300,7 +285,7 @@ describe("register-validator", () => {
     const again = registerValidator(validator1);
     expect(again.result).toBeOk(Cl.bool(true));
     expect(printEvents(again)).toEqual([{ event: "validator-registered", validator: validator1, stake: MIN, ordinal: 4n }]);
-    expect(getValidator(validator1)).toMatchObject({ ordinal: 4n, index: 2n, active: true });
+    expect(read.getValidator(validator1)).toMatchObject({ ordinal: 4n, index: 2n, active: true });
     expect(validatorAtEntry(2)).toEqual({ validator: validator1, ordinal: 4n });
     expect(marketField("validator-registrations")).toBe(4n);
   });
@@ -308,13 +293,13 @@ describe("register-validator", () => {
   it("accepts exactly the minimum stake and rejects one micro-STX less (VALIDATOR_STAKE_TOO_LOW)", () => {
     const low = registerValidator(validator1, MIN - 1n);
     expectErr(low, "VALIDATOR_STAKE_TOO_LOW");
-    expect(getValidator(validator1)).toBeNull();
+    expect(read.getValidator(validator1)).toBeNull();
     expect(stxTransfers(low)).toEqual([]);
-    expect(activeValidatorCount()).toBe(0n);
-    expect(validatorAt(0)).toBeNull();
+    expect(read.getActiveValidatorCount()).toBe(0n);
+    expect(read.getValidatorAt(0)).toBeNull();
 
     expect(registerValidator(validator1, MIN).result).toBeOk(Cl.bool(true));
-    expect(getValidator(validator1)?.stake).toBe(MIN);
+    expect(read.getValidator(validator1)?.stake).toBe(MIN);
   });
 
   it("refuses a second registration of the same principal (VALIDATOR_EXISTS)", () => {
@@ -322,18 +307,18 @@ describe("register-validator", () => {
     const before = balances(validator1, contractId);
     expectErr(registerValidator(validator1, 5_000_000n), "VALIDATOR_EXISTS");
     expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
-    expect(getValidator(validator1)?.stake).toBe(MIN);
-    expect(activeValidatorCount()).toBe(1n);
-    expect(validatorAt(1)).toBeNull();
+    expect(read.getValidator(validator1)?.stake).toBe(MIN);
+    expect(read.getActiveValidatorCount()).toBe(1n);
+    expect(read.getValidatorAt(1)).toBeNull();
   });
 
   it("refuses to re-register while an exit is pending (VALIDATOR_EXISTS)", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     expectErr(registerValidator(validator1), "VALIDATOR_EXISTS");
-    expect(getValidator(validator1)?.active).toBe(false);
-    expect(activeValidatorCount()).toBe(0n);
-    expect(validatorAt(0)).toBeNull();
+    expect(read.getValidator(validator1)?.active).toBe(false);
+    expect(read.getActiveValidatorCount()).toBe(0n);
+    expect(read.getValidatorAt(0)).toBeNull();
   });
 
   it("refuses a stake larger than the caller's balance (INSUFFICIENT_FUNDS)", () => {
@@ -341,9 +326,9 @@ describe("register-validator", () => {
     const r = registerValidator(outsider, all + 1n);
     expectErr(r, "INSUFFICIENT_FUNDS");
     expect(stx(outsider)).toBe(all);
-    expect(getValidator(outsider)).toBeNull();
-    expect(getTotals()["validator-stakes"]).toBe(0n);
-    expect(activeValidatorCount()).toBe(0n);
+    expect(read.getValidator(outsider)).toBeNull();
+    expect(read.getMarketTotals().validatorStakes).toBe(0n);
+    expect(read.getActiveValidatorCount()).toBe(0n);
   });
 
   it("is refused while paused (PAUSED) and accepted once resumed", () => {
@@ -351,12 +336,12 @@ describe("register-validator", () => {
     const before = balances(validator1, contractId);
     expectErr(registerValidator(validator1), "PAUSED");
     expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
-    expect(getValidator(validator1)).toBeNull();
-    expect(activeValidatorCount()).toBe(0n);
+    expect(read.getValidator(validator1)).toBeNull();
+    expect(read.getActiveValidatorCount()).toBe(0n);
 
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
-    expect(validatorAt(0)).toBe(validator1);
+    expect(read.getValidatorAt(0)).toBe(validator1);
   });
 
   it("allows re-registration after a full withdrawal, with the new stake, at the end of the set", () => {
@@ -365,28 +350,28 @@ describe("register-validator", () => {
     const unbondedAt = decode(requestExit(validator1).result) as bigint;
     mineUntil(unbondedAt);
     expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(MIN));
-    expect(getValidator(validator1)).toBeNull();
-    expect(validatorAt(0)).toBe(validator2);
+    expect(read.getValidator(validator1)).toBeNull();
+    expect(read.getValidatorAt(0)).toBe(validator2);
 
     const before = balances(validator1, contractId);
     const r = registerValidator(validator1, 3_000_000n);
     expect(r.result).toBeOk(Cl.bool(true));
     expect(deltas(before)).toEqual(new Map([[validator1, -3_000_000n], [contractId, 3_000_000n]]));
-    expect(getValidator(validator1)).toEqual({
+    expect(read.getValidator(validator1)).toEqual({
       stake: 3_000_000n,
       active: true,
       index: 1n,
-      "open-seats": 0n,
-      "exit-requested-at": 0n,
-      "registered-at": unbondedAt,
+      openSeats: 0n,
+      exitRequestedAt: 0n,
+      registeredAt: unbondedAt,
       // a new registration: the next ordinal, after validator1's first (1) and validator2's (2)
       ordinal: 3n,
-      "registered-after-proposal": 0n,
+      registeredAfterProposal: 0n,
     });
     expect(printEvents(r)).toEqual([{ event: "validator-registered", validator: validator1, stake: 3_000_000n, ordinal: 3n }]);
-    expect([validatorAt(0), validatorAt(1)]).toEqual([validator2, validator1]);
-    expect(getTotals()["validator-stakes"]).toBe(MIN + 3_000_000n);
-    expect(activeValidatorCount()).toBe(2n);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1)]).toEqual([validator2, validator1]);
+    expect(read.getMarketTotals().validatorStakes).toBe(MIN + 3_000_000n);
+    expect(read.getActiveValidatorCount()).toBe(2n);
   });
 });
 
@@ -402,14 +387,14 @@ describe("request-validator-exit", () => {
     const r = requestExit(validator1);
     const unbondedAt = 10n + DEFAULTS.validatorUnbondingBlocks;
     expect(r.result).toBeOk(Cl.uint(unbondedAt));
-    expect(activeValidatorCount()).toBe(2n);
-    expect([validatorAt(0), validatorAt(1), validatorAt(2)]).toEqual([validator3, validator2, null]);
-    expect(getValidator(validator3)?.index).toBe(0n);
-    expect(getValidator(validator2)?.index).toBe(1n);
-    expect(getValidator(validator1)).toMatchObject({ active: false, "exit-requested-at": 10n, stake: MIN, "open-seats": 0n });
+    expect(read.getActiveValidatorCount()).toBe(2n);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1), read.getValidatorAt(2)]).toEqual([validator3, validator2, null]);
+    expect(read.getValidator(validator3)?.index).toBe(0n);
+    expect(read.getValidator(validator2)?.index).toBe(1n);
+    expect(read.getValidator(validator1)).toMatchObject({ active: false, exitRequestedAt: 10n, stake: MIN, openSeats: 0n });
     // the stake stays in the contract until withdrawn
     expect(stxTransfers(r)).toEqual([]);
-    expect(getTotals()["validator-stakes"]).toBe(3n * MIN);
+    expect(read.getMarketTotals().validatorStakes).toBe(3n * MIN);
     expect(printEvents(r)).toEqual([
       { event: "validator-exit-requested", validator: validator1, "unbonded-at": unbondedAt, "open-seats": 0n },
     ]);
@@ -418,17 +403,17 @@ describe("request-validator-exit", () => {
   it("pops the last index without moving anyone, and keeps the set dense through further exits and registrations", () => {
     for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
     expect(requestExit(validator3).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
-    expect([validatorAt(0), validatorAt(1), validatorAt(2)]).toEqual([validator1, validator2, null]);
-    expect([getValidator(validator1)?.index, getValidator(validator2)?.index]).toEqual([0n, 1n]);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1), read.getValidatorAt(2)]).toEqual([validator1, validator2, null]);
+    expect([read.getValidator(validator1)?.index, read.getValidator(validator2)?.index]).toEqual([0n, 1n]);
 
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
-    expect([validatorAt(0), validatorAt(1)]).toEqual([validator2, null]);
-    expect(getValidator(validator2)?.index).toBe(0n);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1)]).toEqual([validator2, null]);
+    expect(read.getValidator(validator2)?.index).toBe(0n);
 
     expect(registerValidator(provider2).result).toBeOk(Cl.bool(true));
-    expect([validatorAt(0), validatorAt(1), validatorAt(2)]).toEqual([validator2, provider2, null]);
-    expect(getValidator(provider2)?.index).toBe(1n);
-    expect(activeValidatorCount()).toBe(2n);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1), read.getValidatorAt(2)]).toEqual([validator2, provider2, null]);
+    expect(read.getValidator(provider2)?.index).toBe(1n);
+    expect(read.getActiveValidatorCount()).toBe(2n);
   });
 
   it("takes the validator out of later committees: it is not seated and cannot vote (NOT_ON_COMMITTEE)", () => {
@@ -437,15 +422,15 @@ describe("request-validator-exit", () => {
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     const { bidId } = matchedJob([]);
     expect(seatsOf(bidId)).toEqual([validator2]);
-    expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(0n);
     expectErr(commit(validator1, bidId, 80), "NOT_ON_COMMITTEE");
-    expect(getVote(bidId, validator1)).toBeNull();
+    expect(read.getVote(bidId, validator1)).toBeNull();
   });
 
   it("succeeds while seated: leaves the active set, still serves its seats, and withdraw waits (VALIDATOR_SEATED)", () => {
     const { bidId } = matchedJob(stakes(validator1, validator2));
     expect(seatsOf(bidId)).toEqual([validator1, validator2]);
-    expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(1n);
 
     const requestedAt = height();
     const r = requestExit(validator1);
@@ -456,10 +441,10 @@ describe("request-validator-exit", () => {
     ]);
     expect(stxTransfers(r)).toEqual([]);
     // out of the active set at once (swap-and-pop), but still on the job's committee
-    expect(getValidator(validator1)).toMatchObject({ active: false, "exit-requested-at": requestedAt, "open-seats": 1n, stake: MIN });
-    expect([validatorAt(0), validatorAt(1)]).toEqual([validator2, null]);
-    expect(getValidator(validator2)?.index).toBe(0n);
-    expect(activeValidatorCount()).toBe(1n);
+    expect(read.getValidator(validator1)).toMatchObject({ active: false, exitRequestedAt: requestedAt, openSeats: 1n, stake: MIN });
+    expect([read.getValidatorAt(0), read.getValidatorAt(1)]).toEqual([validator2, null]);
+    expect(read.getValidator(validator2)?.index).toBe(0n);
+    expect(read.getActiveValidatorCount()).toBe(1n);
     expect(seatsOf(bidId)).toEqual([validator1, validator2]);
 
     // the stake waits for the unbonding window, then for the seat
@@ -472,20 +457,28 @@ describe("request-validator-exit", () => {
 
     // it still commits and reveals on its seat, with the seat's weight
     expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
-    expect(getVote(bidId, validator1)?.weight).toBe(MIN);
+    expect(read.getVote(bidId, validator1)?.weight).toBe(MIN);
     expect(commit(validator2, bidId, 80).result).toBeOk(Cl.bool(true));
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, bidId, 80).result).toBeOk(Cl.bool(true));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getJobResult(bidId)).toMatchObject({ "final-score": 80n, penalties: 0n, "reward-weight": 2n * MIN });
-    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n, stake: MIN, active: false });
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
+    expect(read.getJobResult(bidId)).toMatchObject({ finalScore: 80n, penalties: 0n, rewardWeight: 2n * MIN });
+    // a coherent seat of a scored job stays counted until its validator claims
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 1n, stake: MIN, active: false });
+    const unclaimed = balances(validator1, contractId);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    expect(deltas(unclaimed)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
 
-    // seat settled and unbonded: the stake is paid, and the reward is claimed apart
+    // the claim frees the seat; unbonded and free, the stake is paid
+    const claimed = balances(validator1, contractId);
+    expect(claim(validator1, bidId).result).toBeOk(Cl.uint(12_500n));
+    expect(deltas(claimed)).toEqual(new Map([[validator1, 12_500n], [contractId, -12_500n]]));
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 0n, stake: MIN, active: false });
     const before = balances(validator1, contractId);
     const w = withdrawValidator(validator1);
     expect(w.result).toBeOk(Cl.uint(MIN));
     expect(deltas(before)).toEqual(new Map([[validator1, MIN], [contractId, -MIN]]));
-    expect(claim(validator1, bidId).result).toBeOk(Cl.uint(12_500n));
+    expect(read.getValidator(validator1)).toBeNull();
   });
 
   it("an exiting validator is not drawn for a job matched after its exit, in a large market", () => {
@@ -493,23 +486,23 @@ describe("request-validator-exit", () => {
     for (const v of [...LARGE, deployer]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     const { bidId } = matchedJob([]);
-    expect(getBid(bidId)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 7n });
+    expect(read.getBid(bidId)).toMatchObject({ validatorsAtMatch: 6n, registrationsAtMatch: 7n });
     mineToSeed(bidId);
     expect(drawCommittee(outsider, bidId).result.type).toBe(ClarityType.ResponseOk);
     const seats = seatsOf(bidId);
     expect(seats).toHaveLength(5);
     expect(seats).not.toContain(validator1);
-    expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(0n);
     expectErr(commit(validator1, bidId, 80), "NOT_ON_COMMITTEE");
   });
 
   it("an exit between the match and the draw keeps the validator off the committee; the draw still fills every seat", () => {
     for (const v of [...LARGE, deployer]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
     const { bidId } = matchedJob([]);
-    expect(getBid(bidId)).toMatchObject({ "validators-at-match": 7n, "registrations-at-match": 7n });
+    expect(read.getBid(bidId)).toMatchObject({ validatorsAtMatch: 7n, registrationsAtMatch: 7n });
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     // the last validator (deployer) took index 0
-    expect(validatorAt(0)).toBe(deployer);
+    expect(read.getValidatorAt(0)).toBe(deployer);
     mineToSeed(bidId);
     expect(drawCommittee(outsider, bidId).result.type).toBe(ClarityType.ResponseOk);
     const seats = seatsOf(bidId);
@@ -517,12 +510,12 @@ describe("request-validator-exit", () => {
     expect(new Set(seats).size).toBe(5);
     expect(seats).not.toContain(validator1);
     for (const v of seats) expect([...LARGE, deployer]).toContain(v);
-    expect(getValidator(validator1)?.["open-seats"]).toBe(0n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(0n);
   });
 
   it("refuses a non-validator (VALIDATOR_NOT_FOUND)", () => {
     expectErr(requestExit(outsider), "VALIDATOR_NOT_FOUND");
-    expect(activeValidatorCount()).toBe(0n);
+    expect(read.getActiveValidatorCount()).toBe(0n);
   });
 
   it("refuses a second exit request (VALIDATOR_EXITING) and leaves the set alone", () => {
@@ -531,17 +524,17 @@ describe("request-validator-exit", () => {
     expect(requestExit(validator1).result).toBeOk(Cl.uint(2n + DEFAULTS.validatorUnbondingBlocks));
     mineUntil(20n);
     expectErr(requestExit(validator1), "VALIDATOR_EXITING");
-    expect(activeValidatorCount()).toBe(1n);
-    expect([validatorAt(0), validatorAt(1)]).toEqual([validator2, null]);
-    expect(getValidator(validator1)?.["exit-requested-at"]).toBe(2n);
+    expect(read.getActiveValidatorCount()).toBe(1n);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1)]).toEqual([validator2, null]);
+    expect(read.getValidator(validator1)?.exitRequestedAt).toBe(2n);
   });
 
   it("works while paused", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
-    expect(getValidator(validator1)?.active).toBe(false);
-    expect(activeValidatorCount()).toBe(0n);
+    expect(read.getValidator(validator1)?.active).toBe(false);
+    expect(read.getActiveValidatorCount()).toBe(0n);
   });
 });
 
@@ -557,7 +550,7 @@ describe("withdraw-validator-stake", () => {
 
     mineUntil(unbondedAt - 1n);
     expectErr(withdrawValidator(validator1), "UNBONDING_NOT_OVER");
-    expect(getValidator(validator1)?.stake).toBe(4_000_000n);
+    expect(read.getValidator(validator1)?.stake).toBe(4_000_000n);
 
     mineUntil(unbondedAt);
     const before = balances(validator1, contractId);
@@ -565,8 +558,8 @@ describe("withdraw-validator-stake", () => {
     expect(r.result).toBeOk(Cl.uint(4_000_000n));
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: validator1, amount: 4_000_000n }]);
     expect(deltas(before)).toEqual(new Map([[validator1, 4_000_000n], [contractId, -4_000_000n]]));
-    expect(getValidator(validator1)).toBeNull();
-    expect(getTotals()["validator-stakes"]).toBe(0n);
+    expect(read.getValidator(validator1)).toBeNull();
+    expect(read.getMarketTotals().validatorStakes).toBe(0n);
     expect(printEvents(r)).toEqual([{ event: "validator-withdrawn", validator: validator1, amount: 4_000_000n }]);
   });
 
@@ -580,7 +573,7 @@ describe("withdraw-validator-stake", () => {
     const before = balances(validator1, contractId);
     expectErr(withdrawValidator(validator1), "VALIDATOR_NOT_EXITING");
     expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
-    expect(getValidator(validator1)?.active).toBe(true);
+    expect(read.getValidator(validator1)?.active).toBe(true);
   });
 
   it("refuses a second withdrawal once paid out (VALIDATOR_NOT_FOUND)", () => {
@@ -610,7 +603,7 @@ describe("withdraw-validator-stake", () => {
     expect(placeBid(bidder2, 2, 500_000n, 100n, 1_000n).result).toBeOk(Cl.uint(2));
     expect(seatsOf(1)).toEqual([validator1, validator2, validator3]);
     expect(seatsOf(2)).toEqual([validator1, validator2, validator3]);
-    expect(getValidator(validator1)?.["open-seats"]).toBe(2n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(2n);
 
     // job 2: every seat commits now; its reveals come much later
     for (const v of [validator1, validator2, validator3]) expect(commit(v, 2, 80).result).toBeOk(Cl.bool(true));
@@ -627,19 +620,19 @@ describe("withdraw-validator-stake", () => {
       { event: "validator-penalized", "bid-id": 1n, validator: validator1, penalty, stake: MIN - penalty, removed: true, silent: true },
     ]);
     // a silent seat's penalty goes to the treasury, with job 1's protocol fee
-    expect(getTotals().treasury).toBe(penalty + protocolFeeOf(500_000n));
-    expect(getJobResult(1)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n, "protocol-fee": 5_000n });
+    expect(read.getMarketTotals().treasury).toBe(penalty + protocolFeeOf(500_000n));
+    expect(read.getJobResult(1)).toMatchObject({ penalties: penalty, rewardPool: 25_000n, protocolFee: 5_000n });
 
     // out of the set (swap-and-pop), exiting since the penalty, but still seated on job 2
-    expect(getValidator(validator1)).toMatchObject({
+    expect(read.getValidator(validator1)).toMatchObject({
       stake: MIN - penalty,
       active: false,
-      "exit-requested-at": removedAt,
-      "open-seats": 1n,
+      exitRequestedAt: removedAt,
+      openSeats: 1n,
     });
-    expect(activeValidatorCount()).toBe(2n);
-    expect([validatorAt(0), validatorAt(1), validatorAt(2)]).toEqual([validator3, validator2, null]);
-    expect(getValidator(validator3)?.index).toBe(0n);
+    expect(read.getActiveValidatorCount()).toBe(2n);
+    expect([read.getValidatorAt(0), read.getValidatorAt(1), read.getValidatorAt(2)]).toEqual([validator3, validator2, null]);
+    expect(read.getValidator(validator3)?.index).toBe(0n);
     expectErr(requestExit(validator1), "VALIDATOR_EXITING");
 
     mineUntil(removedAt + DEFAULTS.validatorUnbondingBlocks - 1n);
@@ -648,34 +641,38 @@ describe("withdraw-validator-stake", () => {
     const before = balances(validator1, contractId);
     expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
     expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
-    expect(getValidator(validator1)?.stake).toBe(MIN - penalty);
+    expect(read.getValidator(validator1)?.stake).toBe(MIN - penalty);
 
-    // job 2 settles by its reveals (still within its reveal window): the seat is freed
+    // job 2 settles by its reveals (still within its reveal window): the coherent seat waits for its claim
     expect(height()).toBeLessThanOrEqual(revealClosesAt(2));
     expect(reveal(validator1, 2, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, 2, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator3, 2, 80).result).toBeOk(Cl.bool(true));
-    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n, stake: MIN - penalty });
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 1n, stake: MIN - penalty });
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    // its claim (a fifth of job 2's 25,000: its seat weighs 1,000,000 of 5,000,000) frees it
+    expect(claim(validator1, 2).result).toBeOk(Cl.uint(5_000n));
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 0n, stake: MIN - penalty });
 
     const atRelease = balances(validator1, contractId);
     const r = withdrawValidator(validator1);
     expect(r.result).toBeOk(Cl.uint(MIN - penalty));
     expect(deltas(atRelease)).toEqual(new Map([[validator1, MIN - penalty], [contractId, -(MIN - penalty)]]));
-    expect(getValidator(validator1)).toBeNull();
-    expect(getTotals()["validator-stakes"]).toBe(4_000_000n);
+    expect(read.getValidator(validator1)).toBeNull();
+    expect(read.getMarketTotals().validatorStakes).toBe(4_000_000n);
   });
 
   it("after an exit requested while seated: VALIDATOR_SEATED until the seat settles (here by expiry), then pays the stake less its silence penalty", () => {
     const { bidId } = matchedJob(stakes(validator1, validator2));
     const unbondedAt = decode(requestExit(validator1).result) as bigint;
-    expect(getValidator(validator1)).toMatchObject({ active: false, "open-seats": 1n });
+    expect(read.getValidator(validator1)).toMatchObject({ active: false, openSeats: 1n });
     mineUntil(unbondedAt);
     expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
     // nobody votes: the job ends without a result and both silent seats pay 1% to the treasury
     mineUntil(revealClosesAt(bidId));
     expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
     mineUntil(revealClosesAt(bidId) + 1n);
-    const treasury = getTotals().treasury;
+    const treasury = read.getMarketTotals().treasury;
     const expired = call("expire-bid", [Cl.uint(bidId)], outsider);
     expect(expired.result).toBeOk(Cl.uint(500_000n));
     const penalty = penaltyOf(MIN);
@@ -684,13 +681,61 @@ describe("withdraw-validator-stake", () => {
       { event: "validator-penalized", "bid-id": bidId, validator: validator1, penalty, stake: MIN - penalty, removed: false, silent: true },
       { event: "validator-penalized", "bid-id": bidId, validator: validator2, penalty, stake: MIN - penalty, removed: true, silent: true },
     ]);
-    expect(getTotals().treasury).toBe(treasury + 2n * penalty);
-    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n, stake: MIN - penalty, "exit-requested-at": unbondedAt - DEFAULTS.validatorUnbondingBlocks });
+    expect(read.getMarketTotals().treasury).toBe(treasury + 2n * penalty);
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 0n, stake: MIN - penalty, exitRequestedAt: unbondedAt - DEFAULTS.validatorUnbondingBlocks });
 
     const before = balances(validator1, contractId);
     expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(MIN - penalty));
     expect(deltas(before)).toEqual(new Map([[validator1, MIN - penalty], [contractId, -(MIN - penalty)]]));
-    expect(getValidator(validator1)).toBeNull();
+    expect(read.getValidator(validator1)).toBeNull();
+  });
+
+  it("waits for the claims of its coherent seats: VALIDATOR_SEATED until it claims, then withdraws", () => {
+    // validator1, validator2, validator3 (1,000,000 each) sit on job 1 (dataset 1) and job 2 (dataset 2)
+    for (const v of [validator1, validator2, validator3]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
+    expect(registerDataset(provider).result).toBeOk(Cl.uint(1));
+    expect(registerDataset(provider2).result).toBeOk(Cl.uint(2));
+    expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
+    expect(placeBid(bidder2, 2).result).toBeOk(Cl.uint(2));
+    expect(seatsOf(1)).toEqual([validator1, validator2, validator3]);
+    expect(seatsOf(2)).toEqual([validator1, validator2, validator3]);
+    const unbondedAt = decode(requestExit(validator1).result) as bigint;
+    expect(read.getValidator(validator1)).toMatchObject({ active: false, openSeats: 2n });
+
+    // job 1: validator1 is coherent (80 of a median 80): its seat stays counted after the settlement
+    expect(commitAndReveal(1, [[validator1, 80], [validator2, 80], [validator3, 80]]).result).toBeOk(Cl.bool(true));
+    expect(read.getBid(1)?.status).toBe("SETTLED");
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 2n, stake: MIN });
+    // job 2: validator1 is an outlier (10 of a median 80): penalized and freed at the settlement
+    const settled2 = commitAndReveal(2, [[validator1, 10], [validator2, 80], [validator3, 80]]);
+    expect(settled2.result).toBeOk(Cl.bool(true));
+    const penalty = penaltyOf(MIN);
+    expect(penaltiesOf(settled2)).toEqual(new Map([[validator1, penalty]]));
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 1n, stake: MIN - penalty });
+
+    // unbonded, but one coherent seat is unclaimed
+    mineUntil(unbondedAt);
+    const held = balances(validator1, contractId);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    // the outlier's claim pays nothing and frees nothing (its seat is free already)
+    expect(claim(validator1, 2).result).toBeOk(Cl.uint(0));
+    expect(read.getValidator(validator1)?.openSeats).toBe(1n);
+    expectErr(withdrawValidator(validator1), "VALIDATOR_SEATED");
+    expect(deltas(held)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
+
+    // the coherent seat's claim (a third of job 1's 25,000) frees it: the stake is paid
+    expect(claim(validator1, 1).result).toBeOk(Cl.uint(8_333n));
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 0n, stake: MIN - penalty });
+    const before = balances(validator1, contractId);
+    expect(withdrawValidator(validator1).result).toBeOk(Cl.uint(MIN - penalty));
+    expect(deltas(before)).toEqual(new Map([[validator1, MIN - penalty], [contractId, -(MIN - penalty)]]));
+    expect(read.getValidator(validator1)).toBeNull();
+    // the others still claim their shares; job 2's pool holds the outlier's penalty
+    expect(claim(validator2, 1).result).toBeOk(Cl.uint(8_333n));
+    expect(claim(validator3, 1).result).toBeOk(Cl.uint(25_000n - 2n * 8_333n));
+    expect(claim(validator2, 2).result).toBeOk(Cl.uint((25_000n + penalty) / 2n));
+    expect(claim(validator3, 2).result).toBeOk(Cl.uint(25_000n + penalty - (25_000n + penalty) / 2n));
+    for (const v of [validator2, validator3]) expect(read.getValidator(v)?.openSeats).toBe(0n);
   });
 });
 
@@ -710,14 +755,14 @@ describe("submit-validation-result", () => {
     const r = call("submit-validation-result", [Cl.uint(1), Cl.uint(1), Cl.uint(85)], validator1);
     expect(r.result).toBeOk(Cl.bool(true));
     expect(eventNames(r)).toEqual(["validation-submitted", "job-finalized"]);
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(1)?.status).toBe("SETTLED");
     // provider paid 500,000 - 25,000 (validator fees) - 5,000 (1% protocol fee)
-    expect(getJobResult(1)).toMatchObject({
-      "final-score": 85n,
-      outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 470_000n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(1)).toMatchObject({
+      finalScore: 85n,
+      outcome: "REWARDED",
+      providerPayment: 470_000n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
     });
 
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(25_000));
@@ -729,14 +774,14 @@ describe("submit-validation-result", () => {
         [contractId, 1_000_000n + 5_000n],
       ]),
     );
-    expect(getTotals().treasury).toBe(5_000n);
-    expect(getDataset(1)).toMatchObject({ "quality-score": 85n, validations: 1n, "passed-validations": 1n });
+    expect(read.getMarketTotals().treasury).toBe(5_000n);
+    expect(read.getDataset(1)).toMatchObject({ qualityScore: 85n, validations: 1n, passedValidations: 1n });
   });
 
-  it("records the revealed vote weighted by the stake, emits validation-submitted then job-finalized, and frees the seat", () => {
+  it("records the revealed vote weighted by the stake, emits validation-submitted then job-finalized; the claim frees the seat", () => {
     const { datasetId, bidId } = matchedJob([[validator1, 2_000_000n]]);
     expect(seatsOf(bidId)).toEqual([validator1]);
-    expect(getValidator(validator1)?.["open-seats"]).toBe(1n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(1n);
     const before = balances(provider, bidder, validator1, contractId);
 
     const r = vote(validator1, datasetId, bidId, 77);
@@ -753,16 +798,17 @@ describe("submit-validation-result", () => {
     });
     expect(events[1]).toMatchObject({ "bid-id": bidId, "final-score": 77n, outcome: BigInt(OUTCOME.REWARDED), penalties: 0n });
 
-    expect(getVote(bidId, validator1)).toEqual({
+    expect(read.getVote(bidId, validator1)).toEqual({
       commitment: commitmentHex(validator1, bidId, 77, new Uint8Array(0)),
       score: 77n,
       weight: 2_000_000n,
       revealed: true,
       claimed: false,
     });
-    expect(getValidator(validator1)).toMatchObject({ "open-seats": 0n, stake: 2_000_000n, active: true });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getJobResult(bidId)).toMatchObject({ "final-score": 77n, "reward-weight": 2_000_000n, "finalized-at": height() });
+    // the coherent seat stays counted until its validator claims
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 1n, stake: 2_000_000n, active: true });
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
+    expect(read.getJobResult(bidId)).toMatchObject({ finalScore: 77n, rewardWeight: 2_000_000n, finalizedAt: height() });
     expect(deltas(before)).toEqual(
       new Map([
         [provider, 470_000n],
@@ -771,6 +817,9 @@ describe("submit-validation-result", () => {
         [contractId, -470_000n],
       ]),
     );
+    // the claim frees it
+    expect(claim(validator1, bidId).result).toBeOk(Cl.uint(25_000n));
+    expect(read.getValidator(validator1)).toMatchObject({ openSeats: 0n, stake: 2_000_000n, active: true });
   });
 
   it("weighs the vote by its seat (the stake at the draw), not the stake at the vote", () => {
@@ -780,13 +829,13 @@ describe("submit-validation-result", () => {
     expect(call("set-dataset-terms", [Cl.uint(1), Cl.uint(0), Cl.uint(2)], provider).result).toBeOk(Cl.bool(true));
     expect(placeBid(bidder, 1).result).toBeOk(Cl.uint(1));
     expect(placeBid(bidder2, 1, 500_000n, 100n, height() + 1_000n).result).toBeOk(Cl.uint(2));
-    expect(getCommittee(2)).toMatchObject({ seats: [validator1], weights: [MIN], "total-weight": MIN });
+    expect(read.getCommittee(2)).toMatchObject({ seats: [validator1], weights: [MIN], totalWeight: MIN });
 
     // job 1 expires unvoted: validator1's silence costs it 1% and its place in the set
     mineUntil(revealClosesAt(1) + 1n);
     expect(call("expire-bid", [Cl.uint(1)], outsider).result).toBeOk(Cl.uint(500_000n));
     const penalty = penaltyOf(MIN);
-    expect(getValidator(validator1)).toMatchObject({ stake: MIN - penalty, active: false, "open-seats": 1n });
+    expect(read.getValidator(validator1)).toMatchObject({ stake: MIN - penalty, active: false, openSeats: 1n });
 
     // on job 2 its vote still weighs the seat's MIN
     expect(height()).toBeLessThanOrEqual(commitClosesAt(2));
@@ -795,22 +844,22 @@ describe("submit-validation-result", () => {
     expect(printEvents(r)[0]).toEqual({
       event: "validation-submitted", "bid-id": 2n, "dataset-id": 1n, validator: validator1, score: 90n, weight: MIN,
     });
-    expect(getVote(2, validator1)?.weight).toBe(MIN);
-    expect(getCommittee(2)).toMatchObject({ "revealed-weight": MIN, revealed: [{ score: 90n, weight: MIN }] });
-    expect(getJobResult(2)).toMatchObject({ "reward-weight": MIN, "reward-pool": 25_000n });
+    expect(read.getVote(2, validator1)?.weight).toBe(MIN);
+    expect(read.getCommittee(2)).toMatchObject({ revealedWeight: MIN, revealed: [{ score: 90n, weight: MIN }] });
+    expect(read.getJobResult(2)).toMatchObject({ rewardWeight: MIN, rewardPool: 25_000n });
     expect(claim(validator1, 2).result).toBeOk(Cl.uint(25_000n));
   });
 
   it("leaves the committee record consistent with the direct vote: 1 commit, 1 reveal, the revealed vote", () => {
     const { datasetId, bidId } = matchedJob();
     expect(vote(validator1, datasetId, bidId, 90).result).toBeOk(Cl.bool(true));
-    expect(getCommittee(bidId)).toEqual({
+    expect(read.getCommittee(bidId)).toEqual({
       seats: [validator1],
       weights: [MIN],
-      "total-weight": MIN,
+      totalWeight: MIN,
       commits: 1n,
       reveals: 1n,
-      "revealed-weight": MIN,
+      revealedWeight: MIN,
       revealed: [{ score: 90n, weight: MIN }],
     });
   });
@@ -818,16 +867,16 @@ describe("submit-validation-result", () => {
   it("accepts the boundary scores 100 and 0, and rejects 101 (INVALID_SCORE)", () => {
     const { datasetId, bidId } = matchedJob();
     expectErr(vote(validator1, datasetId, bidId, 101), "INVALID_SCORE");
-    expect(getVote(bidId, validator1)).toBeNull();
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
     expect(vote(validator1, datasetId, bidId, 100).result).toBeOk(Cl.bool(true));
-    expect(getJobResult(bidId)?.["final-score"]).toBe(100n);
+    expect(read.getJobResult(bidId)?.finalScore).toBe(100n);
 
     // a second job on the freed slot, scored 0
     expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
     expect(seatsOf(2)).toEqual([validator1]);
     expect(vote(validator1, datasetId, 2, 0).result).toBeOk(Cl.bool(true));
-    expect(getJobResult(2)).toMatchObject({ "final-score": 0n, outcome: BigInt(OUTCOME.SLASHED) });
+    expect(read.getJobResult(2)).toMatchObject({ finalScore: 0n, outcome: "SLASHED" });
   });
 
   it("rejects an unknown bid (BID_NOT_FOUND)", () => {
@@ -838,25 +887,25 @@ describe("submit-validation-result", () => {
   it("rejects a caller that is not a validator (VALIDATOR_NOT_FOUND)", () => {
     const { datasetId, bidId } = matchedJob();
     expectErr(vote(outsider, datasetId, bidId, 80), "VALIDATOR_NOT_FOUND");
-    expect(getVote(bidId, outsider)).toBeNull();
+    expect(read.getVote(bidId, outsider)).toBeNull();
   });
 
   it("rejects a bid named with another dataset (BID_DATASET_MISMATCH)", () => {
     const { bidId } = matchedJob();
     expect(registerDataset(provider2).result).toBeOk(Cl.uint(2));
     expectErr(vote(validator1, 2, bidId, 80), "BID_DATASET_MISMATCH");
-    expect(getVote(bidId, validator1)).toBeNull();
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("rejects a vote on a queued bid (JOB_NOT_RUNNING)", () => {
     const { datasetId } = matchedJob();
     // the single slot is taken by bid 1, so bid 2 waits in the queue
     expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getBid(2)?.status).toBe("QUEUED");
     expectErr(vote(validator1, datasetId, 2, 80), "JOB_NOT_RUNNING");
-    expect(getVote(2, validator1)).toBeNull();
-    expect(getCommittee(2)).toBeNull();
+    expect(read.getVote(2, validator1)).toBeNull();
+    expect(read.getCommittee(2)).toBeNull();
   });
 
   it("rejects a vote on a settled job (JOB_NOT_RUNNING)", () => {
@@ -864,40 +913,40 @@ describe("submit-validation-result", () => {
     const before = balances(provider, bidder, contractId);
     expectErr(vote(validator1, datasetId, bidId, 10), "JOB_NOT_RUNNING");
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
-    expect(getJobResult(bidId)?.["final-score"]).toBe(80n);
-    expect(getVote(bidId, validator1)?.score).toBe(80n);
+    expect(read.getJobResult(bidId)?.finalScore).toBe(80n);
+    expect(read.getVote(bidId, validator1)?.score).toBe(80n);
   });
 
   it("is still open at exactly deadline + validation-window", () => {
     const { datasetId, bidId } = matchedJob();
     mineUntil(commitClosesAt(bidId));
     expect(vote(validator1, datasetId, bidId, 80).result).toBeOk(Cl.bool(true));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
   });
 
   it("is closed one block after deadline + validation-window (VALIDATION_CLOSED)", () => {
     const { datasetId, bidId } = matchedJob();
-    expect(commitClosesAt(bidId)).toBe((getBid(bidId)?.deadline as bigint) + DEFAULTS.validationWindow);
+    expect(commitClosesAt(bidId)).toBe((read.getBid(bidId)?.deadline as bigint) + DEFAULTS.validationWindow);
     mineUntil(commitClosesAt(bidId) + 1n);
     expectErr(vote(validator1, datasetId, bidId, 80), "VALIDATION_CLOSED");
-    expect(getVote(bidId, validator1)).toBeNull();
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("rejects the job's provider registered as a validator (PARTY_CANNOT_VALIDATE), who is not seated", () => {
     const { datasetId, bidId } = matchedJob(stakes(provider, validator1));
     expect(seatsOf(bidId)).toEqual([validator1]);
     expectErr(vote(provider, datasetId, bidId, 100), "PARTY_CANNOT_VALIDATE");
-    expect(getVote(bidId, provider)).toBeNull();
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, provider)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("rejects the job's bidder registered as a validator (PARTY_CANNOT_VALIDATE), who is not seated", () => {
     const { datasetId, bidId } = matchedJob(stakes(bidder, validator1));
     expect(seatsOf(bidId)).toEqual([validator1]);
     expectErr(vote(bidder, datasetId, bidId, 0), "PARTY_CANNOT_VALIDATE");
-    expect(getVote(bidId, bidder)).toBeNull();
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, bidder)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("rejects a validator that is not on the job's committee (NOT_ON_COMMITTEE)", () => {
@@ -905,7 +954,7 @@ describe("submit-validation-result", () => {
     // registered after the match: the one-seat committee was seated at the match
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
     expectErr(vote(validator2, datasetId, bidId, 80), "NOT_ON_COMMITTEE");
-    expect(getVote(bidId, validator2)).toBeNull();
+    expect(read.getVote(bidId, validator2)).toBeNull();
     expect(seatsOf(bidId)).toEqual([validator1]);
   });
 
@@ -913,24 +962,24 @@ describe("submit-validation-result", () => {
     const { datasetId, bidId } = matchedJob(stakes(validator1, validator2));
     expect(seatsOf(bidId)).toEqual([validator1, validator2]);
     expectErr(vote(validator1, datasetId, bidId, 80), "COMMIT_REQUIRED");
-    expect(getVote(bidId, validator1)).toBeNull();
-    expect(getCommittee(bidId)).toMatchObject({ commits: 0n, reveals: 0n });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toBeNull();
+    expect(read.getCommittee(bidId)).toMatchObject({ commits: 0n, reveals: 0n });
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("refuses a seat that already committed (ALREADY_VOTED)", () => {
     const { datasetId, bidId } = matchedJob();
     expect(commit(validator1, bidId, 60).result).toBeOk(Cl.bool(true));
     expectErr(vote(validator1, datasetId, bidId, 90), "ALREADY_VOTED");
-    expect(getVote(bidId, validator1)).toMatchObject({ revealed: false, commitment: commitmentHex(validator1, bidId, 60) });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toMatchObject({ revealed: false, commitment: commitmentHex(validator1, bidId, 60) });
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("right after a match in a market of more than 5 validators, cannot draw the committee yet (SEED_NOT_READY)", () => {
     const { datasetId, bidId } = largeMarketJob();
     expectErr(vote(validator1, datasetId, bidId, 80), "SEED_NOT_READY");
-    expect(getCommittee(bidId)).toBeNull();
-    expect(getVote(bidId, validator1)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
+    expect(read.getVote(bidId, validator1)).toBeNull();
   });
 
   it("refuses when no validator besides the parties can be seated (NO_ELIGIBLE_VALIDATORS)", () => {
@@ -938,18 +987,18 @@ describe("submit-validation-result", () => {
     expect(registerValidator(validator1).result).toBeOk(Cl.bool(true));
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     const { datasetId, bidId } = matchedJob(stakes(provider, bidder));
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
     expectErr(vote(validator1, datasetId, bidId, 80), "NO_ELIGIBLE_VALIDATORS");
-    expect(getCommittee(bidId)).toBeNull();
-    expect(getVote(bidId, validator1)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
+    expect(read.getVote(bidId, validator1)).toBeNull();
   });
 
   it("is refused while paused (PAUSED)", () => {
     const { datasetId, bidId } = matchedJob();
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expectErr(vote(validator1, datasetId, bidId, 80), "PAUSED");
-    expect(getVote(bidId, validator1)).toBeNull();
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 });
 
@@ -969,17 +1018,17 @@ describe("draw-committee", () => {
       seats: [validator1, validator2, validator3],
       random: false,
     });
-    expect(getCommittee(1)).toEqual({
+    expect(read.getCommittee(1)).toEqual({
       seats: [validator1, validator2, validator3],
       weights: [MIN, MIN, MIN],
-      "total-weight": 3n * MIN,
+      totalWeight: 3n * MIN,
       commits: 0n,
       reveals: 0n,
-      "revealed-weight": 0n,
+      revealedWeight: 0n,
       revealed: [],
     });
-    expect(windowsOf(1)["min-reveals"]).toBe(2n);
-    for (const v of [validator1, validator2, validator3]) expect(getValidator(v)?.["open-seats"]).toBe(1n);
+    expect(read.getValidationWindows(1)!.minReveals).toBe(2n);
+    for (const v of [validator1, validator2, validator3]) expect(read.getValidator(v)?.openSeats).toBe(1n);
 
     expectErr(drawCommittee(outsider, 1), "COMMITTEE_DRAWN");
     expect(seatsOf(1)).toEqual([validator1, validator2, validator3]);
@@ -987,21 +1036,21 @@ describe("draw-committee", () => {
 
   it("right after the match in a market of more than 5 validators, waits for the seed (SEED_NOT_READY), then anyone draws 5 seats", () => {
     const { bidId } = largeMarketJob();
-    expect(committeeSeed(bidId)).toBeNull();
+    expect(read.getCommitteeSeed(bidId)).toBeNull();
     expectErr(drawCommittee(deployer, bidId), "SEED_NOT_READY");
-    expect(getCommittee(bidId)).toBeNull();
-    for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(0n);
+    expect(read.getCommittee(bidId)).toBeNull();
+    for (const v of LARGE) expect(read.getValidator(v)?.openSeats).toBe(0n);
 
     // the decline window (matched-at .. matched-at + 6): no seed, no draw
-    const matchedAt = getBid(bidId)?.["matched-at"] as bigint;
+    const matchedAt = read.getBid(bidId)?.matchedAt as bigint;
     for (let at = matchedAt + 1n; at <= matchedAt + DEFAULTS.declineWindow; at++) {
       mineUntil(at);
-      expect(committeeSeed(bidId)).toBeNull();
+      expect(read.getCommitteeSeed(bidId)).toBeNull();
       expectErr(drawCommittee(deployer, bidId), "SEED_NOT_READY");
     }
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
     mineUntil(matchedAt + 7n);
-    expect(committeeSeed(bidId)).not.toBeNull();
+    expect(read.getCommitteeSeed(bidId)).not.toBeNull();
     const r = drawCommittee(deployer, bidId);
     const seats = seatsOf(bidId);
     expect(r.result).toBeOk(Cl.list(seats.map((s) => Cl.principal(s))));
@@ -1009,17 +1058,17 @@ describe("draw-committee", () => {
     expect(new Set(seats).size).toBe(seats.length);
     for (const s of seats) expect(LARGE).toContain(s);
     expect(printEvents(r)).toEqual([{ event: "committee-drawn", "bid-id": bidId, seats, random: true }]);
-    expect(getCommittee(bidId)).toEqual({
+    expect(read.getCommittee(bidId)).toEqual({
       seats,
       weights: seats.map(() => MIN),
-      "total-weight": 5n * MIN,
+      totalWeight: 5n * MIN,
       commits: 0n,
       reveals: 0n,
-      "revealed-weight": 0n,
+      revealedWeight: 0n,
       revealed: [],
     });
-    expect(windowsOf(bidId)["min-reveals"]).toBe(3n);
-    for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(seats.includes(v) ? 1n : 0n);
+    expect(read.getValidationWindows(bidId)!.minReveals).toBe(3n);
+    for (const v of LARGE) expect(read.getValidator(v)?.openSeats).toBe(seats.includes(v) ? 1n : 0n);
     expect(stxTransfers(r)).toEqual([]);
   });
 
@@ -1029,29 +1078,29 @@ describe("draw-committee", () => {
       [provider2, 1_250_000n], [bidder2, 4_000_000n], [outsider, 1_000_001n],
     ]);
     const { bidId } = matchedJob([...stakesOf]);
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
     mineToSeed(bidId);
     expect(drawCommittee(deployer, bidId).result.type).toBe(ClarityType.ResponseOk);
-    const committee = getCommittee(bidId);
+    const committee = read.getCommittee(bidId);
     const seats = committee?.seats as string[];
     const weights = seats.map((s) => stakesOf.get(s) as bigint);
-    expect(committee).toMatchObject({ weights, "total-weight": weights.reduce((a, b) => a + b, 0n) });
+    expect(committee).toMatchObject({ weights, totalWeight: weights.reduce((a, b) => a + b, 0n) });
   });
 
   it("records the set of the match in get-bid (validators-at-match, registrations-at-match); u0 while queued", () => {
     const { datasetId } = matchedJob();
-    expect(getBid(1)).toMatchObject({ "validators-at-match": 1n, "registrations-at-match": 1n, "pauses-at-match": 0n });
+    expect(read.getBid(1)).toMatchObject({ validatorsAtMatch: 1n, registrationsAtMatch: 1n, pausesAtMatch: 0n });
     // bid 2 waits behind bid 1: nothing recorded yet
     expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.QUEUED), "validators-at-match": 0n, "registrations-at-match": 0n, "pauses-at-match": 0n });
+    expect(read.getBid(2)).toMatchObject({ status: "QUEUED", validatorsAtMatch: 0n, registrationsAtMatch: 0n, pausesAtMatch: 0n });
     // a validator registered while bid 2 waits is one of bid 2's, not of bid 1
     expect(registerValidator(validator2).result).toBeOk(Cl.bool(true));
     expect(seatsOf(1)).toEqual([validator1]);
     expect(vote(validator1, datasetId, 1, 80).result).toBeOk(Cl.bool(true));
     // bid 1's settlement matched bid 2 from the queue, with the set of that moment
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "validators-at-match": 2n, "registrations-at-match": 2n });
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", validatorsAtMatch: 2n, registrationsAtMatch: 2n });
     expect(seatsOf(2)).toEqual([validator1, validator2]);
-    expect(getBid(1)).toMatchObject({ "validators-at-match": 1n, "registrations-at-match": 1n });
+    expect(read.getBid(1)).toMatchObject({ validatorsAtMatch: 1n, registrationsAtMatch: 1n });
   });
 
   it("never seats a validator registered after a small market's match: the seats of the match stay the committee", () => {
@@ -1059,10 +1108,10 @@ describe("draw-committee", () => {
     expect(seatsOf(bidId)).toEqual([validator1]);
     for (const v of [validator2, validator3, provider2, outsider]) expect(registerValidator(v).result).toBeOk(Cl.bool(true));
     expectErr(drawCommittee(outsider, bidId), "COMMITTEE_DRAWN");
-    expect(getCommittee(bidId)).toMatchObject({ seats: [validator1], weights: [MIN], "total-weight": MIN });
+    expect(read.getCommittee(bidId)).toMatchObject({ seats: [validator1], weights: [MIN], totalWeight: MIN });
     for (const v of [validator2, validator3, provider2, outsider]) {
       expectErr(vote(v, datasetId, bidId, 80), "NOT_ON_COMMITTEE");
-      expect(getValidator(v)?.["open-seats"]).toBe(0n);
+      expect(read.getValidator(v)?.openSeats).toBe(0n);
     }
     // still a one-seat committee: the direct vote settles it
     expect(vote(validator1, datasetId, bidId, 80).result).toBeOk(Cl.bool(true));
@@ -1070,14 +1119,14 @@ describe("draw-committee", () => {
 
   it("never draws a validator registered after a large market's match, even one an exit moved into the range", () => {
     const { bidId } = largeMarketJob();
-    expect(getBid(bidId)).toMatchObject({ "validators-at-match": 6n, "registrations-at-match": 6n });
+    expect(read.getBid(bidId)).toMatchObject({ validatorsAtMatch: 6n, registrationsAtMatch: 6n });
     // deployer registers after the match (ordinal 7, index 6), then validator1 and validator2 exit:
     // swap-and-pop moves the deployer to index 0, inside the six indices drawn from
     expect(registerValidator(deployer).result).toBeOk(Cl.bool(true));
-    expect(getValidator(deployer)?.ordinal).toBe(7n);
+    expect(read.getValidator(deployer)?.ordinal).toBe(7n);
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     expect(requestExit(validator2).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
-    expect([0, 1, 2, 3, 4, 5].map(validatorAt)).toEqual([deployer, outsider, validator3, provider2, bidder2, null]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => read.getValidatorAt(i))).toEqual([deployer, outsider, validator3, provider2, bidder2, null]);
     expect(validatorAtEntry(0)).toEqual({ validator: deployer, ordinal: 7n });
     mineToSeed(bidId);
     const r = drawCommittee(outsider, bidId);
@@ -1085,7 +1134,7 @@ describe("draw-committee", () => {
     const seats = seatsOf(bidId);
     expect(r.result).toBeOk(Cl.list(seats.map((v) => Cl.principal(v))));
     expect([...seats].sort()).toEqual([outsider, validator3, provider2, bidder2].sort());
-    expect(getValidator(deployer)?.["open-seats"]).toBe(0n);
+    expect(read.getValidator(deployer)?.openSeats).toBe(0n);
     expectErr(commit(deployer, bidId, 80), "NOT_ON_COMMITTEE");
   });
 
@@ -1094,7 +1143,7 @@ describe("draw-committee", () => {
     const placed = placeBid(bidder, 1);
     expect(placed.result).toBeOk(Cl.uint(1));
     expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched"]);
-    expect(getBid(1)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "validators-at-match": 0n, "registrations-at-match": 0n });
+    expect(read.getBid(1)).toMatchObject({ status: "MATCHED", validatorsAtMatch: 0n, registrationsAtMatch: 0n });
     expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
 
     // validators registered after the match change nothing, now or once later blocks exist
@@ -1104,25 +1153,25 @@ describe("draw-committee", () => {
     expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
     expectErr(commit(validator1, 1, 80), "NO_ELIGIBLE_VALIDATORS");
     expectErr(vote(validator1, 1, 1, 80), "NO_ELIGIBLE_VALIDATORS");
-    expect(getCommittee(1)).toBeNull();
-    for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(0n);
+    expect(read.getCommittee(1)).toBeNull();
+    for (const v of LARGE) expect(read.getValidator(v)?.openSeats).toBe(0n);
 
     // the job ends without a result: refunded in full, nobody penalized
     mineUntil(revealClosesAt(1));
     expectErr(call("expire-bid", [Cl.uint(1)], outsider), "BID_NOT_EXPIRED");
     mineUntil(revealClosesAt(1) + 1n);
     const before = balances(bidder, provider, contractId);
-    const treasury = getTotals().treasury;
+    const treasury = read.getMarketTotals().treasury;
     const r = call("expire-bid", [Cl.uint(1)], outsider);
     expect(r.result).toBeOk(Cl.uint(500_000n));
     expect(printEvents(r)).toEqual([
       { event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: 500_000n, penalties: 0n },
     ]);
     expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [provider, 0n], [contractId, -500_000n]]));
-    expect(getTotals().treasury).toBe(treasury);
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, stake: DEFAULTS.minDatasetStake });
-    for (const v of LARGE) expect(getValidator(v)?.stake).toBe(MIN);
+    expect(read.getMarketTotals().treasury).toBe(treasury);
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 0n, stake: DEFAULTS.minDatasetStake });
+    for (const v of LARGE) expect(read.getValidator(v)?.stake).toBe(MIN);
   });
 
   it("is refused a second time (COMMITTEE_DRAWN)", () => {
@@ -1132,7 +1181,7 @@ describe("draw-committee", () => {
     const seats = seatsOf(bidId);
     expectErr(drawCommittee(outsider, bidId), "COMMITTEE_DRAWN");
     expect(seatsOf(bidId)).toEqual(seats);
-    for (const v of LARGE) expect(getValidator(v)?.["open-seats"]).toBe(seats.includes(v) ? 1n : 0n);
+    for (const v of LARGE) expect(read.getValidator(v)?.openSeats).toBe(seats.includes(v) ? 1n : 0n);
   });
 
   it("is still open at exactly deadline + validation-window", () => {
@@ -1146,7 +1195,7 @@ describe("draw-committee", () => {
     const { bidId } = largeMarketJob();
     mineUntil(commitClosesAt(bidId) + 1n);
     expectErr(drawCommittee(deployer, bidId), "VALIDATION_CLOSED");
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
   });
 
   it("finds nobody to seat when the only validators are the job's parties (NO_ELIGIBLE_VALIDATORS)", () => {
@@ -1157,23 +1206,23 @@ describe("draw-committee", () => {
     })();
     expect(placed.result).toBeOk(Cl.uint(1));
     expect(eventNames(placed)).toEqual(["bid-placed", "bid-matched"]);
-    expect(getCommittee(1)).toBeNull();
+    expect(read.getCommittee(1)).toBeNull();
 
     expectErr(drawCommittee(outsider, 1), "NO_ELIGIBLE_VALIDATORS");
-    expect(getCommittee(1)).toBeNull();
-    expect(getValidator(provider)?.["open-seats"]).toBe(0n);
-    expect(getValidator(bidder)?.["open-seats"]).toBe(0n);
+    expect(read.getCommittee(1)).toBeNull();
+    expect(read.getValidator(provider)?.openSeats).toBe(0n);
+    expect(read.getValidator(bidder)?.openSeats).toBe(0n);
   });
 
   it("refuses a queued bid and a settled job (JOB_NOT_RUNNING)", () => {
     const { datasetId, bidId } = matchedJob();
     expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getBid(2)?.status).toBe("QUEUED");
     expectErr(drawCommittee(outsider, 2), "JOB_NOT_RUNNING");
-    expect(getCommittee(2)).toBeNull();
+    expect(read.getCommittee(2)).toBeNull();
 
     expect(vote(validator1, datasetId, bidId, 80).result).toBeOk(Cl.bool(true));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
     expectErr(drawCommittee(outsider, bidId), "JOB_NOT_RUNNING");
   });
 
@@ -1186,7 +1235,7 @@ describe("draw-committee", () => {
     mineToSeed(bidId);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expectErr(drawCommittee(deployer, bidId), "PAUSED");
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(drawCommittee(deployer, bidId).result.type).toBe(ClarityType.ResponseOk);
     expect(seatsOf(bidId)).toHaveLength(5);
@@ -1217,9 +1266,9 @@ describe("commit-validation-result", () => {
     expect(stxTransfers(r)).toEqual([]);
     expect(deltas(before)).toEqual(new Map([[validator1, 0n], [contractId, 0n]]));
     expect(printEvents(r)).toEqual([{ event: "validation-committed", "bid-id": bidId, validator: validator1, commitment }]);
-    expect(getVote(bidId, validator1)).toEqual({ commitment, score: 0n, weight: 3_000_000n, revealed: false, claimed: false });
-    expect(getCommittee(bidId)).toMatchObject({ commits: 1n, reveals: 0n, "revealed-weight": 0n, revealed: [] });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getVote(bidId, validator1)).toEqual({ commitment, score: 0n, weight: 3_000_000n, revealed: false, claimed: false });
+    expect(read.getCommittee(bidId)).toMatchObject({ commits: 1n, reveals: 0n, revealedWeight: 0n, revealed: [] });
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
   });
 
   it("the first commit in a market of more than 5 validators draws the committee (committee-drawn, then validation-committed)", () => {
@@ -1234,7 +1283,7 @@ describe("commit-validation-result", () => {
         break;
       }
       expectErr(r, "NOT_ON_COMMITTEE");
-      expect(getCommittee(bidId)).toBeNull();
+      expect(read.getCommittee(bidId)).toBeNull();
     }
     if (!first) throw new Error("no validator was seated");
     const seats = seatsOf(bidId);
@@ -1245,7 +1294,7 @@ describe("commit-validation-result", () => {
       { event: "committee-drawn", "bid-id": bidId, seats, random: true },
       { event: "validation-committed", "bid-id": bidId, validator: committer, commitment: commitmentHex(committer, bidId, 80) },
     ]);
-    expect(getCommittee(bidId)).toMatchObject({ commits: 1n });
+    expect(read.getCommittee(bidId)).toMatchObject({ commits: 1n });
     expectErr(drawCommittee(deployer, bidId), "COMMITTEE_DRAWN");
   });
 
@@ -1256,23 +1305,23 @@ describe("commit-validation-result", () => {
     const left = LARGE.filter((v) => !seatsOf(bidId).includes(v));
     expect(left).toHaveLength(1);
     expectErr(commit(left[0], bidId, 80), "NOT_ON_COMMITTEE");
-    expect(getVote(bidId, left[0])).toBeNull();
-    expect(getCommittee(bidId)?.commits).toBe(0n);
+    expect(read.getVote(bidId, left[0])).toBeNull();
+    expect(read.getCommittee(bidId)?.commits).toBe(0n);
   });
 
   it("rejects a validator registered after a small market's match (NOT_ON_COMMITTEE)", () => {
     const { bidId } = threeSeatJob();
     expect(registerValidator(provider2).result).toBeOk(Cl.bool(true));
     expectErr(commit(provider2, bidId, 80), "NOT_ON_COMMITTEE");
-    expect(getVote(bidId, provider2)).toBeNull();
+    expect(read.getVote(bidId, provider2)).toBeNull();
     expect(seatsOf(bidId)).toEqual([validator1, validator2, validator3]);
   });
 
   it("right after a match in a market of more than 5 validators, cannot draw yet (SEED_NOT_READY)", () => {
     const { bidId } = largeMarketJob();
     expectErr(commit(validator1, bidId, 80), "SEED_NOT_READY");
-    expect(getCommittee(bidId)).toBeNull();
-    expect(getVote(bidId, validator1)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
+    expect(read.getVote(bidId, validator1)).toBeNull();
   });
 
   it("refuses when no validator besides the parties can be seated (NO_ELIGIBLE_VALIDATORS)", () => {
@@ -1280,8 +1329,8 @@ describe("commit-validation-result", () => {
     expect(requestExit(validator1).result).toBeOk(Cl.uint(height() + DEFAULTS.validatorUnbondingBlocks));
     const { bidId } = matchedJob(stakes(provider, bidder));
     expectErr(commit(validator1, bidId, 80), "NO_ELIGIBLE_VALIDATORS");
-    expect(getCommittee(bidId)).toBeNull();
-    expect(getVote(bidId, validator1)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
+    expect(read.getVote(bidId, validator1)).toBeNull();
   });
 
   it("rejects the job's provider and bidder, even registered as validators (PARTY_CANNOT_VALIDATE)", () => {
@@ -1289,15 +1338,15 @@ describe("commit-validation-result", () => {
     expect(seatsOf(bidId)).toEqual([validator1]);
     expectErr(commit(provider, bidId, 100), "PARTY_CANNOT_VALIDATE");
     expectErr(commit(bidder, bidId, 0), "PARTY_CANNOT_VALIDATE");
-    expect(getVote(bidId, provider)).toBeNull();
-    expect(getVote(bidId, bidder)).toBeNull();
-    expect(getCommittee(bidId)?.commits).toBe(0n);
+    expect(read.getVote(bidId, provider)).toBeNull();
+    expect(read.getVote(bidId, bidder)).toBeNull();
+    expect(read.getCommittee(bidId)?.commits).toBe(0n);
   });
 
   it("rejects a caller that is not a validator (VALIDATOR_NOT_FOUND)", () => {
     const { bidId } = threeSeatJob();
     expectErr(commit(outsider, bidId, 80), "VALIDATOR_NOT_FOUND");
-    expect(getVote(bidId, outsider)).toBeNull();
+    expect(read.getVote(bidId, outsider)).toBeNull();
   });
 
   it("rejects an unknown bid (BID_NOT_FOUND)", () => {
@@ -1308,12 +1357,12 @@ describe("commit-validation-result", () => {
   it("rejects a queued bid and a settled job (JOB_NOT_RUNNING)", () => {
     const { datasetId, bidId } = threeSeatJob();
     expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getBid(2)?.status).toBe("QUEUED");
     expectErr(commit(validator1, 2, 80), "JOB_NOT_RUNNING");
-    expect(getVote(2, validator1)).toBeNull();
+    expect(read.getVote(2, validator1)).toBeNull();
 
     commitAndReveal(bidId, [[validator1, 80], [validator2, 80], [validator3, 80]]);
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
     // the freed slot matched bid 2: a validator that voted on job 1 cannot commit on it again
     expectErr(commit(validator1, bidId, 80), "JOB_NOT_RUNNING");
   });
@@ -1324,30 +1373,30 @@ describe("commit-validation-result", () => {
     expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
     mineUntil(commitClosesAt(bidId) + 1n);
     expectErr(commit(validator2, bidId, 80), "VALIDATION_CLOSED");
-    expect(getVote(bidId, validator2)).toBeNull();
-    expect(getCommittee(bidId)?.commits).toBe(1n);
+    expect(read.getVote(bidId, validator2)).toBeNull();
+    expect(read.getCommittee(bidId)?.commits).toBe(1n);
   });
 
   it("accepts one commit per seat (ALREADY_VOTED) and keeps the first", () => {
     const { bidId } = threeSeatJob();
     expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
     expectErr(commit(validator1, bidId, 20), "ALREADY_VOTED");
-    expect(getVote(bidId, validator1)?.commitment).toBe(commitmentHex(validator1, bidId, 80));
-    expect(getCommittee(bidId)?.commits).toBe(1n);
+    expect(read.getVote(bidId, validator1)?.commitment).toBe(commitmentHex(validator1, bidId, 80));
+    expect(read.getCommittee(bidId)?.commits).toBe(1n);
   });
 
   it("is refused while paused (PAUSED) and accepted once resumed", () => {
     const { bidId } = threeSeatJob();
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expectErr(commit(validator1, bidId, 80), "PAUSED");
-    expect(getVote(bidId, validator1)).toBeNull();
+    expect(read.getVote(bidId, validator1)).toBeNull();
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
   });
   it("refuses a call through an intermediary contract (NOT_DIRECT_CALLER)", () => {
     const { bidId } = threeSeatJob();
     expectRefusedThroughProxy("commit-validation-result", [Cl.uint(bidId), commitmentFor(validator1, bidId, 80)], validator1);
-    expect(getCommittee(bidId)?.commits).toBe(1n);
+    expect(read.getCommittee(bidId)?.commits).toBe(1n);
   });
 });
 
@@ -1365,17 +1414,17 @@ describe("reveal-validation-result", () => {
     expect(r.result).toBeOk(Cl.bool(false));
     expect(printEvents(r)).toEqual([{ event: "validation-revealed", "bid-id": bidId, validator: validator1, score: 70n, weight: MIN }]);
     expect(stxTransfers(r)).toEqual([]);
-    expect(getVote(bidId, validator1)).toMatchObject({ score: 70n, revealed: true, weight: MIN });
-    expect(getCommittee(bidId)).toMatchObject({ commits: 3n, reveals: 1n, "revealed-weight": MIN, revealed: [{ score: 70n, weight: MIN }] });
+    expect(read.getVote(bidId, validator1)).toMatchObject({ score: 70n, revealed: true, weight: MIN });
+    expect(read.getCommittee(bidId)).toMatchObject({ commits: 3n, reveals: 1n, revealedWeight: MIN, revealed: [{ score: 70n, weight: MIN }] });
 
     expect(reveal(validator2, bidId, 80).result).toBeOk(Cl.bool(false));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
     const last = reveal(validator3, bidId, 90);
     expect(last.result).toBeOk(Cl.bool(true));
     expect(eventNames(last)).toEqual(["validation-revealed", "job-finalized"]);
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getJobResult(bidId)).toMatchObject({ "final-score": 80n, outcome: BigInt(OUTCOME.REWARDED), "reward-weight": 3n * MIN });
-    expect(getCommittee(bidId)).toMatchObject({ reveals: 3n, "revealed-weight": 3n * MIN });
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
+    expect(read.getJobResult(bidId)).toMatchObject({ finalScore: 80n, outcome: "REWARDED", rewardWeight: 3n * MIN });
+    expect(read.getCommittee(bidId)).toMatchObject({ reveals: 3n, revealedWeight: 3n * MIN });
   });
 
   it("is not open before every seat committed (REVEAL_NOT_OPEN), and opens when the last seat commits", () => {
@@ -1383,12 +1432,12 @@ describe("reveal-validation-result", () => {
     expect(commit(validator1, bidId, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, bidId, 80).result).toBeOk(Cl.bool(true));
     expectErr(reveal(validator1, bidId, 80), "REVEAL_NOT_OPEN");
-    expect(getVote(bidId, validator1)?.revealed).toBe(false);
-    expect(getCommittee(bidId)?.reveals).toBe(0n);
+    expect(read.getVote(bidId, validator1)?.revealed).toBe(false);
+    expect(read.getCommittee(bidId)?.reveals).toBe(0n);
 
     expect(commit(validator3, bidId, 80).result).toBeOk(Cl.bool(true));
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
-    expect(getCommittee(bidId)?.reveals).toBe(1n);
+    expect(read.getCommittee(bidId)?.reveals).toBe(1n);
   });
 
   it("opens without every commit once deadline + validation-window has passed", () => {
@@ -1399,7 +1448,7 @@ describe("reveal-validation-result", () => {
     expectErr(reveal(validator1, bidId, 80), "REVEAL_NOT_OPEN");
     mineUntil(commitClosesAt(bidId) + 1n);
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
-    expect(getVote(bidId, validator1)).toMatchObject({ score: 80n, revealed: true });
+    expect(read.getVote(bidId, validator1)).toMatchObject({ score: 80n, revealed: true });
   });
 
   it("is accepted at exactly deadline + validation-window + reveal-window and closed after (REVEAL_CLOSED)", () => {
@@ -1411,8 +1460,8 @@ describe("reveal-validation-result", () => {
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
     mineUntil(revealClosesAt(bidId) + 1n);
     expectErr(reveal(validator2, bidId, 70), "REVEAL_CLOSED");
-    expect(getVote(bidId, validator2)?.revealed).toBe(false);
-    expect(getCommittee(bidId)?.reveals).toBe(1n);
+    expect(read.getVote(bidId, validator2)?.revealed).toBe(false);
+    expect(read.getCommittee(bidId)?.reveals).toBe(1n);
   });
 
   it("rejects another score, another salt, and a commitment copied from another validator (COMMITMENT_MISMATCH)", () => {
@@ -1421,7 +1470,7 @@ describe("reveal-validation-result", () => {
     // validator2 copies validator1's commitment byte for byte
     const copied = commitmentFor(validator1, bidId, 80);
     expect(call("commit-validation-result", [Cl.uint(bidId), copied], validator2).result).toBeOk(Cl.bool(true));
-    expect(getVote(bidId, validator2)?.commitment).toBe(decode(copied));
+    expect(read.getVote(bidId, validator2)?.commitment).toBe(decode(copied));
     expect(commit(validator3, bidId, 80).result).toBeOk(Cl.bool(true));
 
     expectErr(reveal(validator1, bidId, 81), "COMMITMENT_MISMATCH");
@@ -1429,12 +1478,12 @@ describe("reveal-validation-result", () => {
     expectErr(reveal(validator1, bidId, 80, otherSalt), "COMMITMENT_MISMATCH");
     // the validator's principal is in the hash: validator1's score and salt do not open it for validator2
     expectErr(reveal(validator2, bidId, 80, saltFor(validator1, bidId)), "COMMITMENT_MISMATCH");
-    expect(getVote(bidId, validator2)?.revealed).toBe(false);
-    expect(getCommittee(bidId)?.reveals).toBe(0n);
+    expect(read.getVote(bidId, validator2)?.revealed).toBe(false);
+    expect(read.getCommittee(bidId)?.reveals).toBe(0n);
 
     // the honest opening still works
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
-    expect(getVote(bidId, validator1)).toMatchObject({ score: 80n, revealed: true });
+    expect(read.getVote(bidId, validator1)).toMatchObject({ score: 80n, revealed: true });
   });
 
   it("rejects a score above 100 even when it opens the commitment (INVALID_SCORE)", () => {
@@ -1443,8 +1492,8 @@ describe("reveal-validation-result", () => {
     expect(commit(validator2, bidId, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator3, bidId, 80).result).toBeOk(Cl.bool(true));
     expectErr(reveal(validator1, bidId, 101), "INVALID_SCORE");
-    expect(getVote(bidId, validator1)?.revealed).toBe(false);
-    expect(getCommittee(bidId)?.reveals).toBe(0n);
+    expect(read.getVote(bidId, validator1)?.revealed).toBe(false);
+    expect(read.getCommittee(bidId)?.reveals).toBe(0n);
   });
 
   it("rejects a second reveal (ALREADY_REVEALED)", () => {
@@ -1452,7 +1501,7 @@ describe("reveal-validation-result", () => {
     for (const v of [validator1, validator2, validator3]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
     expectErr(reveal(validator1, bidId, 80), "ALREADY_REVEALED");
-    expect(getCommittee(bidId)).toMatchObject({ reveals: 1n, "revealed-weight": MIN, revealed: [{ score: 80n, weight: MIN }] });
+    expect(read.getCommittee(bidId)).toMatchObject({ reveals: 1n, revealedWeight: MIN, revealed: [{ score: 80n, weight: MIN }] });
   });
 
   it("rejects a seat that never committed and a non-member (NOT_COMMITTED)", () => {
@@ -1461,14 +1510,14 @@ describe("reveal-validation-result", () => {
     mineUntil(commitClosesAt(bidId) + 1n);
     expectErr(reveal(validator3, bidId, 80), "NOT_COMMITTED");
     expectErr(reveal(outsider, bidId, 80), "NOT_COMMITTED");
-    expect(getVote(bidId, validator3)).toBeNull();
-    expect(getCommittee(bidId)?.reveals).toBe(0n);
+    expect(read.getVote(bidId, validator3)).toBeNull();
+    expect(read.getCommittee(bidId)?.reveals).toBe(0n);
   });
 
   it("rejects a reveal on a job without a committee (NOT_COMMITTED)", () => {
     const { bidId } = largeMarketJob();
     expectErr(reveal(validator1, bidId, 80), "NOT_COMMITTED");
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
   });
 
   it("rejects a reveal on a settled job (JOB_NOT_RUNNING)", () => {
@@ -1479,7 +1528,7 @@ describe("reveal-validation-result", () => {
     mineUntil(revealClosesAt(bidId) + 1n);
     expect(finalizeValidation(outsider, bidId).result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expectErr(reveal(validator3, bidId, 80), "JOB_NOT_RUNNING");
-    expect(getVote(bidId, validator3)?.revealed).toBe(false);
+    expect(read.getVote(bidId, validator3)?.revealed).toBe(false);
   });
 
   it("rejects an unknown bid (BID_NOT_FOUND)", () => {
@@ -1497,7 +1546,7 @@ describe("reveal-validation-result", () => {
     const last = reveal(validator3, bidId, 80);
     expect(last.result).toBeOk(Cl.bool(true));
     expect(eventNames(last)).toEqual(["validation-revealed", "job-finalized"]);
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
   });
 
@@ -1512,12 +1561,12 @@ describe("reveal-validation-result", () => {
       expectErr(r, "INVALID_SALT");
       expect(r.events).toEqual([]);
     }
-    expect(getVote(bidId, validator1)).toMatchObject({ revealed: false, score: 0n });
-    expect(getVote(bidId, validator2)).toMatchObject({ revealed: false, score: 0n });
-    expect(getCommittee(bidId)).toMatchObject({ reveals: 0n, "revealed-weight": 0n, revealed: [] });
+    expect(read.getVote(bidId, validator1)).toMatchObject({ revealed: false, score: 0n });
+    expect(read.getVote(bidId, validator2)).toMatchObject({ revealed: false, score: 0n });
+    expect(read.getCommittee(bidId)).toMatchObject({ reveals: 0n, revealedWeight: 0n, revealed: [] });
     // exactly 32 bytes is accepted
     expect(reveal(validator3, bidId, 80, bytes(32)).result).toBeOk(Cl.bool(false));
-    expect(getCommittee(bidId)).toMatchObject({ reveals: 1n, revealed: [{ score: 80n, weight: MIN }] });
+    expect(read.getCommittee(bidId)).toMatchObject({ reveals: 1n, revealed: [{ score: 80n, weight: MIN }] });
   });
 
   it("checks the score before the salt, and the salt before the commitment (INVALID_SCORE, INVALID_SALT, COMMITMENT_MISMATCH)", () => {
@@ -1530,7 +1579,7 @@ describe("reveal-validation-result", () => {
     expectErr(reveal(validator1, bidId, 80, bytes(0)), "INVALID_SALT");
     // a full-length salt that does not open it: the commitment is reported
     expectErr(reveal(validator1, bidId, 80, bytes(32)), "COMMITMENT_MISMATCH");
-    expect(getVote(bidId, validator1)?.revealed).toBe(false);
+    expect(read.getVote(bidId, validator1)?.revealed).toBe(false);
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
   });
 
@@ -1547,7 +1596,7 @@ describe("reveal-validation-result", () => {
     for (const v of [validator1, validator2, validator3]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
     const args = [Cl.uint(bidId), Cl.uint(80), Cl.buffer(saltFor(validator1, bidId))];
     expectRefusedThroughProxy("reveal-validation-result", args, validator1);
-    expect(getCommittee(bidId)?.reveals).toBe(1n);
+    expect(read.getCommittee(bidId)?.reveals).toBe(1n);
   });
 });
 
@@ -1564,8 +1613,8 @@ describe("finalize-validation", () => {
     expectErr(finalizeValidation(outsider, bidId), "NOT_READY_TO_FINALIZE");
     mineUntil(revealClosesAt(bidId));
     expectErr(finalizeValidation(outsider, bidId), "NOT_READY_TO_FINALIZE");
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.MATCHED));
-    expect(getJobResult(bidId)).toBeNull();
+    expect(read.getBid(bidId)?.status).toBe("MATCHED");
+    expect(read.getJobResult(bidId)).toBeNull();
     mineUntil(revealClosesAt(bidId) + 1n);
     expect(finalizeValidation(outsider, bidId).result).toBeOk(Cl.uint(OUTCOME.REWARDED));
   });
@@ -1577,11 +1626,11 @@ describe("finalize-validation", () => {
     }
     expect(reveal(validator1, bidId, 80).result).toBeOk(Cl.bool(false));
     expect(reveal(validator2, bidId, 90).result).toBeOk(Cl.bool(false));
-    expect(windowsOf(bidId)["min-reveals"]).toBe(2n);
+    expect(read.getValidationWindows(bidId)!.minReveals).toBe(2n);
     mineUntil(revealClosesAt(bidId) + 1n);
 
     const before = balances(provider, bidder, contractId);
-    const treasury = getTotals().treasury;
+    const treasury = read.getMarketTotals().treasury;
     const r = finalizeValidation(outsider, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(eventNames(r)).toEqual(["validator-penalized", "job-finalized"]);
@@ -1590,23 +1639,28 @@ describe("finalize-validation", () => {
     expect(printEvents(r)[0]).toEqual({
       event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true,
     });
-    expect(getJobResult(bidId)).toMatchObject({
-      "final-score": 80n,
-      outcome: BigInt(OUTCOME.REWARDED),
-      "provider-payment": 470_000n,
-      "bidder-refund": 0n,
-      "validator-fees": 25_000n,
-      "protocol-fee": 5_000n,
+    expect(read.getJobResult(bidId)).toMatchObject({
+      finalScore: 80n,
+      outcome: "REWARDED",
+      providerPayment: 470_000n,
+      bidderRefund: 0n,
+      validatorFees: 25_000n,
+      protocolFee: 5_000n,
       penalties: penalty,
-      "reward-pool": 25_000n,
-      "reward-weight": 2n * MIN,
-      "finalized-at": height(),
+      rewardPool: 25_000n,
+      rewardWeight: 2n * MIN,
+      finalizedAt: height(),
     });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
-    expect(getTotals().treasury).toBe(treasury + 5_000n + penalty);
-    for (const v of [validator1, validator2, validator3]) expect(getValidator(v)?.["open-seats"]).toBe(0n);
-    expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "active-jobs": 0n });
+    expect(read.getMarketTotals().treasury).toBe(treasury + 5_000n + penalty);
+    // the silent seat is freed at settlement; the two coherent seats when their validators claim
+    expect([validator1, validator2, validator3].map((v) => read.getValidator(v)?.openSeats)).toEqual([1n, 1n, 0n]);
+    expect(read.getDataset(1)).toMatchObject({ validations: 1n, passedValidations: 1n, activeJobs: 0n });
+    for (const v of [validator1, validator2]) {
+      expect(claim(v, bidId).result).toBeOk(Cl.uint(12_500n));
+      expect(read.getValidator(v)?.openSeats).toBe(0n);
+    }
   });
 
   it("with too few reveals refunds the bidder in full (u4), without a slash, and penalizes the silent seats to the treasury", () => {
@@ -1619,7 +1673,7 @@ describe("finalize-validation", () => {
     mineUntil(revealClosesAt(bidId) + 1n);
 
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(deployer, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
     const penalty = penaltyOf(MIN);
@@ -1638,24 +1692,24 @@ describe("finalize-validation", () => {
       refund: 500_000n,
       penalties: 2n * penalty,
     });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getJobResult(bidId)).toBeNull();
-    expect(getValidator(validator1)).toMatchObject({ stake: MIN, "open-seats": 0n });
-    expect(getValidator(validator2)).toMatchObject({ stake: MIN - penalty, "open-seats": 0n });
-    expect(getValidator(validator3)).toMatchObject({ stake: MIN - penalty, "open-seats": 0n });
-    expect(getTotals()).toEqual({
+    expect(read.getBid(bidId)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(bidId)).toBeNull();
+    expect(read.getValidator(validator1)).toMatchObject({ stake: MIN, openSeats: 0n });
+    expect(read.getValidator(validator2)).toMatchObject({ stake: MIN - penalty, openSeats: 0n });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: MIN - penalty, openSeats: 0n });
+    expect(read.getMarketTotals()).toEqual({
       ...totals,
-      "escrowed-bids": totals["escrowed-bids"] - 500_000n,
-      "validator-stakes": totals["validator-stakes"] - 2n * penalty,
+      escrowedBids: totals.escrowedBids - 500_000n,
+      validatorStakes: totals.validatorStakes - 2n * penalty,
       treasury: totals.treasury + 2n * penalty,
     });
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, "active-jobs": 0n });
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, activeJobs: 0n });
     expectErr(claim(validator1, bidId), "JOB_NOT_FINALIZED");
   });
 
   it("refunds a job that never got a committee (u4), with no penalties", () => {
     const { bidId } = matchedJob(stakes(provider, bidder));
-    expect(getCommittee(bidId)).toBeNull();
+    expect(read.getCommittee(bidId)).toBeNull();
     mineUntil(revealClosesAt(bidId) + 1n);
     const before = balances(bidder, contractId);
     const r = finalizeValidation(outsider, bidId);
@@ -1663,19 +1717,19 @@ describe("finalize-validation", () => {
     expect(eventNames(r)).toEqual(["bid-expired"]);
     expect(printEvents(r)[0]).toMatchObject({ refund: 500_000n, penalties: 0n });
     expect(deltas(before)).toEqual(new Map([[bidder, 500_000n], [contractId, -500_000n]]));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(read.getBid(bidId)?.status).toBe("EXPIRED");
   });
 
   it("refuses a settled job, an expired one and a queued bid (JOB_NOT_RUNNING)", () => {
     const { datasetId, bidId } = finalizedJob(80);
     mineUntil(revealClosesAt(bidId) + 1n);
     expectErr(finalizeValidation(outsider, bidId), "JOB_NOT_RUNNING");
-    expect(getJobResult(bidId)?.["final-score"]).toBe(80n);
+    expect(read.getJobResult(bidId)?.finalScore).toBe(80n);
 
     // bid 2 matches on the freed slot, bid 3 queues behind it
     expect(placeBid(bidder2, datasetId).result).toBeOk(Cl.uint(2));
     expect(placeBid(bidder, datasetId).result).toBeOk(Cl.uint(3));
-    expect(getBid(3)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getBid(3)?.status).toBe("QUEUED");
     expectErr(finalizeValidation(outsider, 3), "JOB_NOT_RUNNING");
 
     // validator1 never votes on bid 2: refunded, then refused a second time
@@ -1696,19 +1750,19 @@ describe("finalize-validation", () => {
     mineUntil(revealClosesAt(bidId) + 1n);
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     const before = balances(provider, contractId);
-    const treasury = getTotals().treasury;
+    const treasury = read.getMarketTotals().treasury;
     const r = finalizeValidation(outsider, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+    expect(read.getBid(bidId)?.status).toBe("SETTLED");
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [contractId, -470_000n]]));
     // validator3 never committed, but the pause came after its commit window: penalized, to the treasury
     const penalty = penaltyOf(MIN);
     expect(printEvents(r).filter((e) => e.event === "validator-penalized")).toEqual([
       { event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true },
     ]);
-    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
-    expect(getValidator(validator3)?.stake).toBe(MIN - penalty);
-    expect(getTotals().treasury).toBe(treasury + 5_000n + penalty);
+    expect(read.getJobResult(bidId)).toMatchObject({ penalties: penalty, rewardPool: 25_000n });
+    expect(read.getValidator(validator3)?.stake).toBe(MIN - penalty);
+    expect(read.getMarketTotals().treasury).toBe(treasury + 5_000n + penalty);
   });
 
   it("refunds in full (u5, bid-expired) when the median would slash without a strict majority of the committee's weight", () => {
@@ -1722,7 +1776,7 @@ describe("finalize-validation", () => {
     mineUntil(revealClosesAt(bidId) + 1n);
 
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_MAJORITY));
     const penalty = penaltyOf(MIN);
@@ -1733,37 +1787,37 @@ describe("finalize-validation", () => {
     ]);
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: 500_000n }]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 500_000n], [contractId, -500_000n]]));
-    expect(getTotals()).toEqual({
+    expect(read.getMarketTotals()).toEqual({
       ...totals,
-      "escrowed-bids": totals["escrowed-bids"] - 500_000n,
-      "validator-stakes": totals["validator-stakes"] - penalty,
+      escrowedBids: totals.escrowedBids - 500_000n,
+      validatorStakes: totals.validatorStakes - penalty,
       treasury: totals.treasury + penalty,
     });
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getJobResult(bidId)).toBeNull();
-    expect(getValidator(validator1)).toMatchObject({ stake: MIN, "open-seats": 0n });
-    expect(getValidator(validator2)).toMatchObject({ stake: MIN, "open-seats": 0n });
-    expect(getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, "active-jobs": 0n });
+    expect(read.getBid(bidId)?.status).toBe("EXPIRED");
+    expect(read.getJobResult(bidId)).toBeNull();
+    expect(read.getValidator(validator1)).toMatchObject({ stake: MIN, openSeats: 0n });
+    expect(read.getValidator(validator2)).toMatchObject({ stake: MIN, openSeats: 0n });
+    expect(read.getDataset(1)).toMatchObject({ stake: DEFAULTS.minDatasetStake, validations: 0n, activeJobs: 0n });
     expectErr(claim(validator1, bidId), "JOB_NOT_FINALIZED");
     expectErr(finalizeValidation(outsider, bidId), "JOB_NOT_RUNNING");
   });
 
   it("pause excuse: a pause started at the last block of the commit window excuses a seat that never committed", () => {
     const { bidId } = threeSeatJob();
-    expect(getBid(bidId)?.["pauses-at-match"]).toBe(0n);
+    expect(read.getBid(bidId)?.pausesAtMatch).toBe(0n);
     for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
     mineUntil(commitClosesAt(bidId));
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
-    expect(getPause(1)).toEqual({ "started-at": commitClosesAt(bidId), "ended-at": 0n });
+    expect(read.getPause(1)).toEqual({ startedAt: commitClosesAt(bidId), endedAt: 0n });
     mineUntil(commitClosesAt(bidId) + 1n);
     for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
     mineUntil(revealClosesAt(bidId) + 1n);
     const r = finalizeValidation(outsider, bidId);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(eventNames(r)).toEqual(["job-finalized"]);
-    expect(getJobResult(bidId)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
-    expect(getValidator(validator3)).toMatchObject({ stake: MIN, active: true, "open-seats": 0n });
-    expect(getTotals().treasury).toBe(5_000n);
+    expect(read.getJobResult(bidId)).toMatchObject({ penalties: 0n, rewardPool: 25_000n });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: MIN, active: true, openSeats: 0n });
+    expect(read.getMarketTotals().treasury).toBe(5_000n);
   });
 
   it("pause excuse: a pause undone in the Bitcoin block it began excuses nobody (penalty to the treasury)", () => {
@@ -1775,7 +1829,7 @@ describe("finalize-validation", () => {
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     expect(height()).toBe(at);
     // a pause undone in its own block is erased from the log
-    expect(getPause(1)).toBeNull();
+    expect(read.getPause(1)).toBeNull();
     expect(marketField("pauses")).toBe(0n);
     mineUntil(commitClosesAt(bidId) + 1n);
     for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
@@ -1790,9 +1844,9 @@ describe("finalize-validation", () => {
       finalizedEvent(bidId, penalty),
     ]);
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [validator3, 0n], [contractId, -470_000n]]));
-    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
-    expect(getValidator(validator3)).toMatchObject({ stake: MIN - penalty, active: false, "open-seats": 0n });
-    expect(getTotals().treasury).toBe(5_000n + penalty);
+    expect(read.getJobResult(bidId)).toMatchObject({ penalties: penalty, rewardPool: 25_000n });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: MIN - penalty, active: false, openSeats: 0n });
+    expect(read.getMarketTotals().treasury).toBe(5_000n + penalty);
   });
 
   it("pause excuse: a pause at the commit window's last block undone in the same Bitcoin block excuses nobody", () => {
@@ -1801,7 +1855,7 @@ describe("finalize-validation", () => {
     mineUntil(commitClosesAt(bidId));
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
-    expect(getPause(1)).toBeNull();
+    expect(read.getPause(1)).toBeNull();
     mineUntil(commitClosesAt(bidId) + 1n);
     for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
     mineUntil(revealClosesAt(bidId) + 1n);
@@ -1809,8 +1863,8 @@ describe("finalize-validation", () => {
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     const penalty = penaltyOf(MIN);
     expect(penaltiesOf(r)).toEqual(new Map([[validator3, penalty]]));
-    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
-    expect(getTotals().treasury).toBe(5_000n + penalty);
+    expect(read.getJobResult(bidId)).toMatchObject({ penalties: penalty, rewardPool: 25_000n });
+    expect(read.getMarketTotals().treasury).toBe(5_000n + penalty);
   });
 
   it("pause excuse: a pause inside the commit window that lasts into the next Bitcoin block excuses a seat that never committed", () => {
@@ -1821,7 +1875,7 @@ describe("finalize-validation", () => {
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     mineUntil(at + 1n);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
-    expect(getPause(1)).toEqual({ "started-at": at, "ended-at": at + 1n });
+    expect(read.getPause(1)).toEqual({ startedAt: at, endedAt: at + 1n });
     mineUntil(commitClosesAt(bidId) + 1n);
     for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
     mineUntil(revealClosesAt(bidId) + 1n);
@@ -1830,9 +1884,9 @@ describe("finalize-validation", () => {
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(printEvents(r)).toEqual([finalizedEvent(bidId, 0n)]);
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [validator3, 0n], [contractId, -470_000n]]));
-    expect(getJobResult(bidId)).toMatchObject({ penalties: 0n, "reward-pool": 25_000n });
-    expect(getValidator(validator3)).toMatchObject({ stake: MIN, active: true, "open-seats": 0n });
-    expect(getTotals().treasury).toBe(5_000n);
+    expect(read.getJobResult(bidId)).toMatchObject({ penalties: 0n, rewardPool: 25_000n });
+    expect(read.getValidator(validator3)).toMatchObject({ stake: MIN, active: true, openSeats: 0n });
+    expect(read.getMarketTotals().treasury).toBe(5_000n);
   });
 
   it("pause excuse: a pause started one block after the commit window excuses nobody (penalty to the treasury)", () => {
@@ -1842,7 +1896,7 @@ describe("finalize-validation", () => {
     expect(setPaused(true).result).toBeOk(Cl.bool(true));
     simnet.mineEmptyBlocks(3);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
-    expect(getPause(1)).toEqual({ "started-at": commitClosesAt(bidId) + 1n, "ended-at": commitClosesAt(bidId) + 4n });
+    expect(read.getPause(1)).toEqual({ startedAt: commitClosesAt(bidId) + 1n, endedAt: commitClosesAt(bidId) + 4n });
     for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
     mineUntil(revealClosesAt(bidId) + 1n);
     const r = finalizeValidation(outsider, bidId);
@@ -1851,8 +1905,8 @@ describe("finalize-validation", () => {
     expect(printEvents(r)[0]).toEqual({
       event: "validator-penalized", "bid-id": bidId, validator: validator3, penalty, stake: MIN - penalty, removed: true, silent: true,
     });
-    expect(getJobResult(bidId)).toMatchObject({ penalties: penalty, "reward-pool": 25_000n });
-    expect(getTotals().treasury).toBe(5_000n + penalty);
+    expect(read.getJobResult(bidId)).toMatchObject({ penalties: penalty, rewardPool: 25_000n });
+    expect(read.getMarketTotals().treasury).toBe(5_000n + penalty);
   });
 
   it("pause excuse: a pause that ended before the match excuses nobody on the job", () => {
@@ -1860,7 +1914,7 @@ describe("finalize-validation", () => {
     simnet.mineEmptyBlocks(2);
     expect(setPaused(false).result).toBeOk(Cl.bool(true));
     const { bidId } = threeSeatJob();
-    expect(getBid(bidId)?.["pauses-at-match"]).toBe(1n);
+    expect(read.getBid(bidId)?.pausesAtMatch).toBe(1n);
     for (const v of [validator1, validator2]) expect(commit(v, bidId, 80).result).toBeOk(Cl.bool(true));
     mineUntil(commitClosesAt(bidId) + 1n);
     for (const v of [validator1, validator2]) expect(reveal(v, bidId, 80).result).toBeOk(Cl.bool(false));
@@ -1868,7 +1922,7 @@ describe("finalize-validation", () => {
     const r = finalizeValidation(outsider, bidId);
     const penalty = penaltyOf(MIN);
     expect(penaltiesOf(r)).toEqual(new Map([[validator3, penalty]]));
-    expect(getTotals().treasury).toBe(5_000n + penalty);
+    expect(read.getMarketTotals().treasury).toBe(5_000n + penalty);
   });
 
   it("pause excuse: only a seat that never committed is excused; a committed seat that never revealed still pays", () => {
@@ -1886,14 +1940,14 @@ describe("finalize-validation", () => {
     const penalty = penaltyOf(MIN);
     expect(penaltiesOf(r)).toEqual(new Map([[validator2, penalty]]));
     expect(printEvents(r).find((e) => e.event === "bid-expired")).toMatchObject({ refund: 500_000n, penalties: penalty });
-    expect(getValidator(validator3)).toMatchObject({ stake: MIN, "open-seats": 0n });
-    expect(getTotals().treasury).toBe(penalty);
+    expect(read.getValidator(validator3)).toMatchObject({ stake: MIN, openSeats: 0n });
+    expect(read.getMarketTotals().treasury).toBe(penalty);
   });
 
   it("refuses a call through an intermediary contract (NOT_DIRECT_CALLER)", () => {
     const { bidId } = matchedJob();
     mineUntil(revealClosesAt(bidId) + 1n);
     expectRefusedThroughProxy("finalize-validation", [Cl.uint(bidId)], outsider);
-    expect(getBid(bidId)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(read.getBid(bidId)?.status).toBe("EXPIRED");
   });
 });

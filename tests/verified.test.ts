@@ -3,7 +3,6 @@ import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { describe, expect, it } from "vitest";
 import { computeEvalCommitment } from "../src/client/commitment.ts";
 import {
-  BID_STATUS,
   DEFAULTS,
   ERR,
   EVAL_COMMITMENT,
@@ -11,9 +10,9 @@ import {
   EVAL_SALT,
   MODEL,
   SPEC,
-  bidderHistory,
   deliver,
-  getDelivery,
+  outcomeName,
+  read,
   revealEval,
   trainingBid,
   OUTCOME,
@@ -36,13 +35,6 @@ import {
   expectSolvent,
   expireBid,
   finalizeValidation,
-  getBid,
-  getCommittee,
-  getDataset,
-  getJobResult,
-  getTotals,
-  getValidator,
-  getVote,
   height,
   mineUntil,
   outsider,
@@ -61,9 +53,7 @@ import {
   validator1,
   validator2,
   validator3,
-  view,
   vote,
-  windowsOf,
 } from "./helpers.ts";
 
 /**
@@ -110,25 +100,25 @@ const OTHER = sha256("something else");
 // ---------------------------------------------------------------------------
 
 type CallResult = ReturnType<typeof call>;
-type Totals = ReturnType<typeof getTotals>;
+type Totals = ReturnType<typeof read.getMarketTotals>;
 
 /** The five solvency buckets' change since `before`. */
 function totalsMoved(before: Totals) {
-  const now = getTotals();
+  const now = read.getMarketTotals();
   return {
-    "dataset-stakes": now["dataset-stakes"] - before["dataset-stakes"],
-    "validator-stakes": now["validator-stakes"] - before["validator-stakes"],
-    "escrowed-bids": now["escrowed-bids"] - before["escrowed-bids"],
-    "unclaimed-rewards": now["unclaimed-rewards"] - before["unclaimed-rewards"],
+    datasetStakes: now.datasetStakes - before.datasetStakes,
+    validatorStakes: now.validatorStakes - before.validatorStakes,
+    escrowedBids: now.escrowedBids - before.escrowedBids,
+    unclaimedRewards: now.unclaimedRewards - before.unclaimedRewards,
     treasury: now.treasury - before.treasury,
   };
 }
 
 const moved = (o: Partial<ReturnType<typeof totalsMoved>>) => ({
-  "dataset-stakes": 0n,
-  "validator-stakes": 0n,
-  "escrowed-bids": 0n,
-  "unclaimed-rewards": 0n,
+  datasetStakes: 0n,
+  validatorStakes: 0n,
+  escrowedBids: 0n,
+  unclaimedRewards: 0n,
   treasury: 0n,
   ...o,
 });
@@ -136,12 +126,12 @@ const moved = (o: Partial<ReturnType<typeof totalsMoved>>) => ({
 /** Asserts a refused call: the named error, no event, and nothing moved (balances of `who`, the contract, totals). */
 function refused(run: () => CallResult, name: Parameters<typeof expectErr>[1], who: string[] = [provider, bidder]) {
   const before = balances(...who, contractId);
-  const totals = getTotals();
+  const totals = read.getMarketTotals();
   const r = run();
   expectErr(r, name);
   expect(r.events).toEqual([]);
   expect([...deltas(before).values()].every((d) => d === 0n)).toBe(true);
-  expect(getTotals()).toEqual(totals);
+  expect(read.getMarketTotals()).toEqual(totals);
 }
 
 /**
@@ -158,7 +148,7 @@ function verifiedJob(opts: Parameters<typeof market>[0] & { amount?: bigint } = 
   market(opts);
   const deadline = height() + DURATION + 50n;
   expect(trainingBid(bidder, 1, { amount: opts.amount, deadline }).result).toBeOk(Cl.uint(1));
-  expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+  expect(read.getBid(1)?.status).toBe("MATCHED");
   return { bidId: 1n, datasetId: 1n, deadline, matchedAt: height() };
 }
 
@@ -221,7 +211,7 @@ describe("place-training-bid", () => {
     market();
     const h = height();
     const before = balances(bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = trainingBid(bidder, 1, { deadline: h + 150n });
     expect(r.result).toBeOk(Cl.uint(1));
 
@@ -242,25 +232,25 @@ describe("place-training-bid", () => {
       { event: "committee-drawn", "bid-id": 1n, seats: [validator1], random: false },
     ]);
     expect(deltas(before)).toEqual(new Map([[bidder, -AMOUNT], [contractId, AMOUNT]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": AMOUNT }));
-    expect(getBid(1)).toMatchObject({
-      "dataset-id": 1n,
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: AMOUNT }));
+    expect(read.getBid(1)).toMatchObject({
+      datasetId: 1n,
       bidder,
       amount: AMOUNT,
       duration: DURATION,
       deadline: h + 150n,
-      status: BigInt(BID_STATUS.MATCHED),
-      "matched-at": h,
+      status: "MATCHED",
+      matchedAt: h,
       verified: true,
-      "compute-fee": 100_000n,
+      computeFee: 100_000n,
     });
-    expect(getDelivery(1)).toEqual({
+    expect(read.getJobDelivery(1)).toEqual({
       spec: hex(SPEC),
-      "eval-commitment": hex(EVAL_COMMITMENT),
+      evalCommitment: hex(EVAL_COMMITMENT),
       model: null,
-      "delivered-at": 0n,
-      "eval-digest": null,
-      "eval-revealed-at": 0n,
+      deliveredAt: 0n,
+      evalDigest: null,
+      evalRevealedAt: 0n,
     });
     expectSolvent();
   });
@@ -279,9 +269,9 @@ describe("place-training-bid", () => {
       duration: DURATION,
       deadline: h + 150n,
     });
-    expect(getBid(1)).toMatchObject({ verified: false, "compute-fee": 0n });
-    expect(getDelivery(1)).toBeNull();
-    expect(windowsOf(1)).toMatchObject({ "commit-closes-at": h + 150n + VW, "reveal-closes-at": h + 150n + VW + RW });
+    expect(read.getBid(1)).toMatchObject({ verified: false, computeFee: 0n });
+    expect(read.getJobDelivery(1)).toBeNull();
+    expect(read.getValidationWindows(1)).toMatchObject({ commitClosesAt: h + 150n + VW, revealClosesAt: h + 150n + VW + RW });
     expectSolvent();
   });
 
@@ -323,7 +313,7 @@ describe("place-training-bid", () => {
     // a retired dataset refuses even a valid bid, before the self-bid check
     expect(call("retire-dataset", [Cl.uint(1)], provider).result).toBeOk(Cl.bool(true));
     refused(() => trainingBid(provider, 1, { amount: 1n }), "DATASET_INACTIVE", who);
-    expect(getBid(1)).toBeNull();
+    expect(read.getBid(1)).toBeNull();
     expectSolvent();
   });
 
@@ -334,8 +324,8 @@ describe("place-training-bid", () => {
     refused(() => trainingBid(bidder, 1, { deadline: h + DURATION - 1n }), "DEADLINE_UNREACHABLE");
     expect(trainingBid(bidder, 1, { deadline: h + DURATION + DEFAULTS.maxBidWait }).result).toBeOk(Cl.uint(1));
     expect(trainingBid(bidder, 1, { deadline: h + DURATION }).result).toBeOk(Cl.uint(2));
-    expect(getBid(1)?.deadline).toBe(h + DURATION + DEFAULTS.maxBidWait);
-    expect(getBid(2)?.deadline).toBe(h + DURATION);
+    expect(read.getBid(1)?.deadline).toBe(h + DURATION + DEFAULTS.maxBidWait);
+    expect(read.getBid(2)?.deadline).toBe(h + DURATION);
     expectSolvent();
   });
 
@@ -344,21 +334,21 @@ describe("place-training-bid", () => {
     expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
     const raisedAt = height();
     expect(setTerms(provider, 1, 3_000n, 3n).result).toBeOk(Cl.bool(true));
-    expect(getDataset(1)?.["price-per-block"]).toBe(3_000n);
-    expect(getBid(1)?.["compute-fee"]).toBe(100_000n);
+    expect(read.getDataset(1)?.pricePerBlock).toBe(3_000n);
+    expect(read.getBid(1)?.computeFee).toBe(100_000n);
 
     // during the notice the ask (300,000) is checked, but the fee is the price before the raise
     refused(() => trainingBid(bidder2, 1, { amount: 299_999n }), "BID_BELOW_ASK");
     const during = trainingBid(bidder2, 1);
     expect(during.result).toBeOk(Cl.uint(2));
     expect(eventOf(during, "bid-placed")["compute-fee"]).toBe(100_000n);
-    expect(getBid(2)?.["compute-fee"]).toBe(100_000n);
+    expect(read.getBid(2)?.computeFee).toBe(100_000n);
     // past the notice the raise binds
     mineUntil(raisedAt + 7n);
     const after = trainingBid(bidder2, 1);
     expect(after.result).toBeOk(Cl.uint(3));
     expect(eventOf(after, "bid-placed")["compute-fee"]).toBe(300_000n);
-    expect(getBid(3)?.["compute-fee"]).toBe(300_000n);
+    expect(read.getBid(3)?.computeFee).toBe(300_000n);
 
     const before = balances(provider, contractId);
     const delivered = deliver(provider, 1);
@@ -390,7 +380,7 @@ describe("place-training-bid", () => {
         "compute-fee": 100_000n,
       },
     ]);
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.QUEUED), verified: true, "compute-fee": 100_000n });
+    expect(read.getBid(2)).toMatchObject({ status: "QUEUED", verified: true, computeFee: 100_000n });
     // the provider doubles its ask while bid 2 waits
     expect(setTerms(provider, 1, 2_000n, 1n).result).toBeOk(Cl.bool(true));
 
@@ -400,21 +390,21 @@ describe("place-training-bid", () => {
     expect(printEvents(settled).filter((e) => e.event === "bid-matched")).toEqual([
       { event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": h },
     ]);
-    expect(getBid(2)).toMatchObject({
-      status: BigInt(BID_STATUS.MATCHED),
+    expect(read.getBid(2)).toMatchObject({
+      status: "MATCHED",
       verified: true,
-      "compute-fee": 100_000n,
-      "matched-at": h,
+      computeFee: 100_000n,
+      matchedAt: h,
       amount: AMOUNT,
       deadline: h + 400n,
     });
-    expect(getDelivery(2)).toEqual({
+    expect(read.getJobDelivery(2)).toEqual({
       spec: hex(SPEC),
-      "eval-commitment": hex(EVAL_COMMITMENT),
+      evalCommitment: hex(EVAL_COMMITMENT),
       model: null,
-      "delivered-at": 0n,
-      "eval-digest": null,
-      "eval-revealed-at": 0n,
+      deliveredAt: 0n,
+      evalDigest: null,
+      evalRevealedAt: 0n,
     });
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(revealEval(bidder2, 2).result).toBeOk(Cl.uint(h + VW));
@@ -446,7 +436,7 @@ describe("deliver-model", () => {
   it("pays the provider the compute fee less the validators' share (kept in escrow) and the protocol fee (to the treasury), records the model and emits model-delivered", () => {
     verifiedJob();
     const before = balances(provider, bidder, validator1, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = deliver(provider, 1);
     expect(r.result).toBeOk(Cl.uint(94_000n));
 
@@ -455,8 +445,8 @@ describe("deliver-model", () => {
     );
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: provider, amount: 94_000n }]);
     // escrow loses the payment and the protocol fee; the validators' 5,000 stays in it
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -95_000n, treasury: 1_000n }));
-    expect(getTotals()["escrowed-bids"]).toBe(AMOUNT - 95_000n);
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -95_000n, treasury: 1_000n }));
+    expect(read.getMarketTotals().escrowedBids).toBe(AMOUNT - 95_000n);
     expect(printEvents(r)).toEqual([
       {
         event: "model-delivered",
@@ -469,15 +459,15 @@ describe("deliver-model", () => {
         "protocol-fee": 1_000n,
       },
     ]);
-    expect(getDelivery(1)).toEqual({
+    expect(read.getJobDelivery(1)).toEqual({
       spec: hex(SPEC),
-      "eval-commitment": hex(EVAL_COMMITMENT),
+      evalCommitment: hex(EVAL_COMMITMENT),
       model: hex(MODEL),
-      "delivered-at": height(),
-      "eval-digest": null,
-      "eval-revealed-at": 0n,
+      deliveredAt: height(),
+      evalDigest: null,
+      evalRevealedAt: 0n,
     });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(1)?.status).toBe("MATCHED");
     expectSolvent();
   });
 
@@ -491,7 +481,7 @@ describe("deliver-model", () => {
     expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(3));
     expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(4));
     expect(trainingBid(bidder2, 1, { deadline }).result).toBeOk(Cl.uint(5));
-    expect(getBid(5)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getBid(5)?.status).toBe("QUEUED");
     deployProxy();
     const who = [provider, bidder, bidder2, outsider, proxyId];
 
@@ -516,8 +506,8 @@ describe("deliver-model", () => {
     mineUntil(deadline + 1n);
     refused(() => deliver(provider, 4, short), "ALREADY_DELIVERED", who);
     refused(() => deliver(provider, 3, short), "DELIVERY_CLOSED", who);
-    expect(getDelivery(4)?.model).toBe(hex(MODEL));
-    expect(getDelivery(3)?.model).toBeNull();
+    expect(read.getJobDelivery(4)?.model).toBe(hex(MODEL));
+    expect(read.getJobDelivery(3)?.model).toBeNull();
 
     // bid 1 ends as a bidder default (its set was due by deadline + eval-reveal-window): a settled job is no longer running
     mineUntil(deadline + ERW + 1n);
@@ -531,7 +521,7 @@ describe("deliver-model", () => {
     market();
     expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(1));
     refused(() => deliver(provider, 1), "NOT_VERIFIED_JOB");
-    expect(getDelivery(1)).toBeNull();
+    expect(read.getJobDelivery(1)).toBeNull();
     expectSolvent();
   });
 
@@ -543,7 +533,7 @@ describe("deliver-model", () => {
     expect(r.result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(eventNames(r)).toEqual(["model-delivered"]);
     expect(deltas(before)).toEqual(new Map([[provider, DELIVERY_PAYMENT], [contractId, -DELIVERY_PAYMENT]]));
-    expect(getDelivery(1)?.model).toBe(hex(MODEL));
+    expect(read.getJobDelivery(1)?.model).toBe(hex(MODEL));
     expectSolvent();
   });
 
@@ -551,8 +541,8 @@ describe("deliver-model", () => {
     const { deliveredAt } = deliveredJob();
     simnet.mineEmptyBlocks(3);
     refused(() => deliver(provider, 1, OTHER), "ALREADY_DELIVERED");
-    expect(getDelivery(1)).toMatchObject({ model: hex(MODEL), "delivered-at": deliveredAt });
-    expect(getTotals()["escrowed-bids"]).toBe(AMOUNT - FEE + CARRIED);
+    expect(read.getJobDelivery(1)).toMatchObject({ model: hex(MODEL), deliveredAt });
+    expect(read.getMarketTotals().escrowedBids).toBe(AMOUNT - FEE + CARRIED);
     expectSolvent();
   });
 
@@ -560,23 +550,23 @@ describe("deliver-model", () => {
     const deadline = twoVerifiedJobs();
     mineUntil(deadline);
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
-    expect(getDelivery(1)?.["delivered-at"]).toBe(deadline);
+    expect(read.getJobDelivery(1)?.deliveredAt).toBe(deadline);
     mineUntil(deadline + 1n);
     refused(() => deliver(provider, 2), "DELIVERY_CLOSED");
-    expect(getDelivery(2)?.model).toBeNull();
+    expect(read.getJobDelivery(2)?.model).toBeNull();
     expectSolvent();
   });
 
   it("a compute fee of 0 (ask 0) delivers with a payment of 0 and moves no STX", () => {
     market({ price: 0n });
     expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(1));
-    expect(getBid(1)?.["compute-fee"]).toBe(0n);
-    const totals = getTotals();
+    expect(read.getBid(1)?.computeFee).toBe(0n);
+    const totals = read.getMarketTotals();
     const r = deliver(provider, 1);
     expect(r.result).toBeOk(Cl.uint(0));
     expect(stxTransfers(r)).toEqual([]);
     expect(totalsMoved(totals)).toEqual(moved({}));
-    expect(getDelivery(1)?.model).toBe(hex(MODEL));
+    expect(read.getJobDelivery(1)?.model).toBe(hex(MODEL));
     expectSolvent();
   });
 });
@@ -623,7 +613,7 @@ describe("reveal-evaluation-set", () => {
     refused(() => revealEval(bidder, 2, shortDigest, short), "EVAL_ALREADY_REVEALED", who);
     refused(() => revealEval(bidder, 1, shortDigest, short), "EVAL_REVEAL_CLOSED", who);
     refused(() => revealEval(bidder, 1), "EVAL_REVEAL_CLOSED", who);
-    expect(getDelivery(1)).toMatchObject({ "eval-digest": null, "eval-revealed-at": 0n });
+    expect(read.getJobDelivery(1)).toMatchObject({ evalDigest: null, evalRevealedAt: 0n });
     expectSolvent();
   });
 
@@ -642,8 +632,8 @@ describe("reveal-evaluation-set", () => {
     refused(() => revealEval(bidder, 1, EVAL_SALT, EVAL_DIGEST), "EVAL_COMMITMENT_MISMATCH");
     refused(() => revealEval(bidder, 1, EVAL_DIGEST, short), "INVALID_SALT");
     refused(() => revealEval(bidder, 2, EVAL_DIGEST, short), "INVALID_SALT");
-    expect(getDelivery(1)?.["eval-digest"]).toBeNull();
-    expect(getDelivery(2)?.["eval-digest"]).toBeNull();
+    expect(read.getJobDelivery(1)?.evalDigest).toBeNull();
+    expect(read.getJobDelivery(2)?.evalDigest).toBeNull();
     // the right digest and salt still open bid 1
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(height() + VW));
     expectSolvent();
@@ -658,7 +648,7 @@ describe("reveal-evaluation-set", () => {
 
     mineUntil(deadline + ERW);
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = revealEval(bidder, 1);
     expect(r.result).toBeOk(Cl.uint(deadline + ERW + VW));
     expect(printEvents(r)).toEqual([
@@ -671,14 +661,14 @@ describe("reveal-evaluation-set", () => {
       },
     ]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, 0n], [contractId, 0n]]));
-    expect(getTotals()).toEqual(totals);
-    expect(getDelivery(1)).toEqual({
+    expect(read.getMarketTotals()).toEqual(totals);
+    expect(read.getJobDelivery(1)).toEqual({
       spec: hex(SPEC),
-      "eval-commitment": hex(EVAL_COMMITMENT),
+      evalCommitment: hex(EVAL_COMMITMENT),
       model: hex(MODEL),
-      "delivered-at": deliveredAt,
-      "eval-digest": hex(EVAL_DIGEST),
-      "eval-revealed-at": deadline + ERW,
+      deliveredAt,
+      evalDigest: hex(EVAL_DIGEST),
+      evalRevealedAt: deadline + ERW,
     });
 
     mineUntil(deadline + ERW + 1n);
@@ -692,7 +682,7 @@ describe("reveal-evaluation-set", () => {
     const r = revealEval(bidder, 1);
     expect(r.result).toBeOk(Cl.uint(height() + VW));
     expect(eventNames(r)).toEqual(["evaluation-revealed"]);
-    expect(getDelivery(1)?.["eval-digest"]).toBe(hex(EVAL_DIGEST));
+    expect(read.getJobDelivery(1)?.evalDigest).toBe(hex(EVAL_DIGEST));
     expectSolvent();
   });
 
@@ -701,27 +691,27 @@ describe("reveal-evaluation-set", () => {
     const deadline = height() + 150n;
     expect(trainingBid(bidder, 1, { deadline }).result).toBeOk(Cl.uint(1));
     expect(seatsOf(1)).toEqual([validator1, validator2]);
-    const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW, "committee-size": 5n, "min-reveals": 2n };
-    expect(windowsOf(1)).toEqual(latest);
+    const latest = { commitClosesAt: deadline + ERW + VW, revealClosesAt: deadline + ERW + VW + RW, committeeSize: 5n, minReveals: 2n };
+    expect(read.getValidationWindows(1)).toEqual(latest);
 
     // before the delivery, and after it but before the reveal
     refused(() => commit(validator1, 1, 80), "EVALUATION_NOT_REVEALED", [validator1, provider, bidder]);
     refused(() => vote(validator1, 1, 1, 80), "EVALUATION_NOT_REVEALED", [validator1, provider, bidder]);
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     refused(() => commit(validator1, 1, 80), "EVALUATION_NOT_REVEALED", [validator1, provider, bidder]);
-    expect(windowsOf(1)).toEqual(latest);
+    expect(read.getValidationWindows(1)).toEqual(latest);
 
     simnet.mineEmptyBlocks(10);
     const e = height();
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(e + VW));
-    expect(windowsOf(1)).toEqual({ "commit-closes-at": e + VW, "reveal-closes-at": e + VW + RW, "committee-size": 5n, "min-reveals": 2n });
+    expect(read.getValidationWindows(1)).toEqual({ commitClosesAt: e + VW, revealClosesAt: e + VW + RW, committeeSize: 5n, minReveals: 2n });
     expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
     // a direct vote on a two-seat committee needs a commitment: past the window check
     expectErr(vote(validator2, 1, 1, 80), "COMMIT_REQUIRED");
     // the window lasts validation-window blocks from the reveal
     mineUntil(e + VW);
     expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
-    expect(getCommittee(1)?.commits).toBe(2n);
+    expect(read.getCommittee(1)?.commits).toBe(2n);
     expectSolvent();
   });
 
@@ -759,7 +749,7 @@ describe("reveal-evaluation-set", () => {
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     // past even the latest commit window, the job still matched: the reveal is what is missing
     mineUntil(deadline + ERW + VW + 1n);
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(1)?.status).toBe("MATCHED");
     refused(() => commit(validator1, 1, 80), "EVALUATION_NOT_REVEALED", who);
     refused(() => vote(validator1, 1, 1, 80), "EVALUATION_NOT_REVEALED", who);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
@@ -781,7 +771,7 @@ describe("reveal-evaluation-set", () => {
   it("draw-committee is allowed before the delivery and the reveal (a market larger than the committee); its seats still wait for the reveal", () => {
     const seven: [string, bigint][] = [deployer, validator1, validator2, validator3, provider2, bidder2, outsider].map((w) => [w, STX]);
     const { matchedAt } = verifiedJob({ validators: seven });
-    expect(getCommittee(1)).toBeNull();
+    expect(read.getCommittee(1)).toBeNull();
     mineUntil(matchedAt + DEFAULTS.declineWindow + 2n);
     const drawn = drawCommittee(outsider, 1);
     expect(drawn.result.type).toBe(ClarityType.ResponseOk);
@@ -807,15 +797,15 @@ describe("digest lengths (review #9): every artifact is named by a full 32-byte 
     const who = [provider, bidder, contractId];
     for (const spec of cut(SPEC)) refused(() => trainingBid(bidder, 1, { spec }), "INVALID_DIGEST", who);
     for (const commitment of cut(EVAL_COMMITMENT)) refused(() => trainingBid(bidder, 1, { commitment }), "INVALID_DIGEST", who);
-    expect(getBid(1)).toBeNull();
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 0n, "queued-jobs": 0n });
+    expect(read.getBid(1)).toBeNull();
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 0n, queuedJobs: 0n });
 
     // bid 1 seals a 31-byte evaluation-set digest (its commitment is a full sha256); bid 2 the standard set
     const shortDigest = EVAL_DIGEST.slice(0, 31);
     expect(trainingBid(bidder, 1, { commitment: sha256(shortDigest, EVAL_SALT) }).result).toBeOk(Cl.uint(1));
     expect(trainingBid(bidder, 1).result).toBeOk(Cl.uint(2));
     for (const model of cut(MODEL)) refused(() => deliver(provider, 1, model), "INVALID_DIGEST", who);
-    expect(getDelivery(1)).toMatchObject({ model: null, "delivered-at": 0n });
+    expect(read.getJobDelivery(1)).toMatchObject({ model: null, deliveredAt: 0n });
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
 
@@ -825,7 +815,7 @@ describe("digest lengths (review #9): every artifact is named by a full 32-byte 
     );
     for (const digest of [shortDigest, new Uint8Array(0)]) refused(() => revealEval(bidder, 1, digest), "INVALID_DIGEST", who);
     for (const digest of cut(EVAL_DIGEST)) refused(() => revealEval(bidder, 2, digest), "INVALID_DIGEST", who);
-    for (const i of [1, 2]) expect(getDelivery(i)).toMatchObject({ "eval-digest": null, "eval-revealed-at": 0n });
+    for (const i of [1, 2]) expect(read.getJobDelivery(i)).toMatchObject({ evalDigest: null, evalRevealedAt: 0n });
     expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(height() + VW));
     expectSolvent();
   });
@@ -914,25 +904,25 @@ function finalizedEvent(score: bigint, s: ReturnType<typeof settlementAt>) {
 /** Bid 1's job-results record the spec gives for `s` at `score`, finalized at `at` with `rewardWeight` coherent weight. */
 function resultOf(score: bigint, s: ReturnType<typeof settlementAt>, at: bigint, rewardWeight: bigint) {
   return {
-    "final-score": score,
-    outcome: s.outcome,
-    "provider-payment": s.providerPayment,
-    "bidder-refund": s.bidderRefund,
-    "slashed-amount": s.slashed,
-    "validator-fees": s.validatorFees,
-    "protocol-fee": s.protocolFee,
+    finalScore: score,
+    outcome: outcomeName(s.outcome),
+    providerPayment: s.providerPayment,
+    bidderRefund: s.bidderRefund,
+    slashedAmount: s.slashed,
+    validatorFees: s.validatorFees,
+    protocolFee: s.protocolFee,
     penalties: s.penalties,
-    "reward-pool": s.rewardPool,
-    "reward-weight": rewardWeight,
-    "finalized-at": at,
+    rewardPool: s.rewardPool,
+    rewardWeight,
+    finalizedAt: at,
   };
 }
 
 /** Each validator's stake and open seats. */
 function seatsState(who: string[]) {
   return new Map(who.map((w) => {
-    const v = getValidator(w);
-    return [w, { stake: v?.stake as bigint, open: v?.["open-seats"] as bigint, active: v?.active as boolean }];
+    const v = read.getValidator(w);
+    return [w, { stake: v?.stake as bigint, open: v?.openSeats as bigint, active: v?.active as boolean }];
   }));
 }
 
@@ -945,7 +935,7 @@ function claimAll(who: string[], bidId: number | bigint = 1n) {
   });
 }
 
-const NO_HISTORY = { jobs: 0n, "score-sum": 0n, defaults: 0n, "mean-score": 0n };
+const NO_HISTORY = { jobs: 0n, scoreSum: 0n, defaults: 0n, meanScore: 0n };
 
 // ---------------------------------------------------------------------------
 // missed delivery
@@ -956,7 +946,7 @@ describe("missed delivery", () => {
     const { deadline } = verifiedJob();
     mineUntil(deadline + 1n);
     const before = balances(provider, bidder, validator1, outsider, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(AMOUNT));
 
@@ -968,21 +958,21 @@ describe("missed delivery", () => {
     expect(deltas(before)).toEqual(
       new Map([[provider, 0n], [bidder, AMOUNT], [validator1, 0n], [outsider, 0n], [contractId, -AMOUNT]]),
     );
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -slash, treasury: slash }));
-    expect(getTotals()["escrowed-bids"]).toBe(0n);
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getDataset(1)).toMatchObject({
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -AMOUNT, datasetStakes: -slash, treasury: slash }));
+    expect(read.getMarketTotals().escrowedBids).toBe(0n);
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getDataset(1)).toMatchObject({
       stake: STX - slash,
-      "non-deliveries": 1n,
-      "active-jobs": 0n,
+      nonDeliveries: 1n,
+      activeJobs: 0n,
       validations: 0n,
-      "score-sum": 0n,
+      scoreSum: 0n,
     });
     // the seat is freed without a penalty: its commit window never opened
-    expect(getValidator(validator1)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    expect(read.getValidator(validator1)).toMatchObject({ stake: STX, openSeats: 0n, active: true });
     // a missed delivery is no verdict on the bidder
-    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
-    expect(getDelivery(1)).toMatchObject({ model: null, "delivered-at": 0n });
+    expect(read.getBidderHistory(bidder)).toEqual(NO_HISTORY);
+    expect(read.getJobDelivery(1)).toMatchObject({ model: null, deliveredAt: 0n });
     // the job is closed
     expectErr(expireBid(outsider, 1), "BID_CLOSED");
     expectErr(finalizeValidation(outsider, 1), "JOB_NOT_RUNNING");
@@ -994,16 +984,16 @@ describe("missed delivery", () => {
     const { deadline } = verifiedJob();
     mineUntil(deadline + 1n);
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
     expect(printEvents(r)).toEqual([
       { event: "delivery-missed", "bid-id": 1n, "dataset-id": 1n, provider, bidder, refund: AMOUNT, "slashed-amount": 100_000n },
     ]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, AMOUNT], [contractId, -AMOUNT]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -100_000n, treasury: 100_000n }));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getDataset(1)).toMatchObject({ stake: STX - 100_000n, "non-deliveries": 1n, "active-jobs": 0n });
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -AMOUNT, datasetStakes: -100_000n, treasury: 100_000n }));
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getDataset(1)).toMatchObject({ stake: STX - 100_000n, nonDeliveries: 1n, activeJobs: 0n });
     expectSolvent();
   });
 
@@ -1019,14 +1009,14 @@ describe("missed delivery", () => {
   ])("the slash is min(stake * non-delivery-slash-bps / 10000, compute-fee): a stake of %i at %i per block loses %i", (stakeN, priceN, slashN) => {
     const [stake, price, slash] = [BigInt(stakeN), BigInt(priceN), BigInt(slashN)];
     const { deadline } = verifiedJob({ stake, price });
-    expect(getBid(1)?.["compute-fee"]).toBe(price * DURATION);
+    expect(read.getBid(1)?.computeFee).toBe(price * DURATION);
     mineUntil(deadline + 1n);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
     expect(eventOf(r, "delivery-missed")).toMatchObject({ refund: AMOUNT, "slashed-amount": slash });
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -slash, treasury: slash }));
-    expect(getDataset(1)).toMatchObject({ stake: stake - slash, "non-deliveries": 1n });
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -AMOUNT, datasetStakes: -slash, treasury: slash }));
+    expect(read.getDataset(1)).toMatchObject({ stake: stake - slash, nonDeliveries: 1n });
     expectSolvent();
   });
 
@@ -1034,13 +1024,13 @@ describe("missed delivery", () => {
     const { deadline } = verifiedJob({ stake: 20n * STX, amount: 1_000_000n });
     mineUntil(deadline + 1n);
     const before = balances(bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(1_000_000n));
     expect(eventOf(r, "delivery-missed")).toMatchObject({ refund: 1_000_000n, "slashed-amount": FEE });
     expect(deltas(before)).toEqual(new Map([[bidder, 1_000_000n], [contractId, -1_000_000n]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -1_000_000n, "dataset-stakes": -FEE, treasury: FEE }));
-    expect(getDataset(1)?.stake).toBe(20n * STX - FEE);
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -1_000_000n, datasetStakes: -FEE, treasury: FEE }));
+    expect(read.getDataset(1)?.stake).toBe(20n * STX - FEE);
     expectSolvent();
   });
 
@@ -1051,7 +1041,7 @@ describe("missed delivery", () => {
     mineUntil(deadline);
     refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
     refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(1)?.status).toBe("MATCHED");
     mineUntil(deadline + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(AMOUNT));
     expectSolvent();
@@ -1064,7 +1054,7 @@ describe("missed delivery", () => {
     mineUntil(deadline + 1n);
     refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
     refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
-    expect(getDataset(1)?.["non-deliveries"]).toBe(0n);
+    expect(read.getDataset(1)?.nonDeliveries).toBe(0n);
     expectSolvent();
   });
 
@@ -1072,16 +1062,16 @@ describe("missed delivery", () => {
     const { deadline } = verifiedJob({ validators: FIVE });
     const seated = FIVE.map(([w]) => w);
     expect(seatsOf(1)).toHaveLength(5);
-    for (const w of seated) expect(getValidator(w)?.["open-seats"]).toBe(1n);
+    for (const w of seated) expect(read.getValidator(w)?.openSeats).toBe(1n);
     mineUntil(deadline + 1n);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const before = balances(...seated);
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(AMOUNT));
     expect(eventNames(r)).toEqual(["delivery-missed"]);
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -AMOUNT, "dataset-stakes": -100_000n, treasury: 100_000n }));
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -AMOUNT, datasetStakes: -100_000n, treasury: 100_000n }));
     expect([...deltas(before).values()]).toEqual([0n, 0n, 0n, 0n, 0n]);
-    for (const w of seated) expect(getValidator(w)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    for (const w of seated) expect(read.getValidator(w)).toMatchObject({ stake: STX, openSeats: 0n, active: true });
     expectSolvent();
   });
 
@@ -1089,21 +1079,21 @@ describe("missed delivery", () => {
     // a 2 STX stake stays above the minimum after the slash (10% of it, capped at the compute fee: 100,000)
     const { deadline } = verifiedJob({ stake: 2n * STX });
     expect(placeBid(bidder2, 1, 500_000n, DURATION, deadline + 300n).result).toBeOk(Cl.uint(2));
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getBid(2)?.status).toBe("QUEUED");
     mineUntil(deadline + 1n);
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
     expect(eventNames(r).slice(0, 2)).toEqual(["delivery-missed", "bid-matched"]);
     expect(eventOf(r, "bid-matched")).toEqual({ event: "bid-matched", "bid-id": 2n, "dataset-id": 1n, bidder: bidder2, "matched-at": deadline + 1n });
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deadline + 1n });
-    expect(getDataset(1)).toMatchObject({
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", matchedAt: deadline + 1n });
+    expect(read.getDataset(1)).toMatchObject({
       stake: 2n * STX - FEE,
-      "non-deliveries": 1n,
-      "active-jobs": 1n,
-      "queued-jobs": 0n,
-      "queue-head": 0n,
+      nonDeliveries: 1n,
+      activeJobs: 1n,
+      queuedJobs: 0n,
+      queueHead: 0n,
     });
-    expect(getTotals()["escrowed-bids"]).toBe(500_000n);
+    expect(read.getMarketTotals().escrowedBids).toBe(500_000n);
     expectSolvent();
   });
 
@@ -1115,13 +1105,13 @@ describe("missed delivery", () => {
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(AMOUNT));
     expect(eventNames(r)).toEqual(["delivery-missed"]);
-    expect(getDataset(1)).toMatchObject({ stake: 900_000n, "active-jobs": 0n, "queued-jobs": 1n, "queue-head": 2n });
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.QUEUED));
+    expect(read.getDataset(1)).toMatchObject({ stake: 900_000n, activeJobs: 0n, queuedJobs: 1n, queueHead: 2n });
+    expect(read.getBid(2)?.status).toBe("QUEUED");
     refused(() => trainingBid(bidder, 1), "DATASET_UNDERSTAKED");
     const topUp = addStake(provider, 1, 100_000n);
     expect(topUp.result).toBeOk(Cl.uint(STX));
     expect(eventNames(topUp)).toContain("bid-matched");
-    expect(getBid(2)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(2)?.status).toBe("MATCHED");
     expectSolvent();
   });
 
@@ -1132,7 +1122,7 @@ describe("missed delivery", () => {
     const before = balances(bidder);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(AMOUNT));
     expect(deltas(before).get(bidder)).toBe(AMOUNT);
-    expect(getDataset(1)?.["non-deliveries"]).toBe(1n);
+    expect(read.getDataset(1)?.nonDeliveries).toBe(1n);
     expectSolvent();
   });
 
@@ -1144,12 +1134,12 @@ describe("missed delivery", () => {
     expect(trainingBid(bidder2, 1, { deadline }).result).toBeOk(Cl.uint(2));
     mineUntil(deadline + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(AMOUNT));
-    expect(getDataset(1)).toMatchObject({ "non-deliveries": 1n, stake: 3n * STX - 300_000n });
+    expect(read.getDataset(1)).toMatchObject({ nonDeliveries: 1n, stake: 3n * STX - 300_000n });
     // the second slash is 10% of the stake left
     const r = finalizeValidation(outsider, 2);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NOT_DELIVERED));
     expect(eventOf(r, "delivery-missed")["slashed-amount"]).toBe(270_000n);
-    expect(getDataset(1)).toMatchObject({ "non-deliveries": 2n, stake: 3n * STX - 570_000n, "active-jobs": 0n });
+    expect(read.getDataset(1)).toMatchObject({ nonDeliveries: 2n, stake: 3n * STX - 570_000n, activeJobs: 0n });
     expectSolvent();
   });
 });
@@ -1168,8 +1158,8 @@ describe("bidder default", () => {
     const { deadline } = deliveredJob();
     mineUntil(deadline + ERW + 1n);
     const before = balances(provider, bidder, validator1, contractId);
-    const totals = getTotals();
-    const dataset = getDataset(1);
+    const totals = read.getMarketTotals();
+    const dataset = read.getDataset(1);
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(0));
 
@@ -1182,22 +1172,22 @@ describe("bidder default", () => {
     expect(deltas(before)).toEqual(
       new Map([[provider, DEFAULT_PAYMENT], [bidder, 0n], [validator1, 0n], [contractId, -DEFAULT_PAYMENT]]),
     );
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
-    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, treasury: DELIVERY_PROTOCOL_FEE + DEFAULT_TREASURY });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getJobResult(1)).toEqual(resultOf(101n, s, deadline + ERW + 1n, 0n));
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
+    expect(read.getMarketTotals()).toMatchObject({ escrowedBids: 0n, treasury: DELIVERY_PROTOCOL_FEE + DEFAULT_TREASURY });
+    expect(read.getBid(1)?.status).toBe("SETTLED");
+    expect(read.getJobResult(1)).toEqual(resultOf(101n, s, deadline + ERW + 1n, 0n));
     // no quality score: the dataset's validations do not move; its stake is whole
-    expect(getDataset(1)).toMatchObject({
+    expect(read.getDataset(1)).toMatchObject({
       stake: STX,
       validations: dataset?.validations,
-      "passed-validations": dataset?.["passed-validations"],
-      "score-sum": dataset?.["score-sum"],
-      "non-deliveries": 0n,
-      "active-jobs": 0n,
+      passedValidations: dataset?.passedValidations,
+      scoreSum: dataset?.scoreSum,
+      nonDeliveries: 0n,
+      activeJobs: 0n,
     });
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
     // the seat is freed without a penalty, and nothing is owed to it
-    expect(getValidator(validator1)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
+    expect(read.getValidator(validator1)).toMatchObject({ stake: STX, openSeats: 0n, active: true });
     expectErr(claim(validator1, 1), "NOT_JOB_VALIDATOR");
     expectErr(expireBid(outsider, 1), "BID_CLOSED");
     expectErr(finalizeValidation(outsider, 1), "JOB_NOT_RUNNING");
@@ -1205,18 +1195,34 @@ describe("bidder default", () => {
     expectSolvent();
   });
 
+  it("in a market larger than the committee no committee was ever seated: a claim on the defaulted job is NOT_JOB_VALIDATOR, single or batched", () => {
+    // six validators: more than the committee, so nobody is seated at the match
+    const six = [validator1, validator2, validator3, provider2, bidder2, outsider].map((who) => [who, STX] as [string, bigint]);
+    const { deadline } = deliveredJob({ validators: six });
+    expect(read.getCommittee(1)).toBeNull();
+    expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
+    mineUntil(deadline + ERW + 1n);
+    expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
+    expect(read.getCommittee(1)).toBeNull();
+    expect(read.getJobResult(1)?.outcome).toBe("BIDDER_DEFAULT");
+    expectErr(claim(validator1, 1), "NOT_JOB_VALIDATOR");
+    expectErr(simnet.callPublicFn(contractId, "claim-validation-rewards", [Cl.list([Cl.uint(1)])], validator1), "NOT_JOB_VALIDATOR");
+    expectErr(claim(validator1, 99), "BID_NOT_FOUND");
+    expectSolvent();
+  });
+
   it("finalize-validation returns u7 (BIDDER_DEFAULT) with the same payouts", () => {
     const { deadline } = deliveredJob();
     mineUntil(deadline + ERW + 1n);
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
     expect(printEvents(r)).toEqual([finalizedEvent(101n, settlementAt(101n, { coherent: false }))]);
     expect(deltas(before)).toEqual(new Map([[provider, DEFAULT_PAYMENT], [bidder, 0n], [contractId, -DEFAULT_PAYMENT]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
-    expect(getJobResult(1)).toMatchObject({ "final-score": 101n, outcome: BigInt(OUTCOME.BIDDER_DEFAULT), "validator-fees": 0n });
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
+    expect(read.getJobResult(1)).toMatchObject({ finalScore: 101n, outcome: "BIDDER_DEFAULT", validatorFees: 0n });
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
     expectSolvent();
   });
 
@@ -1237,12 +1243,12 @@ describe("bidder default", () => {
 
   it("an early delivery moves no window: delivered at the match, the job's windows and its default block are those of a delivery at the deadline", () => {
     const deadline = twoVerifiedJobs();
-    const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW };
+    const latest = { commitClosesAt: deadline + ERW + VW, revealClosesAt: deadline + ERW + VW + RW };
     // bid 1 at the match, bid 2 in the deadline block
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     mineUntil(deadline);
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
-    for (const i of [1, 2]) expect(windowsOf(i)).toMatchObject(latest);
+    for (const i of [1, 2]) expect(read.getValidationWindows(i)).toMatchObject(latest);
     mineUntil(deadline + ERW);
     for (const i of [1, 2]) {
       refused(() => expireBid(outsider, i), "BID_NOT_EXPIRED");
@@ -1253,8 +1259,8 @@ describe("bidder default", () => {
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
     expect(expireBid(outsider, 2).result).toBeOk(Cl.uint(0));
     expect(deltas(before).get(provider)).toBe(2n * DEFAULT_PAYMENT);
-    for (const i of [1, 2]) expect(getBid(i)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 2n });
+    for (const i of [1, 2]) expect(read.getBid(i)?.status).toBe("SETTLED");
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 2n });
     expectSolvent();
   });
 
@@ -1262,13 +1268,13 @@ describe("bidder default", () => {
     const { deadline } = deliveredJob({ validators: FIVE });
     const seated = FIVE.map(([w]) => w);
     mineUntil(deadline + ERW + 1n);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
     expect(eventNames(r)).toEqual(["job-finalized"]);
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
-    for (const w of seated) expect(getValidator(w)).toMatchObject({ stake: STX, "open-seats": 0n, active: true });
-    expect(getJobResult(1)).toMatchObject({ penalties: 0n, "reward-pool": 0n, "reward-weight": 0n });
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -(REST + CARRIED), treasury: DEFAULT_TREASURY }));
+    for (const w of seated) expect(read.getValidator(w)).toMatchObject({ stake: STX, openSeats: 0n, active: true });
+    expect(read.getJobResult(1)).toMatchObject({ penalties: 0n, rewardPool: 0n, rewardWeight: 0n });
     expectSolvent();
   });
 
@@ -1279,8 +1285,8 @@ describe("bidder default", () => {
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(0));
     expect(eventNames(r).slice(0, 2)).toEqual(["job-finalized", "bid-matched"]);
-    expect(getBid(2)).toMatchObject({ status: BigInt(BID_STATUS.MATCHED), "matched-at": deadline + ERW + 1n });
-    expect(getDataset(1)).toMatchObject({ "active-jobs": 1n, "queued-jobs": 0n });
+    expect(read.getBid(2)).toMatchObject({ status: "MATCHED", matchedAt: deadline + ERW + 1n });
+    expect(read.getDataset(1)).toMatchObject({ activeJobs: 1n, queuedJobs: 0n });
     expectSolvent();
   });
 
@@ -1290,10 +1296,10 @@ describe("bidder default", () => {
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     mineUntil(deadline + ERW + 1n);
     expect(expireBid(outsider, 1).result).toBeOk(Cl.uint(0));
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
     expect(finalizeValidation(outsider, 2).result).toBeOk(Cl.uint(OUTCOME.BIDDER_DEFAULT));
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 2n });
-    expect(bidderHistory(bidder2)).toEqual(NO_HISTORY);
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 2n });
+    expect(read.getBidderHistory(bidder2)).toEqual(NO_HISTORY);
     expectSolvent();
   });
 });
@@ -1309,7 +1315,7 @@ describe("a revealed verified job scored by its committee", () => {
       const { revealedAt } = revealedJob();
       const s = settlementAt(BigInt(score));
       const before = balances(provider, bidder, validator1, contractId);
-      const totals = getTotals();
+      const totals = read.getMarketTotals();
       const r = vote(validator1, 1, 1, score);
       expect(r.result).toBeOk(Cl.bool(true));
 
@@ -1325,31 +1331,31 @@ describe("a revealed verified job scored by its committee", () => {
       );
       expect(totalsMoved(totals)).toEqual(
         moved({
-          "escrowed-bids": -(REST + CARRIED),
-          "dataset-stakes": -s.slashed,
-          "unclaimed-rewards": s.rewardPool,
+          escrowedBids: -(REST + CARRIED),
+          datasetStakes: -s.slashed,
+          unclaimedRewards: s.rewardPool,
           treasury: s.treasuryGain,
         }),
       );
-      expect(getTotals()["escrowed-bids"]).toBe(0n);
-      expect(getJobResult(1)).toEqual(resultOf(BigInt(score), s, revealedAt, STX));
-      expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
+      expect(read.getMarketTotals().escrowedBids).toBe(0n);
+      expect(read.getJobResult(1)).toEqual(resultOf(BigInt(score), s, revealedAt, STX));
+      expect(read.getBid(1)?.status).toBe("SETTLED");
       // a scored verified job is a validation of the dataset
-      expect(getDataset(1)).toMatchObject({
+      expect(read.getDataset(1)).toMatchObject({
         stake: STX - s.slashed,
         validations: 1n,
-        "passed-validations": s.outcome === BigInt(OUTCOME.REWARDED) ? 1n : 0n,
-        "score-sum": BigInt(score),
-        "active-jobs": 0n,
+        passedValidations: s.outcome === BigInt(OUTCOME.REWARDED) ? 1n : 0n,
+        scoreSum: BigInt(score),
+        activeJobs: 0n,
       });
-      expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": BigInt(score), defaults: 0n, "mean-score": BigInt(score) });
+      expect(read.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: BigInt(score), defaults: 0n, meanScore: BigInt(score) });
 
       // the validators' fees, the 5,000 carried from the delivery included, reach the pool and are paid out
       const claimBefore = balances(validator1, contractId);
       const claimed = claim(validator1, 1);
       expect(claimed.result).toBeOk(Cl.uint(s.validatorFees));
       expect(deltas(claimBefore)).toEqual(new Map([[validator1, s.validatorFees], [contractId, -s.validatorFees]]));
-      expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+      expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
       expectErr(claim(validator1, 1), "ALREADY_CLAIMED");
       expectSolvent();
     },
@@ -1373,16 +1379,16 @@ describe("a revealed verified job scored by its committee", () => {
     const s = settlementAt(10n, { stake });
     expect(s.slashed).toBe(slash);
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = vote(validator1, 1, 1, 10);
     expect(r.result).toBeOk(Cl.bool(true));
     expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(10n, s));
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, REST], [contractId, -REST]]));
     expect(totalsMoved(totals)).toEqual(
-      moved({ "escrowed-bids": -(REST + CARRIED), "dataset-stakes": -slash, "unclaimed-rewards": 30_000n, treasury: slash - 25_000n }),
+      moved({ escrowedBids: -(REST + CARRIED), datasetStakes: -slash, unclaimedRewards: 30_000n, treasury: slash - 25_000n }),
     );
-    expect(getJobResult(1)).toEqual(resultOf(10n, s, revealedAt, STX));
-    expect(getDataset(1)).toMatchObject({ stake: stake - slash, validations: 1n, "score-sum": 10n });
+    expect(read.getJobResult(1)).toEqual(resultOf(10n, s, revealedAt, STX));
+    expect(read.getDataset(1)).toMatchObject({ stake: stake - slash, validations: 1n, scoreSum: 10n });
     expectSolvent();
   });
 
@@ -1405,7 +1411,7 @@ describe("a revealed verified job scored by its committee", () => {
     const outlierPenalty = penaltyOf(STX);
     const s = settlementAt(80n, { outliers: outlierPenalty });
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const last = commitAndReveal(1, votes);
     expect(last.result).toBeOk(Cl.bool(true));
     expect(eventNames(last)).toEqual(["validation-revealed", "validator-penalized", "job-finalized"]);
@@ -1414,15 +1420,15 @@ describe("a revealed verified job scored by its committee", () => {
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
     expect(totalsMoved(totals)).toEqual(
       moved({
-        "escrowed-bids": -(REST + CARRIED),
-        "validator-stakes": -outlierPenalty,
-        "unclaimed-rewards": 30_000n + outlierPenalty,
+        escrowedBids: -(REST + CARRIED),
+        validatorStakes: -outlierPenalty,
+        unclaimedRewards: 30_000n + outlierPenalty,
         treasury: 5_000n,
       }),
     );
-    expect(getJobResult(1)).toEqual(resultOf(80n, s, revealedAt, 4n * STX));
-    expect(getDataset(1)).toMatchObject({ validations: 1n, "passed-validations": 1n, "score-sum": 80n });
-    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 80n, defaults: 0n, "mean-score": 80n });
+    expect(read.getJobResult(1)).toEqual(resultOf(80n, s, revealedAt, 4n * STX));
+    expect(read.getDataset(1)).toMatchObject({ validations: 1n, passedValidations: 1n, scoreSum: 80n });
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 80n, defaults: 0n, meanScore: 80n });
 
     // four coherent seats of equal weight share 40,000; the outlier gets nothing
     const coherent = [validator1, validator2, validator3, provider2];
@@ -1431,7 +1437,7 @@ describe("a revealed verified job scored by its committee", () => {
     expect(deltas(before2)).toEqual(
       new Map([...coherent.map((w) => [w, 10_000n] as [string, bigint]), [outsider, 0n], [contractId, -40_000n]]),
     );
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
     expect(seatsState([...coherent, outsider]).get(outsider)).toEqual({ stake: STX - outlierPenalty, open: 0n, active: false });
     expectSolvent();
   });
@@ -1442,7 +1448,7 @@ describe("a revealed verified job scored by its committee", () => {
     for (const [w, score] of voters) expect(commit(w, 1, score).result).toBeOk(Cl.bool(true));
     mineUntil(revealedAt + VW + 1n);
     for (const [w, score] of voters) expect(reveal(w, 1, score).result).toBeOk(Cl.bool(false));
-    expect(windowsOf(1)).toMatchObject({ "reveal-closes-at": revealedAt + VW + RW, "min-reveals": 3n });
+    expect(read.getValidationWindows(1)).toMatchObject({ revealClosesAt: revealedAt + VW + RW, minReveals: 3n });
     mineUntil(revealedAt + VW + RW);
     refused(() => finalizeValidation(outsider, 1), "NOT_READY_TO_FINALIZE");
     mineUntil(revealedAt + VW + RW + 1n);
@@ -1452,16 +1458,16 @@ describe("a revealed verified job scored by its committee", () => {
     const silence = 2n * penaltyOf(STX);
     const s = settlementAt(90n, { silence });
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.REWARDED));
     expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(90n, s));
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
     expect(totalsMoved(totals)).toEqual(
-      moved({ "escrowed-bids": -(REST + CARRIED), "validator-stakes": -silence, "unclaimed-rewards": 30_000n, treasury: 5_000n + silence }),
+      moved({ escrowedBids: -(REST + CARRIED), validatorStakes: -silence, unclaimedRewards: 30_000n, treasury: 5_000n + silence }),
     );
     expect(claimAll([validator1, validator2, validator3])).toEqual([10_000n, 10_000n, 10_000n]);
-    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 90n, defaults: 0n, "mean-score": 90n });
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 90n, defaults: 0n, meanScore: 90n });
     expectSolvent();
   });
 
@@ -1474,11 +1480,11 @@ describe("a revealed verified job scored by its committee", () => {
     expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(height() + VW));
     expect(vote(validator1, 1, 1, 90).result).toBeOk(Cl.bool(true));
     expect(vote(validator1, 1, 2, 55).result).toBeOk(Cl.bool(true));
-    expect(bidderHistory(bidder)).toEqual({ jobs: 2n, "score-sum": 145n, defaults: 0n, "mean-score": 72n });
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 2n, scoreSum: 145n, defaults: 0n, meanScore: 72n });
     mineUntil(deadline + ERW + 1n);
     expect(expireBid(outsider, 3).result).toBeOk(Cl.uint(0));
-    expect(bidderHistory(bidder)).toEqual({ jobs: 2n, "score-sum": 145n, defaults: 1n, "mean-score": 72n });
-    expect(getDataset(1)).toMatchObject({ validations: 2n, "passed-validations": 1n, "score-sum": 145n });
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 2n, scoreSum: 145n, defaults: 1n, meanScore: 72n });
+    expect(read.getDataset(1)).toMatchObject({ validations: 2n, passedValidations: 1n, scoreSum: 145n });
     expectSolvent();
   });
 
@@ -1486,8 +1492,8 @@ describe("a revealed verified job scored by its committee", () => {
     market();
     expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(1));
     expect(vote(validator1, 1, 1, 85).result).toBeOk(Cl.bool(true));
-    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
-    expect(getJobResult(1)).toMatchObject({ "provider-payment": AMOUNT - (AMOUNT * (VF_BPS + PF_BPS)) / BPS });
+    expect(read.getBidderHistory(bidder)).toEqual(NO_HISTORY);
+    expect(read.getJobResult(1)).toMatchObject({ providerPayment: AMOUNT - (AMOUNT * (VF_BPS + PF_BPS)) / BPS });
     expectSolvent();
   });
 });
@@ -1501,7 +1507,7 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     market({ validators: [[validator1, STX]], capacity: 2n });
     expect(placeBid(bidder, 1, AMOUNT, DURATION).result).toBeOk(Cl.uint(1));
     refused(() => vote(validator1, 1, 1, 101), "INVALID_SCORE", [validator1, provider, bidder]);
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(1)?.status).toBe("MATCHED");
     expect(vote(validator1, 1, 1, 100).result).toBeOk(Cl.bool(true));
     expectSolvent();
   });
@@ -1512,7 +1518,7 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     expect(commit(validator1, 1, 101).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 1, 80).result).toBeOk(Cl.bool(true));
     refused(() => reveal(validator1, 1, 101), "INVALID_SCORE", [validator1, provider, bidder]);
-    expect(getVote(1, validator1)?.revealed).toBe(false);
+    expect(read.getVote(1, validator1)?.revealed).toBe(false);
     expect(reveal(validator2, 1, 80).result).toBeOk(Cl.bool(false));
     expectSolvent();
   });
@@ -1523,7 +1529,7 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     expect(commit(validator2, 1, 101).result).toBeOk(Cl.bool(true));
     refused(() => reveal(validator1, 1, 102), "INVALID_SCORE", [validator1, provider, bidder]);
     expect(reveal(validator2, 1, 101).result).toBeOk(Cl.bool(false));
-    expect(getVote(1, validator2)).toMatchObject({ score: 101n, revealed: true });
+    expect(read.getVote(1, validator2)).toMatchObject({ score: 101n, revealed: true });
     expectSolvent();
   });
 
@@ -1533,19 +1539,22 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     const s = settlementAt(101n);
     expect(s).toMatchObject({ providerPayment: 470_000n, validatorFees: 30_000n, treasuryGain: 5_000n, slashed: 0n });
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = vote(validator1, 1, 1, 101);
     expect(r.result).toBeOk(Cl.bool(true));
     expect(eventOf(r, "job-finalized")).toEqual(finalizedEvent(101n, s));
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -(REST + CARRIED), "unclaimed-rewards": 30_000n, treasury: 5_000n }));
-    expect(getJobResult(1)).toEqual(resultOf(101n, s, revealedAt, STX));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.SETTLED));
-    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n, "passed-validations": 0n, "score-sum": 0n });
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -(REST + CARRIED), unclaimedRewards: 30_000n, treasury: 5_000n }));
+    expect(read.getJobResult(1)).toEqual(resultOf(101n, s, revealedAt, STX));
+    expect(read.getBid(1)?.status).toBe("SETTLED");
+    expect(read.getDataset(1)).toMatchObject({ stake: STX, validations: 0n, passedValidations: 0n, scoreSum: 0n });
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    // the reserved vote is coherent with the median it made: the seat stays counted until the claim
+    expect(read.getValidator(validator1)?.openSeats).toBe(1n);
     const claimBefore = balances(validator1);
     expect(claim(validator1, 1).result).toBeOk(Cl.uint(30_000n));
     expect(deltas(claimBefore).get(validator1)).toBe(30_000n);
+    expect(read.getValidator(validator1)?.openSeats).toBe(0n);
     expectSolvent();
   });
 
@@ -1556,7 +1565,7 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     const outliers = 2n * penaltyOf(STX);
     const s = settlementAt(101n, { outliers });
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const last = commitAndReveal(1, votes);
     expect(last.result).toBeOk(Cl.bool(true));
     expect(eventOf(last, "job-finalized")).toEqual(finalizedEvent(101n, s));
@@ -1564,17 +1573,21 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     expect(penalized.sort()).toEqual([validator2, provider2].sort());
     expect(deltas(before)).toEqual(new Map([[provider, 470_000n], [bidder, 0n], [contractId, -470_000n]]));
     expect(totalsMoved(totals)).toEqual(
-      moved({ "escrowed-bids": -(REST + CARRIED), "validator-stakes": -outliers, "unclaimed-rewards": 30_000n + outliers, treasury: 5_000n }),
+      moved({ escrowedBids: -(REST + CARRIED), validatorStakes: -outliers, unclaimedRewards: 30_000n + outliers, treasury: 5_000n }),
     );
-    expect(getJobResult(1)).toEqual(resultOf(101n, s, revealedAt, 3n * STX));
-    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n, "score-sum": 0n });
-    expect(bidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    expect(read.getJobResult(1)).toEqual(resultOf(101n, s, revealedAt, 3n * STX));
+    expect(read.getDataset(1)).toMatchObject({ stake: STX, validations: 0n, scoreSum: 0n });
+    expect(read.getBidderHistory(bidder)).toEqual({ ...NO_HISTORY, defaults: 1n });
+    // settled by the committee's median: the outliers' seats are freed, the coherent 101 seats wait for their claims
+    const voters = [validator1, validator3, outsider, validator2, provider2];
+    expect(voters.map((w) => read.getValidator(w)?.openSeats)).toEqual([1n, 1n, 1n, 0n, 0n]);
 
-    const paid = claimAll([validator1, validator3, outsider, validator2, provider2]);
+    const paid = claimAll(voters);
     expect(paid.slice(3)).toEqual([0n, 0n]);
     expect(paid.slice(0, 3).reduce((a, b) => a + b, 0n)).toBe(30_000n + outliers);
     expect(paid[0]).toBe((s.rewardPool * STX) / (3n * STX));
-    expect(getTotals()["unclaimed-rewards"]).toBe(0n);
+    expect(read.getMarketTotals().unclaimedRewards).toBe(0n);
+    for (const w of voters) expect(read.getValidator(w)?.openSeats).toBe(0n);
     expectSolvent();
   });
 
@@ -1585,8 +1598,8 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     const last = commitAndReveal(1, votes);
     expect(eventOf(last, "job-finalized")).toEqual(finalizedEvent(100n, s));
     expect(eventOf(last, "validator-penalized")).toMatchObject({ validator: validator3, silent: false });
-    expect(getJobResult(1)).toMatchObject({ "final-score": 100n, "reward-weight": 4n * STX });
-    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 100n, defaults: 0n, "mean-score": 100n });
+    expect(read.getJobResult(1)).toMatchObject({ finalScore: 100n, rewardWeight: 4n * STX });
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 100n, defaults: 0n, meanScore: 100n });
     const paid = claimAll([validator3, provider2, validator1, validator2, outsider]);
     expect(paid[0]).toBe(0n);
     expect(paid.slice(1)).toEqual([10_000n, 10_000n, 10_000n, 10_000n]);
@@ -1600,7 +1613,7 @@ describe("the reserved vote u101 (evaluation set unavailable)", () => {
     expect(eventOf(last, "job-finalized")).toMatchObject({ "final-score": 80n, outcome: BigInt(OUTCOME.REWARDED) });
     const penalized = printEvents(last).filter((e) => e.event === "validator-penalized").map((e) => e.validator);
     expect(penalized.sort()).toEqual([validator1, validator2].sort());
-    expect(bidderHistory(bidder)).toEqual({ jobs: 1n, "score-sum": 80n, defaults: 0n, "mean-score": 80n });
+    expect(read.getBidderHistory(bidder)).toEqual({ jobs: 1n, scoreSum: 80n, defaults: 0n, meanScore: 80n });
     expectSolvent();
   });
 });
@@ -1619,7 +1632,7 @@ describe("no-result refunds of a delivered verified job", () => {
     refused(() => expireBid(outsider, 1), "BID_NOT_EXPIRED");
     mineUntil(revealedAt + VW + RW + 1n);
     const before = balances(provider, bidder, validator1, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_QUORUM));
     const penalty = penaltyOf(STX);
@@ -1627,11 +1640,11 @@ describe("no-result refunds of a delivered verified job", () => {
     expect(eventOf(r, "bid-expired")).toEqual({ event: "bid-expired", "bid-id": 1n, "dataset-id": 1n, bidder, refund: REFUND, penalties: penalty });
     expect(stxTransfers(r)).toEqual([{ sender: contractId, recipient: bidder, amount: REFUND }]);
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, REFUND], [validator1, 0n], [contractId, -REFUND]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND, "validator-stakes": -penalty, treasury: penalty }));
-    expect(getTotals()).toMatchObject({ "escrowed-bids": 0n, treasury: DELIVERY_PROTOCOL_FEE + penalty, "unclaimed-rewards": 0n });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n, "non-deliveries": 0n, "active-jobs": 0n });
-    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -REFUND, validatorStakes: -penalty, treasury: penalty }));
+    expect(read.getMarketTotals()).toMatchObject({ escrowedBids: 0n, treasury: DELIVERY_PROTOCOL_FEE + penalty, unclaimedRewards: 0n });
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getDataset(1)).toMatchObject({ stake: STX, validations: 0n, nonDeliveries: 0n, activeJobs: 0n });
+    expect(read.getBidderHistory(bidder)).toEqual(NO_HISTORY);
     expectSolvent();
   });
 
@@ -1642,7 +1655,7 @@ describe("no-result refunds of a delivered verified job", () => {
     for (const w of [validator1, validator2]) expect(reveal(w, 1, 80).result).toBeOk(Cl.bool(false));
     mineUntil(revealedAt + VW + RW + 1n);
     const before = balances(bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = expireBid(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(REFUND));
     const penalties = 3n * penaltyOf(STX);
@@ -1650,8 +1663,8 @@ describe("no-result refunds of a delivered verified job", () => {
     const penalized = printEvents(r).filter((e) => e.event === "validator-penalized").map((e) => e.validator);
     expect(penalized.sort()).toEqual([validator3, provider2, outsider].sort());
     expect(deltas(before)).toEqual(new Map([[bidder, REFUND], [contractId, -REFUND]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND, "validator-stakes": -penalties, treasury: penalties }));
-    for (const w of [validator1, validator2]) expect(getValidator(w)).toMatchObject({ stake: STX, "open-seats": 0n });
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -REFUND, validatorStakes: -penalties, treasury: penalties }));
+    for (const w of [validator1, validator2]) expect(read.getValidator(w)).toMatchObject({ stake: STX, openSeats: 0n });
     expectErr(claim(validator1, 1), "JOB_NOT_FINALIZED");
     expectSolvent();
   });
@@ -1664,16 +1677,16 @@ describe("no-result refunds of a delivered verified job", () => {
     for (const [w, score] of voters) expect(reveal(w, 1, score).result).toBeOk(Cl.bool(false));
     mineUntil(revealedAt + VW + RW + 1n);
     const before = balances(provider, bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const r = finalizeValidation(outsider, 1);
     expect(r.result).toBeOk(Cl.uint(OUTCOME.NO_MAJORITY));
     const penalties = 2n * penaltyOf(STX); // the two silent seats
     expect(eventOf(r, "bid-expired")).toMatchObject({ refund: REFUND, penalties });
     expect(deltas(before)).toEqual(new Map([[provider, 0n], [bidder, REFUND], [contractId, -REFUND]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND, "validator-stakes": -penalties, treasury: penalties }));
-    expect(getDataset(1)).toMatchObject({ stake: STX, validations: 0n });
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
-    expect(bidderHistory(bidder)).toEqual(NO_HISTORY);
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -REFUND, validatorStakes: -penalties, treasury: penalties }));
+    expect(read.getDataset(1)).toMatchObject({ stake: STX, validations: 0n });
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
+    expect(read.getBidderHistory(bidder)).toEqual(NO_HISTORY);
     expectSolvent();
   });
 
@@ -1681,13 +1694,13 @@ describe("no-result refunds of a delivered verified job", () => {
     revealedJob({ validators: [[validator1, STX], [validator2, STX]] });
     // median 10 (the lower one), backed by half the weight: no strict majority
     const before = balances(bidder, contractId);
-    const totals = getTotals();
+    const totals = read.getMarketTotals();
     const last = commitAndReveal(1, [[validator1, 10n], [validator2, 90n]]);
     expect(last.result).toBeOk(Cl.bool(true));
     expect(eventOf(last, "bid-expired")).toMatchObject({ refund: REFUND, penalties: 0n });
     expect(deltas(before)).toEqual(new Map([[bidder, REFUND], [contractId, -REFUND]]));
-    expect(totalsMoved(totals)).toEqual(moved({ "escrowed-bids": -REFUND }));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.EXPIRED));
+    expect(totalsMoved(totals)).toEqual(moved({ escrowedBids: -REFUND }));
+    expect(read.getBid(1)?.status).toBe("EXPIRED");
     expectSolvent();
   });
 });
@@ -1704,14 +1717,14 @@ describe("decline-job on a verified job", () => {
     expect(r.result).toBeOk(Cl.uint(AMOUNT));
     expect(eventNames(r)).toEqual(["job-declined"]);
     expect(deltas(before)).toEqual(new Map([[bidder, AMOUNT], [contractId, -AMOUNT]]));
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.CANCELLED));
+    expect(read.getBid(1)?.status).toBe("CANCELLED");
     expectSolvent();
   });
 
   it("after the delivery it is MODEL_DELIVERED, and nothing moves", () => {
     deliveredJob();
     refused(() => declineJob(provider, 1), "MODEL_DELIVERED");
-    expect(getBid(1)?.status).toBe(BigInt(BID_STATUS.MATCHED));
+    expect(read.getBid(1)?.status).toBe("MATCHED");
     expectSolvent();
   });
 
@@ -1727,7 +1740,7 @@ describe("decline-job on a verified job", () => {
   it("checks MODEL_DELIVERED before VALIDATION_STARTED: delivered, revealed and committed on within the window, it is MODEL_DELIVERED", () => {
     revealedJob({ validators: [[validator1, STX], [validator2, STX]] });
     expect(commit(validator1, 1, 80).result).toBeOk(Cl.bool(true));
-    expect(getCommittee(1)?.commits).toBe(1n);
+    expect(read.getCommittee(1)?.commits).toBe(1n);
     refused(() => declineJob(provider, 1), "MODEL_DELIVERED");
     // the earlier checks still come first
     refused(() => declineJob(bidder, 1), "NOT_DATASET_PROVIDER");
@@ -1742,24 +1755,24 @@ describe("decline-job on a verified job", () => {
 describe("get-validation-windows of a verified job and its absolute end", () => {
   it("gives the latest possible windows (deadline + eval-reveal-window + validation-window, + reveal-window) until the reveal, then the reveal's; an earlier reveal closes them earlier", () => {
     const deadline = twoVerifiedJobs();
-    const latest = { "commit-closes-at": deadline + ERW + VW, "reveal-closes-at": deadline + ERW + VW + RW, "committee-size": 5n, "min-reveals": 1n };
-    expect(windowsOf(1)).toEqual(latest);
+    const latest = { commitClosesAt: deadline + ERW + VW, revealClosesAt: deadline + ERW + VW + RW, committeeSize: 5n, minReveals: 1n };
+    expect(read.getValidationWindows(1)).toEqual(latest);
     expect(deliver(provider, 1).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
-    expect(windowsOf(1)).toEqual(latest);
+    expect(read.getValidationWindows(1)).toEqual(latest);
     simnet.mineEmptyBlocks(20);
     const e = height();
     expect(revealEval(bidder, 1).result).toBeOk(Cl.uint(e + VW));
-    expect(windowsOf(1)).toEqual({ ...latest, "commit-closes-at": e + VW, "reveal-closes-at": e + VW + RW });
-    expect(windowsOf(1)["reveal-closes-at"]).toBeLessThan(latest["reveal-closes-at"]);
+    expect(read.getValidationWindows(1)).toEqual({ ...latest, commitClosesAt: e + VW, revealClosesAt: e + VW + RW });
+    expect(read.getValidationWindows(1)!.revealClosesAt).toBeLessThan(latest.revealClosesAt);
     // bid 2, not yet delivered, keeps the latest
-    expect(windowsOf(2)).toEqual(latest);
+    expect(read.getValidationWindows(2)).toEqual(latest);
     // delivered in the deadline block and revealed in the last block allowed: the latest is reached
     mineUntil(deadline);
     expect(deliver(provider, 2).result).toBeOk(Cl.uint(DELIVERY_PAYMENT));
     mineUntil(deadline + ERW);
     expect(revealEval(bidder, 2).result).toBeOk(Cl.uint(deadline + ERW + VW));
-    expect(windowsOf(2)).toEqual(latest);
-    expect(view("get-validation-windows", [Cl.uint(99)])).toBeNull();
+    expect(read.getValidationWindows(2)).toEqual(latest);
+    expect(read.getValidationWindows(99)).toBeNull();
     expectSolvent();
   });
 
@@ -1778,7 +1791,7 @@ describe("get-validation-windows of a verified job and its absolute end", () => 
     mineUntil(deadline + ERW);
     expect(revealEval(bidder, 3).result).toBeOk(Cl.uint(deadline + ERW + VW));
     expect(revealEval(bidder, 4).result).toBeOk(Cl.uint(deadline + ERW + VW));
-    for (const i of [1, 2, 3, 4]) expect(windowsOf(i)["reveal-closes-at"]).toBe(end);
+    for (const i of [1, 2, 3, 4]) expect(read.getValidationWindows(i)!.revealClosesAt).toBe(end);
     // bid 4: two of three commit, then reveal after the commit window
     expect(commit(validator1, 4, 80).result).toBeOk(Cl.bool(true));
     expect(commit(validator2, 4, 90).result).toBeOk(Cl.bool(true));
@@ -1806,9 +1819,15 @@ describe("get-validation-windows of a verified job and its absolute end", () => 
         [contractId, -(2n * 470_000n + AMOUNT + AMOUNT - FEE + CARRIED)],
       ]),
     );
-    for (let i = 1; i <= 4; i++) expect(getBid(i)?.status).not.toBe(BigInt(BID_STATUS.MATCHED));
-    expect(getTotals()["escrowed-bids"]).toBe(0n);
-    for (const [w] of three) expect(getValidator(w)?.["open-seats"]).toBe(0n);
+    for (let i = 1; i <= 4; i++) expect(read.getBid(i)?.status).not.toBe("MATCHED");
+    expect(read.getMarketTotals().escrowedBids).toBe(0n);
+    // every seat is free but the two coherent seats of the scored job 4, which their claims free
+    expect(three.map(([w]) => read.getValidator(w)?.openSeats)).toEqual([1n, 1n, 0n]);
+    const pool = read.getJobResult(4)?.rewardPool as bigint;
+    expect(pool).toBeGreaterThan(0n);
+    expect(claim(validator1, 4).result).toBeOk(Cl.uint(pool / 2n));
+    expect(claim(validator2, 4).result).toBeOk(Cl.uint(pool - pool / 2n));
+    for (const [w] of three) expect(read.getValidator(w)?.openSeats).toBe(0n);
     expectSolvent();
   });
 });

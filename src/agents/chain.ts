@@ -4,7 +4,7 @@
  * `SimnetChain` is the embedded implementation: the real Clarity VM, no network. A node-backed
  * chain implements the same interface (signing and broadcasting `MarketCall`s).
  */
-import type { ParsedTransactionResult, Simnet } from "@stacks/clarinet-sdk";
+import type { ClarityEvent, ParsedTransactionResult, Simnet } from "@stacks/clarinet-sdk";
 import { ClarityType, type ClarityValue } from "@stacks/transactions";
 import { decode, type Decoded } from "../clarity.ts";
 import { ERR, type ErrorName } from "../errors.ts";
@@ -20,7 +20,10 @@ export interface TxResult {
   value: Decoded;
   /** The contract's error name when `ok` is false (null for an unknown code). */
   error: ErrorName | null;
+  /** The contract's print events, decoded. */
   events: EventTuple[];
+  /** The call's result as the chain returned it, and all its events (STX transfers too), in order. */
+  raw: { result: ClarityValue; events: ClarityEvent[] };
 }
 
 export interface Chain {
@@ -29,6 +32,8 @@ export interface Chain {
   readonly reader: MarketReader;
   readonly client: MarketClient;
   burnHeight(): Promise<bigint>;
+  /** A principal's STX balance (a wallet's; the market's own is `reader.getContractBalance`). */
+  stxBalance(who: string): Promise<bigint>;
   /** Sends `call` as `sender` and waits for its result. */
   send(sender: string, call: MarketCall): Promise<TxResult>;
 }
@@ -46,7 +51,11 @@ export class PostConditionViolation extends Error {
   }
 }
 
-/** The simnet as a chain: each `send` mines one Stacks block; `mine` advances the burn height. */
+/**
+ * The simnet as a chain: each `send` mines one Stacks block (the burn height does not move);
+ * `mine` advances the burn height. The only part of the agents, the demo and the simulation that
+ * touches the simnet: they build every call with `client` and read with `reader`.
+ */
 export class SimnetChain implements Chain {
   readonly reader: MarketReader;
   readonly client: MarketClient;
@@ -69,6 +78,26 @@ export class SimnetChain implements Chain {
     return BigInt(this.simnet.burnBlockHeight);
   }
 
+  async stxBalance(who: string): Promise<bigint> {
+    return this.simnet.getAssetsMap().get("STX")?.get(who) ?? 0n;
+  }
+
+  /** Every STX balance on the simnet, by principal (one read for many wallets). */
+  stxBalances(): Map<string, bigint> {
+    return new Map(this.simnet.getAssetsMap().get("STX") ?? []);
+  }
+
+  /** Creates `amount` micro-STX for `who` (the simnet's faucet, for actors without a Devnet.toml wallet). */
+  mint(who: string, amount: bigint): void {
+    quietly(() => this.simnet.mintSTX(who, amount));
+  }
+
+  /** A plain STX transfer between two principals (no contract involved). */
+  transferStx(sender: string, recipient: string, amount: bigint): void {
+    const r = quietly(() => this.simnet.transferSTX(amount, recipient, sender));
+    if (!r.events.some((e) => e.event === "stx_transfer_event")) throw new Error(`transfer of ${amount} uSTX from ${sender} to ${recipient} failed`);
+  }
+
   async send(sender: string, call: MarketCall): Promise<TxResult> {
     // the simnet echoes every print event to stdout: the caller gets them decoded instead
     const r: ParsedTransactionResult = quietly(() => this.simnet.callPublicFn(this.contractId, call.functionName, call.functionArgs, sender));
@@ -84,6 +113,7 @@ export class SimnetChain implements Chain {
       value,
       error: ok ? null : (ERROR_NAMES.get(Number(value)) ?? null),
       events: r.events.filter((e) => e.event === "print_event" && e.data.value).map((e) => decode(e.data.value as ClarityValue) as EventTuple),
+      raw: { result: r.result, events: r.events },
     };
   }
 

@@ -4,13 +4,20 @@
  * and reveals inside the reveal window (or votes directly on a one-seat committee), finalizes
  * what is due, and claims its rewards.
  *
+ * Each step commits on every job that is due in one `commit-validation-results` call, reveals on
+ * every job that is due in one `reveal-validation-results` call and claims every settled job in one
+ * `claim-validation-rewards` call (chunks of MAX_BATCH entries). A batch is all or nothing: when one
+ * is refused, its entries are sent again one call each, so one bad entry never holds up the others
+ * (and names itself). Claiming is also what frees a coherent seat: until then the validator's
+ * stake answers for it and `withdraw-validator-stake` is refused.
+ *
  * Its vote and salt are stored durably BEFORE the commit is sent: a restart between the commit
  * and the reveal finds them and reveals. Every action is checked against the chain first (the
  * committee, its vote record, the job's windows), so a repeated step never acts twice.
  * A "lazy" validator votes a fixed score without evaluating anything: the committee's median
  * then makes it an outlier, and it is penalized.
  */
-import { computeCommitment, randomSalt, type Committee } from "../client/index.ts";
+import { computeCommitment, MAX_BATCH, randomSalt, type MarketCall } from "../client/index.ts";
 import { toHex, type ReadableStore } from "../store/index.ts";
 import { scoreJob, type EvaluateOptions, type Verdict } from "../ml/index.ts";
 import type { Chain, TxResult } from "./chain.ts";
@@ -48,6 +55,18 @@ export type ValidatorAction =
   | { kind: "claimed"; bidId: bigint; reward: bigint }
   | { kind: "failed"; bidId: bigint; call: string; error: string };
 
+/** A commit, reveal or claim due on one job, waiting for this step's batch. */
+interface Due<T> {
+  bidId: bigint;
+  entry: T;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export class ValidatorAgent {
   readonly name: string;
   readonly address: string;
@@ -66,21 +85,32 @@ export class ValidatorAgent {
     for (const key of opts.state.keys()) this.toClaim.add(BigInt(key));
   }
 
+  /** One pass: finalize what is due, then one batch each of commits, reveals and claims. */
   async step(): Promise<ValidatorAction[]> {
     const actions: ValidatorAction[] = [];
+    const commits: Due<{ score: number }>[] = [];
+    const reveals: Due<{ score: number; salt: string }>[] = [];
     for (const job of await this.watcher.matchedJobs()) {
       try {
-        await this.serve(job, actions);
+        await this.serve(job, actions, commits, reveals);
       } catch (e) {
         actions.push({ kind: "failed", bidId: job.bidId, call: "step", error: e instanceof Error ? e.message : String(e) });
       }
     }
+    await this.commit(commits, actions);
+    await this.reveal(reveals, actions);
     await this.claim(actions);
     return actions;
   }
 
-  private async serve(job: JobView, actions: ValidatorAction[]): Promise<void> {
-    const { chain } = this.opts;
+  /** What one job needs of this validator now: a finalization, a draw, a vote, a commit or a reveal. */
+  private async serve(
+    job: JobView,
+    actions: ValidatorAction[],
+    commits: Due<{ score: number }>[],
+    reveals: Due<{ score: number; salt: string }>[],
+  ): Promise<void> {
+    const { chain, state } = this.opts;
     const { timeline, burnHeight, bidId } = job;
     if (timeline.stage !== "running") {
       // due for its ending: anyone may finalize; a seated validator does it so its fees are paid
@@ -100,35 +130,176 @@ export class ValidatorAgent {
     }
     if (!committee.seats.includes(this.address)) return;
     const vote = await chain.reader.getVote(bidId, this.address);
-    if (!vote && burnHeight <= timeline.commitClosesAt) await this.cast(job, committee, actions);
-    else if (vote && !vote.revealed && burnHeight > timeline.commitClosesAt && burnHeight <= timeline.revealClosesAt) await this.reveal(bidId, actions);
+    if (!vote && burnHeight <= timeline.commitClosesAt) {
+      const judged = await this.evaluate(job, actions);
+      if (committee.seats.length === 1) await this.submit(job, judged, actions);
+      else commits.push({ bidId, entry: { score: judged.score } });
+    } else if (vote && !vote.revealed && burnHeight > timeline.commitClosesAt && burnHeight <= timeline.revealClosesAt) {
+      const record = state.get(bidId.toString());
+      if (!record) actions.push({ kind: "failed", bidId, call: "reveal-validation-results", error: "no stored vote: the salt was lost" });
+      else reveals.push({ bidId, entry: { score: record.score, salt: record.salt } });
+    }
   }
 
-  /** Evaluates once, then commits (or votes directly on a one-seat committee). */
-  private async cast(job: JobView, committee: Committee, actions: ValidatorAction[]): Promise<void> {
+  /** Evaluates a job once (the verdict is kept until its vote lands). */
+  private async evaluate(job: JobView, actions: ValidatorAction[]): Promise<{ score: number; reason: string; verdict: Verdict | null }> {
+    const judged = this.verdicts.get(job.bidId) ?? (await this.judge(job));
+    this.verdicts.set(job.bidId, judged);
+    actions.push({ kind: "evaluated", bidId: job.bidId, verdict: judged.verdict, score: judged.score });
+    return judged;
+  }
+
+  /** A one-seat committee: the score in the clear, which settles the job at once. */
+  private async submit(job: JobView, judged: { score: number; reason: string }, actions: ValidatorAction[]): Promise<void> {
     const { chain, state } = this.opts;
     const bidId = job.bidId;
-    const judged = this.verdicts.get(bidId) ?? (await this.judge(job));
-    this.verdicts.set(bidId, judged);
-    actions.push({ kind: "evaluated", bidId, verdict: judged.verdict, score: judged.score });
-    if (committee.seats.length === 1) {
-      const call = await chain.client.submitValidationResult({ caller: this.address, datasetId: job.bid.datasetId, bidId, score: judged.score });
-      if (await this.send("submit-validation-result", bidId, call, actions)) {
-        this.verdicts.delete(bidId);
-        state.set(bidId.toString(), { score: judged.score, salt: "", reason: judged.reason });
-        this.toClaim.add(bidId);
-        actions.push({ kind: "voted", bidId, score: judged.score });
-      }
-      return;
-    }
-    const salt = toHex(randomSalt());
-    state.set(bidId.toString(), { score: judged.score, salt, reason: judged.reason }); // before the commit
-    const commitment = computeCommitment(judged.score, salt, bidId, this.address);
-    if (await this.send("commit-validation-result", bidId, await chain.client.commitValidationResult({ bidId, commitment }), actions)) {
+    const call = await chain.client.submitValidationResult({ caller: this.address, datasetId: job.bid.datasetId, bidId, score: judged.score });
+    if (await this.send("submit-validation-result", bidId, call, actions)) {
       this.verdicts.delete(bidId);
+      state.set(bidId.toString(), { score: judged.score, salt: "", reason: judged.reason });
       this.toClaim.add(bidId);
-      actions.push({ kind: "committed", bidId, score: judged.score });
-    } else state.delete(bidId.toString());
+      actions.push({ kind: "voted", bidId, score: judged.score });
+    }
+  }
+
+  /** Commits every due vote: each salt is stored durably before the call that depends on it. */
+  private async commit(due: Due<{ score: number }>[], actions: ValidatorAction[]): Promise<void> {
+    const { chain, state } = this.opts;
+    const entries = due.map(({ bidId, entry }) => {
+      const judged = this.verdicts.get(bidId)!;
+      const salt = toHex(randomSalt());
+      state.set(bidId.toString(), { score: entry.score, salt, reason: judged.reason }); // before the commit
+      return { bidId, commitment: computeCommitment(entry.score, salt, bidId, this.address), score: entry.score };
+    });
+    await this.batched(
+      "commit-validation-results",
+      "commit-validation-result",
+      entries,
+      (part) => chain.client.commitValidationResults({ commits: part }),
+      (one) => chain.client.commitValidationResult(one),
+      (landed, ok) => {
+        if (!ok) {
+          state.delete(landed.bidId.toString());
+          return;
+        }
+        this.verdicts.delete(landed.bidId);
+        this.toClaim.add(landed.bidId);
+        actions.push({ kind: "committed", bidId: landed.bidId, score: landed.score });
+      },
+      actions,
+    );
+  }
+
+  /** Reveals every due vote; an entry that completes its committee settles the job. */
+  private async reveal(due: Due<{ score: number; salt: string }>[], actions: ValidatorAction[]): Promise<void> {
+    const { chain } = this.opts;
+    const entries = due.map(({ bidId, entry }) => ({ bidId, score: entry.score, salt: entry.salt }));
+    await this.batched(
+      "reveal-validation-results",
+      "reveal-validation-result",
+      entries,
+      (part) => chain.client.revealValidationResults({ caller: this.address, reveals: part }),
+      (one) => chain.client.revealValidationResult({ caller: this.address, ...one }),
+      (landed, ok, r) => {
+        if (!ok) return;
+        const settled = r!.events.some((e) => (e.event === "job-finalized" || e.event === "bid-expired") && e["bid-id"] === landed.bidId);
+        actions.push({ kind: "revealed", bidId: landed.bidId, score: landed.score, settled });
+      },
+      actions,
+    );
+  }
+
+  private async finalize(bidId: bigint, actions: ValidatorAction[]): Promise<void> {
+    const { chain } = this.opts;
+    const r = await chain.send(this.address, await chain.client.finalizeValidation({ bidId }));
+    if (r.ok) actions.push({ kind: "finalized", bidId, outcome: String(r.value) });
+    else if (r.error !== "JOB_NOT_RUNNING") actions.push({ kind: "failed", bidId, call: "finalize-validation", error: r.error ?? String(r.value) });
+  }
+
+  /**
+   * Claims every settled job it revealed on (a reward of 0 is claimed too: it closes the record),
+   * in one call. A job that ended without a result, or a vote never revealed (its seat was freed at
+   * settlement), has nothing to claim: its record is dropped.
+   */
+  private async claim(actions: ValidatorAction[]): Promise<void> {
+    const { chain, state } = this.opts;
+    const due: { bidId: bigint }[] = [];
+    for (const bidId of [...this.toClaim]) {
+      const drop = () => {
+        this.toClaim.delete(bidId);
+        state.delete(bidId.toString());
+      };
+      const result = await chain.reader.getJobResult(bidId);
+      if (!result) {
+        const bid = await chain.reader.getBid(bidId);
+        if (!bid || (bid.status !== "MATCHED" && bid.status !== "QUEUED")) drop(); // closed without a result
+        continue;
+      }
+      const vote = await chain.reader.getVote(bidId, this.address);
+      if (!vote || vote.claimed || !vote.revealed) drop();
+      else due.push({ bidId });
+    }
+    await this.batched(
+      "claim-validation-rewards",
+      "claim-validation-reward",
+      due,
+      (part) => chain.client.claimValidationRewards({ caller: this.address, bidIds: part.map((d) => d.bidId) }),
+      (one) => chain.client.claimValidationReward({ caller: this.address, bidId: one.bidId }),
+      (landed, ok, r) => {
+        // claimed or refused, the record is closed (a refused claim would be refused again)
+        this.toClaim.delete(landed.bidId);
+        state.delete(landed.bidId.toString());
+        if (!ok) return;
+        const event = r!.events.find((e) => e.event === "validation-reward-claimed" && e["bid-id"] === landed.bidId);
+        actions.push({ kind: "claimed", bidId: landed.bidId, reward: (event?.amount as bigint | undefined) ?? 0n });
+      },
+      actions,
+    );
+  }
+
+  /**
+   * Sends `entries` in batch calls of up to MAX_BATCH; a refused batch of several entries is sent
+   * again one call per entry. `settle` learns each entry's fate (with the call that carried it).
+   */
+  private async batched<E extends { bidId: bigint }>(
+    batchName: string,
+    singleName: string,
+    entries: readonly E[],
+    buildBatch: (part: E[]) => Promise<MarketCall>,
+    buildOne: (entry: E) => Promise<MarketCall>,
+    settle: (entry: E, ok: boolean, r: TxResult | null) => void,
+    actions: ValidatorAction[],
+  ): Promise<void> {
+    for (const part of chunks(entries, MAX_BATCH)) {
+      const r = await this.trySend(() => buildBatch(part));
+      if (r.ok) {
+        for (const entry of part) settle(entry, true, r.result);
+        continue;
+      }
+      if (part.length === 1) {
+        actions.push({ kind: "failed", bidId: part[0]!.bidId, call: batchName, error: r.error });
+        settle(part[0]!, false, null);
+        continue;
+      }
+      // all or nothing: find the entries that can land, one call each
+      for (const entry of part) {
+        const one = await this.trySend(() => buildOne(entry));
+        if (!one.ok) actions.push({ kind: "failed", bidId: entry.bidId, call: singleName, error: one.error });
+        settle(entry, one.ok, one.ok ? one.result : null);
+      }
+    }
+  }
+
+  /** Builds (plans) and sends a call; a planner's refusal is a failure like the contract's. */
+  private async trySend(build: () => Promise<MarketCall>): Promise<{ ok: true; result: TxResult } | { ok: false; error: string }> {
+    let call: MarketCall;
+    try {
+      call = await build();
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+    const r = await this.opts.chain.send(this.address, call);
+    return r.ok ? { ok: true, result: r } : { ok: false, error: r.error ?? String(r.value) };
   }
 
   private async judge(job: JobView): Promise<{ score: number; reason: string; verdict: Verdict | null }> {
@@ -144,53 +315,12 @@ export class ValidatorAgent {
     return { score: verdict.vote, reason, verdict };
   }
 
-  private async reveal(bidId: bigint, actions: ValidatorAction[]): Promise<void> {
-    const { chain, state } = this.opts;
-    const record = state.get(bidId.toString());
-    if (!record) {
-      actions.push({ kind: "failed", bidId, call: "reveal-validation-result", error: "no stored vote: the salt was lost" });
-      return;
-    }
-    const call = await chain.client.revealValidationResult({ caller: this.address, bidId, score: record.score, salt: record.salt });
-    const r = await chain.send(this.address, call);
-    if (!r.ok) actions.push({ kind: "failed", bidId, call: "reveal-validation-result", error: r.error ?? String(r.value) });
-    else actions.push({ kind: "revealed", bidId, score: record.score, settled: r.events.some((e) => e.event === "job-finalized") });
-  }
-
-  private async finalize(bidId: bigint, actions: ValidatorAction[]): Promise<void> {
-    const { chain } = this.opts;
-    const r = await chain.send(this.address, await chain.client.finalizeValidation({ bidId }));
-    if (r.ok) actions.push({ kind: "finalized", bidId, outcome: String(r.value) });
-    else if (r.error !== "JOB_NOT_RUNNING") actions.push({ kind: "failed", bidId, call: "finalize-validation", error: r.error ?? String(r.value) });
-  }
-
-  /** Claims every settled job it voted on (a reward of 0 is claimed too: it closes the record). */
-  private async claim(actions: ValidatorAction[]): Promise<void> {
-    const { chain, state } = this.opts;
-    for (const bidId of [...this.toClaim]) {
-      const result = await chain.reader.getJobResult(bidId);
-      if (!result) continue;
-      const vote = await chain.reader.getVote(bidId, this.address);
-      if (!vote || vote.claimed || !vote.revealed) {
-        this.toClaim.delete(bidId);
-        state.delete(bidId.toString());
-        continue;
-      }
-      const call = await chain.client.claimValidationReward({ caller: this.address, bidId });
-      const r = await chain.send(this.address, call);
-      if (r.ok) actions.push({ kind: "claimed", bidId, reward: r.value as bigint });
-      else actions.push({ kind: "failed", bidId, call: "claim-validation-reward", error: r.error ?? String(r.value) });
-      this.toClaim.delete(bidId);
-      state.delete(bidId.toString());
-    }
-  }
-
   private async seated(bidId: bigint): Promise<boolean> {
     const committee = await this.opts.chain.reader.getCommittee(bidId);
     return committee?.seats.includes(this.address) ?? false;
   }
 
-  private async send(name: string, bidId: bigint, call: Parameters<Chain["send"]>[1], actions?: ValidatorAction[]): Promise<TxResult | null> {
+  private async send(name: string, bidId: bigint, call: MarketCall, actions?: ValidatorAction[]): Promise<TxResult | null> {
     const r = await this.opts.chain.send(this.address, call);
     if (r.ok) return r;
     if (actions) actions.push({ kind: "failed", bidId, call: name, error: r.error ?? String(r.value) });

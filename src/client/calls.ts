@@ -36,6 +36,9 @@ export type PublicFunctionName =
   | "submit-validation-result"
   | "finalize-validation"
   | "claim-validation-reward"
+  | "commit-validation-results"
+  | "reveal-validation-results"
+  | "claim-validation-rewards"
   | "propose-parameter-change"
   | "vote-on-proposal"
   | "execute-proposal"
@@ -88,6 +91,20 @@ function sends(who: string, value: bigint): StxPostCondition[] {
  * Anything else is refused here with a RangeError naming the argument: the contract would refuse
  * a shorter one (ERR_INVALID_DIGEST, ERR_INVALID_SALT) and cannot take a longer one (buff 32).
  */
+/** `willSendLte(ceiling)` of STX for one principal, or nothing for 0 (deny mode already forbids it). */
+function sendsAtMost(who: string, ceiling: bigint): StxPostCondition[] {
+  return ceiling > 0n ? [Pc.principal(who).willSendLte(ceiling).ustx()] : [];
+}
+
+/** At most this many entries per batch call (the contract's list bound). */
+export const MAX_BATCH = 25;
+
+function batch<T>(entries: readonly T[], what: string): readonly T[] {
+  if (entries.length === 0) throw new RangeError(`${what}: a batch needs at least one entry`);
+  if (entries.length > MAX_BATCH) throw new RangeError(`${what}: at most ${MAX_BATCH} entries per call, got ${entries.length}`);
+  return entries;
+}
+
 function digest32(value: Uint8Array | string, what: string): Uint8Array {
   let bytes: Uint8Array;
   if (typeof value === "string") {
@@ -129,7 +146,7 @@ export function marketCalls(contract: string | ContractRef) {
     functionName: PublicFunctionName,
     functionArgs: ClarityValue[],
     caller: { who: string; sends: bigint } | null,
-    contractSends: bigint,
+    contractSends: bigint | { atMost: bigint },
   ): MarketCall {
     return {
       contractAddress: ref.contractAddress,
@@ -137,8 +154,19 @@ export function marketCalls(contract: string | ContractRef) {
       functionName,
       functionArgs,
       postConditionMode: "deny",
-      postConditions: [...(caller ? sends(caller.who, caller.sends) : []), ...sends(self, contractSends)],
+      postConditions: [
+        ...(caller ? sends(caller.who, caller.sends) : []),
+        ...(typeof contractSends === "bigint" ? sends(self, contractSends) : sendsAtMost(self, contractSends.atMost)),
+      ],
     };
+  }
+
+  /**
+   * What a call that may settle jobs lets the contract send: at most `ceiling` when given (every
+   * order the call can land in: planSettlementCeiling), else exactly the planned settlement.
+   */
+  function settles(settlement: SettlementAmounts | null | undefined, ceiling: UintLike | undefined): bigint | { atMost: bigint } {
+    return ceiling === undefined ? settlementTotal(settlement) : { atMost: amount(ceiling, "ceiling") };
   }
 
   return {
@@ -310,25 +338,36 @@ export function marketCalls(contract: string | ContractRef) {
     },
 
     /**
-     * The reveal that completes the committee finalizes the job: pass its `settlement`
-     * (planRevealValidationResult); null or absent for an earlier reveal (no STX moves).
+     * The reveal that completes the committee finalizes the job. Pass `ceiling`
+     * (planRevealValidationResult) so the call is signable whichever reveal lands last: the
+     * contract may then send at most that. Without it, `settlement` is taken as exact (null or
+     * absent: no STX moves), which aborts if another reveal lands first and this one settles.
      */
-    revealValidationResult(p: { bidId: UintLike; score: UintLike; salt: Uint8Array | string; settlement?: SettlementAmounts | null }) {
+    revealValidationResult(p: {
+      bidId: UintLike;
+      score: UintLike;
+      salt: Uint8Array | string;
+      settlement?: SettlementAmounts | null;
+      ceiling?: UintLike;
+    }) {
       return build(
         "reveal-validation-result",
         [Cl.uint(p.bidId), Cl.uint(p.score), Cl.buffer(digest32(p.salt, "salt"))],
         null,
-        settlementTotal(p.settlement),
+        settles(p.settlement, p.ceiling),
       );
     },
 
-    /** Finalizes a one-seat committee's job at once: pass its `settlement` (planSubmitValidationResult). */
-    submitValidationResult(p: { datasetId: UintLike; bidId: UintLike; score: UintLike; settlement: SettlementAmounts }) {
+    /**
+     * Finalizes a one-seat committee's job at once: pass its `settlement` (exact) or its `ceiling`
+     * (planSubmitValidationResult: the most the settlement can send, whatever lands before it).
+     */
+    submitValidationResult(p: { datasetId: UintLike; bidId: UintLike; score: UintLike; settlement?: SettlementAmounts; ceiling?: UintLike }) {
       return build(
         "submit-validation-result",
         [Cl.uint(p.datasetId), Cl.uint(p.bidId), Cl.uint(p.score)],
         null,
-        settlementTotal(p.settlement),
+        settles(p.settlement, p.ceiling),
       );
     },
 
@@ -337,9 +376,46 @@ export function marketCalls(contract: string | ContractRef) {
       return build("finalize-validation", [Cl.uint(p.bidId)], null, settlementTotal(p.settlement));
     },
 
-    /** The contract pays the caller `reward` (planClaimValidationReward; 0 for an outlier). */
-    claimValidationReward(p: { bidId: UintLike; reward: UintLike }) {
-      return build("claim-validation-reward", [Cl.uint(p.bidId)], null, amount(p.reward, "reward"));
+    /**
+     * The contract pays the caller `reward` (planClaimValidationReward; 0 for an outlier), exactly;
+     * or at most `ceiling` when given (another claimant of the same job landing first moves the
+     * rounding by a few micro-STX).
+     */
+    claimValidationReward(p: { bidId: UintLike; reward: UintLike; ceiling?: UintLike }) {
+      return build(
+        "claim-validation-reward",
+        [Cl.uint(p.bidId)],
+        null,
+        p.ceiling === undefined ? amount(p.reward, "reward") : { atMost: amount(p.ceiling, "ceiling") },
+      );
+    },
+
+    // -- validation in batches (one validator, up to MAX_BATCH jobs, all or nothing) ----
+
+    /** Moves no STX. Each `commitment`: 32 bytes (computeCommitment) or their hex. */
+    commitValidationResults(p: { commits: readonly { bidId: UintLike; commitment: Uint8Array | string }[] }) {
+      const entries = batch(p.commits, "commit-validation-results").map((c) =>
+        Cl.tuple({ "bid-id": Cl.uint(c.bidId), commitment: Cl.buffer(digest32(c.commitment, "commitment")) }),
+      );
+      return build("commit-validation-results", [Cl.list(entries)], null, 0n);
+    },
+
+    /**
+     * Each entry that completes its committee settles its job in this call: the contract may send
+     * at most `ceiling` (planRevealValidationResults: the sum of the settlement ceilings of the
+     * jobs), whatever order the committee's reveals land in.
+     */
+    revealValidationResults(p: { reveals: readonly { bidId: UintLike; score: UintLike; salt: Uint8Array | string }[]; ceiling: UintLike }) {
+      const entries = batch(p.reveals, "reveal-validation-results").map((r) =>
+        Cl.tuple({ "bid-id": Cl.uint(r.bidId), score: Cl.uint(r.score), salt: Cl.buffer(digest32(r.salt, "salt")) }),
+      );
+      return build("reveal-validation-results", [Cl.list(entries)], null, { atMost: amount(p.ceiling, "ceiling") });
+    },
+
+    /** The contract pays the caller at most `ceiling` in one transfer (planClaimValidationRewards). */
+    claimValidationRewards(p: { bidIds: readonly UintLike[]; ceiling: UintLike }) {
+      const entries = batch(p.bidIds, "claim-validation-rewards").map((id) => Cl.uint(id));
+      return build("claim-validation-rewards", [Cl.list(entries)], null, { atMost: amount(p.ceiling, "ceiling") });
     },
 
     // -- governance ------------------------------------------------------

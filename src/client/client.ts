@@ -9,7 +9,7 @@ import { marketCalls, type MarketCall, type MarketCalls } from "./calls.ts";
 import {
   planAddDatasetStake,
   planCancelBid,
-  planClaimValidationReward,
+  planClaimValidationRewards,
   planDeclineJob,
   planDeliverModel,
   planExpireBid,
@@ -17,6 +17,8 @@ import {
   planMatchQueuedBids,
   planPlaceComputationBid,
   planRevealValidationResult,
+  planRevealValidationResults,
+  planSettlementCeiling,
   planSetDatasetTerms,
   planSubmitValidationResult,
   planWithdrawDatasetStake,
@@ -169,13 +171,41 @@ export class MarketClient {
     p: { caller: string; bidId: UintLike; score: UintLike; salt: Uint8Array | string },
     options?: PlanOptions,
   ): Promise<MarketCall> {
-    const plan = await planRevealValidationResult(this.reader, p, options);
-    return this.calls.revealValidationResult({ ...p, settlement: plan.settlement });
+    // the ceiling, not the plan: another seat's reveal landing first makes this one the last
+    const [plan, ceiling] = await Promise.all([
+      planRevealValidationResult(this.reader, p, options),
+      planSettlementCeiling(this.reader, { bidIds: [p.bidId] }),
+    ]);
+    return this.calls.revealValidationResult({ ...p, settlement: plan.settlement, ceiling });
+  }
+
+  /** Reveals on several jobs in one call (all or nothing); any entry may settle its job. */
+  async revealValidationResults(
+    p: { caller: string; reveals: readonly { bidId: UintLike; score: UintLike; salt: Uint8Array | string }[] },
+    options?: PlanOptions,
+  ): Promise<MarketCall> {
+    const plan = await planRevealValidationResults(this.reader, p, options);
+    return this.calls.revealValidationResults({ reveals: p.reveals, ceiling: plan.ceiling });
+  }
+
+  /** Commits on several jobs in one call (all or nothing). */
+  async commitValidationResults(p: { commits: readonly { bidId: UintLike; commitment: Uint8Array | string }[] }): Promise<MarketCall> {
+    return this.calls.commitValidationResults(p);
+  }
+
+  /** Claims the caller's seats on several finalized jobs, paid in one transfer. */
+  async claimValidationRewards(p: { caller: string; bidIds: readonly UintLike[] }): Promise<MarketCall> {
+    const plan = await planClaimValidationRewards(this.reader, p);
+    return this.calls.claimValidationRewards({ bidIds: p.bidIds, ceiling: plan.ceiling });
   }
 
   async submitValidationResult(p: { caller: string; datasetId: UintLike; bidId: UintLike; score: UintLike }, options?: PlanOptions): Promise<MarketCall> {
-    const plan = await planSubmitValidationResult(this.reader, p, options);
-    return this.calls.submitValidationResult({ ...p, settlement: plan.settlement });
+    // the ceiling, not the plan: whatever lands first (a queue change) cannot make it abort
+    const [plan, ceiling] = await Promise.all([
+      planSubmitValidationResult(this.reader, p, options),
+      planSettlementCeiling(this.reader, { bidIds: [p.bidId] }),
+    ]);
+    return this.calls.submitValidationResult({ ...p, settlement: plan.settlement, ceiling });
   }
 
   async finalizeValidation(p: { bidId: UintLike }, options?: PlanOptions): Promise<MarketCall> {
@@ -184,8 +214,9 @@ export class MarketClient {
   }
 
   async claimValidationReward(p: { caller: string; bidId: UintLike }): Promise<MarketCall> {
-    const plan = await planClaimValidationReward(this.reader, p);
-    return this.calls.claimValidationReward({ ...p, reward: plan.reward });
+    // the ceiling, not the plan: another coherent claimant landing first moves the rounding
+    const plan = await planClaimValidationRewards(this.reader, { caller: p.caller, bidIds: [p.bidId] });
+    return this.calls.claimValidationReward({ bidId: p.bidId, reward: plan.total, ceiling: plan.ceiling });
   }
 
   // -- governance and administration ---------------------------------------

@@ -8,10 +8,12 @@
  * Seat k starts at `sha256(seed ++ consensus({bid-id, seat: k}))` (first 16 bytes, big-endian)
  * mod n, or at k without a seed (a market where everyone fits), and probes forward at most
  * `MAX_PROBES` indices (never more than n) past the parties, members already seated, later
- * registrants and empty indices.
+ * registrants and empty indices. The seed (`committeeSeed`) mixes the VRF seed of the Stacks block
+ * after the match with the hash of the Bitcoin block after the job's decline window.
  */
 import { createHash } from "node:crypto";
 import { Cl, serializeCVBytes } from "@stacks/transactions";
+import type { UintLike } from "./contract.ts";
 
 /** Probes per seat (PROBE_OFFSETS in the contract). */
 export const MAX_PROBES = 12;
@@ -22,15 +24,27 @@ export interface SetEntry {
   ordinal: bigint;
 }
 
-/** Seat k's first index: the first 16 bytes of sha256(seed ++ consensus({bid-id, seat})) mod n. */
-export function seatStart(seed: Uint8Array, bidId: bigint, seat: number, n: number): number {
+/**
+ * A job's committee seed (`committee-seed`): sha256 of the VRF seed of the Stacks block after the
+ * match followed by the header hash of the Bitcoin block after the decline window (32 bytes each).
+ */
+export function committeeSeed(vrfSeed: Uint8Array, bitcoinHash: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(vrfSeed).update(bitcoinHash).digest());
+}
+
+/**
+ * Seat k's first index (`seat-start`): the first 16 bytes of sha256(seed ++ consensus({bid-id, seat}))
+ * mod n, or k itself without a seed (null).
+ */
+export function seatStart(seed: Uint8Array | null, bidId: UintLike, seat: number, n: number): number {
+  if (seed === null) return seat;
   const key = serializeCVBytes(Cl.tuple({ "bid-id": Cl.uint(bidId), seat: Cl.uint(seat) }));
   const digest = createHash("sha256").update(seed).update(key).digest();
   return Number(BigInt(`0x${digest.subarray(0, 16).toString("hex")}`) % BigInt(n));
 }
 
 export interface DrawInput {
-  bidId: bigint;
+  bidId: UintLike;
   /** The committee seed (`get-committee-seed`), or null when every validator of the match fits. */
   seed: Uint8Array | null;
   /** The active set's size at the match (`validators-at-match`). */
@@ -49,7 +63,7 @@ export function drawSeats(input: DrawInput): string[] {
   const n = input.validatorsAtMatch;
   const seats: string[] = [];
   for (let seat = 0; seat < Math.min(input.committeeSize, n); seat++) {
-    const start = input.seed === null ? seat : seatStart(input.seed, input.bidId, seat, n);
+    const start = seatStart(input.seed, input.bidId, seat, n);
     for (let offset = 0; offset < Math.min(MAX_PROBES, n); offset++) {
       const entry = input.entryAt((start + offset) % n);
       if (

@@ -57,5 +57,8 @@ export const GOVERNABLE_PARAMETERS = PARAMETER_NAMES.filter((n): n is Governable
 
 /** Protocol constants the planners mirror. */
 export const BPS = 10_000n;
+/** Seats of the largest committee (MAX_COMMITTEE_SIZE in the contract). */
+export const MAX_COMMITTEE_SIZE = 10n;
+
 /** Queue heads matched or skipped per call (QUEUE_STEPS in the contract). */
 export const QUEUE_STEPS = 5;

@@ -1,6 +1,6 @@
 /**
  * The neural-training-market client library:
- * - `marketCalls(contractId)`: typed builders for the 29 public functions, returning
+ * - `marketCalls(contractId)`: typed builders for the 32 public functions, returning
  *   `makeContractCall` / `stx_callContract` options with exact STX post-conditions (deny mode);
  * - readers (`simnetReader`, `fromSimnet`, `nodeReader`) decoding every read-only view;
  * - planners computing the state-dependent payouts the post-conditions need;

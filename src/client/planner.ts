@@ -8,7 +8,7 @@
  * `burn-block-height` the call will run at; default: the current one), and on a live chain a
  * stale plan makes the transaction abort on its post-conditions rather than move other amounts.
  */
-import { BPS, QUEUE_STEPS, type UintLike } from "./contract.ts";
+import { BPS, MAX_COMMITTEE_SIZE, QUEUE_STEPS, type UintLike } from "./contract.ts";
 import type { Bid, Committee, Dataset, JobDelivery, MarketParameters, MarketReader, OutcomeName, RevealedVote } from "./readers.ts";
 
 export interface PlanOptions {
@@ -605,6 +605,81 @@ export async function planFinalizeValidation(
   const bidId = BigInt(args.bidId);
   const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
   return { settlement: await endJob(reader, bidId, bid, await heightOf(reader, options)) };
+}
+
+/**
+ * The most a call settling `bidIds` can send, whatever lands before it: what each job holds in
+ * escrow (its provider payment and refund together never exceed it), plus, per dataset, the bids at
+ * the head of its queue that settlements can refund as no longer feasible: each of the dataset's
+ * running jobs (this call's among them) may settle first and walk QUEUE_STEPS heads. A bid placed
+ * into the queue after this read is not counted: a walk refunds only bids that can no longer meet
+ * their deadline, which a bid placed moments before cannot.
+ */
+export async function planSettlementCeiling(reader: MarketReader, args: { bidIds: readonly UintLike[] }): Promise<bigint> {
+  let ceiling = 0n;
+  const datasets = new Map<bigint, Dataset>();
+  for (const id of args.bidIds) {
+    const bidId = BigInt(id);
+    const bid = must(await reader.getBid(bidId), `bid ${bidId}`);
+    const { params, delivery } = await jobContext(reader, bidId, bid);
+    ceiling += jobEscrow(bid, jobTimeline(bid, delivery, params, 0n).delivered, params);
+    if (!datasets.has(bid.datasetId)) datasets.set(bid.datasetId, must(await reader.getDataset(bid.datasetId), `dataset ${bid.datasetId}`));
+  }
+  for (const dataset of datasets.values()) {
+    const heads = BigInt(QUEUE_STEPS) * (dataset.activeJobs > 1n ? dataset.activeJobs : 1n);
+    let head = dataset.queueHead;
+    for (let step = 0n; step < heads && head !== 0n; step++) {
+      const [queued, link] = await Promise.all([reader.getBid(head), reader.getQueueLink(head)]);
+      ceiling += must(queued, `queued bid ${head}`).amount;
+      head = link ? link.next : 0n;
+    }
+  }
+  return ceiling;
+}
+
+/**
+ * `reveal-validation-results`: the settlement ceiling of the jobs revealed on (each entry may
+ * complete its committee, whoever else reveals first), and the settlements planned for the entries
+ * that complete their committee as things stand (null for the others).
+ */
+export async function planRevealValidationResults(
+  reader: MarketReader,
+  args: { caller: string; reveals: readonly { bidId: UintLike; score: UintLike }[] },
+  options?: PlanOptions,
+): Promise<{ ceiling: bigint; settlements: (SettlementPlan | null)[] }> {
+  const [planned, ceiling] = await Promise.all([
+    Promise.all(args.reveals.map((r) => planRevealValidationResult(reader, { caller: args.caller, bidId: r.bidId, score: r.score }, options))),
+    planSettlementCeiling(reader, { bidIds: args.reveals.map((r) => r.bidId) }),
+  ]);
+  return { ceiling, settlements: planned.map((p) => p.settlement) };
+}
+
+/**
+ * `claim-validation-rewards`: the rewards planned now (planClaimValidationReward per job), their
+ * total, and the ceiling a post-condition can safely allow: a claimant's share can exceed its
+ * planned share only by the rounding the other coherent claimants leave behind (at most one
+ * micro-STX each, so MAX_COMMITTEE_SIZE per job), never beyond the job's pool.
+ */
+export async function planClaimValidationRewards(
+  reader: MarketReader,
+  args: { caller: string; bidIds: readonly UintLike[] },
+): Promise<{ rewards: bigint[]; total: bigint; ceiling: bigint }> {
+  const planned = await Promise.all(
+    args.bidIds.map(async (bidId) => {
+      const [{ reward, coherent }, result] = await Promise.all([
+        planClaimValidationReward(reader, { caller: args.caller, bidId }),
+        reader.getJobResult(bidId),
+      ]);
+      const pool = must(result, `job result of bid ${bidId}`).rewardPool;
+      const ceiling = coherent ? (reward + MAX_COMMITTEE_SIZE < pool ? reward + MAX_COMMITTEE_SIZE : pool) : 0n;
+      return { reward, ceiling };
+    }),
+  );
+  return {
+    rewards: planned.map((p) => p.reward),
+    total: planned.reduce((sum, p) => sum + p.reward, 0n),
+    ceiling: planned.reduce((sum, p) => sum + p.ceiling, 0n),
+  };
 }
 
 /**

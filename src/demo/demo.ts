@@ -7,23 +7,16 @@
  * backed by a majority of the committee's stake, an expired bid's refund, reward claims and a
  * governance vote. `runDemo(log)` prints every step and its events through `log` and returns
  * a summary; `index.ts` is the CLI.
+ *
+ * Every call is built by the typed client (`MarketClient`: planned payouts, exact post-conditions,
+ * checked as a node would by `SimnetChain`) and every figure is read through its readers.
  */
 import { createHash } from "node:crypto";
-import type { ParsedTransactionResult } from "@stacks/clarinet-sdk";
-import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
-import { BID_STATUS, ERR, OUTCOME, type ErrorName } from "../errors.ts";
+import { ERR, type ErrorName } from "../errors.ts";
 import { derivedAddress, loadSimnet, type LoadedSimnet } from "../simnet.ts";
-import {
-  decode,
-  formatAmount,
-  formatEvent,
-  formatStx,
-  formatStxFixed,
-  formatValue,
-  quietly,
-  type Decoded,
-  type ValueFormat,
-} from "../console/format.ts";
+import { SimnetChain, solvency, type TxResult } from "../agents/index.ts";
+import { kebab, type MarketCall, type MarketClient, type MarketReader } from "../client/index.ts";
+import { formatAmount, formatEvent, formatStx, formatStxFixed, formatValue, type Decoded, type ValueFormat } from "../console/format.ts";
 
 export type Log = (line: string) => void;
 
@@ -144,18 +137,6 @@ export interface DemoSummary {
 /** Thrown when a call the story depends on does not return what it should. */
 export class DemoError extends Error {}
 
-const OUTCOME_NAMES: Record<number, JobSummary["outcome"]> = {
-  [OUTCOME.REWARDED]: "rewarded",
-  [OUTCOME.PARTIAL]: "partial",
-  [OUTCOME.SLASHED]: "slashed",
-};
-
-const STATUS_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(BID_STATUS).map(([name, code]) => [code, name.toLowerCase()]),
-);
-
-type Tuple = Record<string, Decoded>;
-
 /** A deterministic key for an actor without a Devnet.toml wallet. */
 export function mintedAddress(name: string): string {
   return derivedAddress(`neural-training-market demo: ${name}`);
@@ -166,15 +147,15 @@ function saltFor(name: string, bidId: number): Uint8Array {
   return new Uint8Array(createHash("sha256").update(`${name}:${bidId}:salt`).digest());
 }
 
-function errorName(cv: ClarityValue): string {
-  if (cv.type !== ClarityType.ResponseErr || cv.value.type !== ClarityType.UInt) return "";
-  const code = Number(cv.value.value);
-  const name = (Object.keys(ERR) as ErrorName[]).find((key) => ERR[key] === code);
-  return name ? ` ;; ERR_${name}` : "";
+/** ` ;; ERR_<NAME>` after a refused call's result, as the console prints it. */
+function errorName(r: TxResult): string {
+  return r.ok || r.error === null ? "" : ` ;; ERR_${r.error}`;
 }
 
 class Demo {
-  readonly simnet: LoadedSimnet["simnet"];
+  readonly chain: SimnetChain;
+  readonly reader: MarketReader;
+  readonly client: MarketClient;
   readonly contractId: string;
   readonly actors = new Map<ActorName, Actor>();
   readonly steps: string[] = [];
@@ -186,7 +167,9 @@ class Demo {
     loaded: LoadedSimnet,
     readonly log: Log,
   ) {
-    this.simnet = loaded.simnet;
+    this.chain = new SimnetChain(loaded.simnet, loaded.contractId);
+    this.reader = this.chain.reader;
+    this.client = this.chain.client;
     this.contractId = loaded.contractId;
     for (const { name, role, wallet } of CAST) {
       const address = wallet ? loaded.accounts.get(wallet) : mintedAddress(name);
@@ -202,6 +185,11 @@ class Demo {
     const actor = this.actors.get(name);
     if (!actor) throw new DemoError(`no actor ${name}`);
     return actor;
+  }
+
+  /** An actor's address (the `caller` the client plans with). */
+  at(name: ActorName): string {
+    return this.actor(name).address;
   }
 
   nameOf(address: string): ActorName {
@@ -224,64 +212,56 @@ class Demo {
 
   // -- chain ----------------------------------------------------------------------------
 
-  height(): bigint {
-    return BigInt(this.simnet.burnBlockHeight);
+  height(): Promise<bigint> {
+    return this.chain.burnHeight();
   }
 
-  mine(blocks: bigint, why: string) {
-    const from = this.height();
-    quietly(() => this.simnet.mineEmptyBlocks(Number(blocks)));
-    this.say(`... ${blocks} Bitcoin block${blocks === 1n ? "" : "s"} pass${blocks === 1n ? "es" : ""} (${why}): burn height ${from} -> ${this.height()}`);
+  async mine(blocks: bigint, why: string) {
+    const from = await this.height();
+    this.chain.mine(Number(blocks));
+    this.say(`... ${blocks} Bitcoin block${blocks === 1n ? "" : "s"} pass${blocks === 1n ? "es" : ""} (${why}): burn height ${from} -> ${await this.height()}`);
   }
 
-  mineUntil(target: bigint, why: string) {
-    if (target > this.height()) this.mine(target - this.height(), why);
+  async mineUntil(target: bigint, why: string) {
+    const now = await this.height();
+    if (target > now) await this.mine(target - now, why);
   }
 
-  balance(address: string): bigint {
-    return this.simnet.getAssetsMap().get("STX")?.get(address) ?? 0n;
+  balance(address: string): Promise<bigint> {
+    return this.chain.stxBalance(address);
   }
 
-  view(fn: string, args: ClarityValue[] = []): Decoded {
-    return decode(quietly(() => this.simnet.callReadOnlyFn(this.contractId, fn, args, this.contractId.split(".")[0])).result);
-  }
-
-  tuple(fn: string, args: ClarityValue[] = []): Tuple {
-    const value = this.view(fn, args);
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new DemoError(`${fn}: no such entry`);
-    return value;
-  }
-
-  /** A public call by an actor: prints the call, its result and its events, then checks solvency. */
-  call(who: ActorName, fn: string, args: ClarityValue[]): ParsedTransactionResult {
-    const sender = this.actor(who).address;
-    const shown = args.map((arg) => formatValue(arg, this.format)).join(" ");
-    const result = quietly(() => this.simnet.callPublicFn(this.contractId, fn, args, sender));
-    this.log(`   > ${who}: (${fn}${shown ? ` ${shown}` : ""})`);
-    this.log(`     ${formatValue(result.result, this.format)}${errorName(result.result)}`);
-    for (const event of result.events) this.log(`       ${formatEvent(event, this.format)}`);
-    this.checkSolvency(`${who}'s ${fn}`);
+  /** A public call by an actor, built by the client: prints the call, its result and its events, then checks solvency. */
+  async call(who: ActorName, built: MarketCall | Promise<MarketCall>): Promise<TxResult> {
+    const call = await built;
+    const shown = call.functionArgs.map((arg) => formatValue(arg, this.format)).join(" ");
+    const result = await this.chain.send(this.actor(who).address, call);
+    this.log(`   > ${who}: (${call.functionName}${shown ? ` ${shown}` : ""})`);
+    this.log(`     ${formatValue(result.raw.result, this.format)}${errorName(result)}`);
+    for (const event of result.raw.events) this.log(`       ${formatEvent(event, this.format)}`);
+    await this.checkSolvency(`${who}'s ${call.functionName}`);
     return result;
   }
 
   /** A call that must succeed; returns its decoded `(ok ...)` value. */
-  ok(who: ActorName, fn: string, args: ClarityValue[]): Decoded {
-    const result = this.call(who, fn, args);
-    if (result.result.type !== ClarityType.ResponseOk) {
-      throw new DemoError(`${who}'s ${fn} failed: ${formatValue(result.result)}${errorName(result.result)}`);
-    }
-    return decode(result.result);
+  async ok(who: ActorName, built: MarketCall | Promise<MarketCall>): Promise<Decoded> {
+    const result = await this.call(who, built);
+    if (!result.ok) throw new DemoError(`${who}'s call failed: ${formatValue(result.raw.result)}${errorName(result)}`);
+    return result.value;
   }
 
   /** A call that must fail with the named error. */
-  fails(who: ActorName, fn: string, args: ClarityValue[], expected: ErrorName) {
-    const result = this.call(who, fn, args);
-    const code = result.result.type === ClarityType.ResponseErr ? decode(result.result) : undefined;
-    if (code !== BigInt(ERR[expected])) throw new DemoError(`${who}'s ${fn} should fail with ERR_${expected}: ${formatValue(result.result)}`);
+  async fails(who: ActorName, built: MarketCall | Promise<MarketCall>, expected: ErrorName) {
+    const result = await this.call(who, built);
+    if (result.ok || result.value !== BigInt(ERR[expected])) {
+      throw new DemoError(`${who}'s call should fail with ERR_${expected}: ${formatValue(result.raw.result)}`);
+    }
   }
 
-  totals(): Record<string, bigint> {
-    return this.tuple("get-market-totals") as Record<string, bigint>;
+  /** get-market-totals, by the contract's names of its buckets. */
+  async totals(): Promise<Record<string, bigint>> {
+    const totals = await this.reader.getMarketTotals();
+    return Object.fromEntries(Object.entries(totals).map(([bucket, amount]) => [kebab(bucket), amount]));
   }
 
   /** The five buckets every micro-STX the contract holds belongs to (get-market-totals without `surplus`). */
@@ -291,15 +271,13 @@ class Demo {
       .reduce((sum, [, amount]) => sum + amount, 0n);
   }
 
-  checkSolvency(after: string): boolean {
-    const totals = this.totals();
-    const sum = this.bucketsSum(totals);
-    const balance = this.balance(this.contractId);
-    if (sum !== balance || totals.surplus !== 0n) {
+  async checkSolvency(after: string): Promise<boolean> {
+    const { sum, balance, totals, solvent } = await solvency(this.reader);
+    if (!solvent) {
       this.solvent = false;
       this.log(
         `   !! INSOLVENT after ${after}: market totals ${formatAmount(sum)} != contract balance ${formatAmount(balance)}` +
-          ` (surplus ${formatAmount(totals.surplus ?? 0n)})`,
+          ` (surplus ${formatAmount(totals.surplus)})`,
       );
       return false;
     }
@@ -308,53 +286,53 @@ class Demo {
 
   // -- contract views -------------------------------------------------------------------
 
-  bid(bidId: number): Tuple {
-    return this.tuple("get-bid", [Cl.uint(bidId)]);
+  async bidStatus(bidId: number): Promise<string> {
+    const bid = await this.reader.getBid(bidId);
+    if (!bid) throw new DemoError(`no bid ${bidId}`);
+    return bid.status.toLowerCase();
   }
 
-  bidStatus(bidId: number): string {
-    return STATUS_NAMES[Number(this.bid(bidId).status)] ?? "unknown";
-  }
-
-  seats(bidId: number): ActorName[] {
-    const committee = this.view("get-committee", [Cl.uint(bidId)]) as Tuple | null;
-    return ((committee?.seats as string[] | undefined) ?? []).map((address) => this.nameOf(address));
+  async seats(bidId: number): Promise<ActorName[]> {
+    const committee = await this.reader.getCommittee(bidId);
+    return (committee?.seats ?? []).map((address) => this.nameOf(address));
   }
 
   /** Each seat's weight (its member's stake at the draw), by member. */
-  seatWeights(bidId: number): Map<ActorName, bigint> {
-    const committee = this.tuple("get-committee", [Cl.uint(bidId)]);
-    const weights = committee.weights as bigint[];
-    return new Map((committee.seats as string[]).map((address, i) => [this.nameOf(address), weights[i]]));
+  async seatWeights(bidId: number): Promise<Map<ActorName, bigint>> {
+    const committee = await this.reader.getCommittee(bidId);
+    if (!committee) throw new DemoError(`bid ${bidId} has no committee`);
+    return new Map(committee.seats.map((address, i) => [this.nameOf(address), committee.weights[i]!]));
   }
 
-  job(bidId: number, path: JobSummary["path"], votes: Partial<Record<ActorName, number>>): JobSummary {
-    const bid = this.bid(bidId);
-    const result = this.tuple("get-job-result", [Cl.uint(bidId)]);
-    const datasetId = Number(bid["dataset-id"]);
-    const dataset = this.tuple("get-dataset", [Cl.uint(datasetId)]);
-    const committee = this.seats(bidId);
-    const finalScore = Number(result["final-score"]);
-    const tolerance = Number(this.tuple("get-parameters-at", [Cl.uint(bid["parameter-version"] as bigint)])["consensus-tolerance"]);
+  async job(bidId: number, path: JobSummary["path"], votes: Partial<Record<ActorName, number>>): Promise<JobSummary> {
+    const bid = await this.reader.getBid(bidId);
+    const result = await this.reader.getJobResult(bidId);
+    if (!bid || !result) throw new DemoError(`job ${bidId} has not settled`);
+    const dataset = (await this.reader.getDataset(bid.datasetId))!;
+    const committee = await this.seats(bidId);
+    const finalScore = Number(result.finalScore);
+    const tolerance = Number((await this.reader.getParametersAt(bid.parameterVersion))!.consensusTolerance);
+    const outcome = result.outcome.toLowerCase();
+    if (outcome !== "rewarded" && outcome !== "partial" && outcome !== "slashed") throw new DemoError(`job ${bidId}: outcome ${result.outcome}`);
     return {
       bidId,
-      datasetId,
-      provider: this.nameOf(dataset.provider as string),
-      bidder: this.nameOf(bid.bidder as string),
-      amount: bid.amount as bigint,
+      datasetId: Number(bid.datasetId),
+      provider: this.nameOf(dataset.provider),
+      bidder: this.nameOf(bid.bidder),
+      amount: bid.amount,
       path,
       committee,
       votes,
       finalScore,
-      outcome: OUTCOME_NAMES[Number(result.outcome)],
-      providerPayment: result["provider-payment"] as bigint,
-      bidderRefund: result["bidder-refund"] as bigint,
-      slashed: result["slashed-amount"] as bigint,
-      validatorFees: result["validator-fees"] as bigint,
-      protocolFee: result["protocol-fee"] as bigint,
-      penalties: result.penalties as bigint,
+      outcome,
+      providerPayment: result.providerPayment,
+      bidderRefund: result.bidderRefund,
+      slashed: result.slashedAmount,
+      validatorFees: result.validatorFees,
+      protocolFee: result.protocolFee,
+      penalties: result.penalties,
       // read as the job settles, before any claim draws on it
-      rewardPool: result["reward-pool"] as bigint,
+      rewardPool: result.rewardPool,
       outliers: committee.filter((name) => Math.abs((votes[name] ?? -1000) - finalScore) > tolerance),
     };
   }
@@ -385,7 +363,8 @@ class Demo {
 export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSummary> {
   const market = loaded ?? (await loadSimnet());
   const demo = new Demo(market, log);
-  const { simnet } = market;
+  const { client, reader } = demo;
+  const at = (name: ActorName) => demo.at(name);
   const claims: DemoSummary["claims"] = [];
   const jobs: JobSummary[] = [];
 
@@ -394,112 +373,118 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
   log("");
   log("The cast:");
   for (const actor of demo.actors.values()) {
-    if (demo.balance(actor.address) === 0n) quietly(() => simnet.mintSTX(actor.address, STARTING_BALANCE));
+    if ((await demo.balance(actor.address)) === 0n) demo.chain.mint(actor.address, STARTING_BALANCE);
     log(`   ${actor.name.padEnd(10)} ${actor.role.padEnd(26)} ${actor.address}`);
   }
   log("   (Wanda, Xavier and Yasmin have no Devnet wallet: the simnet mints their 100,000,000 STX.)");
-  const before = new Map([...demo.actors.values()].map((actor) => [actor.name, demo.balance(actor.address)]));
-  const contractBefore = demo.balance(market.contractId);
+  const before = new Map<ActorName, bigint>();
+  for (const actor of demo.actors.values()) before.set(actor.name, await demo.balance(actor.address));
+  const contractBefore = await reader.getContractBalance();
 
-  const claim = (who: ActorName, bidId: number) => {
-    const amount = demo.ok(who, "claim-validation-reward", [Cl.uint(bidId)]) as bigint;
+  const claim = async (who: ActorName, bidId: number) => {
+    const amount = (await demo.ok(who, client.claimValidationReward({ caller: at(who), bidId }))) as bigint;
     claims.push({ validator: who, bidId, amount });
     return amount;
   };
+  const bid = async (who: ActorName, datasetId: number, amount: bigint, deadline: bigint) =>
+    Number(await demo.ok(who, client.placeComputationBid({ caller: at(who), datasetId, amount, duration: TRAINING_BLOCKS, deadline })));
 
   // --- A small market: one validator ------------------------------------------------------
 
   demo.step("Vera registers as the market's first validator");
-  demo.ok("Vera", "register-validator", [Cl.uint(VALIDATOR_STAKE)]);
+  await demo.ok("Vera", client.registerValidator({ caller: at("Vera"), stake: VALIDATOR_STAKE }));
   demo.say(`Vera's ${formatStx(VALIDATOR_STAKE)} stake weights her votes and answers for them.`);
 
   demo.step("Ada registers her curated dataset with her terms in one call");
   const adaDataset = Number(
-    demo.ok("Ada", "register-dataset-with-terms", [
-      Cl.uint(ADA_STAKE),
-      Cl.stringAscii("ipfs://ada/curated-street-scenes"),
-      Cl.uint(PRICE_PER_BLOCK),
-      Cl.uint(1),
-    ]),
+    await demo.ok(
+      "Ada",
+      client.registerDatasetWithTerms({
+        caller: at("Ada"),
+        stake: ADA_STAKE,
+        metadataUri: "ipfs://ada/curated-street-scenes",
+        pricePerBlock: PRICE_PER_BLOCK,
+        maxConcurrentJobs: 1,
+      }),
+    ),
   );
   demo.say(`Dataset #${adaDataset}: ${formatStx(ADA_STAKE)} quality stake, ask ${formatStx(PRICE_PER_BLOCK)} per block, one job at a time.`);
   demo.say("Registered with its terms at once, it never takes a bid at a price of 0.");
 
   demo.step("Bob bids for training on Ada's dataset: matched at once, Vera seated alone");
-  let now = demo.height();
-  const bobBid = Number(
-    demo.ok("Bob", "place-computation-bid", [Cl.uint(adaDataset), Cl.uint(20n * STX), Cl.uint(TRAINING_BLOCKS), Cl.uint(now + 150n)]),
+  let now = await demo.height();
+  const bobBid = await bid("Bob", adaDataset, 20n * STX, now + 150n);
+  demo.say(
+    `Bid #${bobBid} escrows ${formatStx(20n * STX)} and is ${await demo.bidStatus(bobBid)}; committee: ${(await demo.seats(bobBid)).join(", ")} (small market, no randomness).`,
   );
-  demo.say(`Bid #${bobBid} escrows ${formatStx(20n * STX)} and is ${demo.bidStatus(bobBid)}; committee: ${demo.seats(bobBid).join(", ")} (small market, no randomness).`);
 
   demo.step("Carol's two bids wait in Ada's queue");
-  const carolBid = Number(
-    demo.ok("Carol", "place-computation-bid", [Cl.uint(adaDataset), Cl.uint(15n * STX), Cl.uint(TRAINING_BLOCKS), Cl.uint(now + 400n)]),
+  const carolBid = await bid("Carol", adaDataset, 15n * STX, now + 400n);
+  const rushBid = await bid("Carol", adaDataset, 12n * STX, now + 120n);
+  demo.say(
+    `Ada's only slot is busy: bid #${carolBid} (due by block ${now + 400n}) and the rush bid #${rushBid} (due by block ${now + 120n}) are ${await demo.bidStatus(carolBid)}.`,
   );
-  const rushBid = Number(
-    demo.ok("Carol", "place-computation-bid", [Cl.uint(adaDataset), Cl.uint(12n * STX), Cl.uint(TRAINING_BLOCKS), Cl.uint(now + 120n)]),
-  );
-  demo.say(`Ada's only slot is busy: bid #${carolBid} (due by block ${now + 400n}) and the rush bid #${rushBid} (due by block ${now + 120n}) are ${demo.bidStatus(carolBid)}.`);
 
   demo.step("Bob's model trains for 100 blocks");
-  demo.mine(TRAINING_BLOCKS, "training");
+  await demo.mine(TRAINING_BLOCKS, "training");
 
   demo.step("Vera scores Bob's model 85 (direct vote): Ada is paid, Carol's bid is matched automatically");
-  const direct = demo.call("Vera", "submit-validation-result", [Cl.uint(adaDataset), Cl.uint(bobBid), Cl.uint(85)]);
-  if (direct.result.type !== ClarityType.ResponseOk) throw new DemoError("Vera's vote failed");
-  jobs.push(demo.job(bobBid, "direct vote", { Vera: 85 }));
+  await demo.ok("Vera", client.submitValidationResult({ caller: at("Vera"), datasetId: adaDataset, bidId: bobBid, score: 85 }));
+  jobs.push(await demo.job(bobBid, "direct vote", { Vera: 85 }));
   demo.describeJob(jobs[0]);
-  if (demo.bidStatus(carolBid) !== "matched") throw new DemoError(`bid #${carolBid} was not matched automatically`);
-  demo.say(`The freed slot went to the head of the queue: bid #${carolBid} is now ${demo.bidStatus(carolBid)}, committee ${demo.seats(carolBid).join(", ")}.`);
+  if ((await demo.bidStatus(carolBid)) !== "matched") throw new DemoError(`bid #${carolBid} was not matched automatically`);
+  demo.say(
+    `The freed slot went to the head of the queue: bid #${carolBid} is now ${await demo.bidStatus(carolBid)}, committee ${(await demo.seats(carolBid)).join(", ")}.`,
+  );
 
   demo.step("Vera claims her validation reward");
-  const veraReward = claim("Vera", bobBid);
+  const veraReward = await claim("Vera", bobBid);
   demo.say(`Vera, the only (coherent) member, takes the whole pool: ${formatAmount(veraReward)}.`);
 
   demo.step("Carol's rush bid can no longer meet its deadline: expired and refunded");
-  demo.say(`Burn height ${demo.height()} + ${TRAINING_BLOCKS} blocks of training > deadline ${now + 120n}: anyone may expire it.`);
-  const refund = demo.ok("Carol", "expire-bid", [Cl.uint(rushBid)]) as bigint;
-  demo.say(`Bid #${rushBid} is ${demo.bidStatus(rushBid)}; Carol got her ${formatAmount(refund)} back in full, nobody is slashed.`);
+  demo.say(`Burn height ${await demo.height()} + ${TRAINING_BLOCKS} blocks of training > deadline ${now + 120n}: anyone may expire it.`);
+  const refund = (await demo.ok("Carol", client.expireBid({ bidId: rushBid }))) as bigint;
+  demo.say(`Bid #${rushBid} is ${await demo.bidStatus(rushBid)}; Carol got her ${formatAmount(refund)} back in full, nobody is slashed.`);
 
   demo.step("Carol's model is mediocre: Vera scores it 55, a partial payment");
-  demo.mine(TRAINING_BLOCKS, "training");
-  demo.ok("Vera", "submit-validation-result", [Cl.uint(adaDataset), Cl.uint(carolBid), Cl.uint(55)]);
-  jobs.push(demo.job(carolBid, "direct vote", { Vera: 55 }));
+  await demo.mine(TRAINING_BLOCKS, "training");
+  await demo.ok("Vera", client.submitValidationResult({ caller: at("Vera"), datasetId: adaDataset, bidId: carolBid, score: 55 }));
+  jobs.push(await demo.job(carolBid, "direct vote", { Vera: 55 }));
   demo.describeJob(jobs[1]);
   demo.say("Between the slash (40) and reward (70) thresholds the payment is pro rata: (55 - 40) / (70 - 40) of the bid.");
-  claim("Vera", carolBid);
+  await claim("Vera", carolBid);
 
   // --- A larger market: seven validators, random committees, commit-reveal ----------------
 
   demo.step("Six more validators join: seven in all, more than the committee size of 5");
   for (const name of ["Victor", "Valentina", "Walter", "Wanda", "Xavier", "Yasmin"] as const) {
-    demo.ok(name, "register-validator", [Cl.uint(VALIDATOR_STAKE)]);
+    await demo.ok(name, client.registerValidator({ caller: at(name), stake: VALIDATOR_STAKE }));
   }
-  demo.say(`Active validators: ${demo.view("get-active-validator-count")}.`);
+  demo.say(`Active validators: ${await reader.getActiveValidatorCount()}.`);
   demo.say("They register before the next bid: a job's committee is drawn only from the validators registered before its match.");
 
   demo.step("Jasper registers a junk dataset; Bob's bid on it is matched, its committee waits for a seed");
-  const jasperDataset = Number(demo.ok("Jasper", "register-dataset", [Cl.uint(JASPER_STAKE), Cl.stringAscii("ipfs://jasper/scraped-unlabeled-dump")]));
-  now = demo.height();
-  const junkBid = Number(
-    demo.ok("Bob", "place-computation-bid", [Cl.uint(jasperDataset), Cl.uint(10n * STX), Cl.uint(TRAINING_BLOCKS), Cl.uint(now + 150n)]),
+  const jasperDataset = Number(
+    await demo.ok("Jasper", client.registerDataset({ caller: at("Jasper"), stake: JASPER_STAKE, metadataUri: "ipfs://jasper/scraped-unlabeled-dump" })),
   );
-  demo.say(`Bid #${junkBid} is ${demo.bidStatus(junkBid)} but has no committee yet: it is drawn from the VRF seed of the next Stacks block`);
+  now = await demo.height();
+  const junkBid = await bid("Bob", jasperDataset, 10n * STX, now + 150n);
+  demo.say(`Bid #${junkBid} is ${await demo.bidStatus(junkBid)} but has no committee yet: it is drawn from the VRF seed of the next Stacks block`);
   demo.say("mixed with the hash of the Bitcoin block after Jasper's 6-block decline window, which nobody knows yet:");
   demo.say("Jasper may decline the job, but never knowing its judges.");
-  demo.fails("Bob", "draw-committee", [Cl.uint(junkBid)], "SEED_NOT_READY");
+  await demo.fails("Bob", client.drawCommittee({ bidId: junkBid }), "SEED_NOT_READY");
 
   demo.step("Seven blocks later the seed exists: a committee of 5 is drawn at random");
-  demo.mine(7n, "the decline window and the seed's block");
-  const seed = demo.view("get-committee-seed", [Cl.uint(junkBid)]);
-  if (typeof seed !== "string") throw new DemoError("the committee seed should exist once the decline window has closed");
+  await demo.mine(7n, "the decline window and the seed's block");
+  const seed = await reader.getCommitteeSeed(junkBid);
+  if (seed === null) throw new DemoError("the committee seed should exist once the decline window has closed");
   demo.say(`get-committee-seed: 0x${seed.slice(0, 16)}…`);
-  demo.ok("Bob", "draw-committee", [Cl.uint(junkBid)]);
-  const committee = demo.seats(junkBid);
+  await demo.ok("Bob", client.drawCommittee({ bidId: junkBid }));
+  const committee = await demo.seats(junkBid);
   demo.say(`Seated: ${committee.join(", ")}. Not seated: ${[...Object.keys(JUNK_SCORES)].filter((n) => !committee.includes(n as ActorName)).join(", ")}.`);
 
   demo.step("Bob's model trains on Jasper's data");
-  demo.mineUntil(now + TRAINING_BLOCKS, "training");
+  await demo.mineUntil(now + TRAINING_BLOCKS, "training");
 
   demo.step("Commit phase: each member commits a hash of its score and a secret salt");
   const votes: Partial<Record<ActorName, number>> = {};
@@ -507,28 +492,23 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
     const score = JUNK_SCORES[name];
     if (score === undefined) throw new DemoError(`${name} has no opinion`);
     votes[name] = score;
-    const commitment = quietly(() =>
-      simnet.callReadOnlyFn(
-        market.contractId,
-        "compute-commitment",
-        [Cl.uint(score), Cl.buffer(saltFor(name, junkBid)), Cl.uint(junkBid), Cl.principal(demo.actor(name).address)],
-        demo.actor(name).address,
-      ),
-    ).result;
-    demo.ok(name, "commit-validation-result", [Cl.uint(junkBid), commitment]);
+    // the contract's own compute-commitment, as a validator checks its client against it
+    const commitment = await reader.computeCommitment(score, saltFor(name, junkBid), junkBid, at(name));
+    await demo.ok(name, client.commitValidationResult({ bidId: junkBid, commitment }));
   }
   demo.say("Nobody can see, and so nobody can copy, another member's score until every seat has committed.");
 
   demo.step("Reveal phase: the stake-weighted median decides, Jasper's stake is slashed");
-  const stakeBefore = demo.tuple("get-dataset", [Cl.uint(jasperDataset)]).stake as bigint;
-  const weights = demo.seatWeights(junkBid);
+  const stakeBefore = (await reader.getDataset(jasperDataset))!.stake;
+  const weights = await demo.seatWeights(junkBid);
   for (const name of committee) {
     const score = votes[name] as number;
-    demo.ok(name, "reveal-validation-result", [Cl.uint(junkBid), Cl.uint(score), Cl.buffer(saltFor(name, junkBid))]);
+    await demo.ok(name, client.revealValidationResult({ caller: at(name), bidId: junkBid, score, salt: saltFor(name, junkBid) }));
   }
-  const junkJob = demo.job(junkBid, "commit-reveal", votes);
+  const junkJob = await demo.job(junkBid, "commit-reveal", votes);
   jobs.push(junkJob);
-  const slashThreshold = Number(demo.tuple("get-parameters-at", [Cl.uint(demo.bid(junkBid)["parameter-version"] as bigint)])["slash-threshold"]);
+  const junkParams = (await reader.getParametersAt((await reader.getBid(junkBid))!.parameterVersion))!;
+  const slashThreshold = Number(junkParams.slashThreshold);
   const committeeWeight = [...weights.values()].reduce((a, b) => a + b, 0n);
   const weightBelowThreshold = committee.filter((name) => (votes[name] as number) < slashThreshold).reduce((sum, name) => sum + (weights.get(name) ?? 0n), 0n);
   if (junkJob.outcome !== "slashed" || 2n * weightBelowThreshold <= committeeWeight) {
@@ -540,49 +520,55 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
       "as a slash requires (a minority's low median would only refund the bid).",
   );
   demo.describeJob(junkJob);
-  const stakeAfter = demo.tuple("get-dataset", [Cl.uint(jasperDataset)]).stake as bigint;
+  const stakeAfter = (await reader.getDataset(jasperDataset))!.stake;
   demo.say(`On a slash the validators' fee (5% of the bid) comes out of the slashed stake; the rest goes to the treasury. Nothing was paid, so no protocol fee.`);
   if (junkJob.outliers.length > 0) {
     demo.say(`${junkJob.outliers.join(", ")} voted more than 15 points from the median: penalized 1% of stake, paid into the reward pool.`);
   }
 
   demo.step("The committee claims its rewards");
+  demo.say("A coherent seat holds its validator's stake until it is claimed: the claim is also what lets a validator withdraw later.");
   for (const name of committee) {
-    const amount = claim(name, junkBid);
+    const amount = await claim(name, junkBid);
     if (amount === 0n) demo.say(`${name} was an outlier: (ok u0), nothing to claim.`);
+  }
+  for (const name of committee) {
+    const seated = (await reader.getValidator(at(name)))!.openSeats;
+    if (seated !== 0n) throw new DemoError(`${name} still holds ${seated} seat(s) after claiming`);
   }
 
   // --- Governance ------------------------------------------------------------------------
 
   demo.step("Governance: Ada proposes raising the validator fee from 5% to 7%");
-  const feeBefore = demo.tuple("get-parameters")["validator-fee-bps"] as bigint;
-  const proposalId = Number(demo.ok("Ada", "propose-parameter-change", [Cl.stringAscii("validator-fee-bps"), Cl.uint(700)]));
-  const proposal = demo.tuple("get-proposal", [Cl.uint(proposalId)]);
-  demo.say(`Proposal #${proposalId}: voting until block ${proposal["voting-ends-at"]}, executable from block ${proposal["executable-at"]}.`);
+  const feeBefore = (await reader.getParameters()).validatorFeeBps;
+  const proposalId = Number(await demo.ok("Ada", client.proposeParameterChange({ parameter: "validator-fee-bps", value: 700 })));
+  const proposal = (await reader.getProposal(proposalId))!;
+  demo.say(`Proposal #${proposalId}: voting until block ${proposal.votingEndsAt}, executable from block ${proposal.executableAt}.`);
 
   demo.step("Stakeholders vote with their stake");
   demo.say("Each vote weighs the stake its voter held before the proposal was made: stake added to swing a vote counts for nothing on it.");
   for (const [name, support] of [["Ada", true], ["Vera", true], ["Victor", true], ["Jasper", false]] as const) {
-    const weight = demo.ok(name, "vote-on-proposal", [Cl.uint(proposalId), Cl.bool(support)]) as bigint;
+    const weight = (await demo.ok(name, client.voteOnProposal({ proposalId, support }))) as bigint;
     demo.say(`${name} votes ${support ? "yes" : "no"} with ${formatStx(weight)} of stake.`);
   }
 
   demo.step("After the voting period and the execution delay, anyone executes the change");
-  demo.mineUntil(proposal["executable-at"] as bigint, "voting period and execution delay");
-  const version = Number(demo.ok("Bob", "execute-proposal", [Cl.uint(proposalId)]));
-  const params = demo.tuple("get-parameters");
-  const voted = demo.tuple("get-proposal", [Cl.uint(proposalId)]);
-  demo.say(`Parameters version ${params.version}: validator-fee-bps ${feeBefore} -> ${params["validator-fee-bps"]}. Jobs placed before keep version 1.`);
+  await demo.mineUntil(proposal.executableAt, "voting period and execution delay");
+  const version = Number(await demo.ok("Bob", client.executeProposal({ proposalId })));
+  const params = await reader.getParameters();
+  const voted = (await reader.getProposal(proposalId))!;
+  demo.say(`Parameters version ${params.version}: validator-fee-bps ${feeBefore} -> ${params.validatorFeeBps}. Jobs placed before keep version 1.`);
 
   // --- The books -------------------------------------------------------------------------
 
-  const actors: ActorBalance[] = [...demo.actors.values()].map((actor) => {
+  const actors: ActorBalance[] = [];
+  for (const actor of demo.actors.values()) {
     const start = before.get(actor.name) ?? 0n;
-    const end = demo.balance(actor.address);
-    const staked = demo.view("get-voting-power", [Cl.principal(actor.address)]) as bigint;
-    return { name: actor.name, role: actor.role, address: actor.address, before: start, after: end, change: end - start, staked, net: end - start + staked };
-  });
-  const contractAfter = demo.balance(market.contractId);
+    const end = await demo.balance(actor.address);
+    const staked = await reader.getVotingPower(actor.address);
+    actors.push({ name: actor.name, role: actor.role, address: actor.address, before: start, after: end, change: end - start, staked, net: end - start + staked });
+  }
+  const contractAfter = await reader.getContractBalance();
 
   demo.step("Balances before and after");
   demo.say("Wallet balances in STX. Staked = dataset and validator stakes still in the market; Net = Change + Staked.");
@@ -605,13 +591,13 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
   log(line(["market", "the contract", formatStxFixed(contractBefore), formatStxFixed(contractAfter), formatStxFixed(contractAfter - contractBefore, true), "", ""]));
 
   demo.step("Solvency check: the market's books equal the contract's balance");
-  const totals = demo.totals();
+  const totals = await demo.totals();
   const totalsSum = demo.bucketsSum(totals);
   for (const [bucket, amount] of Object.entries(totals)) if (bucket !== "surplus") log(`   ${bucket.padEnd(18)} ${formatAmount(amount)}`);
   log(`   ${"sum".padEnd(18)} ${formatAmount(totalsSum)}`);
   log(`   ${"contract balance".padEnd(18)} ${formatAmount(contractAfter)}`);
   log(`   ${"surplus".padEnd(18)} ${formatAmount(totals.surplus)} (STX the books do not track)`);
-  const solvent = demo.checkSolvency("the demo") && demo.solvent;
+  const solvent = (await demo.checkSolvency("the demo")) && demo.solvent;
   log(
     `   ${solvent ? "SOLVENT: the sum of get-market-totals equals the contract balance, no surplus (checked after every call)" : "INSOLVENT: the books do not match the contract balance"}`,
   );
@@ -638,10 +624,10 @@ export async function runDemo(log: Log, loaded?: LoadedSimnet): Promise<DemoSumm
       proposalId,
       parameter: "validator-fee-bps",
       from: feeBefore,
-      to: params["validator-fee-bps"] as bigint,
+      to: params.validatorFeeBps,
       version,
-      yes: voted["yes-votes"] as bigint,
-      no: voted["no-votes"] as bigint,
+      yes: voted.yesVotes,
+      no: voted.noVotes,
     },
     totals,
     totalsSum,

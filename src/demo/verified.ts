@@ -22,7 +22,7 @@ import {
   type ProviderAction,
   type ValidatorAction,
 } from "../agents/index.ts";
-import { formatStx, formatStxFixed, quietly } from "../console/format.ts";
+import { formatStx, formatStxFixed } from "../console/format.ts";
 import { loadPenguins, shuffleLabels, splitDataset, withLabelNoise, type Dataset } from "../ml/index.ts";
 import { MemoryStore } from "../store/index.ts";
 import { mintedAddress } from "./demo.ts";
@@ -104,7 +104,7 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
   // Valentina has no Devnet.toml wallet: a deterministic key, funded like the others
   const minted = mintedAddress("Valentina");
   accounts.set("minted", minted);
-  quietly(() => chain.simnet.mintSTX(minted, 100_000_000n * STX));
+  chain.mint(minted, 100_000_000n * STX);
   const address = (m: CastMember) => {
     const a = accounts.get(m.wallet);
     if (!a) throw new Error(`no simnet account ${m.wallet}`);
@@ -136,8 +136,9 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
   log(`  ${train.labels.length} rows train the providers' copies, ${evaluation.labels.length} rows are the developers' sealed evaluation set.`);
 
   // -- balances before ---------------------------------------------------------
-  const wallet = (m: CastMember) => BigInt(chain.simnet.getAssetsMap().get("STX")?.get(address(m)) ?? 0n);
-  const before = new Map(CAST.map((m) => [m.name, wallet(m)]));
+  const wallet = (m: CastMember) => chain.stxBalance(address(m));
+  const before = new Map<string, bigint>();
+  for (const m of CAST) before.set(m.name, await wallet(m));
 
   // -- registration --------------------------------------------------------------
   log("");
@@ -300,7 +301,7 @@ export async function runVerifiedDemo(log: Log): Promise<VerifiedDemoSummary> {
   log("What each actor gained or lost (wallet change + stake it still holds in the market):");
   const net: Record<string, bigint> = {};
   for (const m of CAST) {
-    net[m.name] = wallet(m) - before.get(m.name)! + (await stakeHeld(chain.reader, address(m)));
+    net[m.name] = (await wallet(m)) - before.get(m.name)! + (await stakeHeld(chain.reader, address(m)));
     log(`  ${m.name.padEnd(10)} ${formatStxFixed(net[m.name]!, true).padStart(12)} STX`);
   }
   const { totals, sum: totalsSum, balance: contractBalance, solvent } = await solvency(chain.reader);

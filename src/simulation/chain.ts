@@ -1,10 +1,14 @@
 /**
- * The simulation's view of the contract on the simnet: batched transactions (one Stacks
- * block per batch), fast map reads, decoded print events, and client-side commitments.
+ * The simulation's view of the contract on the simnet: every call built by the typed client
+ * (`MarketClient`: planned payouts, exact post-conditions, checked as a node would) and sent
+ * through `SimnetChain` (one Stacks block per call, the burn height unchanged), every read
+ * through the client's readers; print events decoded; client-side commitments.
  */
 import { createHash } from "node:crypto";
-import { tx, type ParsedTransactionResult, type Simnet, type Tx } from "@stacks/clarinet-sdk";
-import { Cl, ClarityType, serializeCV, type ClarityValue } from "@stacks/transactions";
+import type { Simnet } from "@stacks/clarinet-sdk";
+import { SimnetChain, type EventTuple } from "../agents/chain.ts";
+import { computeCommitment, type MarketCall, type MarketClient, type MarketReader } from "../client/index.ts";
+import type { Decoded } from "../clarity.ts";
 import { derivedAddress } from "../simnet.ts";
 
 /** What the simulation needs of a simnet: `LoadedSimnet` from `src/simnet.ts` fits. */
@@ -15,124 +19,68 @@ export interface SimulationChain {
   accounts: Map<string, string>;
 }
 
-import { decode, type Decoded } from "../clarity.ts";
-
-export { decode, type Decoded };
-export type Tuple = { [key: string]: Decoded };
-
-/** One contract call to include in the next block. */
-export interface Call {
-  fn: string;
-  args: ClarityValue[];
-  sender: string;
-}
+export type { Decoded };
+export type Tuple = EventTuple;
 
 /** The outcome of one call: ok or the contract's error code, and its print events. */
 export interface CallOutcome {
-  call: Call;
+  /** The public function called (or, when its planner refused, the function it was to call). */
+  fn: string;
+  sender: string;
   ok: boolean;
   value: Decoded;
-  /** The error code when `ok` is false. */
+  /** The contract's error code when `ok` is false (null when the client refused to build the call). */
   code: number | null;
   events: Tuple[];
 }
 
 export class Market {
-  readonly simnet: Simnet;
-  readonly contractId: string;
+  readonly chain: SimnetChain;
+  readonly reader: MarketReader;
+  readonly client: MarketClient;
 
   constructor(chain: SimulationChain) {
-    this.simnet = chain.simnet;
-    this.contractId = chain.contractId;
+    this.chain = new SimnetChain(chain.simnet, chain.contractId);
+    this.reader = this.chain.reader;
+    this.client = this.chain.client;
   }
 
-  get burnHeight(): bigint {
-    return BigInt(this.simnet.burnBlockHeight);
+  burnHeight(): Promise<bigint> {
+    return this.chain.burnHeight();
   }
 
-  /** Runs the calls, in order, in one Stacks block (the burn height does not move). */
-  submit(calls: Call[]): CallOutcome[] {
-    if (calls.length === 0) return [];
-    const txs: Tx[] = calls.map((c) => tx.callPublicFn(this.contractId, c.fn, c.args, c.sender));
-    const results: ParsedTransactionResult[] = this.simnet.mineBlock(txs);
-    return results.map((r, i) => {
-      const ok = r.result.type === ClarityType.ResponseOk;
-      const value = decode(r.result);
-      return {
-        call: calls[i],
-        ok,
-        value,
-        code: ok ? null : Number(value),
-        events: r.events
-          .filter((e) => e.event === "print_event" && e.data.value)
-          .map((e) => decode(e.data.value as ClarityValue) as Tuple),
-      };
-    });
+  /**
+   * Builds a call with the client (planned against the state as it is now) and sends it as
+   * `sender`. A planner that cannot plan the call (the state it needs is gone) is a refused call.
+   */
+  async send(sender: string, fn: string, build: () => Promise<MarketCall>): Promise<CallOutcome> {
+    let call: MarketCall;
+    try {
+      call = await build();
+    } catch (e) {
+      return { fn, sender, ok: false, value: e instanceof Error ? e.message : String(e), code: null, events: [] };
+    }
+    const r = await this.chain.send(sender, call);
+    return { fn: call.functionName, sender, ok: r.ok, value: r.value, code: r.ok ? null : Number(r.value), events: r.events };
   }
 
   /** Advances the contract's time (burn-block-height) by n blocks. */
   mine(n: number) {
-    if (n > 0) this.simnet.mineEmptyBlocks(n);
-  }
-
-  /** A map entry of the contract, decoded (null when absent). */
-  mapEntry(map: string, key: ClarityValue): Tuple | null {
-    try {
-      return decode(this.simnet.getMapEntry(this.contractId, map, key)) as Tuple | null;
-    } catch (e) {
-      // the simnet throws this string for a key with no entry
-      if (e === "value not found" || (e instanceof Error && e.message === "value not found")) return null;
-      throw e;
-    }
-  }
-
-  dataset(id: bigint) {
-    return this.mapEntry("datasets", Cl.uint(id));
-  }
-  bid(id: bigint) {
-    return this.mapEntry("bids", Cl.uint(id));
-  }
-  committee(bidId: bigint) {
-    return this.mapEntry("committees", Cl.uint(bidId));
-  }
-  validator(who: string) {
-    return this.mapEntry("validators", Cl.principal(who));
-  }
-  jobResult(bidId: bigint) {
-    return this.mapEntry("job-results", Cl.uint(bidId));
-  }
-
-  /** A read-only function of the contract, decoded. */
-  readOnly(fn: string, args: ClarityValue[] = []): Decoded {
-    return decode(this.simnet.callReadOnlyFn(this.contractId, fn, args, this.contractId.split(".")[0]).result);
-  }
-
-  totals() {
-    return this.readOnly("get-market-totals") as Record<
-      "dataset-stakes" | "validator-stakes" | "escrowed-bids" | "unclaimed-rewards" | "treasury" | "surplus",
-      bigint
-    >;
+    this.chain.mine(n);
   }
 
   /** Every STX balance on the simnet, by principal. */
   balances(): Map<string, bigint> {
-    return this.simnet.getAssetsMap().get("STX") ?? new Map();
+    return this.chain.stxBalances();
   }
 }
 
 /**
- * The commitment `commit-validation-result` expects, computed off-chain exactly as the
- * contract's `compute-commitment`: sha256 of the consensus serialization of
- * {score, salt, bid-id, validator}.
+ * The commitment `commit-validation-result(s)` expects, computed off-chain exactly as the
+ * contract's `compute-commitment` (the client's `computeCommitment`).
  */
 export function commitment(score: number, salt: Uint8Array, bidId: bigint, validator: string): Uint8Array {
-  const cv = Cl.tuple({
-    score: Cl.uint(score),
-    salt: Cl.buffer(salt),
-    "bid-id": Cl.uint(bidId),
-    validator: Cl.principal(validator),
-  });
-  return new Uint8Array(createHash("sha256").update(Buffer.from(serializeCV(cv), "hex")).digest());
+  return computeCommitment(score, salt, bidId, validator);
 }
 
 /** A validator's secret salt for a job, derived from the simulation seed (deterministic). */

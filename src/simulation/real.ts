@@ -18,7 +18,6 @@ import {
   type Agent,
   type ProviderBehaviour,
 } from "../agents/index.ts";
-import { quietly } from "../console/format.ts";
 import { loadPenguins, shuffleLabels, splitDataset, withLabelNoise, type Dataset } from "../ml/index.ts";
 import { MemoryStore } from "../store/index.ts";
 import { derivedAddress } from "../simnet.ts";
@@ -73,7 +72,7 @@ interface Member {
 /** A deterministic funded principal for `name` (the simnet has only nine wallets). */
 function mint(chain: SimnetChain, name: string): string {
   const address = derivedAddress(`neural-training-market real simulation: ${name}`);
-  quietly(() => chain.simnet.mintSTX(address, 1_000n * STX));
+  chain.mint(address, 1_000n * STX);
   return address;
 }
 
@@ -95,8 +94,9 @@ export async function runRealSimulation(options: RealSimulationOptions, progress
     ...[1, 2, 3, 4].map((i) => ({ name: `honest-${i}`, strategy: "validator-honest" as const })),
     { name: "lazy", strategy: "validator-lazy" as const },
   ].map((m) => ({ ...m, address: mint(chain, m.name) }));
-  const balance = (a: string) => chain.simnet.getAssetsMap().get("STX")?.get(a) ?? 0n;
-  const start = new Map(members.map((m) => [m.address, balance(m.address)]));
+  const balance = (a: string) => chain.stxBalance(a);
+  const start = new Map<string, bigint>();
+  for (const m of members) start.set(m.address, await balance(m.address));
   const send = async (who: string, call: Parameters<SimnetChain["send"]>[1]) => {
     const r = await chain.send(who, call);
     if (!r.ok) throw new Error(`${call.functionName} refused: ${r.error ?? String(r.value)}`);
@@ -155,7 +155,7 @@ export async function runRealSimulation(options: RealSimulationOptions, progress
   const agentsReport: RealAgentReport[] = [];
   const sums = new Map<RealStrategy, { total: bigint; n: number }>();
   for (const m of members) {
-    const net = balance(m.address) - start.get(m.address)! + (await stakeHeld(chain.reader, m.address));
+    const net = (await balance(m.address)) - start.get(m.address)! + (await stakeHeld(chain.reader, m.address));
     agentsReport.push({ name: m.name, strategy: m.strategy, net: net.toString() });
     const s = sums.get(m.strategy) ?? { total: 0n, n: 0 };
     sums.set(m.strategy, { total: s.total + net, n: s.n + 1 });

@@ -3,21 +3,26 @@
  *
  * Agents: data providers whose datasets have a true quality (good, mediocre, junk), ML
  * developers who bid on datasets by reputation, and validators with a strategy (honest,
- * lazy, colluding pair). Each round lets time pass, then runs three Stacks blocks:
+ * lazy, colluding pair). Each round lets time pass, then, at one burn height, three phases:
  *   1. housekeeping and business: settle overdue jobs, refund infeasible queued bids,
- *      draw committees whose seed exists, claim rewards, providers register / top up,
- *      developers bid;
- *   2. commits: seated validators whose job's training is done commit their score;
- *   3. reveals: validators reveal once the reveal phase is open (the last reveal finalizes).
+ *      draw committees whose seed exists, claim rewards (each validator all its settled
+ *      seats in one `claim-validation-rewards`), providers register / top up, developers bid;
+ *   2. commits: seated validators whose job's training is done commit their scores, each in
+ *      one `commit-validation-results` call;
+ *   3. reveals: validators reveal once the reveal phase is open, each in one
+ *      `reveal-validation-results` call (the last reveal of a job finalizes it).
+ * Every call is built by the typed client against the state as it is when it is sent (its
+ * payouts planned, its post-conditions exact) and is its own Stacks block; every read goes
+ * through the client's readers.
  * After the trading rounds, settlement rounds (no new business) run until every job has
  * settled and every reward is claimed, so the final figures hold no open positions.
  *
  * Everything is a function of the options: a seeded PRNG, no Math.random, no clock.
  */
-import { Cl } from "@stacks/transactions";
 import { BID_STATUS, OUTCOME } from "../errors.ts";
 import { loadSimnet } from "../simnet.ts";
-import { Market, commitment, principalFor, saltFor, type Call, type CallOutcome, type SimulationChain, type Tuple } from "./chain.ts";
+import { MAX_BATCH, type MarketCall } from "../client/index.ts";
+import { Market, commitment, principalFor, saltFor, type CallOutcome, type SimulationChain, type Tuple } from "./chain.ts";
 import { Rng } from "./random.ts";
 
 export const STRATEGIES = [
@@ -240,7 +245,7 @@ export interface SimulationReport {
   market: MarketReport;
   agents: AgentReport[];
   series: SeriesPoint[];
-  /** Calls the contract refused, by `function:error-code` (expected to be empty). */
+  /** Calls the contract refused, by `function:error-code` (`function:plan` when the client could not plan it; expected to be empty). */
   failedCalls: Record<string, number>;
 }
 
@@ -257,6 +262,19 @@ const toStx = (micro: bigint | number) => Number(micro) / MICRO;
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const clampScore = (x: number) => Math.max(0, Math.min(100, Math.round(x)));
 const mean = (xs: number[]) => (xs.length ? round6(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Entries grouped by their sender, in the order senders first appear. */
+function bySender<T>(entries: readonly { sender: string; entry: T }[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const { sender, entry } of entries) groups.set(sender, [...(groups.get(sender) ?? []), entry]);
+  return groups;
+}
 
 function emptyLedger(): Ledger {
   return { payments: 0n, slashes: 0, slashed: 0n, penalties: 0, penalized: 0n, silentPenalties: 0, rewards: 0n, rewardClaims: 0, spent: 0n, refunds: 0, refunded: 0n, jobs: 0 };
@@ -300,24 +318,25 @@ export async function runSimulation(
   const log = console.log;
   console.log = () => {};
   try {
-    return simulate(chain, opts, onRound);
+    return await simulate(chain, opts, onRound);
   } finally {
     console.log = log;
   }
 }
 
-function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (progress: RoundProgress) => void): SimulationReport {
+async function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (progress: RoundProgress) => void): Promise<SimulationReport> {
   const rng = new Rng(opts.seed);
   const market = new Market(chain);
+  const { reader, client } = market;
   const keeper = chain.deployer;
   const failedCalls: Record<string, number> = {};
-  const startBurnHeight = Number(market.burnHeight);
+  const startBurnHeight = Number(await market.burnHeight());
 
-  const params = market.readOnly("get-parameters") as Record<string, bigint>;
-  const minDatasetStake = params["min-dataset-stake"];
-  const slashThreshold = Number(params["slash-threshold"]);
-  const commitWindow = params["validation-window"];
-  const revealWindow = params["reveal-window"];
+  const params = await reader.getParameters();
+  const minDatasetStake = params.minDatasetStake;
+  const slashThreshold = Number(params.slashThreshold);
+  const commitWindow = params.validationWindow;
+  const revealWindow = params.revealWindow;
 
   // ---- agents -------------------------------------------------------------------------
   const kinds: ProviderKind[] = ["good", "mediocre", "junk"];
@@ -356,10 +375,7 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
 
   // extra principals get their STX from the deployer (any principal can sign on the simnet)
   const extras = agents.slice(simnetAccounts.length);
-  for (const agent of extras) {
-    const r = chain.simnet.transferSTX(BEHAVIOUR.funding, agent.address, chain.deployer);
-    if (!r.events.some((e) => e.event === "stx_transfer_event")) throw new Error(`funding ${agent.name} failed`);
-  }
+  for (const agent of extras) market.chain.transferStx(chain.deployer, agent.address, BigInt(BEHAVIOUR.funding));
 
   // ---- state ---------------------------------------------------------------------------
   const jobs = new Map<bigint, Job>();
@@ -388,24 +404,22 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
     rewards: 0n,
   };
 
-  const submit = (calls: Call[]): CallOutcome[] => {
-    const outcomes = market.submit(calls);
-    for (const o of outcomes) {
-      if (!o.ok) {
-        const key = `${o.call.fn}:${o.code}`;
-        failedCalls[key] = (failedCalls[key] ?? 0) + 1;
-      }
-      // a job the median would slash without a committee majority closes with a refund: finalize-validation
-      // returns the outcome, a last reveal returns true with the refund's bid-expired event
-      const refunded = o.events.some((e) => e.event === "bid-expired");
-      if (
-        (o.call.fn === "finalize-validation" && o.ok && o.value === BigInt(OUTCOME.NO_MAJORITY)) ||
-        (o.call.fn === "reveal-validation-result" && o.ok && refunded)
-      )
-        m.matchedJobsNoMajority++;
-      for (const e of o.events) absorb(e);
+  /**
+   * Sends one call (built now, against the state as it is) and books its events. `revealed`: the
+   * jobs a reveal call reveals on, so that a refund it causes is told apart from the queue's.
+   */
+  const send = async (sender: string, fn: string, build: () => Promise<MarketCall>, revealed: readonly bigint[] = []): Promise<CallOutcome> => {
+    const o = await market.send(sender, fn, build);
+    if (!o.ok) {
+      const key = `${o.fn}:${o.code ?? "plan"}`;
+      failedCalls[key] = (failedCalls[key] ?? 0) + 1;
     }
-    return outcomes;
+    // a job the median would slash without a committee majority closes with a refund: finalize-validation
+    // returns the outcome, the reveal that completes its committee emits the job's bid-expired event
+    if (o.fn === "finalize-validation" && o.ok && o.value === BigInt(OUTCOME.NO_MAJORITY)) m.matchedJobsNoMajority++;
+    if (o.ok) m.matchedJobsNoMajority += o.events.filter((e) => e.event === "bid-expired" && revealed.includes(e["bid-id"] as bigint)).length;
+    for (const e of o.events) absorb(e);
+    return o;
   };
 
   /** Books one print event into the ledgers and the market figures. */
@@ -507,23 +521,23 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
   }
 
   /** Net worth: wallet + dataset stakes + validator stake + escrow of open bids. */
-  function netWorths(): Map<string, bigint> {
+  async function netWorths(): Promise<Map<string, bigint>> {
     const wallet = market.balances();
     const worth = new Map<string, bigint>();
     for (const a of agents) worth.set(a.address, wallet.get(a.address) ?? 0n);
     for (const a of providers)
-      for (const id of a.datasets) worth.set(a.address, worth.get(a.address)! + ((market.dataset(id)?.stake as bigint) ?? 0n));
-    for (const a of validators) worth.set(a.address, worth.get(a.address)! + ((market.validator(a.address)?.stake as bigint) ?? 0n));
+      for (const id of a.datasets) worth.set(a.address, worth.get(a.address)! + ((await reader.getDataset(id))?.stake ?? 0n));
+    for (const a of validators) worth.set(a.address, worth.get(a.address)! + ((await reader.getValidator(a.address))?.stake ?? 0n));
     for (const job of jobs.values())
       if (job.status === BID_STATUS.QUEUED || job.status === BID_STATUS.MATCHED)
         worth.set(job.developer.address, worth.get(job.developer.address)! + job.amount);
     return worth;
   }
 
-  const baseline = netWorths();
+  const baseline = await netWorths();
   const series: SeriesPoint[] = [];
-  function snapshot(round: number, phase: SeriesPoint["phase"]) {
-    const worth = netWorths();
+  async function snapshot(round: number, phase: SeriesPoint["phase"]) {
+    const worth = await netWorths();
     for (const strategy of STRATEGIES) {
       const members = agents.filter((a) => a.strategy === strategy);
       if (members.length === 0) continue;
@@ -535,47 +549,49 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
   // ---- setup: validators and datasets -----------------------------------------------------
   // validators register before any bid: a job's committee is drawn only from the validators
   // registered before its match
-  submit(validators.map((v) => ({ fn: "register-validator", args: [Cl.uint(BEHAVIOUR.validatorStake)], sender: v.address })));
-  registerDatasets(providers);
-  snapshot(0, "trading");
+  for (const v of validators) {
+    await send(v.address, "register-validator", () => client.registerValidator({ caller: v.address, stake: BEHAVIOUR.validatorStake }));
+  }
+  await registerDatasets(providers);
+  await snapshot(0, "trading");
 
   /** Registers a dataset for each provider with its ask and capacity (register-dataset-with-terms). */
-  function registerDatasets(who: Agent[]) {
-    const outcomes = submit(
-      who.map((p) => ({
-        fn: "register-dataset-with-terms",
-        args: [
-          Cl.uint(BEHAVIOUR.datasetStake),
-          Cl.stringAscii(`ipfs://simulation/${p.name}/${p.datasets.length + 1}`),
-          Cl.uint(BEHAVIOUR.pricePerBlock[kindOf(p)]),
-          Cl.uint(BEHAVIOUR.capacity),
-        ],
-        sender: p.address,
-      })),
-    );
-    outcomes.forEach((o, i) => {
-      if (!o.ok) return;
+  async function registerDatasets(who: Agent[]) {
+    for (const p of who) {
+      const o = await send(p.address, "register-dataset-with-terms", () =>
+        client.registerDatasetWithTerms({
+          caller: p.address,
+          stake: BEHAVIOUR.datasetStake,
+          metadataUri: `ipfs://simulation/${p.name}/${p.datasets.length + 1}`,
+          pricePerBlock: BEHAVIOUR.pricePerBlock[kindOf(p)],
+          maxConcurrentJobs: BEHAVIOUR.capacity,
+        }),
+      );
+      if (!o.ok) continue;
       const id = o.value as bigint;
-      who[i].datasets.push(id);
-      datasetOwner.set(id, who[i]);
-    });
+      p.datasets.push(id);
+      datasetOwner.set(id, p);
+    }
   }
 
   const openJobs = () => [...jobs.values()].filter((j) => j.status === BID_STATUS.QUEUED || j.status === BID_STATUS.MATCHED);
   const commitClosesAt = (j: Job) => j.deadline + commitWindow;
   const revealClosesAt = (j: Job) => j.deadline + commitWindow + revealWindow;
 
-  /** Re-reads the status of every open job (queues match and skip bids as a side effect). */
-  function refresh() {
+  /**
+   * Re-reads the status of every open job from the chain, once a round (within a round the calls'
+   * events keep them in step: queues match and skip bids as a side effect, and say so).
+   */
+  async function refresh() {
     for (const job of openJobs()) {
-      const bid = market.bid(job.bidId);
+      const bid = await reader.getBid(job.bidId);
       if (!bid) continue;
-      job.status = Number(bid.status);
-      job.matchedAt = bid["matched-at"] as bigint;
-      job.matchedBlock = bid["matched-block"] as bigint;
+      job.status = BID_STATUS[bid.status];
+      job.matchedAt = bid.matchedAt;
+      job.matchedBlock = bid.matchedBlock;
       if (job.status === BID_STATUS.MATCHED && job.seats.length === 0) {
-        const committee = market.committee(job.bidId);
-        if (committee) job.seats = committee.seats as string[];
+        const committee = await reader.getCommittee(job.bidId);
+        if (committee) job.seats = committee.seats;
       }
     }
   }
@@ -599,56 +615,61 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
     openJobs().length > 0 ||
     [...jobs.values()].some((j) => j.status === BID_STATUS.SETTLED && [...j.revealed].some((v) => !j.claimed.has(v)));
 
-  function playRound(trading: boolean) {
+  async function playRound(trading: boolean) {
+    // the jobs are in step with the chain: the last round ended with a refresh, and mining moves no state
     market.mine(opts.blocksPerRound);
-    refresh();
-    const now = market.burnHeight;
+    const now = await market.burnHeight();
 
-    // Block 1: housekeeping, claims, providers, developers
+    // Phase 1: housekeeping, claims, providers, developers
     // refunds of queued bids go first: a slot freed by a settlement would skip them anyway
-    const housekeeping: Call[] = openJobs()
+    const housekeeping: { sender: string; fn: string; build: () => Promise<MarketCall> }[] = openJobs()
       .filter((job) => job.status === BID_STATUS.QUEUED && now + job.duration > job.deadline)
-      .map((job) => ({ fn: "expire-bid", args: [Cl.uint(job.bidId)], sender: keeper }));
+      .map((job) => ({ sender: keeper, fn: "expire-bid", build: () => client.expireBid({ bidId: job.bidId }) }));
     for (const job of openJobs()) {
       if (job.status === BID_STATUS.MATCHED && now > revealClosesAt(job)) {
-        housekeeping.push({ fn: "finalize-validation", args: [Cl.uint(job.bidId)], sender: keeper });
+        housekeeping.push({ sender: keeper, fn: "finalize-validation", build: () => client.finalizeValidation({ bidId: job.bidId }) });
       } else if (job.status === BID_STATUS.MATCHED && job.seats.length === 0 && now <= commitClosesAt(job)) {
         // the seed exists once the blocks after the match do (a small market seats everyone at the match)
-        if (market.readOnly("get-committee-seed", [Cl.uint(job.bidId)]) !== null)
-          housekeeping.push({ fn: "draw-committee", args: [Cl.uint(job.bidId)], sender: keeper });
+        if ((await reader.getCommitteeSeed(job.bidId)) !== null)
+          housekeeping.push({ sender: keeper, fn: "draw-committee", build: () => client.drawCommittee({ bidId: job.bidId }) });
       }
     }
+    // each validator claims every settled job it revealed on, in one call
+    const claims: { sender: string; entry: bigint }[] = [];
     for (const job of jobs.values()) {
       if (job.status !== BID_STATUS.SETTLED) continue;
       for (const v of job.revealed)
         if (!job.claimed.has(v)) {
           job.claimed.add(v);
-          housekeeping.push({ fn: "claim-validation-reward", args: [Cl.uint(job.bidId)], sender: v });
+          claims.push({ sender: v, entry: job.bidId });
         }
     }
+    for (const [v, bidIds] of bySender(claims))
+      for (const part of chunks(bidIds, MAX_BATCH))
+        housekeeping.push({ sender: v, fn: "claim-validation-rewards", build: () => client.claimValidationRewards({ caller: v, bidIds: part }) });
     const whitewash: Agent[] = [];
     if (trading) {
       for (const p of providers) {
         const current = p.datasets[p.datasets.length - 1];
-        const d = current === undefined ? null : market.dataset(current);
+        const d = current === undefined ? null : await reader.getDataset(current);
         if (!d || !d.active) continue;
-        const validations = d.validations as bigint;
-        const reputation = validations > 0n ? Number((d["score-sum"] as bigint) / validations) : null;
+        const reputation = d.validations > 0n ? Number(d.scoreSum / d.validations) : null;
         if (kindOf(p) === "junk" && reputation !== null && reputation < slashThreshold) {
           // a burnt reputation: leave the old dataset and list the same data afresh
           whitewash.push(p);
-        } else if ((d.stake as bigint) < BEHAVIOUR.datasetStake) {
-          housekeeping.push({ fn: "add-dataset-stake", args: [Cl.uint(current), Cl.uint(BEHAVIOUR.datasetStake - (d.stake as bigint))], sender: p.address });
+        } else if (d.stake < BEHAVIOUR.datasetStake) {
+          const amount = BEHAVIOUR.datasetStake - d.stake;
+          housekeeping.push({ sender: p.address, fn: "add-dataset-stake", build: () => client.addDatasetStake({ caller: p.address, datasetId: current!, amount }) });
         }
       }
     }
-    submit(housekeeping);
-    if (whitewash.length) registerDatasets(whitewash);
-    if (trading) placeBids(now);
-    refresh();
+    for (const h of housekeeping) await send(h.sender, h.fn, h.build);
+    if (whitewash.length) await registerDatasets(whitewash);
+    if (trading) await placeBids(now);
+    // the calls' print events kept the jobs in step (matches, committees, settlements, refunds)
 
-    // Block 2: commits by the seated validators whose job's training is over
-    const commits: Call[] = [];
+    // Phase 2: commits by the seated validators whose job's training is over
+    const commits: { sender: string; entry: { bidId: bigint; commitment: Uint8Array } }[] = [];
     for (const job of openJobs()) {
       if (job.status !== BID_STATUS.MATCHED || job.seats.length === 0) continue;
       if (now < job.matchedAt + job.duration || now > commitClosesAt(job)) continue;
@@ -663,17 +684,14 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
         const score = scoreOf(validator, job);
         job.scores.set(seat, score);
         job.committed.add(seat);
-        commits.push({
-          fn: "commit-validation-result",
-          args: [Cl.uint(job.bidId), Cl.buffer(commitment(score, saltFor(opts.seed, seat, job.bidId), job.bidId, seat))],
-          sender: seat,
-        });
+        commits.push({ sender: seat, entry: { bidId: job.bidId, commitment: commitment(score, saltFor(opts.seed, seat, job.bidId), job.bidId, seat) } });
       }
     }
-    submit(commits);
+    for (const [v, entries] of bySender(commits))
+      for (const part of chunks(entries, MAX_BATCH)) await send(v, "commit-validation-results", () => client.commitValidationResults({ commits: part }));
 
-    // Block 3: reveals, once every seat committed or the commit phase is over
-    const reveals: Call[] = [];
+    // Phase 3: reveals, once every seat committed or the commit phase is over
+    const reveals: { sender: string; entry: { bidId: bigint; score: number; salt: Uint8Array } }[] = [];
     for (const job of openJobs()) {
       if (job.status !== BID_STATUS.MATCHED || job.seats.length === 0) continue;
       const allCommitted = job.seats.every((s) => job.committed.has(s));
@@ -681,51 +699,49 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
       for (const seat of job.seats) {
         if (!job.committed.has(seat) || job.revealed.has(seat)) continue;
         job.revealed.add(seat);
-        reveals.push({
-          fn: "reveal-validation-result",
-          args: [Cl.uint(job.bidId), Cl.uint(job.scores.get(seat)!), Cl.buffer(saltFor(opts.seed, seat, job.bidId))],
-          sender: seat,
-        });
+        reveals.push({ sender: seat, entry: { bidId: job.bidId, score: job.scores.get(seat)!, salt: saltFor(opts.seed, seat, job.bidId) } });
       }
     }
-    submit(reveals);
-    refresh();
+    for (const [v, entries] of bySender(reveals))
+      for (const part of chunks(entries, MAX_BATCH))
+        await send(v, "reveal-validation-results", () => client.revealValidationResults({ caller: v, reveals: part }), part.map((r) => r.bidId));
+    await refresh();
   }
 
   /** Developers choose a dataset by reputation (unvalidated ones are explored) and bid. */
-  function placeBids(now: bigint) {
-    const listed = [...datasetOwner.keys()]
-      .map((id) => ({ id, d: market.dataset(id)! }))
-      .filter(({ d }) => d.active && (d.stake as bigint) >= minDatasetStake && (d["price-per-block"] as bigint) > 0n);
+  async function placeBids(now: bigint) {
+    const listed = [];
+    for (const id of datasetOwner.keys()) {
+      const d = (await reader.getDataset(id))!;
+      if (d.active && d.stake >= minDatasetStake && d.pricePerBlock > 0n) listed.push({ id, d });
+    }
     if (listed.length === 0) return;
-    const calls: Call[] = [];
     const placed: Omit<Job, "bidId">[] = [];
     for (const dev of developers) {
       const open = openJobs().filter((j) => j.developer === dev).length;
       if (open >= BEHAVIOUR.maxOpenBids || !rng.chance(BEHAVIOUR.bidRate)) continue;
       const weights = listed.map(({ d }) => {
-        const validations = d.validations as bigint;
-        const appeal = validations === 0n ? 1 : (Number((d["score-sum"] as bigint) / validations) / 100) ** 3;
-        const load = Number(d["active-jobs"] as bigint) + Number(d["queued-jobs"] as bigint);
+        const appeal = d.validations === 0n ? 1 : (Number(d.scoreSum / d.validations) / 100) ** 3;
+        const load = Number(d.activeJobs) + Number(d.queuedJobs);
         return appeal / (1 + load);
       });
       const { id, d } = listed[rng.weightedIndex(weights)];
       const duration = BigInt(rng.int(BEHAVIOUR.duration[0], BEHAVIOUR.duration[1]));
-      const ask = (d["price-per-block"] as bigint) * duration;
+      const ask = d.pricePerBlock * duration;
       const amount = ask + (ask * BigInt(Math.floor(rng.next() * BEHAVIOUR.markup * 1000))) / 1000n;
       const deadline = now + duration + BigInt(rng.int(BEHAVIOUR.deadlineSlack[0], BEHAVIOUR.deadlineSlack[1]));
-      calls.push({ fn: "place-computation-bid", args: [Cl.uint(id), Cl.uint(amount), Cl.uint(duration), Cl.uint(deadline)], sender: dev.address });
       placed.push(newJob(id, dev, amount, duration, deadline));
     }
-    // register the jobs before the events of their own block are booked
-    const firstId = (market.readOnly("get-last-ids") as Record<string, bigint>)["bid-id"] + 1n;
-    placed.forEach((job, i) => jobs.set(firstId + BigInt(i), { ...job, bidId: firstId + BigInt(i) }));
-    const outcomes = submit(calls);
-    outcomes.forEach((o, i) => {
-      const expected = firstId + BigInt(i);
-      if (!o.ok || o.value !== expected) throw new Error(`bid ${i} of round: expected id ${expected}, got ${JSON.stringify(o.value)}`);
+    // each job is registered before its bid is sent, so that the events of its own call are booked
+    for (const job of placed) {
+      const expected = (await reader.getLastIds()).bidId + 1n;
+      jobs.set(expected, { ...job, bidId: expected });
+      const o = await send(job.developer.address, "place-computation-bid", () =>
+        client.placeComputationBid({ caller: job.developer.address, datasetId: job.datasetId, amount: job.amount, duration: job.duration, deadline: job.deadline }),
+      );
+      if (!o.ok || o.value !== expected) throw new Error(`bid of ${job.developer.name}: expected id ${expected}, got ${JSON.stringify(String(o.value))}`);
       m.bidsPlaced++;
-    });
+    }
   }
 
   function newJob(datasetId: bigint, developer: Agent, amount: bigint, duration: bigint, deadline: bigint): Omit<Job, "bidId"> {
@@ -751,23 +767,23 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
 
   // ---- the rounds ---------------------------------------------------------------------------
   for (let round = 1; round <= opts.rounds; round++) {
-    playRound(true);
-    snapshot(round, "trading");
-    onRound?.({ round, rounds: opts.rounds, phase: "trading", burnHeight: Number(market.burnHeight), openJobs: openJobs().length });
+    await playRound(true);
+    await snapshot(round, "trading");
+    onRound?.({ round, rounds: opts.rounds, phase: "trading", burnHeight: Number(await market.burnHeight()), openJobs: openJobs().length });
   }
   let settlementRounds = 0;
   while (unfinished() && settlementRounds < BEHAVIOUR.maxSettlementRounds) {
     settlementRounds++;
     const round = opts.rounds + settlementRounds;
-    playRound(false);
-    onRound?.({ round, rounds: opts.rounds, phase: "settlement", burnHeight: Number(market.burnHeight), openJobs: openJobs().length });
+    await playRound(false);
+    onRound?.({ round, rounds: opts.rounds, phase: "settlement", burnHeight: Number(await market.burnHeight()), openJobs: openJobs().length });
   }
 
   // the chart shows the settled positions as one last point after the trading rounds
-  if (settlementRounds > 0) snapshot(opts.rounds + 1, "settlement");
+  if (settlementRounds > 0) await snapshot(opts.rounds + 1, "settlement");
 
   // ---- the report --------------------------------------------------------------------------
-  const worth = netWorths();
+  const worth = await netWorths();
   const profitOf = (a: Agent) => worth.get(a.address)! - baseline.get(a.address)!;
   const strategies = Object.fromEntries(
     STRATEGIES.map((strategy) => {
@@ -796,16 +812,16 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
     }),
   ) as Record<Strategy, StrategyReport>;
 
-  const totals = market.totals();
-  const contractBalance = market.balances().get(chain.contractId) ?? 0n;
-  const held = totals["dataset-stakes"] + totals["validator-stakes"] + totals["escrowed-bids"] + totals["unclaimed-rewards"] + totals.treasury;
+  const totals = await reader.getMarketTotals();
+  const contractBalance = await reader.getContractBalance();
+  const held = totals.datasetStakes + totals.validatorStakes + totals.escrowedBids + totals.unclaimedRewards + totals.treasury;
 
   return {
     options: opts,
     behaviour: BEHAVIOUR,
     settlementRounds,
     startBurnHeight,
-    endBurnHeight: Number(market.burnHeight),
+    endBurnHeight: Number(await market.burnHeight()),
     strategies,
     market: {
       bidsPlaced: m.bidsPlaced,
@@ -836,7 +852,7 @@ function simulate(chain: SimulationChain, opts: SimulationOptions, onRound?: (pr
       validatorSilencePenaltiesMicroStx: Number(m.silencePenalties),
       validatorRewardsMicroStx: Number(m.rewards),
       treasuryMicroStx: Number(totals.treasury),
-      unclaimedRewardsMicroStx: Number(totals["unclaimed-rewards"]),
+      unclaimedRewardsMicroStx: Number(totals.unclaimedRewards),
       solvent: held === contractBalance && totals.surplus === 0n,
     },
     agents: agents.map((a) => {
