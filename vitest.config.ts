@@ -1,5 +1,6 @@
 /// <reference types="vitest" />
 
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import {
   vitestSetupFilePath,
@@ -21,12 +22,18 @@ import {
     - vitest run -- --coverage --costs          # collect coverage and cost reports
 */
 
+// yargs' type allows a promise; its sync parse returns the object
+const clarinetArgs = getClarinetVitestsArgv() as Exclude<ReturnType<typeof getClarinetVitestsArgv>, Promise<unknown>>;
+// Test files run one per core (each worker has its own simnet); the coverage and cost reports are
+// gathered in one process, so `-- --coverage --costs` runs the files one after another.
+const workers = clarinetArgs.coverage || clarinetArgs.costs ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+
 export default defineConfig({
   test: {
     environment: "clarinet", // use vitest-environment-clarinet
     pool: "forks",
     isolate: false,
-    maxWorkers: 1,
+    maxWorkers: workers,
     // the simnet echoes every print event to stdout; show it only for failing tests
     silent: "passed-only",
     // long scenario and property tests run many simnet calls; this is a hang guard, not a speed check
@@ -34,7 +41,7 @@ export default defineConfig({
     setupFiles: [vitestSetupFilePath],
     environmentOptions: {
       clarinet: {
-        ...getClarinetVitestsArgv(),
+        ...clarinetArgs,
         // add or override options
       },
     },

@@ -20,6 +20,7 @@ import {
   digestFromCid,
   refToDigest,
   refToHex,
+  serveStore,
   sha256Hex,
   toHex,
 } from "../src/store/index.ts";
@@ -239,5 +240,60 @@ describe("GatewayStore (a fake trustless gateway on 127.0.0.1)", () => {
     expect(g.urlOf(g.gateways[0]!, HELLO_SHA)).toBe(`${urls[0]}/ipfs/${HELLO_CID}?format=raw`);
     expect(() => new GatewayStore({ gateways: [] })).toThrow(/at least one gateway/);
     expect(() => new GatewayStore({ gateways: ["ftp://x"] })).toThrow(/not http/);
+  });
+});
+
+describe("serveStore (a store served as a trustless gateway)", () => {
+  let dir: string;
+  let served: Awaited<ReturnType<typeof serveStore>>;
+  let local: LocalStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ntm-serve-"));
+    local = new LocalStore(dir);
+    await local.put(hello);
+    served = await serveStore(local, { port: 0 });
+  });
+  afterAll(async () => {
+    await served.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const get = (path: string, init?: RequestInit) => fetch(`${served.url}${path}`, init);
+
+  it("a GatewayStore fetches and verifies what another party's store serves", async () => {
+    const remote = new GatewayStore({ gateways: [served.url] });
+    expect(new TextDecoder().decode(await remote.get(HELLO_CID))).toBe("hello world\n");
+    expect(await remote.has(HELLO_CID)).toBe(true);
+    const res = await get(`/ipfs/${HELLO_CID}?format=raw`, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(hello.length));
+    expect(res.headers.get("content-type")).toBe("application/vnd.ipld.raw");
+  });
+
+  it("answers 404 for a CID it does not hold, so a chained reader tries the next gateway", async () => {
+    const absent = cidOf(enc("not here"));
+    expect((await get(`/ipfs/${absent}?format=raw`)).status).toBe(404);
+    await expect(new GatewayStore({ gateways: [served.url] }).get(absent)).rejects.toBeInstanceOf(ArtifactNotFoundError);
+  });
+
+  it("refuses what it cannot answer verifiably: no raw format 406, a bad CID 400, a write 405, another path 404", async () => {
+    expect((await get(`/ipfs/${HELLO_CID}`)).status).toBe(406);
+    expect((await get("/ipfs/not-a-cid?format=raw")).status).toBe(400);
+    expect((await get("/ipfs/%E0%A4?format=raw")).status).toBe(400);
+    expect((await get(`/ipfs/${HELLO_CID}?format=raw`, { method: "POST", body: "x" })).status).toBe(405);
+    expect((await get("/ipns/x")).status).toBe(404);
+  });
+
+  it("never serves bytes that do not hash to the CID asked for", async () => {
+    const memory = new MemoryStore();
+    const a = await memory.put(hello);
+    memory.corrupt(a.digest, enc("evil"));
+    const bad = await serveStore(memory, { port: 0 });
+    try {
+      const res = await fetch(`${bad.url}/ipfs/${a.cid}?format=raw`);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toMatch(/do not hash to it/);
+    } finally {
+      await bad.close();
+    }
   });
 });

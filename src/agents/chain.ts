@@ -40,6 +40,22 @@ export interface Chain {
 
 const ERROR_NAMES = new Map<number, ErrorName>(Object.entries(ERR).map(([name, code]) => [code, name as ErrorName]));
 
+/**
+ * A call's result and events as every `Chain` reports them: ok and its value, or the contract's
+ * error name; the print events as tuples.
+ */
+export function txResultOf(result: ClarityValue, events: ClarityEvent[]): TxResult {
+  const ok = result.type === ClarityType.ResponseOk;
+  const value = decode(result);
+  return {
+    ok,
+    value,
+    error: ok ? null : (ERROR_NAMES.get(Number(value)) ?? null),
+    events: events.filter((e) => e.event === "print_event" && e.data.value).map((e) => decode(e.data.value as ClarityValue) as EventTuple),
+    raw: { result, events },
+  };
+}
+
 /** Thrown when a call's own post-conditions would have aborted it on a node: a client bug, never hidden. */
 export class PostConditionViolation extends Error {
   constructor(
@@ -101,20 +117,13 @@ export class SimnetChain implements Chain {
   async send(sender: string, call: MarketCall): Promise<TxResult> {
     // the simnet echoes every print event to stdout: the caller gets them decoded instead
     const r: ParsedTransactionResult = quietly(() => this.simnet.callPublicFn(this.contractId, call.functionName, call.functionArgs, sender));
-    const ok = r.result.type === ClarityType.ResponseOk;
+    const result = txResultOf(r.result, r.events);
     // the simnet does not enforce post-conditions: check them as a node would
-    if (ok) {
+    if (result.ok) {
       const check = checkStxPostConditions(call, r.events);
       if (!check.ok) throw new PostConditionViolation(call, check.violations);
     }
-    const value = decode(r.result);
-    return {
-      ok,
-      value,
-      error: ok ? null : (ERROR_NAMES.get(Number(value)) ?? null),
-      events: r.events.filter((e) => e.event === "print_event" && e.data.value).map((e) => decode(e.data.value as ClarityValue) as EventTuple),
-      raw: { result: r.result, events: r.events },
-    };
+    return result;
   }
 
   /** Advances the burn height by `blocks` (each with an empty Stacks block). */

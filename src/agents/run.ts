@@ -5,7 +5,7 @@
  * cost a handful of steps.
  */
 import { jobTimeline } from "../client/index.ts";
-import type { SimnetChain } from "./chain.ts";
+import type { Chain, SimnetChain } from "./chain.ts";
 
 export interface Agent {
   readonly name: string;
@@ -45,7 +45,7 @@ export async function runAgents(chain: SimnetChain, agents: Agent[], opts: RunOp
 }
 
 /** The first height after `now` at which a matched job's timeline moves. */
-export async function nextBoundary(chain: SimnetChain, now: bigint): Promise<bigint> {
+export async function nextBoundary(chain: Pick<Chain, "reader">, now: bigint): Promise<bigint> {
   const { reader } = chain;
   const params = await reader.getParameters();
   const last = (await reader.getLastIds()).bidId;

@@ -8,7 +8,8 @@
  * - `checkStxPostConditions`: evaluates post-conditions against a run's STX events;
  * - `computeCommitment` / `randomSalt` for commit-reveal, `computeEvalCommitment` for a verified
  *   bid's sealed evaluation set;
- * - `drawSeats`: the committee the contract seats on a job, computed offline.
+ * - `drawSeats`: the committee the contract seats on a job, computed offline;
+ * - `makeContractDeployOfAnySize`: the contract deployed byte for byte, past Stacks.js's 100 KB limit.
  */
 export * from "./contract.ts";
 export * from "./decode.ts";
@@ -19,3 +20,4 @@ export * from "./calls.ts";
 export * from "./postconditions.ts";
 export * from "./client.ts";
 export * from "./committee.ts";
+export * from "./deploy.ts";

@@ -39,7 +39,8 @@ export interface PostConditionCheck {
   sent: Map<string, bigint>;
 }
 
-function compare(actual: bigint, condition: string, expected: bigint): boolean {
+/** Whether `actual` satisfies a post-condition's comparison (`eq`, `gt`, `gte`, `lt`, `lte`) with `expected`. */
+export function compareAmount(actual: bigint, condition: string, expected: bigint): boolean {
   switch (condition) {
     case "eq":
       return actual === expected;
@@ -85,7 +86,7 @@ export function checkStxPostConditions(
     covered.add(pc.address);
     const actual = sent.get(pc.address) ?? 0n;
     const expected = BigInt(pc.amount);
-    if (!compare(actual, pc.condition, expected)) {
+    if (!compareAmount(actual, pc.condition, expected)) {
       violations.push(`${pc.address} sent ${actual} uSTX, post-condition requires ${pc.condition} ${expected}`);
     }
   }

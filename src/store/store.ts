@@ -367,3 +367,13 @@ export function chainStores(...stores: ReadableStore[]): ReadableStore {
     },
   };
 }
+
+/**
+ * A content store that writes to `primary` and reads `primary` first, then `fallbacks` (e.g.
+ * gateways): a provider publishes its model locally and still reads the bidder's spec from
+ * wherever the bidder published it.
+ */
+export function readThrough(primary: ContentStore, ...fallbacks: ReadableStore[]): ContentStore {
+  const reader = chainStores(primary, ...fallbacks);
+  return { put: (bytes) => primary.put(bytes), get: (ref, opts) => reader.get(ref, opts), has: (ref) => reader.has(ref) };
+}
