@@ -13,6 +13,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/ntm.ts";
+import { OUTCOME } from "../src/errors.ts";
 import { devnetMnemonics, keyFromMnemonic, keyPair, newPrivateKey } from "../src/cli/keys.ts";
 import { parseNetwork } from "../src/cli/session.ts";
 import { NodeChain } from "../src/agents/node-chain.ts";
@@ -377,6 +378,88 @@ describe("against a node", () => {
     expect(parseNetwork("https://my-mainnet-mirror.example.org")).toMatchObject({ kind: "url", mainnet: null, devnetAccounts: false });
     expect(parseNetwork("https://devnet.example.org")).toMatchObject({ devnetAccounts: false });
     for (const loopback of ["http://localhost:20443", "http://127.0.0.1:3999", "http://[::1]:20443"]) expect(parseNetwork(loopback).devnetAccounts, loopback).toBe(true);
+  });
+});
+
+describe("the other command groups, against a node", () => {
+  /** Sends on the node as `account`; fails the test unless it exits 0; the call's value. */
+  async function sent(args: string[], account: string): Promise<string> {
+    const r = await onNode([...args, "--account", account, "--json"]);
+    expect(r.code, `${args.join(" ")}: ${r.err}`).toBe(0);
+    return String(JSON.parse(r.out).value);
+  }
+  const balance = (who: string) => node.node.stxBalance(wallet[who]?.address ?? addressOf(who));
+  const addressOf = (name: string) => node.node.accounts.get(name)!;
+
+  it("dataset stake, terms, retire and withdraw: the stake goes in, and out once retired", async () => {
+    const id = await sent(["dataset", "register", "2stx", "ipfs://more-data"], "wallet_6");
+    expect(await sent(["dataset", "stake", id, "1stx"], "wallet_6")).toBe("3000000");
+    await sent(["dataset", "terms", id, "1000", "2"], "wallet_6");
+    expect(JSON.parse((await ntm(["dataset", "show", id, "--network", node.url, "--json"])).out)).toMatchObject({ stake: "3000000", pricePerBlock: "1000", maxConcurrentJobs: "2" });
+    const open = await onNode(["dataset", "withdraw", id, "--account", "wallet_1"]);
+    expect(open.code).toBe(1);
+    expect(open.err).toMatch(/NOT_DATASET_PROVIDER/);
+    await sent(["dataset", "retire", id], "wallet_6");
+    const before = balance("wallet_6");
+    expect(await sent(["dataset", "withdraw", id], "wallet_6")).toBe("3000000");
+    // the stake back, less the transaction's fee
+    expect(balance("wallet_6") - before).toBeGreaterThan(3_000_000n - 10_000n);
+    expect(balance("wallet_6") - before).toBeLessThan(3_000_000n);
+  });
+
+  it("validator exit and withdraw: the stake comes back only after unbonding", async () => {
+    await sent(["validator", "register", "1stx"], "wallet_7");
+    await sent(["validator", "exit"], "wallet_7");
+    const early = await onNode(["validator", "withdraw", "--account", "wallet_7"]);
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/UNBONDING_NOT_OVER/);
+    node.node.mineBurnBlocks(145);
+    expect(await sent(["validator", "withdraw"], "wallet_7")).toBe("1000000");
+  });
+
+  it("gov propose, vote and execute: a parameter changes by stake-weighted vote, after its delay", async () => {
+    await sent(["validator", "register", "5000stx"], "wallet_8");
+    node.node.mineBurnBlocks(1);
+    const proposal = await sent(["gov", "propose", "min-bid-amount", "200000"], "wallet_8");
+    await sent(["gov", "vote", proposal, "yes"], "wallet_8");
+    const early = await onNode(["gov", "execute", proposal, "--account", "wallet_5"]);
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/VOTING_NOT_OVER/);
+    // executable once the voting period and the execution delay have both passed
+    node.node.mineBurnBlocks(1008 + 144 + 1);
+    await sent(["gov", "execute", proposal], "wallet_5");
+    const status = JSON.parse((await ntm(["status", "--network", node.url, "--json"])).out);
+    expect(status.parameters).toMatchObject({ minBidAmount: "200000" });
+  });
+
+  it("bid decline, match, expire and finalize: each settles its bid and refunds the bidder", async () => {
+    const dataset = await sent(["dataset", "register", "2stx", "ipfs://declines"], "wallet_4");
+    const first = await sent(["bid", "place", dataset, "1stx", "10", "+30"], "wallet_2");
+    const second = await sent(["bid", "place", dataset, "1stx", "10", "+30"], "wallet_2");
+    const story = async (id: string) => (await ntm(["job", id, "--network", node.url])).out;
+    expect(await story(first)).toMatch(/: MATCHED/);
+    expect(await story(second)).toMatch(/: QUEUED/);
+    // the provider declines the first job: full refund, and the slot frees for the queue
+    let before = balance("wallet_2");
+    expect(await sent(["bid", "decline", first], "wallet_4")).toBe("1000000");
+    expect(balance("wallet_2") - before).toBe(1_000_000n);
+    await sent(["bid", "match", dataset], "wallet_5");
+    expect(await story(second)).toMatch(/: MATCHED/);
+    // a third bid waits behind the second and can no longer finish in time: anyone expires it
+    const third = await sent(["bid", "place", dataset, "1stx", "10", "+12"], "wallet_2");
+    node.node.mineBurnBlocks(3);
+    before = balance("wallet_2");
+    expect(await sent(["bid", "expire", third], "wallet_5")).toBe("1000000");
+    expect(balance("wallet_2") - before).toBe(1_000_000n);
+    // nobody votes on the second job: once its windows close, anyone finalizes it and the bidder is refunded
+    const early = await onNode(["bid", "finalize", second, "--account", "wallet_5"]);
+    expect(early.code).toBe(1);
+    expect(early.err).toMatch(/NOT_READY_TO_FINALIZE/);
+    node.node.mineBurnBlocks(30 + 144 + 144 + 1);
+    before = balance("wallet_2");
+    expect(await sent(["bid", "finalize", second], "wallet_5")).toBe(String(OUTCOME.NO_QUORUM));
+    expect(balance("wallet_2") - before).toBe(1_000_000n);
+    expect(await story(second)).toMatch(/: EXPIRED/);
   });
 });
 
