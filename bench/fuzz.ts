@@ -135,35 +135,51 @@ interface Options {
   child?: Mode;
 }
 
+/** A bad command line: one line on stderr and exit code 2, before any work. */
+class UsageError extends Error {}
+
+/** The synopsis and options of this file's header comment, for --help. */
+function usage(): string {
+  const header = readFileSync(THIS_FILE, "utf8").split("\n*/")[0] ?? "";
+  const lines = header.split("\n").map((l) => l.replace(/^\s*\/?\*+ ?/, ""));
+  const synopsis = lines.slice(lines.findIndex((l) => l.includes("npm run fuzz --"))).join("\n").split("\n\n")[0];
+  const options = lines.slice(lines.findIndex((l) => l.startsWith("Options:"))).join("\n").split("\n\n")[0];
+  return `${synopsis}\n\n${options}\n\nThe header of bench/fuzz.ts explains runs, passes and discards.`;
+}
+
 function parseOptions(argv: string[]): Options {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
+    if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${usage()}\n`);
+      process.exit(0);
+    }
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument ${arg}`);
     const [name, inline] = arg.slice(2).split("=", 2);
     if (["shrink", "keep", "no-genesis", "uniform"].includes(name)) {
       flags.add(name);
     } else if (["runs", "invariant-runs", "test-runs", "seed", "mode", "max-blocks", "invariant-max-blocks", "test-max-blocks",
                 "min-runs", "min-passes", "project", "child"].includes(name)) {
       const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
       values.set(name, value);
     } else {
-      throw new Error(`unknown option --${name}`);
+      throw new UsageError(`unknown option --${name}`);
     }
   }
   const int = (name: string, fallback: number, min: number): number => {
     const raw = values.get(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
     return n;
   };
   const mode = values.get("mode") ?? "both";
-  if (mode !== "both" && !MODES.includes(mode as Mode)) throw new Error("--mode must be both, invariant or test");
+  if (mode !== "both" && !MODES.includes(mode as Mode)) throw new UsageError("--mode must be both, invariant or test");
   const child = values.get("child");
-  if (child !== undefined && !MODES.includes(child as Mode)) throw new Error("--child must be invariant or test");
+  if (child !== undefined && !MODES.includes(child as Mode)) throw new UsageError("--child must be invariant or test");
   const runs = int("runs", 1000, 1);
   return {
     runs: { invariant: int("invariant-runs", runs, 1), test: int("test-runs", runs, 1) },
@@ -479,6 +495,8 @@ interface ModeReport {
   state?: Record<string, unknown>;
   schedule?: number;
   cpuSeconds?: number;
+  /** Calls Rendezvous has printed so far (the progress line). */
+  calls?: number;
   logPath: string;
 }
 
@@ -522,7 +540,7 @@ async function typeCheck(project: string): Promise<void> {
   }
 }
 
-function runMode(mode: Mode, options: Options): Promise<ModeReport> {
+function runMode(mode: Mode, options: Options, onStart: (report: ModeReport) => void = () => {}): Promise<ModeReport> {
   const project = isolatedProject(options.project, mode);
   const logPath = join(options.project, ".cache", "fuzz", `${mode}.log`);
   const log = createWriteStream(logPath);
@@ -542,6 +560,7 @@ function runMode(mode: Mode, options: Options): Promise<ModeReport> {
     mode, exitCode: null, seconds: 0, passed: false, resultLine: "", failure: [], lastCalls: [],
     stats: new Map(), logPath,
   };
+  onStart(report);
   let section = "";
   let inFailure = false;
   let pending = "";
@@ -569,6 +588,7 @@ function runMode(mode: Mode, options: Options): Promise<ModeReport> {
     if (line.startsWith("EXECUTION STATISTICS")) inFailure = false;
     if (inFailure && line !== "") report.failure.push(line);
     if (line.startsWith("₿")) {
+      report.calls = (report.calls ?? 0) + 1;
       report.lastCalls.push(line);
       if (report.lastCalls.length > 25) report.lastCalls.shift();
     }
@@ -737,7 +757,14 @@ async function main(): Promise<void> {
       `${Math.ceil(options.runs.test / properties)} runs)`}; ` +
       `required per property: ${minRuns} runs${options.minPasses ? `, ${options.minPasses} passes` : ""}`);
   }
-  const reports = await Promise.all(options.modes.map((mode) => runMode(mode, options)));
+  // the modes report only when they end: say on stderr how far each has got, every 15 s
+  const live: ModeReport[] = [];
+  const started = Date.now();
+  const heartbeat = setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    process.stderr.write(`[fuzz] ${seconds} s: ${live.map((r) => `${r.mode} ${r.calls ?? 0} calls${r.exitCode !== null ? " (done)" : ""}`).join(", ")}\n`);
+  }, 15_000);
+  const reports = await Promise.all(options.modes.map((mode) => runMode(mode, options, (report) => live.push(report)))).finally(() => clearInterval(heartbeat));
   const problems = reports.flatMap((r) => printReport(r, options, properties));
   const failed = reports.filter((r) => !r.passed);
   if (failed.length) console.log(`\nFUZZ FAILED: ${failed.map((r) => r.mode).join(", ")}`);
@@ -747,6 +774,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`fuzz: ${error.message}; see npm run fuzz -- --help`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error instanceof Error ? error.stack ?? error.message : error);
   process.exitCode = 1;
 });

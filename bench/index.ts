@@ -16,9 +16,9 @@
  * - ML timings (bench/ml.ts): time to train and to evaluate one verified job, evaluation rows/s,
  *   growth with dataset size. `--no-ml` skips them; `--ml-epochs N`, `--ml-scales 1,4,16` tune them.
  *
- * Writes bench/results.md and prints the same text on stdout; progress goes to stderr. A bad
- * argument is one line on stderr and exit code 2, before any work. Exits 1 if a cost grows with
- * the market or the ML benchmark fails (results.md is written first).
+ * Prints the results on stdout (and, with --write, into the tracked bench/results.md); progress
+ * goes to stderr. A bad argument is one line on stderr and exit code 2, before any work. Exits 1
+ * if a cost grows with the market or the ML benchmark fails (with --write, results.md is written first).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -53,7 +53,7 @@ const BEFORE_REVISION = "7ab9d32";
 const JOBS_BEFORE_REVISION = "b738608";
 
 const USAGE =
-  "usage: npm run bench -- [--sizes 1,100,1000] [--variant <file.clar>]... [--before <git revision>] [--no-ml] [--ml-epochs N] [--ml-scales 1,4,16]";
+  "usage: npm run bench -- [--sizes 1,100,1000] [--variant <file.clar>]... [--before <git revision>] [--no-ml] [--ml-epochs N] [--ml-scales 1,4,16] [--write]";
 
 interface Options {
   sizes: number[];
@@ -62,11 +62,13 @@ interface Options {
   ml: boolean;
   mlEpochs: number;
   mlScales: number[];
+  /** Rewrite the tracked bench/results.md (otherwise stdout only). */
+  write: boolean;
 }
 
 /** The command line, checked whole before any work. Throws UsageError. */
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sizes: DEFAULT_SIZES, variantFiles: [], beforeRevision: BEFORE_REVISION, ml: true, mlEpochs: DEFAULT_ML_EPOCHS, mlScales: DEFAULT_ML_SCALES };
+  const o: Options = { sizes: DEFAULT_SIZES, variantFiles: [], beforeRevision: BEFORE_REVISION, ml: true, mlEpochs: DEFAULT_ML_EPOCHS, mlScales: DEFAULT_ML_SCALES, write: false };
   const value = (flag: string, v: string | undefined) => {
     if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     return v;
@@ -82,6 +84,7 @@ function parseArgs(argv: string[]): Options {
       o.sizes = parseScaleList(arg, argv[++i], 100_000);
       if (o.sizes.length < 2) throw new UsageError("--sizes needs at least two market sizes, e.g. 1,100,1000");
     } else if (arg === "--no-ml") o.ml = false;
+    else if (arg === "--write") o.write = true;
     else if (arg === "--ml-epochs") o.mlEpochs = parsePositiveInt(arg, argv[++i]);
     else if (arg === "--ml-scales") o.mlScales = parseScaleList(arg, argv[++i]);
     else if (arg === "--help" || arg === "-h") {
@@ -722,10 +725,10 @@ for (const run of runs) {
   if (run.floorDrift.length) progress(`WARNING: bench/floor.clar records differ from the contract's: ${run.floorDrift.join(", ")}`);
 }
 const { text, failures } = report(runs, minified, variants, primitives, before, ml, jobs);
-writeFileSync(new URL("./results.md", import.meta.url), text);
+if (OPTIONS.write) writeFileSync(new URL("./results.md", import.meta.url), text);
 process.stdout.write(text);
 if (failures.length) {
   process.stderr.write(`[bench] FAILED: ${failures.join("; ")}\n`);
   process.exit(1);
 }
-process.stderr.write(`[bench] ok: every cost is O(1) in the market size (${elapsed()}); results in bench/results.md\n`);
+process.stderr.write(`[bench] ok: every cost is O(1) in the market size (${elapsed()})${OPTIONS.write ? "; results in bench/results.md" : "; --write records them in bench/results.md"}\n`);

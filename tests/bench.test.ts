@@ -202,3 +202,35 @@ describe("npm run bench: a bad argument is refused in one line, before any work"
     expect(statSync(results).mtimeMs).toBe(mtime);
   });
 });
+
+describe("npm run fuzz: --help, and a bad argument refused in one line before any work", () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ["--import", "tsx", "bench/fuzz.ts", ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
+    });
+
+  it("--help prints the synopsis and every option", async () => {
+    const { code, stdout } = await run(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/npm run fuzz -- \[--runs N\]/);
+    expect(stdout).toMatch(/--min-runs N/);
+  });
+
+  it.each([
+    [["--bogus"], /unknown option --bogus/],
+    [["--runs", "abc"], /--runs must be an integer >= 1, got "abc"/],
+    [["--mode", "all"], /--mode must be both, invariant or test/],
+    [["--seed"], /--seed needs a value/],
+  ])("%j", async (args, message) => {
+    const { code, stdout, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("npm warn"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^fuzz: /);
+    expect(lines[0]).toMatch(message);
+  });
+});

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Cl } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import { commitment, saltFor, type SimulationChain } from "../src/simulation/chain.ts";
@@ -192,11 +195,25 @@ describe("Rng", () => {
 });
 
 describe("parseCliArgs", () => {
-  it("defaults to the default configuration and writes to reports/", () => {
+  it("defaults to the default configuration and writes no file unless asked (--write: reports/, --out: a folder)", () => {
     const cli = parseCliArgs([]);
     expect(cli.simulation).toEqual(DEFAULT_OPTIONS);
-    expect(cli.outDir.endsWith("reports")).toBe(true);
+    expect(cli.outDir).toBeNull();
     expect(cli.progress).toBeUndefined();
+    expect(parseCliArgs(["--write"]).outDir?.endsWith("reports")).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "ntm-sim-"));
+    expect(parseCliArgs(["--out", join(dir, "new")]).outDir).toBe(join(dir, "new"));
+    expect(() => parseCliArgs(["--write", "--out", dir])).toThrow("give one of them");
+  });
+
+  it("refuses, before any work, what the simulation cannot run with: zero or negative counts, an unwritable --out", () => {
+    expect(() => parseCliArgs(["--rounds", "0"])).toThrow("rounds must be an integer >= 1 (got 0)");
+    expect(() => parseCliArgs(["--rounds", "-1"])).toThrow(/^--rounds expects a non-negative integer$/);
+    expect(() => parseCliArgs(["--validators", "1"])).toThrow("validators must be an integer >= 2 (got 1)");
+    const file = join(mkdtempSync(join(tmpdir(), "ntm-sim-")), "a-file");
+    writeFileSync(file, "x");
+    expect(() => parseCliArgs(["--out", file])).toThrow(/--out .*a-file: cannot write there/);
+    expect(() => parseCliArgs(["--out", join(file, "below")])).toThrow(/cannot write there/);
   });
 
   it("reads --rounds, --providers, --validators, --seed and the progress flags", () => {

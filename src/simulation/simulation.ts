@@ -280,7 +280,8 @@ function emptyLedger(): Ledger {
   return { payments: 0n, slashes: 0, slashed: 0n, penalties: 0, penalized: 0n, silentPenalties: 0, rewards: 0n, rewardClaims: 0, spent: 0n, refunds: 0, refunded: 0n, jobs: 0 };
 }
 
-function validate(options: SimulationOptions) {
+/** Throws a one-line error for options the simulation cannot run with (checked again by `runSimulation`). */
+export function validateSimulationOptions(options: SimulationOptions): void {
   const ints: [keyof SimulationOptions, number][] = [
     ["rounds", 1],
     ["providers", 1],
@@ -313,7 +314,7 @@ export async function runSimulation(
 ): Promise<SimulationReport> {
   const { chain: given, ...rest } = options;
   const opts: SimulationOptions = { ...DEFAULT_OPTIONS, ...rest };
-  validate(opts);
+  validateSimulationOptions(opts);
   const chain = given ?? (await loadSimnet());
   const log = console.log;
   console.log = () => {};
