@@ -173,15 +173,18 @@ describe(`costs in a market of ${SMALL} and of ${LARGE} datasets, bids and valid
   });
 });
 
+/** Runs one of the project's scripts (`bench/index.ts`, `bench/fuzz.ts`) as `npm run` would; its exit code and output. */
+function runScript(script: string, args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", script, ...args], { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
 describe("npm run bench: a bad argument is refused in one line, before any work", () => {
-  const root = fileURLToPath(new URL("..", import.meta.url));
   const results = new URL("../bench/results.md", import.meta.url);
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", "bench/index.ts", ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      );
-    });
+  const run = (args: string[]) => runScript("bench/index.ts", args);
 
   it.each([
     [["--bogus"], /unknown argument "--bogus"/],
@@ -204,13 +207,7 @@ describe("npm run bench: a bad argument is refused in one line, before any work"
 });
 
 describe("npm run fuzz: --help, and a bad argument refused in one line before any work", () => {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const run = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", "bench/fuzz.ts", ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-      );
-    });
+  const run = (args: string[]) => runScript("bench/fuzz.ts", args);
 
   it("--help prints the synopsis and every option", async () => {
     const { code, stdout } = await run(["--help"]);
