@@ -56,22 +56,38 @@ export interface MarketCall {
   postConditions: StxPostCondition[];
 }
 
-/** The params of a wallet's `stx_callContract` request (SIP-030 / @stacks/connect). */
+/** The network a wallet request names: one of the wallet's own, or a custom name it knows. */
+export type WalletNetworkName = "mainnet" | "testnet" | "devnet" | "regtest" | (string & {});
+
+/**
+ * The params of a wallet's `stx_callContract` request (SIP-030), shaped so they go straight into
+ * `@stacks/connect`'s `request("stx_callContract", params)`: the wallet serializes the Clarity
+ * arguments and post-conditions itself, and the deny mode keeps the call to exactly these STX moves.
+ * A structural type, so the client does not depend on @stacks/connect; `tests/types/` checks it
+ * against @stacks/connect's own `MethodParams<"stx_callContract">`.
+ */
 export interface WalletCallContractParams {
   contract: `${string}.${string}`;
   functionName: PublicFunctionName;
   functionArgs: ClarityValue[];
   postConditionMode: "deny";
   postConditions: StxPostCondition[];
+  /** The wallet's network to sign on; absent, the wallet uses the one it is on. */
+  network?: WalletNetworkName;
 }
 
-export function toWalletRequest(call: MarketCall): WalletCallContractParams {
+/**
+ * A built call as a wallet request: `request("stx_callContract", toWalletRequest(call))`.
+ * `network` names the wallet network to sign on (left out, the wallet's current one).
+ */
+export function toWalletRequest(call: MarketCall, options: { network?: WalletNetworkName } = {}): WalletCallContractParams {
   return {
     contract: `${call.contractAddress}.${call.contractName}`,
     functionName: call.functionName,
     functionArgs: call.functionArgs,
     postConditionMode: call.postConditionMode,
     postConditions: call.postConditions,
+    ...(options.network === undefined ? {} : { network: options.network }),
   };
 }
 

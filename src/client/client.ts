@@ -30,11 +30,12 @@ import { fromSimnet, nodeReader, type MarketReader, type SimnetLike } from "./re
 export class MarketClient {
   readonly contract: ContractRef;
   readonly calls: MarketCalls;
+  // a plain field, not a constructor parameter property: TypeScript's `erasableSyntaxOnly`,
+  // which Vite's templates set, refuses those in the sources a web app type-checks
+  readonly reader: MarketReader;
 
-  constructor(
-    contract: string | ContractRef,
-    readonly reader: MarketReader,
-  ) {
+  constructor(contract: string | ContractRef, reader: MarketReader) {
+    this.reader = reader;
     this.contract = contractRef(contract);
     this.calls = marketCalls(this.contract);
   }

@@ -1,8 +1,11 @@
 /**
  * Commit-reveal helpers, computed offline exactly as the contract's `compute-commitment` view:
  * sha256 of the consensus serialization of the tuple {score, salt, bid-id, validator}.
+ * Browser-safe: hashing is @noble/hashes and randomness the global Web Crypto (Node 20 and every
+ * browser have `crypto.getRandomValues`), so a web app or a wallet computes the same bytes.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha256";
+import { hexToBytes } from "@noble/hashes/utils";
 import { Cl, serializeCVBytes } from "@stacks/transactions";
 import type { UintLike } from "./contract.ts";
 
@@ -11,7 +14,7 @@ export function saltBytes(salt: Uint8Array | string): Uint8Array {
   if (typeof salt !== "string") return salt;
   const hex = salt.startsWith("0x") ? salt.slice(2) : salt;
   if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`salt is not hex: ${salt}`);
-  return new Uint8Array(Buffer.from(hex, "hex"));
+  return hexToBytes(hex);
 }
 
 /** The 32-byte commitment a validator sends to `commit-validation-result`. */
@@ -22,7 +25,7 @@ export function computeCommitment(score: UintLike, salt: Uint8Array | string, bi
     "bid-id": Cl.uint(bidId),
     validator: Cl.principal(validator),
   });
-  return new Uint8Array(createHash("sha256").update(serializeCVBytes(payload)).digest());
+  return sha256(serializeCVBytes(payload));
 }
 
 /**
@@ -30,10 +33,10 @@ export function computeCommitment(score: UintLike, salt: Uint8Array | string, bi
  * `compute-eval-commitment`: sha256(eval-digest ++ salt), both 32 bytes.
  */
 export function computeEvalCommitment(evalDigest: Uint8Array | string, salt: Uint8Array | string): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(saltBytes(evalDigest)).update(saltBytes(salt)).digest());
+  return sha256.create().update(saltBytes(evalDigest)).update(saltBytes(salt)).digest();
 }
 
 /** A fresh random 32-byte salt. Keep it: the reveal needs the same salt. */
 export function randomSalt(): Uint8Array {
-  return new Uint8Array(randomBytes(32));
+  return crypto.getRandomValues(new Uint8Array(32));
 }

@@ -11,7 +11,8 @@
  * registrants and empty indices. The seed (`committeeSeed`) mixes the VRF seed of the Stacks block
  * after the match with the hash of the Bitcoin block after the job's decline window.
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha256";
+import { bytesToHex } from "@noble/hashes/utils";
 import { Cl, serializeCVBytes } from "@stacks/transactions";
 import type { UintLike } from "./contract.ts";
 
@@ -29,7 +30,7 @@ export interface SetEntry {
  * match followed by the header hash of the Bitcoin block after the decline window (32 bytes each).
  */
 export function committeeSeed(vrfSeed: Uint8Array, bitcoinHash: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(vrfSeed).update(bitcoinHash).digest());
+  return sha256.create().update(vrfSeed).update(bitcoinHash).digest();
 }
 
 /**
@@ -39,8 +40,8 @@ export function committeeSeed(vrfSeed: Uint8Array, bitcoinHash: Uint8Array): Uin
 export function seatStart(seed: Uint8Array | null, bidId: UintLike, seat: number, n: number): number {
   if (seed === null) return seat;
   const key = serializeCVBytes(Cl.tuple({ "bid-id": Cl.uint(bidId), seat: Cl.uint(seat) }));
-  const digest = createHash("sha256").update(seed).update(key).digest();
-  return Number(BigInt(`0x${digest.subarray(0, 16).toString("hex")}`) % BigInt(n));
+  const digest = sha256.create().update(seed).update(key).digest();
+  return Number(BigInt(`0x${bytesToHex(digest.subarray(0, 16))}`) % BigInt(n));
 }
 
 export interface DrawInput {

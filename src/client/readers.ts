@@ -7,7 +7,6 @@
  */
 import { Cl, fetchCallReadOnlyFunction, type ClarityValue } from "@stacks/transactions";
 import { clientFromNetwork, networkFrom, type NetworkClientParam, type StacksNetwork, type StacksNetworkName } from "@stacks/network";
-import type { Simnet } from "@stacks/clarinet-sdk";
 import { BID_STATUS, OUTCOME } from "../errors.ts";
 import { contractPrincipal, contractRef, type ContractRef, type GovernableParameter, type UintLike } from "./contract.ts";
 import { saltBytes } from "./commitment.ts";
@@ -325,8 +324,15 @@ function buildViews<Out>(call: ReadOnlyCall<Out>, wrap: <R>(out: Out, decode: De
   return Object.fromEntries(entries);
 }
 
-/** The part of a `Simnet` the readers use. */
-export type SimnetLike = Pick<Simnet, "callReadOnlyFn" | "burnBlockHeight">;
+/**
+ * The part of a Clarinet `Simnet` the readers use, written out rather than picked from
+ * @stacks/clarinet-sdk's type: that package is a dev tool, and a web app importing the client
+ * must type-check without it. A `Simnet` is one (tests/types/simnet-like.ts checks it).
+ */
+export interface SimnetLike {
+  callReadOnlyFn(contract: string, method: string, args: ClarityValue[], sender: string): { result: ClarityValue };
+  readonly burnBlockHeight: number;
+}
 
 /**
  * A synchronous reader over a simnet. `sender` (the read-only caller) defaults to the
