@@ -12,7 +12,7 @@
  *
  * `main` takes its streams so tests run it in-process; run directly, it uses the process's.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,6 +30,11 @@ import { CliError, Progress, readLine, toJson, UsageError, type CliIo } from "./
 import { isPrivateKey, keyPair, Keystore, keystorePath, newPrivateKey, password } from "./keys.ts";
 import { isPublicNetwork, openSession, parseNetwork, resolveContractId, type NetworkChoice, type Session } from "./session.ts";
 import { accountView, isPrincipal, jobView, statusView, type View } from "./views.ts";
+import { makeFolder } from "../files.ts";
+import { exitWhenFlushed } from "../exit.ts";
+
+/** Re-exported for `bin/ntm.mjs`, which ends the process with it. */
+export { exitWhenFlushed };
 
 // ---------------------------------------------------------------------------
 // Arguments
@@ -995,7 +1000,7 @@ async function runIndex(ctx: Ctx, what: "sync" | "history" | "why-paid"): Promis
   const contractId = session.chain.contractId;
   const path = indexPath(ctx, contractId);
   if (what !== "sync" && !existsSync(path)) throw new CliError(`no index at ${path}: run ntm index first`);
-  if (what === "sync") mkdirSync(dirname(path), { recursive: true });
+  if (what === "sync") makeFolder(dirname(path));
   const index = await MarketIndex.open(path);
   try {
     const indexed = index.contractId();
@@ -1250,15 +1255,6 @@ function reportError(io: CliIo, e: unknown): number {
   const message = safeMessage(e).split("\n")[0] ?? "";
   say(/fetch failed|ECONNREFUSED/.test(message) ? `the node cannot be reached (${message})` : message);
   return 1;
-}
-
-/**
- * Ends the process with `code` once stdout and stderr are flushed: a large --json document written
- * to a pipe is never cut, and no idle handle (a keep-alive socket, the simnet) keeps it alive.
- */
-export function exitWhenFlushed(code: number): void {
-  process.exitCode = code;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
