@@ -10,12 +10,11 @@
  * Also: bench/floor.clar is in step with the contract (same record types, every row's floor call
  * replays), and `npm run bench` refuses a bad argument in one line before doing any work.
  */
-import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getSDK, type Simnet } from "@stacks/clarinet-sdk";
 import { CONTRACT_NAME } from "../src/simnet.ts";
+import { runScript } from "./helpers.ts";
 import {
   BATCH_JOBS,
   BATCH_ROWS,
@@ -172,15 +171,6 @@ describe(`costs in a market of ${SMALL} and of ${LARGE} datasets, bids and valid
     }
   });
 });
-
-/** Runs one of the project's scripts (`bench/index.ts`, `bench/fuzz.ts`) as `npm run` would; its exit code and output. */
-function runScript(script: string, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", script, ...args], { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-}
 
 describe("npm run bench: a bad argument is refused in one line, before any work", () => {
   const results = new URL("../bench/results.md", import.meta.url);

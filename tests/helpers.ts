@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { Cl, ClarityType, type ClarityValue } from "@stacks/transactions";
 import { expect } from "vitest";
 import { ERR, OUTCOME, type ErrorName } from "../src/errors.ts";
@@ -507,3 +509,16 @@ export function bidderHistory(who: string) {
   return view("get-bidder-history", [Cl.principal(who)]);
 }
 
+/**
+ * Runs one of the project's scripts (`bench/index.ts`, `src/simulation/index.ts`, ...) as `npm run`
+ * would; its exit status (null when it was killed at the 60-s timeout or never started) and output.
+ */
+export function runScript(script: string, args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", script, ...args], { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 60_000 }, (error, stdout, stderr) => {
+      // a process's exit status is a number; a string code (ENOENT, ...) means it never ran
+      const code = error ? (error as { code?: unknown }).code : 0;
+      resolve({ code: typeof code === "number" ? code : null, stdout, stderr });
+    });
+  });
+}

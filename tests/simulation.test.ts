@@ -1,16 +1,16 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cl } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
 import { commitment, saltFor, type SimulationChain } from "../src/simulation/chain.ts";
-import { chartSpec, renderChartSvg } from "../src/simulation/chart.ts";
+import { chartSpec, renderChartSvg, wrapText } from "../src/simulation/chart.ts";
 import { parseCliArgs } from "../src/simulation/cli.ts";
 import { formatRealReport, runRealSimulation } from "../src/simulation/real.ts";
 import { formatReport } from "../src/simulation/format.ts";
 import { Rng } from "../src/simulation/random.ts";
 import { DEFAULT_OPTIONS, STRATEGIES, runSimulation, type SimulationReport } from "../src/simulation/simulation.ts";
-import { contractId, deployer, expectSolvent, readOnly, validator1 } from "./helpers.ts";
+import { contractId, deployer, expectSolvent, readOnly, runScript, validator1 } from "./helpers.ts";
 
 afterEach(() => expectSolvent());
 
@@ -174,6 +174,71 @@ describe("renderChartSvg", () => {
   });
 });
 
+/**
+ * The report cut to its first `rounds` trading rounds, its settled point (the last) moved to
+ * round `rounds` + 1, as a run that short would chart it: a short run's chart without running one.
+ */
+function cutToRounds(report: SimulationReport, rounds: number): SimulationReport {
+  const settled = Math.max(...report.series.map((p) => p.round));
+  const series = report.series
+    .filter((p) => p.round <= rounds || p.round === settled)
+    .map((p) => (p.round === settled ? { ...p, round: rounds + 1 } : p));
+  return { ...report, options: { ...report.options, rounds }, series };
+}
+
+/** What the rendered chart shows: the image's width, each panel's plot width, the x axis' tick labels. */
+function chartGeometry(svg: string): { width: number; plotWidths: number[]; xLabels: string[] } {
+  const width = Number(/^<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
+  // each panel's frame: the cell's background rectangle, drawn with the grey stroke
+  const plotWidths = [...svg.matchAll(/<path class="background" aria-hidden="true" d="M[\d.]+,[\d.]+h([\d.]+)v[\d.]+h-[\d.]+Z" stroke="#ddd"\/>/g)].map((m) => Number(m[1]));
+  const xAxis = svg.slice(svg.indexOf('aria-label="X-axis'));
+  const labelGroup = xAxis.slice(xAxis.indexOf("role-axis-label")).split("</g>")[0];
+  const xLabels = [...labelGroup.matchAll(/>([^<]*)<\/text>/g)].map((m) => m[1]);
+  return { width, plotWidths, xLabels };
+}
+
+describe("renderChartSvg: layout", () => {
+  it("labels the x axis with whole rounds only, from 0 to the settled point, for 1, 2 and 3 rounds and the full run", async () => {
+    const report = await smallReport();
+    for (const rounds of [1, 2, 3]) {
+      const { xLabels } = chartGeometry(await renderChartSvg(cutToRounds(report, rounds)));
+      expect(xLabels).toEqual([...Array(rounds + 2).keys()].map(String));
+    }
+    const { xLabels } = chartGeometry(await renderChartSvg(report));
+    expect(xLabels.length).toBeGreaterThan(2);
+    for (const label of xLabels) expect(label).toMatch(/^\d+$/);
+    // the axis ends at the last point drawn, not at a rounder number after it
+    expect(xLabels[0]).toBe("0");
+    expect(xLabels.at(-1)).toBe(String(Math.max(...report.series.map((p) => p.round))));
+  });
+
+  it("gives each panel's plot at least 85% of the image's width, for a short run and a longer one", async () => {
+    const report = await smallReport();
+    for (const shown of [cutToRounds(report, 2), report]) {
+      const { width, plotWidths } = chartGeometry(await renderChartSvg(shown));
+      expect(width).toBeGreaterThan(0);
+      expect(plotWidths).toHaveLength(3);
+      for (const plotWidth of plotWidths) expect(plotWidth / width).toBeGreaterThanOrEqual(0.85);
+    }
+  });
+
+  it("wraps the subtitle into lines that each fit the plot's width, as headless vega estimates text", async () => {
+    const spec = chartSpec(await smallReport()) as { title: { subtitle: string[] }; spec: { width: number }; config: { title: { subtitleFontSize: number } } };
+    expect(spec.title.subtitle.length).toBeGreaterThan(1);
+    expect(spec.title.subtitle.join(" ")).toContain(`seed ${SMALL.seed}: ${SMALL.providers} providers`);
+    for (const line of spec.title.subtitle) expect(0.8 * line.length * spec.config.title.subtitleFontSize).toBeLessThanOrEqual(spec.spec.width);
+  });
+});
+
+describe("wrapText", () => {
+  it("breaks at spaces into lines of at most the given length, keeping every word", () => {
+    expect(wrapText("aa bb cc dd", 5)).toEqual(["aa bb", "cc dd"]);
+    expect(wrapText("aa bb cc", 8)).toEqual(["aa bb cc"]);
+    expect(wrapText("a verylongword b", 4)).toEqual(["a", "verylongword", "b"]);
+    expect(wrapText("", 10)).toEqual([]);
+  });
+});
+
 describe("commitment", () => {
   it("matches the contract's compute-commitment", () => {
     const salt = saltFor(7, validator1, 3n);
@@ -214,6 +279,14 @@ describe("parseCliArgs", () => {
     writeFileSync(file, "x");
     expect(() => parseCliArgs(["--out", file])).toThrow(/--out .*a-file: cannot write there/);
     expect(() => parseCliArgs(["--out", join(file, "below")])).toThrow(/cannot write there/);
+  });
+
+  // Node's recursive mkdir never returns for a path under /proc; the command must fail at once.
+  it.skipIf(!existsSync("/proc/self"))("npm run simulate -- --out /proc/…: one line and exit 2, before any work, instead of hanging", async () => {
+    const { code, stdout, stderr } = await runScript("src/simulation/index.ts", ["--out", "/proc/ntm-no-such/sim"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toEqual(["simulate: --out /proc/ntm-no-such/sim: cannot write there (ENOENT); see npm run simulate -- --help"]);
   });
 
   it("reads --rounds, --providers, --validators, --seed and the progress flags", () => {

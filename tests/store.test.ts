@@ -96,6 +96,11 @@ describe("MemoryStore and LocalStore", () => {
     await expect(s.get(a.cid)).rejects.toBeInstanceOf(ArtifactTamperedError);
   });
 
+  it("local: a folder that cannot be made fails the put with the system's code", async () => {
+    await writeFile(join(dir, "a-file"), "x");
+    await expect(new LocalStore(join(dir, "a-file", "blocks")).put(hello)).rejects.toMatchObject({ code: "ENOTDIR" });
+  });
+
   it("chainStores reads the first good copy and reports tampering only when no store has one", async () => {
     const bad = new MemoryStore();
     const good = new MemoryStore();

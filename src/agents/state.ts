@@ -4,8 +4,9 @@
  * is written BEFORE the call that depends on it is sent, so a crash between the two never loses a
  * reveal (on restart the agent finds the record and the chain state, and carries on).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { makeFolder } from "../files.ts";
 
 /** A small durable key-value store of JSON-able records. */
 export interface AgentState<T> {
@@ -66,7 +67,7 @@ export class FileState<T> implements AgentState<T> {
   }
 
   private flush(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    makeFolder(dirname(this.path));
     const tmp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.records, null, 2));
     renameSync(tmp, this.path);

@@ -9,13 +9,14 @@
  * into an error message.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { privateKeyToAddress, randomPrivateKey } from "@stacks/transactions";
 import { generateNewAccount, generateWallet } from "@stacks/wallet-sdk";
 import { PROJECT_ROOT } from "../simnet.ts";
 import { CliError, UsageError, readLine, type CliIo } from "./io.ts";
+import { makeFolder } from "../files.ts";
 
 /** A private key with both its addresses. */
 export interface KeyPair {
@@ -214,7 +215,7 @@ export class Keystore {
   }
 
   private save(): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    makeFolder(dirname(this.path), 0o700);
     const tmp = `${this.path}.${process.pid}.tmp`;
     // flushed to disk before the rename: a crash never leaves an empty or torn keystore in place
     const fd = openSync(tmp, "w", 0o600);

@@ -3,8 +3,8 @@
  * with --write (into the tracked reports/) or --out <dir>, also writes simulation.json and
  * simulation.svg. Every option, the output folder included, is checked before any work.
  */
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { accessSync, constants } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Presets, SingleBar } from "cli-progress";
@@ -13,6 +13,7 @@ import { renderChartSvg } from "./chart.ts";
 import { formatReport } from "./format.ts";
 import { DEFAULT_OPTIONS, runSimulation, validateSimulationOptions, type SimulationOptions } from "./simulation.ts";
 import { REAL_DEFAULTS, formatRealReport, runRealSimulation, type RealSimulationOptions } from "./real.ts";
+import { makeFolder } from "../files.ts";
 
 export const USAGE = `Usage: npm run simulate -- [options]
 
@@ -112,8 +113,7 @@ function parseCliArgsStrict(argv: string[]): CliOptions {
  */
 function checkWritableFolder(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) throw new Error("not a folder");
+    makeFolder(dir);
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
 
   process.stdout.write(`${formatReport(report)}\n`);
   if (cli.outDir !== null) {
-    await mkdir(cli.outDir, { recursive: true });
+    makeFolder(cli.outDir);
     const jsonPath = join(cli.outDir, "simulation.json");
     const svgPath = join(cli.outDir, "simulation.svg");
     await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
@@ -183,7 +183,7 @@ async function runReal(options: RealSimulationOptions, outDir: string | null): P
   }
   process.stdout.write(`${formatRealReport(report)}\n`);
   if (outDir) {
-    await mkdir(outDir, { recursive: true });
+    makeFolder(outDir);
     const path = join(outDir, "real-simulation.json");
     await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\nWrote ${relative(process.cwd(), path) || path}\n`);

@@ -15,9 +15,10 @@
  * {@link chainStores} (read from the first store that has a good copy).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { open, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bytesEqual, cidFromDigest, refToDigest, sha256, toHex, type ArtifactRef } from "./cid.ts";
+import { makeFolder } from "../files.ts";
 
 /** What a store reports for a stored artifact. */
 export interface Artifact {
@@ -157,7 +158,7 @@ export class LocalStore implements ContentStore {
 
   async put(bytes: Uint8Array): Promise<Artifact> {
     const a = artifactOf(bytes);
-    await mkdir(this.dir, { recursive: true });
+    makeFolder(this.dir);
     const tmp = join(this.dir, `.${a.cid}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
       await writeFile(tmp, bytes);
