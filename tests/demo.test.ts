@@ -3,6 +3,7 @@ import { coherentScore, slashBacked, weightedMedian } from "../src/client/planne
 import { runDemo, type ActorName, type DemoSummary } from "../src/demo/demo.ts";
 import { loadSimnet } from "../src/simnet.ts";
 import { runVerifiedDemo, type VerifiedDemoSummary } from "../src/demo/verified.ts";
+import { runScript } from "./helpers.ts";
 
 const STX = 1_000_000n;
 const VALIDATORS: ActorName[] = ["Vera", "Victor", "Valentina", "Walter", "Wanda", "Xavier", "Yasmin"];
@@ -330,3 +331,22 @@ describe("npm run demo: the verified main job", () => {
     expect(printed).toContain("| job | provider | train acc. | eval acc. | Vera | Victor | Walter | Wanda | Valentina | median | outcome |");
   });
 });
+
+describe("npm run demo: options", () => {
+  it("--help prints both demos and the exit statuses, and runs nothing", async () => {
+    const { code, stdout, stderr } = await runScript("src/demo/index.ts", ["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: npm run demo \[-- --lifecycle\]\n/);
+    expect(stdout).toContain("--lifecycle   the contract's whole lifecycle");
+    expect(stdout).toContain("Exit status: 0 when the market ends solvent");
+    expect(stderr).toBe("");
+  });
+
+  it("refuses an unknown option in one line with exit status 2, before any work", async () => {
+    const { code, stdout, stderr } = await runScript("src/demo/index.ts", ["--bogus"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toEqual(["demo: unknown option --bogus; usage: npm run demo [-- --lifecycle]"]);
+  });
+});
+

@@ -9,7 +9,19 @@ import { runDemo } from "./demo.ts";
 import { runVerifiedDemo } from "./verified.ts";
 
 const USAGE = "usage: npm run demo [-- --lifecycle]";
+const HELP = [
+  USAGE,
+  "",
+  "  (no option)   the main job: three providers train, five validators evaluate the delivered models (about 30 s)",
+  "  --lifecycle   the contract's whole lifecycle call by call: plain jobs, queue, expiry, governance",
+  "",
+  "Exit status: 0 when the market ends solvent, 1 otherwise, 2 on a bad option.",
+].join("\n");
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(HELP);
+  process.exit(0);
+}
 const unknown = args.filter((a) => a !== "--lifecycle");
 if (unknown.length > 0) {
   console.error(`demo: unknown option ${unknown[0]}; ${USAGE}`);
