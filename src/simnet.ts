@@ -51,3 +51,29 @@ export async function loadSimnet(options: { trackCosts?: boolean } = {}): Promis
     process.chdir(cwd);
   }
 }
+
+type ConsoleMethod = "log" | "error" | "warn";
+
+function muting<T>(methods: readonly ConsoleMethod[], fn: () => T): T {
+  const saved = methods.map((method) => console[method]);
+  for (const method of methods) console[method] = () => {};
+  try {
+    return fn();
+  } finally {
+    methods.forEach((method, i) => (console[method] = saved[i]!));
+  }
+}
+
+/**
+ * Runs `fn` with `console.log` silenced: the simnet echoes every print event to stdout,
+ * which would duplicate the compact event lines the console, the demo and the agents print themselves.
+ */
+export function quietly<T>(fn: () => T): T {
+  return muting(["log"], fn);
+}
+
+/** As `quietly`, and runtime errors and warnings too: for callers (the local node) that report outcomes themselves. */
+export function silently<T>(fn: () => T): T {
+  return muting(["log", "error", "warn"], fn);
+}
+

@@ -9,8 +9,7 @@ import { ClarityType, type ClarityValue } from "@stacks/transactions";
 import { decode, type Decoded } from "../clarity.ts";
 import { ERR, type ErrorName } from "../errors.ts";
 import { asyncReader, checkStxPostConditions, MarketClient, simnetReader, type MarketCall, type MarketReader } from "../client/index.ts";
-import { loadSimnet } from "../simnet.ts";
-import { quietly } from "../console/format.ts";
+import { loadSimnet, quietly } from "../simnet.ts";
 
 export type EventTuple = { [key: string]: Decoded };
 

@@ -123,18 +123,4 @@ export function formatEvent(event: ClarityEvent, format: ValueFormat = {}): stri
   }
 }
 
-/**
- * Runs `fn` with `console.log` silenced: the simnet echoes every print event to stdout,
- * which would duplicate the compact event lines the console and the demo print themselves.
- */
-export function quietly<T>(fn: () => T): T {
-  const original = console.log;
-  console.log = () => {};
-  try {
-    return fn();
-  } finally {
-    console.log = original;
-  }
-}
-
 export { decode, type Decoded };

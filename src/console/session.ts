@@ -6,10 +6,10 @@
 import type { ParsedTransactionResult } from "@stacks/clarinet-sdk";
 import { ClarityType, type ClarityValue } from "@stacks/transactions";
 import { ERR } from "../errors.ts";
-import type { LoadedSimnet } from "../simnet.ts";
+import { quietly, type LoadedSimnet } from "../simnet.ts";
 import { palette, type Palette } from "./color.ts";
 import { costLines, describeLines, functionLines, helpLines, parseContractCall, UNSUPPORTED, type ContractCall, type ContractInterface } from "./commands.ts";
-import { formatEvent, formatStx, formatValue, quietly, type NameOf } from "./format.ts";
+import { formatEvent, formatStx, formatValue, type NameOf } from "./format.ts";
 
 /** The `::help` text (also printed by `npm run console -- --help`). */
 export const HELP = helpLines();

@@ -28,7 +28,7 @@ import {
 } from "@stacks/transactions";
 import { ChainId, TransactionVersion } from "@stacks/network";
 import { deserializeTransactionOfAnySize } from "../client/deploy.ts";
-import { derivedAddress, loadSimnet, type LoadedSimnet } from "../simnet.ts";
+import { derivedAddress, loadSimnet, silently, type LoadedSimnet } from "../simnet.ts";
 import { checkPostConditions } from "./postconditions.ts";
 import { typeMismatch } from "./abi.ts";
 
@@ -145,21 +145,6 @@ interface LoggedOperation {
   op: Operation;
   /** The outcome's fingerprint: a replay must reproduce it exactly. */
   fingerprint: string;
-}
-
-/** Runs `fn` with the simnet's console echo (print events, runtime errors) silenced. */
-function silently<T>(fn: () => T): T {
-  const { log, error, warn } = console;
-  console.log = () => {};
-  console.error = () => {};
-  console.warn = () => {};
-  try {
-    return fn();
-  } finally {
-    console.log = log;
-    console.error = error;
-    console.warn = warn;
-  }
 }
 
 function jsonOf(value: unknown): string {
