@@ -5,7 +5,7 @@
  * Requests are handled one at a time, in arrival order, so a rollback never interleaves with a read.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../listen.ts";
 import { Cl, hexToCV, serializeCV, type ClarityValue } from "@stacks/transactions";
 import { LocalNode, NodeFailure, NodeRejection, feeEstimatesFor, type NodeTx } from "./local-node.ts";
 import { accountJson, errorJson, feeEstimateJson, infoJson, noncesJson, stxBalanceJson, txJson } from "./api.ts";
@@ -353,14 +353,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const actualPort = (server.address() as AddressInfo).port;
+  const listening = await listen(server, port, host);
 
   const timer =
     options.blockTimeMs === undefined
@@ -377,8 +370,8 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
         }, options.blockTimeMs);
 
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`,
-    port: actualPort,
+    url: listening.url,
+    port: listening.port,
     node,
     contractId: node.contractId,
     close: async () => {

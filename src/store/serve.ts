@@ -6,7 +6,7 @@
  * through it, and every answer is verifiable by its CID (the reader hashes what it gets).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "../listen.ts";
 import { refToCid, refToDigest } from "./cid.ts";
 import { ArtifactNotFoundError, ArtifactTamperedError, type ReadableStore } from "./store.ts";
 
@@ -40,16 +40,9 @@ export async function serveStore(store: ReadableStore, options: ServeStoreOption
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 8080, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { url, port } = await listen(server, options.port ?? 8080, host);
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
