@@ -13,6 +13,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/ntm.ts";
+import type { CliIo } from "../src/cli/io.ts";
 import { OUTCOME } from "../src/errors.ts";
 import { devnetMnemonics, keyFromMnemonic, keyPair, newPrivateKey } from "../src/cli/keys.ts";
 import { parseNetwork } from "../src/cli/session.ts";
@@ -33,23 +34,38 @@ let printed = "";
 const wallet: Record<string, { key: string; address: string }> = {};
 
 /**
+ * The streams `main` runs with, captured: stdin is not a terminal unless `terminal` gives what a
+ * user types at it; `onStdout` sees everything written to stdout so far, after each write.
+ */
+function capturedIo(options: { env?: Record<string, string>; terminal?: string; signal?: AbortSignal; onStdout?: (all: string) => void } = {}) {
+  const captured = { out: "", err: "" };
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.terminal !== undefined });
+  if (options.terminal !== undefined) stdin.write(options.terminal);
+  else stdin.end();
+  const io: CliIo = {
+    stdout: {
+      write: (s: string) => {
+        captured.out += s;
+        options.onStdout?.(captured.out);
+      },
+    },
+    stderr: { write: (s: string) => (captured.err += s) },
+    stdin,
+    env: { HOME: home, NTM_KEYSTORE: join(home, "keystore.json"), ...options.env },
+    signal: options.signal,
+  };
+  return { io, captured };
+}
+
+/**
  * Runs `ntm ...args` in-process with a clean environment (plus `env`); stdin is not a terminal
  * unless `terminal` gives what a user types at it.
  */
 async function ntm(args: string[], env: Record<string, string> = {}, terminal?: string) {
-  let out = "";
-  let err = "";
-  const stdin = Object.assign(new PassThrough(), { isTTY: terminal !== undefined });
-  if (terminal !== undefined) stdin.write(terminal);
-  else stdin.end();
-  const code = await main(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    stdin,
-    env: { HOME: home, NTM_KEYSTORE: join(home, "keystore.json"), ...env },
-  });
-  printed += out + err;
-  return { code, out, err };
+  const { io, captured } = capturedIo({ env, terminal });
+  const code = await main(args, io);
+  printed += captured.out + captured.err;
+  return { code, out: captured.out, err: captured.err };
 }
 
 /** A fresh key that is no Devnet.toml account (pasted into errors by the redaction tests). */
@@ -62,24 +78,16 @@ const onTestnet = (args: string[], env?: Record<string, string>) => ntm([...args
 /** Starts `ntm store serve` in-process; resolves with its URL once it listens, and a stop. */
 async function serveCommand(dir: string): Promise<{ url: string; stop: () => Promise<number> }> {
   const stop = new AbortController();
-  let out = "";
   let listening!: (url: string) => void;
   const url = new Promise<string>((resolve) => (listening = resolve));
-  const stdin = Object.assign(new PassThrough(), { isTTY: false });
-  stdin.end();
-  const exited = main(["store", "serve", "--store", dir, "--port", "0"], {
-    stdout: {
-      write: (s: string) => {
-        out += s;
-        const m = /at (http:\/\/[^/\s]+)\/ipfs\//.exec(out);
-        if (m) listening(m[1]!);
-      },
-    },
-    stderr: { write: () => undefined },
-    stdin,
-    env: { HOME: home },
+  const { io } = capturedIo({
     signal: stop.signal,
+    onStdout: (out) => {
+      const m = /at (http:\/\/[^/\s]+)\/ipfs\//.exec(out);
+      if (m) listening(m[1]!);
+    },
   });
+  const exited = main(["store", "serve", "--store", dir, "--port", "0"], io);
   return { url: await Promise.race([url, exited.then((code) => Promise.reject(new Error(`store serve exited ${code}`)))]), stop: () => (stop.abort(), exited) };
 }
 
