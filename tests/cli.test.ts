@@ -257,6 +257,9 @@ describe("against a node", () => {
     const history = await ntm(["history", wallet.wallet_2!.address, "--db", db, "--network", node.url]);
     expect(history.code).toBe(0);
     expect(history.out).toMatch(/bid-placed job 1 dataset 1/);
+    // the escrow out of the wallet and the refund back into it, each with its sign
+    expect(history.out).toMatch(/ {2}-3 STX \(/);
+    expect(history.out).toMatch(/ {2}\+3 STX \(/);
     const missing = await ntm(["history", wallet.wallet_2!.address, "--db", join(home, "none.sqlite"), "--network", node.url]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no index at .*none\.sqlite: run ntm index first/);

@@ -594,6 +594,16 @@ describe("colour", () => {
   });
 });
 
+describe("formatStx (the console's, the demo's and ntm's STX amounts)", () => {
+  it("keeps the sign of a negative amount with a fraction, drops trailing zeros, groups thousands", () => {
+    expect(formatStx(-1_500_000n)).toBe("-1.5 STX");
+    expect(formatStx(-500_000n)).toBe("-0.5 STX");
+    expect(formatStx(12_500_000n)).toBe("12.5 STX");
+    expect(formatStx(1_234_567_890_000n)).toBe("1,234,567.89 STX");
+    expect(formatStx(0n)).toBe("0 STX");
+  });
+});
+
 describe("listElements and parseContractCall", () => {
   it("split one list into its top-level elements, keeping strings, lists and tuples whole", () => {
     expect(listElements('(f u1 "a b)" (g (h 2)) { a: u1, b: "}" } ;; note )\n tx-sender)')).toEqual(["f", "u1", '"a b)"', "(g (h 2))", '{ a: u1, b: "}" }', "tx-sender"]);

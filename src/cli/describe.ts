@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClarityValue, StxPostCondition } from "@stacks/transactions";
 import type { Decoded } from "../clarity.ts";
-import { formatValue } from "../console/format.ts";
+import { formatStx, formatValue } from "../console/format.ts";
 import type { MarketCall } from "../client/index.ts";
 import type { TxResult } from "../agents/chain.ts";
 import { ERR } from "../errors.ts";
@@ -53,12 +53,6 @@ export function publicSignatures(source = CONTRACT_SOURCE): Map<string, string[]
   return found;
 }
 
-/** `12500000` -> "12.5 STX". */
-export function stx(micro: bigint): string {
-  const whole = micro / 1_000_000n;
-  const fraction = (micro % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
-  return `${whole}${fraction ? `.${fraction}` : ""} STX`;
-}
 
 /** The call's arguments, named, as Clarity text. */
 export function namedArgs(call: MarketCall): { name: string; value: string }[] {
@@ -71,7 +65,7 @@ export function postConditionsInWords(call: MarketCall, sender: string, contract
   const who = (address: string) => (address === sender ? `you (${address})` : address === contractId ? `the contract` : address);
   const verbs: Record<string, string> = { eq: "exactly", lte: "at most", lt: "less than", gte: "at least", gt: "more than" };
   const lines = (call.postConditions as StxPostCondition[]).map(
-    (pc) => `${who(pc.address)} will send ${verbs[pc.condition] ?? pc.condition} ${stx(BigInt(pc.amount))} (${BigInt(pc.amount)} uSTX)`,
+    (pc) => `${who(pc.address)} will send ${verbs[pc.condition] ?? pc.condition} ${formatStx(BigInt(pc.amount))} (${BigInt(pc.amount)} uSTX)`,
   );
   lines.push(lines.length === 0 ? "no STX may move (deny mode)" : "no other STX may move (deny mode)");
   return lines;

@@ -25,7 +25,8 @@ import type { SealedJobRecord } from "../agents/developer.ts";
 import { chainStores, fromHex, GatewayStore, LocalStore, MemoryStore, readThrough, serveStore, toHex, type ContentStore } from "../store/index.ts";
 import { MarketIndex, type HistoryEntry, type Payment, type SyncProgress } from "../indexer/index.ts";
 import { CONTRACT_NAME } from "../simnet.ts";
-import { CONTRACT_SOURCE, describeCall, describeEvent, describeRefusal, errorCode, namedArgs, postConditionsInWords, show, stx } from "./describe.ts";
+import { CONTRACT_SOURCE, describeCall, describeEvent, describeRefusal, errorCode, namedArgs, postConditionsInWords, show } from "./describe.ts";
+import { formatStx } from "../console/format.ts";
 import { CliError, Progress, readLine, toJson, UsageError, type CliIo } from "./io.ts";
 import { isPrivateKey, keyPair, Keystore, keystorePath, newPrivateKey, password } from "./keys.ts";
 import { isPublicNetwork, openSession, parseNetwork, resolveContractId, type NetworkChoice, type Session } from "./session.ts";
@@ -355,7 +356,7 @@ const COMMANDS: CommandSpec[] = [
         const id = u(ctx, "dataset-id");
         const dataset = await s.chain.reader.getDataset(id);
         if (!dataset) throw new CliError(`dataset ${id} not found on ${s.chain.contractId}`);
-        return { data: { datasetId: id, ...dataset }, text: [`dataset ${id}`, ...Object.entries(dataset).map(([k, v]) => `  ${k.padEnd(18)} ${typeof v === "bigint" && /stake|price/i.test(k) ? `${v} (${stx(v)})` : String(v)}`)].join("\n") };
+        return { data: { datasetId: id, ...dataset }, text: [`dataset ${id}`, ...Object.entries(dataset).map(([k, v]) => `  ${k.padEnd(18)} ${typeof v === "bigint" && /stake|price/i.test(k) ? `${v} (${formatStx(v)})` : String(v)}`)].join("\n") };
       }),
   },
   // -- bids ---------------------------------------------------------------
@@ -799,7 +800,7 @@ async function deploy(ctx: Ctx): Promise<number> {
     progress.done();
     if (ctx.json) ctx.out(toJson(r));
     else {
-      ctx.out(`deployed ${r.contractId}\ntxid ${r.txid}\nfee ${stx(r.fee)} (${r.fee} uSTX)`);
+      ctx.out(`deployed ${r.contractId}\ntxid ${r.txid}\nfee ${formatStx(r.fee)} (${r.fee} uSTX)`);
       const cost = Object.entries(r.cost).filter(([, v]) => v > 0);
       if (cost.length) ctx.out(`execution cost ${cost.map(([k, v]) => `${k} ${v}`).join(", ")}`);
     }
@@ -985,13 +986,13 @@ function indexPath(ctx: Ctx, contractId: string): string {
 
 function historyLine(entry: HistoryEntry): string {
   const at = `[${entry.tx.burnBlockHeight ?? "?"}] ${entry.tx.functionName ?? "?"} ${entry.tx.txId.slice(0, 12)}…`;
-  if (entry.kind === "stx") return `${at}  ${entry.delta >= 0n ? "+" : ""}${stx(entry.delta)} (${entry.type} ${entry.sender ?? "-"} -> ${entry.recipient ?? "-"})`;
+  if (entry.kind === "stx") return `${at}  ${entry.delta >= 0n ? "+" : ""}${formatStx(entry.delta)} (${entry.type} ${entry.sender ?? "-"} -> ${entry.recipient ?? "-"})`;
   return `${at}  ${entry.event ?? "print"}${entry.bidId !== null ? ` job ${entry.bidId}` : ""}${entry.datasetId !== null ? ` dataset ${entry.datasetId}` : ""} as ${entry.roles.join(", ")}`;
 }
 
 function paymentLine(payment: Payment): string {
   const why = payment.reasons.map((r) => `${r.event ?? "print"}${r.field ? `.${r.field}` : ""}${r.bidId !== null ? ` (job ${r.bidId})` : ""}`).join(", ");
-  return `[${payment.tx.burnBlockHeight ?? "?"}] ${stx(payment.amount)} from ${payment.from} in ${payment.tx.functionName ?? "?"} ${payment.tx.txId.slice(0, 12)}…: ${why || "no print explains it"}${payment.explained ? "" : " (unexplained)"}`;
+  return `[${payment.tx.burnBlockHeight ?? "?"}] ${formatStx(payment.amount)} from ${payment.from} in ${payment.tx.functionName ?? "?"} ${payment.tx.txId.slice(0, 12)}…: ${why || "no print explains it"}${payment.explained ? "" : " (unexplained)"}`;
 }
 
 async function runIndex(ctx: Ctx, what: "sync" | "history" | "why-paid"): Promise<number> {

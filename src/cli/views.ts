@@ -5,7 +5,7 @@
 import type { Chain } from "../agents/chain.ts";
 import { contractRef, jobTimeline } from "../client/index.ts";
 import { CliError } from "./io.ts";
-import { stx } from "./describe.ts";
+import { formatStx } from "../console/format.ts";
 
 export interface View {
   data: Record<string, unknown>;
@@ -34,7 +34,7 @@ export async function statusView(chain: Chain): Promise<View> {
     `market ${chain.contractId}${paused ? "  (PAUSED)" : ""}`,
     `burn height ${burnHeight}, owner ${owner}`,
     `datasets ${last.datasetId}, bids ${last.bidId}, proposals ${last.proposalId}, active validators ${validators}`,
-    `balance ${stx(balance)}: dataset stakes ${stx(totals.datasetStakes)}, validator stakes ${stx(totals.validatorStakes)}, escrowed bids ${stx(totals.escrowedBids)}, unclaimed rewards ${stx(totals.unclaimedRewards)}, treasury ${stx(totals.treasury)}, surplus ${stx(totals.surplus)}`,
+    `balance ${formatStx(balance)}: dataset stakes ${formatStx(totals.datasetStakes)}, validator stakes ${formatStx(totals.validatorStakes)}, escrowed bids ${formatStx(totals.escrowedBids)}, unclaimed rewards ${formatStx(totals.unclaimedRewards)}, treasury ${formatStx(totals.treasury)}, surplus ${formatStx(totals.surplus)}`,
     "parameters:",
     ...Object.entries(params).map(([k, v]) => `  ${kebab(k).padEnd(28)} ${v}`),
   ].join("\n");
@@ -57,9 +57,9 @@ export async function jobView(chain: Chain, bidId: bigint): Promise<View> {
   const votes = committee ? await Promise.all(committee.seats.map(async (seat) => ({ seat, vote: await reader.getVote(bidId, seat) }))) : [];
   const lines = [
     `job ${bidId} (${bid.verified ? "verified" : "plain"}) on dataset ${bid.datasetId}: ${bid.status}   [burn height ${burnHeight}]`,
-    `bid     ${bid.bidder} offered ${stx(bid.amount)} for ${bid.duration} blocks, deadline ${bid.deadline}, placed at ${bid.placedAt}`,
+    `bid     ${bid.bidder} offered ${formatStx(bid.amount)} for ${bid.duration} blocks, deadline ${bid.deadline}, placed at ${bid.placedAt}`,
   ];
-  if (bid.matchedAt > 0n) lines.push(`match   matched at ${bid.matchedAt}${bid.computeFee > 0n ? `, compute fee ${stx(bid.computeFee)}` : ""}`);
+  if (bid.matchedAt > 0n) lines.push(`match   matched at ${bid.matchedAt}${bid.computeFee > 0n ? `, compute fee ${formatStx(bid.computeFee)}` : ""}`);
   else if (bid.status === "QUEUED") lines.push("match   waiting in the dataset's queue");
   if (delivery) {
     lines.push(`spec    ${delivery.spec}`);
@@ -77,7 +77,7 @@ export async function jobView(chain: Chain, bidId: bigint): Promise<View> {
   } else if (bid.status === "MATCHED") lines.push("committee not drawn yet");
   if (result) {
     lines.push(
-      `result  ${result.outcome}, score ${result.finalScore} at ${result.finalizedAt}: provider paid ${stx(result.providerPayment)}, bidder refunded ${stx(result.bidderRefund)}, slashed ${stx(result.slashedAmount)}, validator fees ${stx(result.validatorFees)}, protocol fee ${stx(result.protocolFee)}`,
+      `result  ${result.outcome}, score ${result.finalScore} at ${result.finalizedAt}: provider paid ${formatStx(result.providerPayment)}, bidder refunded ${formatStx(result.bidderRefund)}, slashed ${formatStx(result.slashedAmount)}, validator fees ${formatStx(result.validatorFees)}, protocol fee ${formatStx(result.protocolFee)}`,
     );
   }
   return { data: { bidId, bid, delivery, timeline, committee, votes, result, burnHeight }, text: lines.join("\n") };
@@ -108,12 +108,12 @@ export async function accountView(chain: Chain, who: string): Promise<View> {
       if (committee?.seats.includes(who)) seats.push({ bidId: b.id, status: b.value.status });
     }
   }
-  const lines = [`account ${who}: ${stx(balance)}`];
+  const lines = [`account ${who}: ${formatStx(balance)}`];
   lines.push(datasets.length ? `datasets (${datasets.length}):` : "datasets: none");
-  for (const d of datasets) lines.push(`  #${d.id} ${d.value.metadataUri} stake ${stx(d.value.stake)} ${d.value.active ? "active" : "retired"}, ${d.value.activeJobs} active / ${d.value.queuedJobs} queued job(s)`);
-  lines.push(validator ? `validator: stake ${stx(validator.stake)}, ${validator.active ? "active" : validator.exitRequestedAt > 0n ? `exiting since ${validator.exitRequestedAt}` : "inactive"}, ${validator.openSeats} open seat(s)` : "validator: no");
+  for (const d of datasets) lines.push(`  #${d.id} ${d.value.metadataUri} stake ${formatStx(d.value.stake)} ${d.value.active ? "active" : "retired"}, ${d.value.activeJobs} active / ${d.value.queuedJobs} queued job(s)`);
+  lines.push(validator ? `validator: stake ${formatStx(validator.stake)}, ${validator.active ? "active" : validator.exitRequestedAt > 0n ? `exiting since ${validator.exitRequestedAt}` : "inactive"}, ${validator.openSeats} open seat(s)` : "validator: no");
   lines.push(bids.length ? `bids (${bids.length}), ${history.jobs} finished job(s), ${history.defaults} default(s):` : "bids: none");
-  for (const b of bids) lines.push(`  #${b.id} dataset ${b.value.datasetId} ${stx(b.value.amount)} ${b.value.status}${b.value.verified ? " (verified)" : ""}`);
+  for (const b of bids) lines.push(`  #${b.id} dataset ${b.value.datasetId} ${formatStx(b.value.amount)} ${b.value.status}${b.value.verified ? " (verified)" : ""}`);
   if (seats.length) lines.push(`seats: ${seats.map((s) => `job ${s.bidId} (${s.status})`).join(", ")}`);
   return {
     data: { principal: who, balance, validator, bidderHistory: history, datasets: datasets.map((d) => ({ id: d.id, ...d.value })), bids: bids.map((b) => ({ id: b.id, ...b.value })), seats },
